@@ -1,0 +1,85 @@
+// The tenant model as the hooks fill it (contract.md). Plain, immutable data:
+// model operations return new values, the store persists them, the compiler
+// reads them. Switch ids are canonical: 16 lower-case hex digits.
+
+export type Dpid = string;
+/** A port as the compute side names it: the switch's port name ("vnet3") or its number. */
+export type PortRef = string | number;
+
+export type NetworkKind = 'private' | 'public';
+
+export interface DhcpServer {
+  mac: string;
+  ip: string;
+}
+
+/** A router port on a network: may send from any IP, never from another MAC. */
+export interface Gateway {
+  mac: string;
+  /** Addresses it answers ARP/ND for. */
+  ips: string[];
+  switch: Dpid;
+  port: PortRef;
+}
+
+export interface Network {
+  name: string;
+  tenant: string;
+  kind: NetworkKind;
+  cidrs: string[];
+  dhcp?: DhcpServer;
+  gateways: Gateway[];
+}
+
+/** Where an interface is attached. */
+export interface Attachment {
+  switch: Dpid;
+  port: PortRef;
+}
+
+export interface Interface extends Attachment {
+  /** Lower case. */
+  mac: string;
+  /** Host addresses, IPv4 or IPv6, canonical text form. */
+  ips: string[];
+  network: string;
+}
+
+/** A live migration in progress: the destination is programmed ahead. */
+export interface Migration {
+  /** Destination attachment per interface MAC. */
+  destinations: { mac: string; switch: Dpid; port: PortRef }[];
+  /** True once traffic moved (RARP / gratuitous ARP seen at the destination). */
+  activated: boolean;
+}
+
+export interface Vm {
+  name: string;
+  tenant: string;
+  interfaces: Interface[];
+  migration?: Migration;
+}
+
+export interface Relation {
+  id: string;
+  vms: [string, string];
+}
+
+/** One consistent state of the model, as of `generation`. */
+export interface ModelSnapshot {
+  generation: number;
+  networks: ReadonlyMap<string, Network>;
+  vms: ReadonlyMap<string, Vm>;
+  relations: ReadonlyMap<string, Relation>;
+}
+
+/** What one write changed; the change feed carries these so consumers can work incrementally. */
+export type ModelChange =
+  | { kind: 'network'; id: string; before?: Network; after?: Network }
+  | { kind: 'vm'; id: string; before?: Vm; after?: Vm }
+  | { kind: 'relation'; id: string; before?: Relation; after?: Relation };
+
+export interface ModelCommit {
+  generation: number;
+  changes: ModelChange[];
+}

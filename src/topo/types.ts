@@ -1,0 +1,43 @@
+// The fabric as the rest of Spotlight sees it: switches, their ports, and the
+// links between them. Built from the described cabling and from discovery.
+import type { OfVersion } from '../openflow/types.js';
+
+export type Dpid = string;
+
+export interface TopoPort {
+  portNo: number;
+  name: string;
+  /** Link up and not administratively down. */
+  up: boolean;
+}
+
+export type SwitchRole = 'edge' | 'aggregation';
+
+export interface TopoSwitch {
+  dpid: Dpid;
+  /** Name from the described cabling, if any. */
+  name?: string;
+  role?: SwitchRole;
+  /** Negotiated version when connected, else the described one. */
+  version?: OfVersion;
+  connected: boolean;
+  ports: ReadonlyMap<number, TopoPort>;
+}
+
+export interface LinkEnd {
+  dpid: Dpid;
+  portNo: number;
+}
+
+/** An undirected link; `a` sorts before `b` (dpid, then port). */
+export interface Link {
+  a: LinkEnd;
+  b: LinkEnd;
+}
+
+export interface TopologySnapshot {
+  /** Bumped on every change. */
+  version: number;
+  switches: ReadonlyMap<Dpid, TopoSwitch>;
+  links: readonly Link[];
+}
