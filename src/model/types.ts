@@ -29,6 +29,12 @@ export interface Network {
   cidrs: string[];
   dhcp?: DhcpServer;
   gateways: Gateway[];
+  /**
+   * Stable number 1..4094, unique among networks: allocated when the network is
+   * created, kept across later PUTs, freed on delete. The VLAN tag that names the
+   * network on fabric links.
+   */
+  segment: number;
 }
 
 /** Where an interface is attached. */
