@@ -1,0 +1,69 @@
+// Who holds which MAC and IP inside one network: the DHCP server, the
+// gateways and the interfaces of attached VMs. A MAC or IP has one holder.
+import { modelError, type ModelError } from './errors.js';
+import { isHostOf, parseCidr, parseHostIp, type ParsedCidr } from './ident.js';
+import type { ModelSnapshot, Network } from './types.js';
+
+export class NetworkHolders {
+  private readonly macs = new Map<string, string>();
+  private readonly ips = new Map<string, string>();
+
+  constructor(private readonly cidrs: readonly ParsedCidr[]) {}
+
+  /** Claims a MAC for `holder`; 409 mac_in_use when another holder has it. */
+  claimMac(mac: string, holder: string, field: string): ModelError | undefined {
+    const other = this.macs.get(mac);
+    if (other !== undefined) return modelError('mac_in_use', `MAC ${mac} is already held by ${other}`, field);
+    this.macs.set(mac, holder);
+    return undefined;
+  }
+
+  /** Parses, range-checks and claims an IP; returns its canonical form or the error. */
+  claimIp(raw: unknown, holder: string, field: string): string | ModelError {
+    const ip = parseHostIp(raw);
+    if (!ip) return modelError('invalid_ip', `${field} is not a host IPv4 or IPv6 address`, field);
+    if (this.cidrs.length > 0 && !this.cidrs.some((c) => isHostOf(ip, c))) {
+      return modelError('ip_outside_cidrs', `${ip.text} is not a host address of the network's cidrs`, field);
+    }
+    const other = this.ips.get(ip.text);
+    if (other !== undefined) return modelError('ip_in_use', `IP ${ip.text} is already held by ${other}`, field);
+    this.ips.set(ip.text, holder);
+    return ip.text;
+  }
+}
+
+/** The cidrs of a stored network, parsed (stored ones are canonical). */
+export function storedCidrs(net: Network): ParsedCidr[] {
+  return net.cidrs.map(parseCidr).filter((c): c is ParsedCidr => c !== undefined);
+}
+
+/**
+ * Holders of a network's MACs and IPs: its DHCP server and gateways, then
+ * every attached interface except those of `excludeVm`. Stored data is
+ * already consistent, so claims here cannot fail.
+ */
+export function holdersOf(snapshot: ModelSnapshot, net: Network, excludeVm?: string): NetworkHolders {
+  const h = new NetworkHolders(storedCidrs(net));
+  addNetworkItself(h, net);
+  for (const vm of snapshot.vms.values()) {
+    if (vm.name === excludeVm) continue;
+    for (const [i, itf] of vm.interfaces.entries()) {
+      if (itf.network !== net.name) continue;
+      const holder = `vm ${vm.name} interface ${i}`;
+      h.claimMac(itf.mac, holder, '');
+      for (const ip of itf.ips) h.claimIp(ip, holder, '');
+    }
+  }
+  return h;
+}
+
+function addNetworkItself(h: NetworkHolders, net: Network): void {
+  if (net.dhcp) {
+    h.claimMac(net.dhcp.mac, `network ${net.name} dhcp server`, '');
+    h.claimIp(net.dhcp.ip, `network ${net.name} dhcp server`, '');
+  }
+  for (const [i, gw] of net.gateways.entries()) {
+    h.claimMac(gw.mac, `network ${net.name} gateway ${i}`, '');
+    for (const ip of gw.ips) h.claimIp(ip, `network ${net.name} gateway ${i}`, '');
+  }
+}

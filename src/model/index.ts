@@ -1,0 +1,13 @@
+// The tenant model's public surface: pure operations over a ModelSnapshot.
+import type { ModelSnapshot } from './types.js';
+
+export * from './errors.js';
+export * from './ident.js';
+export * from './result.js';
+export { putNetwork, deleteNetwork, MIN_SEGMENT, MAX_SEGMENT } from './network-ops.js';
+export { vmStart, vmStop, migrationStart, migrationEnd, migrationAbort, migrationActivated } from './vm-ops.js';
+export { putRelation, deleteRelation } from './relation-ops.js';
+
+export function emptySnapshot(): ModelSnapshot {
+  return { generation: 0, networks: new Map(), vms: new Map(), relations: new Map() };
+}

@@ -1,0 +1,117 @@
+// Network writes: create or replace a network, delete it.
+import { modelError, type ModelError } from './errors.js';
+import { NetworkHolders } from './holders.js';
+import { canonicalDpid, canonicalMac, canonicalPort, isValidName, parseCidr, type ParsedCidr } from './ident.js';
+import { sameRecord, type NetworkInput, type OpContext, type OpResult } from './result.js';
+import type { DhcpServer, Gateway, ModelSnapshot, Network } from './types.js';
+
+export const MIN_SEGMENT = 1;
+export const MAX_SEGMENT = 4094;
+
+/** Creates or replaces a network. The segment of an existing network is kept. */
+export function putNetwork(s: ModelSnapshot, name: string, input: NetworkInput, ctx: OpContext = {}): OpResult {
+  if (!isValidName(name)) return fail(modelError('invalid_name', 'network name must be 1-128 letters, digits or ._:@+-', 'network'));
+  if (!isValidName(input.tenant)) return fail(modelError('invalid_name', 'tenant must be 1-128 letters, digits or ._:@+-', 'tenant'));
+  if (input.kind !== 'private' && input.kind !== 'public') {
+    return fail(modelError('invalid_kind', 'kind must be "private" or "public"', 'kind'));
+  }
+
+  const cidrs: ParsedCidr[] = [];
+  for (const [i, raw] of (input.cidrs ?? []).entries()) {
+    const c = parseCidr(raw);
+    if (!c) return fail(modelError('invalid_cidr', `cidrs[${i}] is not a network prefix with zero host bits`, `cidrs[${i}]`));
+    const clash = cidrs.find((o) => o.version === c.version && o.first <= c.last && c.first <= o.last);
+    if (clash) return fail(modelError('cidr_overlap', `cidrs[${i}] ${c.text} overlaps ${clash.text}`, `cidrs[${i}]`));
+    cidrs.push(c);
+  }
+
+  const before = s.networks.get(name);
+  const holders = new NetworkHolders(cidrs);
+  // Attached interfaces first, so a clash is reported on the field of this request.
+  for (const vm of s.vms.values()) {
+    for (const [i, itf] of vm.interfaces.entries()) {
+      if (itf.network !== name) continue;
+      const holder = `vm ${vm.name} interface ${i}`;
+      if (input.kind === 'private' && vm.tenant !== input.tenant) {
+        return fail(modelError('tenant_mismatch', `private network of tenant ${input.tenant} has vm ${vm.name} of tenant ${vm.tenant} attached`, 'tenant'));
+      }
+      holders.claimMac(itf.mac, holder, '');
+      for (const ip of itf.ips) {
+        const r = holders.claimIp(ip, holder, 'cidrs');
+        if (typeof r !== 'string') return fail(modelError(r.code, `${r.message} (attached ${holder})`, 'cidrs'));
+      }
+    }
+  }
+
+  let dhcp: DhcpServer | undefined;
+  if (input.dhcp !== undefined) {
+    const mac = canonicalMac(input.dhcp.mac);
+    if (!mac) return fail(modelError('invalid_mac', 'dhcp.mac must be a unicast MAC aa:bb:cc:dd:ee:ff', 'dhcp.mac'));
+    const macErr = holders.claimMac(mac, 'the dhcp server', 'dhcp.mac');
+    if (macErr) return fail(macErr);
+    const ip = holders.claimIp(input.dhcp.ip, 'the dhcp server', 'dhcp.ip');
+    if (typeof ip !== 'string') return fail(ip);
+    dhcp = { mac, ip };
+  }
+
+  const gateways: Gateway[] = [];
+  for (const [i, gw] of (input.gateways ?? []).entries()) {
+    const f = `gateways[${i}]`;
+    const mac = canonicalMac(gw.mac);
+    if (!mac) return fail(modelError('invalid_mac', `${f}.mac must be a unicast MAC aa:bb:cc:dd:ee:ff`, `${f}.mac`));
+    const macErr = holders.claimMac(mac, `gateway ${i}`, `${f}.mac`);
+    if (macErr) return fail(macErr);
+    const ips: string[] = [];
+    for (const [j, raw] of (gw.ips ?? []).entries()) {
+      const ip = holders.claimIp(raw, `gateway ${i}`, `${f}.ips[${j}]`);
+      if (typeof ip !== 'string') return fail(ip);
+      ips.push(ip);
+    }
+    const sw = canonicalDpid(gw.switch, ctx.lookupSwitch);
+    if (!sw) return fail(modelError('invalid_switch', `${f}.switch is neither a datapath id nor a known switch name`, `${f}.switch`));
+    const port = canonicalPort(gw.port);
+    if (port === undefined) return fail(modelError('invalid_port', `${f}.port must be a port name or number`, `${f}.port`));
+    gateways.push({ mac, ips, switch: sw, port });
+  }
+
+  let segment = before?.segment;
+  if (segment === undefined) {
+    segment = lowestFreeSegment(s);
+    if (segment === undefined) return fail(modelError('segments_exhausted', `all ${MAX_SEGMENT} network segments are in use`, 'network'));
+  }
+
+  const after: Network = { name, tenant: input.tenant, kind: input.kind, cidrs: cidrs.map((c) => c.text), gateways, segment };
+  if (dhcp) after.dhcp = dhcp;
+  if (before && sameRecord(before, after)) return { ok: true, snapshot: s, changes: [] };
+
+  const networks = new Map(s.networks);
+  networks.set(name, after);
+  const change = before ? { kind: 'network' as const, id: name, before, after } : { kind: 'network' as const, id: name, after };
+  return { ok: true, snapshot: { ...s, networks }, changes: [change] };
+}
+
+/** Deletes a network; 409 while VMs are attached. Deleting an absent network changes nothing. */
+export function deleteNetwork(s: ModelSnapshot, name: string): OpResult {
+  if (!isValidName(name)) return fail(modelError('invalid_name', 'network name must be 1-128 letters, digits or ._:@+-', 'network'));
+  const before = s.networks.get(name);
+  if (!before) return { ok: true, snapshot: s, changes: [] };
+  for (const vm of s.vms.values()) {
+    if (vm.interfaces.some((i) => i.network === name)) {
+      return fail(modelError('network_in_use', `vm ${vm.name} is attached to network ${name}`, 'network'));
+    }
+  }
+  const networks = new Map(s.networks);
+  networks.delete(name);
+  return { ok: true, snapshot: { ...s, networks }, changes: [{ kind: 'network', id: name, before }] };
+}
+
+function lowestFreeSegment(s: ModelSnapshot): number | undefined {
+  const used = new Set<number>();
+  for (const n of s.networks.values()) used.add(n.segment);
+  for (let seg = MIN_SEGMENT; seg <= MAX_SEGMENT; seg++) if (!used.has(seg)) return seg;
+  return undefined;
+}
+
+function fail(error: ModelError): OpResult {
+  return { ok: false, error };
+}
