@@ -9,7 +9,14 @@ export interface TopoPort {
   name: string;
   /** Link up and not administratively down. */
   up: boolean;
+  /**
+   * Fabric (a switch behind it) or access (hosts behind it): from the described
+   * cabling, else inferred from discovery (a valid probe arrived on it).
+   */
+  kind?: PortKind;
 }
+
+export type PortKind = 'access' | 'fabric';
 
 export type SwitchRole = 'edge' | 'aggregation';
 

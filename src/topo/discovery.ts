@@ -1,0 +1,362 @@
+// The discovery state machine. It learns switches and ports from channel
+// events, says which probes to send and when (tick), and turns probes that come
+// back (receive) into links. It does no I/O and reads time and randomness only
+// through the functions it is given, so every transition is unit-testable.
+import { Port } from '../openflow/types.js';
+import { describedPortKind, linkKey, orderLink } from './cabling.js';
+import type { TopologyDescription } from './description.js';
+import { buildProbe, parseProbe } from './lldp.js';
+import type { Dpid, Link, LinkEnd, PortKind, TopologySnapshot, TopoPort, TopoSwitch } from './types.js';
+import type { OfVersion } from '../openflow/types.js';
+
+export interface DiscoveryOptions {
+  /** HMAC key of the probes. */
+  secret: Uint8Array;
+  /** Milliseconds since the epoch. */
+  now: () => number;
+  /** Uniform in [0, 1); spreads the first probe of each port. */
+  random?: () => number;
+  /** Time between two probes out of one port. */
+  intervalMs?: number;
+  /** A link not proven for this many intervals is gone. */
+  ageIntervals?: number;
+  /** A probe older than this when it comes back is a replay. */
+  maxProbeAgeMs?: number;
+  /** A probe dated further ahead than this is refused (the clock went back). */
+  maxFutureMs?: number;
+  /** First probes of a new port are spread over this window. */
+  spreadMs?: number;
+  description?: TopologyDescription;
+}
+
+/** A port as a channel event reports it. */
+export interface PortInfo {
+  portNo: number;
+  name: string;
+  up: boolean;
+  hwAddr?: string;
+}
+
+export interface ProbeToSend {
+  dpid: Dpid;
+  portNo: number;
+  frame: Buffer;
+}
+
+export interface ReceivedProbe {
+  dpid: Dpid;
+  inPort: number;
+  frame: Uint8Array;
+}
+
+export type DropReason =
+  /** Not a well-formed LLDP frame. */
+  | 'malformed'
+  /** LLDP without Spotlight's signature, or with a wrong one. */
+  | 'forged'
+  /** Dated too far in the past (or the future). */
+  | 'stale'
+  /** Older than, or the same as but from another ingress than, the last one accepted from its source. */
+  | 'replayed'
+  /** The same probe again at the same ingress: harmless. */
+  | 'duplicate'
+  /** Came back in on the very port it was sent from (reflected by a host). */
+  | 'reflected'
+  /** Arrived on a port that the description says has hosts behind it. */
+  | 'access-port'
+  /** Ingress or source switch/port not known, or down. */
+  | 'unknown-port';
+
+export type ProbeVerdict = { accepted: true; link: Link; isNew: boolean } | { accepted: false; reason: DropReason };
+
+export type DiscoveryCounters = Record<DropReason | 'accepted' | 'sent', number>;
+
+export type PortStatusReason = 'add' | 'delete' | 'modify';
+
+interface SwitchState {
+  dpid: Dpid;
+  connected: boolean;
+  name?: string;
+  role?: TopoSwitch['role'];
+  version?: OfVersion;
+  ports: Map<number, PortInfo>;
+}
+
+interface LinkState {
+  link: Link;
+  lastSeen: number;
+}
+
+interface LastAccepted {
+  timestamp: number;
+  ingress: string;
+}
+
+export class Discovery {
+  private readonly opts: Required<Omit<DiscoveryOptions, 'description'>> & { description?: TopologyDescription };
+  private readonly switches = new Map<Dpid, SwitchState>();
+  private readonly links = new Map<string, LinkState>();
+  /** Next due time per probed port, keyed "dpid/port". */
+  private readonly schedule = new Map<string, number>();
+  /** Last accepted probe per source port, keyed "dpid/port". */
+  private readonly lastAccepted = new Map<string, LastAccepted>();
+  /** Ports on which a valid probe arrived (inferred fabric ports). */
+  private readonly inferredFabric = new Set<string>();
+  private readonly listeners = new Set<(snap: TopologySnapshot) => void>();
+  private versionNo = 0;
+  private cached: TopologySnapshot | undefined;
+  readonly counters: DiscoveryCounters = {
+    sent: 0,
+    accepted: 0,
+    malformed: 0,
+    forged: 0,
+    stale: 0,
+    replayed: 0,
+    duplicate: 0,
+    reflected: 0,
+    'access-port': 0,
+    'unknown-port': 0,
+  };
+
+  constructor(options: DiscoveryOptions) {
+    const intervalMs = options.intervalMs ?? 1000;
+    this.opts = {
+      secret: options.secret,
+      now: options.now,
+      random: options.random ?? Math.random,
+      intervalMs,
+      ageIntervals: options.ageIntervals ?? 3,
+      maxProbeAgeMs: options.maxProbeAgeMs ?? intervalMs,
+      maxFutureMs: options.maxFutureMs ?? 1000,
+      spreadMs: options.spreadMs ?? Math.min(intervalMs, 250),
+      description: options.description,
+    };
+    for (const s of options.description?.switches ?? []) {
+      this.switches.set(s.dpid, { dpid: s.dpid, connected: false, name: s.name, role: s.role, version: s.version, ports: new Map() });
+    }
+  }
+
+  get version(): number {
+    return this.versionNo;
+  }
+
+  /** Called with every new snapshot; returns a function that unsubscribes. */
+  onChange(listener: (snap: TopologySnapshot) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  switchConnected(dpid: Dpid, ports: readonly PortInfo[], version?: OfVersion): void {
+    const prior = this.switches.get(dpid);
+    if (prior?.connected) this.dropSwitchState(prior);
+    const sw: SwitchState = {
+      dpid,
+      connected: true,
+      name: prior?.name,
+      role: prior?.role,
+      version: version ?? prior?.version,
+      ports: new Map(),
+    };
+    this.switches.set(dpid, sw);
+    for (const p of ports) this.setPort(sw, p);
+    this.changed();
+  }
+
+  switchDisconnected(dpid: Dpid): void {
+    const sw = this.switches.get(dpid);
+    if (!sw || !sw.connected) return;
+    this.dropSwitchState(sw);
+    sw.connected = false;
+    for (const p of sw.ports.values()) p.up = false;
+    this.changed();
+  }
+
+  portStatus(dpid: Dpid, port: PortInfo, reason: PortStatusReason): void {
+    const sw = this.switches.get(dpid);
+    if (!sw || !sw.connected) return;
+    const key = portKey(dpid, port.portNo);
+    const before = sw.ports.get(port.portNo);
+    if (reason === 'delete') {
+      if (!before) return;
+      sw.ports.delete(port.portNo);
+      this.forgetPort(key);
+    } else {
+      if (before && before.up === port.up && before.name === port.name && before.hwAddr === port.hwAddr) return;
+      if (!port.up) this.forgetPort(key);
+      this.setPort(sw, port);
+    }
+    this.changed();
+  }
+
+  /** Expires old links and returns the probes now due. Call it often (a tenth of the interval). */
+  tick(): ProbeToSend[] {
+    const now = this.opts.now();
+    this.expireLinks(now);
+    const out: ProbeToSend[] = [];
+    for (const [key, due] of this.schedule) {
+      if (due > now) continue;
+      const [dpid, portText] = key.split('/') as [Dpid, string];
+      const portNo = Number(portText);
+      const port = this.switches.get(dpid)?.ports.get(portNo);
+      out.push({
+        dpid,
+        portNo,
+        frame: buildProbe({ dpid, portNo, timestamp: now, secret: this.opts.secret, srcMac: port?.hwAddr }),
+      });
+      // Keep the port's phase; after a stall start again from now rather than bursting.
+      const next = due + this.opts.intervalMs;
+      this.schedule.set(key, next > now ? next : now + this.opts.intervalMs);
+    }
+    this.counters.sent += out.length;
+    return out;
+  }
+
+  /** Judges a probe that came back in as a packet-in, and learns its link if it is genuine. */
+  receive(pkt: ReceivedProbe): ProbeVerdict {
+    const verdict = this.judge(pkt);
+    if (verdict.accepted) this.counters.accepted++;
+    else this.counters[verdict.reason]++;
+    return verdict;
+  }
+
+  snapshot(): TopologySnapshot {
+    if (this.cached?.version === this.versionNo) return this.cached;
+    const switches = new Map<Dpid, TopoSwitch>();
+    for (const sw of [...this.switches.values()].sort((x, y) => (x.dpid < y.dpid ? -1 : 1))) {
+      const ports = new Map<number, TopoPort>();
+      for (const p of [...sw.ports.values()].sort((x, y) => x.portNo - y.portNo)) {
+        const kind = this.portKind(sw.dpid, p);
+        ports.set(p.portNo, { portNo: p.portNo, name: p.name, up: p.up, ...(kind ? { kind } : {}) });
+      }
+      const ts: TopoSwitch = { dpid: sw.dpid, connected: sw.connected, ports };
+      if (sw.name !== undefined) ts.name = sw.name;
+      if (sw.role !== undefined) ts.role = sw.role;
+      if (sw.version !== undefined) ts.version = sw.version;
+      switches.set(sw.dpid, ts);
+    }
+    const links = [...this.links.values()].map((l) => l.link).sort((x, y) => (linkKey(x) < linkKey(y) ? -1 : 1));
+    this.cached = { version: this.versionNo, switches, links };
+    return this.cached;
+  }
+
+  private judge(pkt: ReceivedProbe): ProbeVerdict {
+    const parsed = parseProbe(pkt.frame, this.opts.secret);
+    if (!parsed.ok) {
+      const forged = parsed.error.code === 'BAD_SIGNATURE' || parsed.error.code === 'NOT_SPOTLIGHT';
+      return { accepted: false, reason: forged ? 'forged' : 'malformed' };
+    }
+    const probe = parsed.probe;
+    const ingress = this.switches.get(pkt.dpid)?.ports.get(pkt.inPort);
+    const source = this.switches.get(probe.dpid)?.ports.get(probe.portNo);
+    if (!ingress?.up || !source?.up || !this.switches.get(pkt.dpid)?.connected || !this.switches.get(probe.dpid)?.connected) {
+      return { accepted: false, reason: 'unknown-port' };
+    }
+    if (this.describedKind(pkt.dpid, ingress) === 'access' || this.describedKind(probe.dpid, source) === 'access') {
+      return { accepted: false, reason: 'access-port' };
+    }
+    if (probe.dpid === pkt.dpid && probe.portNo === pkt.inPort) return { accepted: false, reason: 'reflected' };
+    const now = this.opts.now();
+    if (now - probe.timestamp > this.opts.maxProbeAgeMs || probe.timestamp - now > this.opts.maxFutureMs) {
+      return { accepted: false, reason: 'stale' };
+    }
+    const srcKey = portKey(probe.dpid, probe.portNo);
+    const inKey = portKey(pkt.dpid, pkt.inPort);
+    const last = this.lastAccepted.get(srcKey);
+    if (last) {
+      if (probe.timestamp < last.timestamp) return { accepted: false, reason: 'replayed' };
+      if (probe.timestamp === last.timestamp) {
+        return { accepted: false, reason: last.ingress === inKey ? 'duplicate' : 'replayed' };
+      }
+    }
+    this.lastAccepted.set(srcKey, { timestamp: probe.timestamp, ingress: inKey });
+    const link = orderLink({ dpid: probe.dpid, portNo: probe.portNo }, { dpid: pkt.dpid, portNo: pkt.inPort });
+    const key = linkKey(link);
+    const existing = this.links.get(key);
+    if (existing) {
+      existing.lastSeen = now;
+      return { accepted: true, link, isNew: false };
+    }
+    // A port has one cable: a new link through a port replaces the old one.
+    for (const end of [link.a, link.b]) this.removeLinksAt(end);
+    this.links.set(key, { link, lastSeen: now });
+    this.inferredFabric.add(srcKey);
+    this.inferredFabric.add(inKey);
+    this.changed();
+    return { accepted: true, link, isNew: true };
+  }
+
+  private setPort(sw: SwitchState, port: PortInfo): void {
+    sw.ports.set(port.portNo, { ...port });
+    const key = portKey(sw.dpid, port.portNo);
+    const probed = port.up && port.portNo >= 1 && port.portNo <= Port.MAX && this.describedKind(sw.dpid, port) !== 'access';
+    if (!probed) {
+      this.schedule.delete(key);
+    } else if (!this.schedule.has(key)) {
+      this.schedule.set(key, this.opts.now() + Math.floor(this.opts.random() * this.opts.spreadMs));
+    }
+  }
+
+  private forgetPort(key: string): void {
+    this.schedule.delete(key);
+    this.lastAccepted.delete(key);
+    this.inferredFabric.delete(key);
+    const [dpid, portText] = key.split('/') as [Dpid, string];
+    this.removeLinksAt({ dpid, portNo: Number(portText) });
+  }
+
+  private dropSwitchState(sw: SwitchState): void {
+    for (const portNo of sw.ports.keys()) this.forgetPort(portKey(sw.dpid, portNo));
+    for (const [key, l] of this.links) {
+      if (l.link.a.dpid === sw.dpid || l.link.b.dpid === sw.dpid) this.links.delete(key);
+    }
+  }
+
+  private removeLinksAt(end: LinkEnd): boolean {
+    let removed = false;
+    for (const [key, l] of this.links) {
+      if (sameEnd(l.link.a, end) || sameEnd(l.link.b, end)) {
+        this.links.delete(key);
+        removed = true;
+      }
+    }
+    return removed;
+  }
+
+  private expireLinks(now: number): void {
+    const limit = this.opts.ageIntervals * this.opts.intervalMs;
+    let any = false;
+    for (const [key, l] of this.links) {
+      if (now - l.lastSeen > limit) {
+        this.links.delete(key);
+        any = true;
+      }
+    }
+    if (any) this.changed();
+  }
+
+  private describedKind(dpid: Dpid, port: PortInfo): PortKind | undefined {
+    const desc = this.opts.description;
+    return desc ? describedPortKind(desc, dpid, port.portNo, port.name) : undefined;
+  }
+
+  private portKind(dpid: Dpid, port: PortInfo): PortKind | undefined {
+    const described = this.describedKind(dpid, port);
+    if (described) return described;
+    if (this.inferredFabric.has(portKey(dpid, port.portNo))) return 'fabric';
+    return port.portNo <= Port.MAX ? 'access' : undefined;
+  }
+
+  private changed(): void {
+    this.versionNo++;
+    const snap = this.snapshot();
+    for (const l of this.listeners) l(snap);
+  }
+}
+
+function portKey(dpid: Dpid, portNo: number): string {
+  return `${dpid}/${portNo}`;
+}
+
+function sameEnd(x: LinkEnd, y: LinkEnd): boolean {
+  return x.dpid === y.dpid && x.portNo === y.portNo;
+}
