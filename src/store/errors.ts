@@ -1,0 +1,22 @@
+// Why a store could not be opened or written. Opening failures stop the
+// start: Spotlight never comes up empty over a store it cannot read.
+
+export type StoreErrorCode =
+  | 'store_locked'
+  | 'store_unreadable'
+  | 'store_corrupt'
+  | 'store_not_spotlight'
+  | 'store_schema_unknown'
+  | 'store_write_failed'
+  | 'store_closed';
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
