@@ -1,0 +1,229 @@
+import { expect } from 'chai';
+import { Discovery, type PortInfo, type ProbeToSend } from '../../../src/topo/discovery.js';
+import { buildProbe } from '../../../src/topo/lldp.js';
+import type { TopologySnapshot } from '../../../src/topo/types.js';
+import { parseDescription } from '../../../src/topo/description.js';
+
+const secret = Buffer.from('discovery-secret');
+const S1 = '0000000000000001';
+const S2 = '0000000000000002';
+const S3 = '0000000000000003';
+
+function ports(...nos: number[]): PortInfo[] {
+  return nos.map((n) => ({ portNo: n, name: `p${n}`, up: true }));
+}
+
+/** Cables between switch ports; a probe sent out of one end comes in at the other. */
+class FakeFabric {
+  readonly now = { t: 1_000_000 };
+  private readonly cables = new Map<string, [string, number]>();
+  readonly disc: Discovery;
+
+  constructor(opts: Partial<ConstructorParameters<typeof Discovery>[0]> = {}) {
+    this.disc = new Discovery({ secret, now: () => this.now.t, random: () => 0.5, intervalMs: 1000, ...opts });
+  }
+  cable(a: string, ap: number, b: string, bp: number): void {
+    this.cables.set(`${a}/${ap}`, [b, bp]);
+    this.cables.set(`${b}/${bp}`, [a, ap]);
+  }
+  cut(a: string, ap: number): void {
+    const peer = this.cables.get(`${a}/${ap}`);
+    this.cables.delete(`${a}/${ap}`);
+    if (peer) this.cables.delete(`${peer[0]}/${peer[1]}`);
+  }
+  /** Advance time in 100 ms steps, delivering every probe over its cable. */
+  run(ms: number, sent: ProbeToSend[] = []): void {
+    for (let t = 0; t < ms; t += 100) {
+      this.now.t += 100;
+      for (const p of this.disc.tick()) {
+        sent.push(p);
+        const peer = this.cables.get(`${p.dpid}/${p.portNo}`);
+        if (peer) this.disc.receive({ dpid: peer[0], inPort: peer[1], frame: p.frame });
+      }
+    }
+  }
+}
+
+function linkList(snap: TopologySnapshot): string[] {
+  return snap.links.map((l) => `${l.a.dpid.slice(-1)}:${l.a.portNo}-${l.b.dpid.slice(-1)}:${l.b.portNo}`);
+}
+
+describe('topo/discovery', () => {
+  it('finds the cabled links of a ring, once each, within 2 intervals', () => {
+    const f = new FakeFabric();
+    f.cable(S1, 1, S2, 1);
+    f.cable(S2, 2, S3, 1);
+    f.cable(S3, 2, S1, 2);
+    f.disc.switchConnected(S1, ports(1, 2, 3));
+    f.disc.switchConnected(S2, ports(1, 2, 3));
+    f.disc.switchConnected(S3, ports(1, 2, 3));
+    f.run(2000);
+    expect(linkList(f.disc.snapshot())).to.deep.equal(['1:1-2:1', '1:2-3:2', '2:2-3:1']);
+    const s1 = f.disc.snapshot().switches.get(S1)!;
+    expect(s1.ports.get(1)!.kind).to.equal('fabric');
+    expect(s1.ports.get(3)!.kind).to.equal('access');
+  });
+
+  it('sends one probe per up port per interval, spread by the random source', () => {
+    let r = 0;
+    const f = new FakeFabric({ random: () => (r = (r + 0.37) % 1) });
+    f.disc.switchConnected(S1, [...ports(1, 2, 3, 4), { portNo: 0xfffffffe, name: 'br', up: true }, { portNo: 5, name: 'p5', up: false }]);
+    const sent: ProbeToSend[] = [];
+    f.run(5000, sent);
+    const perPort = new Map<number, number>();
+    for (const p of sent) perPort.set(p.portNo, (perPort.get(p.portNo) ?? 0) + 1);
+    expect([...perPort.keys()].sort()).to.deep.equal([1, 2, 3, 4]);
+    for (const n of perPort.values()) expect(n).to.be.within(4, 5);
+    expect(f.disc.counters.sent).to.equal(sent.length);
+  });
+
+  it('ages a link out when its probes stop, after the configured intervals', () => {
+    const f = new FakeFabric({ ageIntervals: 3 });
+    f.cable(S1, 1, S2, 1);
+    f.disc.switchConnected(S1, ports(1));
+    f.disc.switchConnected(S2, ports(1));
+    f.run(1500);
+    expect(linkList(f.disc.snapshot())).to.deep.equal(['1:1-2:1']);
+    // Probes are lost from now on (a switch that drops them), but ports stay up.
+    f.cut(S1, 1);
+    f.run(2500);
+    expect(linkList(f.disc.snapshot())).to.have.length(1);
+    f.run(1500);
+    expect(linkList(f.disc.snapshot())).to.deep.equal([]);
+  });
+
+  it('removes a link at once when a port goes down or a switch disconnects', () => {
+    const f = new FakeFabric();
+    f.cable(S1, 1, S2, 1);
+    f.cable(S2, 2, S3, 1);
+    f.disc.switchConnected(S1, ports(1));
+    f.disc.switchConnected(S2, ports(1, 2));
+    f.disc.switchConnected(S3, ports(1));
+    f.run(1500);
+    expect(linkList(f.disc.snapshot())).to.have.length(2);
+    const v = f.disc.version;
+    f.disc.portStatus(S2, { portNo: 1, name: 'p1', up: false }, 'modify');
+    expect(linkList(f.disc.snapshot())).to.deep.equal(['2:2-3:1']);
+    expect(f.disc.version).to.be.greaterThan(v);
+    f.disc.switchDisconnected(S3);
+    expect(linkList(f.disc.snapshot())).to.deep.equal([]);
+    expect(f.disc.snapshot().switches.get(S3)!.connected).to.equal(false);
+    // The port comes back: the link is found again.
+    f.disc.portStatus(S2, { portNo: 1, name: 'p1', up: true }, 'modify');
+    f.run(1500);
+    expect(linkList(f.disc.snapshot())).to.deep.equal(['1:1-2:1']);
+    f.disc.portStatus(S1, { portNo: 1, name: 'p1', up: true }, 'delete');
+    expect(linkList(f.disc.snapshot())).to.deep.equal([]);
+  });
+
+  it('emits a change with a new version only when the topology changes', () => {
+    const f = new FakeFabric();
+    const seen: number[] = [];
+    f.disc.onChange((s) => seen.push(s.version));
+    f.cable(S1, 1, S2, 1);
+    f.disc.switchConnected(S1, ports(1));
+    f.disc.switchConnected(S2, ports(1));
+    f.run(5000);
+    // Two connects and one new link; refreshing the link changes nothing.
+    expect(seen).to.deep.equal([1, 2, 3]);
+    f.disc.portStatus(S1, { portNo: 1, name: 'p1', up: true }, 'modify');
+    expect(seen).to.have.length(3);
+  });
+
+  it('drops and counts a forged probe (wrong key) and a frame that is not a probe', () => {
+    const f = new FakeFabric();
+    f.disc.switchConnected(S1, ports(1, 2));
+    f.disc.switchConnected(S2, ports(1, 2));
+    const forged = buildProbe({ dpid: S1, portNo: 1, timestamp: f.now.t, secret: Buffer.from('guessed') });
+    expect(f.disc.receive({ dpid: S2, inPort: 2, frame: forged })).to.deep.equal({ accepted: false, reason: 'forged' });
+    expect(f.disc.receive({ dpid: S2, inPort: 2, frame: Buffer.from('0180c2', 'hex') })).to.deep.equal({ accepted: false, reason: 'malformed' });
+    expect(f.disc.counters.forged).to.equal(1);
+    expect(f.disc.counters.malformed).to.equal(1);
+    expect(f.disc.snapshot().links).to.deep.equal([]);
+  });
+
+  it('drops and counts replays: too old, older than the last accepted, and the same probe at another ingress', () => {
+    const f = new FakeFabric({ maxProbeAgeMs: 1000 });
+    f.cable(S1, 1, S2, 1);
+    f.disc.switchConnected(S1, ports(1, 2, 3));
+    f.disc.switchConnected(S2, ports(1, 2, 3));
+    const captured: ProbeToSend[] = [];
+    f.run(1200, captured);
+    const fromS1 = captured.filter((p) => p.dpid === S1 && p.portNo === 1);
+    expect(fromS1.length).to.be.greaterThan(0);
+    const firstS1 = fromS1[0]!;
+    const lastS1 = fromS1[fromS1.length - 1]!;
+    const before = linkList(f.disc.snapshot());
+    expect(before).to.deep.equal(['1:1-2:1']);
+
+    // The genuine probe again at its own ingress: a harmless duplicate.
+    expect(f.disc.receive({ dpid: S2, inPort: 1, frame: lastS1.frame })).to.deep.equal({ accepted: false, reason: 'duplicate' });
+    // The same probe, replayed by a host on another port: refused.
+    expect(f.disc.receive({ dpid: S2, inPort: 3, frame: lastS1.frame })).to.deep.equal({ accepted: false, reason: 'replayed' });
+    // Reflected straight back in on the port that sent it.
+    expect(f.disc.receive({ dpid: S1, inPort: 1, frame: lastS1.frame })).to.deep.equal({ accepted: false, reason: 'reflected' });
+    // Much later, the captured probe is too old.
+    f.run(1500);
+    expect(f.disc.receive({ dpid: S1, inPort: 3, frame: firstS1.frame })).to.deep.equal({ accepted: false, reason: 'stale' });
+    expect(f.disc.counters).to.include({ duplicate: 1, replayed: 1, reflected: 1, stale: 1 });
+    expect(linkList(f.disc.snapshot())).to.deep.equal(before);
+  });
+
+  it('refuses a fresh probe older than the last one accepted from its source', () => {
+    const f = new FakeFabric({ maxProbeAgeMs: 5000 });
+    f.disc.switchConnected(S1, ports(1));
+    f.disc.switchConnected(S2, ports(1, 2));
+    const older = buildProbe({ dpid: S1, portNo: 1, timestamp: f.now.t - 200, secret });
+    const newer = buildProbe({ dpid: S1, portNo: 1, timestamp: f.now.t - 100, secret });
+    expect(f.disc.receive({ dpid: S2, inPort: 1, frame: newer }).accepted).to.equal(true);
+    expect(f.disc.receive({ dpid: S2, inPort: 2, frame: older })).to.deep.equal({ accepted: false, reason: 'replayed' });
+    expect(linkList(f.disc.snapshot())).to.deep.equal(['1:1-2:1']);
+  });
+
+  it('moves a link when a cable is moved to another port', () => {
+    const f = new FakeFabric();
+    f.cable(S1, 1, S2, 1);
+    f.disc.switchConnected(S1, ports(1, 2));
+    f.disc.switchConnected(S2, ports(1, 2));
+    f.run(1500);
+    f.cut(S1, 1);
+    f.cable(S1, 1, S2, 2);
+    f.run(1500);
+    expect(linkList(f.disc.snapshot())).to.deep.equal(['1:1-2:2']);
+  });
+
+  it('with a description: probes only fabric ports, refuses probes arriving on access ports', () => {
+    const d = parseDescription(`
+switches:
+  - {name: s1, dpid: 1, role: edge}
+  - {name: s2, dpid: 2, role: aggregation}
+links:
+  - [s1:1, "s2:p1"]
+`);
+    expect(d.ok).to.equal(true);
+    if (!d.ok) return;
+    const f = new FakeFabric({ description: d.description });
+    f.cable(S1, 1, S2, 1);
+    f.disc.switchConnected(S1, ports(1, 2));
+    f.disc.switchConnected(S2, ports(1, 2));
+    const sent: ProbeToSend[] = [];
+    f.run(1500, sent);
+    expect(new Set(sent.map((p) => `${p.dpid.slice(-1)}:${p.portNo}`))).to.deep.equal(new Set(['1:1', '2:1']));
+    expect(linkList(f.disc.snapshot())).to.deep.equal(['1:1-2:1']);
+    const s1 = f.disc.snapshot().switches.get(S1)!;
+    expect(s1.name).to.equal('s1');
+    expect(s1.ports.get(2)!.kind).to.equal('access');
+    // A host on s1 port 2 relays a fresh genuine probe: refused, the port is access.
+    const fresh = buildProbe({ dpid: S2, portNo: 1, timestamp: f.now.t, secret });
+    expect(f.disc.receive({ dpid: S1, inPort: 2, frame: fresh })).to.deep.equal({ accepted: false, reason: 'access-port' });
+    expect(linkList(f.disc.snapshot())).to.deep.equal(['1:1-2:1']);
+  });
+
+  it('ignores probes from or to unknown switches and down ports', () => {
+    const f = new FakeFabric();
+    f.disc.switchConnected(S1, [{ portNo: 1, name: 'p1', up: false }]);
+    const p = buildProbe({ dpid: S3, portNo: 1, timestamp: f.now.t, secret });
+    expect(f.disc.receive({ dpid: S1, inPort: 1, frame: p })).to.deep.equal({ accepted: false, reason: 'unknown-port' });
+    expect(f.disc.receive({ dpid: S2, inPort: 1, frame: p })).to.deep.equal({ accepted: false, reason: 'unknown-port' });
+  });
+});
