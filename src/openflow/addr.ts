@@ -1,0 +1,117 @@
+// Text forms of MAC, IPv4 and IPv6 addresses to and from wire bytes.
+// Hand-written rather than through ip-address because they sit on the hot
+// path of every match; ip-address validates user input elsewhere.
+import { fail } from './errors.js';
+import type { Reader } from './reader.js';
+import type { Writer } from './writer.js';
+
+const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+
+export function writeMac(w: Writer, mac: string, what: string): void {
+  if (typeof mac !== 'string' || mac.length !== 17 || !MAC_RE.test(mac)) fail('BAD_VALUE', `${what}: "${String(mac)}" is not a MAC address`, w.pos);
+  w.ensure(6);
+  for (let i = 0; i < 6; i++) w.buf[w.pos + i] = parseInt(mac.substr(i * 3, 2), 16);
+  w.pos += 6;
+}
+
+export function parseIpv4(s: string): number | undefined {
+  if (typeof s !== 'string') return undefined;
+  const parts = s.split('.');
+  if (parts.length !== 4) return undefined;
+  let v = 0;
+  for (const p of parts) {
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
+    const n = Number(p);
+    if (n > 255) return undefined;
+    v = v * 256 + n;
+  }
+  return v;
+}
+
+export function formatIpv4(v: number): string {
+  return `${v >>> 24}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
+}
+
+export function writeIpv4(w: Writer, ip: string, what: string): void {
+  const v = parseIpv4(ip);
+  if (v === undefined) fail('BAD_VALUE', `${what}: "${String(ip)}" is not an IPv4 address`, w.pos);
+  w.u32(v);
+}
+
+export function readIpv4(r: Reader): string {
+  return formatIpv4(r.u32());
+}
+
+/** Sixteen bytes of an IPv6 address, or undefined when the text is not one. */
+export function parseIpv6(s: string): Uint8Array | undefined {
+  if (typeof s !== 'string' || s.length < 2 || s.length > 45) return undefined;
+  let text = s;
+  const out = new Uint8Array(16);
+  // An embedded dotted quad fills the last 32 bits: rewrite it as two groups.
+  const lastColon = text.lastIndexOf(':');
+  if (text.indexOf('.', lastColon) >= 0) {
+    const v4 = parseIpv4(text.slice(lastColon + 1));
+    if (v4 === undefined) return undefined;
+    text = `${text.slice(0, lastColon + 1)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const parse = (h: string): number[] | undefined => {
+    if (h === '') return [];
+    const groups = h.split(':');
+    const vals: number[] = [];
+    for (const g of groups) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+      vals.push(parseInt(g, 16));
+    }
+    return vals;
+  };
+  const head = parse(halves[0]!);
+  const rest = halves.length === 2 ? parse(halves[1]!) : [];
+  if (!head || !rest) return undefined;
+  const total = head.length + rest.length;
+  if (halves.length === 2 ? total > 7 : total !== 8) return undefined;
+  const all = [...head, ...new Array<number>(8 - total).fill(0), ...rest];
+  for (let i = 0; i < 8; i++) {
+    out[i * 2] = all[i]! >>> 8;
+    out[i * 2 + 1] = all[i]! & 0xff;
+  }
+  return out;
+}
+
+/** RFC 5952 text: lower case, longest run of two or more zero groups as "::". */
+export function formatIpv6(b: Uint8Array, at = 0): string {
+  const g: number[] = [];
+  for (let i = 0; i < 8; i++) g.push((b[at + i * 2]! << 8) | b[at + i * 2 + 1]!);
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = (xs: number[]): string => xs.map((x) => x.toString(16)).join(':');
+  if (bestStart < 0) return hex(g);
+  return `${hex(g.slice(0, bestStart))}::${hex(g.slice(bestStart + bestLen))}`;
+}
+
+export function writeIpv6(w: Writer, ip: string, what: string): void {
+  const b = parseIpv6(ip);
+  if (!b) fail('BAD_VALUE', `${what}: "${String(ip)}" is not an IPv6 address`, w.pos);
+  w.bytes(b);
+}
+
+export function readIpv6(r: Reader): string {
+  r.need(16, 'IPv6 address');
+  const s = formatIpv6(r.bytes, r.pos);
+  r.pos += 16;
+  return s;
+}

@@ -1,0 +1,12 @@
+import { fail } from '../errors.js';
+import type { Reader } from '../reader.js';
+import type { OfpMessage } from '../types.js';
+import type { Writer } from '../writer.js';
+
+export function decodeOf10(r: Reader, type: number, _xid: number): OfpMessage {
+  fail('UNSUPPORTED', `message type ${type} not yet decoded`, r.pos);
+}
+
+export function encodeOf10(w: Writer, msg: OfpMessage): void {
+  fail('UNSUPPORTED', `${msg.type} not yet encoded`, w.pos);
+}

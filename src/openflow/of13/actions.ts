@@ -1,0 +1,172 @@
+// OF1.3 action lists: each action {type u16, len u16, body}, len a multiple
+// of 8. OF1.0-style rewrites are accepted on encode and sent as set-field.
+import { fail } from '../errors.js';
+import { MAX_ACTIONS } from '../limits.js';
+import type { Reader } from '../reader.js';
+import type { Action, MatchField } from '../types.js';
+import type { Writer } from '../writer.js';
+import { OFPAT13, OFPXMC_OPENFLOW_BASIC } from './constants.js';
+import { OXM_BY_NAME, OXM_BY_NUMBER } from './oxm-fields.js';
+import { checkRange, readValue, writeOxm } from './oxm.js';
+
+export function encodeActions13(w: Writer, actions: Action[]): void {
+  if (!Array.isArray(actions)) fail('BAD_VALUE', 'actions is not an array', w.pos);
+  if (actions.length > MAX_ACTIONS) fail('TOO_MANY_ELEMENTS', `more than ${MAX_ACTIONS} actions`, w.pos);
+  for (const a of actions) encodeAction13(w, a);
+}
+
+function small(w: Writer, type: number): void {
+  w.u16(type);
+  w.u16(8);
+}
+
+function setField(w: Writer, field: MatchField, value: unknown): void {
+  const d = OXM_BY_NAME.get(field);
+  if (!d) fail('BAD_VALUE', `set-field on unknown field "${String(field)}"`, w.pos);
+  const start = w.pos;
+  w.u16(OFPAT13.OFPAT_SET_FIELD);
+  w.u16(0);
+  writeOxm(w, d, value, false);
+  w.pad8(start);
+  w.patchU16(start + 2, w.pos - start, 'set-field');
+}
+
+export function encodeAction13(w: Writer, a: Action): void {
+  switch (a?.type) {
+    case 'output':
+      w.u16(OFPAT13.OFPAT_OUTPUT);
+      w.u16(16);
+      w.u32(a.port, 'output port');
+      w.u16(a.maxLen ?? (a.port === 0xfffffffd ? 0xffff : 0), 'output max_len');
+      w.zeros(6);
+      return;
+    case 'group':
+      small(w, OFPAT13.OFPAT_GROUP);
+      return w.u32(a.groupId, 'group id');
+    case 'setQueue':
+      small(w, OFPAT13.OFPAT_SET_QUEUE);
+      return w.u32(a.queueId, 'queue id');
+    case 'pushVlan':
+      small(w, OFPAT13.OFPAT_PUSH_VLAN);
+      w.u16(a.ethertype, 'push-vlan ethertype');
+      return w.zeros(2);
+    case 'popVlan':
+    case 'stripVlan':
+      small(w, OFPAT13.OFPAT_POP_VLAN);
+      return w.zeros(4);
+    case 'decNwTtl':
+      small(w, OFPAT13.OFPAT_DEC_NW_TTL);
+      return w.zeros(4);
+    case 'setNwTtl':
+      small(w, OFPAT13.OFPAT_SET_NW_TTL);
+      w.u8(a.ttl, 'nw ttl');
+      return w.zeros(3);
+    case 'setField':
+      return setField(w, a.field, a.value);
+    case 'setVlanVid':
+      if (!(a.vid >= 0 && a.vid <= 0xfff)) fail('BAD_VALUE', `vlan vid ${a.vid} out of range`, w.pos);
+      return setField(w, 'vlanVid', a.vid | 0x1000);
+    case 'setVlanPcp':
+      return setField(w, 'vlanPcp', a.pcp);
+    case 'setDlSrc':
+      return setField(w, 'ethSrc', a.mac);
+    case 'setDlDst':
+      return setField(w, 'ethDst', a.mac);
+    case 'setNwSrc':
+      return setField(w, 'ipv4Src', a.ip);
+    case 'setNwDst':
+      return setField(w, 'ipv4Dst', a.ip);
+    case 'setNwTos':
+      if (!(Number.isInteger(a.tos) && a.tos >= 0 && a.tos <= 0xff && (a.tos & 3) === 0)) fail('BAD_VALUE', `nw tos ${a.tos} is not a DSCP << 2`, w.pos);
+      return setField(w, 'ipDscp', a.tos >>> 2);
+    case 'experimenter': {
+      if (!(a.data instanceof Uint8Array) || (8 + a.data.length) % 8 !== 0) fail('BAD_VALUE', 'experimenter action data must make the action a multiple of 8 bytes', w.pos);
+      w.u16(OFPAT13.OFPAT_EXPERIMENTER);
+      w.u16(8 + a.data.length, 'experimenter action length');
+      w.u32(a.experimenter, 'experimenter id');
+      return w.bytes(a.data);
+    }
+    case 'setTpSrc':
+    case 'setTpDst':
+      fail('UNSUPPORTED', `${a.type} names no protocol; OF1.3 needs setField on tcp/udp/sctp ports`, w.pos);
+    // falls through: fail() never returns
+    case 'enqueue':
+      fail('UNSUPPORTED', 'enqueue is OF1.0 only; use setQueue + output', w.pos);
+    // falls through
+    default:
+      fail('BAD_VALUE', `unknown action type "${String((a as { type?: unknown })?.type)}"`, w.pos);
+  }
+}
+
+export function decodeActions13(r: Reader): Action[] {
+  const out: Action[] = [];
+  while (r.remaining > 0) {
+    if (out.length >= MAX_ACTIONS) fail('TOO_MANY_ELEMENTS', `more than ${MAX_ACTIONS} actions`, r.pos);
+    const at = r.pos;
+    if (r.remaining < 4) fail('BAD_ELEMENT_LENGTH', `action header needs 4 bytes, ${r.remaining} left`, at);
+    const type = r.u16();
+    const len = r.u16();
+    if (len < 8 || len % 8 !== 0) fail('BAD_ELEMENT_LENGTH', `action length ${len} is not a positive multiple of 8`, at + 2);
+    const b = r.sub(len - 4, 'action');
+    out.push(decodeAction13(b, type, at));
+  }
+  return out;
+}
+
+function exact(b: Reader, len: number, at: number, what: string): void {
+  if (b.remaining !== len) fail('BAD_ELEMENT_LENGTH', `${what} action length ${b.remaining + 4}, expected ${len + 4}`, at + 2);
+}
+
+function decodeAction13(b: Reader, type: number, at: number): Action {
+  switch (type) {
+    case OFPAT13.OFPAT_OUTPUT: {
+      exact(b, 12, at, 'output');
+      const port = b.u32();
+      const maxLen = b.u16();
+      const a: Action = { type: 'output', port };
+      // max_len only means something for CONTROLLER; keep it when nonzero elsewhere.
+      if (port === 0xfffffffd || maxLen !== 0) a.maxLen = maxLen;
+      return a;
+    }
+    case OFPAT13.OFPAT_GROUP:
+      exact(b, 4, at, 'group');
+      return { type: 'group', groupId: b.u32() };
+    case OFPAT13.OFPAT_SET_QUEUE:
+      exact(b, 4, at, 'set-queue');
+      return { type: 'setQueue', queueId: b.u32() };
+    case OFPAT13.OFPAT_PUSH_VLAN:
+      exact(b, 4, at, 'push-vlan');
+      return { type: 'pushVlan', ethertype: b.u16() };
+    case OFPAT13.OFPAT_POP_VLAN:
+      exact(b, 4, at, 'pop-vlan');
+      return { type: 'popVlan' };
+    case OFPAT13.OFPAT_DEC_NW_TTL:
+      exact(b, 4, at, 'dec-nw-ttl');
+      return { type: 'decNwTtl' };
+    case OFPAT13.OFPAT_SET_NW_TTL:
+      exact(b, 4, at, 'set-nw-ttl');
+      return { type: 'setNwTtl', ttl: b.u8() };
+    case OFPAT13.OFPAT_SET_FIELD: {
+      if (b.remaining < 4) fail('BAD_ELEMENT_LENGTH', 'set-field action without its OXM header', at + 2);
+      const oxmAt = b.pos;
+      const cls = b.u16();
+      const fh = b.u8();
+      const len = b.u8();
+      if (cls !== OFPXMC_OPENFLOW_BASIC) fail('UNSUPPORTED', `set-field of OXM class 0x${cls.toString(16)}`, oxmAt);
+      const d = OXM_BY_NUMBER[fh >>> 1];
+      if (!d) fail('BAD_OXM', `set-field of unknown OXM field ${fh >>> 1}`, oxmAt + 2);
+      if (fh & 1) fail('BAD_OXM_MASK', `set-field ${d.name} with a mask`, oxmAt + 2);
+      if (len !== d.size) fail('BAD_OXM', `set-field OXM ${d.name} length ${len}, expected ${d.size}`, oxmAt + 3);
+      // The OXM plus padding must fill the action exactly.
+      if (((4 + 4 + len + 7) & ~7) !== b.end - at) fail('BAD_ELEMENT_LENGTH', `set-field action length ${b.end - at} does not fit its OXM`, at + 2);
+      const valueAt = b.pos;
+      const value = readValue(b, d);
+      checkRange(d, value, valueAt);
+      return { type: 'setField', field: d.name, value };
+    }
+    case OFPAT13.OFPAT_EXPERIMENTER:
+      return { type: 'experimenter', experimenter: b.u32(), data: b.rest() };
+    default:
+      fail('UNSUPPORTED', `action type ${type} is not modelled by Spotlight`, at);
+  }
+}

@@ -1,0 +1,102 @@
+// OF1.3 instructions: {type u16, len u16, body}, len a multiple of 8.
+import { fail } from '../errors.js';
+import { MAX_INSTRUCTIONS } from '../limits.js';
+import type { Reader } from '../reader.js';
+import type { Instruction } from '../types.js';
+import type { Writer } from '../writer.js';
+import { decodeActions13, encodeActions13 } from './actions.js';
+import { OFPIT13 } from './constants.js';
+
+export function encodeInstructions13(w: Writer, list: Instruction[]): void {
+  if (!Array.isArray(list)) fail('BAD_VALUE', 'instructions is not an array', w.pos);
+  if (list.length > MAX_INSTRUCTIONS) fail('TOO_MANY_ELEMENTS', `more than ${MAX_INSTRUCTIONS} instructions`, w.pos);
+  for (const ins of list) {
+    const start = w.pos;
+    switch (ins?.type) {
+      case 'gotoTable':
+        w.u16(OFPIT13.OFPIT_GOTO_TABLE);
+        w.u16(8);
+        w.u8(ins.tableId, 'goto table id');
+        w.zeros(3);
+        break;
+      case 'writeMetadata':
+        w.u16(OFPIT13.OFPIT_WRITE_METADATA);
+        w.u16(24);
+        w.zeros(4);
+        w.u64(ins.metadata, 'metadata');
+        w.u64(ins.mask, 'metadata mask');
+        break;
+      case 'applyActions':
+      case 'writeActions':
+        w.u16(ins.type === 'applyActions' ? OFPIT13.OFPIT_APPLY_ACTIONS : OFPIT13.OFPIT_WRITE_ACTIONS);
+        w.u16(0);
+        w.zeros(4);
+        encodeActions13(w, ins.actions);
+        w.patchU16(start + 2, w.pos - start, 'instruction');
+        break;
+      case 'clearActions':
+        w.u16(OFPIT13.OFPIT_CLEAR_ACTIONS);
+        w.u16(8);
+        w.zeros(4);
+        break;
+      case 'meter':
+        w.u16(OFPIT13.OFPIT_METER);
+        w.u16(8);
+        w.u32(ins.meterId, 'meter id');
+        break;
+      default:
+        fail('BAD_VALUE', `unknown instruction type "${String((ins as { type?: unknown })?.type)}"`, w.pos);
+    }
+  }
+}
+
+export function decodeInstructions13(r: Reader): Instruction[] {
+  const out: Instruction[] = [];
+  let seen = 0;
+  while (r.remaining > 0) {
+    if (out.length >= MAX_INSTRUCTIONS) fail('TOO_MANY_ELEMENTS', `more than ${MAX_INSTRUCTIONS} instructions`, r.pos);
+    const at = r.pos;
+    if (r.remaining < 4) fail('BAD_ELEMENT_LENGTH', `instruction header needs 4 bytes, ${r.remaining} left`, at);
+    const type = r.u16();
+    const len = r.u16();
+    if (len < 8 || len % 8 !== 0) fail('BAD_ELEMENT_LENGTH', `instruction length ${len} is not a positive multiple of 8`, at + 2);
+    const b = r.sub(len - 4, 'instruction');
+    // Each instruction type may appear once per flow (spec 5.9).
+    if (type >= 1 && type <= 6) {
+      if (seen & (1 << type)) fail('DUPLICATE_FIELD', `instruction type ${type} appears twice`, at);
+      seen |= 1 << type;
+    }
+    const fixed = (n: number, what: string): void => {
+      if (len !== n) fail('BAD_ELEMENT_LENGTH', `${what} instruction length ${len}, expected ${n}`, at + 2);
+    };
+    switch (type) {
+      case OFPIT13.OFPIT_GOTO_TABLE:
+        fixed(8, 'goto-table');
+        out.push({ type: 'gotoTable', tableId: b.u8() });
+        break;
+      case OFPIT13.OFPIT_WRITE_METADATA:
+        fixed(24, 'write-metadata');
+        b.skip(4);
+        out.push({ type: 'writeMetadata', metadata: b.u64(), mask: b.u64() });
+        break;
+      case OFPIT13.OFPIT_WRITE_ACTIONS:
+      case OFPIT13.OFPIT_APPLY_ACTIONS: {
+        b.skip(4);
+        const actions = decodeActions13(b);
+        out.push(type === OFPIT13.OFPIT_APPLY_ACTIONS ? { type: 'applyActions', actions } : { type: 'writeActions', actions });
+        break;
+      }
+      case OFPIT13.OFPIT_CLEAR_ACTIONS:
+        fixed(8, 'clear-actions');
+        out.push({ type: 'clearActions' });
+        break;
+      case OFPIT13.OFPIT_METER:
+        fixed(8, 'meter');
+        out.push({ type: 'meter', meterId: b.u32() });
+        break;
+      default:
+        fail('UNSUPPORTED', `instruction type ${type} is not modelled by Spotlight`, at);
+    }
+  }
+  return out;
+}

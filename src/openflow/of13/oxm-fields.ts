@@ -1,0 +1,94 @@
+// The OpenFlow-basic OXM fields (class 0x8000) of OF1.3: wire size, whether
+// the spec allows a mask, the value range, and the prerequisite (spec 7.2.3.7).
+import type { Match, MatchField } from '../types.js';
+
+export type OxmKind = 'u8' | 'u16' | 'u24' | 'u32' | 'u64' | 'mac' | 'ipv4' | 'ipv6';
+
+export interface OxmField {
+  name: MatchField;
+  /** OFPXMT_OFB_* number. */
+  field: number;
+  kind: OxmKind;
+  /** Bytes on the wire, unmasked. */
+  size: number;
+  maskable: boolean;
+  /** Largest value for number fields narrower than their wire size. */
+  max?: number;
+  prereq?: (m: Match) => boolean;
+  prereqText?: string;
+}
+
+const SIZE: Record<OxmKind, number> = { u8: 1, u16: 2, u24: 3, u32: 4, u64: 8, mac: 6, ipv4: 4, ipv6: 16 };
+
+const isIp = (m: Match): boolean => m.ethType === 0x0800 || m.ethType === 0x86dd;
+const isIpv4 = (m: Match): boolean => m.ethType === 0x0800;
+const isIpv6 = (m: Match): boolean => m.ethType === 0x86dd;
+const isArp = (m: Match): boolean => m.ethType === 0x0806;
+const isMpls = (m: Match): boolean => m.ethType === 0x8847 || m.ethType === 0x8848;
+const proto = (p: number) => (m: Match): boolean => isIp(m) && m.ipProto === p;
+const icmpv6 = (m: Match): boolean => isIpv6(m) && m.ipProto === 58;
+const vlanPresent = (m: Match): boolean => {
+  const v = m.vlanVid;
+  if (v === undefined) return false;
+  // OFPVID_NONE (exact 0) means "no tag": PCP cannot be matched then.
+  return typeof v === 'object' ? true : v !== 0;
+};
+
+function f(
+  field: number,
+  name: MatchField,
+  kind: OxmKind,
+  maskable: boolean,
+  extra: { max?: number; prereq?: (m: Match) => boolean; prereqText?: string } = {},
+): OxmField {
+  return { field, name, kind, size: SIZE[kind], maskable, ...extra };
+}
+
+export const OXM_FIELDS: readonly OxmField[] = [
+  f(0, 'inPort', 'u32', false),
+  f(1, 'inPhyPort', 'u32', false, { prereq: (m) => m.inPort !== undefined, prereqText: 'inPort' }),
+  f(2, 'metadata', 'u64', true),
+  f(3, 'ethDst', 'mac', true),
+  f(4, 'ethSrc', 'mac', true),
+  f(5, 'ethType', 'u16', false),
+  f(6, 'vlanVid', 'u16', true, { max: 0x1fff }),
+  f(7, 'vlanPcp', 'u8', false, { max: 7, prereq: vlanPresent, prereqText: 'vlanVid other than "no tag"' }),
+  f(8, 'ipDscp', 'u8', false, { max: 63, prereq: isIp, prereqText: 'ethType 0x0800 or 0x86dd' }),
+  f(9, 'ipEcn', 'u8', false, { max: 3, prereq: isIp, prereqText: 'ethType 0x0800 or 0x86dd' }),
+  f(10, 'ipProto', 'u8', false, { prereq: isIp, prereqText: 'ethType 0x0800 or 0x86dd' }),
+  f(11, 'ipv4Src', 'ipv4', true, { prereq: isIpv4, prereqText: 'ethType 0x0800' }),
+  f(12, 'ipv4Dst', 'ipv4', true, { prereq: isIpv4, prereqText: 'ethType 0x0800' }),
+  f(13, 'tcpSrc', 'u16', false, { prereq: proto(6), prereqText: 'ipProto 6' }),
+  f(14, 'tcpDst', 'u16', false, { prereq: proto(6), prereqText: 'ipProto 6' }),
+  f(15, 'udpSrc', 'u16', false, { prereq: proto(17), prereqText: 'ipProto 17' }),
+  f(16, 'udpDst', 'u16', false, { prereq: proto(17), prereqText: 'ipProto 17' }),
+  f(17, 'sctpSrc', 'u16', false, { prereq: proto(132), prereqText: 'ipProto 132' }),
+  f(18, 'sctpDst', 'u16', false, { prereq: proto(132), prereqText: 'ipProto 132' }),
+  f(19, 'icmpv4Type', 'u8', false, { prereq: (m) => isIpv4(m) && m.ipProto === 1, prereqText: 'ethType 0x0800, ipProto 1' }),
+  f(20, 'icmpv4Code', 'u8', false, { prereq: (m) => isIpv4(m) && m.ipProto === 1, prereqText: 'ethType 0x0800, ipProto 1' }),
+  f(21, 'arpOp', 'u16', false, { prereq: isArp, prereqText: 'ethType 0x0806' }),
+  f(22, 'arpSpa', 'ipv4', true, { prereq: isArp, prereqText: 'ethType 0x0806' }),
+  f(23, 'arpTpa', 'ipv4', true, { prereq: isArp, prereqText: 'ethType 0x0806' }),
+  f(24, 'arpSha', 'mac', true, { prereq: isArp, prereqText: 'ethType 0x0806' }),
+  f(25, 'arpTha', 'mac', true, { prereq: isArp, prereqText: 'ethType 0x0806' }),
+  f(26, 'ipv6Src', 'ipv6', true, { prereq: isIpv6, prereqText: 'ethType 0x86dd' }),
+  f(27, 'ipv6Dst', 'ipv6', true, { prereq: isIpv6, prereqText: 'ethType 0x86dd' }),
+  f(28, 'ipv6Flabel', 'u32', true, { max: 0xfffff, prereq: isIpv6, prereqText: 'ethType 0x86dd' }),
+  f(29, 'icmpv6Type', 'u8', false, { prereq: icmpv6, prereqText: 'ethType 0x86dd, ipProto 58' }),
+  f(30, 'icmpv6Code', 'u8', false, { prereq: icmpv6, prereqText: 'ethType 0x86dd, ipProto 58' }),
+  f(31, 'ipv6NdTarget', 'ipv6', false, {
+    prereq: (m) => icmpv6(m) && (m.icmpv6Type === 135 || m.icmpv6Type === 136),
+    prereqText: 'icmpv6Type 135 or 136',
+  }),
+  f(32, 'ipv6NdSll', 'mac', false, { prereq: (m) => icmpv6(m) && m.icmpv6Type === 135, prereqText: 'icmpv6Type 135' }),
+  f(33, 'ipv6NdTll', 'mac', false, { prereq: (m) => icmpv6(m) && m.icmpv6Type === 136, prereqText: 'icmpv6Type 136' }),
+  f(34, 'mplsLabel', 'u32', false, { max: 0xfffff, prereq: isMpls, prereqText: 'ethType 0x8847 or 0x8848' }),
+  f(35, 'mplsTc', 'u8', false, { max: 7, prereq: isMpls, prereqText: 'ethType 0x8847 or 0x8848' }),
+  f(36, 'mplsBos', 'u8', false, { max: 1, prereq: isMpls, prereqText: 'ethType 0x8847 or 0x8848' }),
+  f(37, 'pbbIsid', 'u24', true, { prereq: (m) => m.ethType === 0x88e7, prereqText: 'ethType 0x88e7' }),
+  f(38, 'tunnelId', 'u64', true),
+  f(39, 'ipv6Exthdr', 'u16', true, { max: 0x1ff, prereq: isIpv6, prereqText: 'ethType 0x86dd' }),
+];
+
+export const OXM_BY_NUMBER: readonly (OxmField | undefined)[] = OXM_FIELDS;
+export const OXM_BY_NAME: ReadonlyMap<string, OxmField> = new Map(OXM_FIELDS.map((d) => [d.name, d]));

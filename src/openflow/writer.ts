@@ -1,0 +1,118 @@
+// Growable big-endian writer. A message reserves its header, writes the body
+// and back-patches the length last. Every write checks its value's range, so a
+// bad caller value becomes BAD_VALUE rather than silently wrapped bytes.
+import { fail } from './errors.js';
+
+export class Writer {
+  buf: Buffer;
+  pos = 0;
+
+  constructor(size = 1024) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  reset(): void {
+    this.pos = 0;
+  }
+
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  u8(v: number, what = 'u8'): void {
+    if (!(v >= 0 && v <= 0xff && Number.isInteger(v))) fail('BAD_VALUE', `${what}: ${String(v)} is not a u8`, this.pos);
+    this.ensure(1);
+    this.buf[this.pos++] = v;
+  }
+
+  u16(v: number, what = 'u16'): void {
+    if (!(v >= 0 && v <= 0xffff && Number.isInteger(v))) fail('BAD_VALUE', `${what}: ${String(v)} is not a u16`, this.pos);
+    this.ensure(2);
+    this.buf[this.pos] = v >>> 8;
+    this.buf[this.pos + 1] = v & 0xff;
+    this.pos += 2;
+  }
+
+  u24(v: number, what = 'u24'): void {
+    if (!(v >= 0 && v <= 0xffffff && Number.isInteger(v))) fail('BAD_VALUE', `${what}: ${String(v)} is not a u24`, this.pos);
+    this.ensure(3);
+    this.buf[this.pos] = v >>> 16;
+    this.buf[this.pos + 1] = (v >>> 8) & 0xff;
+    this.buf[this.pos + 2] = v & 0xff;
+    this.pos += 3;
+  }
+
+  u32(v: number, what = 'u32'): void {
+    if (!(v >= 0 && v <= 0xffffffff && Number.isInteger(v))) fail('BAD_VALUE', `${what}: ${String(v)} is not a u32`, this.pos);
+    this.ensure(4);
+    this.buf.writeUInt32BE(v, this.pos);
+    this.pos += 4;
+  }
+
+  u64(v: bigint, what = 'u64'): void {
+    if (typeof v !== 'bigint' || v < 0n || v > 0xffffffffffffffffn) fail('BAD_VALUE', `${what}: ${String(v)} is not a u64 bigint`, this.pos);
+    this.ensure(8);
+    this.buf.writeBigUInt64BE(v, this.pos);
+    this.pos += 8;
+  }
+
+  zeros(n: number): void {
+    this.ensure(n);
+    this.buf.fill(0, this.pos, this.pos + n);
+    this.pos += n;
+  }
+
+  /** Zero padding up to the next multiple of 8 counted from `start`. */
+  pad8(start: number): void {
+    const over = (this.pos - start) & 7;
+    if (over) this.zeros(8 - over);
+  }
+
+  bytes(b: Uint8Array, what = 'bytes'): void {
+    if (!(b instanceof Uint8Array)) fail('BAD_VALUE', `${what}: not a Uint8Array`, this.pos);
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** A fixed-size NUL-padded ASCII field; the value must leave room for a NUL. */
+  str(s: string, n: number, what: string): void {
+    if (typeof s !== 'string' || s.length >= n || !/^[\x20-\x7e]*$/.test(s)) fail('BAD_VALUE', `${what}: must be printable ASCII shorter than ${n}`, this.pos);
+    this.ensure(n);
+    this.buf.fill(0, this.pos, this.pos + n);
+    this.buf.write(s, this.pos, 'latin1');
+    this.pos += n;
+  }
+
+  patchU16(at: number, v: number, what: string): void {
+    if (v > 0xffff) fail('BAD_LENGTH', `${what}: length ${v} exceeds 65535`, at);
+    this.buf[at] = v >>> 8;
+    this.buf[at + 1] = v & 0xff;
+  }
+
+  /** Reserve an 8-byte OpenFlow header; returns where it starts. */
+  header(version: number, type: number, xid: number): number {
+    const start = this.pos;
+    this.u8(version, 'version');
+    this.u8(type, 'type');
+    this.u16(0);
+    this.u32(xid, 'xid');
+    return start;
+  }
+
+  endMessage(start: number): void {
+    this.patchU16(start + 2, this.pos - start, 'message');
+  }
+
+  /** A copy of what was written since `start`, as a fresh Buffer. */
+  take(start = 0): Buffer {
+    const out = Buffer.allocUnsafe(this.pos - start);
+    this.buf.copy(out, 0, start, this.pos);
+    return out;
+  }
+}
