@@ -1,0 +1,245 @@
+// Canonical form of a match, equal to how Open vSwitch reports the same flow
+// back in flow stats: masks applied to values, all-ones masks dropped, all-zero
+// masks meaning "wildcarded", addresses in one text form, and (OF1.0) fields
+// whose prerequisites are absent dropped, as OVS silently does for OF1.0.
+import { Address4, Address6 } from 'ip-address';
+import { OFP10_VERSION, type Match, type MatchField, type MaybeMasked, type OfVersion } from '../openflow/types.js';
+
+type FieldKind = 'mac' | 'ipv4' | 'ipv6' | 'u64' | { bits: number };
+
+const FIELD_KIND: Record<MatchField, FieldKind> = {
+  inPort: { bits: 32 },
+  inPhyPort: { bits: 32 },
+  metadata: 'u64',
+  ethDst: 'mac',
+  ethSrc: 'mac',
+  ethType: { bits: 16 },
+  vlanVid: { bits: 13 },
+  vlanPcp: { bits: 3 },
+  ipDscp: { bits: 6 },
+  ipEcn: { bits: 2 },
+  ipProto: { bits: 8 },
+  ipv4Src: 'ipv4',
+  ipv4Dst: 'ipv4',
+  tcpSrc: { bits: 16 },
+  tcpDst: { bits: 16 },
+  udpSrc: { bits: 16 },
+  udpDst: { bits: 16 },
+  sctpSrc: { bits: 16 },
+  sctpDst: { bits: 16 },
+  icmpv4Type: { bits: 8 },
+  icmpv4Code: { bits: 8 },
+  arpOp: { bits: 16 },
+  arpSpa: 'ipv4',
+  arpTpa: 'ipv4',
+  arpSha: 'mac',
+  arpTha: 'mac',
+  ipv6Src: 'ipv6',
+  ipv6Dst: 'ipv6',
+  ipv6Flabel: { bits: 20 },
+  icmpv6Type: { bits: 8 },
+  icmpv6Code: { bits: 8 },
+  ipv6NdTarget: 'ipv6',
+  ipv6NdSll: 'mac',
+  ipv6NdTll: 'mac',
+  mplsLabel: { bits: 20 },
+  mplsTc: { bits: 3 },
+  mplsBos: { bits: 1 },
+  pbbIsid: { bits: 24 },
+  tunnelId: 'u64',
+  ipv6Exthdr: { bits: 9 },
+};
+
+function widthOf(kind: FieldKind): number {
+  if (kind === 'mac') return 48;
+  if (kind === 'ipv4') return 32;
+  if (kind === 'ipv6') return 128;
+  if (kind === 'u64') return 64;
+  return kind.bits;
+}
+
+export type MatchKeyError = { code: 'BAD_MATCH_VALUE'; field: string; message: string };
+
+/** A value as a bigint of the field's width, or an error text. */
+function toBits(kind: FieldKind, v: unknown): bigint | string {
+  if (kind === 'mac') {
+    if (typeof v !== 'string') return 'expected a MAC string';
+    const parts = v.split(/[:-]/);
+    if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{1,2}$/.test(p))) return `bad MAC ${v}`;
+    return parts.reduce((acc, p) => (acc << 8n) | BigInt(parseInt(p, 16)), 0n);
+  }
+  if (kind === 'ipv4') {
+    if (typeof v !== 'string' || !Address4.isValid(v) || v.includes('/')) return `bad IPv4 address ${String(v)}`;
+    return new Address4(v).bigInt();
+  }
+  if (kind === 'ipv6') {
+    if (typeof v !== 'string' || !Address6.isValid(v) || v.includes('/')) return `bad IPv6 address ${String(v)}`;
+    return new Address6(v).bigInt();
+  }
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return BigInt(v);
+  return `bad number ${String(v)}`;
+}
+
+/** A mask may also be written as a prefix length ("24" or 24) for address fields. */
+function maskToBits(kind: FieldKind, m: unknown): bigint | string {
+  const width = widthOf(kind);
+  if ((kind === 'ipv4' || kind === 'ipv6') && (typeof m === 'number' || (typeof m === 'string' && /^\/?\d+$/.test(m)))) {
+    const len = typeof m === 'number' ? m : parseInt(m.replace('/', ''), 10);
+    if (len < 0 || len > width) return `bad prefix length ${String(m)}`;
+    const ones = (1n << BigInt(width)) - 1n;
+    return (ones << BigInt(width - len)) & ones;
+  }
+  return toBits(kind, m);
+}
+
+function render(kind: FieldKind, bits: bigint): string {
+  if (kind === 'mac') {
+    const hex = bits.toString(16).padStart(12, '0');
+    return hex.match(/../g)!.join(':');
+  }
+  if (kind === 'ipv4') return Address4.fromBigInt(bits).correctForm();
+  if (kind === 'ipv6') return Address6.fromBigInt(bits).correctForm();
+  return '0x' + bits.toString(16);
+}
+
+/** One field of a canonical match: name, value and (when partial) mask, as text. */
+export interface CanonicalField {
+  field: MatchField;
+  value: string;
+  mask?: string;
+}
+
+const IP_FIELDS10: MatchField[] = ['ipv4Src', 'ipv4Dst', 'ipProto', 'ipDscp'];
+const TP_FIELDS10: MatchField[] = ['tcpSrc', 'tcpDst', 'udpSrc', 'udpDst', 'icmpv4Type', 'icmpv4Code'];
+const ARP_FIELDS10: MatchField[] = ['arpOp', 'arpSpa', 'arpTpa'];
+const OFP10_VLAN_NONE = 0xffff;
+
+/**
+ * OF1.0 switches (OVS in particular) wildcard a field whose prerequisite is
+ * missing instead of refusing the flow: nw_* need dl_type IPv4 (or ARP for the
+ * ARP view of nw_proto/nw_src/nw_dst), tp_* need nw_proto TCP, UDP or ICMP, and
+ * dl_vlan_pcp means nothing for untagged frames.
+ */
+function dropUnmetPrerequisites10(m: Match): Match {
+  const out: Match = { ...m };
+  const isIp = m.ethType === 0x0800;
+  const isArp = m.ethType === 0x0806;
+  if (!isIp) for (const f of IP_FIELDS10) delete out[f];
+  if (!isArp) for (const f of ARP_FIELDS10) delete out[f];
+  const proto = isIp ? m.ipProto : undefined;
+  if (proto !== 6) {
+    delete out.tcpSrc;
+    delete out.tcpDst;
+  }
+  if (proto !== 17) {
+    delete out.udpSrc;
+    delete out.udpDst;
+  }
+  if (proto !== 1) {
+    delete out.icmpv4Type;
+    delete out.icmpv4Code;
+  }
+  if (!isIp) for (const f of TP_FIELDS10) delete out[f];
+  const vid = typeof m.vlanVid === 'number' ? m.vlanVid : m.vlanVid?.value;
+  if (vid === OFP10_VLAN_NONE) delete out.vlanPcp;
+  return out;
+}
+
+/** One field as bits: the value already masked, the mask all ones when exact. */
+export interface FieldBits {
+  field: MatchField;
+  value: bigint;
+  mask: bigint;
+  width: number;
+}
+
+export type MatchBitsResult = { ok: true; fields: FieldBits[] } | { ok: false; error: MatchKeyError };
+
+/** Fields sorted by name as bits, as the switch will hold them; or the first bad field. */
+export function matchBits(match: Match, version: OfVersion): MatchBitsResult {
+  const m = version === OFP10_VERSION ? dropUnmetPrerequisites10(match) : match;
+  const fields: FieldBits[] = [];
+  for (const name of Object.keys(m).sort() as MatchField[]) {
+    const raw = m[name] as MaybeMasked<string | number | bigint> | undefined;
+    if (raw === undefined) continue;
+    const kind = FIELD_KIND[name];
+    if (kind === undefined) {
+      return { ok: false, error: { code: 'BAD_MATCH_VALUE', field: name, message: `unknown match field ${name}` } };
+    }
+    const width = widthOf(kind);
+    const ones = (1n << BigInt(width)) - 1n;
+    const isMasked = typeof raw === 'object' && raw !== null;
+    const value = toBits(kind, isMasked ? (raw as { value: unknown }).value : raw);
+    if (typeof value === 'string') return { ok: false, error: { code: 'BAD_MATCH_VALUE', field: name, message: value } };
+    let mask = ones;
+    const rawMask = isMasked ? (raw as { mask?: unknown }).mask : undefined;
+    if (rawMask !== undefined) {
+      const mb = maskToBits(kind, rawMask);
+      if (typeof mb === 'string') return { ok: false, error: { code: 'BAD_MATCH_VALUE', field: name, message: mb } };
+      mask = mb & ones;
+    }
+    // A zero mask matches everything: the switch reports the field as absent.
+    if (mask === 0n) continue;
+    fields.push({ field: name, value: value & mask & ones, mask, width });
+  }
+  return { ok: true, fields };
+}
+
+/** Fields sorted by name, values normalised as text; or the first bad field. */
+export function canonicalMatch(
+  match: Match,
+  version: OfVersion,
+): { ok: true; fields: CanonicalField[] } | { ok: false; error: MatchKeyError } {
+  const b = matchBits(match, version);
+  if (!b.ok) return b;
+  return {
+    ok: true,
+    fields: b.fields.map((f) => {
+      const kind = FIELD_KIND[f.field];
+      const exact = f.mask === (1n << BigInt(f.width)) - 1n;
+      return exact ? { field: f.field, value: render(kind, f.value) } : { field: f.field, value: render(kind, f.value), mask: render(kind, f.mask) };
+    }),
+  };
+}
+
+/** The match as a switch reports it back: the same canonical values, as a Match. */
+export function normalizedMatch(match: Match, version: OfVersion): Match | undefined {
+  const b = matchBits(match, version);
+  if (!b.ok) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const f of b.fields) {
+    const kind = FIELD_KIND[f.field];
+    const asValue = (bits: bigint): string | number | bigint =>
+      kind === 'mac' || kind === 'ipv4' || kind === 'ipv6' ? render(kind, bits) : kind === 'u64' ? bits : Number(bits);
+    const exact = f.mask === (1n << BigInt(f.width)) - 1n;
+    out[f.field] = exact ? asValue(f.value) : { value: asValue(f.value), mask: asValue(f.mask) };
+  }
+  return out as Match;
+}
+
+export function canonicalMatchText(fields: CanonicalField[]): string {
+  return fields.map((f) => (f.mask === undefined ? `${f.field}=${f.value}` : `${f.field}=${f.value}/${f.mask}`)).join(',');
+}
+
+export type FlowKeyResult = { ok: true; key: string } | { ok: false; error: MatchKeyError };
+
+/**
+ * The identity of a flow in a switch: table, priority and canonical match.
+ * Two flows with the same key are the same flow to the switch (an add of one
+ * replaces the other; modify-strict and delete-strict address it).
+ */
+export function flowKey(tableId: number, priority: number, match: Match, version: OfVersion): FlowKeyResult {
+  const c = canonicalMatch(match, version);
+  if (!c.ok) return c;
+  return { ok: true, key: `t${tableId}/p${priority}/${canonicalMatchText(c.fields)}` };
+}
+
+/** One field value in canonical text (used for set-field actions); undefined when malformed. */
+export function canonicalFieldValue(field: MatchField, value: unknown): string | undefined {
+  const kind = FIELD_KIND[field];
+  if (kind === undefined) return undefined;
+  const bits = toBits(kind, value);
+  if (typeof bits === 'string') return undefined;
+  return render(kind, bits & ((1n << BigInt(widthOf(kind))) - 1n));
+}
