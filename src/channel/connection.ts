@@ -1,0 +1,430 @@
+// One switch connection: HELLO negotiation, handshake, keepalive, request/reply,
+// batched output and the events the switch raises. Nothing a switch sends can
+// throw out of here: framing errors close this connection, malformed messages
+// are answered with an OpenFlow ERROR and dropped.
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { FrameReader, decodeMessage, formatDpid, peekHeader, tryEncodeMessage } from '../openflow/index.js';
+import type {
+  CodecError,
+  FlowRemoved,
+  FlowStats,
+  FlowStatsRequestBody,
+  OfpMessage,
+  OfVersion,
+  PacketIn,
+  PortDesc,
+  PortStatus,
+  SwitchDesc,
+} from '../openflow/types.js';
+import { GROUP_ANY, Port, TABLE_ALL } from '../openflow/types.js';
+import type { Logger } from '../log.js';
+import type { Clock, TimerHandle } from './clock.js';
+import {
+  ChannelError,
+  OFPBRC_BAD_LEN,
+  OFPBRC_BAD_TYPE,
+  OFPBRC_BAD_VERSION,
+  OFPET_BAD_REQUEST,
+  OFPET_HELLO_FAILED,
+  OFPHFC_INCOMPATIBLE,
+  type DisconnectReason,
+  type SwitchErrorInfo,
+} from './errors.js';
+import { runHandshake } from './handshake.js';
+import { Keepalive } from './keepalive.js';
+import { expectsReply, isSwitchToController, type Unsent } from './message.js';
+import { negotiateVersion } from './negotiate.js';
+import type { ConnectionLimits } from './options.js';
+import { OutputQueue } from './output.js';
+import { RequestTracker } from './requests.js';
+
+/** Messages we send that a switch never answers with an ERROR worth matching. */
+const NOT_ANSWERABLE = new Set<string>(['hello', 'error', 'echoReply']);
+
+export type ConnectionState = 'hello' | 'handshake' | 'ready' | 'closed';
+
+export interface ConnectionEvents {
+  ready: [];
+  closed: [reason: DisconnectReason, detail: string];
+  portStatus: [msg: PortStatus];
+  packetIn: [msg: PacketIn];
+  flowRemoved: [msg: FlowRemoved];
+  /** An ERROR not answering an awaited request (fire-and-forget message or unsolicited). */
+  switchError: [info: SwitchErrorInfo];
+}
+
+export type SendResult = { ok: true; xid: number } | { ok: false; error: ChannelError };
+
+export interface BarrierResult {
+  /** ERRORs raised by messages sent (without awaiting) before this barrier. */
+  errors: SwitchErrorInfo[];
+}
+
+export interface ConnectionDeps {
+  clock: Clock;
+  logger: Logger;
+  limits: ConnectionLimits;
+}
+
+export class SwitchConnection extends EventEmitter<ConnectionEvents> {
+  state: ConnectionState = 'hello';
+  /** Negotiated version (our highest until the HELLO exchange ends). */
+  version: OfVersion;
+  /** 16 hex digits, known once FEATURES_REPLY arrived. */
+  dpid = '';
+  datapathId = 0n;
+  desc: SwitchDesc | undefined;
+  readonly remote: string;
+  /** Whole packets dropped by the PACKET_IN rate bound. */
+  packetInDropped = 0;
+  readonly whenClosed: Promise<void>;
+
+  private readonly portMap = new Map<number, PortDesc>();
+  private readonly reader = new FrameReader();
+  private readonly output: OutputQueue;
+  private readonly tracker: RequestTracker;
+  private readonly keepalive: Keepalive;
+  private readonly limits: ConnectionLimits;
+  private readonly clock: Clock;
+  private log: Logger;
+  private handshakeTimer: TimerHandle | undefined;
+  private inbound: Uint8Array[] = [];
+  private inboundPos = 0;
+  private draining = false;
+  private pausedByUs = false;
+  private piWindowStart = 0;
+  private piWindowCount = 0;
+
+  constructor(
+    private readonly socket: Socket,
+    deps: ConnectionDeps,
+  ) {
+    super();
+    this.limits = deps.limits;
+    this.clock = deps.clock;
+    this.version = Math.max(...this.limits.versions) as OfVersion;
+    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    this.log = deps.logger.child({ component: 'channel', remote: this.remote });
+    this.output = new OutputQueue(socket, { maxBufferedBytes: this.limits.maxOutputBytes }, (n) =>
+      this.destroy('OUTPUT_OVERFLOW', `${n} bytes waiting for a switch that does not read`),
+    );
+    this.tracker = new RequestTracker(this.clock, { maxRemembered: this.limits.maxRemembered });
+    this.keepalive = new Keepalive(
+      this.clock,
+      { intervalMs: this.limits.echoIntervalMs, maxMisses: this.limits.echoMaxMisses },
+      () => this.sendInternal({ type: 'echoRequest', data: new Uint8Array(0) }),
+      (misses) => this.destroy('ECHO_TIMEOUT', `${misses} echo intervals without an answer`),
+    );
+    this.whenClosed = new Promise((resolve) => socket.once('close', () => resolve()));
+
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.destroy('SOCKET_ERROR', err.message));
+    socket.on('close', () => this.destroy('PEER_CLOSED', 'connection closed by peer'));
+
+    this.handshakeTimer = this.clock.setTimeout(
+      () => this.destroy('HANDSHAKE_TIMEOUT', `not ready after ${this.limits.handshakeTimeoutMs} ms (state ${this.state})`),
+      this.limits.handshakeTimeoutMs,
+    );
+    this.sendInternal({ type: 'hello', versions: [...this.limits.versions] });
+    this.keepalive.start();
+  }
+
+  /** Ports as last reported (handshake, then PORT_STATUS). */
+  get ports(): PortDesc[] {
+    return [...this.portMap.values()].sort((a, b) => a.portNo - b.portNo);
+  }
+
+  /** Output bytes waiting for this switch. */
+  get bufferedBytes(): number {
+    return this.output.bufferedBytes;
+  }
+
+  get socketWrites(): number {
+    return this.output.writes;
+  }
+
+  /** Queue a message (xid assigned if missing); an ERROR for it comes as a switchError event or in the next barrier's result. */
+  send(msg: Unsent): SendResult {
+    if (this.state !== 'ready') return { ok: false, error: new ChannelError('NOT_READY', `switch ${this.remote} is ${this.state}`) };
+    return this.sendInternal(msg);
+  }
+
+  /** Send and await the reply; for messages without a reply of their own, a barrier settles it. */
+  async request(msg: Unsent, timeoutMs = this.limits.requestTimeoutMs): Promise<OfpMessage> {
+    if (this.state !== 'ready') throw new ChannelError('NOT_READY', `switch ${this.remote} is ${this.state}`);
+    return (await this.requestInternal(msg, timeoutMs)).reply;
+  }
+
+  /** Resolves once the switch processed everything sent before. */
+  async barrier(timeoutMs = this.limits.requestTimeoutMs): Promise<BarrierResult> {
+    if (this.state !== 'ready') throw new ChannelError('NOT_READY', `switch ${this.remote} is ${this.state}`);
+    return this.barrierInternal(timeoutMs);
+  }
+
+  /** All flows matching the filter (every table, every flow by default). */
+  async flowStats(filter: Partial<FlowStatsRequestBody> = {}, timeoutMs?: number): Promise<FlowStats[]> {
+    const body: FlowStatsRequestBody = {
+      tableId: TABLE_ALL,
+      outPort: Port.ANY,
+      outGroup: GROUP_ANY,
+      cookie: 0n,
+      cookieMask: 0n,
+      match: {},
+      ...filter,
+    };
+    const r = await this.request({ type: 'multipartRequest', more: false, body: { kind: 'flow', ...body } }, timeoutMs);
+    if (r.type !== 'multipartReply' || r.body.kind !== 'flow') throw new ChannelError('DECODE_ERROR', `flow stats answered with ${r.type}`);
+    return r.body.flows;
+  }
+
+  /** Drain queued output, then close. */
+  close(reason: DisconnectReason = 'LOCAL_CLOSE', detail = 'closed by controller'): Promise<void> {
+    if (this.state !== 'closed') {
+      this.finish(reason, detail);
+      this.output.flushAll();
+      this.socket.end();
+      const t = this.clock.setTimeout(() => this.socket.destroy(), 5_000);
+      void this.whenClosed.then(() => t.cancel());
+    }
+    return this.whenClosed;
+  }
+
+  /** Close at once, dropping queued output. */
+  destroy(reason: DisconnectReason, detail: string): void {
+    if (this.state !== 'closed') this.finish(reason, detail);
+    this.socket.destroy();
+  }
+
+  private finish(reason: DisconnectReason, detail: string): void {
+    const wasReady = this.state === 'ready';
+    this.state = 'closed';
+    this.handshakeTimer?.cancel();
+    this.keepalive.stop();
+    this.tracker.failAll(reason);
+    this.inbound = [];
+    const level = reason === 'LOCAL_CLOSE' || reason === 'PEER_CLOSED' || reason === 'REPLACED' ? 'info' : 'warn';
+    this.log.log(level, 'switch connection closed', { reason, detail, wasReady });
+    this.emit('closed', reason, detail);
+  }
+
+  private sendInternal(msg: Unsent, exactXid = false): SendResult {
+    const full = exactXid ? ({ ...msg, version: this.version, xid: msg.xid ?? 0 } as OfpMessage) : this.complete(msg);
+    const enc = tryEncodeMessage(full);
+    if (!enc.ok) {
+      this.log.error('could not encode message for switch', { type: full.type, code: enc.error.code, error: enc.error.message });
+      return { ok: false, error: new ChannelError('ENCODE_ERROR', enc.error.message, { request: full, codecError: enc.error }) };
+    }
+    if (!this.output.push(enc.bytes)) return { ok: false, error: new ChannelError('CLOSED', 'connection closed', { request: full }) };
+    if (!expectsReply(full) && !NOT_ANSWERABLE.has(full.type)) this.tracker.recordSent(full);
+    return { ok: true, xid: full.xid };
+  }
+
+  private requestInternal(msg: Unsent, timeoutMs: number): Promise<{ reply: OfpMessage; errors: SwitchErrorInfo[] }> {
+    const full = this.complete(msg);
+    const enc = tryEncodeMessage(full);
+    if (!enc.ok) return Promise.reject(new ChannelError('ENCODE_ERROR', enc.error.message, { request: full, codecError: enc.error }));
+    const withReply = expectsReply(full);
+    const p = this.tracker.track(full, timeoutMs, !withReply);
+    if (!this.output.push(enc.bytes)) this.tracker.failAll('output closed');
+    if (!withReply) void this.barrierInternal(timeoutMs).catch(() => undefined);
+    return p;
+  }
+
+  private async barrierInternal(timeoutMs: number): Promise<BarrierResult> {
+    const r = await this.requestInternal({ type: 'barrierRequest' }, timeoutMs);
+    return { errors: r.errors };
+  }
+
+  private complete(msg: Unsent): OfpMessage {
+    const xid = msg.xid !== undefined && msg.xid !== 0 ? msg.xid : this.tracker.allocXid();
+    return { ...msg, version: this.version, xid } as OfpMessage;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'closed') return;
+    this.keepalive.touch();
+    const { frames, error } = this.reader.push(chunk);
+    if (error) {
+      this.log.warn('framing error from switch', { code: error.code, offset: error.offset, error: error.message });
+      this.destroy('FRAMING_ERROR', `${error.code} at offset ${error.offset}`);
+      return;
+    }
+    if (this.inboundPos > 0) {
+      this.inbound = this.inbound.slice(this.inboundPos);
+      this.inboundPos = 0;
+    }
+    for (const f of frames) this.inbound.push(f);
+    this.drain();
+  }
+
+  /** Handle a bounded number of messages, then yield so other switches get their turn. */
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    let n = 0;
+    while (this.inboundPos < this.inbound.length && this.state !== 'closed') {
+      if (n++ >= this.limits.maxMessagesPerTurn) {
+        if (!this.pausedByUs) {
+          this.pausedByUs = true;
+          this.socket.pause();
+        }
+        setImmediate(() => this.drain());
+        this.draining = false;
+        return;
+      }
+      this.handleFrame(this.inbound[this.inboundPos++]!);
+    }
+    this.inbound = [];
+    this.inboundPos = 0;
+    this.draining = false;
+    if (this.pausedByUs && this.state !== 'closed') {
+      this.pausedByUs = false;
+      this.socket.resume();
+    }
+  }
+
+  private handleFrame(frame: Uint8Array): void {
+    if (this.state === 'hello') return this.handleHello(frame);
+    const res = decodeMessage(frame);
+    if (!res.ok) return this.handleDecodeError(frame, res.error);
+    const msg = res.message;
+    if (msg.version !== this.version) {
+      this.log.warn('message in a version other than the negotiated one', { dpid: this.dpid, got: msg.version, type: msg.type });
+      if (msg.type !== 'error') this.replyError(frame, OFPET_BAD_REQUEST, OFPBRC_BAD_VERSION);
+      return;
+    }
+    this.dispatch(msg, frame);
+  }
+
+  private handleHello(frame: Uint8Array): void {
+    const head = peekHeader(frame);
+    const res = decodeMessage(frame);
+    const peerVersion = head?.version ?? 0;
+    if (head?.type !== 0) {
+      return this.helloFailed(frame, peerVersion, `expected HELLO first, got message type ${head?.type ?? '?'}`);
+    }
+    // A HELLO in a version the codec does not know still tells us its header version.
+    const bitmap = res.ok && res.message.type === 'hello' ? res.message.versions : undefined;
+    const n = negotiateVersion(this.limits.versions, peerVersion, bitmap);
+    if (!n.ok) return this.helloFailed(frame, peerVersion, n.reason);
+    this.version = n.version;
+    this.state = 'handshake';
+    this.log.debug('version negotiated', { version: n.version, peerVersion, bitmap });
+    void this.handshake();
+  }
+
+  private helloFailed(frame: Uint8Array, peerVersion: number, reason: string): void {
+    this.log.warn('HELLO failed', { reason, peerVersion });
+    const below = this.limits.versions.filter((v) => v <= peerVersion);
+    this.version = (below.length ? Math.max(...below) : Math.min(...this.limits.versions)) as OfVersion;
+    this.sendInternal({ type: 'error', xid: peekHeader(frame)?.xid ?? 0, errType: OFPET_HELLO_FAILED, code: OFPHFC_INCOMPATIBLE, data: Buffer.from(reason, 'ascii') }, true);
+    void this.close('HELLO_FAILED', reason);
+  }
+
+  private async handshake(): Promise<void> {
+    try {
+      const r = await runHandshake({
+        version: this.version,
+        missSendLen: this.limits.missSendLen,
+        request: async (m) => (await this.requestInternal(m, this.limits.requestTimeoutMs)).reply,
+        barrier: () => this.barrierInternal(this.limits.requestTimeoutMs),
+        send: (m) => void this.sendInternal(m),
+      });
+      if (this.state !== 'handshake') return;
+      this.datapathId = r.features.datapathId;
+      this.dpid = formatDpid(r.features.datapathId);
+      this.desc = r.desc;
+      for (const p of r.ports) this.portMap.set(p.portNo, p);
+      this.log = this.log.child({ dpid: this.dpid });
+      for (const e of r.configErrors) this.log.warn('switch refused SET_CONFIG', { errType: e.errType, code: e.code });
+      this.handshakeTimer?.cancel();
+      this.state = 'ready';
+      this.emit('ready');
+    } catch (err) {
+      if (this.state === 'closed') return;
+      this.destroy('HANDSHAKE_FAILED', err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  private dispatch(msg: OfpMessage, frame: Uint8Array): void {
+    switch (msg.type) {
+      case 'echoRequest':
+        this.sendInternal({ type: 'echoReply', xid: msg.xid, data: msg.data }, true);
+        return;
+      case 'error': {
+        const { matched, info } = this.tracker.handleError(msg);
+        if (matched) return;
+        this.log.warn('switch error', { dpid: this.dpid, xid: msg.xid, errType: msg.errType, code: msg.code, request: info.request?.type });
+        if (this.listenerCount('switchError') > 0) this.emit('switchError', info);
+        return;
+      }
+      case 'portStatus':
+        if (msg.reason === 1) this.portMap.delete(msg.desc.portNo);
+        else this.portMap.set(msg.desc.portNo, msg.desc);
+        if (this.state === 'ready') this.emit('portStatus', msg);
+        return;
+      case 'packetIn':
+        if (this.state === 'ready' && this.admitPacketIn()) this.emit('packetIn', msg);
+        return;
+      case 'flowRemoved':
+        if (this.state === 'ready') this.emit('flowRemoved', msg);
+        return;
+      case 'hello':
+      case 'experimenter':
+        return;
+      default:
+        if (this.tracker.handleReply(msg)) return;
+        if (!isSwitchToController(msg.type)) {
+          this.log.warn('switch sent a controller-to-switch message', { dpid: this.dpid, type: msg.type });
+          this.replyError(frame, OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE);
+          return;
+        }
+        this.log.debug('unsolicited reply dropped', { dpid: this.dpid, type: msg.type, xid: msg.xid });
+    }
+  }
+
+  private handleDecodeError(frame: Uint8Array, error: CodecError): void {
+    this.log.warn('malformed message from switch', {
+      dpid: this.dpid,
+      code: error.code,
+      offset: error.offset,
+      msgType: error.msgType,
+      xid: error.xid,
+      error: error.message,
+    });
+    if (error.xid !== undefined && error.xid !== 0) {
+      const failed = this.tracker.failRequest(
+        error.xid,
+        (request) => new ChannelError('DECODE_ERROR', `reply to ${request.type} undecodable: ${error.code}`, { request, codecError: error }),
+      );
+      if (failed) return;
+    }
+    // Never answer an ERROR with an ERROR (two peers could loop).
+    if (error.msgType === 1) return;
+    const code = error.code === 'BAD_VERSION' ? OFPBRC_BAD_VERSION : error.code === 'BAD_TYPE' ? OFPBRC_BAD_TYPE : OFPBRC_BAD_LEN;
+    this.replyError(frame, OFPET_BAD_REQUEST, code);
+  }
+
+  private replyError(frame: Uint8Array, errType: number, code: number): void {
+    const head = peekHeader(frame);
+    // The ERROR carries (at least) the first 64 bytes of the offending message.
+    this.sendInternal({ type: 'error', xid: head?.xid ?? 0, errType, code, data: frame.subarray(0, 64) }, true);
+  }
+
+  private admitPacketIn(): boolean {
+    const now = this.clock.now();
+    if (now - this.piWindowStart >= 1000) {
+      if (this.piWindowCount > this.limits.packetInPerSecond) {
+        this.log.warn('PACKET_IN rate bound hit; excess dropped', { dpid: this.dpid, dropped: this.piWindowCount - this.limits.packetInPerSecond });
+      }
+      this.piWindowStart = now;
+      this.piWindowCount = 0;
+    }
+    this.piWindowCount++;
+    if (this.piWindowCount <= this.limits.packetInPerSecond) return true;
+    this.packetInDropped++;
+    return false;
+  }
+}

@@ -1,0 +1,16 @@
+export { systemClock, type Clock, type TimerHandle } from './clock.js';
+export { SwitchConnection, type BarrierResult, type ConnectionState, type SendResult } from './connection.js';
+export { ChannelError, type ChannelErrorCode, type DisconnectReason, type SwitchErrorInfo } from './errors.js';
+export { type Unsent } from './message.js';
+export { negotiateVersion } from './negotiate.js';
+export { DEFAULT_LIMITS, type ConnectionLimits } from './options.js';
+export {
+  OpenFlowServer,
+  type ServerEvents,
+  type ServerOptions,
+  type SwitchConnectedEvent,
+  type SwitchDisconnectedEvent,
+  type SwitchErrorEvent,
+  type SwitchMessageEvent,
+} from './server.js';
+export { type TlsSettings } from './tls.js';

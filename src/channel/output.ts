@@ -1,0 +1,90 @@
+// Batched, bounded output to one switch. Messages queued during one turn of the
+// event loop leave in a single socket write (one buffer), so a burst of flow-mods
+// costs a few system calls instead of one each. When the socket reports
+// backpressure we stop writing until 'drain'; if what waits for this switch
+// (our queue plus the socket's own buffer) passes the bound, the connection is
+// given up so a switch that stops reading cannot hold unbounded memory.
+
+export interface OutputSink {
+  write(chunk: Buffer): boolean;
+  readonly writableLength: number;
+  once(event: 'drain', fn: () => void): unknown;
+  readonly destroyed: boolean;
+}
+
+export interface OutputOptions {
+  maxBufferedBytes: number;
+  /** Defer a flush to the end of the current turn (default setImmediate). */
+  schedule?: (fn: () => void) => void;
+}
+
+export class OutputQueue {
+  private queue: Buffer[] = [];
+  private queuedBytes = 0;
+  private scheduled = false;
+  private waitingDrain = false;
+  private overflowed = false;
+  private readonly schedule: (fn: () => void) => void;
+  /** Socket writes issued (for tests and metrics). */
+  writes = 0;
+  bytesWritten = 0;
+
+  constructor(
+    private readonly sink: OutputSink,
+    private readonly opts: OutputOptions,
+    private readonly onOverflow: (bufferedBytes: number) => void,
+  ) {
+    this.schedule = opts.schedule ?? ((fn) => void setImmediate(fn));
+  }
+
+  /** Bytes waiting for this switch: ours plus the socket's. */
+  get bufferedBytes(): number {
+    return this.queuedBytes + this.sink.writableLength;
+  }
+
+  /** Queue one encoded message; false once the bound was passed. */
+  push(bytes: Buffer): boolean {
+    if (this.overflowed || this.sink.destroyed) return false;
+    this.queue.push(bytes);
+    this.queuedBytes += bytes.length;
+    if (this.bufferedBytes > this.opts.maxBufferedBytes) {
+      this.overflowed = true;
+      const n = this.bufferedBytes;
+      this.queue = [];
+      this.queuedBytes = 0;
+      this.onOverflow(n);
+      return false;
+    }
+    if (!this.scheduled && !this.waitingDrain) {
+      this.scheduled = true;
+      this.schedule(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
+    return true;
+  }
+
+  /** On close: hand everything to the socket regardless of backpressure. */
+  flushAll(): void {
+    this.waitingDrain = false;
+    this.flush();
+  }
+
+  /** Write everything queued now, in one write. */
+  flush(): void {
+    if (this.queue.length === 0 || this.waitingDrain || this.sink.destroyed) return;
+    const chunk = this.queue.length === 1 ? this.queue[0]! : Buffer.concat(this.queue, this.queuedBytes);
+    this.queue = [];
+    this.queuedBytes = 0;
+    this.writes++;
+    this.bytesWritten += chunk.length;
+    if (!this.sink.write(chunk)) {
+      this.waitingDrain = true;
+      this.sink.once('drain', () => {
+        this.waitingDrain = false;
+        this.flush();
+      });
+    }
+  }
+}

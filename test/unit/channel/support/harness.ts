@@ -1,0 +1,32 @@
+// Starts an OpenFlowServer on an ephemeral loopback port for one test.
+import { OpenFlowServer, type ServerEvents, type ServerOptions } from '../../../../src/channel/index.js';
+import { silentLogger } from '../../../../src/log.js';
+
+export async function startServer(opts: Partial<ServerOptions> = {}): Promise<{ server: OpenFlowServer; port: number }> {
+  const server = new OpenFlowServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), ...opts });
+  const { port } = await server.listen();
+  return { server, port };
+}
+
+/** The next event of this name (rejects after timeoutMs). */
+export function nextEvent<K extends keyof ServerEvents>(server: OpenFlowServer, name: K, timeoutMs = 3000): Promise<ServerEvents[K][0]> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no ${String(name)} event within ${timeoutMs} ms`)), timeoutMs);
+    const on = (ev: ServerEvents[K][0]): void => {
+      clearTimeout(t);
+      resolve(ev);
+    };
+    (server as unknown as { once(n: string, f: (e: unknown) => void): void }).once(name as string, on as (e: unknown) => void);
+  });
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Poll until cond() holds (bounded). */
+export async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await sleep(5);
+  }
+}
