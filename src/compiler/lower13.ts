@@ -1,0 +1,153 @@
+// OF1.3 lowering: the plan's decisions as a multi-table pipeline. Metadata
+// bits 11..0 carry the network's segment from the first table on.
+import { Port, VID_PRESENT, type Action, type Instruction, type Match } from '../openflow/types.js';
+import type { Dpid } from '../topo/types.js';
+import type { Paths } from '../topo/paths.js';
+import { canonicalIpv6, isIpv6, linkLocalOf } from './addr.js';
+import { cookieFor } from './cookie.js';
+import type { Endpoint, Location } from './endpoints.js';
+import type { NetworkPlan, Target } from './plan.js';
+import { tableOf } from './pipeline.js';
+import type { DesiredFlow } from './types.js';
+
+export const SEGMENT_MASK = 0xfffn;
+export const ETH_ARP = 0x0806;
+export const ETH_RARP = 0x8035;
+export const ETH_IPV4 = 0x0800;
+export const ETH_IPV6 = 0x86dd;
+export const ETH_VLAN = 0x8100;
+export const BROADCAST = 'ff:ff:ff:ff:ff:ff';
+export const NO_MAC = '00:00:00:00:00:00';
+export const IPPROTO_UDP = 17;
+export const IPPROTO_ICMPV6 = 58;
+export const ICMPV6_NS = 135;
+export const ICMPV6_NA = 136;
+export const ICMPV6_RA = 134;
+export const ICMPV6_REDIRECT = 137;
+export const TO_CONTROLLER: Action = { type: 'output', port: Port.CONTROLLER, maxLen: 0xffff };
+
+function flow(stage: string, priority: number, match: Match, instructions: Instruction[], cookie: bigint): DesiredFlow {
+  return { stage, tableId: tableOf(stage), priority, match, instructions, cookie };
+}
+const goto = (stage: string): Instruction => ({ type: 'gotoTable', tableId: tableOf(stage) });
+const apply = (actions: Action[]): Instruction[] => (actions.length ? [{ type: 'applyActions', actions }] : []);
+const meta = (seg: number): Instruction => ({ type: 'writeMetadata', metadata: BigInt(seg), mask: SEGMENT_MASK });
+const onSegment = (seg: number): Match['metadata'] => ({ value: BigInt(seg), mask: SEGMENT_MASK });
+
+export function epCookie(ep: Endpoint): bigint {
+  return cookieFor(ep.kind === 'gateway' ? 'gateway' : 'iface', ep.id);
+}
+
+/** Per-switch flows that depend on no network: fabric ports and table-miss drops. */
+export function lowerSwitch13(dpid: Dpid, paths: Paths): DesiredFlow[] {
+  const c = cookieFor('switch', dpid);
+  const out: DesiredFlow[] = [];
+  for (const p of [...paths.fabricPorts(dpid)].sort((a, b) => a - b)) {
+    out.push(flow('port-security', 100, { inPort: p, vlanVid: { value: VID_PRESENT, mask: VID_PRESENT } }, [goto('fabric-ingress')], c));
+  }
+  for (const s of ['port-security', 'fabric-ingress', 'address-security', 'reachability', 'forward']) out.push(flow(s, 0, {}, [], c));
+  return out;
+}
+
+function targetActions13(seg: number, t: Target): Action[] {
+  if ('local' in t) return [{ type: 'output', port: t.local }];
+  return [{ type: 'pushVlan', ethertype: ETH_VLAN }, { type: 'setField', field: 'vlanVid', value: VID_PRESENT | seg }, { type: 'output', port: t.fabric }];
+}
+
+/** Broadcast: local member ports first (untagged), then tagged along the tree. */
+export function bcastActions13(plan: NetworkPlan, dpid: Dpid): Action[] {
+  const acts: Action[] = (plan.bcastLocal.get(dpid) ?? []).map((p) => ({ type: 'output', port: p }) as Action);
+  const tree = plan.bcastTree.get(dpid) ?? [];
+  if (tree.length) {
+    acts.push({ type: 'pushVlan', ethertype: ETH_VLAN }, { type: 'setField', field: 'vlanVid', value: VID_PRESENT | plan.segment });
+    for (const p of tree) acts.push({ type: 'output', port: p });
+  }
+  return acts;
+}
+
+function addressSecurity13(plan: NetworkPlan, ep: Endpoint, loc: Location, out: DesiredFlow[]): void {
+  const c = epCookie(ep);
+  const base: Match = { inPort: loc.portNo, ethSrc: ep.mac };
+  const S = 'address-security';
+  const next = [goto('reachability')];
+  const v4 = ep.ips.filter((ip) => !isIpv6(ip));
+  const v6 = [...new Set([...ep.ips.filter(isIpv6).map(canonicalIpv6), linkLocalOf(ep.mac)])];
+  const ctl = apply([TO_CONTROLLER]);
+  // ND: link-layer options must name the sender's own MAC or be absent.
+  for (const type of [ICMPV6_NS, ICMPV6_NA]) {
+    out.push(flow(S, 254, { ...base, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: type }, [], c));
+  }
+  if (ep.kind === 'gateway') {
+    out.push(flow(S, 300, { ...base, ethType: ETH_ARP, arpOp: 1, arpSha: ep.mac }, ctl, c));
+    out.push(flow(S, 200, { ...base, ethType: ETH_IPV4 }, next, c));
+    for (const [type, opt] of [[ICMPV6_NS, 'ipv6NdSll'], [ICMPV6_NA, 'ipv6NdTll']] as const) {
+      for (const mac of [ep.mac, NO_MAC]) out.push(flow(S, 255, { ...base, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: type, [opt]: mac }, next, c));
+    }
+    out.push(flow(S, 200, { ...base, ethType: ETH_IPV6 }, next, c));
+    return;
+  }
+  for (const ip of v4) {
+    out.push(flow(S, 310, { ...base, ethDst: BROADCAST, ethType: ETH_ARP, arpOp: 2, arpSha: ep.mac, arpSpa: ip }, ctl, c));
+    out.push(flow(S, 300, { ...base, ethType: ETH_ARP, arpOp: 1, arpSha: ep.mac, arpSpa: ip }, ctl, c));
+    out.push(flow(S, 200, { ...base, ethType: ETH_IPV4, ipv4Src: ip }, next, c));
+  }
+  out.push(flow(S, 300, { ...base, ethType: ETH_ARP, arpOp: 1, arpSha: ep.mac, arpSpa: '0.0.0.0' }, ctl, c));
+  out.push(flow(S, 300, { ...base, ethType: ETH_RARP }, ctl, c));
+  out.push(flow(S, 200, { ...base, ethType: ETH_IPV4, ipv4Src: '0.0.0.0', ipProto: IPPROTO_UDP, udpSrc: 68, udpDst: 67 }, next, c));
+  if (plan.ne.network.dhcp?.mac.toLowerCase() !== ep.mac) {
+    out.push(flow(S, 250, { ...base, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpSrc: 67 }, [], c));
+  }
+  for (const type of [ICMPV6_RA, ICMPV6_REDIRECT]) out.push(flow(S, 260, { ...base, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: type }, [], c));
+  for (const src of v6) {
+    out.push(flow(S, 200, { ...base, ethType: ETH_IPV6, ipv6Src: src }, next, c));
+    for (const mac of [ep.mac, NO_MAC]) {
+      out.push(flow(S, 255, { ...base, ethType: ETH_IPV6, ipv6Src: src, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NS, ipv6NdSll: mac }, next, c));
+      for (const target of v6) {
+        out.push(flow(S, 255, { ...base, ethType: ETH_IPV6, ipv6Src: src, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NA, ipv6NdTarget: target, ipv6NdTll: mac }, next, c));
+      }
+    }
+  }
+}
+
+/** Every flow of one network on one OF1.3 switch. */
+export function lowerNetwork13(plan: NetworkPlan, dpid: Dpid, paths: Paths): DesiredFlow[] {
+  const out: DesiredFlow[] = [];
+  const seg = plan.segment;
+  const nc = cookieFor('network', plan.ne.network.name);
+  const local = plan.sources.get(dpid) ?? [];
+  const priv = plan.ne.network.kind === 'private';
+  for (const { ep, loc } of local) {
+    out.push(flow('port-security', 100, { inPort: loc.portNo, ethSrc: ep.mac, vlanVid: 0 }, [meta(seg), goto('address-security')], epCookie(ep)));
+    addressSecurity13(plan, ep, loc, out);
+    if (!priv) {
+      const c = epCookie(ep);
+      if (ep.kind === 'gateway') out.push(flow('reachability', 150, { inPort: loc.portNo, ethSrc: ep.mac }, [goto('forward')], c));
+      else for (const d of plan.reachable(ep)) out.push(flow('reachability', 200, { inPort: loc.portNo, ethSrc: ep.mac, ethDst: d.mac }, [goto('forward')], c));
+    }
+  }
+  if (local.length) {
+    if (priv) out.push(flow('reachability', 100, { metadata: onSegment(seg) }, [goto('forward')], nc));
+    // DHCP requests go to the server or nowhere, whoever sends them.
+    out.push(flow('reachability', 300, { metadata: onSegment(seg), ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, plan.dhcp.has(dpid) ? [goto('forward')] : [], nc));
+  }
+  if (paths.fabricPorts(dpid).size && plan.served.has(dpid)) {
+    out.push(flow('fabric-ingress', 100, { vlanVid: VID_PRESENT | seg }, [{ type: 'applyActions', actions: [{ type: 'popVlan' }] }, meta(seg), goto('forward')], nc));
+  }
+  const dh = plan.dhcp.get(dpid);
+  if (dh) out.push(flow('forward', 300, { metadata: onSegment(seg), ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, apply(targetActions13(seg, dh)), nc));
+  const fw = plan.forward.get(dpid);
+  if (fw) {
+    for (const [mac, t] of fw) {
+      const ep = plan.ne.byMac.get(mac)!;
+      out.push(flow('forward', 200, { metadata: onSegment(seg), ethDst: mac }, apply(targetActions13(seg, t)), epCookie(ep)));
+    }
+  }
+  if (plan.served.has(dpid)) {
+    const acts = bcastActions13(plan, dpid);
+    if (acts.length) {
+      out.push(flow('forward', 100, { metadata: onSegment(seg), ethDst: BROADCAST }, apply(acts), nc));
+      out.push(flow('forward', 100, { metadata: onSegment(seg), ethType: ETH_IPV6, ethDst: { value: '33:33:00:00:00:00', mask: 'ff:ff:00:00:00:00' } }, apply(acts), nc));
+    }
+  }
+  return out;
+}
