@@ -1,0 +1,374 @@
+// OF1.3 multipart request/reply bodies: {type u16, flags u16, pad4, body}.
+import { fail } from '../errors.js';
+import { MAX_MULTIPART_ENTRIES, MAX_PORTS } from '../limits.js';
+import type { Reader } from '../reader.js';
+import type {
+  FlowStats,
+  FlowStatsRequestBody,
+  MultipartReply,
+  MultipartReplyBody,
+  MultipartRequest,
+  MultipartRequestBody,
+  PortStats,
+  SwitchDesc,
+  TableStats,
+} from '../types.js';
+import type { Writer } from '../writer.js';
+import {
+  OFP13_FLOW_STATS_LEN,
+  OFP13_GROUP_DESC_LEN,
+  OFP13_PORT_LEN,
+  OFP13_PORT_STATS_LEN,
+  OFP13_TABLE_STATS_LEN,
+  OFPMP13,
+  OFPMPF_MORE,
+} from './constants.js';
+import { flagsFromWire13, flagsToWire13 } from './flags.js';
+import { decodeBands, decodeBuckets, encodeBands, encodeBuckets, groupTypeFromWire, groupTypeToWire } from './group-meter.js';
+import { decodeInstructions13, encodeInstructions13 } from './instructions.js';
+import { decodeMatch13, encodeMatch13 } from './match.js';
+import { decodePort13, encodePort13 } from './ports.js';
+
+const V = 4 as const;
+const DESC_LEN = 1056;
+
+const KIND_TO_WIRE: Record<MultipartRequestBody['kind'], number> = {
+  desc: OFPMP13.OFPMP_DESC,
+  flow: OFPMP13.OFPMP_FLOW,
+  aggregate: OFPMP13.OFPMP_AGGREGATE,
+  table: OFPMP13.OFPMP_TABLE,
+  port: OFPMP13.OFPMP_PORT_STATS,
+  portDesc: OFPMP13.OFPMP_PORT_DESC,
+  groupDesc: OFPMP13.OFPMP_GROUP_DESC,
+  meterConfig: OFPMP13.OFPMP_METER_CONFIG,
+};
+
+function kindToWire(kind: string, at: number): number {
+  const v = Object.hasOwn(KIND_TO_WIRE, kind) ? KIND_TO_WIRE[kind as MultipartRequestBody['kind']] : undefined;
+  if (v === undefined) fail('BAD_VALUE', `multipart kind "${kind}"`, at);
+  return v;
+}
+
+function entries(r: Reader, size: number, what: string): number {
+  if (r.remaining % size !== 0) fail('BAD_ELEMENT_LENGTH', `${what} body of ${r.remaining} bytes is not a multiple of ${size}`, r.pos);
+  const n = r.remaining / size;
+  if (n > MAX_MULTIPART_ENTRIES) fail('TOO_MANY_ELEMENTS', `${n} ${what} entries`, r.pos);
+  return n;
+}
+
+function encodeFlowReq(w: Writer, b: FlowStatsRequestBody): void {
+  w.u8(b.tableId, 'table_id');
+  w.zeros(3);
+  w.u32(b.outPort, 'out_port');
+  w.u32(b.outGroup, 'out_group');
+  w.zeros(4);
+  w.u64(b.cookie, 'cookie');
+  w.u64(b.cookieMask, 'cookie_mask');
+  encodeMatch13(w, b.match);
+}
+
+function decodeFlowReq(r: Reader): FlowStatsRequestBody {
+  const tableId = r.u8();
+  r.skip(3);
+  const outPort = r.u32();
+  const outGroup = r.u32();
+  r.skip(4);
+  const cookie = r.u64();
+  const cookieMask = r.u64();
+  const match = decodeMatch13(r);
+  return { tableId, outPort, outGroup, cookie, cookieMask, match };
+}
+
+export function encodeMultipartRequest13(w: Writer, m: MultipartRequest): void {
+  const b = m.body;
+  w.u16(kindToWire(b?.kind, w.pos));
+  w.u16(m.more ? OFPMPF_MORE : 0);
+  w.zeros(4);
+  switch (b.kind) {
+    case 'flow':
+    case 'aggregate':
+      return encodeFlowReq(w, b);
+    case 'port':
+      w.u32(b.portNo, 'port_no');
+      return w.zeros(4);
+    case 'meterConfig':
+      w.u32(b.meterId, 'meter_id');
+      return w.zeros(4);
+    default:
+      return;
+  }
+}
+
+export function decodeMultipartRequest13(r: Reader, xid: number): MultipartRequest {
+  const at = r.pos;
+  const type = r.u16();
+  const more = (r.u16() & OFPMPF_MORE) !== 0;
+  r.skip(4);
+  let body: MultipartRequestBody;
+  switch (type) {
+    case OFPMP13.OFPMP_DESC:
+      body = { kind: 'desc' };
+      break;
+    case OFPMP13.OFPMP_FLOW:
+      body = { kind: 'flow', ...decodeFlowReq(r) };
+      break;
+    case OFPMP13.OFPMP_AGGREGATE:
+      body = { kind: 'aggregate', ...decodeFlowReq(r) };
+      break;
+    case OFPMP13.OFPMP_TABLE:
+      body = { kind: 'table' };
+      break;
+    case OFPMP13.OFPMP_PORT_STATS: {
+      const portNo = r.u32();
+      r.skip(4);
+      body = { kind: 'port', portNo };
+      break;
+    }
+    case OFPMP13.OFPMP_PORT_DESC:
+      body = { kind: 'portDesc' };
+      break;
+    case OFPMP13.OFPMP_GROUP_DESC:
+      body = { kind: 'groupDesc' };
+      break;
+    case OFPMP13.OFPMP_METER_CONFIG: {
+      const meterId = r.u32();
+      r.skip(4);
+      body = { kind: 'meterConfig', meterId };
+      break;
+    }
+    default:
+      fail('UNSUPPORTED', `multipart request type ${type} is not modelled by Spotlight`, at);
+  }
+  r.done('multipart request');
+  return { version: V, xid, type: 'multipartRequest', more, body };
+}
+
+function encodeFlowStats(w: Writer, f: FlowStats): void {
+  const start = w.pos;
+  w.u16(0);
+  w.u8(f.tableId, 'table_id');
+  w.zeros(1);
+  w.u32(f.durationSec, 'duration_sec');
+  w.u32(f.durationNsec, 'duration_nsec');
+  w.u16(f.priority, 'priority');
+  w.u16(f.idleTimeout, 'idle_timeout');
+  w.u16(f.hardTimeout, 'hard_timeout');
+  w.u16(flagsToWire13(f.flags, w.pos));
+  w.zeros(4);
+  w.u64(f.cookie, 'cookie');
+  w.u64(f.packetCount, 'packet_count');
+  w.u64(f.byteCount, 'byte_count');
+  encodeMatch13(w, f.match);
+  encodeInstructions13(w, f.instructions);
+  w.patchU16(start, w.pos - start, 'flow stats');
+}
+
+function decodeFlowStats(r: Reader): FlowStats[] {
+  const out: FlowStats[] = [];
+  while (r.remaining > 0) {
+    if (out.length >= MAX_MULTIPART_ENTRIES) fail('TOO_MANY_ELEMENTS', 'too many flow stats entries', r.pos);
+    const at = r.pos;
+    const len = r.u16();
+    if (len < OFP13_FLOW_STATS_LEN || len % 8 !== 0) fail('BAD_ELEMENT_LENGTH', `flow stats length ${len}`, at);
+    const b = r.sub(len - 2, 'flow stats');
+    const tableId = b.u8();
+    b.skip(1);
+    const durationSec = b.u32();
+    const durationNsec = b.u32();
+    const priority = b.u16();
+    const idleTimeout = b.u16();
+    const hardTimeout = b.u16();
+    const flags = flagsFromWire13(b.u16());
+    b.skip(4);
+    const cookie = b.u64();
+    const packetCount = b.u64();
+    const byteCount = b.u64();
+    const match = decodeMatch13(b);
+    const instructions = decodeInstructions13(b);
+    out.push({ tableId, durationSec, durationNsec, priority, idleTimeout, hardTimeout, flags, cookie, packetCount, byteCount, match, instructions });
+  }
+  return out;
+}
+
+function encodePortStats(w: Writer, p: PortStats): void {
+  w.u32(p.portNo, 'port_no');
+  w.zeros(4);
+  for (const v of [p.rxPackets, p.txPackets, p.rxBytes, p.txBytes, p.rxDropped, p.txDropped, p.rxErrors, p.txErrors, p.rxFrameErr, p.rxOverErr, p.rxCrcErr, p.collisions]) {
+    w.u64(v, 'port counter');
+  }
+  w.u32(p.durationSec, 'duration_sec');
+  w.u32(p.durationNsec, 'duration_nsec');
+}
+
+function decodePortStats(r: Reader): PortStats {
+  const portNo = r.u32();
+  r.skip(4);
+  return {
+    portNo,
+    rxPackets: r.u64(), txPackets: r.u64(), rxBytes: r.u64(), txBytes: r.u64(),
+    rxDropped: r.u64(), txDropped: r.u64(), rxErrors: r.u64(), txErrors: r.u64(),
+    rxFrameErr: r.u64(), rxOverErr: r.u64(), rxCrcErr: r.u64(), collisions: r.u64(),
+    durationSec: r.u32(), durationNsec: r.u32(),
+  };
+}
+
+function encodeDesc(w: Writer, d: SwitchDesc): void {
+  w.str(d.mfrDesc, 256, 'mfr_desc');
+  w.str(d.hwDesc, 256, 'hw_desc');
+  w.str(d.swDesc, 256, 'sw_desc');
+  w.str(d.serialNum, 32, 'serial_num');
+  w.str(d.dpDesc, 256, 'dp_desc');
+}
+
+export function decodeDesc(r: Reader): SwitchDesc {
+  r.need(DESC_LEN, 'switch description');
+  return { mfrDesc: r.str(256), hwDesc: r.str(256), swDesc: r.str(256), serialNum: r.str(32), dpDesc: r.str(256) };
+}
+
+export { encodeDesc };
+
+export function encodeMultipartReply13(w: Writer, m: MultipartReply): void {
+  const b = m.body;
+  w.u16(kindToWire(b?.kind, w.pos));
+  w.u16(m.more ? OFPMPF_MORE : 0);
+  w.zeros(4);
+  const list = <T>(xs: T[], max: number, what: string): T[] => {
+    if (!Array.isArray(xs)) fail('BAD_VALUE', `${what} is not an array`, w.pos);
+    if (xs.length > max) fail('TOO_MANY_ELEMENTS', `more than ${max} ${what}`, w.pos);
+    return xs;
+  };
+  switch (b.kind) {
+    case 'desc':
+      return encodeDesc(w, b.desc);
+    case 'flow':
+      for (const f of list(b.flows, MAX_MULTIPART_ENTRIES, 'flows')) encodeFlowStats(w, f);
+      return;
+    case 'aggregate':
+      w.u64(b.packetCount, 'packet_count');
+      w.u64(b.byteCount, 'byte_count');
+      w.u32(b.flowCount, 'flow_count');
+      return w.zeros(4);
+    case 'port':
+      for (const p of list(b.ports, MAX_MULTIPART_ENTRIES, 'port stats')) encodePortStats(w, p);
+      return;
+    case 'table':
+      for (const t of list(b.tables, MAX_MULTIPART_ENTRIES, 'tables')) {
+        if (t.name || t.maxEntries) fail('UNSUPPORTED', 'OF1.3 table stats carry no name or max_entries', w.pos);
+        w.u8(t.tableId, 'table_id');
+        w.zeros(3);
+        w.u32(t.activeCount, 'active_count');
+        w.u64(t.lookupCount, 'lookup_count');
+        w.u64(t.matchedCount, 'matched_count');
+      }
+      return;
+    case 'portDesc':
+      for (const p of list(b.ports, MAX_PORTS, 'ports')) encodePort13(w, p);
+      return;
+    case 'groupDesc':
+      for (const g of list(b.groups, MAX_MULTIPART_ENTRIES, 'groups')) {
+        const start = w.pos;
+        w.u16(0);
+        w.u8(groupTypeToWire(g.groupType, w.pos));
+        w.zeros(1);
+        w.u32(g.groupId, 'group_id');
+        encodeBuckets(w, g.buckets);
+        w.patchU16(start, w.pos - start, 'group desc');
+      }
+      return;
+    case 'meterConfig':
+      for (const mc of list(b.meters, MAX_MULTIPART_ENTRIES, 'meters')) {
+        const start = w.pos;
+        w.u16(0);
+        w.u16(mc.flags, 'meter flags');
+        w.u32(mc.meterId, 'meter_id');
+        encodeBands(w, mc.bands);
+        w.patchU16(start, w.pos - start, 'meter config');
+      }
+      return;
+  }
+}
+
+export function decodeMultipartReply13(r: Reader, xid: number): MultipartReply {
+  const at = r.pos;
+  const type = r.u16();
+  const more = (r.u16() & OFPMPF_MORE) !== 0;
+  r.skip(4);
+  let body: MultipartReplyBody;
+  switch (type) {
+    case OFPMP13.OFPMP_DESC:
+      body = { kind: 'desc', desc: decodeDesc(r) };
+      break;
+    case OFPMP13.OFPMP_FLOW:
+      body = { kind: 'flow', flows: decodeFlowStats(r) };
+      break;
+    case OFPMP13.OFPMP_AGGREGATE: {
+      const packetCount = r.u64();
+      const byteCount = r.u64();
+      const flowCount = r.u32();
+      r.skip(4);
+      body = { kind: 'aggregate', packetCount, byteCount, flowCount };
+      break;
+    }
+    case OFPMP13.OFPMP_PORT_STATS: {
+      const n = entries(r, OFP13_PORT_STATS_LEN, 'port stats');
+      const ports: PortStats[] = [];
+      for (let i = 0; i < n; i++) ports.push(decodePortStats(r));
+      body = { kind: 'port', ports };
+      break;
+    }
+    case OFPMP13.OFPMP_TABLE: {
+      const n = entries(r, OFP13_TABLE_STATS_LEN, 'table stats');
+      const tables: TableStats[] = [];
+      for (let i = 0; i < n; i++) {
+        const tableId = r.u8();
+        r.skip(3);
+        tables.push({ tableId, name: '', activeCount: r.u32(), lookupCount: r.u64(), matchedCount: r.u64(), maxEntries: 0 });
+      }
+      body = { kind: 'table', tables };
+      break;
+    }
+    case OFPMP13.OFPMP_PORT_DESC: {
+      const n = entries(r, OFP13_PORT_LEN, 'port desc');
+      if (n > MAX_PORTS) fail('TOO_MANY_ELEMENTS', `${n} ports`, r.pos);
+      const ports = [];
+      for (let i = 0; i < n; i++) ports.push(decodePort13(r));
+      body = { kind: 'portDesc', ports };
+      break;
+    }
+    case OFPMP13.OFPMP_GROUP_DESC: {
+      const groups = [];
+      while (r.remaining > 0) {
+        if (groups.length >= MAX_MULTIPART_ENTRIES) fail('TOO_MANY_ELEMENTS', 'too many group desc entries', r.pos);
+        const gAt = r.pos;
+        const len = r.u16();
+        if (len < OFP13_GROUP_DESC_LEN || len % 8 !== 0) fail('BAD_ELEMENT_LENGTH', `group desc length ${len}`, gAt);
+        const b = r.sub(len - 2, 'group desc');
+        const groupType = groupTypeFromWire(b.u8(), gAt + 2);
+        b.skip(1);
+        const groupId = b.u32();
+        groups.push({ groupType, groupId, buckets: decodeBuckets(b) });
+      }
+      body = { kind: 'groupDesc', groups };
+      break;
+    }
+    case OFPMP13.OFPMP_METER_CONFIG: {
+      const meters = [];
+      while (r.remaining > 0) {
+        if (meters.length >= MAX_MULTIPART_ENTRIES) fail('TOO_MANY_ELEMENTS', 'too many meter config entries', r.pos);
+        const mAt = r.pos;
+        const len = r.u16();
+        if (len < 8 || len % 8 !== 0) fail('BAD_ELEMENT_LENGTH', `meter config length ${len}`, mAt);
+        const b = r.sub(len - 2, 'meter config');
+        const flags = b.u16();
+        const meterId = b.u32();
+        meters.push({ flags, meterId, bands: decodeBands(b) });
+      }
+      body = { kind: 'meterConfig', meters };
+      break;
+    }
+    default:
+      fail('UNSUPPORTED', `multipart reply type ${type} is not modelled by Spotlight`, at);
+  }
+  r.done('multipart reply');
+  return { version: V, xid, type: 'multipartReply', more, body };
+}
