@@ -1,0 +1,33 @@
+// What every route needs: the store, the realization tracker and the views
+// of the rest of the controller.
+import type { Logger } from '../log.js';
+import type { SwitchNameLookup } from '../model/ident.js';
+import type { Store } from '../store/index.js';
+import type { SwitchDirectory, TopologyView } from './deps.js';
+import type { RealizationTracker } from './realization.js';
+
+export interface ApiDeps {
+  store: Store;
+  realization?: RealizationTracker;
+  switches?: SwitchDirectory;
+  topology?: TopologyView;
+  /** Switch names from the topology settings; none by default. */
+  lookupSwitch?: SwitchNameLookup;
+  /** Bearer token; when set, every call must carry it. */
+  token?: string;
+  /** Body size limit in bytes (default 1 MiB). */
+  bodyLimit?: number;
+  /** Health: true once the store is open and the listeners are up (default: always). */
+  ready?: () => boolean;
+  logger: Logger;
+}
+
+export interface ApiContext {
+  store: Store;
+  realization: RealizationTracker;
+  switches: SwitchDirectory;
+  topology: TopologyView;
+  lookupSwitch?: SwitchNameLookup;
+  ready: () => boolean;
+  logger: Logger;
+}

@@ -1,0 +1,74 @@
+// Every error code the API answers with, its HTTP status and what it means:
+// one table, documented in README.md (a test keeps the two in step).
+import type { FastifyReply } from 'fastify';
+import { MODEL_ERROR_STATUS, type ModelErrorCode } from '../model/errors.js';
+
+const MODEL_ERROR_DESCRIPTIONS: Record<ModelErrorCode, string> = {
+  invalid_name: 'A tenant, network, VM or relation name is not 1-128 letters, digits or ._:@+-.',
+  invalid_mac: 'A MAC is malformed, a group (multicast/broadcast) address, or all zeros.',
+  invalid_ip: 'An IP is not a host IPv4 or IPv6 address (unspecified, loopback and multicast are refused).',
+  invalid_cidr: 'A cidr is not a prefix with zero host bits.',
+  cidr_overlap: 'Two cidrs of a network overlap.',
+  invalid_switch: 'A switch is neither 16 hex digits, the colon form, nor a switch name from the topology settings.',
+  invalid_port: 'A port is neither a port name nor a port number 1..4294967040.',
+  invalid_kind: 'A network kind is neither "private" nor "public".',
+  invalid_relation: 'A relation does not name two different VMs.',
+  duplicate_interface: 'Two interfaces of one request carry the same MAC.',
+  migration_incomplete: 'A migration-start does not list every interface of the VM.',
+  network_not_found: 'The network does not exist.',
+  vm_not_found: 'The VM does not exist.',
+  interface_not_found: 'The VM has no interface with that MAC.',
+  mac_in_use: 'The MAC is already held in the network by another interface, the DHCP server or a gateway.',
+  ip_in_use: 'The IP is already held in the network by another interface, the DHCP server or a gateway.',
+  ip_outside_cidrs: "The IP is not a host address of the network's cidrs.",
+  tenant_mismatch: 'A VM of one tenant on a private network of another.',
+  network_in_use: 'The network cannot be deleted while VMs are attached.',
+  migration_in_progress: 'The VM is migrating: a vm-start with other interfaces waits for migration-end or migration-abort.',
+  segments_exhausted: 'All 4094 network segments are in use.',
+};
+
+const API_ERRORS = {
+  unknown_field: { status: 400, description: 'The body or query has a field the schema does not know; the message names it.' },
+  missing_field: { status: 400, description: 'A required field is missing; the message names it.' },
+  invalid_field: { status: 400, description: 'A field has the wrong type or size; the message names it.' },
+  invalid_json: { status: 400, description: 'The body is not valid JSON, or is empty where a body is needed.' },
+  unauthorized: { status: 401, description: 'A token is configured and the request lacks "Authorization: Bearer TOKEN" with it.' },
+  route_not_found: { status: 404, description: 'No endpoint has this method and path.' },
+  body_too_large: { status: 413, description: 'The body is larger than the limit (1 MiB by default).' },
+  unsupported_media_type: { status: 415, description: 'The body is not application/json.' },
+  internal: { status: 500, description: 'An unexpected failure; the log has the details.' },
+  store_write_failed: { status: 503, description: 'The store could not write the change durably; nothing was changed.' },
+  not_ready: { status: 503, description: 'Health: the store or a listener is not up yet.' },
+  realization_timeout: {
+    status: 504,
+    description: 'With ?wait=SECONDS: the switches did not confirm the generation in time. The change stays.',
+  },
+} as const;
+
+export interface ErrorInfo {
+  status: number;
+  description: string;
+}
+
+export const ERROR_CODES: Record<string, ErrorInfo> = {
+  ...Object.fromEntries(
+    (Object.keys(MODEL_ERROR_STATUS) as ModelErrorCode[]).map((c) => [c, { status: MODEL_ERROR_STATUS[c], description: MODEL_ERROR_DESCRIPTIONS[c] }]),
+  ),
+  ...API_ERRORS,
+};
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+export interface ErrorBody {
+  error: { code: string; message: string; field?: string };
+}
+
+export function errorBody(code: string, message: string, field?: string): ErrorBody {
+  const error: ErrorBody['error'] = { code, message };
+  if (field !== undefined) error.field = field;
+  return { error };
+}
+
+export function sendError(reply: FastifyReply, status: number, code: string, message: string, field?: string): FastifyReply {
+  return reply.code(status).type('application/json').send(errorBody(code, message, field));
+}

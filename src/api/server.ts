@@ -1,0 +1,116 @@
+// The HTTP API (contract.md): fastify with strict JSON-schema validation,
+// a body limit, Bearer auth, one error shape, and a log line per request.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/index.js';
+import { bearerAuth, isLoopbackHost } from './auth.js';
+import type { ApiContext, ApiDeps } from './context.js';
+import { emptySwitchDirectory, emptyTopologyView, type SwitchDirectory, type TopologyView } from './deps.js';
+import { sendError } from './errors.js';
+import { buildOpenApi, collectRoutes, type RegisteredRoute } from './openapi.js';
+import { DurableRealization, type RealizationTracker } from './realization.js';
+import { registerHookRoutes } from './routes/hooks.js';
+import { registerNetworkRoutes } from './routes/networks.js';
+import { registerReadRoutes } from './routes/reads.js';
+import { makeErrorHandler } from './validation.js';
+
+export type { ApiDeps } from './context.js';
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route as registered (the OpenAPI description is built from it). */
+    spotlightRoutes: RegisteredRoute[];
+  }
+}
+
+export function buildApi(deps: ApiDeps): FastifyInstance {
+  const ctx: ApiContext = {
+    store: deps.store,
+    realization: deps.realization ?? new DurableRealization(deps.store),
+    switches: deps.switches ?? emptySwitchDirectory,
+    topology: deps.topology ?? emptyTopologyView,
+    ready: deps.ready ?? (() => true),
+    logger: deps.logger,
+  };
+  if (deps.lookupSwitch) ctx.lookupSwitch = deps.lookupSwitch;
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    // Unknown fields must be refused, not silently dropped, and types not coerced.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, allowUnionTypes: true } },
+  });
+  // Bodies are JSON only: anything else is 415, not a string for the schema to trip on.
+  app.removeContentTypeParser('text/plain');
+  app.decorate('spotlightRoutes', collectRoutes(app));
+  app.setErrorHandler(makeErrorHandler(deps.logger));
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'route_not_found', `no endpoint ${req.method} ${req.url.split('?')[0]}`));
+  if (deps.token) app.addHook('onRequest', bearerAuth(deps.token));
+  app.addHook('onResponse', async (req, reply) => {
+    const params = (req.params ?? {}) as Record<string, unknown>;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const fields: Record<string, unknown> = {
+      method: req.method,
+      path: req.url,
+      status: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime * 100) / 100,
+    };
+    const vm = params.vm ?? (typeof body === 'object' ? body.vm : undefined);
+    if (typeof vm === 'string') fields.vm = vm;
+    if (typeof params.network === 'string') fields.network = params.network;
+    if (typeof params.id === 'string') fields.relation = params.id;
+    deps.logger.log(reply.statusCode >= 500 ? 'warn' : 'info', 'api request', fields);
+  });
+
+  registerNetworkRoutes(app, ctx);
+  registerHookRoutes(app, ctx);
+  registerReadRoutes(app, ctx);
+  app.get('/v1/openapi.json', { schema: { summary: 'This description' } }, () => buildOpenApi(app.spotlightRoutes));
+  return app;
+}
+
+export interface StartApiOptions {
+  host: string;
+  port: number;
+  /** Bearer token; falls back to SPOTLIGHT_API_TOKEN. An empty string means none. */
+  token?: string;
+  store: Store;
+  realization?: RealizationTracker;
+  switches?: SwitchDirectory;
+  topology?: TopologyView;
+  lookupSwitch?: ApiDeps['lookupSwitch'];
+  ready?: () => boolean;
+  bodyLimit?: number;
+  logger: Logger;
+}
+
+export class ApiConfigError extends Error {
+  readonly code = 'api_unsafe_bind';
+}
+
+/** Listens; refuses a non-loopback address without a token. */
+export async function startApi(opts: StartApiOptions): Promise<{ close(): Promise<void>; address: string }> {
+  const token = opts.token ?? process.env.SPOTLIGHT_API_TOKEN ?? '';
+  if (!token && !isLoopbackHost(opts.host)) {
+    throw new ApiConfigError(
+      `refusing to serve the API on ${opts.host}, which is not a loopback address, without a token: set SPOTLIGHT_API_TOKEN or a token in the config file, or bind 127.0.0.1`,
+    );
+  }
+  const deps: ApiDeps = { store: opts.store, logger: opts.logger };
+  if (token) deps.token = token;
+  if (opts.realization) deps.realization = opts.realization;
+  if (opts.switches) deps.switches = opts.switches;
+  if (opts.topology) deps.topology = opts.topology;
+  if (opts.lookupSwitch) deps.lookupSwitch = opts.lookupSwitch;
+  if (opts.ready) deps.ready = opts.ready;
+  if (opts.bodyLimit) deps.bodyLimit = opts.bodyLimit;
+  const app = buildApi(deps);
+  const host = opts.host.replace(/^\[(.*)\]$/, '$1');
+  const address = await app.listen({ host, port: opts.port });
+  opts.logger.info('api listening', { address, auth: token ? 'bearer' : 'none' });
+  return { address, close: () => app.close() };
+}
