@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { OpenFlowServer } from '../../../src/channel/index.js';
 import type { OfpMessage } from '../../../src/openflow/types.js';
 import { FakeClock } from './support/fake-clock.js';
-import { DESC, FakeSwitch, port } from './support/fake-switch.js';
+import { DESC, FakeSwitch, port, type FakeSwitchOptions } from './support/fake-switch.js';
 import { nextEvent, startServer, until } from './support/harness.js';
 
 describe('channel: handshake', () => {
@@ -10,7 +10,7 @@ describe('channel: handshake', () => {
   let portNo: number;
   const switches: FakeSwitch[] = [];
 
-  async function fake(opts: Omit<ConstructorParameters<typeof FakeSwitch>[0], 'port'>): Promise<FakeSwitch> {
+  async function fake(opts: Omit<FakeSwitchOptions, 'port'>): Promise<FakeSwitch> {
     const sw = await FakeSwitch.connect({ port: portNo, ...opts });
     switches.push(sw);
     return sw;
@@ -73,10 +73,11 @@ describe('channel: handshake', () => {
       expect((await connected).version).to.equal(4);
     });
 
-    for (const [name, opts] of [
+    const failing: [string, Omit<FakeSwitchOptions, 'port'>][] = [
       ['bitmap without a common version', { helloVersion: 4, bitmap: [2, 3] }],
       ['plain HELLO of version 0x02', { rawHello: Buffer.from('0200000800000009', 'hex') }],
-    ] as const) {
+    ];
+    for (const [name, opts] of failing) {
       it(`sends HELLO_FAILED and closes on a ${name}`, async () => {
         let connected = false;
         server.on('switchConnected', () => (connected = true));

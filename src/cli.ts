@@ -1,0 +1,86 @@
+// `spotlight serve [flags]` (contract.md, "Starting it").
+import { Command, InvalidArgumentError } from 'commander';
+import { Controller, type HostPort } from './controller.js';
+import { createLogger } from './log.js';
+
+/** "HOST:PORT", "[v6]:PORT" or ":PORT"; port 0 asks for any free port. */
+function parseHostPort(text: string): HostPort {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new InvalidArgumentError(`expected HOST:PORT, got "${text}"`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+interface ServeOptions {
+  openflow: HostPort;
+  api: HostPort;
+  data: string;
+  config?: string;
+  logLevel: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+}
+
+function buildProgram(run: (opts: ServeOptions) => Promise<void>): Command {
+  const program = new Command('spotlight').description('OpenFlow controller for tenant networking in KVM clouds');
+  program
+    .command('serve')
+    .description('run the controller')
+    .option('--openflow <host:port>', 'where switches connect', parseHostPort, parseHostPort('0.0.0.0:6653'))
+    .option('--api <host:port>', 'HTTP API address', parseHostPort, parseHostPort('127.0.0.1:8080'))
+    .option('--data <dir>', 'state directory (LevelDB)', './data')
+    .option('--config <file>', 'settings file (topology, tokens, limits, TLS)')
+    .option('--log-level <level>', 'error, warn, info, debug', process.env.SPOTLIGHT_LOG_LEVEL ?? 'info')
+    .option('--tls-cert <file>', 'OpenFlow over TLS: controller certificate (PEM)')
+    .option('--tls-key <file>', 'OpenFlow over TLS: controller private key (PEM)')
+    .option('--tls-ca <file>', 'OpenFlow over TLS: CA that signs switch certificates (PEM)')
+    .action(async (opts: ServeOptions) => run(opts));
+  return program;
+}
+
+async function serve(opts: ServeOptions): Promise<void> {
+  const logger = createLogger({ level: opts.logLevel });
+  const tlsParts = [opts.tlsCert, opts.tlsKey, opts.tlsCa].filter((x) => x !== undefined).length;
+  if (tlsParts !== 0 && tlsParts !== 3) {
+    logger.error('TLS needs all of --tls-cert, --tls-key and --tls-ca');
+    process.exit(2);
+  }
+  const controller = new Controller({
+    openflow: {
+      ...opts.openflow,
+      ...(opts.tlsCert && opts.tlsKey && opts.tlsCa ? { tls: { cert: opts.tlsCert, key: opts.tlsKey, ca: opts.tlsCa } } : {}),
+    },
+    api: opts.api,
+    dataDir: opts.data,
+    ...(opts.config !== undefined ? { configFile: opts.config } : {}),
+    logger,
+  });
+  const shutdown = (signal: string): void => {
+    logger.info('signal received, shutting down', { signal });
+    controller.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error('shutdown failed', { error: String(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  try {
+    await controller.start();
+  } catch (err) {
+    logger.error('could not start', { error: err instanceof Error ? err.message : String(err) });
+    await controller.stop().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+// Run on import: bin/spotlight.js imports the compiled file, npm start runs it.
+buildProgram(serve)
+  .parseAsync(process.argv)
+  .catch((err: unknown) => {
+    console.error(String(err));
+    process.exit(1);
+  });
