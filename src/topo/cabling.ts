@@ -18,6 +18,8 @@ export interface CablingReport {
   missing: MissingLink[];
   /** Discovered but not described (miscabled, or an undescribed switch). */
   unexpected: Link[];
+  /** Cabled into a port described as an access port; discovery does not use them. */
+  refused: Link[];
 }
 
 /**
@@ -34,7 +36,7 @@ export function describedPortKind(desc: TopologyDescription, dpid: Dpid, portNo:
   return 'access';
 }
 
-export function compareCabling(desc: TopologyDescription, snap: TopologySnapshot): CablingReport {
+export function compareCabling(desc: TopologyDescription, snap: TopologySnapshot, refused: readonly Link[] = []): CablingReport {
   const found = new Set(snap.links.map(linkKey));
   const explained = new Set<string>();
   const missing: MissingLink[] = [];
@@ -50,11 +52,11 @@ export function compareCabling(desc: TopologyDescription, snap: TopologySnapshot
     else missing.push({ link: dl, reason: 'not-discovered' });
   }
   const unexpected = snap.links.filter((l) => !explained.has(linkKey(l)));
-  return { missing, unexpected };
+  return { missing, unexpected, refused: [...refused] };
 }
 
 export function cablingMatches(report: CablingReport): boolean {
-  return report.missing.length === 0 && report.unexpected.length === 0;
+  return report.missing.length === 0 && report.unexpected.length === 0 && report.refused.length === 0;
 }
 
 export function logCablingReport(log: Logger, report: CablingReport, snap: TopologySnapshot): void {
@@ -70,6 +72,15 @@ export function logCablingReport(log: Logger, report: CablingReport, snap: Topol
   }
   for (const l of report.unexpected) {
     log.warn('discovered link not in the described cabling', {
+      dpidA: l.a.dpid,
+      portA: l.a.portNo,
+      dpidB: l.b.dpid,
+      portB: l.b.portNo,
+      topologyVersion: snap.version,
+    });
+  }
+  for (const l of report.refused) {
+    log.warn('cable into a described access port; not used', {
       dpidA: l.a.dpid,
       portA: l.a.portNo,
       dpidB: l.b.dpid,

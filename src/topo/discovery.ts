@@ -96,6 +96,8 @@ export class Discovery {
   private readonly opts: Required<Omit<DiscoveryOptions, 'description'>> & { description?: TopologyDescription };
   private readonly switches = new Map<Dpid, SwitchState>();
   private readonly links = new Map<string, LinkState>();
+  /** Genuine probes that arrived on (or left from) a described access port. */
+  private readonly refused = new Map<string, LinkState>();
   /** Next due time per probed port, keyed "dpid/port". */
   private readonly schedule = new Map<string, number>();
   /** Last accepted probe per source port, keyed "dpid/port". */
@@ -219,6 +221,14 @@ export class Discovery {
     return verdict;
   }
 
+  /**
+   * Cables proven by genuine probes but refused because one end is a described
+   * access port (a miscabling, or a host relaying probes). Not in the snapshot.
+   */
+  refusedLinks(): Link[] {
+    return [...this.refused.values()].map((l) => l.link).sort((x, y) => (linkKey(x) < linkKey(y) ? -1 : 1));
+  }
+
   snapshot(): TopologySnapshot {
     if (this.cached?.version === this.versionNo) return this.cached;
     const switches = new Map<Dpid, TopoSwitch>();
@@ -251,9 +261,6 @@ export class Discovery {
     if (!ingress?.up || !source?.up || !this.switches.get(pkt.dpid)?.connected || !this.switches.get(probe.dpid)?.connected) {
       return { accepted: false, reason: 'unknown-port' };
     }
-    if (this.describedKind(pkt.dpid, ingress) === 'access' || this.describedKind(probe.dpid, source) === 'access') {
-      return { accepted: false, reason: 'access-port' };
-    }
     if (probe.dpid === pkt.dpid && probe.portNo === pkt.inPort) return { accepted: false, reason: 'reflected' };
     const now = this.opts.now();
     if (now - probe.timestamp > this.opts.maxProbeAgeMs || probe.timestamp - now > this.opts.maxFutureMs) {
@@ -268,9 +275,15 @@ export class Discovery {
         return { accepted: false, reason: last.ingress === inKey ? 'duplicate' : 'replayed' };
       }
     }
-    this.lastAccepted.set(srcKey, { timestamp: probe.timestamp, ingress: inKey });
     const link = orderLink({ dpid: probe.dpid, portNo: probe.portNo }, { dpid: pkt.dpid, portNo: pkt.inPort });
     const key = linkKey(link);
+    if (this.describedKind(pkt.dpid, ingress) === 'access' || this.describedKind(probe.dpid, source) === 'access') {
+      // A genuine cable into a port described as having hosts: never used for
+      // forwarding, but kept (and aged) so the cabling check can report it.
+      this.refused.set(key, { link, lastSeen: now });
+      return { accepted: false, reason: 'access-port' };
+    }
+    this.lastAccepted.set(srcKey, { timestamp: probe.timestamp, ingress: inKey });
     const existing = this.links.get(key);
     if (existing) {
       existing.lastSeen = now;
@@ -306,12 +319,17 @@ export class Discovery {
 
   private dropSwitchState(sw: SwitchState): void {
     for (const portNo of sw.ports.keys()) this.forgetPort(portKey(sw.dpid, portNo));
-    for (const [key, l] of this.links) {
-      if (l.link.a.dpid === sw.dpid || l.link.b.dpid === sw.dpid) this.links.delete(key);
+    for (const map of [this.links, this.refused]) {
+      for (const [key, l] of map) {
+        if (l.link.a.dpid === sw.dpid || l.link.b.dpid === sw.dpid) map.delete(key);
+      }
     }
   }
 
   private removeLinksAt(end: LinkEnd): boolean {
+    for (const [key, l] of this.refused) {
+      if (sameEnd(l.link.a, end) || sameEnd(l.link.b, end)) this.refused.delete(key);
+    }
     let removed = false;
     for (const [key, l] of this.links) {
       if (sameEnd(l.link.a, end) || sameEnd(l.link.b, end)) {
@@ -324,6 +342,7 @@ export class Discovery {
 
   private expireLinks(now: number): void {
     const limit = this.opts.ageIntervals * this.opts.intervalMs;
+    for (const [key, l] of this.refused) if (now - l.lastSeen > limit) this.refused.delete(key);
     let any = false;
     for (const [key, l] of this.links) {
       if (now - l.lastSeen > limit) {

@@ -1,0 +1,71 @@
+// Connects the topology service to the OpenFlow listener: switch, port and
+// packet-in events in, probe packet-outs back. The listener is typed
+// structurally so topo/ does not load the channel code.
+import { NO_BUFFER, Port, PortConfig, PortState } from '../openflow/types.js';
+import type { OfVersion, PacketIn, PacketOut, PortDesc, PortStatus } from '../openflow/types.js';
+import type { PortInfo, PortStatusReason } from './discovery.js';
+import type { SendPacketOut, TopologyEventSource, TopologySourceEvents } from './service.js';
+
+/** What the adapter needs from OpenFlowServer (src/channel/server.ts). */
+export interface SwitchEventEmitter {
+  on(event: 'switchConnected', listener: (ev: { dpid: string; version: OfVersion; ports: PortDesc[] }) => void): unknown;
+  on(event: 'switchDisconnected', listener: (ev: { dpid: string }) => void): unknown;
+  on(event: 'portStatus', listener: (ev: { dpid: string; message: PortStatus }) => void): unknown;
+  on(event: 'packetIn', listener: (ev: { dpid: string; message: PacketIn }) => void): unknown;
+  off(event: 'switchConnected', listener: (ev: { dpid: string; version: OfVersion; ports: PortDesc[] }) => void): unknown;
+  off(event: 'switchDisconnected', listener: (ev: { dpid: string }) => void): unknown;
+  off(event: 'portStatus', listener: (ev: { dpid: string; message: PortStatus }) => void): unknown;
+  off(event: 'packetIn', listener: (ev: { dpid: string; message: PacketIn }) => void): unknown;
+  get(dpid: string): { send(msg: Omit<PacketOut, 'version' | 'xid'>): { ok: boolean } } | undefined;
+}
+
+/** OFPPR_ADD 0, OFPPR_DELETE 1, OFPPR_MODIFY 2. */
+const REASONS: Record<number, PortStatusReason> = { 0: 'add', 1: 'delete', 2: 'modify' };
+
+export function portInfo(desc: PortDesc): PortInfo {
+  const up = (desc.config & PortConfig.PORT_DOWN) === 0 && (desc.state & PortState.LINK_DOWN) === 0;
+  return { portNo: desc.portNo, name: desc.name, up, hwAddr: desc.hwAddr };
+}
+
+export function channelTopologySource(server: SwitchEventEmitter): { source: TopologyEventSource; sendPacketOut: SendPacketOut } {
+  const source: TopologyEventSource = {
+    subscribe<K extends keyof TopologySourceEvents>(event: K, listener: (ev: TopologySourceEvents[K]) => void): () => void {
+      const emit = listener as (ev: TopologySourceEvents[keyof TopologySourceEvents]) => void;
+      switch (event) {
+        case 'switchConnected': {
+          const h = (ev: { dpid: string; version: OfVersion; ports: PortDesc[] }) =>
+            emit({ dpid: ev.dpid, version: ev.version, ports: ev.ports.map(portInfo) });
+          server.on('switchConnected', h);
+          return () => void server.off('switchConnected', h);
+        }
+        case 'switchDisconnected': {
+          const h = (ev: { dpid: string }) => emit({ dpid: ev.dpid });
+          server.on('switchDisconnected', h);
+          return () => void server.off('switchDisconnected', h);
+        }
+        case 'portStatus': {
+          const h = (ev: { dpid: string; message: PortStatus }) => {
+            const reason = REASONS[ev.message.reason];
+            if (reason) emit({ dpid: ev.dpid, port: portInfo(ev.message.desc), reason });
+          };
+          server.on('portStatus', h);
+          return () => void server.off('portStatus', h);
+        }
+        case 'packetIn': {
+          const h = (ev: { dpid: string; message: PacketIn }) =>
+            emit({ dpid: ev.dpid, inPort: ev.message.inPort, data: ev.message.data });
+          server.on('packetIn', h);
+          return () => void server.off('packetIn', h);
+        }
+        default:
+          return () => undefined;
+      }
+    },
+  };
+  const sendPacketOut: SendPacketOut = (dpid, portNo, frame) => {
+    const conn = server.get(dpid);
+    if (!conn) return false;
+    return conn.send({ type: 'packetOut', bufferId: NO_BUFFER, inPort: Port.CONTROLLER, actions: [{ type: 'output', port: portNo }], data: frame }).ok;
+  };
+  return { source, sendPacketOut };
+}
