@@ -50,6 +50,12 @@ const FIELD_KIND: Record<MatchField, FieldKind> = {
   ipv6Exthdr: { bits: 9 },
 };
 
+/** OF1.0 dl_vlan is 16 bits wide, 0xffff meaning "no tag". */
+function kindOf(field: MatchField, version: OfVersion): FieldKind | undefined {
+  if (field === 'vlanVid' && version === OFP10_VERSION) return { bits: 16 };
+  return FIELD_KIND[field];
+}
+
 function widthOf(kind: FieldKind): number {
   if (kind === 'mac') return 48;
   if (kind === 'ipv4') return 32;
@@ -163,7 +169,7 @@ export function matchBits(match: Match, version: OfVersion): MatchBitsResult {
   for (const name of Object.keys(m).sort() as MatchField[]) {
     const raw = m[name] as MaybeMasked<string | number | bigint> | undefined;
     if (raw === undefined) continue;
-    const kind = FIELD_KIND[name];
+    const kind = kindOf(name, version);
     if (kind === undefined) {
       return { ok: false, error: { code: 'BAD_MATCH_VALUE', field: name, message: `unknown match field ${name}` } };
     }
@@ -196,7 +202,7 @@ export function canonicalMatch(
   return {
     ok: true,
     fields: b.fields.map((f) => {
-      const kind = FIELD_KIND[f.field];
+      const kind = kindOf(f.field, version)!;
       const exact = f.mask === (1n << BigInt(f.width)) - 1n;
       return exact ? { field: f.field, value: render(kind, f.value) } : { field: f.field, value: render(kind, f.value), mask: render(kind, f.mask) };
     }),
@@ -209,7 +215,7 @@ export function normalizedMatch(match: Match, version: OfVersion): Match | undef
   if (!b.ok) return undefined;
   const out: Record<string, unknown> = {};
   for (const f of b.fields) {
-    const kind = FIELD_KIND[f.field];
+    const kind = kindOf(f.field, version)!;
     const asValue = (bits: bigint): string | number | bigint =>
       kind === 'mac' || kind === 'ipv4' || kind === 'ipv6' ? render(kind, bits) : kind === 'u64' ? bits : Number(bits);
     const exact = f.mask === (1n << BigInt(f.width)) - 1n;
