@@ -1,0 +1,160 @@
+// Each misbehaving peer is dealt with by its policy (src/channel/README.md)
+// while a well-behaved switch on the same listener keeps working.
+import { expect } from 'chai';
+import type { OpenFlowServer, SwitchConnection, SwitchDisconnectedEvent } from '../../../src/channel/index.js';
+import type { ErrorMsg, FlowMod } from '../../../src/openflow/types.js';
+import { addFlow } from './support/messages.js';
+import { FakeSwitch, flowStat, type FakeSwitchOptions } from './support/fake-switch.js';
+import { nextEvent, sleep, startServer, until } from './support/harness.js';
+
+describe('channel: misbehaving peers', () => {
+  let server: OpenFlowServer;
+  let tcpPort: number;
+  const fakes: FakeSwitch[] = [];
+  let good: { sw: FakeSwitch; conn: SwitchConnection };
+  const disconnects: SwitchDisconnectedEvent[] = [];
+
+  async function connect(opts: Omit<FakeSwitchOptions, 'port'>): Promise<{ sw: FakeSwitch; conn: SwitchConnection }> {
+    const ev = nextEvent(server, 'switchConnected');
+    const sw = await FakeSwitch.connect({ port: tcpPort, bitmap: [1, 4], ...opts });
+    fakes.push(sw);
+    return { sw, conn: (await ev).connection };
+  }
+
+  /** The well-behaved switch still answers, is still listed, and lost nothing. */
+  async function goodStillFine(): Promise<void> {
+    expect(good.conn.state).to.equal('ready');
+    expect(server.switches()).to.include(good.conn);
+    good.sw.flows = [flowStat(7)];
+    expect((await good.conn.flowStats()).map((f) => f.priority)).to.deep.equal([7]);
+    expect(disconnects.filter((d) => d.connection === good.conn)).to.deep.equal([]);
+  }
+
+  async function setup(limits: Parameters<typeof startServer>[0] = {}): Promise<void> {
+    ({ server, port: tcpPort } = await startServer(limits));
+    disconnects.length = 0;
+    server.on('switchDisconnected', (d) => disconnects.push(d));
+    good = await connect({ datapathId: 0x600dn });
+  }
+
+  afterEach(async () => {
+    for (const f of fakes.splice(0)) f.close();
+    await server?.close();
+  });
+
+  it('garbage (unframeable bytes): closes that connection only', async () => {
+    await setup();
+    const bad = await connect({ datapathId: 0xbadn });
+    const gone = nextEvent(server, 'switchDisconnected');
+    // A header whose length field (2) is below 8: the stream cannot be resynchronised.
+    bad.sw.socket.write(Buffer.from('0400000200000000deadbeef', 'hex'));
+    const ev = await gone;
+    expect(ev.dpid).to.equal('0000000000000bad');
+    expect(ev.reason).to.equal('FRAMING_ERROR');
+    await bad.sw.whenClosed;
+    await goodStillFine();
+  });
+
+  it('garbage before the handshake: closes without ever announcing the switch', async () => {
+    await setup();
+    const raw = await FakeSwitch.connect({ port: tcpPort, rawHello: Buffer.from('ffff0003ffffffff', 'hex') });
+    fakes.push(raw);
+    await raw.whenClosed;
+    await until(() => server.connectionCount === 1);
+    await goodStillFine();
+  });
+
+  it('malformed but framed messages: answered with BAD_REQUEST, connection kept', async () => {
+    await setup();
+    const bad = await connect({ datapathId: 0xbad2n });
+    // Unknown message type 0xee in OF1.3.
+    bad.sw.socket.write(Buffer.from('04ee000800000077', 'hex'));
+    const e1 = (await bad.sw.waitFor((m) => m.type === 'error' && m.xid === 0x77)) as ErrorMsg;
+    expect(e1).to.include({ errType: 1, code: 1 });
+    expect(Buffer.from(e1.data).toString('hex')).to.equal('04ee000800000077');
+    // A PORT_STATUS cut short (OF1.3 needs 80 bytes): bad length.
+    bad.sw.socket.write(Buffer.from('040c001000000078' + '0000000000000000', 'hex'));
+    const e2 = (await bad.sw.waitFor((m) => m.type === 'error' && m.xid === 0x78)) as ErrorMsg;
+    expect(e2).to.include({ errType: 1, code: 6 });
+    // A message in the other version than negotiated.
+    bad.sw.socket.write(Buffer.from('0102000800000079', 'hex'));
+    const e3 = (await bad.sw.waitFor((m) => m.type === 'error' && m.xid === 0x79)) as ErrorMsg;
+    expect(e3).to.include({ errType: 1, code: 0 });
+    // A controller-to-switch message from the switch.
+    bad.sw.send({ ...addFlow(1), version: 4, xid: 0x7a } as FlowMod);
+    expect(await bad.sw.waitFor((m) => m.type === 'error' && m.xid === 0x7a)).to.include({ errType: 1, code: 1 });
+    // Still connected and working.
+    await bad.conn.barrier();
+    expect(bad.conn.state).to.equal('ready');
+    await goodStillFine();
+  });
+
+  it('a flood of PACKET_INs: bounded per second, the excess dropped, others served meanwhile', async () => {
+    await setup({ limits: { packetInPerSecond: 500, maxMessagesPerTurn: 100 } });
+    const bad = await connect({ datapathId: 0xf100dn });
+    let seen = 0;
+    server.on('packetIn', (ev) => ev.connection === bad.conn && seen++);
+    const pi = {
+      type: 'packetIn' as const,
+      version: 4 as const,
+      xid: 0,
+      bufferId: 0xffffffff,
+      totalLen: 60,
+      reason: 0,
+      tableId: 0,
+      cookie: 0n,
+      match: { inPort: 1 },
+      inPort: 1,
+      data: Buffer.alloc(60, 0xab),
+    };
+    const one = (await import('../../../src/openflow/index.js')).encodeMessage(pi);
+    const burst = Buffer.concat(Array.from({ length: 20_000 }, () => one));
+    const t0 = Date.now();
+    bad.sw.socket.write(burst);
+    // While the flood is being processed, the good switch gets its answer.
+    await goodStillFine();
+    await until(() => seen + bad.conn.packetInDropped === 20_000, 10_000);
+    const elapsedS = (Date.now() - t0) / 1000;
+    expect(seen).to.be.at.most(500 * (Math.ceil(elapsedS) + 1));
+    expect(bad.conn.packetInDropped).to.be.greaterThan(0);
+    expect(bad.conn.state).to.equal('ready');
+  });
+
+  it('a second connection with a connected datapath id: the newer wins, the older is closed', async () => {
+    await setup();
+    const first = await connect({ datapathId: 0xd0bn });
+    const order: string[] = [];
+    server.on('switchDisconnected', (ev) => order.push(`down:${ev.reason}`));
+    server.on('switchConnected', () => order.push('up'));
+    const second = await connect({ datapathId: 0xd0bn });
+    await first.sw.whenClosed;
+    expect(order).to.deep.equal(['down:REPLACED', 'up']);
+    expect(server.get('0000000000000d0b')).to.equal(second.conn);
+    expect(first.conn.state).to.equal('closed');
+    await second.conn.barrier();
+    await sleep(20);
+    // The old connection's close must not unregister the new one.
+    expect(server.switches().filter((s) => s.dpid === '0000000000000d0b')).to.deep.equal([second.conn]);
+    await goodStillFine();
+  });
+
+  it('a switch that stops reading: output bounded, then disconnected', async function () {
+    this.timeout(30_000);
+    await setup({ limits: { maxOutputBytes: 1 << 20 } });
+    const bad = await connect({ datapathId: 0x51een });
+    bad.sw.socket.pause();
+    const gone = nextEvent(server, 'switchDisconnected', 25_000);
+    let sent = 0;
+    for (let round = 0; round < 400 && bad.conn.state === 'ready'; round++) {
+      for (let i = 0; i < 2000; i++) if (bad.conn.send(addFlow(i)).ok) sent++;
+      // The good switch is served between rounds.
+      if (round % 50 === 0) await goodStillFine();
+      await sleep(1);
+    }
+    const ev = await gone;
+    expect(ev.reason).to.equal('OUTPUT_OVERFLOW');
+    expect(ev.connection).to.equal(bad.conn);
+    expect(sent).to.be.greaterThan(0);
+    await goodStillFine();
+  });
+});
