@@ -4,6 +4,9 @@
 import { OpenFlowServer, type ConnectionLimits, type TlsSettings } from './channel/index.js';
 import type { Clock } from './channel/clock.js';
 import type { Logger } from './log.js';
+import { channelTopologySource } from './topo/channel-source.js';
+import type { TopologyDescription } from './topo/description.js';
+import { TopologyService } from './topo/service.js';
 
 export interface HostPort {
   host: string;
@@ -21,10 +24,22 @@ export interface ControllerOptions {
   configFile?: string;
   logger: Logger;
   clock?: Clock;
+  /** Fabric discovery settings (the described cabling, probe key and rate). */
+  topology?: TopologySettings;
+}
+
+export interface TopologySettings {
+  description?: TopologyDescription;
+  /** Probe HMAC key; random per process when absent. */
+  secret?: Uint8Array;
+  /** Milliseconds between two probes out of one port (default 1000). */
+  probeIntervalMs?: number;
 }
 
 export class Controller {
   openflow: OpenFlowServer | undefined;
+  /** Fabric discovery; its snapshot and links() feed the compiler and GET /v1/topology. */
+  topology: TopologyService | undefined;
   /** Bound OpenFlow address once started (port 0 resolved). */
   openflowAddress: HostPort | undefined;
   private readonly log: Logger;
@@ -58,6 +73,20 @@ export class Controller {
       this.log.info('port status', { dpid: ev.dpid, reason: ev.message.reason, port: ev.message.desc.portNo, name: ev.message.desc.name }),
     );
     this.openflow = of;
+
+    // --- Topology: LLDP discovery over the switch listener (subscribed before it listens) ---
+    const topoSettings = this.options.topology ?? {};
+    const topoIo = channelTopologySource(of);
+    this.topology = new TopologyService({
+      source: topoIo.source,
+      sendPacketOut: topoIo.sendPacketOut,
+      logger: this.options.logger,
+      ...(topoSettings.description ? { description: topoSettings.description } : {}),
+      ...(topoSettings.secret ? { secret: topoSettings.secret } : {}),
+      ...(topoSettings.probeIntervalMs ? { intervalMs: topoSettings.probeIntervalMs } : {}),
+    });
+    this.topology.start();
+
     this.openflowAddress = await of.listen();
 
     // --- Store, topology, reconciler and HTTP API are wired here as they land ---
@@ -69,6 +98,7 @@ export class Controller {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info('controller stopping');
+      this.topology?.stop();
       await this.openflow?.close();
       this.log.info('controller stopped');
     })();
