@@ -166,7 +166,7 @@ describe('channel: connection over TCP', () => {
     });
 
     it('rejects outstanding requests with CLOSED when the switch goes away', async () => {
-      const { sw, conn } = await connect({ handler: (m) => m.type === 'multipartRequest' });
+      const { sw, conn } = await connect({ handler: (m) => m.type === 'multipartRequest' && m.body.kind === 'table' });
       const p = conn.request({ type: 'multipartRequest', more: false, body: { kind: 'table' } });
       const gone = nextEvent(server, 'switchDisconnected');
       await sleep(20);

@@ -26,7 +26,7 @@ export interface FakeSwitchOptions {
 export const DESC: SwitchDesc = { mfrDesc: 'Spotlight test', hwDesc: 'fake', swDesc: '1.0', serialNum: 'none', dpDesc: 'fake switch' };
 
 export function port(portNo: number, name: string): PortDesc {
-  const hex = portNo.toString(16).padStart(2, '0');
+  const hex = (portNo & 0xff).toString(16).padStart(2, '0');
   return {
     portNo,
     hwAddr: `02:00:00:00:00:${hex}`,
