@@ -63,8 +63,10 @@ export interface ErrorBody {
   error: { code: string; message: string; field?: string };
 }
 
+/** The message always names the field at fault, when there is one. */
 export function errorBody(code: string, message: string, field?: string): ErrorBody {
-  const error: ErrorBody['error'] = { code, message };
+  const named = field !== undefined && field !== '' && !message.includes(field) ? `${field}: ${message}` : message;
+  const error: ErrorBody['error'] = { code, message: named };
   if (field !== undefined) error.field = field;
   return { error };
 }
