@@ -160,7 +160,16 @@ export class FakeSwitch implements SwitchSession {
   }
 
   private validate(cmd: SwitchCommand): { errType: number; code: number } | undefined {
+    if (cmd.type === 'meterMod') {
+      if (this.version === OFP10_VERSION) return { errType: 1 /* BAD_REQUEST */, code: 1 /* BAD_TYPE */ };
+      if (cmd.command === 'add' && this.meters.has(cmd.meterId)) return { errType: 12, code: 1 /* METER_EXISTS */ };
+      if (cmd.command === 'modify' && !this.meters.has(cmd.meterId)) return { errType: 12, code: 7 /* UNKNOWN_METER */ };
+      return undefined;
+    }
     if (cmd.type !== 'flowMod') return undefined;
+    for (const i of cmd.instructions) {
+      if (i.type === 'meter' && !this.meters.has(i.meterId)) return { errType: 12, code: 7 /* UNKNOWN_METER */ };
+    }
     if (!matchBits(cmd.match, this.version).ok) return { errType: OFPET_BAD_MATCH, code: 3 /* BAD_VALUE */ };
     if (this.version === OFP10_VERSION && cmd.tableId !== 0 && cmd.tableId !== TABLE_ALL) {
       return { errType: OFPET_FLOW_MOD_FAILED, code: 5 /* BAD_TABLE_ID */ };

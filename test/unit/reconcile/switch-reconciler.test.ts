@@ -1,0 +1,232 @@
+import { expect } from 'chai';
+import { silentLogger } from '../../../src/log.js';
+import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../../../src/openflow/types.js';
+import type { DesiredFlow } from '../../../src/reconcile/ports.js';
+import { SwitchReconciler, type SwitchReconcilerOptions } from '../../../src/reconcile/switch-reconciler.js';
+import { captureLogger } from '../../support/capturelog.js';
+import { FakeClock, settle } from '../../support/fakeclock.js';
+import { FakeSwitch, OFPET_FLOW_MOD_FAILED } from '../../support/fakeswitch.js';
+import { FOREIGN_COOKIE, OURS } from './flowgen.js';
+
+function flow(port: number, out: number, priority = 100, cookie = OURS): DesiredFlow {
+  return { stage: 'forward', tableId: 0, priority, match: { inPort: port }, instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: out }] }], cookie };
+}
+
+function desiredSet(n: number, outBase = 1): DesiredFlow[] {
+  return Array.from({ length: n }, (_, i) => flow(i + 1, outBase + i));
+}
+
+function reconciler(sw: FakeSwitch, extra: Partial<SwitchReconcilerOptions> = {}): SwitchReconciler {
+  return new SwitchReconciler({ session: sw, logger: silentLogger(), ...extra });
+}
+
+function ourFlows(sw: FakeSwitch): string[] {
+  return sw
+    .table()
+    .filter((f) => f.cookie !== FOREIGN_COOKIE)
+    .map((f) => `${f.priority}:${JSON.stringify(f.match)}:${JSON.stringify(f.instructions)}`)
+    .sort();
+}
+
+const VERSIONS: OfVersion[] = [OFP10_VERSION, OFP13_VERSION];
+
+describe('reconcile/switch-reconciler', () => {
+  for (const version of VERSIONS) {
+    describe(version === OFP10_VERSION ? 'OF1.0' : 'OF1.3', () => {
+      it('on connect reads the table and sends zero flow-mods when nothing changed', async () => {
+        const sw = new FakeSwitch('0000000000000001', version);
+        const desired = desiredSet(50);
+        for (const f of desired) sw.install(f);
+        const serials = sw.table().map((f) => f.serial);
+        const rec = reconciler(sw);
+        rec.start();
+        rec.setDesired(7, desired);
+        await rec.idle();
+        expect(sw.readCalls).to.equal(1);
+        expect(sw.flowMods()).to.have.length(0);
+        expect(sw.table().map((f) => f.serial)).to.deep.equal(serials);
+        expect(rec.realizedGeneration).to.equal(7);
+      });
+
+      it('never clears the table: only stale Spotlight flows go, by strict delete, foreign ones stay', async () => {
+        const sw = new FakeSwitch('0000000000000001', version);
+        sw.install(flow(1, 1, 100, FOREIGN_COOKIE));
+        sw.install(flow(2, 2, 100));
+        sw.install(flow(3, 3, 100));
+        const rec = reconciler(sw);
+        rec.start();
+        rec.setDesired(1, [flow(3, 3, 100), flow(4, 4, 100)]);
+        await rec.idle();
+        expect(sw.flowMods().map((m) => m.command)).to.deep.equal(['add', 'deleteStrict']);
+        expect(sw.table().some((f) => f.cookie === FOREIGN_COOKIE)).to.equal(true);
+        expect(ourFlows(sw)).to.deep.equal([flow(3, 3), flow(4, 4)].map((f) => `${f.priority}:${JSON.stringify(f.match)}:${JSON.stringify(f.instructions)}`).sort());
+      });
+
+      it('does nothing to the table before the desired flows are known', async () => {
+        const sw = new FakeSwitch('0000000000000001', version);
+        sw.install(flow(1, 1));
+        const rec = reconciler(sw);
+        rec.start();
+        await rec.idle();
+        expect(sw.readCalls).to.equal(1);
+        expect(sw.received).to.have.length(0);
+        expect(rec.realizedGeneration).to.equal(undefined);
+      });
+    });
+  }
+
+  it('coalesces a burst of desired-state changes into one batch', async () => {
+    const clock = new FakeClock();
+    const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
+    const rec = reconciler(sw, { clock, coalesceMs: 20 });
+    rec.start();
+    await rec.idle();
+    for (let g = 1; g <= 10; g++) rec.setDesired(g, desiredSet(g));
+    await clock.advance(25);
+    await rec.idle();
+    expect(sw.applyCalls).to.equal(1);
+    expect(sw.flowMods()).to.have.length(10);
+    expect(rec.realizedGeneration).to.equal(10);
+  });
+
+  it('serialises passes per switch: changes during a slow batch wait for it, then the latest wins', async () => {
+    const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
+    sw.delayMs = 20;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const apply = sw.apply.bind(sw);
+    sw.apply = async (cmds, opts) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      try {
+        return await apply(cmds, opts);
+      } finally {
+        inFlight--;
+      }
+    };
+    const rec = reconciler(sw);
+    rec.start();
+    rec.setDesired(1, desiredSet(5));
+    await new Promise((r) => setTimeout(r, 5));
+    rec.setDesired(2, desiredSet(5, 10));
+    rec.setDesired(3, desiredSet(3, 20));
+    await rec.idle();
+    expect(maxInFlight).to.equal(1);
+    expect(sw.applyCalls).to.be.at.most(3);
+    expect(ourFlows(sw)).to.deep.equal(desiredSet(3, 20).map((f) => `${f.priority}:${JSON.stringify(f.match)}:${JSON.stringify(f.instructions)}`).sort());
+    expect(rec.realizedGeneration).to.equal(3);
+  });
+
+  it('retries a flow the switch refuses a bounded number of times, then reports it and carries on', async () => {
+    const { logger, records } = captureLogger();
+    const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
+    sw.injectError = (cmd) => (cmd.type === 'flowMod' && cmd.match.inPort === 2 ? { errType: OFPET_FLOW_MOD_FAILED, code: 2 } : undefined);
+    const rec = new SwitchReconciler({ session: sw, logger, maxAttempts: 3 });
+    rec.start();
+    rec.setDesired(4, desiredSet(3));
+    await rec.idle();
+    await settle();
+    const tries = sw.flowMods().filter((m) => m.match.inPort === 2).length;
+    expect(tries).to.equal(3);
+    expect(sw.table().map((f) => f.match.inPort).sort()).to.deep.equal([1, 3]);
+    expect(rec.flowFailures()).to.have.length(1);
+    expect(rec.flowFailures()[0]).to.include({ kind: 'add', stage: 'forward', errType: OFPET_FLOW_MOD_FAILED, code: 2, attempts: 3, gaveUp: true });
+    expect(rec.realizedGeneration).to.equal(4);
+    expect(records.some((r) => r.level === 'error' && r.dpid === '0000000000000001' && r.stage === 'forward')).to.equal(true);
+    // A new desired state for that flow is tried again.
+    sw.injectError = undefined;
+    rec.setDesired(5, [...desiredSet(3).filter((f) => f.match.inPort !== 2), flow(2, 9)]);
+    await rec.idle();
+    expect(sw.table().map((f) => f.match.inPort).sort()).to.deep.equal([1, 2, 3]);
+    expect(rec.flowFailures()).to.have.length(0);
+  });
+
+  it('uses one atomic bundle on an OF1.3 switch that has bundles', async () => {
+    const sw = new FakeSwitch('0000000000000001', OFP13_VERSION, { bundles: true });
+    sw.install(flow(9, 9));
+    let steps = 0;
+    sw.onStep = () => steps++;
+    const rec = reconciler(sw);
+    rec.start();
+    rec.setDesired(1, desiredSet(4));
+    await rec.idle();
+    expect(steps).to.equal(1);
+    expect(sw.flowMods()).to.have.length(5);
+    expect(rec.realizedGeneration).to.equal(1);
+  });
+
+  it('falls back to ordered flow-mods when a bundle is refused, to find the flow at fault', async () => {
+    const sw = new FakeSwitch('0000000000000001', OFP13_VERSION, { bundles: true });
+    sw.injectError = (cmd) => (cmd.type === 'flowMod' && cmd.match.inPort === 3 ? { errType: OFPET_FLOW_MOD_FAILED, code: 2 } : undefined);
+    const rec = reconciler(sw, { maxAttempts: 2 });
+    rec.start();
+    rec.setDesired(1, desiredSet(4));
+    await rec.idle();
+    expect(sw.table().map((f) => f.match.inPort).sort()).to.deep.equal([1, 2, 4]);
+    expect(rec.flowFailures().map((f) => f.gaveUp)).to.deep.equal([true]);
+  });
+
+  it('survives a disconnect mid-way; the next connection reads the table and finishes the job', async () => {
+    const sw = new FakeSwitch('0000000000000001', OFP10_VERSION);
+    sw.disconnectAfter = 3;
+    const rec = reconciler(sw);
+    rec.start();
+    rec.setDesired(1, desiredSet(10));
+    await rec.idle();
+    expect(rec.state).to.equal('disconnected');
+    expect(rec.realizedGeneration).to.equal(undefined);
+    expect(sw.table()).to.have.length(3);
+    sw.connected = true;
+    sw.disconnectAfter = undefined;
+    const mods = sw.flowMods().length;
+    const again = reconciler(sw);
+    again.start();
+    again.setDesired(1, desiredSet(10));
+    await again.idle();
+    expect(sw.flowMods().length - mods).to.equal(7);
+    expect(sw.table()).to.have.length(10);
+    expect(again.realizedGeneration).to.equal(1);
+  });
+
+  it('audits on its interval and repairs drift (flows deleted by hand), logging what it repaired', async () => {
+    const { logger, records } = captureLogger();
+    const clock = new FakeClock();
+    const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
+    const rec = new SwitchReconciler({ session: sw, logger, clock, auditIntervalMs: 10_000 });
+    rec.start();
+    rec.setDesired(1, desiredSet(6));
+    await rec.idle();
+    sw.install(flow(50, 50, 7, FOREIGN_COOKIE));
+    expect(sw.removeWhere((f) => f.cookie === OURS && (f.match.inPort ?? 0) <= 2)).to.equal(2);
+    sw.install({ ...flow(3, 99), cookie: OURS });
+    await clock.advance(9_999);
+    await rec.idle();
+    expect(sw.table().filter((f) => f.cookie === OURS)).to.have.length(4);
+    await clock.advance(1);
+    await rec.idle();
+    await settle();
+    expect(ourFlows(sw)).to.deep.equal(desiredSet(6).map((f) => `${f.priority}:${JSON.stringify(f.match)}:${JSON.stringify(f.instructions)}`).sort());
+    expect(sw.table().some((f) => f.cookie === FOREIGN_COOKIE)).to.equal(true);
+    const repaired = records.find((r) => r.message === 'audit repaired drift');
+    expect(repaired).to.include({ dpid: '0000000000000001', adds: 2, modifies: 1, deletes: 0 });
+    // And again on the next interval, with nothing to repair.
+    const before = sw.flowMods().length;
+    await clock.advance(10_000);
+    await rec.idle();
+    expect(sw.readCalls).to.equal(3);
+    expect(sw.flowMods().length).to.equal(before);
+    rec.stop();
+  });
+
+  it('moves its realized generation without a batch when a generation does not touch it', async () => {
+    const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
+    const rec = reconciler(sw);
+    rec.start();
+    rec.setDesired(1, desiredSet(2));
+    await rec.idle();
+    const calls = sw.applyCalls;
+    rec.advance(5);
+    expect(rec.realizedGeneration).to.equal(5);
+    expect(sw.applyCalls).to.equal(calls);
+  });
+});
