@@ -2,6 +2,7 @@
 // answers the handshake like Open vSwitch does and records what it received.
 // Each behaviour can be overridden per test through `handler`.
 import net from 'node:net';
+import tls from 'node:tls';
 import { FrameReader, decodeMessage, encodeMessage } from '../../../../src/openflow/index.js';
 import type { FlowStats, OfpMessage, OfVersion, PortDesc, SwitchDesc } from '../../../../src/openflow/types.js';
 
@@ -19,6 +20,8 @@ export interface FakeSwitchOptions {
   answerEcho?: boolean;
   /** Raw bytes sent instead of a HELLO. */
   rawHello?: Uint8Array;
+  /** TLS client settings; the switch then connects with TLS. */
+  tls?: tls.ConnectionOptions;
   /** Return true when the message was handled by the test. */
   handler?: (msg: OfpMessage, sw: FakeSwitch) => boolean;
 }
@@ -71,7 +74,9 @@ export class FakeSwitch {
   private waiters: { pred: (m: OfpMessage) => boolean; resolve: (m: OfpMessage) => void }[] = [];
 
   constructor(readonly opts: FakeSwitchOptions) {
-    this.socket = net.connect(opts.port, opts.host ?? '127.0.0.1');
+    const host = opts.host ?? '127.0.0.1';
+    this.socket = opts.tls ? tls.connect({ ...opts.tls, port: opts.port, host }) : net.connect(opts.port, host);
+    const connectEvent = opts.tls ? 'secureConnect' : 'connect';
     this.socket.setNoDelay(true);
     this.whenClosed = new Promise((resolve) =>
       this.socket.once('close', () => {
@@ -80,7 +85,7 @@ export class FakeSwitch {
       }),
     );
     this.socket.on('error', () => undefined);
-    this.socket.on('connect', () => {
+    this.socket.on(connectEvent, () => {
       if (opts.rawHello) return void this.socket.write(opts.rawHello);
       const hv = opts.helloVersion ?? 4;
       this.version = (hv >= 4 ? 4 : 1) as OfVersion;
@@ -103,7 +108,7 @@ export class FakeSwitch {
   static async connect(opts: FakeSwitchOptions): Promise<FakeSwitch> {
     const sw = new FakeSwitch(opts);
     await new Promise<void>((resolve, reject) => {
-      sw.socket.once('connect', () => resolve());
+      sw.socket.once(opts.tls ? 'secureConnect' : 'connect', () => resolve());
       sw.socket.once('error', reject);
     });
     return sw;
