@@ -1,27 +1,12 @@
 // What the reconciler needs from the rest of Spotlight, kept narrow so it can
 // be driven by a simulated switch in tests and adapted to the real channel.
-import type {
-  FlowMod,
-  FlowStats,
-  GroupMod,
-  Instruction,
-  Match,
-  MeterMod,
-  OfVersion,
-} from '../openflow/types.js';
+import { COOKIE_TAG_MASK, COOKIE_TAG_VALUE } from '../compiler/cookie.js';
+import type { FlowMod, FlowStats, GroupMod, MeterMod, OfVersion } from '../openflow/types.js';
 
 export type Dpid = string;
 
-/** One flow the compiler wants on a switch. */
-export interface DesiredFlow {
-  /** Pipeline stage name; for logs only, not part of the flow's identity. */
-  stage: string;
-  tableId: number;
-  priority: number;
-  match: Match;
-  instructions: Instruction[];
-  cookie: bigint;
-}
+/** One flow the compiler wants on a switch (stage, table, priority, match, instructions, cookie). */
+export type { DesiredFlow } from '../compiler/types.js';
 
 /** Messages the reconciler sends; the session fills in version and xid. */
 export type FlowModBody = Omit<FlowMod, 'version' | 'xid'>;
@@ -37,12 +22,13 @@ export interface CommandError {
   code: number;
 }
 
-export type ApplyFailure = 'disconnected' | 'timeout' | 'bundleRejected';
+export type ApplyFailure = 'disconnected' | 'timeout' | 'bundleRejected' | 'bundleUnsupported';
 
 /**
  * The outcome of one batch. `ok: true` means the closing barrier (or bundle
  * commit) was confirmed; every command not listed in `errors` took effect.
  * `bundleRejected`: the atomic bundle was refused as a whole, nothing changed.
+ * `bundleUnsupported`: the switch refused to open a bundle at all.
  */
 export type ApplyResult =
   | { ok: true; errors: CommandError[] }
@@ -72,10 +58,10 @@ export interface CookieSpace {
   mask: bigint;
 }
 
-/** Spotlight's cookie space by default: the top 16 bits read 0x5b07 ("SpOT"). */
+/** Spotlight's cookie space: the compiler's tag in the top 16 bits. */
 export const DEFAULT_COOKIE_SPACE: CookieSpace = {
-  tag: 0x5b07n << 48n,
-  mask: 0xffffn << 48n,
+  tag: COOKIE_TAG_VALUE,
+  mask: COOKIE_TAG_MASK,
 };
 
 export function isOurCookie(cookie: bigint, space: CookieSpace): boolean {

@@ -290,10 +290,10 @@ export class SwitchReconciler {
     let result: ApplyResult;
     if (this.bundlesUsable && this.session.supportsBundles) {
       result = await this.session.apply(commands, { atomic: true });
-      if (!result.ok && result.reason === 'bundleRejected') {
+      if (!result.ok && (result.reason === 'bundleRejected' || result.reason === 'bundleUnsupported')) {
         // Refused as a whole: nothing changed. Ordered flow-mods tell which flow is at fault.
-        this.log.warn('bundle refused; applying the same changes as ordered flow-mods', { changes: commands.length, errors: result.errors.length });
-        if (result.errors.length === 0) this.bundlesUsable = false;
+        this.log.warn('bundle refused; applying the same changes as ordered flow-mods', { reason: result.reason, changes: commands.length, errors: result.errors.length });
+        if (result.reason === 'bundleUnsupported') this.bundlesUsable = false;
         result = await this.session.apply(commands, { atomic: false });
       }
     } else {

@@ -120,7 +120,7 @@ export class FakeSwitch implements SwitchSession {
   }
 
   private applyBundle(commands: SwitchCommand[]): ApplyResult {
-    if (!this.supportsBundles) return { ok: false, reason: 'bundleRejected', errors: [] };
+    if (!this.supportsBundles) return { ok: false, reason: 'bundleUnsupported', errors: [] };
     const errors: CommandError[] = [];
     commands.forEach((cmd, i) => {
       const err = this.injectError?.(cmd) ?? this.validate(cmd);
