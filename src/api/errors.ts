@@ -34,6 +34,7 @@ const API_ERRORS = {
   invalid_json: { status: 400, description: 'The body is not valid JSON, or is empty where a body is needed.' },
   unauthorized: { status: 401, description: 'A token is configured and the request lacks "Authorization: Bearer TOKEN" with it.' },
   route_not_found: { status: 404, description: 'No endpoint has this method and path.' },
+  path_too_long: { status: 414, description: 'A path parameter is longer than any name can be.' },
   body_too_large: { status: 413, description: 'The body is larger than the limit (1 MiB by default).' },
   unsupported_media_type: { status: 415, description: 'The body is not application/json.' },
   internal: { status: 500, description: 'An unexpected failure; the log has the details.' },

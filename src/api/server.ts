@@ -41,6 +41,12 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     exposeHeadRoutes: false,
     return503OnClosing: true,
+    // Names are up to 128 characters, percent-encoded up to three bytes each.
+    routerOptions: { maxParamLength: 512 },
+    frameworkErrors: (error, _req, reply) => {
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(reply, 414, 'path_too_long', 'a path parameter is too long', 'path');
+      return sendError(reply, 400, 'invalid_field', 'the path is not a valid URL', 'path');
+    },
     // Unknown fields must be refused, not silently dropped, and types not coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, allowUnionTypes: true } },
   });
