@@ -1,0 +1,240 @@
+// Real Open vSwitch bridges (userspace datapath), one speaking OpenFlow 1.0 and
+// one OpenFlow 1.3, connect to the controller. Oracles: ovs-vsctl (connected),
+// ovs-ofctl (ports, flows, ofp-print) and a tshark capture of the session.
+// Run by hand inside the shared lock:
+//   flock /tmp/spotlight-ovs.lock npx mocha --config .mocharc.json --timeout 180000 test/integration/openflow-channel.test.ts
+import { expect } from 'chai';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SwitchConnection } from '../../src/channel/index.js';
+import { Controller } from '../../src/controller.js';
+import { silentLogger } from '../../src/log.js';
+import type { FlowMod, OfVersion } from '../../src/openflow/types.js';
+
+const BRIDGES = [
+  { name: 'spch10', version: 1 as OfVersion, protocols: 'OpenFlow10', ofctl: 'OpenFlow10', dpid: '00000000005c1010' },
+  { name: 'spch13', version: 4 as OfVersion, protocols: 'OpenFlow13', ofctl: 'OpenFlow13', dpid: '00000000005c1313' },
+];
+
+function sh(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
+}
+
+function have(cmd: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function ovsRunning(): boolean {
+  try {
+    sh('ovs-vsctl', ['--timeout=2', 'show']);
+    return true;
+  } catch {
+    try {
+      sh('/usr/share/openvswitch/scripts/ovs-ctl', ['start', '--system-id=random']);
+      sh('ovs-vsctl', ['--timeout=5', 'show']);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function deleteBridges(): void {
+  for (const b of BRIDGES) sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', b.name]);
+}
+
+function addBridge(b: (typeof BRIDGES)[number]): void {
+  sh('ovs-vsctl', [
+    '--timeout=10',
+    'add-br', b.name,
+    '--', 'set', 'bridge', b.name, 'datapath_type=netdev', 'fail_mode=secure', `protocols=${b.protocols}`, `other-config:datapath-id=${b.dpid}`,
+    '--', 'add-port', b.name, `${b.name}-p1`, '--', 'set', 'interface', `${b.name}-p1`, 'type=internal', 'ofport_request=1',
+    '--', 'add-port', b.name, `${b.name}-p2`, '--', 'set', 'interface', `${b.name}-p2`, 'type=internal', 'ofport_request=2',
+  ]);
+}
+
+/** `ovs-ofctl dump-ports-desc` as [portNo, name] pairs (LOCAL = 0xfffffffe). */
+function ofctlPorts(b: (typeof BRIDGES)[number]): [number, string][] {
+  const out = sh('ovs-ofctl', ['-O', b.ofctl, 'dump-ports-desc', b.name]);
+  const ports: [number, string][] = [];
+  for (const line of out.split('\n')) {
+    const m = /^\s*(\d+|LOCAL)\(([^)]+)\):/.exec(line);
+    if (m) ports.push([m[1] === 'LOCAL' ? 0xfffffffe : Number(m[1]), m[2]!]);
+  }
+  return ports.sort((x, y) => x[0] - y[0]);
+}
+
+function ofctlFlows(b: (typeof BRIDGES)[number]): string[] {
+  return sh('ovs-ofctl', ['-O', b.ofctl, '--no-names', 'dump-flows', b.name])
+    .split('\n')
+    .filter((l) => l.includes('cookie='));
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(f: () => T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+function flowFor(i: number): Omit<FlowMod, 'version' | 'xid'> {
+  return {
+    type: 'flowMod',
+    cookie: 0x5150n + BigInt(i),
+    cookieMask: 0n,
+    tableId: 0,
+    command: 'add',
+    idleTimeout: 0,
+    hardTimeout: 0,
+    priority: 1234,
+    bufferId: 0xffffffff,
+    outPort: 0xffffffff,
+    outGroup: 0xffffffff,
+    flags: {},
+    match: { inPort: 1, ethType: 0x0800, ipv4Dst: { value: '10.1.2.0', mask: '255.255.255.0' } },
+    instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: 2 }] }],
+  };
+}
+
+describe('integration: OpenFlow channel with real Open vSwitch', function () {
+  this.timeout(180_000);
+  let controller: Controller | undefined;
+  let tshark: ChildProcess | undefined;
+  let tmp = '';
+  let ofPort = 0;
+  const conns = new Map<string, SwitchConnection>();
+
+  before(async function () {
+    if (process.getuid?.() !== 0 || !have('ovs-vsctl') || !have('ovs-ofctl')) return this.skip();
+    if (!ovsRunning()) return this.skip();
+    tmp = mkdtempSync(join(tmpdir(), 'spotlight-ofchan-'));
+    deleteBridges();
+    controller = new Controller({
+      openflow: { host: '127.0.0.1', port: 0 },
+      api: { host: '127.0.0.1', port: 0 },
+      dataDir: join(tmp, 'data'),
+      logger: silentLogger(),
+    });
+    await controller.start();
+    ofPort = controller.openflowAddress!.port;
+    controller.openflow!.on('switchConnected', (ev) => conns.set(ev.dpid, ev.connection));
+
+    if (have('tshark')) {
+      tshark = spawn('tshark', ['-i', 'lo', '-f', `tcp port ${ofPort}`, '-w', join(tmp, 'of.pcapng')], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      tshark.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      await until(() => err.includes('Capturing on'), 'tshark to start capturing', 15_000);
+    }
+    for (const b of BRIDGES) {
+      addBridge(b);
+      sh('ovs-vsctl', ['--timeout=10', 'set-controller', b.name, `tcp:127.0.0.1:${ofPort}`]);
+    }
+  });
+
+  after(async () => {
+    if (tmp === '') return;
+    try {
+      deleteBridges();
+    } finally {
+      if (tshark && tshark.exitCode === null) tshark.kill('SIGKILL');
+      await controller?.stop();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('both bridges connect and OVS reports them connected', async () => {
+    for (const b of BRIDGES) {
+      const conn = await until(() => conns.get(b.dpid), `switch ${b.dpid} ready`);
+      expect(conn.version).to.equal(b.version);
+      await until(() => sh('ovs-vsctl', ['--timeout=5', 'get', 'controller', b.name, 'is_connected']).trim() === 'true', `${b.name} is_connected`);
+    }
+    expect(controller!.openflow!.switches().map((s) => s.dpid).sort()).to.deep.equal(BRIDGES.map((b) => b.dpid).sort());
+  });
+
+  it('reads each datapath id and the ports as ovs-ofctl dump-ports-desc shows them', async () => {
+    for (const b of BRIDGES) {
+      const conn = conns.get(b.dpid)!;
+      expect(conn.datapathId).to.equal(BigInt('0x' + b.dpid));
+      const ours = conn.ports.map((p): [number, string] => [p.portNo, p.name]);
+      expect(ours).to.deep.equal(ofctlPorts(b));
+      expect(ours.map((p) => p[1])).to.include.members([`${b.name}-p1`, `${b.name}-p2`, b.name]);
+      expect(conn.desc?.mfrDesc).to.match(/Nicira/);
+    }
+  });
+
+  it('installs a flow that ovs-ofctl dump-flows shows, and reads it back in flow stats', async () => {
+    for (const [i, b] of BRIDGES.entries()) {
+      const conn = conns.get(b.dpid)!;
+      expect(await conn.flowStats()).to.deep.equal([]);
+      await conn.request(flowFor(i));
+      const lines = ofctlFlows(b);
+      expect(lines.length, lines.join('\n')).to.equal(1);
+      const line = lines[0]!;
+      expect(line).to.include(`cookie=0x${(0x5150 + i).toString(16)}`);
+      expect(line).to.include('priority=1234');
+      expect(line).to.match(/\bip\b/);
+      expect(line).to.include('in_port=1');
+      expect(line).to.include('nw_dst=10.1.2.0/24');
+      expect(line).to.match(/actions=output:2\b/);
+
+      const flows = await conn.flowStats();
+      expect(flows.length).to.equal(1);
+      expect(flows[0]!.cookie).to.equal(0x5150n + BigInt(i));
+      expect(flows[0]!.priority).to.equal(1234);
+      expect(flows[0]!.match).to.deep.include({ inPort: 1, ethType: 0x0800 });
+      const agg = await conn.request({ type: 'multipartRequest', more: false, body: { kind: 'aggregate', tableId: 0xff, outPort: 0xffffffff, outGroup: 0xffffffff, cookie: 0n, cookieMask: 0n, match: {} } });
+      expect(agg.type === 'multipartReply' && agg.body.kind === 'aggregate' && agg.body.flowCount).to.equal(1);
+    }
+  });
+
+  it('matches a switch ERROR to the flow-mod that caused it', async () => {
+    for (const b of BRIDGES) {
+      const conn = conns.get(b.dpid)!;
+      // Output to a port number above the version's maximum that names no reserved port:
+      // OVS refuses it (OFPET_BAD_ACTION, OFPBAC_BAD_OUT_PORT).
+      const outOfRange = b.version === 1 ? 0xff80 : 0xfffffff0;
+      const bad = { ...flowFor(9), priority: 77, instructions: [{ type: 'applyActions' as const, actions: [{ type: 'output' as const, port: outOfRange }] }] };
+      try {
+        await conn.request(bad);
+        expect.fail('the switch should refuse the flow');
+      } catch (e) {
+        const ce = e as import('../../src/channel/index.js').ChannelError;
+        expect(ce.code, String(e)).to.equal('SWITCH_ERROR');
+        expect(ce.request).to.deep.include({ type: 'flowMod', priority: 77 });
+        expect(ce.switchError?.errType).to.equal(2);
+      }
+      expect(ofctlFlows(b).some((l) => l.includes('priority=77'))).to.equal(false);
+    }
+  });
+
+  it('the captured session has no malformed OpenFlow frame (tshark)', async function () {
+    if (!tshark) return this.skip();
+    // Let the last replies reach the capture, then stop it.
+    await sleep(500);
+    tshark.kill('SIGINT');
+    await new Promise((r) => tshark!.once('exit', r));
+    const file = join(tmp, 'of.pcapng');
+    const decode = ['-d', `tcp.port==${ofPort},openflow`];
+    const all = sh('tshark', ['-r', file, ...decode, '-Y', 'openflow_v1 || openflow_v4', '-T', 'fields', '-e', 'frame.number']).trim();
+    const frames = all === '' ? 0 : all.split('\n').length;
+    expect(frames, 'OpenFlow frames captured').to.be.greaterThan(10);
+    const flagged = sh('tshark', [
+      '-r', file, ...decode,
+      '-Y', '_ws.malformed || _ws.expert.severity == error',
+      '-T', 'fields', '-e', 'frame.number', '-e', 'openflow_1_0.type', '-e', 'openflow_v4.type', '-e', '_ws.expert.message',
+    ]).trim();
+    expect(flagged, `flagged frames:\n${flagged}`).to.equal('');
+  });
+});
