@@ -1,5 +1,5 @@
 // Test helpers for the codec: fixtures, and ovs-ofctl as an independent oracle.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +37,13 @@ export function haveOvsOfctl(): boolean {
 
 /** ovs-ofctl's decoding of a message (the "OF1.3" flag follows from the version byte). */
 export function ofpPrint(bytes: Uint8Array): string {
-  return execFileSync('ovs-ofctl', ['ofp-print', Buffer.from(bytes).toString('hex')], { encoding: 'utf8' }).trim();
+  return execFileSync('ovs-ofctl', ['ofp-print', Buffer.from(bytes).toString('hex')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+}
+
+/** ofp-print's output and its warnings (stderr), which must be empty for good bytes. */
+export function ofpPrintChecked(bytes: Uint8Array): { text: string; warnings: string } {
+  const r = spawnSync('ovs-ofctl', ['ofp-print', Buffer.from(bytes).toString('hex')], { encoding: 'utf8' });
+  return { text: r.stdout.trim(), warnings: r.stderr.trim() };
 }
 
 /** First line of an ofp-print, without the variable parts after the xid. */
