@@ -1,0 +1,142 @@
+// DesiredFlow as `ovs-ofctl add-flows` text, so golden dumps read like what an
+// operator types and Open vSwitch itself can load them. The match text is
+// canonical (fixed field order, lower-case MACs, RFC 5952 IPv6) and doubles
+// as the flow's identity key.
+import { Port, VID_PRESENT, type Action, type Instruction, type Match, type MatchField, type MaybeMasked, type OfVersion, OFP10_VERSION } from '../openflow/types.js';
+import { canonicalIpv6 } from './addr.js';
+import { stage as stageDecl } from './pipeline.js';
+import type { DesiredFlow } from './types.js';
+
+const hex = (n: number | bigint, width = 0): string => '0x' + n.toString(16).padStart(width, '0');
+
+function masked<T extends string | number | bigint>(v: MaybeMasked<T>, fmt: (x: T) => string): string {
+  if (typeof v === 'object' && v !== null && 'value' in v) {
+    return v.mask === undefined ? fmt(v.value) : `${fmt(v.value)}/${fmt(v.mask)}`;
+  }
+  return fmt(v as T);
+}
+
+const mac = (m: string): string => m.toLowerCase();
+
+/** Field order of the canonical text. */
+const FIELDS: [MatchField, (m: Match, version: OfVersion) => string][] = [
+  ['inPort', (m) => `in_port=${m.inPort}`],
+  ['metadata', (m) => `metadata=${masked(m.metadata!, (x) => hex(x))}`],
+  ['ethSrc', (m) => `dl_src=${masked(m.ethSrc!, mac)}`],
+  ['ethDst', (m) => `dl_dst=${masked(m.ethDst!, mac)}`],
+  ['vlanVid', (m, v) => vlanText(m.vlanVid!, v)],
+  ['ethType', (m) => `dl_type=${hex(m.ethType!, 4)}`],
+  ['ipv4Src', (m) => `nw_src=${masked(m.ipv4Src!, String)}`],
+  ['ipv4Dst', (m) => `nw_dst=${masked(m.ipv4Dst!, String)}`],
+  ['ipv6Src', (m) => `ipv6_src=${masked(m.ipv6Src!, canonicalIpv6)}`],
+  ['ipv6Dst', (m) => `ipv6_dst=${masked(m.ipv6Dst!, canonicalIpv6)}`],
+  ['ipProto', (m) => `nw_proto=${m.ipProto}`],
+  ['udpSrc', (m) => `udp_src=${m.udpSrc}`],
+  ['udpDst', (m) => `udp_dst=${m.udpDst}`],
+  ['tcpSrc', (m) => `tcp_src=${m.tcpSrc}`],
+  ['tcpDst', (m) => `tcp_dst=${m.tcpDst}`],
+  ['arpOp', (m) => `arp_op=${m.arpOp}`],
+  ['arpSpa', (m) => `arp_spa=${masked(m.arpSpa!, String)}`],
+  ['arpTpa', (m) => `arp_tpa=${masked(m.arpTpa!, String)}`],
+  ['arpSha', (m) => `arp_sha=${masked(m.arpSha!, mac)}`],
+  ['arpTha', (m) => `arp_tha=${masked(m.arpTha!, mac)}`],
+  ['icmpv6Type', (m) => `icmpv6_type=${m.icmpv6Type}`],
+  ['icmpv6Code', (m) => `icmpv6_code=${m.icmpv6Code}`],
+  ['ipv6NdTarget', (m) => `nd_target=${canonicalIpv6(m.ipv6NdTarget!)}`],
+  ['ipv6NdSll', (m) => `nd_sll=${mac(m.ipv6NdSll!)}`],
+  ['ipv6NdTll', (m) => `nd_tll=${mac(m.ipv6NdTll!)}`],
+];
+const KNOWN = new Set(FIELDS.map(([f]) => f));
+
+function vlanText(v: MaybeMasked<number>, version: OfVersion): string {
+  const value = typeof v === 'number' ? v : v.value;
+  const mask = typeof v === 'number' ? undefined : v.mask;
+  if (version === OFP10_VERSION) return value === 0xffff ? 'dl_vlan=0xffff' : `dl_vlan=${value}`;
+  if (mask !== undefined) return `vlan_tci=${hex(value, 4)}/${hex(mask | 0, 4)}`;
+  if (value === 0) return 'vlan_tci=0x0000/0x1fff';
+  return `dl_vlan=${value & 0xfff}`;
+}
+
+export function matchText(m: Match, version: OfVersion): string {
+  const parts: string[] = [];
+  for (const [f, fmt] of FIELDS) if (m[f] !== undefined) parts.push(fmt(m, version));
+  for (const k of Object.keys(m).sort() as MatchField[]) {
+    if (!KNOWN.has(k) && m[k] !== undefined) parts.push(`${k}=${String(m[k])}`);
+  }
+  return parts.join(',');
+}
+
+function portText(p: number): string {
+  switch (p) {
+    case Port.CONTROLLER:
+      return 'CONTROLLER:65535';
+    case Port.IN_PORT:
+      return 'IN_PORT';
+    case Port.LOCAL:
+      return 'LOCAL';
+    default:
+      return String(p);
+  }
+}
+
+function actionText(a: Action): string {
+  switch (a.type) {
+    case 'output':
+      return a.port === Port.CONTROLLER ? `CONTROLLER:${a.maxLen ?? 65535}` : `output:${portText(a.port)}`;
+    case 'pushVlan':
+      return `push_vlan:${hex(a.ethertype, 4)}`;
+    case 'popVlan':
+      return 'pop_vlan';
+    case 'stripVlan':
+      return 'strip_vlan';
+    case 'setVlanVid':
+      return `mod_vlan_vid:${a.vid}`;
+    case 'setField':
+      if (a.field === 'vlanVid') return `set_field:${Number(a.value) | VID_PRESENT}->vlan_vid`;
+      return `set_field:${String(a.value)}->${a.field}`;
+    default:
+      return a.type;
+  }
+}
+
+export function instructionsText(ins: Instruction[]): string {
+  const parts: string[] = [];
+  for (const i of ins) {
+    if (i.type === 'applyActions') parts.push(...i.actions.map(actionText));
+    else if (i.type === 'writeMetadata') parts.push(`write_metadata:${hex(i.metadata)}/${hex(i.mask)}`);
+    else if (i.type === 'gotoTable') parts.push(`goto_table:${i.tableId}`);
+    else parts.push(i.type);
+  }
+  return parts.length ? parts.join(',') : 'drop';
+}
+
+/** Identity of a flow on its switch: table, priority and canonical match. */
+export function flowKey(f: DesiredFlow, version: OfVersion): string {
+  return `${f.tableId}/${f.priority}/${matchText(f.match, version)}`;
+}
+
+export function flowText(f: DesiredFlow, version: OfVersion): string {
+  const m = matchText(f.match, version);
+  // OF1.0 has one table, and naming it would need an extension.
+  const table = version === OFP10_VERSION ? '' : `table=${f.tableId}, `;
+  return `${table}priority=${f.priority}, cookie=${hex(f.cookie)}${m ? ', ' + m : ''} actions=${instructionsText(f.instructions)}`;
+}
+
+/** A whole switch, ordered by table, then stage, then priority (high first), then match; a comment heads each stage. */
+export function switchText(flows: DesiredFlow[], version: OfVersion): string {
+  const sorted = [...flows].sort((a, b) => a.tableId - b.tableId || cmp(a.stage, b.stage) || b.priority - a.priority || cmp(matchText(a.match, version), matchText(b.match, version)));
+  const lines: string[] = [];
+  let last = '';
+  for (const f of sorted) {
+    if (f.stage !== last) {
+      lines.push(`# stage ${f.stage} (table ${f.tableId}): ${stageDecl(f.stage).summary}`);
+      last = f.stage;
+    }
+    lines.push(flowText(f, version));
+  }
+  return lines.join('\n') + '\n';
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
