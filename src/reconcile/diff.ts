@@ -20,7 +20,7 @@
 // reconciler sends the whole list as one atomic, ordered bundle.
 import { GROUP_ANY, NO_BUFFER, OFP10_VERSION, Port, type FlowStats, type OfVersion } from '../openflow/types.js';
 import { canonicalInstructions } from './action-key.js';
-import { flowKey, type MatchKeyError } from './match-key.js';
+import { flowKey, normalizedMatch, type MatchKeyError } from './match-key.js';
 import { isOurCookie, type CookieSpace, type DesiredFlow, type FlowModBody } from './ports.js';
 
 /** A flow as the switch holds it (the fields of flow stats that matter here). */
@@ -129,7 +129,10 @@ export function planFlows(
   for (const [key, d] of desired.byKey) {
     if (skip.has(key)) continue;
     const have = installed.get(key);
-    const flow = { tableId: version === OFP10_VERSION ? 0 : d.tableId, priority: d.priority, match: d.match, instructions: d.instructions, cookie: d.cookie, stage: d.stage };
+    // Sent in the switch's own normal form (masks applied, exact masks dropped):
+    // the codec refuses value bits outside a mask, and OF1.0 cannot mask a MAC.
+    const match = normalizedMatch(d.match, version) ?? d.match;
+    const flow = { tableId: version === OFP10_VERSION ? 0 : d.tableId, priority: d.priority, match, instructions: d.instructions, cookie: d.cookie, stage: d.stage };
     if (have === undefined) {
       adds.push({ kind: 'add', key, flow, command: flowMod('add', flow, d.cookie, 0n, version) });
       continue;

@@ -1,0 +1,125 @@
+// The reconciler's view of a switch (SwitchSession) over a channel connection:
+// flow-mods sent in order and settled by one barrier, whose result carries the
+// ERRORs the switch raised for them; bundles through ONF bundle messages.
+import type { BarrierResult, SwitchConnection } from '../channel/index.js';
+import { ChannelError } from '../channel/index.js';
+import { OFP13_VERSION, type OfpMessage } from '../openflow/types.js';
+import type { ApplyResult, CommandError, ReadFlowsResult, SwitchCommand, SwitchSession } from './ports.js';
+
+/** OFPBF_ATOMIC | OFPBF_ORDERED. */
+const BUNDLE_FLAGS = 1 | 2;
+/**
+ * A bundle-add and its inner message must share one xid, so we pick it: from a
+ * range the channel's own allocator (counting up from 1) does not reach in practice.
+ */
+const BUNDLE_XID_BASE = 0xf0000000;
+const BUNDLE_XID_SPAN = 0x0fffffff;
+
+type Conn = Pick<SwitchConnection, 'dpid' | 'version' | 'send' | 'request' | 'barrier' | 'flowStats'>;
+
+export interface ChannelSessionOptions {
+  /** Offer bundles on OF1.3 (default true; the reconciler stops if the switch refuses them). */
+  bundles?: boolean;
+}
+
+function failureOf(err: unknown): 'disconnected' | 'timeout' {
+  return err instanceof ChannelError && err.code === 'REQUEST_TIMEOUT' ? 'timeout' : 'disconnected';
+}
+
+export class ChannelSession implements SwitchSession {
+  readonly supportsBundles: boolean;
+  private bundleSeq = 0;
+  private xidSeq = 0;
+
+  constructor(
+    private readonly conn: Conn,
+    opts: ChannelSessionOptions = {},
+  ) {
+    this.supportsBundles = (opts.bundles ?? true) && conn.version === OFP13_VERSION;
+  }
+
+  get dpid(): string {
+    return this.conn.dpid;
+  }
+
+  get version() {
+    return this.conn.version;
+  }
+
+  async apply(commands: SwitchCommand[], opts: { atomic: boolean }): Promise<ApplyResult> {
+    return opts.atomic ? this.applyBundle(commands) : this.applyOrdered(commands);
+  }
+
+  async readFlows(): Promise<ReadFlowsResult> {
+    try {
+      return { ok: true, flows: await this.conn.flowStats({}) };
+    } catch (err) {
+      return { ok: false, reason: failureOf(err) };
+    }
+  }
+
+  private async applyOrdered(commands: SwitchCommand[]): Promise<ApplyResult> {
+    const byXid = new Map<number, number>();
+    const errors: CommandError[] = [];
+    for (let i = 0; i < commands.length; i++) {
+      const r = this.conn.send(commands[i]!);
+      if (r.ok) byXid.set(r.xid, i);
+      else if (r.error.code === 'ENCODE_ERROR') errors.push({ index: i, errType: -1, code: -1 });
+      else return { ok: false, reason: 'disconnected', errors };
+    }
+    let barrier: BarrierResult;
+    try {
+      barrier = await this.conn.barrier();
+    } catch (err) {
+      return { ok: false, reason: failureOf(err), errors };
+    }
+    for (const e of barrier.errors) {
+      const index = byXid.get(e.error.xid);
+      if (index !== undefined) errors.push({ index, errType: e.errType, code: e.code });
+    }
+    errors.sort((a, b) => a.index - b.index);
+    return { ok: true, errors };
+  }
+
+  private nextXid(): number {
+    this.xidSeq = (this.xidSeq + 1) % BUNDLE_XID_SPAN;
+    return BUNDLE_XID_BASE + this.xidSeq;
+  }
+
+  private async applyBundle(commands: SwitchCommand[]): Promise<ApplyResult> {
+    const bundleId = (this.bundleSeq = (this.bundleSeq + 1) >>> 0);
+    try {
+      await this.conn.request({ type: 'bundleControl', bundleId, ctrlType: 'openRequest', flags: BUNDLE_FLAGS });
+    } catch (err) {
+      if (err instanceof ChannelError && err.code === 'SWITCH_ERROR') return { ok: false, reason: 'bundleUnsupported', errors: [] };
+      return { ok: false, reason: failureOf(err), errors: [] };
+    }
+    const byXid = new Map<number, number>();
+    const errors: CommandError[] = [];
+    for (let i = 0; i < commands.length; i++) {
+      const xid = this.nextXid();
+      const inner = { ...commands[i]!, version: this.conn.version, xid } as OfpMessage;
+      const r = this.conn.send({ type: 'bundleAdd', xid, bundleId, flags: BUNDLE_FLAGS, message: inner });
+      if (r.ok) byXid.set(r.xid, i);
+      else if (r.error.code === 'ENCODE_ERROR') errors.push({ index: i, errType: -1, code: -1 });
+      else return { ok: false, reason: 'disconnected', errors };
+    }
+    try {
+      // Errors in bundle-adds (a message the switch cannot take) come before this reply.
+      const b = await this.conn.barrier();
+      for (const e of b.errors) {
+        const index = byXid.get(e.error.xid);
+        if (index !== undefined) errors.push({ index, errType: e.errType, code: e.code });
+      }
+      if (errors.length > 0) {
+        await this.conn.request({ type: 'bundleControl', bundleId, ctrlType: 'discardRequest', flags: BUNDLE_FLAGS }).catch(() => undefined);
+        return { ok: false, reason: 'bundleRejected', errors: errors.sort((a, b2) => a.index - b2.index) };
+      }
+      await this.conn.request({ type: 'bundleControl', bundleId, ctrlType: 'commitRequest', flags: BUNDLE_FLAGS });
+      return { ok: true, errors: [] };
+    } catch (err) {
+      if (err instanceof ChannelError && err.code === 'SWITCH_ERROR') return { ok: false, reason: 'bundleRejected', errors: [] };
+      return { ok: false, reason: failureOf(err), errors: [] };
+    }
+  }
+}
