@@ -192,7 +192,7 @@ export class Discovery {
 
   /** Expires old links and returns the probes now due. Call it often (a tenth of the interval). */
   tick(): ProbeToSend[] {
-    const now = this.opts.now();
+    const now = this.clock();
     this.expireLinks(now);
     const out: ProbeToSend[] = [];
     for (const [key, due] of this.schedule) {
@@ -262,7 +262,7 @@ export class Discovery {
       return { accepted: false, reason: 'unknown-port' };
     }
     if (probe.dpid === pkt.dpid && probe.portNo === pkt.inPort) return { accepted: false, reason: 'reflected' };
-    const now = this.opts.now();
+    const now = this.clock();
     if (now - probe.timestamp > this.opts.maxProbeAgeMs || probe.timestamp - now > this.opts.maxFutureMs) {
       return { accepted: false, reason: 'stale' };
     }
@@ -305,7 +305,7 @@ export class Discovery {
     if (!probed) {
       this.schedule.delete(key);
     } else if (!this.schedule.has(key)) {
-      this.schedule.set(key, this.opts.now() + Math.floor(this.opts.random() * this.opts.spreadMs));
+      this.schedule.set(key, this.clock() + Math.floor(this.opts.random() * this.opts.spreadMs));
     }
   }
 
@@ -363,6 +363,11 @@ export class Discovery {
     if (described) return described;
     if (this.inferredFabric.has(portKey(dpid, port.portNo))) return 'fabric';
     return port.portNo <= Port.MAX ? 'access' : undefined;
+  }
+
+  /** Whole milliseconds: probes carry an integer timestamp. */
+  private clock(): number {
+    return Math.floor(this.opts.now());
   }
 
   private changed(): void {

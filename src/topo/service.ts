@@ -80,7 +80,7 @@ export class TopologyService {
   constructor(opts: TopologyServiceOptions) {
     this.opts = opts;
     this.log = opts.logger.child({ component: 'topology' });
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now ?? monotonicEpochMs;
     this.timers = opts.timers ?? {
       setInterval: (fn, ms) => setInterval(fn, ms),
       clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
@@ -216,4 +216,12 @@ export class TopologyService {
   get settledCablingReport(): CablingReport | undefined {
     return this.lastReport;
   }
+}
+
+/**
+ * Wall-clock milliseconds at process start plus monotonic time since: probe
+ * timestamps and ages never go backwards when the system clock is stepped.
+ */
+function monotonicEpochMs(): number {
+  return Math.floor(performance.timeOrigin + performance.now());
 }

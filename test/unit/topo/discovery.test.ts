@@ -226,4 +226,16 @@ links:
     expect(f.disc.receive({ dpid: S1, inPort: 1, frame: p })).to.deep.equal({ accepted: false, reason: 'unknown-port' });
     expect(f.disc.receive({ dpid: S2, inPort: 1, frame: p })).to.deep.equal({ accepted: false, reason: 'unknown-port' });
   });
+
+  it('refuses a probe dated in the future and copes with a fractional clock', () => {
+    const clock = { t: 2_000_000.75 };
+    const d = new Discovery({ secret, now: () => clock.t, random: () => 0, maxFutureMs: 500 });
+    d.switchConnected(S1, ports(1));
+    d.switchConnected(S2, ports(1));
+    const probes = d.tick();
+    expect(probes).to.have.length(2);
+    const ahead = buildProbe({ dpid: S1, portNo: 1, timestamp: 2_000_000 + 600, secret });
+    expect(d.receive({ dpid: S2, inPort: 1, frame: ahead })).to.deep.equal({ accepted: false, reason: 'stale' });
+    expect(d.receive({ dpid: S2, inPort: 1, frame: probes[0]!.frame }).accepted).to.equal(true);
+  });
 });
