@@ -1,0 +1,29 @@
+import { expect } from 'chai';
+import { compile } from '../../../src/compiler/compile.js';
+import type { ModelSnapshot } from '../../../src/model/types.js';
+import { dpid, TopoBuilder } from '../../support/flowsim-topologies.js';
+
+describe('compiler: data problems come back as diagnostics', () => {
+  it('reports unknown switches, absent ports, fabric ports, unreachable switches, absent DHCP servers and duplicate MACs', () => {
+    const topo = new TopoBuilder().switch(dpid(0), 2).switch(dpid(1), 2).switch(dpid(2), 2).link(dpid(0), dpid(1)).build();
+    const model: ModelSnapshot = {
+      generation: 1,
+      networks: new Map([['n', { name: 'n', tenant: 't', kind: 'private', cidrs: [], gateways: [], dhcp: { mac: '02:00:00:00:00:99', ip: '10.0.0.99' }, segment: 5 }]]),
+      vms: new Map([
+        ['a', { name: 'a', tenant: 't', interfaces: [{ mac: '02:00:00:00:00:01', ips: ['10.0.0.1'], network: 'n', switch: 'ffffffffffffffff', port: 1 }] }],
+        ['b', { name: 'b', tenant: 't', interfaces: [{ mac: '02:00:00:00:00:02', ips: ['10.0.0.2'], network: 'n', switch: dpid(0), port: 'vnet7' }] }],
+        ['c', { name: 'c', tenant: 't', interfaces: [{ mac: '02:00:00:00:00:03', ips: ['10.0.0.3'], network: 'n', switch: dpid(0), port: 1000 }] }],
+        ['d', { name: 'd', tenant: 't', interfaces: [{ mac: '02:00:00:00:00:04', ips: ['10.0.0.4'], network: 'n', switch: dpid(0), port: 1 }] }],
+        ['e', { name: 'e', tenant: 't', interfaces: [{ mac: '02:00:00:00:00:05', ips: ['10.0.0.5'], network: 'n', switch: dpid(2), port: 1 }] }],
+        ['f', { name: 'f', tenant: 't', interfaces: [{ mac: '02:00:00:00:00:04', ips: ['10.0.0.6'], network: 'n', switch: dpid(1), port: 1 }] }],
+      ]),
+      relations: new Map(),
+    };
+    const res = compile(model, topo);
+    const codes = res.diagnostics.map((d) => `${d.code}:${d.vm ?? ''}`).sort();
+    expect(codes).to.include.members(['UNKNOWN_SWITCH:a', 'PORT_NOT_PRESENT:b', 'PORT_IS_FABRIC:c', 'DUPLICATE_MAC:f', 'DHCP_SERVER_ABSENT:', 'UNREACHABLE_SWITCH:']);
+    // The bound interfaces still get their flows.
+    expect(res.switches.get(dpid(0))!.flows.some((f) => f.match.ethSrc === '02:00:00:00:00:04')).to.equal(true);
+    expect(res.switches.get(dpid(2))!.flows.some((f) => f.match.ethSrc === '02:00:00:00:00:05')).to.equal(true);
+  });
+});

@@ -1,0 +1,94 @@
+// The per-switch flow-count formulas of flows/PIPELINE.md, evaluated from the
+// model on a two-level fabric (edges under one aggregation switch) and
+// compared with what the compiler emits, for both lowerings.
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { compile } from '../../../src/compiler/compile.js';
+import type { ModelSnapshot, Network, Relation, Vm } from '../../../src/model/types.js';
+import { dpid, fatTree } from '../../support/flowsim-topologies.js';
+
+const EDGES = 4;
+const ACCESS = 6;
+
+const modelArb = fc.record({
+  networks: fc.array(fc.record({ pub: fc.boolean(), dhcp: fc.boolean(), gw: fc.option(fc.record({ edge: fc.nat(EDGES - 1), port: fc.nat(ACCESS - 1) }), { nil: undefined }) }), { minLength: 1, maxLength: 3 }),
+  vms: fc.array(fc.record({ tenant: fc.nat(2), net: fc.nat(2), edge: fc.nat(EDGES - 1), port: fc.nat(ACCESS - 1) }), { minLength: 1, maxLength: 10 }),
+  relations: fc.array(fc.tuple(fc.nat(9), fc.nat(9)), { maxLength: 3 }),
+});
+
+interface Ep {
+  net: Network;
+  gw: boolean;
+  vm?: string;
+  tenant: string;
+  mac: string;
+  dpid: string;
+}
+
+describe('compiler: flow count per switch follows flows/PIPELINE.md', () => {
+  for (const version of [4, 1] as const) {
+    it(`OF1.${version === 4 ? 3 : 0} formula`, () => {
+      fc.assert(
+        fc.property(modelArb, (r) => {
+          const topo = fatTree(1, EDGES, ACCESS, 1, version);
+          const edge = (i: number): string => dpid(1 + i);
+          const nets: Network[] = r.networks.map((n, i) => ({
+            name: `n${i}`,
+            tenant: 'isp',
+            kind: n.pub ? 'public' : 'private',
+            cidrs: [],
+            gateways: n.gw ? [{ mac: `02:00:00:00:09:0${i}`, ips: [`10.${i}.0.254`], switch: edge(n.gw.edge), port: 1 + n.gw.port }] : [],
+            segment: i + 1,
+          }));
+          const vms: Vm[] = r.vms.map((v, i) => ({
+            name: `vm${i}`,
+            tenant: `t${v.tenant}`,
+            interfaces: [{ mac: `02:00:00:00:01:${i.toString(16).padStart(2, '0')}`, ips: [`10.${v.net % nets.length}.0.${i + 1}`], network: `n${v.net % nets.length}`, switch: edge(v.edge), port: 1 + v.port }],
+          }));
+          r.networks.forEach((n, i) => {
+            const first = vms.find((v) => v.interfaces[0]!.network === `n${i}`);
+            if (n.dhcp && first) nets[i]!.dhcp = { mac: first.interfaces[0]!.mac, ip: first.interfaces[0]!.ips[0]! };
+          });
+          const relations: Relation[] = r.relations.filter(([a, b]) => a !== b && a < vms.length && b < vms.length).map(([a, b], i) => ({ id: `r${i}`, vms: [`vm${a}`, `vm${b}`] }));
+          const model: ModelSnapshot = { generation: 1, networks: new Map(nets.map((n) => [n.name, n])), vms: new Map(vms.map((v) => [v.name, v])), relations: new Map(relations.map((x) => [x.id, x])) };
+
+          const eps: Ep[] = [];
+          for (const n of nets) for (const g of n.gateways) eps.push({ net: n, gw: true, tenant: n.tenant, mac: g.mac, dpid: g.switch });
+          for (const v of vms) for (const i of v.interfaces) eps.push({ net: nets.find((n) => n.name === i.network)!, gw: false, vm: v.name, tenant: v.tenant, mac: i.mac, dpid: i.switch });
+          const reach = (a: Ep, b: Ep): boolean =>
+            a.net === b.net && (a === b || a.net.kind === 'private' || a.gw || b.gw || a.tenant === b.tenant || relations.some((x) => x.vms.includes(a.vm!) && x.vms.includes(b.vm!)));
+          const R = (a: Ep): number => eps.filter((b) => reach(a, b)).length;
+
+          const res = compile(model, topo);
+          for (const [d, sf] of res.switches) {
+            const isAgg = d === dpid(0);
+            const F = isAgg ? EDGES : 1;
+            const P = isAgg ? 0 : ACCESS;
+            let want = version === 4 ? 5 + F : 1 + P;
+            for (const e of eps.filter((x) => x.dpid === d)) {
+              const priv = e.net.kind === 'private';
+              const g = e.net.dhcp?.mac === e.mac ? 0 : 1;
+              const a4 = 1;
+              const a6 = 1; // the EUI-64 link-local address only
+              if (version === 4) want += e.gw ? 10 + (priv ? 0 : 1) : 8 + 3 * a4 + g + a6 * (3 + 2 * a6) + (priv ? 0 : R(e));
+              else want += e.gw ? 2 + R(e) + 1 : a4 * (3 + R(e) + (priv ? 1 : 0)) + 3 + g;
+            }
+            for (const n of nets) {
+              const members = eps.filter((x) => x.net === n);
+              const switches = new Set(members.map((x) => x.dpid));
+              const local = switches.has(d);
+              const served = local || (isAgg && switches.size >= 2);
+              if (!served) continue;
+              const D = members.length;
+              const h = n.dhcp ? 1 : 0;
+              if (version === 4) want += (local ? 1 + (n.kind === 'private' ? 1 : 0) : 0) + 1 + h + D + 2;
+              else want += h + D + 1;
+            }
+            expect(sf.flows.length, `${d}`).to.equal(want);
+          }
+        }),
+        { numRuns: 150, seed: 5 },
+      );
+    });
+  }
+});
