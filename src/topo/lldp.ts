@@ -3,11 +3,20 @@
 // switch (packet-in). The probe is signed so that a VM cannot forge one, and
 // carries the time it was made so that an old one cannot be replayed.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Match } from '../openflow/types.js';
 import type { Dpid } from './types.js';
 
 export const LLDP_ETHERTYPE = 0x88cc;
 /** Nearest-bridge group address: 802.1D bridges never forward it. */
 export const LLDP_DST_MAC = '01:80:c2:00:00:0e';
+
+/**
+ * The frames every switch must hand to the controller (output CONTROLLER,
+ * whole frame) ahead of any other rule of its first table, for discovery to
+ * work. Frames from hosts match too; discovery refuses those that are forged
+ * or replayed.
+ */
+export const PROBE_TRAP_MATCH: Readonly<Match> = { ethType: LLDP_ETHERTYPE, ethDst: LLDP_DST_MAC };
 
 const TLV_END = 0;
 const TLV_CHASSIS_ID = 1;

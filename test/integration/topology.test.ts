@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/log.js';
 import { NO_BUFFER, Port, GROUP_ANY, type OfVersion } from '../../src/openflow/types.js';
 import { channelTopologySource } from '../../src/topo/channel-source.js';
 import { loadDescription, type TopologyDescription } from '../../src/topo/description.js';
-import { buildProbe, LLDP_ETHERTYPE } from '../../src/topo/lldp.js';
+import { buildProbe, LLDP_ETHERTYPE, PROBE_TRAP_MATCH } from '../../src/topo/lldp.js';
 import { TopologyService } from '../../src/topo/service.js';
 import { MininetNetwork, mininetAvailable, TOPOLOGY_DIR, type NetworkInfo } from '../support/mininet.js';
 
@@ -47,7 +47,7 @@ async function startHarness(file: string, version: '1.0' | '1.3'): Promise<Harne
       outPort: Port.ANY,
       outGroup: GROUP_ANY,
       flags: {},
-      match: { ethType: LLDP_ETHERTYPE },
+      match: { ...PROBE_TRAP_MATCH },
       instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: Port.CONTROLLER, maxLen: 0xffff }] }],
     });
   });
