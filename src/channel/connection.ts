@@ -4,7 +4,7 @@
 // are answered with an OpenFlow ERROR and dropped.
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import { FrameReader, decodeMessage, formatDpid, peekHeader, tryEncodeMessage } from '../openflow/index.js';
+import { decodeMessage, formatDpid, peekHeader, tryEncodeMessage } from '../openflow/index.js';
 import type {
   CodecError,
   FlowRemoved,
@@ -32,11 +32,13 @@ import {
   type SwitchErrorInfo,
 } from './errors.js';
 import { runHandshake } from './handshake.js';
+import { InboundPump } from './inbound.js';
 import { Keepalive } from './keepalive.js';
 import { expectsReply, isSwitchToController, type Unsent } from './message.js';
 import { negotiateVersion } from './negotiate.js';
 import type { ConnectionLimits } from './options.js';
 import { OutputQueue } from './output.js';
+import { RateWindow } from './rate.js';
 import { RequestTracker } from './requests.js';
 
 /** Messages we send that a switch never answers with an ERROR worth matching. */
@@ -76,12 +78,9 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
   datapathId = 0n;
   desc: SwitchDesc | undefined;
   readonly remote: string;
-  /** Whole packets dropped by the PACKET_IN rate bound. */
-  packetInDropped = 0;
   readonly whenClosed: Promise<void>;
 
   private readonly portMap = new Map<number, PortDesc>();
-  private readonly reader = new FrameReader();
   private readonly output: OutputQueue;
   private readonly tracker: RequestTracker;
   private readonly keepalive: Keepalive;
@@ -89,12 +88,8 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
   private readonly clock: Clock;
   private log: Logger;
   private handshakeTimer: TimerHandle | undefined;
-  private inbound: Uint8Array[] = [];
-  private inboundPos = 0;
-  private draining = false;
-  private pausedByUs = false;
-  private piWindowStart = 0;
-  private piWindowCount = 0;
+  private readonly inbound: InboundPump;
+  private readonly packetIns: RateWindow;
 
   constructor(
     private readonly socket: Socket,
@@ -116,10 +111,26 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
       () => this.sendInternal({ type: 'echoRequest', data: new Uint8Array(0) }),
       (misses) => this.destroy('ECHO_TIMEOUT', `${misses} echo intervals without an answer`),
     );
+    this.inbound = new InboundPump(
+      socket,
+      this.limits.maxMessagesPerTurn,
+      (frame) => this.handleFrame(frame),
+      (error) => {
+        this.log.warn('framing error from switch', { dpid: this.dpid, code: error.code, offset: error.offset, error: error.message });
+        this.destroy('FRAMING_ERROR', `${error.code} at offset ${error.offset}`);
+      },
+    );
+    this.packetIns = new RateWindow(this.clock, this.limits.packetInPerSecond, (dropped) =>
+      this.log.warn('PACKET_IN rate bound hit; excess dropped', { dpid: this.dpid, dropped }),
+    );
     this.whenClosed = new Promise((resolve) => socket.once('close', () => resolve()));
 
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      if (this.state === 'closed') return;
+      this.keepalive.touch();
+      this.inbound.push(chunk);
+    });
     socket.on('error', (err) => this.destroy('SOCKET_ERROR', err.message));
     socket.on('close', () => this.destroy('PEER_CLOSED', 'connection closed by peer'));
 
@@ -136,6 +147,11 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
     return [...this.portMap.values()].sort((a, b) => a.portNo - b.portNo);
   }
 
+  /** PACKET_INs dropped by the rate bound. */
+  get packetInDropped(): number {
+    return this.packetIns.dropped;
+  }
+
   /** Output bytes waiting for this switch. */
   get bufferedBytes(): number {
     return this.output.bufferedBytes;
@@ -143,6 +159,11 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
 
   get socketWrites(): number {
     return this.output.writes;
+  }
+
+  /** A fresh xid (for messages that must carry it twice, like a bundled message). */
+  nextXid(): number {
+    return this.tracker.allocXid();
   }
 
   /** Queue a message (xid assigned if missing); an ERROR for it comes as a switchError event or in the next barrier's result. */
@@ -203,7 +224,7 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
     this.handshakeTimer?.cancel();
     this.keepalive.stop();
     this.tracker.failAll(reason);
-    this.inbound = [];
+    this.inbound.stop();
     const level = reason === 'LOCAL_CLOSE' || reason === 'PEER_CLOSED' || reason === 'REPLACED' ? 'info' : 'warn';
     this.log.log(level, 'switch connection closed', { reason, detail, wasReady });
     this.emit('closed', reason, detail);
@@ -240,49 +261,6 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
   private complete(msg: Unsent): OfpMessage {
     const xid = msg.xid !== undefined && msg.xid !== 0 ? msg.xid : this.tracker.allocXid();
     return { ...msg, version: this.version, xid } as OfpMessage;
-  }
-
-  private onData(chunk: Buffer): void {
-    if (this.state === 'closed') return;
-    this.keepalive.touch();
-    const { frames, error } = this.reader.push(chunk);
-    if (error) {
-      this.log.warn('framing error from switch', { code: error.code, offset: error.offset, error: error.message });
-      this.destroy('FRAMING_ERROR', `${error.code} at offset ${error.offset}`);
-      return;
-    }
-    if (this.inboundPos > 0) {
-      this.inbound = this.inbound.slice(this.inboundPos);
-      this.inboundPos = 0;
-    }
-    for (const f of frames) this.inbound.push(f);
-    this.drain();
-  }
-
-  /** Handle a bounded number of messages, then yield so other switches get their turn. */
-  private drain(): void {
-    if (this.draining) return;
-    this.draining = true;
-    let n = 0;
-    while (this.inboundPos < this.inbound.length && this.state !== 'closed') {
-      if (n++ >= this.limits.maxMessagesPerTurn) {
-        if (!this.pausedByUs) {
-          this.pausedByUs = true;
-          this.socket.pause();
-        }
-        setImmediate(() => this.drain());
-        this.draining = false;
-        return;
-      }
-      this.handleFrame(this.inbound[this.inboundPos++]!);
-    }
-    this.inbound = [];
-    this.inboundPos = 0;
-    this.draining = false;
-    if (this.pausedByUs && this.state !== 'closed') {
-      this.pausedByUs = false;
-      this.socket.resume();
-    }
   }
 
   private handleFrame(frame: Uint8Array): void {
@@ -366,7 +344,7 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
         if (this.state === 'ready') this.emit('portStatus', msg);
         return;
       case 'packetIn':
-        if (this.state === 'ready' && this.admitPacketIn()) this.emit('packetIn', msg);
+        if (this.state === 'ready' && this.packetIns.admit()) this.emit('packetIn', msg);
         return;
       case 'flowRemoved':
         if (this.state === 'ready') this.emit('flowRemoved', msg);
@@ -411,20 +389,5 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
     const head = peekHeader(frame);
     // The ERROR carries (at least) the first 64 bytes of the offending message.
     this.sendInternal({ type: 'error', xid: head?.xid ?? 0, errType, code, data: frame.subarray(0, 64) }, true);
-  }
-
-  private admitPacketIn(): boolean {
-    const now = this.clock.now();
-    if (now - this.piWindowStart >= 1000) {
-      if (this.piWindowCount > this.limits.packetInPerSecond) {
-        this.log.warn('PACKET_IN rate bound hit; excess dropped', { dpid: this.dpid, dropped: this.piWindowCount - this.limits.packetInPerSecond });
-      }
-      this.piWindowStart = now;
-      this.piWindowCount = 0;
-    }
-    this.piWindowCount++;
-    if (this.piWindowCount <= this.limits.packetInPerSecond) return true;
-    this.packetInDropped++;
-    return false;
   }
 }

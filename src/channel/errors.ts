@@ -14,6 +14,8 @@ export type ChannelErrorCode =
   | 'ENCODE_ERROR'
   /** The reply arrived but could not be decoded. */
   | 'DECODE_ERROR'
+  /** The negotiated version cannot do this (bundles need OF1.3). */
+  | 'UNSUPPORTED'
   /** send/request before the handshake finished. */
   | 'NOT_READY';
 

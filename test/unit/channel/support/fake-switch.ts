@@ -176,6 +176,12 @@ export class FakeSwitch {
           ports: v === 1 ? ports : [],
         });
         return;
+      case 'bundleControl': {
+        const reply = { openRequest: 'openReply', commitRequest: 'commitReply', closeRequest: 'closeReply', discardRequest: 'discardReply' } as const;
+        const ctrlType = reply[msg.ctrlType as keyof typeof reply];
+        if (ctrlType) this.send({ type: 'bundleControl', version: v, xid, bundleId: msg.bundleId, ctrlType, flags: msg.flags });
+        return;
+      }
       case 'barrierRequest':
         this.send({ type: 'barrierReply', version: v, xid });
         return;

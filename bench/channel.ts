@@ -1,0 +1,158 @@
+// Flow-mods per second pushed over the channel to a real Open vSwitch bridge
+// (userspace datapath), closed by a barrier, beside `ovs-ofctl --bundle
+// add-flows` of the same flows in the same run: the switch's own limit.
+//   npx tsx bench/channel.ts [--n 20000,100000] [--rounds 2]
+// Takes /tmp/spotlight-ovs.lock itself (re-runs under flock).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { OpenFlowServer, type SwitchConnection } from '../src/channel/index.js';
+import { createLogger } from '../src/log.js';
+import { encodeMessage } from '../src/openflow/index.js';
+import type { FlowMod } from '../src/openflow/types.js';
+
+const LOCK = '/tmp/spotlight-ovs.lock';
+const BR = 'spchbench';
+
+if (process.env.SPOTLIGHT_OVS_LOCKED !== '1') {
+  const r = spawnSync('flock', [LOCK, process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, SPOTLIGHT_OVS_LOCKED: '1' },
+  });
+  process.exit(r.status ?? 1);
+}
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
+}
+const SIZES = arg('n', '20000,100000').split(',').map(Number);
+const ROUNDS = Number(arg('rounds', '2'));
+
+function sh(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28, timeout: 600_000 });
+}
+
+function ip(i: number): string {
+  return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+}
+
+function flowMod(i: number): Omit<FlowMod, 'version' | 'xid'> {
+  return {
+    type: 'flowMod',
+    cookie: BigInt(i),
+    cookieMask: 0n,
+    tableId: 0,
+    command: 'add',
+    idleTimeout: 0,
+    hardTimeout: 0,
+    priority: 1000,
+    bufferId: 0xffffffff,
+    outPort: 0xffffffff,
+    outGroup: 0xffffffff,
+    flags: {},
+    match: { inPort: 1, ethType: 0x0800, ipv4Dst: ip(i) },
+    instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: 2 }] }],
+  };
+}
+
+function flowCount(): number {
+  const out = sh('ovs-ofctl', ['-O', 'OpenFlow13', 'dump-aggregate', BR]);
+  const m = /flow_count=(\d+)/.exec(out);
+  return m ? Number(m[1]) : -1;
+}
+
+function clearFlows(): void {
+  sh('ovs-ofctl', ['-O', 'OpenFlow13', 'del-flows', BR]);
+}
+
+async function channelRun(conn: SwitchConnection, n: number): Promise<number> {
+  const msgs = Array.from({ length: n }, (_, i) => flowMod(i));
+  const t0 = performance.now();
+  for (const m of msgs) {
+    const r = conn.send(m);
+    if (!r.ok) throw r.error;
+  }
+  const b = await conn.barrier(600_000);
+  const dt = (performance.now() - t0) / 1000;
+  if (b.errors.length) throw new Error(`switch refused ${b.errors.length} flow-mods`);
+  const count = flowCount();
+  if (count !== n) throw new Error(`switch holds ${count} flows, expected ${n}`);
+  return dt;
+}
+
+function ofctlRun(dir: string, n: number): number {
+  const file = join(dir, `flows-${n}.txt`);
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) lines.push(`cookie=${i},priority=1000,ip,in_port=1,nw_dst=${ip(i)},actions=output:2`);
+  writeFileSync(file, lines.join('\n') + '\n');
+  const t0 = performance.now();
+  sh('ovs-ofctl', ['-O', 'OpenFlow13', '--bundle', 'add-flows', BR, file]);
+  const dt = (performance.now() - t0) / 1000;
+  const count = flowCount();
+  if (count !== n) throw new Error(`ovs-ofctl left ${count} flows, expected ${n}`);
+  return dt;
+}
+
+async function main(): Promise<void> {
+  const tmp = mkdtempSync(join(os.tmpdir(), 'spotlight-bench-'));
+  const server = new OpenFlowServer({ host: '127.0.0.1', port: 0, logger: createLogger({ level: 'warn' }), limits: { maxOutputBytes: 1 << 30 } });
+  const { port } = await server.listen();
+  try {
+    sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', BR]);
+    sh('ovs-vsctl', [
+      '--timeout=10', 'add-br', BR,
+      '--', 'set', 'bridge', BR, 'datapath_type=netdev', 'fail_mode=secure', 'protocols=OpenFlow13', 'other-config:datapath-id=00000000005cbe4c',
+      '--', 'add-port', BR, `${BR}-p1`, '--', 'set', 'interface', `${BR}-p1`, 'type=internal', 'ofport_request=1',
+      '--', 'add-port', BR, `${BR}-p2`, '--', 'set', 'interface', `${BR}-p2`, 'type=internal', 'ofport_request=2',
+    ]);
+    const ready = new Promise<SwitchConnection>((resolve) => server.once('switchConnected', (ev) => resolve(ev.connection)));
+    sh('ovs-vsctl', ['--timeout=10', 'set-controller', BR, `tcp:127.0.0.1:${port}`]);
+    const conn = await Promise.race([ready, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('bridge did not connect')), 30_000))]);
+
+    const cpu = os.cpus()[0]?.model ?? '?';
+    const flowBytes = encodeMessage({ ...flowMod(1), version: 4, xid: 1 } as FlowMod).length;
+    console.log('Spotlight channel benchmark');
+    console.log(`  date ${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} x ${cpu}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`  ${sh('ovs-vsctl', ['--version']).split('\n')[0]}, bridge ${BR} datapath_type=netdev fail_mode=secure, OpenFlow 1.3 over TCP loopback`);
+    console.log(`  flow: priority=1000,ip,in_port=1,nw_dst=<unique>,actions=output:2 (${flowBytes} bytes per FLOW_MOD), table 0 empty before each run`);
+    console.log(`  channel: send() each flow-mod, then barrier(); ofctl: ovs-ofctl -O OpenFlow13 --bundle add-flows (process start and file parsing included)`);
+    console.log(`  rounds per size: ${ROUNDS}, best of each side reported`);
+    console.log('');
+    let worst = Infinity;
+    for (const n of SIZES) {
+      let bestCh = Infinity;
+      let bestOf = Infinity;
+      for (let r = 0; r < ROUNDS; r++) {
+        clearFlows();
+        const ch = await channelRun(conn, n);
+        clearFlows();
+        const of = ofctlRun(tmp, n);
+        clearFlows();
+        bestCh = Math.min(bestCh, ch);
+        bestOf = Math.min(bestOf, of);
+        console.log(`  n=${n} round ${r + 1}: channel ${(n / ch).toFixed(0)} flow-mods/s (${ch.toFixed(3)} s), ovs-ofctl --bundle ${(n / of).toFixed(0)} flows/s (${of.toFixed(3)} s)`);
+      }
+      const ratio = bestOf / bestCh;
+      worst = Math.min(worst, ratio);
+      console.log(
+        `n=${n}: channel ${(n / bestCh).toFixed(0)} flow-mods/s, ovs-ofctl --bundle ${(n / bestOf).toFixed(0)} flows/s, ratio ${ratio.toFixed(2)} (target >= 0.80) ${ratio >= 0.8 ? 'OK' : 'BELOW TARGET'}`,
+      );
+    }
+    console.log(`socket writes on the channel: ${conn.socketWrites} in all`);
+    process.exitCode = worst >= 0.8 ? 0 : 1;
+  } finally {
+    try {
+      sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', BR]);
+    } finally {
+      await server.close();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(2);
+});
