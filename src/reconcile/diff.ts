@@ -20,7 +20,7 @@
 // reconciler sends the whole list as one atomic, ordered bundle.
 import { GROUP_ANY, NO_BUFFER, OFP10_VERSION, Port, type FlowStats, type OfVersion } from '../openflow/types.js';
 import { canonicalInstructions } from './action-key.js';
-import { flowKey, normalizedMatch, type MatchKeyError } from './match-key.js';
+import { flowKey, keyAndNormalize, type MatchKeyError } from './match-key.js';
 import { isOurCookie, type CookieSpace, type DesiredFlow, type FlowModBody } from './ports.js';
 
 /** A flow as the switch holds it (the fields of flow stats that matter here). */
@@ -55,23 +55,40 @@ export interface DiffOptions {
 
 const ALL_ONES_64 = 0xffffffffffffffffn;
 
+/** Instruction lists are often shared between generations: remember their text. */
+const instructionCache = new WeakMap<readonly unknown[], string>();
+function instructionText(i: InstalledFlow['instructions']): string {
+  let t = instructionCache.get(i);
+  if (t === undefined) {
+    t = canonicalInstructions(i);
+    instructionCache.set(i, t);
+  }
+  return t;
+}
+
 export interface KeyedDesired {
   byKey: Map<string, DesiredFlow>;
+  /** The match of each keyed flow in the switch's normal form (what is sent). */
+  normalized: Map<string, DesiredFlow['match']>;
   invalid: FlowPlan['invalid'];
   duplicates: DesiredFlow[];
 }
 
 export function keyDesired(desired: readonly DesiredFlow[], version: OfVersion): KeyedDesired {
   const byKey = new Map<string, DesiredFlow>();
+  const normalized = new Map<string, DesiredFlow['match']>();
   const invalid: FlowPlan['invalid'] = [];
   const duplicates: DesiredFlow[] = [];
   for (const d of desired) {
-    const k = flowKey(version === OFP10_VERSION ? 0 : d.tableId, d.priority, d.match, version);
+    const k = keyAndNormalize(version === OFP10_VERSION ? 0 : d.tableId, d.priority, d.match, version);
     if (!k.ok) invalid.push({ desired: d, error: k.error });
     else if (byKey.has(k.key)) duplicates.push(d);
-    else byKey.set(k.key, d);
+    else {
+      byKey.set(k.key, d);
+      normalized.set(k.key, k.match);
+    }
   }
-  return { byKey, invalid, duplicates };
+  return { byKey, normalized, invalid, duplicates };
 }
 
 /** Installed flows by key; a flow the switch reports that we cannot key is kept under its raw text. */
@@ -131,7 +148,7 @@ export function planFlows(
     const have = installed.get(key);
     // Sent in the switch's own normal form (masks applied, exact masks dropped):
     // the codec refuses value bits outside a mask, and OF1.0 cannot mask a MAC.
-    const match = normalizedMatch(d.match, version) ?? d.match;
+    const match = desired.normalized.get(key) ?? d.match;
     const flow = { tableId: version === OFP10_VERSION ? 0 : d.tableId, priority: d.priority, match, instructions: d.instructions, cookie: d.cookie, stage: d.stage };
     if (have === undefined) {
       adds.push({ kind: 'add', key, flow, command: flowMod('add', flow, d.cookie, 0n, version) });
@@ -141,7 +158,7 @@ export function planFlows(
       conflicts.push({ key, desired: d, foreignCookie: have.cookie });
       continue;
     }
-    const sameActions = canonicalInstructions(have.instructions) === canonicalInstructions(d.instructions);
+    const sameActions = instructionText(have.instructions) === instructionText(d.instructions);
     if (sameActions && have.cookie === d.cookie) continue;
     if (have.cookie === d.cookie || version === OFP10_VERSION) {
       // OF1.3 modify never changes a cookie, and filters on it: only our flow is touched.
