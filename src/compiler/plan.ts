@@ -38,20 +38,20 @@ export function planNetwork(ne: NetworkEndpoints, paths: Paths, partners: (vm: s
   }
   const senders = [...sources.keys()].sort();
 
-  // Switches on the shortest paths from every sender switch to `to`, with their next hop.
+  // Switches on the shortest paths from the given sender switches to `to`, with their next hop.
   const reported = new Set<string>();
-  const routesTo = (to: Dpid): Map<Dpid, Target | 'here'> => {
+  const routesTo = (to: Dpid, from: Iterable<Dpid> = senders): Map<Dpid, Target | 'here'> => {
     const marks = new Map<Dpid, Target | 'here'>([[to, 'here']]);
-    for (const from of senders) {
-      if (!paths.reachable(from, to)) {
-        const key = from < to ? `${from}|${to}` : `${to}|${from}`;
+    for (const sw of from) {
+      if (!paths.reachable(sw, to)) {
+        const key = sw < to ? `${sw}|${to}` : `${to}|${sw}`;
         if (!reported.has(key)) {
           reported.add(key);
-          diagnostics.push({ code: 'UNREACHABLE_SWITCH', message: `no fabric path between ${from} and ${to} for network ${net.name}`, dpid: from, network: net.name });
+          diagnostics.push({ code: 'UNREACHABLE_SWITCH', message: `no fabric path between ${sw} and ${to} for network ${net.name}`, dpid: sw, network: net.name });
         }
         continue;
       }
-      let cur = from;
+      let cur = sw;
       while (!marks.has(cur)) {
         marks.set(cur, { fabric: paths.nextHop(cur, to)! });
         cur = paths.nextSwitch(cur, to)!;
@@ -60,14 +60,49 @@ export function planNetwork(ne: NetworkEndpoints, paths: Paths, partners: (vm: s
     return marks;
   };
 
+  const gateways = ne.endpoints.filter((e) => e.kind === 'gateway');
+  const byTenant = new Map<string, Endpoint[]>();
+  const byVm = new Map<string, Endpoint[]>();
+  const order = new Map<Endpoint, number>();
+  ne.endpoints.forEach((ep, i) => order.set(ep, i));
+  for (const ep of ne.endpoints) {
+    if (ep.kind !== 'iface') continue;
+    push(byTenant, ep.tenant, ep);
+    push(byVm, ep.vm!, ep);
+  }
+  const reachCache = new Map<Endpoint, Endpoint[]>();
+  // Symmetric by construction: gateways reach and are reached by all; tenants and relations are mutual.
+  const reachable = (src: Endpoint): Endpoint[] => {
+    if (net.kind === 'private' || src.kind === 'gateway') return ne.endpoints;
+    let r = reachCache.get(src);
+    if (r) return r;
+    const out = new Set<Endpoint>([...gateways, ...(byTenant.get(src.tenant) ?? [])]);
+    for (const p of partners(src.vm!) ?? []) for (const ep of byVm.get(p) ?? []) out.add(ep);
+    r = [...out].sort((a, b) => order.get(a)! - order.get(b)!);
+    reachCache.set(src, r);
+    return r;
+  };
+
   const forward = new Map<Dpid, Map<string, Target>>();
-  const byDst = new Map<Dpid, Endpoint[]>();
-  for (const ep of ne.endpoints) if (ep.active) push(byDst, ep.active.dpid, ep);
-  for (const [to, eps] of byDst) {
-    for (const [sw, t] of routesTo(to)) {
+  const setForward = (routes: Map<Dpid, Target | 'here'>, eps: Endpoint[]): void => {
+    for (const [sw, t] of routes) {
       let m = forward.get(sw);
       if (!m) forward.set(sw, (m = new Map()));
       for (const ep of eps) m.set(ep.mac, t === 'here' ? { local: ep.active!.portNo } : t);
+    }
+  };
+  if (net.kind === 'private') {
+    // Every member reaches every other: one route set per destination switch.
+    const byDst = new Map<Dpid, Endpoint[]>();
+    for (const ep of ne.endpoints) if (ep.active) push(byDst, ep.active.dpid, ep);
+    for (const [to, eps] of byDst) setForward(routesTo(to), eps);
+  } else {
+    // Public: a destination is routed only from the switches of those who may reach it.
+    for (const ep of ne.endpoints) {
+      if (!ep.active) continue;
+      const from = new Set<Dpid>();
+      for (const src of reachable(ep)) for (const loc of src.bound) from.add(loc.dpid);
+      setForward(routesTo(ep.active.dpid, [...from].sort()), [ep]);
     }
   }
 
@@ -90,21 +125,6 @@ export function planNetwork(ne: NetworkEndpoints, paths: Paths, partners: (vm: s
   const bcastTree = paths.treeFor(senders);
 
   const served = new Set<Dpid>([...senders, ...forward.keys(), ...dhcp.keys(), ...bcastTree.keys()]);
-
-  const gateways = ne.endpoints.filter((e) => e.kind === 'gateway');
-  const byTenant = new Map<string, Endpoint[]>();
-  const byVm = new Map<string, Endpoint[]>();
-  for (const ep of ne.endpoints) {
-    if (ep.kind !== 'iface') continue;
-    push(byTenant, ep.tenant, ep);
-    push(byVm, ep.vm!, ep);
-  }
-  const reachable = (src: Endpoint): Endpoint[] => {
-    if (net.kind === 'private' || src.kind === 'gateway') return ne.endpoints;
-    const out = new Set<Endpoint>([...gateways, ...(byTenant.get(src.tenant) ?? [])]);
-    for (const p of partners(src.vm!) ?? []) for (const ep of byVm.get(p) ?? []) out.add(ep);
-    return ne.endpoints.filter((e) => out.has(e));
-  };
 
   return {
     ne,

@@ -79,7 +79,11 @@ describe('compiler: flow count per switch follows flows/PIPELINE.md', () => {
               const local = switches.has(d);
               const served = local || (isAgg && switches.size >= 2);
               if (!served) continue;
-              const D = members.length;
+              // Private: every member; public: what some endpoint on this switch may reach, or what it relays.
+              const D =
+                n.kind === 'private'
+                  ? members.length
+                  : members.filter((x) => x.dpid === d || members.some((e) => reach(e, x) && (e.dpid === d || (isAgg && e.dpid !== x.dpid)))).length;
               const h = n.dhcp ? 1 : 0;
               if (version === 4) want += (local ? 1 + (n.kind === 'private' ? 1 : 0) : 0) + 1 + h + D + 2;
               else want += h + D + 1;
