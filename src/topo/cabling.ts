@@ -104,7 +104,9 @@ type Resolved = { ok: true; end: LinkEnd } | { ok: false; reason: MissingReason 
 function resolveEnd(end: DescribedEnd, snap: TopologySnapshot): Resolved {
   const sw = snap.switches.get(end.dpid);
   if (!sw || !sw.connected) return { ok: false, reason: 'switch-disconnected' };
-  if (typeof end.port === 'number') return { ok: true, end: { dpid: end.dpid, portNo: end.port } };
+  if (typeof end.port === 'number') {
+    return sw.ports.has(end.port) ? { ok: true, end: { dpid: end.dpid, portNo: end.port } } : { ok: false, reason: 'port-unknown' };
+  }
   for (const p of sw.ports.values()) {
     if (p.name === end.port) return { ok: true, end: { dpid: end.dpid, portNo: p.portNo } };
   }

@@ -22,10 +22,24 @@ interface Harness {
   connectedAt: Map<string, number>;
 }
 
-async function startHarness(file: string, version: '1.0' | '1.3'): Promise<Harness> {
-  const loaded = await loadDescription(join(TOPOLOGY_DIR, file));
-  if (!loaded.ok) throw new Error(loaded.error.message);
-  const desc = loaded.description;
+interface HarnessOptions {
+  /** What Mininet builds. */
+  build: string;
+  /** What Spotlight is told (default: the same file); null for no description. */
+  describe?: string | null;
+}
+
+async function startHarness(file: string | HarnessOptions, version: '1.0' | '1.3'): Promise<Harness> {
+  const opts = typeof file === 'string' ? { build: file } : file;
+  const described = opts.describe === undefined ? opts.build : opts.describe;
+  let desc: TopologyDescription | undefined;
+  if (described !== null) {
+    const loaded = await loadDescription(join(TOPOLOGY_DIR, described));
+    if (!loaded.ok) throw new Error(loaded.error.message);
+    desc = loaded.description;
+  }
+  const built = await loadDescription(join(TOPOLOGY_DIR, opts.build));
+  if (!built.ok) throw new Error(built.error.message);
   const logger = silentLogger();
   const server = new OpenFlowServer({ host: '127.0.0.1', port: 0, logger });
   const connectedAt = new Map<string, number>();
@@ -52,18 +66,24 @@ async function startHarness(file: string, version: '1.0' | '1.3'): Promise<Harne
     });
   });
   const io = channelTopologySource(server);
-  const topo = new TopologyService({ source: io.source, sendPacketOut: io.sendPacketOut, logger, description: desc, intervalMs: 1000 });
+  const topo = new TopologyService({
+    source: io.source,
+    sendPacketOut: io.sendPacketOut,
+    logger,
+    intervalMs: 1000,
+    ...(desc ? { description: desc } : {}),
+  });
   topo.start();
   const addr = await server.listen();
   let net: MininetNetwork;
   try {
-    net = await MininetNetwork.start({ description: join(TOPOLOGY_DIR, file), controller: `127.0.0.1:${addr.port}`, openflow: version, maxSeconds: 240 });
+    net = await MininetNetwork.start({ description: join(TOPOLOGY_DIR, opts.build), controller: `127.0.0.1:${addr.port}`, openflow: version, maxSeconds: 240 });
   } catch (err) {
     topo.stop();
     await server.close();
     throw err;
   }
-  return { server, topo, net, desc, connectedAt };
+  return { server, topo, net, desc: built.description, connectedAt };
 }
 
 async function stopHarness(h: Harness | undefined): Promise<void> {
@@ -194,4 +214,63 @@ describe('topology discovery on Mininet (integration)', function () {
       }
     });
   }
+
+  it('OpenFlow 1.3, ring4 cabled wrongly: the cabling check names the missing and the misplaced cables', async () => {
+    let h: Harness | undefined;
+    try {
+      h = await startHarness({ build: 'miscabled/ring4-crossed.yaml', describe: 'ring4.yaml' }, '1.3');
+      const harness = h;
+      expect(await waitFor(() => harness.server.switches().length === 4, 30_000)).to.equal(true);
+      const settled = await waitFor(() => (harness.topo.cablingReport()?.refused.length ?? 0) === 2, 5000);
+      expect(settled, 'both misplaced cables seen').to.equal(true);
+      const report = h.topo.cablingReport()!;
+      expect(report.missing.map((m) => `${m.link.a.switch}:${m.link.a.port}-${m.link.b.switch}:${m.link.b.port}`).sort()).to.deep.equal([
+        's3:1-s4:2',
+        's4:1-s1:2',
+      ]);
+      expect(report.refused.map((l) => `${l.a.dpid.slice(-1)}:${l.a.portNo}-${l.b.dpid.slice(-1)}:${l.b.portNo}`)).to.deep.equal([
+        '1:2-4:4',
+        '3:4-4:2',
+      ]);
+      expect(report.unexpected).to.deep.equal([]);
+      // Misplaced cables land on described access ports: never used for forwarding.
+      expect(reported(h)).to.deep.equal([
+        '0000000000000001/s1-eth1 0000000000000002/s2-eth2',
+        '0000000000000002/s2-eth1 0000000000000003/s3-eth2',
+      ]);
+    } finally {
+      await stopHarness(h);
+    }
+  });
+
+  it('OpenFlow 1.3, ring4 without a description: fabric ports inferred; a host reflecting or replaying a probe changes nothing', async () => {
+    let h: Harness | undefined;
+    try {
+      h = await startHarness({ build: 'ring4.yaml', describe: null }, '1.3');
+      const harness = h;
+      const expected = wiredLinks(h.net.info);
+      expect(await waitFor(() => JSON.stringify(reported(harness)) === JSON.stringify(expected), 10_000)).to.equal(true);
+      const s1 = h.topo.snapshot().switches.get('0000000000000001')!;
+      // The bridge's LOCAL port (reserved number) is neither.
+      expect([...s1.ports.values()].filter((p) => p.portNo <= Port.MAX).map((p) => `${p.name}:${p.kind ?? '-'}`)).to.deep.equal([
+        's1-eth1:fabric',
+        's1-eth2:fabric',
+        's1-eth3:access',
+      ]);
+      expect(s1.ports.get(Port.LOCAL)?.kind).to.equal(undefined);
+      const version0 = h.topo.snapshot().version;
+      // Without a description every port is probed, so h1 receives genuine probes.
+      const probe = await h.net.capture('h1', LLDP_ETHERTYPE, 3);
+      expect(probe, 'h1 receives a probe').to.not.equal(undefined);
+      await h.net.sendFrame('h1', probe!, 1);
+      expect(await waitFor(() => harness.topo.counters.reflected >= 1, 3000), 'reflection refused').to.equal(true);
+      await new Promise((r) => setTimeout(r, 1500));
+      await h.net.sendFrame('h3', probe!, 1);
+      expect(await waitFor(() => harness.topo.counters.stale >= 1, 3000), 'late replay refused').to.equal(true);
+      expect(reported(h)).to.deep.equal(expected);
+      expect(h.topo.snapshot().version).to.equal(version0);
+    } finally {
+      await stopHarness(h);
+    }
+  });
 });
