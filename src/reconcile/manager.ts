@@ -158,7 +158,9 @@ export class ReconcileManager {
   private flowsFor(dpid: Dpid, hygiene: HygienePlan | undefined): DesiredFlow[] {
     const flows = this.desired.get(dpid)?.flows ?? [];
     if (!hygiene) return [...flows];
-    // The compiler's own flows come first, so its table-miss flow (if any) wins a tie.
-    return meterControllerFlows([...flows, ...hygiene.tableMissFlows], hygiene.controllerMeterId);
+    // The compiler may lower its own table-miss flows; hygiene fills only the tables it left open.
+    const covered = new Set(flows.filter((f) => f.priority === 0 && Object.keys(f.match).length === 0).map((f) => f.tableId));
+    const misses = hygiene.tableMissFlows.filter((f) => !covered.has(f.tableId));
+    return meterControllerFlows([...flows, ...misses], hygiene.controllerMeterId);
   }
 }

@@ -5,6 +5,7 @@ import { hygienePlan } from '../../../src/reconcile/hygiene.js';
 import { ReconcileManager } from '../../../src/reconcile/manager.js';
 import type { DesiredFlow } from '../../../src/reconcile/ports.js';
 import { RealizationTracker } from '../../../src/reconcile/realization.js';
+import { captureLogger } from '../../support/capturelog.js';
 import { FakeClock } from '../../support/fakeclock.js';
 import { FakeSwitch } from '../../support/fakeswitch.js';
 import { OURS } from './flowgen.js';
@@ -159,5 +160,21 @@ describe('reconcile/hygiene', () => {
     expect(meterMods).to.deep.equal(['add', 'add', 'modify']);
     expect(again.status(sw.dpid).failures).to.deep.equal([]);
     again.close();
+  });
+
+  it('leaves the table-miss flow to the compiler where it lowered one', async () => {
+    const { logger, records } = captureLogger();
+    const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
+    const mgr = new ReconcileManager({ logger, hygiene: (s) => hygienePlan({ version: s.version, tables: [0, 1], cookie: OURS }) });
+    mgr.connect(sw);
+    const compilerMiss: DesiredFlow = { stage: 'port-security', tableId: 0, priority: 0, match: {}, instructions: [], cookie: OURS | 0x42n };
+    mgr.publish(1, new Map([[sw.dpid, [compilerMiss]]]));
+    expect(await mgr.waitFor(1, 1000)).to.equal('realized');
+    expect(sw.table().map((f) => [f.tableId, f.cookie]).sort()).to.deep.equal([
+      [0, OURS | 0x42n],
+      [1, OURS],
+    ]);
+    expect(records.filter((r) => r.level === 'error')).to.deep.equal([]);
+    mgr.close();
   });
 });
