@@ -28,8 +28,8 @@ switches:
 
 describe('topo/description', () => {
   it('loads every description shipped in topology/', async () => {
-    const files = readdirSync(TOPOLOGY_DIR).filter((f) => /\.(ya?ml|json)$/.test(f));
-    expect(files).to.include.members(['single.yaml', 'line3.yaml', 'ring4.yaml', 'fattree.yaml']);
+    const files = readdirSync(TOPOLOGY_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ya?ml|json)$/.test(f));
+    expect(files).to.include.members(['single.yaml', 'line3.yaml', 'ring4.yaml', 'fattree.yaml', 'miscabled/ring4-crossed.yaml']);
     for (const f of files) {
       const r = await loadDescription(join(TOPOLOGY_DIR, f));
       expect(r.ok, `${f}: ${r.ok ? '' : r.error.field + ' ' + r.error.message}`).to.equal(true);
