@@ -125,7 +125,7 @@ async function waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean>
 }
 
 describe('topology discovery on Mininet (integration)', function () {
-  this.timeout(240_000);
+  this.timeout(360_000);
 
   before(function () {
     const avail = mininetAvailable();

@@ -92,7 +92,7 @@ export class MininetNetwork {
   }
 
   static async start(opts: MininetOptions): Promise<MininetNetwork> {
-    const readyTimeoutMs = opts.readyTimeoutMs ?? 120_000;
+    const readyTimeoutMs = opts.readyTimeoutMs ?? 240_000;
     const args = [
       '-w',
       String(Math.ceil(readyTimeoutMs / 1000)),
