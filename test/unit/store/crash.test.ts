@@ -92,7 +92,7 @@ describe('store crash safety', function () {
       method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenant: 't1', kind: 'private', cidrs: ['10.0.0.0/8'] }),
     });
     expect(setup.status).to.equal(200);
-    answeredGeneration = (await setup.json()).generation;
+    answeredGeneration = ((await setup.json()) as { generation: number }).generation;
 
     for (let round = 0; round < ROUNDS; round++) {
       // One round in ten dies while starting (opening the store).
