@@ -44,7 +44,9 @@ export async function sendBundle(conn: SwitchConnection, messages: readonly Unse
   for (const m of messages) {
     const xid = conn.nextXid();
     // The bundled message carries the bundle-add's xid (EXT-230).
-    const inner = { ...m, version: OFP13_VERSION, xid } as OfpMessage;
+    const inner = Object.assign({}, m) as OfpMessage;
+    inner.version = OFP13_VERSION;
+    inner.xid = xid;
     const r = conn.send({ type: 'bundleAdd', xid, bundleId, flags, message: inner });
     if (!r.ok) {
       void conn.request({ type: 'bundleControl', bundleId, ctrlType: 'discardRequest', flags }).catch(() => undefined);

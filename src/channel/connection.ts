@@ -260,7 +260,11 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
 
   private complete(msg: Unsent): OfpMessage {
     const xid = msg.xid !== undefined && msg.xid !== 0 ? msg.xid : this.tracker.allocXid();
-    return { ...msg, version: this.version, xid } as OfpMessage;
+    // Object.assign rather than spread: cheaper on the flow-mod hot path.
+    const full = Object.assign({}, msg) as OfpMessage;
+    full.version = this.version;
+    full.xid = xid;
+    return full;
   }
 
   private handleFrame(frame: Uint8Array): void {

@@ -1,6 +1,7 @@
 // Batched, bounded output to one switch. Messages queued during one turn of the
-// event loop leave in a single socket write (one buffer), so a burst of flow-mods
-// costs a few system calls instead of one each. When the socket reports
+// event loop leave in a single socket write (one buffer), or one write per
+// `flushBytes` for longer bursts, so a burst of flow-mods costs a few system
+// calls instead of one each. When the socket reports
 // backpressure we stop writing until 'drain'; if what waits for this switch
 // (our queue plus the socket's own buffer) passes the bound, the connection is
 // given up so a switch that stops reading cannot hold unbounded memory.
@@ -14,6 +15,12 @@ export interface OutputSink {
 
 export interface OutputOptions {
   maxBufferedBytes: number;
+  /**
+   * Write at once when this much is queued, without waiting for the end of the
+   * turn: a long burst then reaches the switch while the rest is still being
+   * encoded, at the cost of a write per this many bytes (default 256 KiB).
+   */
+  flushBytes?: number;
   /** Defer a flush to the end of the current turn (default setImmediate). */
   schedule?: (fn: () => void) => void;
 }
@@ -25,6 +32,7 @@ export class OutputQueue {
   private waitingDrain = false;
   private overflowed = false;
   private readonly schedule: (fn: () => void) => void;
+  private readonly flushBytes: number;
   /** Socket writes issued (for tests and metrics). */
   writes = 0;
   bytesWritten = 0;
@@ -35,6 +43,7 @@ export class OutputQueue {
     private readonly onOverflow: (bufferedBytes: number) => void,
   ) {
     this.schedule = opts.schedule ?? ((fn) => void setImmediate(fn));
+    this.flushBytes = opts.flushBytes ?? 256 * 1024;
   }
 
   /** Bytes waiting for this switch: ours plus the socket's. */
@@ -54,6 +63,10 @@ export class OutputQueue {
       this.queuedBytes = 0;
       this.onOverflow(n);
       return false;
+    }
+    if (this.queuedBytes >= this.flushBytes && !this.waitingDrain) {
+      this.flush();
+      return true;
     }
     if (!this.scheduled && !this.waitingDrain) {
       this.scheduled = true;

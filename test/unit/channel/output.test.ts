@@ -39,6 +39,18 @@ describe('channel: batched output', () => {
     expect(q.writes).to.equal(1);
   });
 
+  it('writes early, once per flushBytes, during a long burst', () => {
+    const sink = new Sink();
+    const m = manual();
+    const q = new OutputQueue(sink, { maxBufferedBytes: 1 << 30, flushBytes: 1000, schedule: m.schedule }, () => undefined);
+    for (let i = 0; i < 100; i++) q.push(Buffer.alloc(100, i));
+    expect(sink.writes.map((w) => w.length)).to.deep.equal(Array(10).fill(1000));
+    q.push(Buffer.alloc(50, 7));
+    m.run();
+    expect(sink.writes.length).to.equal(11);
+    expect(Buffer.concat(sink.writes).length).to.equal(10_050);
+  });
+
   it('holds output while the socket reports backpressure and resumes on drain', () => {
     const sink = new Sink();
     const m = manual();
