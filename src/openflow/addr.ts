@@ -5,27 +5,53 @@ import { fail } from './errors.js';
 import type { Reader } from './reader.js';
 import type { Writer } from './writer.js';
 
-const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+/** Value of one hex digit's char code, or -1. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
 
 export function writeMac(w: Writer, mac: string, what: string): void {
-  if (typeof mac !== 'string' || mac.length !== 17 || !MAC_RE.test(mac)) fail('BAD_VALUE', `${what}: "${String(mac)}" is not a MAC address`, w.pos);
-  w.ensure(6);
-  for (let i = 0; i < 6; i++) w.buf[w.pos + i] = parseInt(mac.substr(i * 3, 2), 16);
+  let ok = typeof mac === 'string' && mac.length === 17;
+  if (ok) {
+    w.ensure(6);
+    for (let i = 0; i < 6; i++) {
+      const hi = hexDigit(mac.charCodeAt(i * 3));
+      const lo = hexDigit(mac.charCodeAt(i * 3 + 1));
+      if (hi < 0 || lo < 0 || (i < 5 && mac.charCodeAt(i * 3 + 2) !== 58)) {
+        ok = false;
+        break;
+      }
+      w.buf[w.pos + i] = (hi << 4) | lo;
+    }
+  }
+  if (!ok) fail('BAD_VALUE', `${what}: "${String(mac)}" is not a MAC address`, w.pos);
   w.pos += 6;
 }
 
+/** Dotted quad without leading zeros, or undefined. */
 export function parseIpv4(s: string): number | undefined {
-  if (typeof s !== 'string') return undefined;
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
+  if (typeof s !== 'string' || s.length < 7 || s.length > 15) return undefined;
   let v = 0;
-  for (const p of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    v = v * 256 + n;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || part > 255) return undefined;
+      v = v * 256 + part;
+      part = 0;
+      digits = 0;
+      if (i < s.length && ++dots > 3) return undefined;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return undefined;
+      part = part * 10 + (c - 48);
+      if (++digits > 3) return undefined;
+    } else return undefined;
   }
-  return v;
+  return dots === 3 ? v : undefined;
 }
 
 export function formatIpv4(v: number): string {

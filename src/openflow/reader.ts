@@ -8,13 +8,11 @@ export const HEX_BYTE: readonly string[] = HEX;
 
 export class Reader {
   readonly bytes: Uint8Array;
-  readonly view: DataView;
   pos: number;
   end: number;
 
   constructor(bytes: Uint8Array, pos = 0, end = bytes.length) {
     this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
     this.pos = pos;
     this.end = end;
   }
@@ -34,7 +32,8 @@ export class Reader {
 
   u16(): number {
     if (this.pos + 2 > this.end) this.need(2, 'u16');
-    const v = this.view.getUint16(this.pos);
+    const b = this.bytes;
+    const v = (b[this.pos]! << 8) | b[this.pos + 1]!;
     this.pos += 2;
     return v;
   }
@@ -49,16 +48,24 @@ export class Reader {
 
   u32(): number {
     if (this.pos + 4 > this.end) this.need(4, 'u32');
-    const v = this.view.getUint32(this.pos);
+    const v = this.peekU32(this.pos);
     this.pos += 4;
     return v;
   }
 
+  /** The u32 at an absolute offset, without moving (caller checks bounds). */
+  peekU32(at: number): number {
+    const b = this.bytes;
+    return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+  }
+
   u64(): bigint {
     if (this.pos + 8 > this.end) this.need(8, 'u64');
-    const v = this.view.getBigUint64(this.pos);
+    const hi = this.peekU32(this.pos);
+    const lo = this.peekU32(this.pos + 4);
     this.pos += 8;
-    return v;
+    // Most cookies and counters fit 53 bits: one BigInt conversion then.
+    return hi < 0x200000 ? BigInt(hi * 4294967296 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
   }
 
   skip(n: number): void {

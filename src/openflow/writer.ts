@@ -57,13 +57,17 @@ export class Writer {
   u64(v: bigint, what = 'u64'): void {
     if (typeof v !== 'bigint' || v < 0n || v > 0xffffffffffffffffn) fail('BAD_VALUE', `${what}: ${String(v)} is not a u64 bigint`, this.pos);
     this.ensure(8);
-    this.buf.writeBigUInt64BE(v, this.pos);
-    this.pos += 8;
+    if (v === 0n) this.zeros(8);
+    else {
+      this.buf.writeBigUInt64BE(v, this.pos);
+      this.pos += 8;
+    }
   }
 
   zeros(n: number): void {
     this.ensure(n);
-    this.buf.fill(0, this.pos, this.pos + n);
+    const b = this.buf;
+    for (let i = this.pos, end = this.pos + n; i < end; i++) b[i] = 0;
     this.pos += n;
   }
 

@@ -19,14 +19,8 @@ export function encodeActions10(w: Writer, actions: Action[]): void {
 function lowerSetField(a: Action, at: number): Action {
   if (a?.type !== 'setField') return a;
   const v = a.value;
-  const num = (): number => {
-    if (typeof v !== 'number') fail('BAD_VALUE', `set-field ${a.field} needs a number`, at);
-    return v;
-  };
-  const str = (): string => {
-    if (typeof v !== 'string') fail('BAD_VALUE', `set-field ${a.field} needs a string`, at);
-    return v;
-  };
+  const num = (): number => (typeof v === 'number' ? v : fail('BAD_VALUE', `set-field ${a.field} needs a number`, at));
+  const str = (): string => (typeof v === 'string' ? v : fail('BAD_VALUE', `set-field ${a.field} needs a string`, at));
   switch (a.field) {
     case 'ethSrc':
       return { type: 'setDlSrc', mac: str() };
@@ -120,6 +114,10 @@ function encodeAction10(w: Writer, a: Action): void {
   }
 }
 
+function size(type: number, len: number, n: number, at: number): void {
+  if (len !== n) fail('BAD_ELEMENT_LENGTH', `action type ${type} length ${len}, expected ${n}`, at + 2);
+}
+
 export function decodeActions10(r: Reader): Action[] {
   const out: Action[] = [];
   while (r.remaining > 0) {
@@ -130,12 +128,9 @@ export function decodeActions10(r: Reader): Action[] {
     const len = r.u16();
     if (len < 8 || len % 8 !== 0) fail('BAD_ELEMENT_LENGTH', `action length ${len} is not a positive multiple of 8`, at + 2);
     const b = r.sub(len - 4, 'action');
-    const size = (n: number): void => {
-      if (len !== n) fail('BAD_ELEMENT_LENGTH', `action type ${type} length ${len}, expected ${n}`, at + 2);
-    };
     switch (type) {
       case T.OFPAT_OUTPUT: {
-        size(8);
+        size(type, len, 8, at);
         const port = portFromWire10(b.u16());
         const maxLen = b.u16();
         const a: Action = { type: 'output', port };
@@ -144,38 +139,38 @@ export function decodeActions10(r: Reader): Action[] {
         break;
       }
       case T.OFPAT_SET_VLAN_VID:
-        size(8);
+        size(type, len, 8, at);
         out.push({ type: 'setVlanVid', vid: b.u16() & 0xfff });
         break;
       case T.OFPAT_SET_VLAN_PCP:
-        size(8);
+        size(type, len, 8, at);
         out.push({ type: 'setVlanPcp', pcp: b.u8() & 7 });
         break;
       case T.OFPAT_STRIP_VLAN:
-        size(8);
+        size(type, len, 8, at);
         out.push({ type: 'stripVlan' });
         break;
       case T.OFPAT_SET_DL_SRC:
       case T.OFPAT_SET_DL_DST:
-        size(16);
+        size(type, len, 16, at);
         out.push({ type: type === T.OFPAT_SET_DL_SRC ? 'setDlSrc' : 'setDlDst', mac: b.mac() });
         break;
       case T.OFPAT_SET_NW_SRC:
       case T.OFPAT_SET_NW_DST:
-        size(8);
+        size(type, len, 8, at);
         out.push({ type: type === T.OFPAT_SET_NW_SRC ? 'setNwSrc' : 'setNwDst', ip: formatIpv4(b.u32()) });
         break;
       case T.OFPAT_SET_NW_TOS:
-        size(8);
+        size(type, len, 8, at);
         out.push({ type: 'setNwTos', tos: b.u8() & 0xfc });
         break;
       case T.OFPAT_SET_TP_SRC:
       case T.OFPAT_SET_TP_DST:
-        size(8);
+        size(type, len, 8, at);
         out.push({ type: type === T.OFPAT_SET_TP_SRC ? 'setTpSrc' : 'setTpDst', port: b.u16() });
         break;
       case T.OFPAT_ENQUEUE: {
-        size(16);
+        size(type, len, 16, at);
         const port = portFromWire10(b.u16());
         b.skip(6);
         out.push({ type: 'enqueue', port, queueId: b.u32() });

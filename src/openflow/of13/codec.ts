@@ -53,8 +53,8 @@ export function decodeOf13(r: Reader, type: number, xid: number): OfpMessage {
       return decodeEcho13(r, xid, 'echoReply');
     case OFPT13.OFPT_EXPERIMENTER: {
       if (r.remaining >= 8) {
-        const experimenter = r.view.getUint32(r.pos);
-        const expType = r.view.getUint32(r.pos + 4);
+        const experimenter = r.peekU32(r.pos);
+        const expType = r.peekU32(r.pos + 4);
         if (experimenter === ONF_EXPERIMENTER_ID && expType === ONFT_BUNDLE_CONTROL) {
           r.skip(8);
           return decodeBundleControl(r, xid);

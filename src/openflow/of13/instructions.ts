@@ -50,6 +50,10 @@ export function encodeInstructions13(w: Writer, list: Instruction[]): void {
   }
 }
 
+function fixed(len: number, n: number, what: string, at: number): void {
+  if (len !== n) fail('BAD_ELEMENT_LENGTH', `${what} instruction length ${len}, expected ${n}`, at + 2);
+}
+
 export function decodeInstructions13(r: Reader): Instruction[] {
   const out: Instruction[] = [];
   let seen = 0;
@@ -66,16 +70,13 @@ export function decodeInstructions13(r: Reader): Instruction[] {
       if (seen & (1 << type)) fail('DUPLICATE_FIELD', `instruction type ${type} appears twice`, at);
       seen |= 1 << type;
     }
-    const fixed = (n: number, what: string): void => {
-      if (len !== n) fail('BAD_ELEMENT_LENGTH', `${what} instruction length ${len}, expected ${n}`, at + 2);
-    };
     switch (type) {
       case OFPIT13.OFPIT_GOTO_TABLE:
-        fixed(8, 'goto-table');
+        fixed(len, 8, 'goto-table', at);
         out.push({ type: 'gotoTable', tableId: b.u8() });
         break;
       case OFPIT13.OFPIT_WRITE_METADATA:
-        fixed(24, 'write-metadata');
+        fixed(len, 24, 'write-metadata', at);
         b.skip(4);
         out.push({ type: 'writeMetadata', metadata: b.u64(), mask: b.u64() });
         break;
@@ -87,11 +88,11 @@ export function decodeInstructions13(r: Reader): Instruction[] {
         break;
       }
       case OFPIT13.OFPIT_CLEAR_ACTIONS:
-        fixed(8, 'clear-actions');
+        fixed(len, 8, 'clear-actions', at);
         out.push({ type: 'clearActions' });
         break;
       case OFPIT13.OFPIT_METER:
-        fixed(8, 'meter');
+        fixed(len, 8, 'meter', at);
         out.push({ type: 'meter', meterId: b.u32() });
         break;
       default:

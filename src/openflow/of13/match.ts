@@ -7,33 +7,80 @@ import type { Reader } from '../reader.js';
 import type { Match } from '../types.js';
 import type { Writer } from '../writer.js';
 import { OFPMT_OXM, OFPXMC_OPENFLOW_BASIC } from './constants.js';
-import { OXM_BY_NAME, OXM_BY_NUMBER, type OxmField } from './oxm-fields.js';
+import { OXM_BY_NAME, OXM_BY_NUMBER, OXM_FIELDS, type OxmField } from './oxm-fields.js';
 import { checkRange, readValue, writeOxm } from './oxm.js';
+
+const F = OXM_FIELDS;
+
+function put(w: Writer, m: Match, d: OxmField, v: unknown): number {
+  if (d.prereq && !d.prereq(m)) fail('BAD_OXM_PREREQ', `match field ${d.name} needs ${d.prereqText}`, w.pos);
+  writeOxm(w, d, v, true);
+  return 1;
+}
+
+/** Keys that are set but name no field (a typo must not widen a match). */
+function checkKeys(m: Match, at: number): void {
+  for (const key in m) {
+    if ((m as Record<string, unknown>)[key] !== undefined && !OXM_BY_NAME.has(key)) fail('BAD_VALUE', `match has unknown field "${key}"`, at);
+  }
+}
 
 export function encodeMatch13(w: Writer, m: Match): void {
   if (m === null || typeof m !== 'object') fail('BAD_VALUE', 'match is not an object', w.pos);
-  const present: OxmField[] = [];
-  for (const key in m) {
-    const v = (m as Record<string, unknown>)[key];
-    if (v === undefined) continue;
-    const d = OXM_BY_NAME.get(key);
-    if (!d) fail('BAD_VALUE', `match has unknown field "${key}"`, w.pos);
-    if (d.prereq && !d.prereq(m)) fail('BAD_OXM_PREREQ', `match field ${key} needs ${d.prereqText}`, w.pos);
-    // Insertion sort by OXM number: matches hold a handful of fields.
-    let i = present.length;
-    present.push(d);
-    while (i > 0 && present[i - 1]!.field > d.field) {
-      present[i] = present[i - 1]!;
-      i--;
-    }
-    present[i] = d;
-  }
   const start = w.pos;
   w.u16(OFPMT_OXM);
   w.u16(0);
-  for (const d of present) writeOxm(w, d, (m as Record<string, unknown>)[d.name], true);
+  // Named accesses in OXM number order: fast, and prerequisites come first.
+  let n = 0;
+  if (m.inPort !== undefined) n += put(w, m, F[0]!, m.inPort);
+  if (m.inPhyPort !== undefined) n += put(w, m, F[1]!, m.inPhyPort);
+  if (m.metadata !== undefined) n += put(w, m, F[2]!, m.metadata);
+  if (m.ethDst !== undefined) n += put(w, m, F[3]!, m.ethDst);
+  if (m.ethSrc !== undefined) n += put(w, m, F[4]!, m.ethSrc);
+  if (m.ethType !== undefined) n += put(w, m, F[5]!, m.ethType);
+  if (m.vlanVid !== undefined) n += put(w, m, F[6]!, m.vlanVid);
+  if (m.vlanPcp !== undefined) n += put(w, m, F[7]!, m.vlanPcp);
+  if (m.ipDscp !== undefined) n += put(w, m, F[8]!, m.ipDscp);
+  if (m.ipEcn !== undefined) n += put(w, m, F[9]!, m.ipEcn);
+  if (m.ipProto !== undefined) n += put(w, m, F[10]!, m.ipProto);
+  if (m.ipv4Src !== undefined) n += put(w, m, F[11]!, m.ipv4Src);
+  if (m.ipv4Dst !== undefined) n += put(w, m, F[12]!, m.ipv4Dst);
+  if (m.tcpSrc !== undefined) n += put(w, m, F[13]!, m.tcpSrc);
+  if (m.tcpDst !== undefined) n += put(w, m, F[14]!, m.tcpDst);
+  if (m.udpSrc !== undefined) n += put(w, m, F[15]!, m.udpSrc);
+  if (m.udpDst !== undefined) n += put(w, m, F[16]!, m.udpDst);
+  if (m.sctpSrc !== undefined) n += put(w, m, F[17]!, m.sctpSrc);
+  if (m.sctpDst !== undefined) n += put(w, m, F[18]!, m.sctpDst);
+  if (m.icmpv4Type !== undefined) n += put(w, m, F[19]!, m.icmpv4Type);
+  if (m.icmpv4Code !== undefined) n += put(w, m, F[20]!, m.icmpv4Code);
+  if (m.arpOp !== undefined) n += put(w, m, F[21]!, m.arpOp);
+  if (m.arpSpa !== undefined) n += put(w, m, F[22]!, m.arpSpa);
+  if (m.arpTpa !== undefined) n += put(w, m, F[23]!, m.arpTpa);
+  if (m.arpSha !== undefined) n += put(w, m, F[24]!, m.arpSha);
+  if (m.arpTha !== undefined) n += put(w, m, F[25]!, m.arpTha);
+  if (m.ipv6Src !== undefined) n += put(w, m, F[26]!, m.ipv6Src);
+  if (m.ipv6Dst !== undefined) n += put(w, m, F[27]!, m.ipv6Dst);
+  if (m.ipv6Flabel !== undefined) n += put(w, m, F[28]!, m.ipv6Flabel);
+  if (m.icmpv6Type !== undefined) n += put(w, m, F[29]!, m.icmpv6Type);
+  if (m.icmpv6Code !== undefined) n += put(w, m, F[30]!, m.icmpv6Code);
+  if (m.ipv6NdTarget !== undefined) n += put(w, m, F[31]!, m.ipv6NdTarget);
+  if (m.ipv6NdSll !== undefined) n += put(w, m, F[32]!, m.ipv6NdSll);
+  if (m.ipv6NdTll !== undefined) n += put(w, m, F[33]!, m.ipv6NdTll);
+  if (m.mplsLabel !== undefined) n += put(w, m, F[34]!, m.mplsLabel);
+  if (m.mplsTc !== undefined) n += put(w, m, F[35]!, m.mplsTc);
+  if (m.mplsBos !== undefined) n += put(w, m, F[36]!, m.mplsBos);
+  if (m.pbbIsid !== undefined) n += put(w, m, F[37]!, m.pbbIsid);
+  if (m.tunnelId !== undefined) n += put(w, m, F[38]!, m.tunnelId);
+  if (m.ipv6Exthdr !== undefined) n += put(w, m, F[39]!, m.ipv6Exthdr);
+  if (n !== definedKeys(m)) checkKeys(m, start);
   w.patchU16(start + 2, w.pos - start, 'match');
   w.pad8(start);
+}
+
+function definedKeys(m: Match): number {
+  let n = 0;
+  for (const key in m) if ((m as Record<string, unknown>)[key] !== undefined) n++;
+  return n;
 }
 
 export function decodeMatch13(r: Reader): Match {
@@ -55,29 +102,32 @@ export function decodeMatch13(r: Reader): Match {
     const cls = body.u16();
     const fh = body.u8();
     const len = body.u8();
-    const v = body.sub(len, 'OXM');
+    if (body.pos + len > body.end) fail('BAD_ELEMENT_LENGTH', `OXM: length ${len} runs past its match (${body.end - body.pos} left)`, oxmAt + 3);
     // Fields of other classes (Nicira registers in an OVS packet-in, say) are
     // skipped: Spotlight matches only on OpenFlow-basic fields.
-    if (cls !== OFPXMC_OPENFLOW_BASIC) continue;
+    if (cls !== OFPXMC_OPENFLOW_BASIC) {
+      body.pos += len;
+      continue;
+    }
     const d = OXM_BY_NUMBER[fh >>> 1];
     if (!d) fail('BAD_OXM', `unknown OpenFlow-basic OXM field ${fh >>> 1}`, oxmAt + 2);
     const hasMask = (fh & 1) === 1;
     if (len !== (hasMask ? 2 * d.size : d.size)) fail('BAD_OXM', `OXM ${d.name} length ${len}, expected ${hasMask ? 2 * d.size : d.size}`, oxmAt + 3);
     if (hasMask && !d.maskable) fail('BAD_OXM_MASK', `OXM ${d.name} may not carry a mask`, oxmAt + 2);
     if (out[d.name] !== undefined) fail('DUPLICATE_FIELD', `OXM ${d.name} appears twice`, oxmAt);
-    const valueAt = v.pos;
+    const valueAt = body.pos;
     if (hasMask) {
-      const b = v.bytes;
+      const b = body.bytes;
       for (let i = 0; i < d.size; i++) {
         if (b[valueAt + i]! & ~b[valueAt + d.size + i]!) fail('BAD_OXM_MASK', `OXM ${d.name}: value has bits set outside its mask`, valueAt + i);
       }
-      const value = readValue(v, d);
-      const mask = readValue(v, d);
+      const value = readValue(body, d);
+      const mask = readValue(body, d);
       checkRange(d, value, valueAt);
       checkRange(d, mask, valueAt + d.size);
       out[d.name] = { value, mask };
     } else {
-      const value = readValue(v, d);
+      const value = readValue(body, d);
       checkRange(d, value, valueAt);
       out[d.name] = value;
     }
