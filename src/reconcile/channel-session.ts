@@ -8,14 +8,7 @@ import type { ApplyResult, CommandError, ReadFlowsResult, SwitchCommand, SwitchS
 
 /** OFPBF_ATOMIC | OFPBF_ORDERED. */
 const BUNDLE_FLAGS = 1 | 2;
-/**
- * A bundle-add and its inner message must share one xid, so we pick it: from a
- * range the channel's own allocator (counting up from 1) does not reach in practice.
- */
-const BUNDLE_XID_BASE = 0xf0000000;
-const BUNDLE_XID_SPAN = 0x0fffffff;
-
-type Conn = Pick<SwitchConnection, 'dpid' | 'version' | 'send' | 'request' | 'barrier' | 'flowStats'>;
+type Conn = Pick<SwitchConnection, 'dpid' | 'version' | 'send' | 'request' | 'barrier' | 'flowStats' | 'nextXid'>;
 
 export interface ChannelSessionOptions {
   /** Offer bundles on OF1.3 (default true; the reconciler stops if the switch refuses them). */
@@ -29,7 +22,6 @@ function failureOf(err: unknown): 'disconnected' | 'timeout' {
 export class ChannelSession implements SwitchSession {
   readonly supportsBundles: boolean;
   private bundleSeq = 0;
-  private xidSeq = 0;
 
   constructor(
     private readonly conn: Conn,
@@ -81,11 +73,6 @@ export class ChannelSession implements SwitchSession {
     return { ok: true, errors };
   }
 
-  private nextXid(): number {
-    this.xidSeq = (this.xidSeq + 1) % BUNDLE_XID_SPAN;
-    return BUNDLE_XID_BASE + this.xidSeq;
-  }
-
   private async applyBundle(commands: SwitchCommand[]): Promise<ApplyResult> {
     const bundleId = (this.bundleSeq = (this.bundleSeq + 1) >>> 0);
     try {
@@ -97,7 +84,8 @@ export class ChannelSession implements SwitchSession {
     const byXid = new Map<number, number>();
     const errors: CommandError[] = [];
     for (let i = 0; i < commands.length; i++) {
-      const xid = this.nextXid();
+      // A bundle-add and its inner message share one xid (EXT-230).
+      const xid = this.conn.nextXid();
       const inner = { ...commands[i]!, version: this.conn.version, xid } as OfpMessage;
       const r = this.conn.send({ type: 'bundleAdd', xid, bundleId, flags: BUNDLE_FLAGS, message: inner });
       if (r.ok) byXid.set(r.xid, i);

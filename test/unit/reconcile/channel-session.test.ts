@@ -46,6 +46,9 @@ class FakeConn {
   async flowStats() {
     return [];
   }
+  nextXid() {
+    return ++this.xid;
+  }
 }
 
 function commands(n: number): SwitchCommand[] {
