@@ -170,6 +170,18 @@ export class MininetNetwork {
     return typeof a.frame === 'string' ? Buffer.from(a.frame, 'hex') : undefined;
   }
 
+  /** Starts a command in a host in the background; collect() returns its output. */
+  async spawn(host: string, command: string): Promise<number> {
+    const a = await this.call({ cmd: 'spawn', host, command });
+    return Number(a.job);
+  }
+
+  /** Waits for a spawned command (killed after `timeoutS`) and returns its output. */
+  async collect(job: number, timeoutS = 30): Promise<{ output: string; exitCode: number | null }> {
+    const a = await this.call({ cmd: 'collect', job, timeout: timeoutS }, (timeoutS + 10) * 1000);
+    return { output: String(a.output), exitCode: typeof a.exitCode === 'number' ? a.exitCode : null };
+  }
+
   /** Runs a command in the root namespace (ovs-ofctl on a switch). */
   async switchCommand(sw: string, command: string): Promise<string> {
     const a = await this.call({ cmd: 'switch', switch: sw, command });

@@ -19,7 +19,11 @@ per command read from stdin, carrying the command's "id":
       -> {"id": 5, "ok": true, "frame": "<hex>"} (frame null when none came)
   {"id": 6, "cmd": "switch", "switch": "s1", "command": "ovs-ofctl ..."}
       (runs in the root namespace; for inspecting a switch)
-  {"id": 7, "cmd": "stop"}
+  {"id": 7, "cmd": "spawn", "host": "h1", "command": "ping -i 0.01 -c 500 10.0.0.8"}
+      -> {"id": 7, "ok": true, "job": 1}        (runs in the background)
+  {"id": 8, "cmd": "collect", "job": 1, "timeout": 10}
+      -> {"id": 8, "ok": true, "output": "...", "exitCode": 0}   (killed at the timeout)
+  {"id": 9, "cmd": "stop"}
 
 The driver stops the network and exits on "stop", on end of input, on SIGTERM,
 and at the latest after --max-seconds. Before building it removes what a dead
@@ -120,6 +124,8 @@ class Driver:
         self.net = None
         self.stopped = False
         self.stop_lock = threading.Lock()
+        self.jobs = {}
+        self.next_job = 1
 
     def build(self):
         from mininet.net import Mininet
@@ -227,6 +233,23 @@ class Driver:
             out = h.cmd('/usr/bin/python3 %s capture %s %d %.3f' % (RAW_HELPER, h.defaultIntf().name, ethertype, timeout))
             m = re.search(r'frame=([0-9a-f]*)', out)
             return {'frame': m.group(1) if m and m.group(1) else None}
+        if cmd == 'spawn':
+            h = self.node(req['host'])
+            proc = h.popen(['sh', '-c', req['command']], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            job = self.next_job
+            self.next_job += 1
+            self.jobs[job] = proc
+            return {'job': job}
+        if cmd == 'collect':
+            proc = self.jobs.pop(int(req['job']), None)
+            if proc is None:
+                raise KeyError('no job %r' % req['job'])
+            try:
+                out, _ = proc.communicate(timeout=float(req.get('timeout', 30)))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                out, _ = proc.communicate()
+            return {'output': out.decode('utf-8', 'replace'), 'exitCode': proc.returncode}
         if cmd == 'switch':
             sw = self.node(req['switch'])
             return {'output': sw.cmd(req['command'])}
@@ -239,6 +262,9 @@ class Driver:
             if self.stopped:
                 return
             self.stopped = True
+            for proc in self.jobs.values():
+                if proc.poll() is None:
+                    proc.kill()
             if self.net is not None:
                 try:
                     self.net.stop()
