@@ -106,13 +106,13 @@ export class TopologyService {
     const src = this.opts.source;
     this.unsubscribe.push(
       src.subscribe('switchConnected', (ev) => {
-        this.log.info('switch connected', { dpid: ev.dpid, ports: ev.ports.length, version: ev.version });
+        this.log.debug('switch connected', { dpid: ev.dpid, ports: ev.ports.length, version: ev.version });
         this.discovery.switchConnected(ev.dpid, ev.ports, ev.version);
         // Probe the new switch's ports without waiting for the next timer run.
         this.tick();
       }),
       src.subscribe('switchDisconnected', (ev) => {
-        this.log.info('switch disconnected', { dpid: ev.dpid });
+        this.log.debug('switch disconnected', { dpid: ev.dpid });
         this.discovery.switchDisconnected(ev.dpid);
       }),
       src.subscribe('portStatus', (ev) => this.discovery.portStatus(ev.dpid, ev.port, ev.reason)),
