@@ -238,3 +238,60 @@ describe('integration: OpenFlow channel with real Open vSwitch', function () {
     expect(flagged, `flagged frames:\n${flagged}`).to.equal('');
   });
 });
+
+describe('integration: OpenFlow over TLS with a real Open vSwitch (ovs-vsctl set-ssl)', function () {
+  this.timeout(120_000);
+  const BR = 'spchtls';
+  const DPID = '00000000005c7155';
+  let controller: Controller | undefined;
+  let pki: import('../unit/channel/support/pki.js').Pki | undefined;
+  let sslWasOurs = false;
+
+  before(async function () {
+    if (process.getuid?.() !== 0 || !have('ovs-vsctl') || !have('openssl')) return this.skip();
+    if (!ovsRunning()) return this.skip();
+    // The SSL settings are global to ovs-vswitchd: leave them alone if someone else set them.
+    if (sh('ovs-vsctl', ['--timeout=5', 'get-ssl']).trim() !== '') return this.skip();
+    const { makePki } = await import('../unit/channel/support/pki.js');
+    pki = makePki();
+    sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', BR]);
+    controller = new Controller({
+      openflow: { host: '127.0.0.1', port: 0, tls: { cert: pki.ctlCert, key: pki.ctlKey, ca: pki.caCert } },
+      api: { host: '127.0.0.1', port: 0 },
+      dataDir: join(pki.dir, 'data'),
+      logger: silentLogger(),
+    });
+    await controller.start();
+    sh('ovs-vsctl', ['--timeout=10', 'set-ssl', pki.swKey, pki.swCert, pki.caCert]);
+    sslWasOurs = true;
+  });
+
+  after(async () => {
+    try {
+      if (pki) sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', BR]);
+      if (sslWasOurs) sh('ovs-vsctl', ['--timeout=10', 'del-ssl']);
+    } finally {
+      await controller?.stop();
+      pki?.cleanup();
+    }
+  });
+
+  it('a bridge with an ssl: controller target connects with its certificate and is read', async () => {
+    const port = controller!.openflowAddress!.port;
+    const ready = new Promise<SwitchConnection>((resolve) =>
+      controller!.openflow!.on('switchConnected', (ev) => ev.dpid === DPID && resolve(ev.connection)),
+    );
+    sh('ovs-vsctl', [
+      '--timeout=10', 'add-br', BR,
+      '--', 'set', 'bridge', BR, 'datapath_type=netdev', 'fail_mode=secure', 'protocols=OpenFlow13', `other-config:datapath-id=${DPID}`,
+      '--', 'set-controller', BR, `ssl:127.0.0.1:${port}`,
+    ]);
+    const conn = await Promise.race([ready, sleep(30_000).then(() => undefined)]);
+    expect(conn, 'switch connected over TLS').to.not.equal(undefined);
+    expect(conn!.version).to.equal(4);
+    expect(conn!.ports.map((p) => p.name)).to.include(BR);
+    await conn!.request(flowFor(3));
+    expect(ofctlFlows({ name: BR, ofctl: 'OpenFlow13' } as (typeof BRIDGES)[number]).length).to.equal(1);
+    await until(() => sh('ovs-vsctl', ['--timeout=5', 'get', 'controller', BR, 'is_connected']).trim() === 'true', `${BR} is_connected`);
+  });
+});
