@@ -295,3 +295,54 @@ describe('integration: OpenFlow over TLS with a real Open vSwitch (ovs-vsctl set
     await until(() => sh('ovs-vsctl', ['--timeout=5', 'get', 'controller', BR, 'is_connected']).trim() === 'true', `${BR} is_connected`);
   });
 });
+
+describe('integration: the spotlight serve process with a real Open vSwitch', function () {
+  this.timeout(120_000);
+  const BR = 'spchcli';
+  const DPID = '00000000005cc111';
+  let child: ChildProcess | undefined;
+  const lines: Record<string, unknown>[] = [];
+
+  before(function () {
+    if (process.getuid?.() !== 0 || !have('ovs-vsctl') || !ovsRunning()) return this.skip();
+    sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', BR]);
+  });
+  after(() => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    if (process.getuid?.() === 0 && have('ovs-vsctl')) sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', BR]);
+  });
+
+  it('accepts a bridge offering both versions, logs it, and exits 0 on SIGTERM', async () => {
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--openflow', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let buf = '';
+    const onData = (d: Buffer): void => {
+      buf += d.toString();
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const text = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        try {
+          lines.push(JSON.parse(text) as Record<string, unknown>);
+        } catch {
+          lines.push({ message: text });
+        }
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+    const listening = await until(() => lines.find((l) => l.message === 'listening for switches'), 'the listener', 30_000);
+    sh('ovs-vsctl', [
+      '--timeout=10', 'add-br', BR,
+      '--', 'set', 'bridge', BR, 'datapath_type=netdev', 'fail_mode=secure', 'protocols=OpenFlow10,OpenFlow13', `other-config:datapath-id=${DPID}`,
+      '--', 'set-controller', BR, `tcp:127.0.0.1:${String(listening.port)}`,
+    ]);
+    const up = await until(() => lines.find((l) => l.message === 'switch connected' && l.dpid === DPID), 'switch connected log');
+    // Both offered: the highest common version wins.
+    expect(up.version).to.equal('1.3');
+    expect(up.ports).to.deep.equal([`4294967294:${BR}`]);
+    await until(() => sh('ovs-vsctl', ['--timeout=5', 'get', 'controller', BR, 'is_connected']).trim() === 'true', `${BR} is_connected`);
+    child.kill('SIGTERM');
+    expect(await exited).to.equal(0);
+  });
+});
