@@ -3,6 +3,7 @@
 import type { Network, PortRef, Relation, Vm } from '../model/types.js';
 import type { Dpid, TopologySnapshot } from '../topo/types.js';
 import type { Paths } from '../topo/paths.js';
+import { cookieFor } from './cookie.js';
 import type { Diagnostic } from './types.js';
 
 export interface Location {
@@ -23,6 +24,8 @@ export interface Endpoint {
   bound: Location[];
   /** Where traffic to it goes; undefined when that attachment is not usable. */
   active?: Location;
+  /** Cookie of the flows it produces. */
+  cookie: bigint;
 }
 
 export interface NetworkEndpoints {
@@ -79,7 +82,8 @@ export function collectEndpoints(
   for (const g of [...network.gateways].sort((a, b) => cmp(a.mac, b.mac))) {
     const loc = locate(g.switch, g.port);
     const mac = g.mac.toLowerCase();
-    add({ kind: 'gateway', id: `${network.name}/gateway/${mac}`, tenant: network.tenant, mac, ips: g.ips, bound: loc ? [loc] : [], ...(loc ? { active: loc } : {}) });
+    const id = `${network.name}/gateway/${mac}`;
+    add({ kind: 'gateway', id, cookie: cookieFor('gateway', id), tenant: network.tenant, mac, ips: g.ips, bound: loc ? [loc] : [], ...(loc ? { active: loc } : {}) });
   }
   const sorted = [...vms].sort((a, b) => cmp(a.name, b.name));
   for (const vm of sorted) {
@@ -95,7 +99,8 @@ export function collectEndpoints(
         if (dl && !(src && dl.dpid === src.dpid && dl.portNo === src.portNo)) bound.push(dl);
         if (vm.migration!.activated) active = dl;
       }
-      add({ kind: 'iface', id: `${vm.name}/${mac}`, vm: vm.name, tenant: vm.tenant, mac, ips: itf.ips, bound, ...(active ? { active } : {}) });
+      const id = `${vm.name}/${mac}`;
+      add({ kind: 'iface', id, cookie: cookieFor('iface', id), vm: vm.name, tenant: vm.tenant, mac, ips: itf.ips, bound, ...(active ? { active } : {}) });
     }
   }
   return { network, endpoints, byMac, diagnostics };

@@ -35,8 +35,15 @@ const meta = (seg: number): Instruction => ({ type: 'writeMetadata', metadata: B
 const onSegment = (seg: number): Match['metadata'] => ({ value: BigInt(seg), mask: SEGMENT_MASK });
 
 export function epCookie(ep: Endpoint): bigint {
-  return cookieFor(ep.kind === 'gateway' ? 'gateway' : 'iface', ep.id);
+  return ep.cookie;
 }
+
+// Instruction lists shared by many flows (plain data, never mutated): one
+// allocation each instead of one per flow.
+const DROP: Instruction[] = Object.freeze([]) as unknown as Instruction[];
+const TO_REACHABILITY: Instruction[] = Object.freeze([goto('reachability')]) as unknown as Instruction[];
+const TO_FORWARD: Instruction[] = Object.freeze([goto('forward')]) as unknown as Instruction[];
+const CONTROLLER_INS: Instruction[] = Object.freeze([{ type: 'applyActions', actions: [TO_CONTROLLER] }]) as unknown as Instruction[];
 
 /** Per-switch flows that depend on no network: fabric ports and table-miss drops. */
 export function lowerSwitch13(dpid: Dpid, paths: Paths): DesiredFlow[] {
@@ -69,13 +76,13 @@ function addressSecurity13(plan: NetworkPlan, ep: Endpoint, loc: Location, out: 
   const c = epCookie(ep);
   const base: Match = { inPort: loc.portNo, ethSrc: ep.mac };
   const S = 'address-security';
-  const next = [goto('reachability')];
+  const next = TO_REACHABILITY;
   const v4 = ep.ips.filter((ip) => !isIpv6(ip));
   const v6 = [...new Set([...ep.ips.filter(isIpv6).map(canonicalIpv6), linkLocalOf(ep.mac)])];
-  const ctl = apply([TO_CONTROLLER]);
+  const ctl = CONTROLLER_INS;
   // ND: link-layer options must name the sender's own MAC or be absent.
   for (const type of [ICMPV6_NS, ICMPV6_NA]) {
-    out.push(flow(S, 254, { ...base, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: type }, [], c));
+    out.push(flow(S, 254, { ...base, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: type }, DROP, c));
   }
   if (ep.kind === 'gateway') {
     out.push(flow(S, 300, { ...base, ethType: ETH_ARP, arpOp: 1, arpSha: ep.mac }, ctl, c));
@@ -95,9 +102,9 @@ function addressSecurity13(plan: NetworkPlan, ep: Endpoint, loc: Location, out: 
   out.push(flow(S, 300, { ...base, ethType: ETH_RARP }, ctl, c));
   out.push(flow(S, 200, { ...base, ethType: ETH_IPV4, ipv4Src: '0.0.0.0', ipProto: IPPROTO_UDP, udpSrc: 68, udpDst: 67 }, next, c));
   if (plan.ne.network.dhcp?.mac.toLowerCase() !== ep.mac) {
-    out.push(flow(S, 250, { ...base, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpSrc: 67 }, [], c));
+    out.push(flow(S, 250, { ...base, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpSrc: 67 }, DROP, c));
   }
-  for (const type of [ICMPV6_RA, ICMPV6_REDIRECT]) out.push(flow(S, 260, { ...base, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: type }, [], c));
+  for (const type of [ICMPV6_RA, ICMPV6_REDIRECT]) out.push(flow(S, 260, { ...base, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: type }, DROP, c));
   for (const src of v6) {
     out.push(flow(S, 200, { ...base, ethType: ETH_IPV6, ipv6Src: src }, next, c));
     for (const mac of [ep.mac, NO_MAC]) {
@@ -116,37 +123,44 @@ export function lowerNetwork13(plan: NetworkPlan, dpid: Dpid, paths: Paths): Des
   const nc = cookieFor('network', plan.ne.network.name);
   const local = plan.sources.get(dpid) ?? [];
   const priv = plan.ne.network.kind === 'private';
+  const onSeg = onSegment(seg);
+  const enter: Instruction[] = [meta(seg), goto('address-security')];
   for (const { ep, loc } of local) {
-    out.push(flow('port-security', 100, { inPort: loc.portNo, ethSrc: ep.mac, vlanVid: 0 }, [meta(seg), goto('address-security')], epCookie(ep)));
+    out.push(flow('port-security', 100, { inPort: loc.portNo, ethSrc: ep.mac, vlanVid: 0 }, enter, ep.cookie));
     addressSecurity13(plan, ep, loc, out);
     if (!priv) {
-      const c = epCookie(ep);
-      if (ep.kind === 'gateway') out.push(flow('reachability', 150, { inPort: loc.portNo, ethSrc: ep.mac }, [goto('forward')], c));
-      else for (const d of plan.reachable(ep)) out.push(flow('reachability', 200, { inPort: loc.portNo, ethSrc: ep.mac, ethDst: d.mac }, [goto('forward')], c));
+      if (ep.kind === 'gateway') out.push(flow('reachability', 150, { inPort: loc.portNo, ethSrc: ep.mac }, TO_FORWARD, ep.cookie));
+      else for (const d of plan.reachable(ep)) out.push(flow('reachability', 200, { inPort: loc.portNo, ethSrc: ep.mac, ethDst: d.mac }, TO_FORWARD, ep.cookie));
     }
   }
   if (local.length) {
-    if (priv) out.push(flow('reachability', 100, { metadata: onSegment(seg) }, [goto('forward')], nc));
+    if (priv) out.push(flow('reachability', 100, { metadata: onSeg }, TO_FORWARD, nc));
     // DHCP requests go to the server or nowhere, whoever sends them.
-    out.push(flow('reachability', 300, { metadata: onSegment(seg), ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, plan.dhcp.has(dpid) ? [goto('forward')] : [], nc));
+    out.push(flow('reachability', 300, { metadata: onSeg, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, plan.dhcp.has(dpid) ? TO_FORWARD : DROP, nc));
   }
   if (paths.fabricPorts(dpid).size && plan.served.has(dpid)) {
     out.push(flow('fabric-ingress', 100, { vlanVid: VID_PRESENT | seg }, [{ type: 'applyActions', actions: [{ type: 'popVlan' }] }, meta(seg), goto('forward')], nc));
   }
+  // One instruction list per distinct target on this switch.
+  const byTarget = new Map<number, Instruction[]>();
+  const toTarget = (t: Target): Instruction[] => {
+    const key = 'local' in t ? t.local : -1 - t.fabric;
+    let ins = byTarget.get(key);
+    if (!ins) byTarget.set(key, (ins = apply(targetActions13(seg, t))));
+    return ins;
+  };
   const dh = plan.dhcp.get(dpid);
-  if (dh) out.push(flow('forward', 300, { metadata: onSegment(seg), ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, apply(targetActions13(seg, dh)), nc));
+  if (dh) out.push(flow('forward', 300, { metadata: onSeg, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, toTarget(dh), nc));
   const fw = plan.forward.get(dpid);
   if (fw) {
-    for (const [mac, t] of fw) {
-      const ep = plan.ne.byMac.get(mac)!;
-      out.push(flow('forward', 200, { metadata: onSegment(seg), ethDst: mac }, apply(targetActions13(seg, t)), epCookie(ep)));
-    }
+    for (const [mac, t] of fw) out.push(flow('forward', 200, { metadata: onSeg, ethDst: mac }, toTarget(t), plan.ne.byMac.get(mac)!.cookie));
   }
   if (plan.served.has(dpid)) {
     const acts = bcastActions13(plan, dpid);
     if (acts.length) {
-      out.push(flow('forward', 100, { metadata: onSegment(seg), ethDst: BROADCAST }, apply(acts), nc));
-      out.push(flow('forward', 100, { metadata: onSegment(seg), ethType: ETH_IPV6, ethDst: { value: '33:33:00:00:00:00', mask: 'ff:ff:00:00:00:00' } }, apply(acts), nc));
+      const ins = apply(acts);
+      out.push(flow('forward', 100, { metadata: onSeg, ethDst: BROADCAST }, ins, nc));
+      out.push(flow('forward', 100, { metadata: onSeg, ethType: ETH_IPV6, ethDst: { value: '33:33:00:00:00:00', mask: 'ff:ff:00:00:00:00' } }, ins, nc));
     }
   }
   return out;
