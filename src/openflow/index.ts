@@ -48,22 +48,25 @@ export function decodeMessage(bytes: Uint8Array): DecodeResult {
   }
 }
 
-const scratch = new Writer(64 * 1024);
+const slab = new Writer();
 
-/** Encode one message; throws CodecException when it cannot be expressed. */
+/**
+ * Encode one message; throws CodecException when it cannot be expressed.
+ * The result is a view of a shared slab (like Buffer.allocUnsafe's pool).
+ */
 export function encodeMessage(msg: OfpMessage): Buffer {
-  const w = scratch;
-  w.reset();
+  const w = slab;
+  w.begin();
+  const start = w.pos;
   try {
     encodeInto(w, msg);
   } catch (e) {
-    if (e instanceof CodecException) throw e;
-    throw new CodecException({ code: 'BAD_VALUE', message: `cannot encode: ${String(e)}`, offset: w.pos });
-  } finally {
-    // A huge message must not pin a huge scratch buffer.
-    if (w.buf.length > 1 << 20) scratch.buf = Buffer.allocUnsafe(64 * 1024);
+    w.abandon();
+    // Offsets count from the start of this message, not of the slab.
+    if (e instanceof CodecException) throw new CodecException({ ...e.error, offset: Math.max(0, e.error.offset - start) });
+    throw new CodecException({ code: 'BAD_VALUE', message: `cannot encode: ${String(e)}`, offset: w.pos - start });
   }
-  return w.take(0);
+  return w.finish();
 }
 
 /** Encode into a writer (used for nested messages, e.g. inside a bundle). */

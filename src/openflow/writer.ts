@@ -3,35 +3,59 @@
 // bad caller value becomes BAD_VALUE rather than silently wrapped bytes.
 import { fail } from './errors.js';
 
+//
+// Messages are written one after another into a slab and handed out as views
+// of it (as Buffer's own pool does), which saves an allocation and a copy
+// per message; a full slab is left to the views still using it.
+const SLAB = 64 * 1024;
+
 export class Writer {
   buf: Buffer;
   pos = 0;
+  /** Where the message being written starts. */
+  private msgStart = 0;
 
-  constructor(size = 1024) {
+  constructor(size = SLAB) {
     this.buf = Buffer.allocUnsafe(size);
   }
 
-  reset(): void {
-    this.pos = 0;
+  /** Start a message; offsets inside it stay valid until finish(). */
+  begin(): void {
+    if (this.buf.length - this.pos < 4096) {
+      this.buf = Buffer.allocUnsafe(SLAB);
+      this.pos = 0;
+    }
+    this.msgStart = this.pos;
+  }
+
+  /** Drop a message that failed half way. */
+  abandon(): void {
+    this.pos = this.msgStart;
+  }
+
+  /** The message written since begin(), as a view of the slab. */
+  finish(): Buffer {
+    return this.buf.subarray(this.msgStart, this.pos);
   }
 
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
+    // Grow keeping every offset: the message is copied to the same place.
     let size = this.buf.length * 2;
     while (size < this.pos + n) size *= 2;
     const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
+    this.buf.copy(next, this.msgStart, this.msgStart, this.pos);
     this.buf = next;
   }
 
   u8(v: number, what = 'u8'): void {
-    if (!(v >= 0 && v <= 0xff && Number.isInteger(v))) fail('BAD_VALUE', `${what}: ${String(v)} is not a u8`, this.pos);
+    if ((v & 0xff) !== v) fail('BAD_VALUE', `${what}: ${String(v)} is not a u8`, this.pos);
     this.ensure(1);
     this.buf[this.pos++] = v;
   }
 
   u16(v: number, what = 'u16'): void {
-    if (!(v >= 0 && v <= 0xffff && Number.isInteger(v))) fail('BAD_VALUE', `${what}: ${String(v)} is not a u16`, this.pos);
+    if ((v & 0xffff) !== v) fail('BAD_VALUE', `${what}: ${String(v)} is not a u16`, this.pos);
     this.ensure(2);
     this.buf[this.pos] = v >>> 8;
     this.buf[this.pos + 1] = v & 0xff;
@@ -39,7 +63,7 @@ export class Writer {
   }
 
   u24(v: number, what = 'u24'): void {
-    if (!(v >= 0 && v <= 0xffffff && Number.isInteger(v))) fail('BAD_VALUE', `${what}: ${String(v)} is not a u24`, this.pos);
+    if ((v & 0xffffff) !== v) fail('BAD_VALUE', `${what}: ${String(v)} is not a u24`, this.pos);
     this.ensure(3);
     this.buf[this.pos] = v >>> 16;
     this.buf[this.pos + 1] = (v >>> 8) & 0xff;
@@ -48,10 +72,15 @@ export class Writer {
   }
 
   u32(v: number, what = 'u32'): void {
-    if (!(v >= 0 && v <= 0xffffffff && Number.isInteger(v))) fail('BAD_VALUE', `${what}: ${String(v)} is not a u32`, this.pos);
+    if (v >>> 0 !== v) fail('BAD_VALUE', `${what}: ${String(v)} is not a u32`, this.pos);
     this.ensure(4);
-    this.buf.writeUInt32BE(v, this.pos);
-    this.pos += 4;
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = v >>> 24;
+    b[p + 1] = (v >>> 16) & 0xff;
+    b[p + 2] = (v >>> 8) & 0xff;
+    b[p + 3] = v & 0xff;
+    this.pos = p + 4;
   }
 
   u64(v: bigint, what = 'u64'): void {
@@ -111,12 +140,5 @@ export class Writer {
 
   endMessage(start: number): void {
     this.patchU16(start + 2, this.pos - start, 'message');
-  }
-
-  /** A copy of what was written since `start`, as a fresh Buffer. */
-  take(start = 0): Buffer {
-    const out = Buffer.allocUnsafe(this.pos - start);
-    this.buf.copy(out, 0, start, this.pos);
-    return out;
   }
 }

@@ -83,6 +83,132 @@ function definedKeys(m: Match): number {
   return n;
 }
 
+/** Named stores (one site per field) keep decoded matches on fast paths. */
+function setField(m: Match, field: number, v: unknown): void {
+  switch (field) {
+    case 0:
+      m.inPort = v as never;
+      return;
+    case 1:
+      m.inPhyPort = v as never;
+      return;
+    case 2:
+      m.metadata = v as never;
+      return;
+    case 3:
+      m.ethDst = v as never;
+      return;
+    case 4:
+      m.ethSrc = v as never;
+      return;
+    case 5:
+      m.ethType = v as never;
+      return;
+    case 6:
+      m.vlanVid = v as never;
+      return;
+    case 7:
+      m.vlanPcp = v as never;
+      return;
+    case 8:
+      m.ipDscp = v as never;
+      return;
+    case 9:
+      m.ipEcn = v as never;
+      return;
+    case 10:
+      m.ipProto = v as never;
+      return;
+    case 11:
+      m.ipv4Src = v as never;
+      return;
+    case 12:
+      m.ipv4Dst = v as never;
+      return;
+    case 13:
+      m.tcpSrc = v as never;
+      return;
+    case 14:
+      m.tcpDst = v as never;
+      return;
+    case 15:
+      m.udpSrc = v as never;
+      return;
+    case 16:
+      m.udpDst = v as never;
+      return;
+    case 17:
+      m.sctpSrc = v as never;
+      return;
+    case 18:
+      m.sctpDst = v as never;
+      return;
+    case 19:
+      m.icmpv4Type = v as never;
+      return;
+    case 20:
+      m.icmpv4Code = v as never;
+      return;
+    case 21:
+      m.arpOp = v as never;
+      return;
+    case 22:
+      m.arpSpa = v as never;
+      return;
+    case 23:
+      m.arpTpa = v as never;
+      return;
+    case 24:
+      m.arpSha = v as never;
+      return;
+    case 25:
+      m.arpTha = v as never;
+      return;
+    case 26:
+      m.ipv6Src = v as never;
+      return;
+    case 27:
+      m.ipv6Dst = v as never;
+      return;
+    case 28:
+      m.ipv6Flabel = v as never;
+      return;
+    case 29:
+      m.icmpv6Type = v as never;
+      return;
+    case 30:
+      m.icmpv6Code = v as never;
+      return;
+    case 31:
+      m.ipv6NdTarget = v as never;
+      return;
+    case 32:
+      m.ipv6NdSll = v as never;
+      return;
+    case 33:
+      m.ipv6NdTll = v as never;
+      return;
+    case 34:
+      m.mplsLabel = v as never;
+      return;
+    case 35:
+      m.mplsTc = v as never;
+      return;
+    case 36:
+      m.mplsBos = v as never;
+      return;
+    case 37:
+      m.pbbIsid = v as never;
+      return;
+    case 38:
+      m.tunnelId = v as never;
+      return;
+    case 39:
+      m.ipv6Exthdr = v as never;
+      return;
+  }
+}
+
 export function decodeMatch13(r: Reader): Match {
   const at = r.pos;
   const type = r.u16();
@@ -92,8 +218,10 @@ export function decodeMatch13(r: Reader): Match {
   const body = r.sub(length - 4, 'match');
   r.skip((8 - (length & 7)) & 7);
   const m: Match = {};
-  const out = m as Record<string, unknown>;
   const seen: OxmField[] = [];
+  // Fields seen so far, by OXM number (0..39): bits 0..19 and 20..39.
+  let seenLo = 0;
+  let seenHi = 0;
   let count = 0;
   while (body.remaining > 0) {
     if (++count > MAX_OXM_FIELDS) fail('TOO_MANY_ELEMENTS', `match with more than ${MAX_OXM_FIELDS} OXM fields`, body.pos);
@@ -114,7 +242,10 @@ export function decodeMatch13(r: Reader): Match {
     const hasMask = (fh & 1) === 1;
     if (len !== (hasMask ? 2 * d.size : d.size)) fail('BAD_OXM', `OXM ${d.name} length ${len}, expected ${hasMask ? 2 * d.size : d.size}`, oxmAt + 3);
     if (hasMask && !d.maskable) fail('BAD_OXM_MASK', `OXM ${d.name} may not carry a mask`, oxmAt + 2);
-    if (out[d.name] !== undefined) fail('DUPLICATE_FIELD', `OXM ${d.name} appears twice`, oxmAt);
+    const bit = 1 << (d.field % 20);
+    if ((d.field < 20 ? seenLo : seenHi) & bit) fail('DUPLICATE_FIELD', `OXM ${d.name} appears twice`, oxmAt);
+    if (d.field < 20) seenLo |= bit;
+    else seenHi |= bit;
     const valueAt = body.pos;
     if (hasMask) {
       const b = body.bytes;
@@ -125,11 +256,11 @@ export function decodeMatch13(r: Reader): Match {
       const mask = readValue(body, d);
       checkRange(d, value, valueAt);
       checkRange(d, mask, valueAt + d.size);
-      out[d.name] = { value, mask };
+      setField(m, d.field, { value, mask });
     } else {
       const value = readValue(body, d);
       checkRange(d, value, valueAt);
-      out[d.name] = value;
+      setField(m, d.field, value);
     }
     seen.push(d);
   }

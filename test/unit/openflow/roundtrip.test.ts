@@ -1,7 +1,7 @@
 // Every message type of both versions: decode(encode(x)) deep-equals x, and
 // ovs-ofctl (an independent decoder) reads our bytes without complaint.
 import { expect } from 'chai';
-import { decodeMessage, encodeMessage, tryEncodeMessage } from '../../../src/openflow/index.js';
+import { decodeMessage, encodeMessage, tryEncodeMessage, type OfpMessage } from '../../../src/openflow/index.js';
 import { haveOvsOfctl, ofpPrintChecked } from './helpers.js';
 import { samples10, samples13 } from './samples.js';
 
@@ -30,6 +30,25 @@ describe('openflow round trip', () => {
       }
     });
   }
+
+  it('earlier encodings survive later ones (results are independent slab views)', () => {
+    const all = [...samples10, ...samples13];
+    const first = all.map((s) => Buffer.from(encodeMessage(s.msg)));
+    const views = [];
+    for (let round = 0; round < 20; round++) for (const s of all) views.push(encodeMessage(s.msg));
+    for (let i = 0; i < views.length; i++) expect(views[i]!.equals(first[i % all.length]!)).to.equal(true);
+  });
+
+  it('a failed encode leaves no partial bytes and reports an offset inside the message', () => {
+    const before = encodeMessage(samples13[0]!.msg);
+    const fm = samples13.find((s) => s.msg.type === 'flowMod')!.msg;
+    const r = tryEncodeMessage({ ...fm, priority: -1 } as OfpMessage);
+    expect(r.ok).to.equal(false);
+    if (!r.ok) expect(r.error.offset).to.be.within(8, 64);
+    const after = encodeMessage(samples13[0]!.msg);
+    expect(after.equals(before)).to.equal(true);
+    expect(after.byteOffset - before.byteOffset === before.length || after.byteOffset === 0).to.equal(true);
+  });
 
   it('covers every message type in OF1.3 and every OF1.0 type except OF1.3-only ones', () => {
     const all13 = new Set(samples13.map((s) => s.msg.type));
