@@ -57,7 +57,7 @@ const ALL_ONES_64 = 0xffffffffffffffffn;
 
 /** Instruction lists are often shared between generations: remember their text. */
 const instructionCache = new WeakMap<readonly unknown[], string>();
-function instructionText(i: InstalledFlow['instructions']): string {
+export function instructionText(i: InstalledFlow['instructions']): string {
   let t = instructionCache.get(i);
   if (t === undefined) {
     t = canonicalInstructions(i);
@@ -74,13 +74,29 @@ export interface KeyedDesired {
   duplicates: DesiredFlow[];
 }
 
+type Keyed = ReturnType<typeof keyAndNormalize>;
+/**
+ * The incremental compiler hands over the same flow objects for what did not
+ * change, so keying (the costly part on a 20,000-flow switch) is remembered
+ * per object and version. Flows are immutable values; the cache also checks
+ * the fields it read.
+ */
+const keyCache = new WeakMap<DesiredFlow, { version: OfVersion; tableId: number; priority: number; match: DesiredFlow['match']; r: Keyed }>();
+function keyed(d: DesiredFlow, version: OfVersion): Keyed {
+  const c = keyCache.get(d);
+  if (c && c.version === version && c.tableId === d.tableId && c.priority === d.priority && c.match === d.match) return c.r;
+  const r = keyAndNormalize(version === OFP10_VERSION ? 0 : d.tableId, d.priority, d.match, version);
+  keyCache.set(d, { version, tableId: d.tableId, priority: d.priority, match: d.match, r });
+  return r;
+}
+
 export function keyDesired(desired: readonly DesiredFlow[], version: OfVersion): KeyedDesired {
   const byKey = new Map<string, DesiredFlow>();
   const normalized = new Map<string, DesiredFlow['match']>();
   const invalid: FlowPlan['invalid'] = [];
   const duplicates: DesiredFlow[] = [];
   for (const d of desired) {
-    const k = keyAndNormalize(version === OFP10_VERSION ? 0 : d.tableId, d.priority, d.match, version);
+    const k = keyed(d, version);
     if (!k.ok) invalid.push({ desired: d, error: k.error });
     else if (byKey.has(k.key)) duplicates.push(d);
     else {

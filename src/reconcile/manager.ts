@@ -2,7 +2,7 @@
 // connected switch, and the realization tracker that `?wait` and
 // GET /v1/switches read.
 import type { Logger } from '../log.js';
-import { canonicalInstructions } from './action-key.js';
+import { instructionText } from './diff.js';
 import { meterControllerFlows, type HygienePlan } from './hygiene.js';
 import type { Clock, CookieSpace, DesiredFlow, Dpid, SwitchSession } from './ports.js';
 import { RealizationTracker, type WaitOutcome } from './realization.js';
@@ -35,12 +35,20 @@ function bigintText(_k: string, v: unknown): unknown {
   return typeof v === 'bigint' ? `${v}n` : v;
 }
 
+/** Per flow object: the compiler hands over the same objects for what did not change. */
+const flowTextCache = new WeakMap<DesiredFlow, string>();
+function flowText(f: DesiredFlow): string {
+  let t = flowTextCache.get(f);
+  if (t === undefined) {
+    t = `${f.tableId}/${f.priority}/${JSON.stringify(f.match, bigintText)}/${f.cookie}/${instructionText(f.instructions)}`;
+    flowTextCache.set(f, t);
+  }
+  return t;
+}
+
 /** Change detection for "which switches did this generation touch". */
 function fingerprint(flows: readonly DesiredFlow[]): string {
-  return flows
-    .map((f) => `${f.tableId}/${f.priority}/${JSON.stringify(f.match, bigintText)}/${f.cookie}/${canonicalInstructions(f.instructions)}`)
-    .sort()
-    .join('\n');
+  return flows.map(flowText).sort().join('\n');
 }
 
 export class ReconcileManager {
