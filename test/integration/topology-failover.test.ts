@@ -20,7 +20,7 @@ import { loadDescription } from '../../src/topo/description.js';
 import { PROBE_TRAP_MATCH } from '../../src/topo/lldp.js';
 import { computePaths } from '../../src/topo/paths.js';
 import { TopologyService } from '../../src/topo/service.js';
-import { MininetNetwork, mininetAvailable, TOPOLOGY_DIR } from '../support/mininet.js';
+import { MininetNetwork, mininetReadiness, TOPOLOGY_DIR } from '../support/mininet.js';
 
 const E1 = '0000000000000001';
 const E4 = '0000000000000004';
@@ -55,11 +55,9 @@ describe('topology failover on Mininet (integration)', function () {
   this.timeout(360_000);
 
   before(function () {
-    const avail = mininetAvailable();
-    if (!avail.ok) {
-      console.log(`      skipped: ${avail.why}`);
-      this.skip();
-    }
+    const ready = mininetReadiness();
+    if (ready === 'not-root') this.skip();
+    if (ready !== 'ready') throw new Error(ready.error);
   });
 
   for (const version of ['1.3', '1.0'] as const) {

@@ -12,7 +12,7 @@ import { channelTopologySource } from '../../src/topo/channel-source.js';
 import { loadDescription, type TopologyDescription } from '../../src/topo/description.js';
 import { buildProbe, LLDP_ETHERTYPE, PROBE_TRAP_MATCH } from '../../src/topo/lldp.js';
 import { TopologyService } from '../../src/topo/service.js';
-import { MininetNetwork, mininetAvailable, TOPOLOGY_DIR, type NetworkInfo } from '../support/mininet.js';
+import { MininetNetwork, mininetReadiness, TOPOLOGY_DIR, type NetworkInfo } from '../support/mininet.js';
 
 interface Harness {
   server: OpenFlowServer;
@@ -128,11 +128,9 @@ describe('topology discovery on Mininet (integration)', function () {
   this.timeout(360_000);
 
   before(function () {
-    const avail = mininetAvailable();
-    if (!avail.ok) {
-      console.log(`      skipped: ${avail.why}`);
-      this.skip();
-    }
+    const ready = mininetReadiness();
+    if (ready === 'not-root') this.skip();
+    if (ready !== 'ready') throw new Error(ready.error);
   });
 
   for (const version of ['1.3', '1.0'] as const) {

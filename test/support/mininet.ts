@@ -44,14 +44,20 @@ export interface NetworkInfo {
 
 type Answer = { id: number; ok: boolean; error?: string } & Record<string, unknown>;
 
-/** Root, Mininet and a running Open vSwitch: what the integration tests need. */
-export function mininetAvailable(): { ok: true } | { ok: false; why: string } {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return { ok: false, why: 'not root' };
+/**
+ * What the integration tests need: root, the mininet module and a running Open
+ * vSwitch (started here when it is not). Only a missing root is a reason to
+ * skip; anything else missing is an error for the test to report.
+ */
+export function mininetReadiness(): 'ready' | 'not-root' | { error: string } {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'not-root';
   const py = spawnSync('/usr/bin/python3', ['-c', 'import mininet.net'], { encoding: 'utf8' });
-  if (py.status !== 0) return { ok: false, why: 'the mininet Python module is missing' };
-  const ovs = spawnSync('ovs-vsctl', ['--timeout=2', 'show'], { encoding: 'utf8' });
-  if (ovs.status !== 0) return { ok: false, why: 'Open vSwitch is not running' };
-  return { ok: true };
+  if (py.status !== 0) return { error: 'the mininet Python module is missing for /usr/bin/python3' };
+  if (spawnSync('ovs-vsctl', ['--timeout=2', 'show']).status !== 0) {
+    spawnSync('/usr/share/openvswitch/scripts/ovs-ctl', ['start', '--system-id=random'], { timeout: 60_000 });
+    if (spawnSync('ovs-vsctl', ['--timeout=5', 'show']).status !== 0) return { error: 'Open vSwitch is not running and could not be started' };
+  }
+  return 'ready';
 }
 
 export class MininetNetwork {
