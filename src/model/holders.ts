@@ -2,6 +2,7 @@
 // gateways and the interfaces of attached VMs. A MAC or IP has one holder.
 import { modelError, type ModelError } from './errors.js';
 import { isHostOf, parseCidr, parseHostIp, type ParsedCidr } from './ident.js';
+import { vmsOnNetwork } from './membership.js';
 import type { ModelSnapshot, Network } from './types.js';
 
 export class NetworkHolders {
@@ -45,8 +46,9 @@ export function storedCidrs(net: Network): ParsedCidr[] {
 export function holdersOf(snapshot: ModelSnapshot, net: Network, excludeVm?: string): NetworkHolders {
   const h = new NetworkHolders(storedCidrs(net));
   addNetworkItself(h, net);
-  for (const vm of snapshot.vms.values()) {
-    if (vm.name === excludeVm) continue;
+  for (const name of vmsOnNetwork(snapshot.vms, net.name)) {
+    const vm = snapshot.vms.get(name);
+    if (!vm || vm.name === excludeVm) continue;
     for (const [i, itf] of vm.interfaces.entries()) {
       if (itf.network !== net.name) continue;
       const holder = `vm ${vm.name} interface ${i}`;

@@ -1,4 +1,5 @@
 // The tenant model's public surface: pure operations over a ModelSnapshot.
+import { PersistentMap } from './pmap.js';
 import type { ModelSnapshot } from './types.js';
 
 export * from './errors.js';
@@ -8,6 +9,8 @@ export { putNetwork, deleteNetwork, MIN_SEGMENT, MAX_SEGMENT } from './network-o
 export { vmStart, vmStop, migrationStart, migrationEnd, migrationAbort, migrationActivated } from './vm-ops.js';
 export { putRelation, deleteRelation } from './relation-ops.js';
 
+export { PersistentMap } from './pmap.js';
+
 export function emptySnapshot(): ModelSnapshot {
-  return { generation: 0, networks: new Map(), vms: new Map(), relations: new Map() };
+  return { generation: 0, networks: PersistentMap.empty(), vms: PersistentMap.empty(), relations: PersistentMap.empty() };
 }

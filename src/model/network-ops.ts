@@ -2,6 +2,8 @@
 import { modelError, type ModelError } from './errors.js';
 import { NetworkHolders } from './holders.js';
 import { canonicalDpid, canonicalMac, canonicalPort, isValidName, parseCidr, type ParsedCidr } from './ident.js';
+import { vmsOnNetwork } from './membership.js';
+import { mapWith, mapWithout } from './pmap.js';
 import { sameRecord, type NetworkInput, type OpContext, type OpResult } from './result.js';
 import type { DhcpServer, Gateway, ModelSnapshot, Network } from './types.js';
 
@@ -28,7 +30,8 @@ export function putNetwork(s: ModelSnapshot, name: string, input: NetworkInput, 
   const before = s.networks.get(name);
   const holders = new NetworkHolders(cidrs);
   // Attached interfaces first, so a clash is reported on the field of this request.
-  for (const vm of s.vms.values()) {
+  for (const vmName of vmsOnNetwork(s.vms, name)) {
+    const vm = s.vms.get(vmName)!;
     for (const [i, itf] of vm.interfaces.entries()) {
       if (itf.network !== name) continue;
       const holder = `vm ${vm.name} interface ${i}`;
@@ -84,8 +87,7 @@ export function putNetwork(s: ModelSnapshot, name: string, input: NetworkInput, 
   if (dhcp) after.dhcp = dhcp;
   if (before && sameRecord(before, after)) return { ok: true, snapshot: s, changes: [] };
 
-  const networks = new Map(s.networks);
-  networks.set(name, after);
+  const networks = mapWith(s.networks, name, after);
   const change = before ? { kind: 'network' as const, id: name, before, after } : { kind: 'network' as const, id: name, after };
   return { ok: true, snapshot: { ...s, networks }, changes: [change] };
 }
@@ -95,13 +97,12 @@ export function deleteNetwork(s: ModelSnapshot, name: string): OpResult {
   if (!isValidName(name)) return fail(modelError('invalid_name', 'network name must be 1-128 letters, digits or ._:@+-', 'network'));
   const before = s.networks.get(name);
   if (!before) return { ok: true, snapshot: s, changes: [] };
-  for (const vm of s.vms.values()) {
-    if (vm.interfaces.some((i) => i.network === name)) {
-      return fail(modelError('network_in_use', `vm ${vm.name} is attached to network ${name}`, 'network'));
-    }
+  const attached = vmsOnNetwork(s.vms, name);
+  if (attached.size > 0) {
+    const first = [...attached][0]!;
+    return fail(modelError('network_in_use', `vm ${first} is attached to network ${name}`, 'network'));
   }
-  const networks = new Map(s.networks);
-  networks.delete(name);
+  const networks = mapWithout(s.networks, name);
   return { ok: true, snapshot: { ...s, networks }, changes: [{ kind: 'network', id: name, before }] };
 }
 

@@ -1,6 +1,7 @@
 // Relations: a named pair of VMs that may reach each other on every network they share.
 import { modelError, type ModelError } from './errors.js';
 import { isValidName } from './ident.js';
+import { mapWith, mapWithout } from './pmap.js';
 import { sameRecord, type OpResult, type RelationInput } from './result.js';
 import type { ModelSnapshot, Relation } from './types.js';
 
@@ -23,8 +24,7 @@ export function putRelation(s: ModelSnapshot, id: string, input: RelationInput):
   const before = s.relations.get(id);
   const after: Relation = { id, vms: [a, b] };
   if (before && sameRecord(before, after)) return { ok: true, snapshot: s, changes: [] };
-  const relations = new Map(s.relations);
-  relations.set(id, after);
+  const relations = mapWith(s.relations, id, after);
   const change = before ? { kind: 'relation' as const, id, before, after } : { kind: 'relation' as const, id, after };
   return { ok: true, snapshot: { ...s, relations }, changes: [change] };
 }
@@ -34,8 +34,7 @@ export function deleteRelation(s: ModelSnapshot, id: string): OpResult {
   if (!isValidName(id)) return fail(modelError('invalid_name', 'relation id must be 1-128 letters, digits or ._:@+-', 'id'));
   const before = s.relations.get(id);
   if (!before) return { ok: true, snapshot: s, changes: [] };
-  const relations = new Map(s.relations);
-  relations.delete(id);
+  const relations = mapWithout(s.relations, id);
   return { ok: true, snapshot: { ...s, relations }, changes: [{ kind: 'relation', id, before }] };
 }
 

@@ -3,6 +3,8 @@
 import { modelError, type ModelError } from './errors.js';
 import { holdersOf, type NetworkHolders } from './holders.js';
 import { canonicalDpid, canonicalMac, canonicalPort, isValidName } from './ident.js';
+import { carryMembership } from './membership.js';
+import { mapWith, mapWithout } from './pmap.js';
 import { sameRecord, type MigrationStartInput, type OpContext, type OpResult, type VmStartInput } from './result.js';
 import type { Interface, Migration, ModelChange, ModelSnapshot, Vm } from './types.js';
 
@@ -153,9 +155,8 @@ function indexOfMac(vm: Vm, mac: string): number {
 }
 
 function withVm(s: ModelSnapshot, name: string, before: Vm | undefined, after: Vm | undefined): OpResult {
-  const vms = new Map(s.vms);
-  if (after) vms.set(name, after);
-  else vms.delete(name);
+  const vms = after ? mapWith(s.vms, name, after) : mapWithout(s.vms, name);
+  carryMembership(s.vms, vms, before, after);
   const change: ModelChange = { kind: 'vm', id: name };
   if (before) change.before = before;
   if (after) change.after = after;

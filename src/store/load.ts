@@ -1,5 +1,6 @@
 // Reads a whole store back into a ModelSnapshot, checking every record.
 import type { AbstractBatchOptions, AbstractLevel } from 'abstract-level';
+import { PersistentMap } from '../model/pmap.js';
 import type { ModelSnapshot, Network, Relation, Vm } from '../model/types.js';
 import { StoreError } from './errors.js';
 import {
@@ -38,7 +39,7 @@ export async function loadSnapshot(db: KvDb): Promise<ModelSnapshot | undefined>
   }
   if (generation === undefined) throw new StoreError('store_corrupt', 'store has no generation record');
   checkReferences(networks, vms);
-  return { generation, networks, vms, relations };
+  return { generation, networks: PersistentMap.from(networks), vms: PersistentMap.from(vms), relations: PersistentMap.from(relations) };
 }
 
 function checkReferences(networks: Map<string, Network>, vms: Map<string, Vm>): void {

@@ -5,7 +5,7 @@ import type { ApiContext } from '../context.js';
 import { sendError } from '../errors.js';
 import { emptyQuery, networkBody, networkParams, relationBody, relationParams, writeQuery } from '../schemas.js';
 import { runWrite } from '../write.js';
-import { networkView } from './views.js';
+import { byName, networkView } from './views.js';
 
 export function registerNetworkRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.put<{ Params: { network: string }; Body: NetworkInput }>(
@@ -25,7 +25,7 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: ApiContext): vo
 
   app.get('/v1/networks', { schema: { summary: 'List networks', querystring: emptyQuery } }, () => {
     const s = ctx.store.snapshot();
-    return { generation: s.generation, networks: [...s.networks.values()].map((n) => networkView(s, n)) };
+    return { generation: s.generation, networks: byName([...s.networks.values()]).map((n) => networkView(s, n)) };
   });
 
   app.get<{ Params: { network: string } }>(
@@ -53,6 +53,6 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: ApiContext): vo
 
   app.get('/v1/relations', { schema: { summary: 'List relations', querystring: emptyQuery } }, () => {
     const s = ctx.store.snapshot();
-    return { generation: s.generation, relations: [...s.relations.values()] };
+    return { generation: s.generation, relations: [...s.relations.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) };
   });
 }

@@ -3,11 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.js';
 import { sendError } from '../errors.js';
 import { emptyQuery, vmParams } from '../schemas.js';
+import { byName } from './views.js';
 
 export function registerReadRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/v1/vms', { schema: { summary: 'List VMs', querystring: emptyQuery } }, () => {
     const s = ctx.store.snapshot();
-    return { generation: s.generation, vms: [...s.vms.values()] };
+    return { generation: s.generation, vms: byName([...s.vms.values()]) };
   });
 
   app.get<{ Params: { vm: string } }>(

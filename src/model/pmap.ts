@@ -1,0 +1,101 @@
+// A read-only map whose updated copies share almost all their storage with
+// the original: entries live in 256 buckets chosen by a hash of the key, and
+// an update copies the bucket array and one bucket. Model operations make a
+// new snapshot per write; copying a whole Map of 10,000 VMs each time would
+// make every write cost the size of the cloud.
+
+const BUCKETS = 256;
+
+function bucketOf(key: string): number {
+  // FNV-1a over UTF-16 code units: cheap, and spreads similar names well.
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % BUCKETS;
+}
+
+export class PersistentMap<V> implements ReadonlyMap<string, V> {
+  private constructor(
+    private readonly buckets: readonly (ReadonlyMap<string, V> | undefined)[],
+    readonly size: number,
+  ) {}
+
+  static empty<V>(): PersistentMap<V> {
+    return new PersistentMap<V>(new Array(BUCKETS).fill(undefined), 0);
+  }
+
+  static from<V>(entries: Iterable<readonly [string, V]>): PersistentMap<V> {
+    const buckets: (Map<string, V> | undefined)[] = new Array(BUCKETS).fill(undefined);
+    let size = 0;
+    for (const [k, v] of entries) {
+      const b = bucketOf(k);
+      const m = (buckets[b] ??= new Map());
+      if (!m.has(k)) size++;
+      m.set(k, v);
+    }
+    return new PersistentMap<V>(buckets, size);
+  }
+
+  get(key: string): V | undefined {
+    return this.buckets[bucketOf(key)]?.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.buckets[bucketOf(key)]?.has(key) ?? false;
+  }
+
+  /** A copy with `key` set to `value`. */
+  with(key: string, value: V): PersistentMap<V> {
+    const b = bucketOf(key);
+    const old = this.buckets[b];
+    const next = new Map(old);
+    next.set(key, value);
+    const buckets = this.buckets.slice();
+    buckets[b] = next;
+    return new PersistentMap<V>(buckets, this.size + (old?.has(key) ? 0 : 1));
+  }
+
+  /** A copy without `key`. */
+  without(key: string): PersistentMap<V> {
+    const b = bucketOf(key);
+    const old = this.buckets[b];
+    if (!old?.has(key)) return this;
+    const next = new Map(old);
+    next.delete(key);
+    const buckets = this.buckets.slice();
+    buckets[b] = next.size > 0 ? next : undefined;
+    return new PersistentMap<V>(buckets, this.size - 1);
+  }
+
+  *entries(): MapIterator<[string, V]> {
+    for (const m of this.buckets) if (m) yield* m.entries();
+  }
+
+  *keys(): MapIterator<string> {
+    for (const m of this.buckets) if (m) yield* m.keys();
+  }
+
+  *values(): MapIterator<V> {
+    for (const m of this.buckets) if (m) yield* m.values();
+  }
+
+  [Symbol.iterator](): MapIterator<[string, V]> {
+    return this.entries();
+  }
+
+  forEach(fn: (value: V, key: string, map: ReadonlyMap<string, V>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
+  }
+}
+
+/** `m` with `key` set: shares storage when `m` is persistent, else converts it once. */
+export function mapWith<V>(m: ReadonlyMap<string, V>, key: string, value: V): PersistentMap<V> {
+  return (m instanceof PersistentMap ? m : PersistentMap.from(m)).with(key, value);
+}
+
+/** `m` without `key`. */
+export function mapWithout<V>(m: ReadonlyMap<string, V>, key: string): PersistentMap<V> {
+  return (m instanceof PersistentMap ? m : PersistentMap.from(m)).without(key);
+}
