@@ -2,6 +2,9 @@
 // and an offset; nothing throws. Messages are built by hand here (msg()),
 // independent of the encoder under test.
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CodecException, decodeMessage, encodeMessage, tryEncodeMessage, type CodecErrorCode, type OfpMessage } from '../../../src/openflow/index.js';
 
 /** Header + body, with a correct length unless `length` overrides it. */
@@ -38,7 +41,19 @@ function packetOut13(actions: number[], actionsLen = actions.length): Uint8Array
   return msg(4, 13, [...h('ffffffff fffffffd'), ...u16(actionsLen), 0, 0, 0, 0, 0, 0, ...actions]);
 }
 
+/** Every code, checked complete by the compiler. */
+const ALL_CODES: Record<CodecErrorCode, true> = {
+  TRUNCATED_HEADER: true, BAD_LENGTH: true, TRAILING_BYTES: true, BAD_VERSION: true, BAD_TYPE: true, TRUNCATED_BODY: true,
+  BAD_ELEMENT_LENGTH: true, BAD_OXM: true, BAD_OXM_MASK: true, BAD_OXM_PREREQ: true, DUPLICATE_FIELD: true,
+  TOO_MANY_ELEMENTS: true, BAD_VALUE: true, UNSUPPORTED: true,
+};
+
 describe('openflow malformed input', () => {
+  it('documents every error code in src/openflow/README.md', () => {
+    const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../src/openflow/README.md'), 'utf8');
+    for (const code of Object.keys(ALL_CODES)) expect(readme, code).to.match(new RegExp(`\\| \`${code}\` \\|`));
+  });
+
   describe('framing of one message', () => {
     it('shorter than a header: TRUNCATED_HEADER', () => {
       for (let n = 0; n < 8; n++) expectError(new Uint8Array(n).fill(4), 'TRUNCATED_HEADER', 0);
