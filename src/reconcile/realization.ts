@@ -17,10 +17,12 @@ const KEEP_GENERATIONS = 4096;
 export class RealizationTracker {
   private readonly clock: Clock;
   private readonly touched = new Map<number, ReadonlySet<Dpid>>();
+  /** Published generations, increasing. */
+  private readonly order: number[] = [];
   private readonly realized = new Map<Dpid, number>();
   private readonly connected = new Set<Dpid>();
   private waiters: Waiter[] = [];
-  private published = 0;
+  private published = -1;
 
   constructor(opts: { clock?: Clock } = {}) {
     this.clock = opts.clock ?? systemClock;
@@ -28,12 +30,13 @@ export class RealizationTracker {
 
   /** The compiler's output for `generation` is out; it changed the flows of `dpids`. */
   notePublished(generation: number, dpids: Iterable<Dpid>): void {
-    this.touched.set(generation, new Set(dpids));
-    if (generation > this.published) this.published = generation;
-    if (this.touched.size > KEEP_GENERATIONS) {
-      const oldest = [...this.touched.keys()].sort((a, b) => a - b).slice(0, this.touched.size - KEEP_GENERATIONS);
-      for (const g of oldest) this.touched.delete(g);
-    }
+    if (generation < this.published) return;
+    const prev = this.touched.get(generation);
+    const set = new Set([...(prev ?? []), ...dpids]);
+    this.touched.set(generation, set);
+    if (!prev) this.order.push(generation);
+    this.published = generation;
+    while (this.order.length > KEEP_GENERATIONS) this.touched.delete(this.order.shift()!);
     this.check();
   }
 
@@ -54,12 +57,31 @@ export class RealizationTracker {
     return this.realized.get(dpid);
   }
 
-  /** Switches that `generation` touched and that are connected but not there yet. */
+  /**
+   * Switches that `generation` touched and that are connected but not there
+   * yet. A generation that was never published on its own (the compiler ran
+   * once for several commits) counts with the first published one after it,
+   * which carries its changes.
+   */
   pending(generation: number): Dpid[] | undefined {
     if (generation > this.published) return undefined;
-    const touched = this.touched.get(generation);
-    if (touched === undefined) return [];
-    return [...touched].filter((d) => this.connected.has(d) && (this.realized.get(d) ?? -1) < generation);
+    const carrier = this.carrierOf(generation);
+    if (carrier === undefined) return [];
+    const touched = this.touched.get(carrier)!;
+    return [...touched].filter((d) => this.connected.has(d) && (this.realized.get(d) ?? -1) < carrier);
+  }
+
+  /** The first published generation at or after `generation` (publications only grow). */
+  private carrierOf(generation: number): number | undefined {
+    const gens = this.order;
+    let lo = 0;
+    let hi = gens.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (gens[mid]! < generation) lo = mid + 1;
+      else hi = mid;
+    }
+    return gens[lo];
   }
 
   isRealized(generation: number): boolean {

@@ -28,6 +28,18 @@ describe('reconcile/realization tracker', () => {
     expect(t.isRealized(3)).to.equal(true);
   });
 
+  it('a generation folded into a later publication waits for that one', () => {
+    const t = new RealizationTracker();
+    t.setConnected('a', true);
+    t.notePublished(4, []);
+    t.notePublished(7, ['a']);
+    expect(t.pending(5)).to.deep.equal(['a']);
+    expect(t.isRealized(4)).to.equal(true);
+    t.setRealized('a', 7);
+    expect(t.isRealized(5)).to.equal(true);
+    expect(t.pending(8)).to.equal(undefined);
+  });
+
   it('waits for a generation not yet published, and times out with the injected clock', async () => {
     const clock = new FakeClock();
     const t = new RealizationTracker({ clock });
