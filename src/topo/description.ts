@@ -103,6 +103,14 @@ export function normalizeDpid(value: unknown): Dpid | undefined {
   return undefined;
 }
 
+/** A switch named by the API's forms: its name, 16 hex digits or the colon form. */
+export function findSwitch(desc: TopologyDescription, ref: string): DescribedSwitch | undefined {
+  const byName = desc.switches.find((s) => s.name === ref);
+  if (byName) return byName;
+  const dpid = /^([0-9a-fA-F]{16}|([0-9a-fA-F]{2}:){7}[0-9a-fA-F]{2})$/.test(ref) ? normalizeDpid(ref) : undefined;
+  return dpid === undefined ? undefined : desc.switches.find((s) => s.dpid === dpid);
+}
+
 // Used only inside validation to unwind to validateDescription with the field path.
 class FieldError extends Error {
   constructor(

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadDescription, parseDescription, normalizeDpid, type TopologyDescription } from '../../../src/topo/description.js';
+import { findSwitch, loadDescription, parseDescription, normalizeDpid, type TopologyDescription } from '../../../src/topo/description.js';
 import { compareCabling, describedPortKind, cablingMatches } from '../../../src/topo/cabling.js';
 import type { Link, TopologySnapshot, TopoPort, TopoSwitch } from '../../../src/topo/types.js';
 
@@ -64,6 +64,17 @@ describe('topo/description', () => {
     expect(normalizeDpid('12345678901234567')).to.equal(undefined);
     expect(normalizeDpid(-1)).to.equal(undefined);
     expect(normalizeDpid('s1')).to.equal(undefined);
+  });
+
+  it('finds a switch by name, 16 hex digits or the colon form, and nothing else', async () => {
+    const fat = await loadDescription(join(TOPOLOGY_DIR, 'fattree.yaml'));
+    if (!fat.ok) throw new Error('fattree must load');
+    const d = fat.description;
+    expect(findSwitch(d, 'a2')?.dpid).to.equal('0000000000000102');
+    expect(findSwitch(d, '0000000000000101')?.name).to.equal('a1');
+    expect(findSwitch(d, '00:00:00:00:00:00:01:01')?.name).to.equal('a1');
+    expect(findSwitch(d, '101')).to.equal(undefined);
+    expect(findSwitch(d, 'z9')).to.equal(undefined);
   });
 
   it('accepts OpenFlow versions in the usual spellings and defaults to 1.3', () => {
