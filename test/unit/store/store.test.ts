@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Level } from 'level';
 import { MemoryLevel } from 'memory-level';
 import { silentLogger } from '../../../src/log.js';
@@ -93,6 +95,25 @@ describe('store', () => {
     const e = await expectOpenError(openStore(dir, { logger }), ['store_locked']);
     expect(e.message).to.contain(dir);
     await store.close();
+  });
+
+  it('refuses a store another process holds open', async function () {
+    this.timeout(30_000);
+    const dir = tmp();
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../support/crash-child.ts', import.meta.url)), join(dir, 'db')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (d) => String(d).includes('PORT') && resolve());
+        child.on('exit', (code) => reject(new Error(`child exited ${code}`)));
+      });
+      const e = await expectOpenError(openStore(join(dir, 'db'), { logger }), ['store_locked']);
+      expect(e.message).to.match(/another process/);
+    } finally {
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+    }
+    // Once the holder is gone the same store opens.
+    await (await openStore(join(dir, 'db'), { logger })).close();
   });
 
   it('refuses a non-empty directory that holds no LevelDB database', async () => {
