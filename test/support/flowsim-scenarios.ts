@@ -155,7 +155,18 @@ export function buildScenario(r: Recipe): Scenario {
     if (a !== b && vms.has(`vm${a}`) && vms.has(`vm${b}`)) relations.set(`r${i}`, { id: `r${i}`, vms: [`vm${a}`, `vm${b}`] });
   });
   const model: ModelSnapshot = { generation: 1, networks, vms, relations };
+  return scenarioFrom(model, topo, versions);
+}
 
+/** Senders and address books for a model: every bound (switch, port, MAC), a stranger, and a frame from a fabric port. */
+export function scenarioFrom(model: ModelSnapshot, topo: TopologySnapshot, versions: Map<string, number>): Scenario {
+  const { networks, vms } = model;
+  const switches = topo.switches;
+  const links = topo.links;
+  const ipsByMac = new Map<string, string[]>();
+  const macNet = new Map<string, string>();
+  for (const net of networks.values()) for (const g of net.gateways) (ipsByMac.set(g.mac, g.ips), macNet.set(g.mac, net.name));
+  for (const vm of vms.values()) for (const f of vm.interfaces) (ipsByMac.set(f.mac, f.ips), macNet.set(f.mac, f.network));
   const senders: Scenario['senders'] = [];
   const portNoOf = (dpid: string, port: number): number | undefined => (switches.get(dpid)?.ports.has(port) ? port : undefined);
   for (const net of networks.values()) {
@@ -175,7 +186,8 @@ export function buildScenario(r: Recipe): Scenario {
     }
   }
   // A stranger on an access port, and a frame claiming a bound MAC from a fabric port.
-  senders.push({ dpid: dpidOf(0), portNo: 3, mac: '02:66:66:66:66:66', ips: ['10.0.0.66'] });
+  const first = [...switches.keys()].sort()[0]!;
+  senders.push({ dpid: first, portNo: 3, mac: '02:66:66:66:66:66', ips: ['10.0.0.66'] });
   if (links[0]) senders.push({ dpid: links[0].a.dpid, portNo: links[0].a.portNo, mac: [...ipsByMac.keys()][0] ?? '02:00:00:00:00:01', ips: ['10.0.0.1'] });
   const macsByNet = new Map<string, string[]>();
   for (const [mac, net] of macNet) macsByNet.set(net, [...(macsByNet.get(net) ?? []), mac]);
