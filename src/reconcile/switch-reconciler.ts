@@ -6,6 +6,7 @@
 import { OFP13_VERSION } from '../openflow/types.js';
 import type { Logger } from '../log.js';
 import { canonicalInstructions } from './action-key.js';
+import { sendPrelude, withoutMeters } from './prelude.js';
 import { keyDesired, keyInstalled, planFlows, type FlowPlan, type InstalledFlow, type KeyedDesired, type PlannedChange } from './diff.js';
 import {
   DEFAULT_COOKIE_SPACE,
@@ -17,10 +18,6 @@ import {
   type SwitchCommand,
   type SwitchSession,
 } from './ports.js';
-
-/** OFPET_METER_MOD_FAILED / OFPMMFC_METER_EXISTS (OF1.3). */
-const OFPET_METER_MOD_FAILED = 12;
-const OFPMMFC_METER_EXISTS = 1;
 
 export interface SwitchReconcilerOptions {
   session: SwitchSession;
@@ -83,6 +80,8 @@ export class SwitchReconciler {
   private auditTimer: unknown;
   private bundlesUsable: boolean;
   private preludeSent = false;
+  private rawDesired: readonly DesiredFlow[] | undefined;
+  private readonly refusedMeters = new Set<number>();
   /** The last pass left the switch at desiredGeneration's flows. */
   private inSync = false;
   private stateValue: ReconcilerState = 'reading';
@@ -124,7 +123,8 @@ export class SwitchReconciler {
 
   /** New desired flows as of `generation` (the whole set for this switch). */
   setDesired(generation: number, flows: readonly DesiredFlow[]): void {
-    this.desired = keyDesired(flows, this.session.version);
+    this.rawDesired = flows;
+    this.desired = keyDesired(withoutMeters(flows, this.refusedMeters), this.session.version);
     this.desiredGeneration = generation;
     this.inSync = false;
     for (const d of this.desired.invalid) {
@@ -236,37 +236,15 @@ export class SwitchReconciler {
     }
     this.stateValue = 'running';
     if (!this.preludeSent && (this.opts.prelude?.length ?? 0) > 0) {
-      const ok = await this.sendPrelude(this.opts.prelude!);
-      if (!ok) return;
+      const r = await sendPrelude(this.session, this.opts.prelude!, this.log);
+      if (!r.ok) return this.lost(r.reason);
+      for (const id of r.refusedMeters) this.refusedMeters.add(id);
+      if (this.refusedMeters.size > 0 && this.rawDesired !== undefined) {
+        this.desired = keyDesired(withoutMeters(this.rawDesired, this.refusedMeters), this.session.version);
+      }
       this.preludeSent = true;
     }
     await this.pass();
-  }
-
-  /** Set-up commands; a meter that already exists (a previous run made it) is modified instead. */
-  private async sendPrelude(prelude: SwitchCommand[]): Promise<boolean> {
-    const r = await this.session.apply(prelude, { atomic: false });
-    if (!r.ok) {
-      this.lost(r.reason);
-      return false;
-    }
-    const again: SwitchCommand[] = [];
-    for (const e of r.errors) {
-      const cmd = prelude[e.index]!;
-      if (cmd.type === 'meterMod' && cmd.command === 'add' && e.errType === OFPET_METER_MOD_FAILED && e.code === OFPMMFC_METER_EXISTS) {
-        again.push({ ...cmd, command: 'modify' });
-      } else {
-        this.log.error('switch refused a set-up command', { command: cmd.type, errType: e.errType, code: e.code });
-      }
-    }
-    if (again.length === 0) return true;
-    const r2 = await this.session.apply(again, { atomic: false });
-    if (!r2.ok) {
-      this.lost(r2.reason);
-      return false;
-    }
-    for (const e of r2.errors) this.log.error('switch refused a set-up command', { command: again[e.index]!.type, errType: e.errType, code: e.code });
-    return true;
   }
 
   private async pass(): Promise<void> {

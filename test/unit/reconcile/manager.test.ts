@@ -174,6 +174,19 @@ describe('reconcile/hygiene', () => {
     again.close();
   });
 
+  it('a switch that refuses the meter still gets its controller-bound flows, unmetered', async () => {
+    const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
+    sw.injectError = (cmd) => (cmd.type === 'meterMod' ? { errType: 12, code: 6 /* OUT_OF_METERS */ } : undefined);
+    const mgr = new ReconcileManager({ logger: silentLogger(), hygiene: (s) => hygienePlan({ version: s.version, tables: [0], cookie: OURS }) });
+    mgr.connect(sw);
+    const toController: DesiredFlow = { stage: 'arp', tableId: 0, priority: 50, match: { ethType: 0x0806 }, instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: Port.CONTROLLER }] }], cookie: OURS };
+    mgr.publish(1, new Map([[sw.dpid, [toController]]]));
+    expect(await mgr.waitFor(1, 1000)).to.equal('realized');
+    expect(mgr.status(sw.dpid).failures).to.deep.equal([]);
+    expect(sw.table().find((f) => f.priority === 50)!.instructions.map((i) => i.type)).to.deep.equal(['applyActions']);
+    mgr.close();
+  });
+
   it('leaves the table-miss flow to the compiler where it lowered one', async () => {
     const { logger, records } = captureLogger();
     const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
