@@ -80,6 +80,7 @@ export class SwitchReconciler {
   private auditTimer: unknown;
   private bundlesUsable: boolean;
   private preludeSent = false;
+  private conflictKeys = new Set<string>();
   private rawDesired: readonly DesiredFlow[] | undefined;
   private readonly refusedMeters = new Set<number>();
   /** The last pass left the switch at desiredGeneration's flows. */
@@ -208,6 +209,8 @@ export class SwitchReconciler {
     if (this.loop !== undefined) return;
     this.loop = (async () => {
       try {
+        // Let changes published in the same turn of the event loop join this pass.
+        await new Promise((r) => setImmediate(r));
         while (this.dirty && !this.stopped()) {
           this.dirty = false;
           await this.step();
@@ -343,10 +346,15 @@ export class SwitchReconciler {
     return out;
   }
 
+  /** Each conflict is logged when it appears, not on every pass or audit. */
   private logConflicts(plan: FlowPlan, generation: number): void {
+    const now = new Set<string>();
     for (const c of plan.conflicts) {
+      now.add(c.key);
+      if (this.conflictKeys.has(c.key)) continue;
       this.log.warn('a flow of another controller holds the slot of a desired flow; left alone', { flow: c.key, stage: c.desired.stage, foreignCookie: '0x' + c.foreignCookie.toString(16), generation });
     }
+    this.conflictKeys = now;
   }
 
   private markRealized(generation: number): void {

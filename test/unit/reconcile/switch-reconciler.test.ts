@@ -89,6 +89,17 @@ describe('reconcile/switch-reconciler', () => {
     expect(rec.realizedGeneration).to.equal(10);
   });
 
+  it('merges changes published in the same turn into one batch even without a coalescing delay', async () => {
+    const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
+    const rec = reconciler(sw);
+    rec.start();
+    await rec.idle();
+    for (let g = 1; g <= 5; g++) rec.setDesired(g, desiredSet(g));
+    await rec.idle();
+    expect(sw.applyCalls).to.equal(1);
+    expect(rec.realizedGeneration).to.equal(5);
+  });
+
   it('serialises passes per switch: changes during a slow batch wait for it, then the latest wins', async () => {
     const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
     sw.delayMs = 20;
