@@ -150,6 +150,7 @@ export class SwitchReconciler {
 
   /** Re-read the table now and repair any drift; resolves with the pass that followed. */
   audit(): Promise<PassReport | undefined> {
+    if (this.stopped()) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       this.auditWaiters.push(resolve);
       this.needRead = true;
@@ -207,6 +208,9 @@ export class SwitchReconciler {
 
   private runLoop(): void {
     if (this.loop !== undefined) return;
+    // A pass starting now also serves a change still waiting for its coalescing delay.
+    this.clock.clearTimeout(this.coalesceTimer);
+    this.coalesceTimer = undefined;
     this.loop = (async () => {
       try {
         // Let changes published in the same turn of the event loop join this pass.
