@@ -1,7 +1,7 @@
 // HELLO in every version: an optional list of elements after the header, each
 // {type u16, length u16, body} padded to 8 bytes. OFPHET_VERSIONBITMAP (1)
 // carries u32 words; bit n of word w means wire version 32*w+n is supported.
-import { fail } from './errors.js';
+import { CodecException, fail } from './errors.js';
 import { MAX_BITMAP_WORDS, MAX_HELLO_ELEMENTS } from './limits.js';
 import type { Reader } from './reader.js';
 import type { Hello, OfVersion } from './types.js';
@@ -10,7 +10,23 @@ import { OFPHET_VERSIONBITMAP } from './of13/constants.js';
 
 export const OFPT_HELLO = 0;
 
+/**
+ * Before OF1.3 a HELLO body had no defined structure and receivers ignore it,
+ * so for versions 1..3 a body that is not well-formed elements is ignored too.
+ */
 export function decodeHello(r: Reader, version: number, xid: number): Hello {
+  if (version >= 4) return readHello(r, version, xid);
+  const start = r.pos;
+  try {
+    return readHello(r, version, xid);
+  } catch (e) {
+    if (!(e instanceof CodecException)) throw e;
+    r.pos = start;
+    return { version: version as OfVersion, xid, type: 'hello' };
+  }
+}
+
+function readHello(r: Reader, version: number, xid: number): Hello {
   let versions: number[] | undefined;
   let count = 0;
   while (r.remaining > 0) {

@@ -105,6 +105,10 @@ describe('openflow malformed input', () => {
     it('element longer than the message: BAD_ELEMENT_LENGTH', () => expectError(msg(4, 0, h('0001 0010 00000010')), 'BAD_ELEMENT_LENGTH'));
     it('element header cut short: BAD_ELEMENT_LENGTH', () => expectError(msg(4, 0, h('0001')), 'BAD_ELEMENT_LENGTH', 8));
     it('bitmap length not 4 + 4n: BAD_ELEMENT_LENGTH', () => expectError(msg(4, 0, h('0001 0006 0000 0000')), 'BAD_ELEMENT_LENGTH'));
+    it('an OF1.0 HELLO body that is not elements is ignored (OF1.0 gives it no structure)', () => {
+      const r = decodeMessage(msg(1, 0, h('0001 0000 ff')));
+      expect(r.ok && r.message).to.deep.equal({ version: 1, xid: 0x01020304, type: 'hello' });
+    });
     it('unknown element types are skipped', () => {
       const r = decodeMessage(msg(4, 0, h('0009 0005 01000000 0001 0008 00000010')));
       expect(r.ok && r.message).to.deep.equal({ version: 4, xid: 0x01020304, type: 'hello', versions: [4] });
