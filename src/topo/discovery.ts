@@ -87,6 +87,14 @@ interface LinkState {
   lastSeen: number;
 }
 
+/** A cable is used only once probes have crossed it both ways (a one-way cable is no link). */
+interface CableState extends LinkState {
+  /** When a probe sent from `link.a` last arrived at `link.b`, and the reverse. */
+  fromA?: number;
+  fromB?: number;
+  confirmed: boolean;
+}
+
 interface LastAccepted {
   timestamp: number;
   ingress: string;
@@ -95,7 +103,7 @@ interface LastAccepted {
 export class Discovery {
   private readonly opts: Required<Omit<DiscoveryOptions, 'description'>> & { description?: TopologyDescription };
   private readonly switches = new Map<Dpid, SwitchState>();
-  private readonly links = new Map<string, LinkState>();
+  private readonly links = new Map<string, CableState>();
   /** Genuine probes that arrived on (or left from) a described access port. */
   private readonly refused = new Map<string, LinkState>();
   /** Next due time per probed port, keyed "dpid/port". */
@@ -244,7 +252,7 @@ export class Discovery {
       if (sw.version !== undefined) ts.version = sw.version;
       switches.set(sw.dpid, ts);
     }
-    const links = [...this.links.values()].map((l) => l.link).sort((x, y) => (linkKey(x) < linkKey(y) ? -1 : 1));
+    const links = [...this.links.values()].filter((l) => l.confirmed).map((l) => l.link).sort((x, y) => (linkKey(x) < linkKey(y) ? -1 : 1));
     this.cached = { version: this.versionNo, switches, links };
     return this.cached;
   }
@@ -284,16 +292,26 @@ export class Discovery {
       return { accepted: false, reason: 'access-port' };
     }
     this.lastAccepted.set(srcKey, { timestamp: probe.timestamp, ingress: inKey });
-    const existing = this.links.get(key);
-    if (existing) {
-      existing.lastSeen = now;
+    this.inferredFabric.add(srcKey);
+    this.inferredFabric.add(inKey);
+    let cable = this.links.get(key);
+    if (!cable) {
+      cable = { link, lastSeen: now, confirmed: false };
+      this.links.set(key, cable);
+    }
+    cable.lastSeen = now;
+    if (link.a.dpid === probe.dpid && link.a.portNo === probe.portNo) cable.fromA = now;
+    else cable.fromB = now;
+    if (cable.confirmed) return { accepted: true, link, isNew: false };
+    if (cable.fromA === undefined || cable.fromB === undefined) {
+      // Probe back at once rather than a whole interval later (the peer may have just connected).
+      const due = this.schedule.get(inKey);
+      if (due !== undefined && due > now) this.schedule.set(inKey, now);
       return { accepted: true, link, isNew: false };
     }
     // A port has one cable: a new link through a port replaces the old one.
-    for (const end of [link.a, link.b]) this.removeLinksAt(end);
-    this.links.set(key, { link, lastSeen: now });
-    this.inferredFabric.add(srcKey);
-    this.inferredFabric.add(inKey);
+    for (const end of [link.a, link.b]) this.removeLinksAt(end, key);
+    cable.confirmed = true;
     this.changed();
     return { accepted: true, link, isNew: true };
   }
@@ -326,28 +344,24 @@ export class Discovery {
     }
   }
 
-  private removeLinksAt(end: LinkEnd): boolean {
-    for (const [key, l] of this.refused) {
-      if (sameEnd(l.link.a, end) || sameEnd(l.link.b, end)) this.refused.delete(key);
-    }
-    let removed = false;
-    for (const [key, l] of this.links) {
-      if (sameEnd(l.link.a, end) || sameEnd(l.link.b, end)) {
-        this.links.delete(key);
-        removed = true;
+  private removeLinksAt(end: LinkEnd, keep?: string): void {
+    for (const map of [this.links, this.refused]) {
+      for (const [key, l] of map) {
+        if (key !== keep && (sameEnd(l.link.a, end) || sameEnd(l.link.b, end))) map.delete(key);
       }
     }
-    return removed;
   }
 
   private expireLinks(now: number): void {
     const limit = this.opts.ageIntervals * this.opts.intervalMs;
     for (const [key, l] of this.refused) if (now - l.lastSeen > limit) this.refused.delete(key);
+    const stale = (t: number | undefined): boolean => t === undefined || now - t > limit;
     let any = false;
     for (const [key, l] of this.links) {
-      if (now - l.lastSeen > limit) {
+      // A used link goes when either direction falls silent; an unconfirmed one when both have.
+      if (l.confirmed ? stale(l.fromA) || stale(l.fromB) : stale(l.fromA) && stale(l.fromB)) {
         this.links.delete(key);
-        any = true;
+        if (l.confirmed) any = true;
       }
     }
     if (any) this.changed();

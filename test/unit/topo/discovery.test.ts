@@ -175,7 +175,9 @@ describe('topo/discovery', () => {
     f.disc.switchConnected(S2, ports(1, 2));
     const older = buildProbe({ dpid: S1, portNo: 1, timestamp: f.now.t - 200, secret });
     const newer = buildProbe({ dpid: S1, portNo: 1, timestamp: f.now.t - 100, secret });
+    const back = buildProbe({ dpid: S2, portNo: 1, timestamp: f.now.t - 100, secret });
     expect(f.disc.receive({ dpid: S2, inPort: 1, frame: newer }).accepted).to.equal(true);
+    expect(f.disc.receive({ dpid: S1, inPort: 1, frame: back }).accepted).to.equal(true);
     expect(f.disc.receive({ dpid: S2, inPort: 2, frame: older })).to.deep.equal({ accepted: false, reason: 'replayed' });
     expect(linkList(f.disc.snapshot())).to.deep.equal(['1:1-2:1']);
   });
@@ -237,5 +239,38 @@ links:
     const ahead = buildProbe({ dpid: S1, portNo: 1, timestamp: 2_000_000 + 600, secret });
     expect(d.receive({ dpid: S2, inPort: 1, frame: ahead })).to.deep.equal({ accepted: false, reason: 'stale' });
     expect(d.receive({ dpid: S2, inPort: 1, frame: probes[0]!.frame }).accepted).to.equal(true);
+  });
+
+  it('uses a cable only once probes crossed it both ways, and drops it when one way falls silent', () => {
+    const f = new FakeFabric();
+    f.disc.switchConnected(S1, ports(1));
+    f.disc.switchConnected(S2, ports(1));
+    const oneWay = () => {
+      // Only S1's probes reach S2 (a cable that transmits one way).
+      f.now.t += 100;
+      for (const p of f.disc.tick()) if (p.dpid === S1) f.disc.receive({ dpid: S2, inPort: 1, frame: p.frame });
+    };
+    for (let i = 0; i < 30; i++) oneWay();
+    expect(f.disc.snapshot().links).to.deep.equal([]);
+    expect(f.disc.counters.accepted).to.be.greaterThan(0);
+    f.cable(S1, 1, S2, 1);
+    f.run(1500);
+    expect(linkList(f.disc.snapshot())).to.deep.equal(['1:1-2:1']);
+    // The S2 -> S1 direction fails: the link goes after the ageing time although S1's probes still arrive.
+    for (let i = 0; i < 25; i++) oneWay();
+    expect(linkList(f.disc.snapshot())).to.have.length(1);
+    for (let i = 0; i < 15; i++) oneWay();
+    expect(linkList(f.disc.snapshot())).to.deep.equal([]);
+  });
+
+  it('probes back at once when the first probe of a cable arrives, so a late switch is linked quickly', () => {
+    const f = new FakeFabric();
+    f.cable(S1, 1, S2, 1);
+    f.disc.switchConnected(S1, ports(1));
+    f.run(2300);
+    f.disc.switchConnected(S2, ports(1));
+    // S2's first probe goes out within the spread window; S1 answers on the next tick, not a whole interval later.
+    f.run(400);
+    expect(linkList(f.disc.snapshot())).to.deep.equal(['1:1-2:1']);
   });
 });
