@@ -41,6 +41,8 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Host shell pids of the running network, so that a run after a killed one can end them by id.
+PIDFILE = '/tmp/spotlight-mininet-driver.pids'
 RAW_HELPER = os.path.join(HERE, 'rawframe.py')
 OUT_LOCK = threading.Lock()
 
@@ -100,6 +102,30 @@ def parse_end(end):
     return sw, port
 
 
+def end_leftover_hosts():
+    """Ends the host shells a killed run recorded, if they are still Mininet host shells."""
+    try:
+        with open(PIDFILE, encoding='ascii') as f:
+            pids = [int(x) for x in f.read().split() if x.isdigit()]
+    except OSError:
+        return
+    for pid in pids:
+        try:
+            with open('/proc/%d/cmdline' % pid, 'rb') as f:
+                cmdline = f.read()
+        except OSError:
+            continue
+        if b'mininet:' in cmdline:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    try:
+        os.unlink(PIDFILE)
+    except OSError:
+        pass
+
+
 def cleanup_own(switch_names):
     """Removes leftovers of a dead run: only bridges and veths named after our switches."""
     for name in switch_names:
@@ -136,6 +162,7 @@ class Driver:
         setLogLevel('error')
         switches = self.desc.get('switches') or []
         names = [s['name'] for s in switches]
+        end_leftover_hosts()
         cleanup_own(names)
         host, _, port = self.controller.rpartition(':')
         net = Mininet(switch=OVSSwitch, controller=None, link=Link, autoSetMacs=False,
@@ -163,6 +190,8 @@ class Driver:
             else:
                 net.addLink(h['name'], h['switch'])
         net.build()
+        with open(PIDFILE, 'w', encoding='ascii') as f:
+            f.write(' '.join(str(h.pid) for h in net.hosts))
         net.start()
         for h in net.hosts:
             # Hosts stay quiet unless a test makes them talk (no IPv6 autoconfiguration chatter).
@@ -271,6 +300,10 @@ class Driver:
                 except Exception as err:  # keep going: the leftovers are cleaned below
                     sys.stderr.write('stopping the network failed: %s\n' % err)
                 cleanup_own([s['name'] for s in self.desc.get('switches') or []])
+                try:
+                    os.unlink(PIDFILE)
+                except OSError:
+                    pass
 
 
 def shquote(text):
