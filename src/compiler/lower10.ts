@@ -7,7 +7,7 @@ import type { Dpid } from '../topo/types.js';
 import type { Paths } from '../topo/paths.js';
 import { isIpv6 } from './addr.js';
 import { cookieFor } from './cookie.js';
-import { BROADCAST, ETH_ARP, ETH_IPV4, ETH_RARP, IPPROTO_UDP, TO_CONTROLLER, epCookie } from './lower13.js';
+import { BROADCAST, ETH_ARP, ETH_IPV4, ETH_RARP, IPPROTO_UDP, TO_CONTROLLER } from './lower13.js';
 import type { Endpoint, Location } from './endpoints.js';
 import type { NetworkPlan, Target } from './plan.js';
 import type { DesiredFlow } from './types.js';
@@ -74,46 +74,65 @@ function bcastFromFabric(plan: NetworkPlan, dpid: Dpid): Action[] {
   return acts;
 }
 
-function accessFlows(plan: NetworkPlan, dpid: Dpid, ep: Endpoint, loc: Location, out: DesiredFlow[]): void {
-  const c = epCookie(ep);
+function accessFlows(plan: NetworkPlan, dpid: Dpid, ep: Endpoint, loc: Location, out: DesiredFlow[], cache: Map<string, Instruction[]>): void {
+  // Object literals, not spreads of a base match: this runs for every endpoint.
+  const c = ep.cookie;
   const seg = plan.segment;
-  const base: Match = { inPort: loc.portNo, ethSrc: ep.mac, vlanVid: OFP10_VLAN_NONE };
-  const S = 'access';
+  const p = loc.portNo;
+  const m = ep.mac;
+  const NONE = OFP10_VLAN_NONE;
+  const add = (priority: number, match: Match, ins: Instruction[]): void => {
+    out.push({ stage: 'access', tableId: 0, priority, match, instructions: ins, cookie: c });
+  };
   const gw = ep.kind === 'gateway';
   const v4 = ep.ips.filter((ip) => !isIpv6(ip));
-  // A gateway may use any source address: one flow without ipv4Src stands for all.
-  const sources: (string | undefined)[] = gw ? [undefined] : v4;
-  const withSrc = (m: Match, ip: string | undefined): Match => (ip === undefined ? m : { ...m, ipv4Src: ip });
   const priv = plan.ne.network.kind === 'private';
-  if (gw) out.push(flow(S, P10.arp, { ...base, ethType: ETH_ARP, arpOp: 1 }, [TO_CONTROLLER], c));
-  else {
-    for (const spa of [...v4, '0.0.0.0']) out.push(flow(S, P10.arp, { ...base, ethType: ETH_ARP, arpOp: 1, arpSpa: spa }, [TO_CONTROLLER], c));
-    for (const spa of v4) out.push(flow(S, P10.garp, { ...base, ethDst: BROADCAST, ethType: ETH_ARP, arpOp: 2, arpSpa: spa }, [TO_CONTROLLER], c));
-    out.push(flow(S, P10.arp, { ...base, ethType: ETH_RARP }, [TO_CONTROLLER], c));
-    if (plan.ne.network.dhcp?.mac.toLowerCase() !== ep.mac) {
-      out.push(flow(S, P10.dhcpGuard, { ...base, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpSrc: 67 }, [], c));
-    }
-  }
   const dh = plan.dhcp.get(dpid);
-  {
-    // DHCP requests go to the server or nowhere.
-    const acts = dh ? fromAccess(seg, dh) : [];
-    for (const ip of sources) out.push(flow(S, P10.dhcp, withSrc({ ...base, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, ip), acts, c));
-    if (!gw) out.push(flow(S, P10.dhcp, { ...base, ethType: ETH_IPV4, ipv4Src: '0.0.0.0', ipProto: IPPROTO_UDP, udpSrc: 68, udpDst: 67 }, acts, c));
-  }
+  // DHCP requests go to the server or nowhere.
+  const dhcpIns = dh ? targetIns(cache, 'a', seg, dh) : DROP;
   const fw = plan.forward.get(dpid);
-  if (fw) {
-    for (const d of plan.reachable(ep)) {
-      const t = fw.get(d.mac);
-      if (!t) continue;
-      const acts = fromAccess(seg, t);
-      for (const ip of sources) out.push(flow(S, P10.unicast, withSrc({ ...base, ethType: ETH_IPV4, ethDst: d.mac }, ip), acts, c));
+  const bcast = priv || gw ? bcastFromAccess(plan, dpid) : [];
+  const bcastIns = bcast.length ? [{ type: 'applyActions', actions: bcast } as Instruction] : undefined;
+  if (gw) {
+    // A gateway may use any source address: flows without nw_src.
+    add(P10.arp, { inPort: p, ethSrc: m, vlanVid: NONE, ethType: ETH_ARP, arpOp: 1 }, CONTROLLER_INS);
+    add(P10.dhcp, { inPort: p, ethSrc: m, vlanVid: NONE, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, dhcpIns);
+    if (fw) {
+      for (const d of plan.reachable(ep)) {
+        const t = fw.get(d.mac);
+        if (t) add(P10.unicast, { inPort: p, ethSrc: m, ethDst: d.mac, vlanVid: NONE, ethType: ETH_IPV4 }, targetIns(cache, 'a', seg, t));
+      }
     }
+    if (bcastIns) add(P10.broadcast, { inPort: p, ethSrc: m, ethDst: BROADCAST, vlanVid: NONE, ethType: ETH_IPV4 }, bcastIns);
+    return;
   }
-  if (priv || gw) {
-    const acts = bcastFromAccess(plan, dpid);
-    if (acts.length) for (const ip of sources) out.push(flow(S, P10.broadcast, withSrc({ ...base, ethType: ETH_IPV4, ethDst: BROADCAST }, ip), acts, c));
+  for (const spa of v4) {
+    add(P10.arp, { inPort: p, ethSrc: m, vlanVid: NONE, ethType: ETH_ARP, arpOp: 1, arpSpa: spa }, CONTROLLER_INS);
+    add(P10.garp, { inPort: p, ethSrc: m, ethDst: BROADCAST, vlanVid: NONE, ethType: ETH_ARP, arpOp: 2, arpSpa: spa }, CONTROLLER_INS);
+    add(P10.dhcp, { inPort: p, ethSrc: m, vlanVid: NONE, ethType: ETH_IPV4, ipv4Src: spa, ipProto: IPPROTO_UDP, udpDst: 67 }, dhcpIns);
+    if (fw) {
+      for (const d of plan.reachable(ep)) {
+        const t = fw.get(d.mac);
+        if (t) add(P10.unicast, { inPort: p, ethSrc: m, ethDst: d.mac, vlanVid: NONE, ethType: ETH_IPV4, ipv4Src: spa }, targetIns(cache, 'a', seg, t));
+      }
+    }
+    if (bcastIns) add(P10.broadcast, { inPort: p, ethSrc: m, ethDst: BROADCAST, vlanVid: NONE, ethType: ETH_IPV4, ipv4Src: spa }, bcastIns);
   }
+  add(P10.arp, { inPort: p, ethSrc: m, vlanVid: NONE, ethType: ETH_ARP, arpOp: 1, arpSpa: '0.0.0.0' }, CONTROLLER_INS);
+  add(P10.arp, { inPort: p, ethSrc: m, vlanVid: NONE, ethType: ETH_RARP }, CONTROLLER_INS);
+  add(P10.dhcp, { inPort: p, ethSrc: m, vlanVid: NONE, ethType: ETH_IPV4, ipv4Src: '0.0.0.0', ipProto: IPPROTO_UDP, udpSrc: 68, udpDst: 67 }, dhcpIns);
+  if (plan.ne.network.dhcp?.mac.toLowerCase() !== m) add(P10.dhcpGuard, { inPort: p, ethSrc: m, vlanVid: NONE, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpSrc: 67 }, DROP);
+}
+
+const DROP: Instruction[] = Object.freeze([]) as unknown as Instruction[];
+const CONTROLLER_INS: Instruction[] = Object.freeze([{ type: 'applyActions', actions: [TO_CONTROLLER] }]) as unknown as Instruction[];
+
+/** One instruction list per (direction, target) on a switch: 'a' from an access port, 'f' from the fabric. */
+function targetIns(cache: Map<string, Instruction[]>, dir: 'a' | 'f', seg: number, t: Target): Instruction[] {
+  const key = `${dir}${'local' in t ? 'l' + t.local : 'f' + t.fabric}`;
+  let ins = cache.get(key);
+  if (!ins) cache.set(key, (ins = [{ type: 'applyActions', actions: dir === 'a' ? fromAccess(seg, t) : fromFabric(t) }]));
+  return ins;
 }
 
 /** Every flow of one network on one OF1.0 switch. */
@@ -121,12 +140,13 @@ export function lowerNetwork10(plan: NetworkPlan, dpid: Dpid, paths: Paths): Des
   const out: DesiredFlow[] = [];
   const seg = plan.segment;
   const nc = cookieFor('network', plan.ne.network.name);
-  for (const { ep, loc } of plan.sources.get(dpid) ?? []) accessFlows(plan, dpid, ep, loc, out);
+  const cache = new Map<string, Instruction[]>();
+  for (const { ep, loc } of plan.sources.get(dpid) ?? []) accessFlows(plan, dpid, ep, loc, out, cache);
   if (!paths.fabricPorts(dpid).size) return out;
   const dh = plan.dhcp.get(dpid);
   if (dh) out.push(flow('fabric', P10.fabricDhcp, { vlanVid: seg, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, fromFabric(dh), nc));
   for (const [mac, t] of plan.forward.get(dpid) ?? []) {
-    out.push(flow('fabric', P10.fabricUnicast, { vlanVid: seg, ethDst: mac }, fromFabric(t), epCookie(plan.ne.byMac.get(mac)!)));
+    out.push({ stage: 'fabric', tableId: 0, priority: P10.fabricUnicast, match: { vlanVid: seg, ethDst: mac }, instructions: targetIns(cache, 'f', seg, t), cookie: plan.ne.byMac.get(mac)!.cookie });
   }
   if (plan.served.has(dpid)) {
     const acts = bcastFromFabric(plan, dpid);
