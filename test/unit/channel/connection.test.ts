@@ -166,6 +166,30 @@ describe('channel: connection over TCP', () => {
       expect((await fr).message.cookie).to.equal(5n);
     });
 
+    it('serves 50 switches at once, each with its own state', async function () {
+      this.timeout(20_000);
+      const n = 50;
+      const seen = new Set<string>();
+      server.on('switchConnected', (ev) => seen.add(ev.dpid));
+      const sws = await Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          FakeSwitch.connect({ port: tcpPort, datapathId: BigInt(1000 + i), ...(i % 2 ? { helloVersion: 1, bitmap: undefined } : { bitmap: [1, 4] }) }),
+        ),
+      );
+      fakes.push(...sws);
+      await until(() => seen.size === n, 10_000);
+      expect(server.switches().length).to.equal(n);
+      sws.forEach((sw, i) => (sw.flows = [flowStat(i + 1)]));
+      const results = await Promise.all(
+        sws.map(async (_, i) => {
+          const conn = server.get((1000 + i).toString(16).padStart(16, '0'))!;
+          expect(conn.version).to.equal(i % 2 ? 1 : 4);
+          return (await conn.flowStats()).map((f) => f.priority);
+        }),
+      );
+      expect(results).to.deep.equal(sws.map((_, i) => [i + 1]));
+    });
+
     it('rejects outstanding requests with CLOSED when the switch goes away', async () => {
       const { sw, conn } = await connect({ handler: (m) => m.type === 'multipartRequest' && m.body.kind === 'table' });
       const p = conn.request({ type: 'multipartRequest', more: false, body: { kind: 'table' } });
