@@ -3,12 +3,14 @@
 // loopback. Beside it, measured in the same run on the same disk: bare
 // LevelDB puts with sync (the disk's own limit), reported as a ratio.
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Level } from 'level';
 import { silentLogger } from '../src/log.js';
 import { startApi } from '../src/api/server.js';
+import { putNetwork, vmStart } from '../src/model/index.js';
 import { openStore } from '../src/store/index.js';
 
 const VMS = Number(process.env.SPOTLIGHT_BENCH_VMS ?? 10_000);
@@ -28,22 +30,54 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-async function drive(label: string, clients: number, ops: number, one: (i: number) => Promise<void>): Promise<Run> {
-  const lat: number[] = [];
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      for (let i = next++; i < ops; i = next++) {
-        const s = performance.now();
-        await one(i);
-        lat.push(performance.now() - s);
-      }
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  lat.sort((a, b) => a - b);
-  return { label, clients, ops, seconds, p50: pct(lat, 50), p99: pct(lat, 99) };
+/** Accumulates time and latencies over several chunks of one kind of operation. */
+class Meter {
+  private readonly lat: number[] = [];
+  private ms = 0;
+  private ops = 0;
+  constructor(
+    private readonly label: string,
+    private readonly clients: number,
+  ) {}
+
+  /** Runs ops [from, to) with `clients` concurrent callers. */
+  async chunk(from: number, to: number, one: (i: number) => Promise<void>): Promise<void> {
+    let next = from;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: this.clients }, async () => {
+        for (let i = next++; i < to; i = next++) {
+          const s = performance.now();
+          await one(i);
+          this.lat.push(performance.now() - s);
+        }
+      }),
+    );
+    this.ms += performance.now() - t0;
+    this.ops += to - from;
+  }
+
+  result(): Run {
+    this.lat.sort((a, b) => a - b);
+    return { label: this.label, clients: this.clients, ops: this.ops, seconds: this.ms / 1000, p50: pct(this.lat, 50), p99: pct(this.lat, 99) };
+  }
+}
+
+/**
+ * Runs every kind over the same range in alternating chunks, so that all see
+ * the same moments of a shared, noisy machine.
+ */
+async function interleaved(clients: number, from: number, to: number, chunk: number, kinds: [string, (i: number) => Promise<void>][]): Promise<Run[]> {
+  const meters = kinds.map(([label]) => new Meter(label, clients));
+  for (let at = from; at < to; at += chunk) {
+    const end = Math.min(to, at + chunk);
+    for (const [k, [, fn]] of kinds.entries()) await meters[k]!.chunk(at, end, fn);
+  }
+  return meters.map((m) => m.result());
+}
+
+function networkBody(n: number) {
+  return { tenant: `t${n % 100}`, kind: 'private', cidrs: [`10.${n >> 8}.${n & 255}.0/24`] };
 }
 
 function vmBody(k: number) {
@@ -57,10 +91,21 @@ function vmBody(k: number) {
   };
 }
 
-async function post(base: string, path: string, body: unknown, method = 'POST'): Promise<void> {
-  const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${text}`);
+// node:http with keep-alive: a lean client, so that the figures are the server's.
+const agent = new http.Agent({ keepAlive: true });
+
+function post(base: string, path: string, body: unknown, method = 'POST'): Promise<void> {
+  const data = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}${path}`, { method, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${path}: ${res.statusCode} ${text}`))));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
 }
 
 async function main(): Promise<void> {
@@ -71,32 +116,41 @@ async function main(): Promise<void> {
     const api = await startApi({ host: '127.0.0.1', port: 0, store, logger });
     const base = api.address;
     for (let n = 0; n < NETWORKS; n++) {
-      await post(base, `/v1/networks/net${n}`, { tenant: `t${n % 100}`, kind: 'private', cidrs: [`10.${n >> 8}.${n & 255}.0/24`] }, 'PUT');
+      await post(base, `/v1/networks/net${n}`, networkBody(n), 'PUT');
     }
-    // The peer: one synced LevelDB put per operation, same disk, same value
-    // size. Peer and API phases alternate so that both see the same machine.
+    // The peer: one synced LevelDB put per operation, same disk, same value size.
     const peer = new Level<string, string>(join(dir, 'peer'), { valueEncoding: 'utf8' });
     await peer.open();
     const value = JSON.stringify(vmBody(0));
     const sync = { sync: true } as Parameters<typeof peer.put>[2];
-    const p1 = await drive('bare level put sync', 1, SINGLE, (i) => peer.put(`v/${i}`, value, sync));
-    const a1 = await drive('vm-start via API', 1, SINGLE, (i) => post(base, '/v1/hooks/vm-start', vmBody(i)));
-    const p32 = await drive('bare level put sync', 32, VMS - SINGLE, (i) => peer.put(`w/${i}`, value, sync));
-    const a32 = await drive('vm-start via API', 32, VMS - SINGLE, (i) => post(base, '/v1/hooks/vm-start', vmBody(SINGLE + i)));
+    // The same writes without HTTP: what the model and the store cost alone.
+    const direct = await openStore(join(dir, 'direct'), { logger });
+    for (let n = 0; n < NETWORKS; n++) await direct.apply((s) => putNetwork(s, `net${n}`, networkBody(n)));
+    const kinds: [string, (i: number) => Promise<void>][] = [
+      ['bare level put sync', (i) => peer.put(`v/${i}`, value, sync)],
+      ['vm-start via API', (i) => post(base, '/v1/hooks/vm-start', vmBody(i))],
+      ['vm-start, store only', async (i) => {
+        const r = await direct.apply((s) => vmStart(s, vmBody(i)));
+        if (!r.ok) throw new Error(r.error.message);
+      }],
+    ];
+    const one = await interleaved(1, 0, SINGLE, 100, kinds);
+    const many = await interleaved(32, SINGLE, VMS, 800, kinds);
     await peer.close();
-    if (store.snapshot().vms.size !== VMS) throw new Error(`expected ${VMS} VMs, store has ${store.snapshot().vms.size}`);
+    for (const st of [store, direct]) if (st.snapshot().vms.size !== VMS) throw new Error(`expected ${VMS} VMs, a store has ${st.snapshot().vms.size}`);
     await api.close();
     await store.close();
-    const runs = [a1, a32];
+    await direct.close();
 
     console.log(`hooks benchmark: ${VMS} VMs in ${NETWORKS} networks; node ${process.version}, ${cpus().length} cpus, data under ${tmpdir()}`);
     console.log('run                      clients     ops   hooks/s   p50 ms   p99 ms');
-    for (const r of [...runs, p1, p32]) {
+    for (const r of [...one, ...many]) {
       console.log(`${r.label.padEnd(24)} ${String(r.clients).padStart(7)} ${String(r.ops).padStart(7)} ${(r.ops / r.seconds).toFixed(0).padStart(9)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)}`);
     }
     const ratio = (a: Run, b: Run) => (a.ops / a.seconds / (b.ops / b.seconds)).toFixed(2);
-    console.log(`ratio API / bare synced put: 1 client ${ratio(a1, p1)}, 32 clients ${ratio(a32, p32)}`);
+    console.log(`hooks/s ratio to bare synced puts: API ${ratio(one[1]!, one[0]!)} (1 client), ${ratio(many[1]!, many[0]!)} (32 clients); store only ${ratio(one[2]!, one[0]!)} (1 client), ${ratio(many[2]!, many[0]!)} (32 clients)`);
   } finally {
+    agent.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
 }
