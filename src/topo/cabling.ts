@@ -3,7 +3,7 @@
 // miscabled or extra cable). Also tells access ports from fabric ports as the
 // description sees them.
 import type { Logger } from '../log.js';
-import type { DescribedEnd, DescribedLink, DescribedPortRef, TopologyDescription } from './description.js';
+import type { DescribedEnd, DescribedLink, TopologyDescription } from './description.js';
 import type { Dpid, Link, LinkEnd, PortKind, TopologySnapshot } from './types.js';
 
 export type MissingReason = 'switch-disconnected' | 'port-unknown' | 'not-discovered';
@@ -27,13 +27,28 @@ export interface CablingReport {
  * of a described switch, undefined when the switch is not described.
  */
 export function describedPortKind(desc: TopologyDescription, dpid: Dpid, portNo: number, name: string): PortKind | undefined {
-  if (!desc.switches.some((s) => s.dpid === dpid)) return undefined;
+  return describedPortClassifier(desc)(dpid, portNo, name);
+}
+
+export type PortClassifier = (dpid: Dpid, portNo: number, name: string) => PortKind | undefined;
+
+/** describedPortKind with the description indexed once (discovery asks for every probe). */
+export function describedPortClassifier(desc: TopologyDescription): PortClassifier {
+  const fabric = new Map<Dpid, { numbers: Set<number>; names: Set<string> }>();
+  for (const s of desc.switches) fabric.set(s.dpid, { numbers: new Set(), names: new Set() });
   for (const l of desc.links) {
     for (const end of [l.a, l.b]) {
-      if (end.dpid === dpid && refMatches(end.port, portNo, name)) return 'fabric';
+      const f = fabric.get(end.dpid);
+      if (!f) continue;
+      if (typeof end.port === 'number') f.numbers.add(end.port);
+      else f.names.add(end.port);
     }
   }
-  return 'access';
+  return (dpid, portNo, name) => {
+    const f = fabric.get(dpid);
+    if (!f) return undefined;
+    return f.numbers.has(portNo) || f.names.has(name) ? 'fabric' : 'access';
+  };
 }
 
 export function compareCabling(desc: TopologyDescription, snap: TopologySnapshot, refused: readonly Link[] = []): CablingReport {
@@ -113,6 +128,3 @@ function resolveEnd(end: DescribedEnd, snap: TopologySnapshot): Resolved {
   return { ok: false, reason: 'port-unknown' };
 }
 
-function refMatches(ref: DescribedPortRef, portNo: number, name: string): boolean {
-  return typeof ref === 'number' ? ref === portNo : ref === name;
-}

@@ -3,7 +3,7 @@
 // back (receive) into links. It does no I/O and reads time and randomness only
 // through the functions it is given, so every transition is unit-testable.
 import { Port } from '../openflow/types.js';
-import { describedPortKind, linkKey, orderLink } from './cabling.js';
+import { describedPortClassifier, linkKey, orderLink, type PortClassifier } from './cabling.js';
 import type { TopologyDescription } from './description.js';
 import { buildProbe, parseProbe } from './lldp.js';
 import type { Dpid, Link, LinkEnd, PortKind, TopologySnapshot, TopoPort, TopoSwitch } from './types.js';
@@ -113,6 +113,7 @@ export class Discovery {
   /** Ports on which a valid probe arrived (inferred fabric ports). */
   private readonly inferredFabric = new Set<string>();
   private readonly listeners = new Set<(snap: TopologySnapshot) => void>();
+  private readonly classify: PortClassifier | undefined;
   private versionNo = 0;
   private cached: TopologySnapshot | undefined;
   readonly counters: DiscoveryCounters = {
@@ -141,6 +142,7 @@ export class Discovery {
       spreadMs: options.spreadMs ?? Math.min(intervalMs, 250),
       description: options.description,
     };
+    this.classify = options.description ? describedPortClassifier(options.description) : undefined;
     for (const s of options.description?.switches ?? []) {
       this.switches.set(s.dpid, { dpid: s.dpid, connected: false, name: s.name, role: s.role, version: s.version, ports: new Map() });
     }
@@ -368,8 +370,7 @@ export class Discovery {
   }
 
   private describedKind(dpid: Dpid, port: PortInfo): PortKind | undefined {
-    const desc = this.opts.description;
-    return desc ? describedPortKind(desc, dpid, port.portNo, port.name) : undefined;
+    return this.classify?.(dpid, port.portNo, port.name);
   }
 
   private portKind(dpid: Dpid, port: PortInfo): PortKind | undefined {
