@@ -69,8 +69,8 @@ export function encodeMessage(msg: OfpMessage): Buffer {
   return w.finish();
 }
 
-/** Encode into a writer (used for nested messages, e.g. inside a bundle). */
-export function encodeInto(w: Writer, msg: OfpMessage): void {
+/** Encode into the slab writer: HELLO for any version, else by version. */
+function encodeInto(w: Writer, msg: OfpMessage): void {
   if (msg === null || typeof msg !== 'object') throw new CodecException({ code: 'BAD_VALUE', message: 'message is not an object', offset: w.pos });
   if (msg.type === 'hello') return encodeHello(w, msg);
   if (msg.version === OFP13_VERSION) return encodeOf13(w, msg);

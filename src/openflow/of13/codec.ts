@@ -202,4 +202,3 @@ export function encodeOf13(w: Writer, msg: OfpMessage): void {
   w.endMessage(start);
 }
 
-export { Reader };
