@@ -5,7 +5,10 @@
 // at once.
 import { expect } from 'chai';
 import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { OpenFlowServer } from '../../src/channel/index.js';
+import { Controller } from '../../src/controller.js';
 import { silentLogger } from '../../src/log.js';
 import { NO_BUFFER, Port, GROUP_ANY, type OfVersion } from '../../src/openflow/types.js';
 import { channelTopologySource } from '../../src/topo/channel-source.js';
@@ -269,6 +272,51 @@ describe('topology discovery on Mininet (integration)', function () {
       expect(h.topo.snapshot().version).to.equal(version0);
     } finally {
       await stopHarness(h);
+    }
+  });
+
+  it('OpenFlow 1.3, fattree.yaml through the Controller: its topology section reports the cabled links', async () => {
+    const loaded = await loadDescription(join(TOPOLOGY_DIR, 'fattree.yaml'));
+    if (!loaded.ok) throw new Error(loaded.error.message);
+    const dataDir = mkdtempSync(join(tmpdir(), 'spotlight-topo-'));
+    const controller = new Controller({
+      openflow: { host: '127.0.0.1', port: 0 },
+      api: { host: '127.0.0.1', port: 0 },
+      dataDir,
+      logger: silentLogger(),
+      topology: { description: loaded.description },
+    });
+    let net: MininetNetwork | undefined;
+    try {
+      await controller.start();
+      // Until the compiler emits it: LLDP to the controller (switches connect only once Mininet runs).
+      controller.openflow!.on('switchConnected', (ev) => {
+        ev.connection.send({
+          type: 'flowMod', cookie: 0x5107n, cookieMask: 0n, tableId: 0, command: 'add', idleTimeout: 0, hardTimeout: 0,
+          priority: 0xffff, bufferId: NO_BUFFER, outPort: Port.ANY, outGroup: GROUP_ANY, flags: {}, match: { ...PROBE_TRAP_MATCH },
+          instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: Port.CONTROLLER, maxLen: 0xffff }] }],
+        });
+      });
+      net = await MininetNetwork.start({
+        description: join(TOPOLOGY_DIR, 'fattree.yaml'),
+        controller: `127.0.0.1:${controller.openflowAddress!.port}`,
+        openflow: '1.3',
+        maxSeconds: 240,
+      });
+      const topo = controller.topology!;
+      const expected = wiredLinks(net.info);
+      const viaView = () =>
+        topo
+          .links()
+          .map((l) => [`${l.a.switch}/${String(l.a.port)}`, `${l.b.switch}/${String(l.b.port)}`].sort().join(' '))
+          .sort();
+      expect(await waitFor(() => JSON.stringify(viaView()) === JSON.stringify(expected), 15_000), 'links via the controller').to.equal(true);
+      expect(topo.cablingReport()).to.deep.equal({ missing: [], unexpected: [], refused: [] });
+      expect(topo.snapshot().switches.get('0000000000000101')?.name).to.equal('a1');
+    } finally {
+      await net?.stop();
+      await controller.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
