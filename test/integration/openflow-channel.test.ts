@@ -77,6 +77,23 @@ function ofctlFlows(b: (typeof BRIDGES)[number]): string[] {
     .filter((l) => l.includes('cookie='));
 }
 
+/** Whole OpenFlow messages in a TCP payload, or undefined if it does not split cleanly. */
+function splitMessages(payload: Buffer): Buffer[] | undefined {
+  const out: Buffer[] = [];
+  let pos = 0;
+  while (pos + 8 <= payload.length) {
+    const len = payload.readUInt16BE(pos + 2);
+    if (len < 8 || pos + len > payload.length) return undefined;
+    out.push(payload.subarray(pos, pos + len));
+    pos += len;
+  }
+  return pos === payload.length && out.length > 0 ? out : undefined;
+}
+
+function ofpPrint(msg: Buffer): string {
+  return sh('ovs-ofctl', ['ofp-print', msg.toString('hex')]);
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function until<T>(f: () => T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
@@ -199,6 +216,17 @@ describe('integration: OpenFlow channel with real Open vSwitch', function () {
     }
   });
 
+  it('installs a drop rule (no actions) on both versions', async () => {
+    for (const b of BRIDGES) {
+      const conn = conns.get(b.dpid)!;
+      await conn.request({ ...flowFor(0), cookie: 0xd20bn, priority: 1, match: {}, instructions: [] });
+      const drop = ofctlFlows(b).filter((l) => l.includes('cookie=0xd20b'));
+      expect(drop.length).to.equal(1);
+      expect(drop[0]).to.include('priority=1');
+      expect(drop[0]).to.match(/actions=drop/);
+    }
+  });
+
   it('matches a switch ERROR to the flow-mod that caused it', async () => {
     for (const b of BRIDGES) {
       const conn = conns.get(b.dpid)!;
@@ -233,9 +261,26 @@ describe('integration: OpenFlow channel with real Open vSwitch', function () {
     const flagged = sh('tshark', [
       '-r', file, ...decode,
       '-Y', '_ws.malformed || _ws.expert.severity == error',
-      '-T', 'fields', '-e', 'frame.number', '-e', 'openflow_1_0.type', '-e', 'openflow_v4.type', '-e', '_ws.expert.message',
+      '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.payload', '-e', '_ws.expert.message',
     ]).trim();
-    expect(flagged, `flagged frames:\n${flagged}`).to.equal('');
+    // tshark 4.0 wrongly flags OF1.0 FLOW_MODs with no actions and PACKET_OUTs with
+    // no actions (testing.md): a flagged frame holding such a message passes if
+    // ovs-ofctl ofp-print reads every message in it cleanly. Any other flag is real.
+    const real: string[] = [];
+    let excused = 0;
+    for (const line of flagged === '' ? [] : flagged.split('\n')) {
+      const [frameNo, payloadHex = ''] = line.split('\t');
+      const messages = splitMessages(Buffer.from(payloadHex.replace(/:/g, ''), 'hex'));
+      const knownFalse =
+        messages !== undefined &&
+        messages.some((m) => m[0] === 0x01 && (m[1] === 14 || m[1] === 13)) &&
+        messages.every((m) => !ofpPrint(m).includes('***'));
+      if (knownFalse) excused++;
+      else real.push(`frame ${frameNo}: ${line}`);
+    }
+    expect(real, `malformed frames:\n${real.join('\n')}`).to.deep.equal([]);
+    // The OF1.0 drop rule installed above is one such frame: the exception was exercised.
+    expect(excused).to.be.greaterThan(0);
   });
 });
 
