@@ -89,6 +89,32 @@ describe('channel: misbehaving peers', () => {
     await goodStillFine();
   });
 
+  it('a malformed reply to an awaited request: that request fails with DECODE_ERROR, nothing else', async () => {
+    await setup();
+    const bad = await connect({
+      datapathId: 0xbad3n,
+      handler: (m, sw) => {
+        if (m.type !== 'multipartRequest' || m.body.kind !== 'table') return false;
+        // MULTIPART_REPLY (19) of type TABLE (3) whose 24-byte entry is cut to 4 bytes.
+        const xid = m.xid.toString(16).padStart(8, '0');
+        sw.socket.write(Buffer.from(`04130014${xid}000300000000000000000000`, 'hex'));
+        return true;
+      },
+    });
+    try {
+      await bad.conn.request({ type: 'multipartRequest', more: false, body: { kind: 'table' } });
+      expect.fail('should reject');
+    } catch (e) {
+      const ce = e as import('../../../src/channel/index.js').ChannelError;
+      expect(ce.code).to.equal('DECODE_ERROR');
+      expect(ce.request).to.deep.include({ type: 'multipartRequest' });
+      expect(ce.codecError?.code).to.be.a('string');
+    }
+    await bad.conn.barrier();
+    expect(bad.conn.state).to.equal('ready');
+    await goodStillFine();
+  });
+
   it('a flood of PACKET_INs: bounded per second, the excess dropped, others served meanwhile', async () => {
     await setup({ limits: { packetInPerSecond: 500, maxMessagesPerTurn: 100 } });
     const bad = await connect({ datapathId: 0xf100dn });
