@@ -2,7 +2,8 @@
 // different edge switches ping each other every 10 ms; the aggregation link
 // their traffic uses is cut; discovery drops the link, the compiler recomputes
 // the paths, the reconciler pushes the difference, and the pings must come back
-// on the other aggregation switch. The milliseconds of loss are printed.
+// on the other aggregation switch. The same when the whole aggregation switch
+// fails (ports dark, controller session gone). The milliseconds of loss are printed.
 //
 // The test wires discovery, compiler and reconciler itself (as the controller
 // does) plus the one flow discovery needs until the compiler emits it.
@@ -60,8 +61,15 @@ describe('topology failover on Mininet (integration)', function () {
     if (ready !== 'ready') throw new Error(ready.error);
   });
 
-  for (const version of ['1.3', '1.0'] as const) {
-    it(`OpenFlow ${version}: after an aggregation link is cut, pings between two VMs recover on the other aggregation switch`, async () => {
+  const cases = [
+    { version: '1.3', failure: 'link' },
+    { version: '1.0', failure: 'link' },
+    { version: '1.3', failure: 'switch' },
+    { version: '1.0', failure: 'switch' },
+  ] as const;
+  for (const { version, failure } of cases) {
+    const what = failure === 'link' ? 'an aggregation link is cut' : 'the aggregation switch on the path fails';
+    it(`OpenFlow ${version}: after ${what}, pings between two VMs recover on the other aggregation switch`, async () => {
       const loaded = await loadDescription(join(TOPOLOGY_DIR, 'fattree.yaml'));
       if (!loaded.ok) throw new Error(loaded.error.message);
       const desc = loaded.description;
@@ -123,7 +131,14 @@ describe('topology failover on Mininet (integration)', function () {
         const job = await net.spawn('h1', `ping -n -i 0.01 -c ${count} -W 1 10.0.0.8`);
         await new Promise((r) => setTimeout(r, 2000));
         const cutAt = Date.now();
-        await net.link('e1', agg, 'down');
+        if (failure === 'link') {
+          await net.link('e1', agg, 'down');
+        } else {
+          // The switch dies: its ports go dark (its neighbours see link down) and its controller session ends.
+          const ofctl = version === '1.3' ? 'OpenFlow13' : 'OpenFlow10';
+          const ports = [1, 2, 3, 4].map((i) => `ovs-ofctl -O ${ofctl} mod-port ${agg} ${agg}-eth${i} down`).join('; ');
+          await net.switchCommand(agg, `${ports}; ovs-vsctl del-controller ${agg}`);
+        }
         const ping = await net.collect(job, 30);
         const seqs = receivedSeqs(ping.output);
         const got = new Set(seqs);
@@ -133,7 +148,7 @@ describe('topology failover on Mininet (integration)', function () {
         const lost = count - got.size;
         const topoChangeMs = (changeTimes.find((t) => t >= cutAt) ?? NaN) - cutAt;
         console.log(
-          `      OpenFlow ${version}: cut e1-${agg}; ${lost} of ${count} pings lost, longest outage ${maxGap} pings (~${maxGap * 10} ms at 10 ms);` +
+          `      OpenFlow ${version}: ${failure === 'link' ? `cut e1-${agg}` : `${agg} failed`}; ${lost} of ${count} pings lost, longest outage ${maxGap} pings (~${maxGap * 10} ms at 10 ms);` +
             ` topology changed ${topoChangeMs} ms after the cut`,
         );
         // Recovered: the last second of pings all came back, over the other aggregation switch.
@@ -141,8 +156,10 @@ describe('topology failover on Mininet (integration)', function () {
         const after = computePaths(topo.snapshot()).path(E1, E4);
         expect(after.map((d) => desc.switches.find((s) => s.dpid === d)!.name)).to.deep.equal(['e1', other, 'e4']);
         expect(lost).to.be.lessThan(count / 2);
-
-        await net.link('e1', agg, 'up');
+        if (failure === 'switch') {
+          expect(await waitFor(() => topo.snapshot().switches.get(aggDpid)?.connected === false, 5000), `${agg} seen gone`).to.equal(true);
+          expect(topo.links().some((l) => l.a.switch === aggDpid || l.b.switch === aggDpid)).to.equal(false);
+        }
       } finally {
         await net?.stop();
         topo.stop();
