@@ -229,6 +229,22 @@ describe('reconcile/switch-reconciler', () => {
     rec.stop();
   });
 
+  it('logs a slot held by another controller once, not on every audit', async () => {
+    const { logger, records } = captureLogger();
+    const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
+    sw.install(flow(1, 7, 100, FOREIGN_COOKIE));
+    const rec = new SwitchReconciler({ session: sw, logger });
+    rec.start();
+    rec.setDesired(1, [flow(1, 2)]);
+    await rec.idle();
+    await rec.audit();
+    await rec.audit();
+    await settle();
+    expect(records.filter((r) => String(r.message).includes('another controller'))).to.have.length(1);
+    expect(sw.flowMods()).to.have.length(0);
+    expect(rec.realizedGeneration).to.equal(1);
+  });
+
   it('moves its realized generation without a batch when a generation does not touch it', async () => {
     const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
     const rec = reconciler(sw);
