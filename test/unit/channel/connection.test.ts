@@ -190,6 +190,17 @@ describe('channel: connection over TCP', () => {
       expect(results).to.deep.equal(sws.map((_, i) => [i + 1]));
     });
 
+    it('server.close() drains queued output before closing each switch', async () => {
+      const { sw, conn } = await connect();
+      for (let i = 0; i < 5000; i++) conn.send(addFlow(i));
+      const gone = nextEvent(server, 'switchDisconnected');
+      await server.close();
+      expect((await gone).reason).to.equal('LOCAL_CLOSE');
+      await sw.whenClosed;
+      expect(sw.received.filter((m) => m.type === 'flowMod').length).to.equal(5000);
+      expect(server.switches()).to.deep.equal([]);
+    });
+
     it('rejects outstanding requests with CLOSED when the switch goes away', async () => {
       const { sw, conn } = await connect({ handler: (m) => m.type === 'multipartRequest' && m.body.kind === 'table' });
       const p = conn.request({ type: 'multipartRequest', more: false, body: { kind: 'table' } });
