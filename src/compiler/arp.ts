@@ -72,14 +72,14 @@ export function buildArp(p: ArpPacket): Uint8Array {
   return b;
 }
 
-interface Party {
+export interface Party {
   mac: string;
   ips: string[];
   gateway: boolean;
   vm?: Vm;
 }
 
-function partiesOf(model: ModelSnapshot, net: Network): Party[] {
+export function partiesOf(model: ModelSnapshot, net: Network): Party[] {
   const out: Party[] = net.gateways.map((g) => ({ mac: g.mac.toLowerCase(), ips: g.ips, gateway: true }));
   for (const vm of model.vms.values()) {
     for (const i of vm.interfaces) if (i.network === net.name) out.push({ mac: i.mac.toLowerCase(), ips: i.ips, gateway: false, vm });
@@ -94,7 +94,7 @@ function related(model: ModelSnapshot, a: string, b: string): boolean {
   return false;
 }
 
-function mayReach(model: ModelSnapshot, net: Network, a: Party, b: Party): boolean {
+export function mayReach(model: ModelSnapshot, net: Network, a: Party, b: Party): boolean {
   if (net.kind === 'private' || a.gateway || b.gateway) return true;
   if (a.vm!.tenant === b.vm!.tenant) return true;
   return related(model, a.vm!.name, b.vm!.name);
@@ -104,7 +104,7 @@ const atIngress = (ing: Ingress, dpid: Dpid, port: string | number): boolean =>
   dpid === ing.dpid && (port === ing.portNo || port === ing.portName || port === String(ing.portNo));
 
 /** The network and requester behind a frame from this port and MAC, if bound there. */
-function requester(model: ModelSnapshot, ing: Ingress, mac: string): { net: Network; party: Party } | null {
+export function requester(model: ModelSnapshot, ing: Ingress, mac: string): { net: Network; party: Party } | null {
   for (const net of model.networks.values()) {
     for (const g of net.gateways) {
       if (g.mac.toLowerCase() === mac && atIngress(ing, g.switch, g.port)) return { net, party: { mac, ips: g.ips, gateway: true } };

@@ -92,7 +92,7 @@ function addressSecurity13(plan: NetworkPlan, ep: Endpoint, loc: Location, out: 
     add(300, { inPort: p, ethSrc: m, ethType: ETH_ARP, arpOp: 1, arpSha: m }, ctl);
     add(200, { inPort: p, ethSrc: m, ethType: ETH_IPV4 }, next);
     for (const mac of [m, NO_MAC]) {
-      add(255, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NS, ipv6NdSll: mac }, next);
+      add(255, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NS, ipv6NdSll: mac }, ctl);
       add(255, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NA, ipv6NdTll: mac }, next);
     }
     add(200, { inPort: p, ethSrc: m, ethType: ETH_IPV6 }, next);
@@ -117,10 +117,11 @@ function addressSecurity13(plan: NetworkPlan, ep: Endpoint, loc: Location, out: 
   if (plan.ne.network.dhcp?.mac.toLowerCase() !== m) add(250, { inPort: p, ethSrc: m, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpSrc: 67 }, DROP);
   add(260, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_RA }, DROP);
   add(260, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_REDIRECT }, DROP);
+  // Solicitations go to the controller, which answers from the model (answerNd) and checks the source address.
+  for (const mac of [m, NO_MAC]) add(255, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NS, ipv6NdSll: mac }, ctl);
   for (const src of v6) {
     add(200, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipv6Src: src }, next);
     for (const mac of [m, NO_MAC]) {
-      add(255, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipv6Src: src, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NS, ipv6NdSll: mac }, next);
       for (const target of v6) {
         add(255, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipv6Src: src, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NA, ipv6NdTarget: target, ipv6NdTll: mac }, next);
       }

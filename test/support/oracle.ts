@@ -171,11 +171,12 @@ export function expect(model: ModelSnapshot, topo: TopologySnapshot, ingress: Pl
     if (of10) return none;
     const own = [...sender.ips.filter((ip) => ip.includes(':')), eui64(sender.mac)];
     const isOwn = (ip: string | undefined): boolean => ip !== undefined && own.some((o) => sameV6(o, ip));
+    const absent = '00:00:00:00:00:00';
+    // Solicitations are the controller's to answer (it checks the source address itself).
+    if (f.ipProto === 58 && f.icmpv6Type === 135) return f.ndSll === sender.mac || f.ndSll === absent ? toController : none;
     if (!sender.gateway && !isOwn(f.ipv6Src)) return none;
     if (f.ipProto === 58) {
       if (!sender.gateway && (f.icmpv6Type === 134 || f.icmpv6Type === 137)) return none;
-      const absent = '00:00:00:00:00:00';
-      if (f.icmpv6Type === 135 && f.ndSll !== sender.mac && f.ndSll !== absent) return none;
       if (f.icmpv6Type === 136 && f.ndTll !== sender.mac && f.ndTll !== absent) return none;
       if (f.icmpv6Type === 136 && !sender.gateway && !isOwn(f.ndTarget)) return none;
     }
@@ -193,6 +194,20 @@ export function expectedArpAnswer(model: ModelSnapshot, topo: TopologySnapshot, 
   const sender = all.find((p) => p.mac === f.ethSrc && p.bound.some((b) => b.dpid === ingress.dpid && b.portNo === ingress.portNo));
   if (!sender || (!sender.gateway && !sender.ips.includes(f.arpSpa!))) return null;
   const target = all.find((p) => p.network === sender.network && p.ips.includes(f.arpTpa!));
+  if (!target || target === sender || !mayReach(model, sender, target)) return null;
+  return target.mac;
+}
+
+/** The advertisement the controller owes a solicitation that reached it, as (target MAC) or null. */
+export function expectedNdAnswer(model: ModelSnapshot, topo: TopologySnapshot, ingress: Place, frame: Uint8Array): string | null {
+  const f = parse(frame);
+  if (f.ethType !== 0x86dd || f.ipProto !== 58 || f.icmpv6Type !== 135 || f.ndTarget === undefined) return null;
+  const all = parties(model, topo);
+  const sender = all.find((p) => p.mac === f.ethSrc && p.bound.some((b) => b.dpid === ingress.dpid && b.portNo === ingress.portNo));
+  if (!sender || (f.ndSll !== sender.mac && f.ndSll !== '00:00:00:00:00:00') || sameV6(f.ipv6Src!, '::')) return null;
+  const own = (p: Party): string[] => [...p.ips.filter((ip) => ip.includes(':')), eui64(p.mac)];
+  if (!sender.gateway && !own(sender).some((o) => sameV6(o, f.ipv6Src!))) return null;
+  const target = all.find((p) => p.network === sender.network && own(p).some((o) => sameV6(o, f.ndTarget!)));
   if (!target || target === sender || !mayReach(model, sender, target)) return null;
   return target.mac;
 }

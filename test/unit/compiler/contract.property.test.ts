@@ -5,21 +5,27 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { answerArp, parseArp } from '../../../src/compiler/arp.js';
+import { answerNd } from '../../../src/compiler/nd.js';
 import { compile } from '../../../src/compiler/compile.js';
 import { checkFlow } from '../../../src/compiler/pipeline.js';
 import { FlowSim } from '../../support/flowsim.js';
 import { buildPacket, buildScenario, recipeArb } from '../../support/flowsim-scenarios.js';
-import { expect as oracle, expectedArpAnswer, placeKey } from '../../support/oracle.js';
+import { expect as oracle, expectedArpAnswer, expectedNdAnswer, placeKey } from '../../support/oracle.js';
+import { icmpv6ChecksumOk, parse } from '../../support/packets.js';
 
 const RUNS = Number(process.env.SPOTLIGHT_PROPERTY_RUNS ?? 1000);
 
 describe('compiler: delivered == allowed (simulated fabric vs contract oracle)', function () {
   this.timeout(120_000);
   let cases = 0;
+  let arpAnswers = 0;
+  let ndAnswers = 0;
 
   after(() => {
     // Each run sends 4..10 packets: the total is what the issue's 1,000 cases count.
     expect(cases).to.be.greaterThanOrEqual(Math.min(1000, RUNS * 4));
+    if (RUNS >= 300) expect(arpAnswers, 'ARP answers seen').to.be.greaterThan(10);
+    if (RUNS >= 300) expect(ndAnswers, 'NA answers seen').to.be.greaterThan(5);
   });
 
   it(`holds for ${RUNS} random clouds`, () => {
@@ -53,6 +59,20 @@ describe('compiler: delivered == allowed (simulated fabric vs contract oracle)',
           }
           expect(got.controller.length > 0, `${ctx}: controller`).to.equal(want.controller);
           for (const c of got.controller) {
+            if (parse(c.frame).ethType === 0x86dd) {
+              const na = answerNd(s.model, { dpid: c.dpid, portNo: c.inPort }, c.frame);
+              const owedNa = expectedNdAnswer(s.model, s.topo, { dpid: c.dpid, portNo: c.inPort }, c.frame);
+              if (owedNa === null) expect(na, `${ctx}: unexpected NA`).to.equal(null);
+              else {
+                expect(na, `${ctx}: missing NA`).to.not.equal(null);
+                const a = parse(na!);
+                const q = parse(c.frame);
+                expect([a.ethSrc, a.ethDst, a.icmpv6Type, a.ndTarget, a.ndTll, a.ipv6Dst, a.ipv6Src]).to.deep.equal([owedNa, q.ethSrc, 136, q.ndTarget, owedNa, q.ipv6Src, q.ndTarget]);
+                expect(icmpv6ChecksumOk(na!), `${ctx}: NA checksum`).to.equal(true);
+                ndAnswers++;
+              }
+              continue;
+            }
             const reply = answerArp(s.model, { dpid: c.dpid, portNo: c.inPort }, c.frame);
             const owed = expectedArpAnswer(s.model, s.topo, { dpid: c.dpid, portNo: c.inPort }, c.frame);
             if (owed === null) expect(reply, `${ctx}: unexpected ARP answer`).to.equal(null);
@@ -61,6 +81,7 @@ describe('compiler: delivered == allowed (simulated fabric vs contract oracle)',
               const a = parseArp(reply!)!;
               const q = parseArp(c.frame)!;
               expect([a.op, a.sha, a.spa, a.tha, a.tpa, a.ethSrc, a.ethDst]).to.deep.equal([2, owed, q.tpa, q.sha, q.spa, owed, q.sha]);
+              arpAnswers++;
             }
           }
         }

@@ -12,12 +12,13 @@ const ACCESS = 6;
 
 const modelArb = fc.record({
   networks: fc.array(fc.record({ pub: fc.boolean(), dhcp: fc.boolean(), gw: fc.option(fc.record({ edge: fc.nat(EDGES - 1), port: fc.nat(ACCESS - 1) }), { nil: undefined }) }), { minLength: 1, maxLength: 3 }),
-  vms: fc.array(fc.record({ tenant: fc.nat(2), net: fc.nat(2), edge: fc.nat(EDGES - 1), port: fc.nat(ACCESS - 1) }), { minLength: 1, maxLength: 10 }),
+  vms: fc.array(fc.record({ tenant: fc.nat(2), net: fc.nat(2), edge: fc.nat(EDGES - 1), port: fc.nat(ACCESS - 1), v6: fc.boolean() }), { minLength: 1, maxLength: 10 }),
   relations: fc.array(fc.tuple(fc.nat(9), fc.nat(9)), { maxLength: 3 }),
 });
 
 interface Ep {
   net: Network;
+  ips: string[];
   gw: boolean;
   vm?: string;
   tenant: string;
@@ -43,7 +44,7 @@ describe('compiler: flow count per switch follows flows/PIPELINE.md', () => {
           const vms: Vm[] = r.vms.map((v, i) => ({
             name: `vm${i}`,
             tenant: `t${v.tenant}`,
-            interfaces: [{ mac: `02:00:00:00:01:${i.toString(16).padStart(2, '0')}`, ips: [`10.${v.net % nets.length}.0.${i + 1}`], network: `n${v.net % nets.length}`, switch: edge(v.edge), port: 1 + v.port }],
+            interfaces: [{ mac: `02:00:00:00:01:${i.toString(16).padStart(2, '0')}`, ips: v.v6 ? [`10.${v.net % nets.length}.0.${i + 1}`, `fd00:${v.net % nets.length}::${(i + 1).toString(16)}`] : [`10.${v.net % nets.length}.0.${i + 1}`], network: `n${v.net % nets.length}`, switch: edge(v.edge), port: 1 + v.port }],
           }));
           r.networks.forEach((n, i) => {
             const first = vms.find((v) => v.interfaces[0]!.network === `n${i}`);
@@ -53,8 +54,8 @@ describe('compiler: flow count per switch follows flows/PIPELINE.md', () => {
           const model: ModelSnapshot = { generation: 1, networks: new Map(nets.map((n) => [n.name, n])), vms: new Map(vms.map((v) => [v.name, v])), relations: new Map(relations.map((x) => [x.id, x])) };
 
           const eps: Ep[] = [];
-          for (const n of nets) for (const g of n.gateways) eps.push({ net: n, gw: true, tenant: n.tenant, mac: g.mac, dpid: g.switch });
-          for (const v of vms) for (const i of v.interfaces) eps.push({ net: nets.find((n) => n.name === i.network)!, gw: false, vm: v.name, tenant: v.tenant, mac: i.mac, dpid: i.switch });
+          for (const n of nets) for (const g of n.gateways) eps.push({ net: n, gw: true, tenant: n.tenant, mac: g.mac, ips: g.ips, dpid: g.switch });
+          for (const v of vms) for (const i of v.interfaces) eps.push({ net: nets.find((n) => n.name === i.network)!, gw: false, vm: v.name, tenant: v.tenant, mac: i.mac, ips: i.ips, dpid: i.switch });
           const reach = (a: Ep, b: Ep): boolean =>
             a.net === b.net && (a === b || a.net.kind === 'private' || a.gw || b.gw || a.tenant === b.tenant || relations.some((x) => x.vms.includes(a.vm!) && x.vms.includes(b.vm!)));
           const R = (a: Ep): number => eps.filter((b) => reach(a, b)).length;
@@ -68,9 +69,9 @@ describe('compiler: flow count per switch follows flows/PIPELINE.md', () => {
             for (const e of eps.filter((x) => x.dpid === d)) {
               const priv = e.net.kind === 'private';
               const g = e.net.dhcp?.mac === e.mac ? 0 : 1;
-              const a4 = 1;
-              const a6 = 1; // the EUI-64 link-local address only
-              if (version === 4) want += e.gw ? 10 + (priv ? 0 : 1) : 8 + 3 * a4 + g + a6 * (3 + 2 * a6) + (priv ? 0 : R(e));
+              const a4 = e.ips.filter((x) => !x.includes(':')).length;
+              const a6 = 1 + e.ips.filter((x) => x.includes(':')).length; // own IPv6 addresses and the EUI-64 link-local one
+              if (version === 4) want += e.gw ? 10 + (priv ? 0 : 1) : 10 + 3 * a4 + g + a6 * (1 + 2 * a6) + (priv ? 0 : R(e));
               else want += e.gw ? 2 + R(e) + 1 : a4 * (3 + R(e) + (priv ? 1 : 0)) + 3 + g;
             }
             for (const n of nets) {

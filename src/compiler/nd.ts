@@ -1,0 +1,94 @@
+// IPv6 neighbour solicitations reach the controller (packet-in) like ARP
+// requests, and are answered here from the model with a neighbour
+// advertisement, only when the requester may reach the target (RFC 4861).
+import type { ModelSnapshot } from '../model/types.js';
+import { canonicalIpv6, formatIpv6, isIpv6, linkLocalOf, macBytes, parseIpv6 } from './addr.js';
+import { mayReach, partiesOf, requester, type Ingress, type Party } from './arp.js';
+
+export interface NeighbourSolicitation {
+  ethSrc: string;
+  ipv6Src: string;
+  target: string;
+  /** Source link-layer address option, when present. */
+  sll?: string;
+}
+
+const macAt = (b: Uint8Array, at: number): string => [...b.subarray(at, at + 6)].map((x) => x.toString(16).padStart(2, '0')).join(':');
+const v6At = (b: Uint8Array, at: number): string => {
+  const g: number[] = [];
+  for (let i = 0; i < 8; i++) g.push((b[at + 2 * i]! << 8) | b[at + 2 * i + 1]!);
+  return formatIpv6(g);
+};
+
+/** An untagged (or 802.1Q) Ethernet frame carrying an ICMPv6 neighbour solicitation; null otherwise. */
+export function parseSolicitation(frame: Uint8Array): NeighbourSolicitation | null {
+  if (frame.length < 14) return null;
+  let off = 12;
+  let type = (frame[off]! << 8) | frame[off + 1]!;
+  if (type === 0x8100) {
+    off += 4;
+    type = (frame[off]! << 8) | frame[off + 1]!;
+  }
+  const ip = off + 2;
+  if (type !== 0x86dd || frame.length < ip + 40 + 24) return null;
+  if (frame[ip + 6] !== 58) return null; // no extension headers in a solicitation we answer
+  const icmp = ip + 40;
+  if (frame[icmp] !== 135 || frame[icmp + 1] !== 0) return null;
+  const ns: NeighbourSolicitation = { ethSrc: macAt(frame, 6), ipv6Src: v6At(frame, ip + 8), target: v6At(frame, icmp + 8) };
+  const end = Math.min(frame.length, icmp + ((frame[ip + 4]! << 8) | frame[ip + 5]!));
+  for (let o = icmp + 24; o + 8 <= end; ) {
+    const len = frame[o + 1]! * 8;
+    if (len === 0) return null; // RFC 4861 4.6: a zero-length option is invalid
+    if (frame[o] === 1) ns.sll = macAt(frame, o + 2);
+    o += len;
+  }
+  return ns;
+}
+
+function checksum(bytes: number[]): number {
+  let sum = 0;
+  for (let i = 0; i < bytes.length; i += 2) sum += (bytes[i]! << 8) | (bytes[i + 1] ?? 0);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
+const v6Bytes = (ip: string): number[] => parseIpv6(ip)!.flatMap((g) => [g >> 8, g & 0xff]);
+
+/** A solicited neighbour advertisement from `target` (its address `addr`) to the requester. */
+export function buildAdvertisement(target: { mac: string; router: boolean }, addr: string, to: { mac: string; ip: string }): Uint8Array {
+  const flags = (target.router ? 0x80 : 0) | 0x40 | 0x20; // Router, Solicited, Override
+  const icmp = [136, 0, 0, 0, flags, 0, 0, 0, ...v6Bytes(addr), 2, 1, ...macBytes(target.mac)];
+  const src = v6Bytes(addr);
+  const dst = v6Bytes(to.ip);
+  // Checksum over the IPv6 pseudo-header (RFC 8200 8.1): addresses, length, next header 58.
+  const ck = checksum([...src, ...dst, 0, 0, icmp.length >> 8, icmp.length & 0xff, 0, 0, 0, 58, ...icmp]);
+  icmp[2] = ck >> 8;
+  icmp[3] = ck & 0xff;
+  const ip6 = [0x60, 0, 0, 0, icmp.length >> 8, icmp.length & 0xff, 58, 255, ...src, ...dst];
+  return Uint8Array.from([...macBytes(to.mac), ...macBytes(target.mac), 0x86, 0xdd, ...ip6, ...icmp]);
+}
+
+const ownV6 = (p: Party): string[] => [...p.ips.filter(isIpv6).map(canonicalIpv6), linkLocalOf(p.mac)];
+
+/**
+ * The advertisement to send back out the ingress port, or null: not a
+ * solicitation, a forged sender (MAC, link-layer option or source address not
+ * its own), duplicate address detection (source ::), an unknown target, or a
+ * target the requester may not reach.
+ */
+export function answerNd(model: ModelSnapshot, ingress: Ingress, frame: Uint8Array | NeighbourSolicitation): Uint8Array | null {
+  const ns = frame instanceof Uint8Array ? parseSolicitation(frame) : frame;
+  if (!ns) return null;
+  const mac = ns.ethSrc.toLowerCase();
+  if (ns.sll !== undefined && ns.sll.toLowerCase() !== mac) return null;
+  const src = canonicalIpv6(ns.ipv6Src);
+  if (src === '::') return null;
+  const req = requester(model, ingress, mac);
+  if (!req) return null;
+  if (!req.party.gateway && !ownV6(req.party).includes(src)) return null;
+  const target = canonicalIpv6(ns.target);
+  const owner = partiesOf(model, req.net).find((p) => ownV6(p).includes(target));
+  if (!owner || owner.mac === mac) return null;
+  if (!mayReach(model, req.net, req.party, owner)) return null;
+  return buildAdvertisement({ mac: owner.mac, router: owner.gateway }, target, { mac, ip: src });
+}
