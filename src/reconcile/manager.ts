@@ -154,6 +154,12 @@ export class ReconcileManager {
     };
   }
 
+  /** Every switch that is connected or has desired flows, by datapath id. */
+  statusAll(): SwitchReconcileStatus[] {
+    const dpids = new Set<Dpid>([...this.desired.keys(), ...this.reconcilers.keys()]);
+    return [...dpids].sort().map((d) => this.status(d));
+  }
+
   /** Resolves once every reconciler is idle (tests, shutdown). */
   async idle(): Promise<void> {
     for (const { rec } of this.reconcilers.values()) await rec.idle();

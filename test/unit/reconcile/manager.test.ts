@@ -80,6 +80,11 @@ describe('reconcile/manager: several switches', () => {
     expect(await mgr.waitFor(2, 5)).to.equal('timeout');
     expect(await mgr.waitFor(2, 2000)).to.equal('realized');
     expect(mgr.status(s2.dpid)).to.include({ connected: true, realizedGeneration: 2, installedFlows: 1, desiredFlows: 1 });
+    expect(mgr.statusAll().map((st) => [st.dpid, st.realizedGeneration])).to.deep.equal([
+      [s1.dpid, 2],
+      [s2.dpid, 2],
+      [s3.dpid, 2],
+    ]);
     mgr.close();
   });
 
