@@ -107,6 +107,7 @@ export class TopologyService {
     this.unsubscribe.push(
       src.subscribe('switchConnected', (ev) => {
         this.log.debug('switch connected', { dpid: ev.dpid, ports: ev.ports.length, version: ev.version });
+        this.checkDescribedSwitch(ev.dpid, ev.version);
         this.discovery.switchConnected(ev.dpid, ev.ports, ev.version);
         // Probe the new switch's ports without waiting for the next timer run.
         this.tick();
@@ -190,6 +191,23 @@ export class TopologyService {
     this.log.warn('discovery probe dropped', { reason: verdict.reason, dpid, inPort, count: this.discovery.counters[verdict.reason] });
   }
 
+  /** A switch the description lacks, or speaking another OpenFlow version than described. */
+  private checkDescribedSwitch(dpid: Dpid, version: OfVersion | undefined): void {
+    const desc = this.opts.description;
+    if (!desc) return;
+    const described = desc.switches.find((s) => s.dpid === dpid);
+    if (!described) {
+      this.log.warn('a switch that the description does not name connected', { dpid });
+    } else if (version !== undefined && version !== described.version) {
+      this.log.warn('switch speaks another OpenFlow version than described', {
+        dpid,
+        name: described.name,
+        described: versionText(described.version),
+        negotiated: versionText(version),
+      });
+    }
+  }
+
   private checkCabling(): void {
     const desc = this.opts.description;
     if (!desc) return;
@@ -224,4 +242,8 @@ export class TopologyService {
  */
 function monotonicEpochMs(): number {
   return Math.floor(performance.timeOrigin + performance.now());
+}
+
+function versionText(v: OfVersion): string {
+  return v === 0x04 ? '1.3' : '1.0';
 }

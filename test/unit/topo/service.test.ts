@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import { silentLogger } from '../../../src/log.js';
+import { captureLogger } from '../../support/capturelog.js';
 import { TopologyService, type TopologyEventSource, type TopologySourceEvents } from '../../../src/topo/service.js';
 import { channelTopologySource, portInfo } from '../../../src/topo/channel-source.js';
 import { parseDescription } from '../../../src/topo/description.js';
@@ -161,6 +162,25 @@ links:
     h.source.emit('portStatus', { dpid: S3, port: { portNo: 3, name: 'p3', up: false }, reason: 'modify' });
     await h.run(8000);
     expect(h.svc.settledCablingReport).to.deep.equal({ missing: [], unexpected: [], refused: [] });
+  });
+});
+
+describe('topo/service logs', () => {
+  it('warns of an undescribed switch and of a version other than described', () => {
+    const desc = parseDescription('switches: [{name: s1, dpid: 1, role: edge, openflow: "1.3"}]');
+    if (!desc.ok) throw new Error(desc.error.message);
+    const { logger, records } = captureLogger();
+    const source = new FakeSource();
+    const svc = new TopologyService({ source, logger, description: desc.description, sendPacketOut: () => true, timers: new FakeTimers() });
+    svc.start();
+    source.emit('switchConnected', { dpid: S1, version: 0x01, ports: [] });
+    source.emit('switchConnected', { dpid: S2, version: 0x04, ports: [] });
+    const warnings = records.filter((r) => r.level === 'warn').map((r) => [r.message, r.dpid, r.described, r.negotiated]);
+    expect(warnings).to.deep.equal([
+      ['switch speaks another OpenFlow version than described', S1, '1.3', '1.0'],
+      ['a switch that the description does not name connected', S2, undefined, undefined],
+    ]);
+    svc.stop();
   });
 });
 
