@@ -10,6 +10,7 @@ import { cmp, collectEndpoints } from './endpoints.js';
 import { lowerNetwork10, lowerSwitch10 } from './lower10.js';
 import { lowerNetwork13, lowerSwitch13 } from './lower13.js';
 import { planNetwork, type NetworkPlan } from './plan.js';
+import { sameUnitInputs } from './unit-inputs.js';
 import type { CompileResult, DesiredFlow, Diagnostic, SwitchFlows } from './types.js';
 
 export function compile(model: ModelSnapshot, topo: TopologySnapshot): CompileResult {
@@ -148,6 +149,7 @@ export class FlowCompiler {
     } else this.plans.delete(name);
     const sws = new Set<Dpid>([...(old?.served ?? []), ...(plan?.served ?? [])]);
     for (const dpid of sws) {
+      if (old && plan && sameUnitInputs(old, plan, dpid)) continue;
       touched.add(dpid);
       let u = this.units.get(dpid);
       if (!u) this.units.set(dpid, (u = new Map()));
