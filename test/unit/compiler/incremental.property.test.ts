@@ -130,3 +130,28 @@ describe('compiler: incremental == full recompute', function () {
     );
   });
 });
+
+describe('compiler: apply() touches only the switches a change affects', () => {
+  it('a VM started on a private network touches its network switches, not the rest of the fabric', async () => {
+    const { fatTree, dpid } = await import('../../support/flowsim-topologies.js');
+    const topo = fatTree(1, 4, 4);
+    const net = (name: string, segment: number): Network => ({ name, tenant: 't', kind: 'private', cidrs: [], gateways: [], segment });
+    const vm = (name: string, network: string, edge: number, port: number, k: number): Vm => ({
+      name,
+      tenant: 't',
+      interfaces: [{ mac: `02:00:00:00:00:${k.toString(16).padStart(2, '0')}`, ips: [`10.0.0.${k}`], network, switch: dpid(1 + edge), port }],
+    });
+    const base: ModelSnapshot = {
+      generation: 1,
+      networks: new Map([['a', net('a', 1)], ['b', net('b', 2)]]),
+      vms: new Map([['a1', vm('a1', 'a', 0, 1, 1)], ['a2', vm('a2', 'a', 1, 1, 2)], ['b1', vm('b1', 'b', 2, 1, 3)], ['b2', vm('b2', 'b', 3, 1, 4)]]),
+      relations: new Map(),
+    };
+    const inc = new FlowCompiler(base, topo);
+    const a3 = vm('a3', 'a', 0, 2, 5);
+    const next: ModelSnapshot = { ...base, generation: 2, vms: new Map([...base.vms, ['a3', a3]]) };
+    const touched = inc.apply([{ kind: 'vm', id: 'a3', after: a3 }], next);
+    expect([...touched].sort()).to.deep.equal([dpid(0), dpid(1), dpid(2)]);
+    same(inc.result(), compile(next, topo));
+  });
+});
