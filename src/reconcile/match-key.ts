@@ -240,6 +240,26 @@ export function canonicalMatchText(fields: CanonicalField[]): string {
   return fields.map((f) => (f.mask === undefined ? `${f.field}=${f.value}` : `${f.field}=${f.value}/${f.mask}`)).join(',');
 }
 
+const EXACT10_BASE: MatchField[] = ['inPort', 'ethSrc', 'ethDst', 'vlanVid', 'vlanPcp', 'ethType', 'ipDscp', 'ipProto', 'ipv4Src', 'ipv4Dst'];
+const EXACT10_TP: MatchField[][] = [
+  ['tcpSrc', 'tcpDst'],
+  ['udpSrc', 'udpDst'],
+  ['icmpv4Type', 'icmpv4Code'],
+];
+
+/**
+ * OF1.0 gives a flow without any wildcard the highest priority: Open vSwitch
+ * stores and reports it at 65535 whatever priority the flow-mod carried.
+ */
+function effectivePriority(priority: number, fields: FieldBits[], version: OfVersion): number {
+  if (version !== OFP10_VERSION || fields.length !== 12) return priority;
+  const ones = (f: FieldBits) => f.mask === (1n << BigInt(f.width)) - 1n;
+  if (!fields.every(ones)) return priority;
+  const names = new Set(fields.map((f) => f.field));
+  const exact = EXACT10_BASE.every((n) => names.has(n)) && EXACT10_TP.some((pair) => pair.every((n) => names.has(n)));
+  return exact ? 0xffff : priority;
+}
+
 export type FlowKeyResult = { ok: true; key: string } | { ok: false; error: MatchKeyError };
 
 /**
@@ -248,9 +268,8 @@ export type FlowKeyResult = { ok: true; key: string } | { ok: false; error: Matc
  * replaces the other; modify-strict and delete-strict address it).
  */
 export function flowKey(tableId: number, priority: number, match: Match, version: OfVersion): FlowKeyResult {
-  const c = canonicalMatch(match, version);
-  if (!c.ok) return c;
-  return { ok: true, key: `t${tableId}/p${priority}/${canonicalMatchText(c.fields)}` };
+  const k = keyAndNormalize(tableId, priority, match, version);
+  return k.ok ? { ok: true, key: k.key } : k;
 }
 
 /** The key and the switch's normal form of the match, from one pass over the match. */
@@ -278,7 +297,7 @@ export function keyAndNormalize(
       out[f.field] = { value: asValue(f.value), mask: asValue(f.mask) };
     }
   }
-  return { ok: true, key: `t${tableId}/p${priority}/${parts.join(',')}`, match: out as Match };
+  return { ok: true, key: `t${tableId}/p${effectivePriority(priority, b.fields, version)}/${parts.join(',')}`, match: out as Match };
 }
 
 /** One field value in canonical text (used for set-field actions); undefined when malformed. */

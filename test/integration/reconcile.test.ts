@@ -89,7 +89,7 @@ function desiredFor(version: OfVersion): DesiredFlow[] {
     { stage: 'drop', tableId: 0, priority: 250, match: { inPort: 2, ethSrc: { value: '02:00:00:00:0b:01', mask: 'ff:ff:ff:ff:ff:ff' } }, instructions: [{ type: 'applyActions', actions: [] }], cookie: c(3) },
     { stage: 'ip', tableId: 0, priority: 150, match: { inPort: 2, ethType: 0x0800, ipv4Src: { value: '10.1.7.9', mask: '255.255.0.0' }, ipProto: 17, udpDst: 67 }, instructions: out(1), cookie: c(4) },
   ];
-  if (version === OFP10_VERSION) return [...common, { stage: 'rewrite', tableId: 0, priority: 120, match: { inPort: 2, ethDst: 'AA:00:00:00:00:01' }, instructions: [{ type: 'applyActions', actions: [{ type: 'setDlDst', mac: '02:00:00:00:00:0F' }, { type: 'stripVlan' }, { type: 'output', port: 1 }] }], cookie: c(5) }];
+  if (version === OFP10_VERSION) return [...common, { stage: 'exact', tableId: 0, priority: 5, match: { inPort: 1, ethSrc: '02:00:00:00:00:01', ethDst: '02:00:00:00:00:02', vlanVid: 3, vlanPcp: 1, ethType: 0x0800, ipDscp: 0, ipProto: 6, ipv4Src: '10.0.0.1', ipv4Dst: '10.0.0.2', tcpSrc: 1, tcpDst: 2 }, instructions: out(2), cookie: c(7) }, { stage: 'rewrite', tableId: 0, priority: 120, match: { inPort: 2, ethDst: 'AA:00:00:00:00:01' }, instructions: [{ type: 'applyActions', actions: [{ type: 'setDlDst', mac: '02:00:00:00:00:0F' }, { type: 'stripVlan' }, { type: 'output', port: 1 }] }], cookie: c(5) }];
   return [
     ...common,
     { stage: 'forward', tableId: 1, priority: 100, match: { ethDst: 'AA:00:00:00:00:01', vlanVid: { value: 0x1000, mask: 0x1000 } }, instructions: [{ type: 'applyActions', actions: [{ type: 'popVlan' }, { type: 'setField', field: 'ethDst', value: '02:00:00:00:00:0F' }, { type: 'output', port: 2 }] }], cookie: c(5) },

@@ -15,7 +15,7 @@ import {
   type MatchField,
   type OfVersion,
 } from '../../src/openflow/types.js';
-import { matchBits, normalizedMatch, type FieldBits } from '../../src/reconcile/match-key.js';
+import { flowKey, matchBits, normalizedMatch, type FieldBits } from '../../src/reconcile/match-key.js';
 import type {
   ApplyResult,
   CommandError,
@@ -197,7 +197,7 @@ export class FakeSwitch implements SwitchSession {
       case 'modifyStrict': {
         const strict = cmd.command === 'modifyStrict';
         const hits = this.flows.filter(
-          (f) => tableHits(f) && cookieHits(f) && (strict ? sameIdentity(f, cmd.priority, bits.fields) : covers(bits.fields, f.bits)),
+          (f) => tableHits(f) && cookieHits(f) && (strict ? sameIdentity(f, this.effectivePriority(cmd.priority, cmd.match), bits.fields) : covers(bits.fields, f.bits)),
         );
         // OF1.0 (and OVS for it): a modify that matches nothing adds the flow.
         if (hits.length === 0 && of10) this.addFlow(cmd);
@@ -216,7 +216,7 @@ export class FakeSwitch implements SwitchSession {
               tableHits(f) &&
               cookieHits(f) &&
               outputsTo(f, cmd.outPort) &&
-              (strict ? sameIdentity(f, cmd.priority, bits.fields) : covers(bits.fields, f.bits))
+              (strict ? sameIdentity(f, this.effectivePriority(cmd.priority, cmd.match), bits.fields) : covers(bits.fields, f.bits))
             ),
         );
         return;
@@ -224,14 +224,22 @@ export class FakeSwitch implements SwitchSession {
     }
   }
 
+  /** OF1.0: a flow without wildcards is held at priority 65535 (as OVS does). */
+  private effectivePriority(priority: number, match: Match): number {
+    if (this.version !== OFP10_VERSION) return priority;
+    const k = flowKey(0, priority, match, this.version);
+    return k.ok && k.key.startsWith('t0/p65535/') ? 0xffff : priority;
+  }
+
   private addFlow(f: { tableId: number; priority: number; match: Match; instructions: Instruction[]; cookie: bigint }): void {
     const bits = matchBits(f.match, this.version);
     if (!bits.ok) return;
     const tableId = this.version === OFP10_VERSION ? 0 : f.tableId;
-    this.flows = this.flows.filter((x) => !(x.tableId === tableId && sameIdentity(x, f.priority, bits.fields)));
+    const priority = this.effectivePriority(f.priority, f.match);
+    this.flows = this.flows.filter((x) => !(x.tableId === tableId && sameIdentity(x, priority, bits.fields)));
     this.flows.push({
       tableId,
-      priority: f.priority,
+      priority,
       match: normalizedMatch(f.match, this.version)!,
       bits: bits.fields,
       instructions: f.instructions,

@@ -65,6 +65,17 @@ describe('reconcile/match-key: flow identity as the switch reports it', () => {
     expect(text({ vlanVid: 0xffff, vlanPcp: 3 }, v)).to.equal('vlanVid=0xffff');
   });
 
+  it('OF1.0: a flow without any wildcard keys at priority 65535, as OVS stores it', () => {
+    // Seen on Open vSwitch 3.1: an OF1.0 add-flow at priority=5 with all twelve
+    // fields exact is dumped back with priority=65535.
+    const exact: Match = { inPort: 1, ethSrc: '02:00:00:00:00:01', ethDst: '02:00:00:00:00:02', vlanVid: 3, vlanPcp: 1, ethType: 0x0800, ipDscp: 0, ipProto: 6, ipv4Src: '10.0.0.1', ipv4Dst: '10.0.0.2', tcpSrc: 1, tcpDst: 2 };
+    const k = (p: number, m: Match, v: OfVersion) => (flowKey(0, p, m, v) as { key: string }).key;
+    expect(k(5, exact, OFP10_VERSION)).to.equal(k(65535, exact, OFP10_VERSION));
+    expect(k(5, exact, OFP13_VERSION)).to.not.equal(k(65535, exact, OFP13_VERSION));
+    const { tcpDst: _drop, ...oneWildcard } = exact;
+    expect(k(5, oneWildcard, OFP10_VERSION)).to.not.equal(k(65535, oneWildcard, OFP10_VERSION));
+  });
+
   it('OF1.3: prerequisites are the sender\'s business, nothing is dropped', () => {
     expect(text({ ipv4Src: '10.0.0.1' }, OFP13_VERSION)).to.equal('ipv4Src=10.0.0.1');
   });
