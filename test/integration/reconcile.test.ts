@@ -93,6 +93,9 @@ function desiredFor(version: OfVersion): DesiredFlow[] {
   return [
     ...common,
     { stage: 'forward', tableId: 1, priority: 100, match: { ethDst: 'AA:00:00:00:00:01', vlanVid: { value: 0x1000, mask: 0x1000 } }, instructions: [{ type: 'applyActions', actions: [{ type: 'popVlan' }, { type: 'setField', field: 'ethDst', value: '02:00:00:00:00:0F' }, { type: 'output', port: 2 }] }], cookie: c(5) },
+    { stage: 'untagged', tableId: 1, priority: 80, match: { vlanVid: 0, ethDst: { value: '01:00:00:00:00:00', mask: '01:00:00:00:00:00' }, metadata: { value: 0x1234n, mask: 0xffffn } }, instructions: out(1), cookie: c(8) },
+    { stage: 'nd', tableId: 1, priority: 70, match: { ethType: 0x86dd, ipProto: 58, icmpv6Type: 135, ipv6NdTarget: 'FE80::0001', ipv6Src: { value: 'fe80::1:2', mask: 'ffff:ffff:ffff:ffff::' } }, instructions: out(1), cookie: c(9) },
+    { stage: 'arp-sha', tableId: 1, priority: 60, match: { ethType: 0x0806, arpSha: '02:00:00:00:0A:01', arpSpa: '10.0.0.1' }, instructions: out(1), cookie: c(10) },
     { stage: 'forward', tableId: 1, priority: 90, match: { ethType: 0x86dd, ipv6Dst: '2001:0DB8:0000:0000:0000:0000:0000:0001' }, instructions: [{ type: 'writeMetadata', metadata: 0x1ffn, mask: 0xffn }, { type: 'applyActions', actions: [{ type: 'output', port: 2 }] }], cookie: c(6) },
   ];
 }
