@@ -7,7 +7,7 @@ import type { Action, MatchField } from '../types.js';
 import type { Writer } from '../writer.js';
 import { OFPAT13, OFPXMC_OPENFLOW_BASIC } from './constants.js';
 import { OXM_BY_NAME, OXM_BY_NUMBER } from './oxm-fields.js';
-import { checkRange, readValue, writeOxm } from './oxm.js';
+import { readValue, writeOxm } from './oxm.js';
 
 export function encodeActions13(w: Writer, actions: Action[]): void {
   if (!Array.isArray(actions)) fail('BAD_VALUE', 'actions is not an array', w.pos);
@@ -107,8 +107,10 @@ export function decodeActions13(r: Reader): Action[] {
     const type = r.u16();
     const len = r.u16();
     if (len < 8 || len % 8 !== 0) fail('BAD_ELEMENT_LENGTH', `action length ${len} is not a positive multiple of 8`, at + 2);
-    const b = r.sub(len - 4, 'action');
-    out.push(decodeAction13(b, type, at));
+    // Read in place within the action's bounds (no child reader).
+    const outer = r.enter(len - 4, 'action');
+    out.push(decodeAction13(r, type, at));
+    r.leave(outer);
   }
   return out;
 }
@@ -159,9 +161,7 @@ function decodeAction13(b: Reader, type: number, at: number): Action {
       if (len !== d.size) fail('BAD_OXM', `set-field OXM ${d.name} length ${len}, expected ${d.size}`, oxmAt + 3);
       // The OXM plus padding must fill the action exactly.
       if (((4 + 4 + len + 7) & ~7) !== b.end - at) fail('BAD_ELEMENT_LENGTH', `set-field action length ${b.end - at} does not fit its OXM`, at + 2);
-      const valueAt = b.pos;
       const value = readValue(b, d);
-      checkRange(d, value, valueAt);
       return { type: 'setField', field: d.name, value };
     }
     case OFPAT13.OFPAT_EXPERIMENTER:

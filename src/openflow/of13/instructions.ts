@@ -64,7 +64,9 @@ export function decodeInstructions13(r: Reader): Instruction[] {
     const type = r.u16();
     const len = r.u16();
     if (len < 8 || len % 8 !== 0) fail('BAD_ELEMENT_LENGTH', `instruction length ${len} is not a positive multiple of 8`, at + 2);
-    const b = r.sub(len - 4, 'instruction');
+    // Read in place within the instruction's bounds (no child reader).
+    const outer = r.enter(len - 4, 'instruction');
+    const b = r;
     // Each instruction type may appear once per flow (spec 5.9).
     if (type >= 1 && type <= 6) {
       if (seen & (1 << type)) fail('DUPLICATE_FIELD', `instruction type ${type} appears twice`, at);
@@ -98,6 +100,7 @@ export function decodeInstructions13(r: Reader): Instruction[] {
       default:
         fail('UNSUPPORTED', `instruction type ${type} is not modelled by Spotlight`, at);
     }
+    r.leave(outer);
   }
   return out;
 }

@@ -8,7 +8,7 @@ import type { Match } from '../types.js';
 import type { Writer } from '../writer.js';
 import { OFPMT_OXM, OFPXMC_OPENFLOW_BASIC } from './constants.js';
 import { OXM_BY_NAME, OXM_BY_NUMBER, OXM_FIELDS, type OxmField } from './oxm-fields.js';
-import { checkRange, readValue, writeOxm } from './oxm.js';
+import { readValue, writeOxm } from './oxm.js';
 
 const F = OXM_FIELDS;
 
@@ -209,32 +209,40 @@ function setField(m: Match, field: number, v: unknown): void {
   }
 }
 
+// Field numbers of one match in wire order, for the prerequisite pass.
+// decodeMatch13 does not re-enter itself, so one scratch array serves.
+const order = new Uint8Array(MAX_OXM_FIELDS);
+
 export function decodeMatch13(r: Reader): Match {
   const at = r.pos;
   const type = r.u16();
   const length = r.u16();
   if (type !== OFPMT_OXM) fail('BAD_VALUE', `match type ${type} is not OFPMT_OXM`, at);
   if (length < 4) fail('BAD_ELEMENT_LENGTH', `match length ${length} is below its 4-byte header`, at + 2);
-  const body = r.sub(length - 4, 'match');
-  r.skip((8 - (length & 7)) & 7);
+  const outer = r.enter(length - 4, 'match');
+  // The padding after the match is checked before its fields are read.
+  const pad = (8 - (length & 7)) & 7;
+  if (r.end + pad > outer) fail('TRUNCATED_BODY', `padding: need ${pad} bytes, ${outer - r.end} left`, r.end);
+  const b = r.bytes;
   const m: Match = {};
-  const seen: OxmField[] = [];
   // Fields seen so far, by OXM number (0..39): bits 0..19 and 20..39.
   let seenLo = 0;
   let seenHi = 0;
   let count = 0;
-  while (body.remaining > 0) {
-    if (++count > MAX_OXM_FIELDS) fail('TOO_MANY_ELEMENTS', `match with more than ${MAX_OXM_FIELDS} OXM fields`, body.pos);
-    const oxmAt = body.pos;
-    if (body.remaining < 4) fail('BAD_ELEMENT_LENGTH', `OXM header needs 4 bytes, ${body.remaining} left`, oxmAt);
-    const cls = body.u16();
-    const fh = body.u8();
-    const len = body.u8();
-    if (body.pos + len > body.end) fail('BAD_ELEMENT_LENGTH', `OXM: length ${len} runs past its match (${body.end - body.pos} left)`, oxmAt + 3);
+  let withPrereq = 0;
+  while (r.pos < r.end) {
+    if (++count > MAX_OXM_FIELDS) fail('TOO_MANY_ELEMENTS', `match with more than ${MAX_OXM_FIELDS} OXM fields`, r.pos);
+    const oxmAt = r.pos;
+    if (r.end - oxmAt < 4) fail('BAD_ELEMENT_LENGTH', `OXM header needs 4 bytes, ${r.end - oxmAt} left`, oxmAt);
+    const cls = (b[oxmAt]! << 8) | b[oxmAt + 1]!;
+    const fh = b[oxmAt + 2]!;
+    const len = b[oxmAt + 3]!;
+    r.pos = oxmAt + 4;
+    if (r.pos + len > r.end) fail('BAD_ELEMENT_LENGTH', `OXM: length ${len} runs past its match (${r.end - r.pos} left)`, oxmAt + 3);
     // Fields of other classes (Nicira registers in an OVS packet-in, say) are
     // skipped: Spotlight matches only on OpenFlow-basic fields.
     if (cls !== OFPXMC_OPENFLOW_BASIC) {
-      body.pos += len;
+      r.pos += len;
       continue;
     }
     const d = OXM_BY_NUMBER[fh >>> 1];
@@ -242,30 +250,34 @@ export function decodeMatch13(r: Reader): Match {
     const hasMask = (fh & 1) === 1;
     if (len !== (hasMask ? 2 * d.size : d.size)) fail('BAD_OXM', `OXM ${d.name} length ${len}, expected ${hasMask ? 2 * d.size : d.size}`, oxmAt + 3);
     if (hasMask && !d.maskable) fail('BAD_OXM_MASK', `OXM ${d.name} may not carry a mask`, oxmAt + 2);
-    const bit = 1 << (d.field % 20);
-    if ((d.field < 20 ? seenLo : seenHi) & bit) fail('DUPLICATE_FIELD', `OXM ${d.name} appears twice`, oxmAt);
-    if (d.field < 20) seenLo |= bit;
-    else seenHi |= bit;
-    const valueAt = body.pos;
+    const field = d.field;
+    if (field < 20) {
+      const bit = 1 << field;
+      if (seenLo & bit) fail('DUPLICATE_FIELD', `OXM ${d.name} appears twice`, oxmAt);
+      seenLo |= bit;
+    } else {
+      const bit = 1 << (field - 20);
+      if (seenHi & bit) fail('DUPLICATE_FIELD', `OXM ${d.name} appears twice`, oxmAt);
+      seenHi |= bit;
+    }
     if (hasMask) {
-      const b = body.bytes;
+      const valueAt = r.pos;
       for (let i = 0; i < d.size; i++) {
         if (b[valueAt + i]! & ~b[valueAt + d.size + i]!) fail('BAD_OXM_MASK', `OXM ${d.name}: value has bits set outside its mask`, valueAt + i);
       }
-      const value = readValue(body, d);
-      const mask = readValue(body, d);
-      checkRange(d, value, valueAt);
-      checkRange(d, mask, valueAt + d.size);
-      setField(m, d.field, { value, mask });
+      const value = readValue(r, d);
+      const mask = readValue(r, d);
+      setField(m, field, { value, mask });
     } else {
-      const value = readValue(body, d);
-      checkRange(d, value, valueAt);
-      setField(m, d.field, value);
+      setField(m, field, readValue(r, d));
     }
-    seen.push(d);
+    if (d.prereq !== undefined) order[withPrereq++] = field;
   }
-  for (const d of seen) {
-    if (d.prereq && !d.prereq(m)) fail('BAD_OXM_PREREQ', `OXM ${d.name} without its prerequisite ${d.prereqText}`, at);
+  r.leave(outer);
+  r.pos += pad;
+  for (let i = 0; i < withPrereq; i++) {
+    const d = OXM_BY_NUMBER[order[i]!]!;
+    if (!d.prereq!(m)) fail('BAD_OXM_PREREQ', `OXM ${d.name} without its prerequisite ${d.prereqText}`, at);
   }
   return m;
 }

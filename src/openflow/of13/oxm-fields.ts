@@ -16,7 +16,21 @@ export interface OxmField {
   max?: number;
   prereq?: (m: Match) => boolean;
   prereqText?: string;
+  /** `kind` as a small integer, for switches on hot paths (KIND_* below). */
+  code: number;
+  /** "OXM <name>", built once for error messages. */
+  what: string;
 }
+
+export const KIND_U8 = 0;
+export const KIND_U16 = 1;
+export const KIND_U24 = 2;
+export const KIND_U32 = 3;
+export const KIND_U64 = 4;
+export const KIND_MAC = 5;
+export const KIND_IPV4 = 6;
+export const KIND_IPV6 = 7;
+const CODE: Record<OxmKind, number> = { u8: KIND_U8, u16: KIND_U16, u24: KIND_U24, u32: KIND_U32, u64: KIND_U64, mac: KIND_MAC, ipv4: KIND_IPV4, ipv6: KIND_IPV6 };
 
 const SIZE: Record<OxmKind, number> = { u8: 1, u16: 2, u24: 3, u32: 4, u64: 8, mac: 6, ipv4: 4, ipv6: 16 };
 
@@ -41,7 +55,11 @@ function f(
   maskable: boolean,
   extra: { max?: number; prereq?: (m: Match) => boolean; prereqText?: string } = {},
 ): OxmField {
-  return { field, name, kind, size: SIZE[kind], maskable, ...extra };
+  // Every field object has the same keys in the same order (one hidden class).
+  return {
+    field, name, kind, size: SIZE[kind], maskable, max: extra.max, prereq: extra.prereq, prereqText: extra.prereqText,
+    code: CODE[kind], what: `OXM ${name}`,
+  };
 }
 
 export const OXM_FIELDS: readonly OxmField[] = [

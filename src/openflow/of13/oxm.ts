@@ -1,36 +1,27 @@
 // One OXM TLV: header {class u16, field u7 | hasmask u1, length u8}, value,
 // optional mask of the same size.
-import { formatIpv4, writeIpv4, writeIpv6, writeMac, readIpv6 } from '../addr.js';
+import { formatIpv4, readIpv6, writeIpv4, writeIpv6, writeMac } from '../addr.js';
 import { fail } from '../errors.js';
+import { formatMacAt, u64FromWords } from '../reader.js';
 import type { Reader } from '../reader.js';
 import type { Writer } from '../writer.js';
 import { OFPXMC_OPENFLOW_BASIC } from './constants.js';
-import type { OxmField } from './oxm-fields.js';
+import { KIND_IPV4, KIND_MAC, KIND_U16, KIND_U24, KIND_U32, KIND_U64, KIND_U8, type OxmField } from './oxm-fields.js';
 
 export type OxmValue = number | bigint | string;
 
 function writeValue(w: Writer, d: OxmField, v: unknown): void {
-  const what = `OXM ${d.name}`;
-  switch (d.kind) {
-    case 'u8':
-    case 'u16':
-    case 'u24':
-    case 'u32':
-      if (typeof v !== 'number' || (d.max !== undefined && v > d.max)) fail('BAD_VALUE', `${what}: ${String(v)} out of range`, w.pos);
-      if (d.kind === 'u8') w.u8(v, what);
-      else if (d.kind === 'u16') w.u16(v, what);
-      else if (d.kind === 'u24') w.u24(v, what);
-      else w.u32(v, what);
-      return;
-    case 'u64':
-      return w.u64(v as bigint, what);
-    case 'mac':
-      return writeMac(w, v as string, what);
-    case 'ipv4':
-      return writeIpv4(w, v as string, what);
-    case 'ipv6':
-      return writeIpv6(w, v as string, what);
-  }
+  const code = d.code;
+  if (code <= KIND_U32) {
+    if (typeof v !== 'number' || (d.max !== undefined && v > d.max)) fail('BAD_VALUE', `${d.what}: ${String(v)} out of range`, w.pos);
+    if (code === KIND_U8) w.u8(v, d.what);
+    else if (code === KIND_U16) w.u16(v, d.what);
+    else if (code === KIND_U24) w.u24(v, d.what);
+    else w.u32(v, d.what);
+  } else if (code === KIND_MAC) writeMac(w, v as string, d.what);
+  else if (code === KIND_IPV4) writeIpv4(w, v as string, d.what);
+  else if (code === KIND_U64) w.u64(v as bigint, d.what);
+  else writeIpv6(w, v as string, d.what);
 }
 
 /** Writes one OXM; `value` may be a Masked object where the field allows it. */
@@ -38,9 +29,14 @@ export function writeOxm(w: Writer, d: OxmField, value: unknown, allowMask: bool
   const masked = typeof value === 'object' && value !== null;
   if (masked && !(d.maskable && allowMask)) fail('BAD_OXM_MASK', `OXM ${d.name} takes no mask here`, w.pos);
   if (!masked) {
-    w.u16(OFPXMC_OPENFLOW_BASIC);
-    w.u8(d.field << 1);
-    w.u8(d.size);
+    w.ensure(4);
+    const b = w.buf;
+    const p = w.pos;
+    b[p] = OFPXMC_OPENFLOW_BASIC >>> 8;
+    b[p + 1] = OFPXMC_OPENFLOW_BASIC & 0xff;
+    b[p + 2] = d.field << 1;
+    b[p + 3] = d.size;
+    w.pos = p + 4;
     writeValue(w, d, value);
     return;
   }
@@ -61,29 +57,43 @@ export function writeOxm(w: Writer, d: OxmField, value: unknown, allowMask: bool
   }
 }
 
-/** Reads the value at r.pos (the header already consumed). */
+/**
+ * Reads the value at r.pos (the header already consumed) and checks it
+ * against the field's range. The caller has checked that d.size bytes are
+ * there (the OXM length equals the field's size).
+ */
 export function readValue(r: Reader, d: OxmField): OxmValue {
-  switch (d.kind) {
-    case 'u8':
-      return r.u8();
-    case 'u16':
-      return r.u16();
-    case 'u24':
-      return r.u24();
-    case 'u32':
-      return r.u32();
-    case 'u64':
-      return r.u64();
-    case 'mac':
-      return r.mac();
-    case 'ipv4':
-      return formatIpv4(r.u32());
-    case 'ipv6':
+  const b = r.bytes;
+  const p = r.pos;
+  if (p + d.size > r.end) r.need(d.size, d.what);
+  r.pos = p + d.size;
+  let v: number;
+  switch (d.code) {
+    case KIND_U8:
+      v = b[p]!;
+      break;
+    case KIND_U16:
+      v = (b[p]! << 8) | b[p + 1]!;
+      break;
+    case KIND_U24:
+      v = (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!;
+      break;
+    case KIND_U32:
+      v = ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+      break;
+    case KIND_MAC:
+      return formatMacAt(b, p);
+    case KIND_IPV4:
+      return formatIpv4(((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0);
+    case KIND_U64:
+      return u64FromWords(
+        ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0,
+        ((b[p + 4]! << 24) | (b[p + 5]! << 16) | (b[p + 6]! << 8) | b[p + 7]!) >>> 0,
+      );
+    default:
+      r.pos = p;
       return readIpv6(r);
   }
-}
-
-/** Checks a decoded number against the field's range. */
-export function checkRange(d: OxmField, v: OxmValue, at: number): void {
-  if (d.max !== undefined && typeof v === 'number' && v > d.max) fail('BAD_VALUE', `OXM ${d.name}: ${v} exceeds ${d.max}`, at);
+  if (d.max !== undefined && v > d.max) fail('BAD_VALUE', `OXM ${d.name}: ${v} exceeds ${d.max}`, p);
+  return v;
 }
