@@ -2,6 +2,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { Controller, type HostPort } from './controller.js';
 import { createLogger } from './log.js';
+import { loadConfig, type SpotlightConfig } from './runtime/config.js';
+import { loadDescription, type TopologyDescription } from './topo/description.js';
 
 /** "HOST:PORT", "[v6]:PORT" or ":PORT"; port 0 asks for any free port. */
 function parseHostPort(text: string): HostPort {
@@ -46,14 +48,46 @@ async function serve(opts: ServeOptions): Promise<void> {
     logger.error('TLS needs all of --tls-cert, --tls-key and --tls-ca');
     process.exit(2);
   }
+  let config: SpotlightConfig = {};
+  if (opts.config !== undefined) {
+    const loaded = await loadConfig(opts.config);
+    if (!loaded.ok) {
+      logger.error(`bad settings file: ${loaded.error.message}`, { code: loaded.error.code, field: loaded.error.field, file: opts.config });
+      process.exit(2);
+    }
+    config = loaded.config;
+  }
+  let description: TopologyDescription | undefined;
+  if (config.topology !== undefined) {
+    const d = await loadDescription(config.topology);
+    if (!d.ok) {
+      logger.error(`bad topology description ${config.topology}: ${d.error.message}`, { code: d.error.code, field: d.error.field });
+      process.exit(2);
+    }
+    description = d.description;
+  }
+  const tls =
+    opts.tlsCert && opts.tlsKey && opts.tlsCa ? { cert: opts.tlsCert, key: opts.tlsKey, ca: opts.tlsCa } : config.openflow?.tls;
+  const r = config.reconcile ?? {};
   const controller = new Controller({
-    openflow: {
-      ...opts.openflow,
-      ...(opts.tlsCert && opts.tlsKey && opts.tlsCa ? { tls: { cert: opts.tlsCert, key: opts.tlsKey, ca: opts.tlsCa } } : {}),
-    },
+    openflow: { ...opts.openflow, ...(tls ? { tls } : {}) },
     api: opts.api,
     dataDir: opts.data,
     ...(opts.config !== undefined ? { configFile: opts.config } : {}),
+    ...(config.api?.token !== undefined ? { apiToken: config.api.token } : {}),
+    ...(config.api?.bodyLimit !== undefined ? { apiBodyLimit: config.api.bodyLimit } : {}),
+    topology: {
+      ...(description ? { description } : {}),
+      ...(config.discovery?.probeIntervalMs !== undefined ? { probeIntervalMs: config.discovery.probeIntervalMs } : {}),
+    },
+    reconcile: {
+      ...(r.auditIntervalMs !== undefined ? { auditIntervalMs: r.auditIntervalMs } : {}),
+      ...(r.coalesceMs !== undefined ? { coalesceMs: r.coalesceMs } : {}),
+      ...(r.bundles !== undefined ? { bundles: r.bundles } : {}),
+      ...(config.limits?.packetInRate !== undefined ? { packetInRate: config.limits.packetInRate } : {}),
+      ...(config.limits?.packetInBurst !== undefined ? { packetInBurst: config.limits.packetInBurst } : {}),
+      ...(config.discovery?.settleMs !== undefined ? { settleMs: config.discovery.settleMs } : {}),
+    },
     logger,
   });
   const shutdown = (signal: string): void => {

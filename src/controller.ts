@@ -1,11 +1,22 @@
 // Spotlight's composition root: builds the components and wires them together.
 // Each section below owns one component; start() brings them up in dependency
 // order and stop() takes them down in reverse.
+import { startApi } from './api/server.js';
 import { OpenFlowServer, type ConnectionLimits, type TlsSettings } from './channel/index.js';
 import type { Clock } from './channel/clock.js';
+import { cookieFor } from './compiler/cookie.js';
+import { STAGES } from './compiler/pipeline.js';
 import type { Logger } from './log.js';
+import { OFP13_VERSION } from './openflow/types.js';
+import { ChannelSession } from './reconcile/channel-session.js';
+import { hygienePlan } from './reconcile/hygiene.js';
+import { ReconcileManager } from './reconcile/manager.js';
+import { CompileLoop } from './runtime/compile-loop.js';
+import { PacketInHandler } from './runtime/packet-in.js';
+import { switchDirectory } from './runtime/switch-directory.js';
+import { openStore, type Store } from './store/index.js';
 import { channelTopologySource } from './topo/channel-source.js';
-import type { TopologyDescription } from './topo/description.js';
+import { findSwitch, type TopologyDescription } from './topo/description.js';
 import { TopologyService } from './topo/service.js';
 
 export interface HostPort {
@@ -26,7 +37,30 @@ export interface ControllerOptions {
   clock?: Clock;
   /** Fabric discovery settings (the described cabling, probe key and rate). */
   topology?: TopologySettings;
+  /** Bearer token for the API (else SPOTLIGHT_API_TOKEN). */
+  apiToken?: string;
+  apiBodyLimit?: number;
+  reconcile?: ReconcileSettings;
 }
+
+export interface ReconcileSettings {
+  /** Re-read every switch's flows and repair drift on this interval (default 60 s). */
+  auditIntervalMs?: number;
+  coalesceMs?: number;
+  /** Atomic OF1.3 bundles when the switch has them (default true). */
+  bundles?: boolean;
+  /** Packet-ins per second per switch (OF1.3 meter; default 100). */
+  packetInRate?: number;
+  packetInBurst?: number;
+  /** Publishing waits for the fabric to settle after a start, at most this long. */
+  maxHoldMs?: number;
+  /** Without a description: the fabric counts as settled after this long without a change. */
+  settleMs?: number;
+}
+
+/** OF1.3 tables the pipeline uses: each gets a table-miss drop. */
+const OF13_TABLES = [...new Set(STAGES.filter((s) => s.lowering === 'of13').map((s) => s.tableId))];
+const DEFAULT_AUDIT_MS = 60_000;
 
 export interface TopologySettings {
   description?: TopologyDescription;
@@ -38,6 +72,14 @@ export interface TopologySettings {
 
 export class Controller {
   openflow: OpenFlowServer | undefined;
+  store: Store | undefined;
+  reconcile: ReconcileManager | undefined;
+  compileLoop: CompileLoop | undefined;
+  packetIn: PacketInHandler | undefined;
+  api: { close(): Promise<void>; address: string } | undefined;
+  /** Bound API address once started. */
+  apiAddress: string | undefined;
+  private ready = false;
   /** Fabric discovery; its snapshot and links() feed the compiler and GET /v1/topology. */
   topology: TopologyService | undefined;
   /** Bound OpenFlow address once started (port 0 resolved). */
@@ -50,6 +92,10 @@ export class Controller {
   }
 
   async start(): Promise<void> {
+    // --- Store: opened first; a store that cannot be read stops the start (never come up empty) ---
+    const store = await openStore(this.options.dataDir, { logger: this.options.logger });
+    this.store = store;
+
     // --- OpenFlow: the switch listener ---
     const of = new OpenFlowServer({
       host: this.options.openflow.host,
@@ -87,19 +133,85 @@ export class Controller {
     });
     this.topology.start();
 
+    // --- Reconciler: desired flows onto switches; on (re)connect the table is read, never cleared ---
+    const rs = this.options.reconcile ?? {};
+    const reconcile = new ReconcileManager({
+      logger: this.options.logger,
+      auditIntervalMs: rs.auditIntervalMs ?? DEFAULT_AUDIT_MS,
+      ...(rs.coalesceMs !== undefined ? { coalesceMs: rs.coalesceMs } : {}),
+      ...(rs.bundles !== undefined ? { useBundles: rs.bundles } : {}),
+      hygiene: (session) =>
+        hygienePlan({
+          version: session.version,
+          tables: session.version === OFP13_VERSION ? OF13_TABLES : [0],
+          cookie: cookieFor('switch', session.dpid),
+          ...(rs.packetInRate !== undefined ? { packetInRate: rs.packetInRate } : {}),
+          ...(rs.packetInBurst !== undefined ? { packetInBurst: rs.packetInBurst } : {}),
+        }),
+    });
+    this.reconcile = reconcile;
+    of.on('switchConnected', (ev) => reconcile.connect(new ChannelSession(ev.connection, { bundles: rs.bundles ?? true })));
+    of.on('switchDisconnected', (ev) => reconcile.disconnect(ev.dpid));
+
+    // --- Compiler: the store's feed and the topology's changes -> per-switch desired flows ---
+    const topology = this.topology;
+    const described = topoSettings.description;
+    const loop = new CompileLoop({
+      store,
+      topology,
+      sink: reconcile,
+      logger: this.options.logger,
+      ...(described ? { expectedLinks: described.links.length } : {}),
+      ...(rs.maxHoldMs !== undefined ? { maxHoldMs: rs.maxHoldMs } : {}),
+      quietMs: rs.settleMs ?? 3 * (topoSettings.probeIntervalMs ?? 1000),
+    });
+    this.compileLoop = loop;
+    loop.start();
+
+    // --- Packet-in: ARP/ND answers from the model, migration announcements ---
+    const portName = (dpid: string, portNo: number): string | undefined => topology.snapshot().switches.get(dpid)?.ports.get(portNo)?.name;
+    const packetIn = new PacketInHandler({ store, sendPacketOut: topoIo.sendPacketOut, portName, logger: this.options.logger });
+    this.packetIn = packetIn;
+    of.on('packetIn', (ev) => packetIn.handle({ dpid: ev.dpid, inPort: ev.message.inPort, data: ev.message.data }));
+
     this.openflowAddress = await of.listen();
 
-    // --- Store, topology, reconciler and HTTP API are wired here as they land ---
+    // --- HTTP API: hooks and reads; ?wait waits on the reconciler's realization tracker ---
+    const api = await startApi({
+      host: this.options.api.host,
+      port: this.options.api.port,
+      ...(this.options.apiToken !== undefined ? { token: this.options.apiToken } : {}),
+      ...(this.options.apiBodyLimit !== undefined ? { bodyLimit: this.options.apiBodyLimit } : {}),
+      store,
+      realization: reconcile,
+      switches: switchDirectory({
+        topology: () => topology.snapshot(),
+        connectedVersion: (dpid) => of.get(dpid)?.version,
+        reconcile: () => reconcile.statusAll(),
+      }),
+      topology: { links: () => topology.links() },
+      ...(described ? { lookupSwitch: (name: string) => findSwitch(described, name)?.dpid } : {}),
+      ready: () => this.ready,
+      logger: this.options.logger.child({ component: 'api' }),
+    });
+    this.api = api;
+    this.apiAddress = api.address;
+    this.ready = true;
 
-    this.log.info('controller started', { openflow: this.openflowAddress, api: this.options.api, data: this.options.dataDir });
+    this.log.info('controller started', { openflow: this.openflowAddress, api: api.address, data: this.options.dataDir, generation: store.generation });
   }
 
   /** Close listeners and switches (draining their output); safe to call twice. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info('controller stopping');
+      this.ready = false;
+      await this.api?.close().catch((err: unknown) => this.log.warn('API close failed', { error: String(err) }));
+      this.compileLoop?.stop();
       this.topology?.stop();
+      this.reconcile?.close();
       await this.openflow?.close();
+      await this.store?.close().catch((err: unknown) => this.log.warn('store close failed', { error: String(err) }));
       this.log.info('controller stopped');
     })();
     return this.stopping;

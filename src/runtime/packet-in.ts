@@ -1,0 +1,130 @@
+// Packet-ins that are not discovery probes: ARP requests and IPv6 neighbour
+// solicitations answered from the model (a packet-out back out of the in-port),
+// and a migrating VM announcing itself at its destination (gratuitous ARP or
+// RARP, as QEMU does after switch-over), which activates the destination with
+// a store write so the move is durable and recompiles.
+import { answerArp, parseArp } from '../compiler/arp.js';
+import { answerNd } from '../compiler/nd.js';
+import type { Logger } from '../log.js';
+import { migrationActivated } from '../model/index.js';
+import type { ModelSnapshot } from '../model/types.js';
+import type { Store } from '../store/index.js';
+import type { Dpid } from '../topo/types.js';
+
+const ETH_ARP = 0x0806;
+const ETH_RARP = 0x8035;
+const ETH_IPV6 = 0x86dd;
+const ETH_LLDP = 0x88cc;
+
+export interface PacketInEvent {
+  dpid: Dpid;
+  inPort: number;
+  data: Uint8Array;
+}
+
+export interface PacketInDeps {
+  store: Pick<Store, 'snapshot' | 'apply'>;
+  /** Sends a frame out of one port of a switch; false when the switch is gone. */
+  sendPacketOut: (dpid: Dpid, portNo: number, frame: Buffer) => boolean;
+  /** The port's name as the switch reports it, when known. */
+  portName: (dpid: Dpid, portNo: number) => string | undefined;
+  logger: Logger;
+}
+
+export type PacketInOutcome = 'ignored' | 'arp-answered' | 'nd-answered' | 'migration-activated' | 'dropped';
+
+function etherType(frame: Uint8Array): number {
+  if (frame.length < 14) return -1;
+  let t = (frame[12]! << 8) | frame[13]!;
+  if (t === 0x8100 && frame.length >= 18) t = (frame[16]! << 8) | frame[17]!;
+  return t;
+}
+
+function macAt(frame: Uint8Array, at: number): string {
+  return [...frame.subarray(at, at + 6)].map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+export class PacketInHandler {
+  private readonly log: Logger;
+  /** VMs whose activation write is under way (a VM announces itself several times). */
+  private readonly activating = new Set<string>();
+  readonly counters: Record<PacketInOutcome, number> = { ignored: 0, 'arp-answered': 0, 'nd-answered': 0, 'migration-activated': 0, dropped: 0 };
+
+  constructor(private readonly deps: PacketInDeps) {
+    this.log = deps.logger.child({ component: 'packet-in' });
+  }
+
+  handle(ev: PacketInEvent): PacketInOutcome {
+    const outcome = this.classify(ev);
+    this.counters[outcome]++;
+    return outcome;
+  }
+
+  private classify(ev: PacketInEvent): PacketInOutcome {
+    const type = etherType(ev.data);
+    if (type === ETH_LLDP || type < 0) return 'ignored';
+    const model = this.deps.store.snapshot();
+    const portName = this.deps.portName(ev.dpid, ev.inPort);
+    const ingress = portName !== undefined ? { dpid: ev.dpid, portNo: ev.inPort, portName } : { dpid: ev.dpid, portNo: ev.inPort };
+    if (type === ETH_RARP) {
+      return this.announce(model, ev, portName, macAt(ev.data, 6)) ? 'migration-activated' : 'dropped';
+    }
+    if (type === ETH_ARP) {
+      const arp = parseArp(ev.data);
+      if (!arp) return 'dropped';
+      // Gratuitous: sender and target address the same (request or reply).
+      if (arp.spa === arp.tpa && arp.sha.toLowerCase() === arp.ethSrc.toLowerCase()) {
+        return this.announce(model, ev, portName, arp.sha.toLowerCase()) ? 'migration-activated' : 'dropped';
+      }
+      const reply = answerArp(model, ingress, arp);
+      if (!reply) return 'dropped';
+      this.send(ev, reply);
+      this.log.debug('ARP answered', { dpid: ev.dpid, port: ev.inPort, from: arp.sha, target: arp.tpa });
+      return 'arp-answered';
+    }
+    if (type === ETH_IPV6) {
+      const reply = answerNd(model, ingress, ev.data);
+      if (!reply) return 'dropped';
+      this.send(ev, reply);
+      return 'nd-answered';
+    }
+    return 'dropped';
+  }
+
+  private send(ev: PacketInEvent, frame: Uint8Array): void {
+    if (!this.deps.sendPacketOut(ev.dpid, ev.inPort, Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength))) {
+      this.log.debug('answer not sent: switch gone', { dpid: ev.dpid, port: ev.inPort });
+    }
+  }
+
+  /** A migrating VM's MAC seen at its destination port: activate the destination (once). */
+  private announce(model: ModelSnapshot, ev: PacketInEvent, portName: string | undefined, mac: string): boolean {
+    for (const vm of model.vms.values()) {
+      const m = vm.migration;
+      if (!m || m.activated) continue;
+      const dest = m.destinations.find(
+        (d) =>
+          d.mac.toLowerCase() === mac &&
+          d.switch === ev.dpid &&
+          (d.port === ev.inPort || d.port === String(ev.inPort) || (portName !== undefined && d.port === portName)),
+      );
+      if (!dest) continue;
+      if (this.activating.has(vm.name)) return true;
+      this.activating.add(vm.name);
+      this.log.info('migrating VM announced itself at its destination; moving traffic', { vm: vm.name, mac, dpid: ev.dpid, port: ev.inPort });
+      this.deps.store.apply((s) => migrationActivated(s, vm.name)).then(
+        (r) => {
+          this.activating.delete(vm.name);
+          if (!r.ok) this.log.warn('migration activation refused', { vm: vm.name, error: r.error.code });
+          else this.log.info('migration activated', { vm: vm.name, generation: r.generation });
+        },
+        (err: unknown) => {
+          this.activating.delete(vm.name);
+          this.log.error('migration activation not stored', { vm: vm.name, error: String(err) });
+        },
+      );
+      return true;
+    }
+    return false;
+  }
+}

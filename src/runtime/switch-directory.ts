@@ -1,0 +1,38 @@
+// GET /v1/switches: every switch the topology knows (connected or described)
+// or the reconciler serves, with its negotiated version, ports, installed
+// flow count and realized generation.
+import type { SwitchDirectory, SwitchInfo } from '../api/deps.js';
+import type { SwitchReconcileStatus } from '../reconcile/manager.js';
+import type { Dpid, TopologySnapshot } from '../topo/types.js';
+
+export interface SwitchDirectorySources {
+  topology: () => TopologySnapshot;
+  /** Negotiated version of a connected switch. */
+  connectedVersion: (dpid: Dpid) => number | undefined;
+  reconcile: () => SwitchReconcileStatus[];
+}
+
+const versionText = (v: number | undefined): string | null => (v === 4 ? '1.3' : v === 1 ? '1.0' : null);
+
+export function switchDirectory(src: SwitchDirectorySources): SwitchDirectory {
+  return {
+    list(): SwitchInfo[] {
+      const snap = src.topology();
+      const rec = new Map(src.reconcile().map((s) => [s.dpid, s]));
+      const dpids = new Set<Dpid>([...snap.switches.keys(), ...rec.keys()]);
+      return [...dpids].sort().map((dpid) => {
+        const sw = snap.switches.get(dpid);
+        const r = rec.get(dpid);
+        const negotiated = src.connectedVersion(dpid);
+        return {
+          dpid,
+          version: versionText(negotiated ?? sw?.version),
+          connected: negotiated !== undefined,
+          ports: sw ? [...sw.ports.values()].sort((a, b) => a.portNo - b.portNo).map((p) => ({ number: p.portNo, name: p.name, up: p.up })) : [],
+          flowCount: r?.installedFlows ?? 0,
+          realizedGeneration: r?.realizedGeneration ?? null,
+        };
+      });
+    },
+  };
+}
