@@ -1,0 +1,34 @@
+// Effective settings -> the Controller's options (everything but the logger),
+// so `spotlight serve` is: load the file, merge the flags, build, start.
+import type { ControllerOptions } from '../controller.js';
+import type { EffectiveSettings } from './merge.js';
+
+export function controllerOptions(s: EffectiveSettings, configFile?: string): Omit<ControllerOptions, 'logger'> {
+  const c = s.config;
+  const ka = c.openflow?.keepalive;
+  const limits = {
+    ...(ka?.intervalMs !== undefined ? { echoIntervalMs: ka.intervalMs } : {}),
+    ...(ka?.maxMisses !== undefined ? { echoMaxMisses: ka.maxMisses } : {}),
+  };
+  const r = c.reconcile ?? {};
+  return {
+    openflow: { ...s.openflow, ...(s.tls ? { tls: s.tls } : {}), ...(Object.keys(limits).length ? { limits } : {}) },
+    api: s.api,
+    dataDir: s.data,
+    ...(configFile !== undefined ? { configFile } : {}),
+    ...(s.apiToken !== undefined ? { apiToken: s.apiToken } : {}),
+    ...(c.api?.bodyLimit !== undefined ? { apiBodyLimit: c.api.bodyLimit } : {}),
+    topology: {
+      ...(c.topologyDescription ? { description: c.topologyDescription } : {}),
+      ...(c.discovery?.probeIntervalMs !== undefined ? { probeIntervalMs: c.discovery.probeIntervalMs } : {}),
+    },
+    reconcile: {
+      ...(r.auditIntervalMs !== undefined ? { auditIntervalMs: r.auditIntervalMs } : {}),
+      ...(r.coalesceMs !== undefined ? { coalesceMs: r.coalesceMs } : {}),
+      ...(r.bundles !== undefined ? { bundles: r.bundles } : {}),
+      ...(c.limits?.packetInRate !== undefined ? { packetInRate: c.limits.packetInRate } : {}),
+      ...(c.limits?.packetInBurst !== undefined ? { packetInBurst: c.limits.packetInBurst } : {}),
+      ...(c.discovery?.settleMs !== undefined ? { settleMs: c.discovery.settleMs } : {}),
+    },
+  };
+}

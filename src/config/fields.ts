@@ -1,0 +1,53 @@
+// Every setting of the settings file, by its dotted path. The loader accepts
+// exactly these keys (anything else is refused by name), and docs/settings.md
+// documents each one (test/unit/config/docs.test.ts holds the two in step).
+
+export interface SettingField {
+  /** Dotted path as written in the file and in error messages. */
+  path: string;
+  /** What kind of value it takes, as the docs show it. */
+  kind: string;
+  /** The value used when neither the file nor a flag sets it. */
+  default: string;
+  /** The `spotlight serve` flag that overrides it, if any. */
+  flag?: string;
+}
+
+export const SETTING_FIELDS: readonly SettingField[] = [
+  { path: 'data', kind: 'path', default: './data', flag: '--data' },
+  { path: 'log', kind: 'mapping', default: '' },
+  { path: 'log.level', kind: 'error | warn | info | debug', default: 'info', flag: '--log-level' },
+  { path: 'api', kind: 'mapping', default: '' },
+  { path: 'api.listen', kind: 'HOST:PORT', default: '127.0.0.1:8080', flag: '--api' },
+  { path: 'api.token', kind: 'string', default: 'none (SPOTLIGHT_API_TOKEN)' },
+  { path: 'api.tokenFile', kind: 'path', default: 'none' },
+  { path: 'api.bodyLimit', kind: 'integer (bytes)', default: '1048576' },
+  { path: 'openflow', kind: 'mapping', default: '' },
+  { path: 'openflow.listen', kind: 'HOST:PORT', default: '0.0.0.0:6653', flag: '--openflow' },
+  { path: 'openflow.tls', kind: 'mapping', default: 'none (plain TCP)' },
+  { path: 'openflow.tls.cert', kind: 'path', default: '', flag: '--tls-cert' },
+  { path: 'openflow.tls.key', kind: 'path', default: '', flag: '--tls-key' },
+  { path: 'openflow.tls.ca', kind: 'path', default: '', flag: '--tls-ca' },
+  { path: 'openflow.keepalive', kind: 'mapping', default: '' },
+  { path: 'openflow.keepalive.intervalMs', kind: 'integer (ms)', default: '5000' },
+  { path: 'openflow.keepalive.maxMisses', kind: 'integer', default: '3' },
+  { path: 'topology', kind: 'path or mapping', default: 'none (discovery only)' },
+  { path: 'reconcile', kind: 'mapping', default: '' },
+  { path: 'reconcile.auditIntervalMs', kind: 'integer (ms)', default: '60000' },
+  { path: 'reconcile.coalesceMs', kind: 'integer (ms)', default: '0' },
+  { path: 'reconcile.bundles', kind: 'boolean', default: 'true' },
+  { path: 'limits', kind: 'mapping', default: '' },
+  { path: 'limits.packetInRate', kind: 'integer (per second)', default: '100' },
+  { path: 'limits.packetInBurst', kind: 'integer', default: '50' },
+  { path: 'discovery', kind: 'mapping', default: '' },
+  { path: 'discovery.probeIntervalMs', kind: 'integer (ms)', default: '1000' },
+  { path: 'discovery.settleMs', kind: 'integer (ms)', default: '3 x probeIntervalMs' },
+];
+
+/** Keys allowed directly under a mapping ('' for the top level). */
+export function keysUnder(parent: string): string[] {
+  const prefix = parent === '' ? '' : `${parent}.`;
+  return SETTING_FIELDS.filter((f) => f.path.startsWith(prefix) && !f.path.slice(prefix.length).includes('.')).map((f) =>
+    f.path.slice(prefix.length),
+  );
+}

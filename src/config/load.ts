@@ -1,0 +1,223 @@
+// The settings file (`--config FILE`, YAML or JSON). Loading returns a value:
+// the settings, or an error whose message names the field at fault
+// ("api.token", "topology.switches[2].dpid"). Relative paths in the file are
+// read against the file's own directory.
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { loadDescription, validateDescription, type TopologyDescription } from '../topo/description.js';
+import { keysUnder } from './fields.js';
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+
+export interface SpotlightConfig {
+  /** Path of a fabric description (topology/*.yaml), resolved against the file's directory. */
+  topology?: string;
+  /** The fabric description: inline in the file, or read from `topology` by loadConfig. */
+  topologyDescription?: TopologyDescription;
+  data?: string;
+  log?: { level?: LogLevel };
+  api?: { listen?: ListenAddress; token?: string; tokenFile?: string; bodyLimit?: number };
+  openflow?: {
+    listen?: ListenAddress;
+    tls?: { cert: string; key: string; ca: string };
+    keepalive?: { intervalMs?: number; maxMisses?: number };
+  };
+  reconcile?: { auditIntervalMs?: number; coalesceMs?: number; bundles?: boolean };
+  limits?: { packetInRate?: number; packetInBurst?: number };
+  discovery?: { probeIntervalMs?: number; settleMs?: number };
+}
+
+export type ConfigErrorCode = 'CONFIG_UNREADABLE' | 'CONFIG_PARSE' | 'CONFIG_INVALID';
+
+export interface ConfigError {
+  code: ConfigErrorCode;
+  /** Dotted path of the bad field, when one is at fault. */
+  field?: string;
+  message: string;
+}
+
+export type ConfigResult = { ok: true; config: SpotlightConfig } | { ok: false; error: ConfigError };
+
+/** Reads, validates and completes a settings file: paths resolved, token file and topology file read. */
+export async function loadConfig(path: string): Promise<ConfigResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    return { ok: false, error: { code: 'CONFIG_UNREADABLE', message: `cannot read ${path}: ${(err as Error).message}` } };
+  }
+  const r = parseConfig(text, path);
+  if (!r.ok) return r;
+  const base = dirname(resolve(path));
+  const at = (p: string): string => (isAbsolute(p) ? p : resolve(base, p));
+  const c = r.config;
+  const bad = (field: string, message: string): ConfigResult => ({
+    ok: false,
+    error: { code: 'CONFIG_INVALID', field, message: `${path}: ${field}: ${message}` },
+  });
+  if (c.data !== undefined) c.data = at(c.data);
+  if (c.openflow?.tls) c.openflow.tls = { cert: at(c.openflow.tls.cert), key: at(c.openflow.tls.key), ca: at(c.openflow.tls.ca) };
+  if (c.api?.tokenFile !== undefined) {
+    c.api.tokenFile = at(c.api.tokenFile);
+    let token: string;
+    try {
+      token = (await readFile(c.api.tokenFile, 'utf8')).trim();
+    } catch (err) {
+      return bad('api.tokenFile', `cannot read ${c.api.tokenFile}: ${(err as Error).message}`);
+    }
+    if (!/^\S+$/.test(token)) return bad('api.tokenFile', 'the file must hold one token without spaces');
+    c.api.token = token;
+  }
+  if (c.topology !== undefined) {
+    c.topology = at(c.topology);
+    const d = await loadDescription(c.topology);
+    if (!d.ok) return bad(d.error.field ? `topology(${c.topology}).${d.error.field}` : 'topology', d.error.message);
+    c.topologyDescription = d.description;
+  }
+  return r;
+}
+
+/** Parses and validates settings text (YAML is a superset of JSON); reads no other file. */
+export function parseConfig(text: string, where = 'config'): ConfigResult {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    return { ok: false, error: { code: 'CONFIG_PARSE', message: `${where}: not valid YAML: ${(err as Error).message}` } };
+  }
+  if (raw === null || raw === undefined) return { ok: true, config: {} };
+  try {
+    return { ok: true, config: validate(raw) };
+  } catch (err) {
+    if (err instanceof FieldError) return { ok: false, error: { code: 'CONFIG_INVALID', field: err.field, message: `${where}: ${err.field}: ${err.message}` } };
+    throw err;
+  }
+}
+
+// Used only inside validation to unwind to parseConfig with the field path.
+class FieldError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+function mapping(v: unknown, field: string): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new FieldError(field || '(top level)', 'expected a mapping');
+  const keys = keysUnder(field);
+  for (const k of Object.keys(v)) {
+    if (!keys.includes(k)) throw new FieldError(field ? `${field}.${k}` : k, `unknown setting (known: ${keys.join(', ')})`);
+  }
+  return v as Obj;
+}
+
+function str(v: unknown, field: string): string {
+  if (typeof v !== 'string' || v.length === 0) throw new FieldError(field, 'expected a non-empty string');
+  return v;
+}
+
+function int(v: unknown, field: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new FieldError(field, `expected an integer from ${min} to ${max}`);
+  return v;
+}
+
+function bool(v: unknown, field: string): boolean {
+  if (typeof v !== 'boolean') throw new FieldError(field, 'expected true or false');
+  return v;
+}
+
+/** "HOST:PORT", "[v6]:PORT" or ":PORT" (all addresses); port 0 asks for any free port. */
+export function parseListen(text: string): ListenAddress | undefined {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]*)):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) return undefined;
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+function listen(v: unknown, field: string): ListenAddress {
+  const a = parseListen(str(v, field));
+  if (!a) throw new FieldError(field, `expected HOST:PORT, got "${String(v)}"`);
+  return a;
+}
+
+function validate(raw: unknown): SpotlightConfig {
+  const top = mapping(raw, '');
+  const c: SpotlightConfig = {};
+  if (top.data !== undefined) c.data = str(top.data, 'data');
+  if (top.log !== undefined) {
+    const l = mapping(top.log, 'log');
+    c.log = {};
+    if (l.level !== undefined) {
+      if (!LOG_LEVELS.includes(l.level as LogLevel)) throw new FieldError('log.level', `expected one of ${LOG_LEVELS.join(', ')}`);
+      c.log.level = l.level as LogLevel;
+    }
+  }
+  if (typeof top.topology === 'string' || top.topology === null) c.topology = str(top.topology, 'topology');
+  else if (top.topology !== undefined) {
+    // Inline: the same shape as a topology/*.yaml file.
+    const d = validateDescription(top.topology);
+    if (!d.ok) throw new FieldError(d.error.field ? `topology.${d.error.field}` : 'topology', d.error.message);
+    c.topologyDescription = d.description;
+  }
+  if (top.api !== undefined) {
+    const a = mapping(top.api, 'api');
+    c.api = {};
+    if (a.listen !== undefined) c.api.listen = listen(a.listen, 'api.listen');
+    if (a.token !== undefined) {
+      const t = str(a.token, 'api.token');
+      if (!/^\S+$/.test(t)) throw new FieldError('api.token', 'a token has no spaces');
+      c.api.token = t;
+    }
+    if (a.tokenFile !== undefined) {
+      if (a.token !== undefined) throw new FieldError('api.tokenFile', 'set api.token or api.tokenFile, not both');
+      c.api.tokenFile = str(a.tokenFile, 'api.tokenFile');
+    }
+    if (a.bodyLimit !== undefined) c.api.bodyLimit = int(a.bodyLimit, 'api.bodyLimit', 1024, 64 * 1024 * 1024);
+  }
+  if (top.openflow !== undefined) {
+    const o = mapping(top.openflow, 'openflow');
+    c.openflow = {};
+    if (o.listen !== undefined) c.openflow.listen = listen(o.listen, 'openflow.listen');
+    if (o.tls !== undefined) {
+      const t = mapping(o.tls, 'openflow.tls');
+      c.openflow.tls = { cert: str(t.cert, 'openflow.tls.cert'), key: str(t.key, 'openflow.tls.key'), ca: str(t.ca, 'openflow.tls.ca') };
+    }
+    if (o.keepalive !== undefined) {
+      const k = mapping(o.keepalive, 'openflow.keepalive');
+      c.openflow.keepalive = {};
+      if (k.intervalMs !== undefined) c.openflow.keepalive.intervalMs = int(k.intervalMs, 'openflow.keepalive.intervalMs', 0, 600_000);
+      if (k.maxMisses !== undefined) c.openflow.keepalive.maxMisses = int(k.maxMisses, 'openflow.keepalive.maxMisses', 1, 100);
+    }
+  }
+  if (top.reconcile !== undefined) {
+    const r = mapping(top.reconcile, 'reconcile');
+    c.reconcile = {};
+    if (r.auditIntervalMs !== undefined) c.reconcile.auditIntervalMs = int(r.auditIntervalMs, 'reconcile.auditIntervalMs', 100, 86_400_000);
+    if (r.coalesceMs !== undefined) c.reconcile.coalesceMs = int(r.coalesceMs, 'reconcile.coalesceMs', 0, 10_000);
+    if (r.bundles !== undefined) c.reconcile.bundles = bool(r.bundles, 'reconcile.bundles');
+  }
+  if (top.limits !== undefined) {
+    const l = mapping(top.limits, 'limits');
+    c.limits = {};
+    if (l.packetInRate !== undefined) c.limits.packetInRate = int(l.packetInRate, 'limits.packetInRate', 1, 1_000_000);
+    if (l.packetInBurst !== undefined) c.limits.packetInBurst = int(l.packetInBurst, 'limits.packetInBurst', 1, 1_000_000);
+  }
+  if (top.discovery !== undefined) {
+    const d = mapping(top.discovery, 'discovery');
+    c.discovery = {};
+    if (d.probeIntervalMs !== undefined) c.discovery.probeIntervalMs = int(d.probeIntervalMs, 'discovery.probeIntervalMs', 50, 60_000);
+    if (d.settleMs !== undefined) c.discovery.settleMs = int(d.settleMs, 'discovery.settleMs', 0, 600_000);
+  }
+  return c;
+}

@@ -1,0 +1,36 @@
+// docs/settings.md and the loader stay in step: every field the loader accepts
+// has a section, every section is a field, and the example file sets them all.
+import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
+import { parse } from 'yaml';
+import { SETTING_FIELDS, parseConfig } from '../../../src/config/index.js';
+
+const docs = readFileSync('docs/settings.md', 'utf8');
+const documented = [...docs.matchAll(/^### `([^`]+)`$/gm)].map((m) => m[1]!);
+
+function leafPaths(v: unknown, prefix = ''): string[] {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return [prefix];
+  const out: string[] = prefix ? [prefix] : [];
+  for (const [k, x] of Object.entries(v)) out.push(...leafPaths(x, prefix ? `${prefix}.${k}` : k));
+  return out;
+}
+
+describe('config: docs/settings.md', () => {
+  it('documents every field of the loader, and only those', () => {
+    expect([...documented].sort()).to.deep.equal(SETTING_FIELDS.map((f) => f.path).sort());
+  });
+
+  it('the loader accepts every documented field and refuses a sibling it does not know', () => {
+    const example = parse(readFileSync('examples/spotlight.yaml', 'utf8')) as unknown;
+    const set = new Set(leafPaths(example));
+    // token and tokenFile exclude each other: the example uses tokenFile.
+    for (const f of SETTING_FIELDS) if (f.path !== 'api.token') expect(set.has(f.path), `examples/spotlight.yaml lacks ${f.path}`).to.equal(true);
+    expect(parseConfig('api: {token: abc}').ok).to.equal(true);
+    for (const f of SETTING_FIELDS.filter((x) => x.kind === 'mapping' && x.path !== 'topology')) {
+      const text = f.path.split('.').reduceRight((inner, k) => `{${k}: ${inner}}`, '{bogus: 1}');
+      const r = parseConfig(text);
+      expect(r.ok).to.equal(false);
+      if (!r.ok) expect(r.error.field).to.equal(`${f.path}.bogus`);
+    }
+  });
+});
