@@ -19,6 +19,7 @@ describe('compiler: delivered == allowed (simulated fabric vs contract oracle)',
   this.timeout(120_000);
   let cases = 0;
   let arpAnswers = 0;
+  const perMode = new Map<string, number>();
   let ndAnswers = 0;
 
   after(() => {
@@ -26,6 +27,8 @@ describe('compiler: delivered == allowed (simulated fabric vs contract oracle)',
     expect(cases).to.be.greaterThanOrEqual(Math.min(1000, RUNS * 4));
     if (RUNS >= 300) expect(arpAnswers, 'ARP answers seen').to.be.greaterThan(10);
     if (RUNS >= 300) expect(ndAnswers, 'NA answers seen').to.be.greaterThan(5);
+    // Both lowerings (and their mix) each get their thousand packets at the default run count.
+    if (RUNS >= 1000) for (const m of ['13', '10', 'mixed']) expect(perMode.get(m) ?? 0, `packets on ${m}`).to.be.greaterThanOrEqual(1000);
   });
 
   it(`holds for ${RUNS} random clouds`, () => {
@@ -46,6 +49,7 @@ describe('compiler: delivered == allowed (simulated fabric vs contract oracle)',
         const all13 = [...s.versions.values()].every((v) => v === 4);
         for (const p of recipe.packets) {
           cases++;
+          perMode.set(recipe.versionMode, (perMode.get(recipe.versionMode) ?? 0) + 1);
           const pkt = buildPacket(s, p, all13);
           const got = sim.run(pkt.dpid, pkt.portNo, pkt.frame);
           const want = oracle(s.model, s.topo, { dpid: pkt.dpid, portNo: pkt.portNo }, pkt.frame, { versions: s.versions });
