@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { answerArp, parseArp } from '../../../src/compiler/arp.js';
 import { answerNd } from '../../../src/compiler/nd.js';
 import { compile } from '../../../src/compiler/compile.js';
+import { flowKey } from '../../../src/compiler/ofctl-text.js';
 import { checkFlow } from '../../../src/compiler/pipeline.js';
 import { FlowSim } from '../../support/flowsim.js';
 import { buildPacket, buildScenario, recipeArb } from '../../support/flowsim-scenarios.js';
@@ -37,9 +38,14 @@ describe('compiler: delivered == allowed (simulated fabric vs contract oracle)',
         const s = buildScenario(recipe);
         const result = compile(s.model, s.topo);
         for (const sf of result.switches.values()) {
+          const keys = new Set<string>();
           for (const f of sf.flows) {
             const why = checkFlow(f);
             if (why) throw new Error(`stage check: ${why}`);
+            // Two flows with one identity (table, priority, match) would make the switch's choice arbitrary.
+            const k = flowKey(f, sf.version);
+            if (keys.has(k)) throw new Error(`${sf.dpid}: duplicate flow identity ${k}`);
+            keys.add(k);
           }
         }
         const sim = new FlowSim(
