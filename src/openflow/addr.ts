@@ -12,22 +12,53 @@ function hexDigit(c: number): number {
   return l >= 97 && l <= 102 ? l - 87 : -1;
 }
 
-export function writeMac(w: Writer, mac: string, what: string): void {
-  let ok = typeof mac === 'string' && mac.length === 17;
-  if (ok) {
-    w.ensure(6);
-    for (let i = 0; i < 6; i++) {
-      const hi = hexDigit(mac.charCodeAt(i * 3));
-      const lo = hexDigit(mac.charCodeAt(i * 3 + 1));
-      if (hi < 0 || lo < 0 || (i < 5 && mac.charCodeAt(i * 3 + 2) !== 58)) {
-        ok = false;
-        break;
-      }
-      w.buf[w.pos + i] = (hi << 4) | lo;
-    }
+/** The 48-bit value of "aa:bb:cc:dd:ee:ff" (any case), or -1. */
+export function parseMac(mac: string): number {
+  if (typeof mac !== 'string' || mac.length !== 17) return -1;
+  let v = 0;
+  for (let i = 0; i < 6; i++) {
+    const hi = hexDigit(mac.charCodeAt(i * 3));
+    const lo = hexDigit(mac.charCodeAt(i * 3 + 1));
+    if (hi < 0 || lo < 0 || (i < 5 && mac.charCodeAt(i * 3 + 2) !== 58)) return -1;
+    v = v * 256 + ((hi << 4) | lo);
   }
-  if (!ok) fail('BAD_VALUE', `${what}: "${String(mac)}" is not a MAC address`, w.pos);
-  w.pos += 6;
+  return v;
+}
+
+// Addresses already parsed, by their text. The flow compiler hands the same
+// few string objects to thousands of flows, and a string keeps its hash, so a
+// lookup costs less than reading the text again. Only valid addresses enter;
+// the map is emptied when full so that its size stays bounded.
+const CACHE_LIMIT = 4096;
+const macCache = new Map<string, number>();
+const ipv4Cache = new Map<string, number>();
+
+function cachedMac(mac: string): number {
+  let v = macCache.get(mac);
+  if (v === undefined) {
+    v = parseMac(mac);
+    if (v < 0) return v;
+    if (macCache.size >= CACHE_LIMIT) macCache.clear();
+    macCache.set(mac, v);
+  }
+  return v;
+}
+
+export function writeMac(w: Writer, mac: string, what: string): void {
+  const v = typeof mac === 'string' ? cachedMac(mac) : -1;
+  if (v < 0) fail('BAD_VALUE', `${what}: "${String(mac)}" is not a MAC address`, w.pos);
+  w.ensure(6);
+  const b = w.buf;
+  const p = w.pos;
+  const hi = Math.floor(v / 4294967296);
+  const lo = v % 4294967296;
+  b[p] = hi >>> 8;
+  b[p + 1] = hi & 0xff;
+  b[p + 2] = lo >>> 24;
+  b[p + 3] = (lo >>> 16) & 0xff;
+  b[p + 4] = (lo >>> 8) & 0xff;
+  b[p + 5] = lo & 0xff;
+  w.pos = p + 6;
 }
 
 /** Dotted quad without leading zeros, or undefined. */
@@ -54,12 +85,32 @@ export function parseIpv4(s: string): number | undefined {
   return dots === 3 ? v : undefined;
 }
 
+// "0." .. "255." and "0" .. "255": four table reads and three joins per
+// address, about 1.5x a template literal's speed.
+const DEC: string[] = [];
+const DEC_DOT: string[] = [];
+for (let i = 0; i < 256; i++) {
+  DEC.push(String(i));
+  DEC_DOT.push(`${i}.`);
+}
+
 export function formatIpv4(v: number): string {
-  return `${v >>> 24}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
+  return DEC_DOT[v >>> 24]! + DEC_DOT[(v >>> 16) & 0xff]! + DEC_DOT[(v >>> 8) & 0xff]! + DEC[v & 0xff]!;
+}
+
+function cachedIpv4(ip: string): number | undefined {
+  let v = ipv4Cache.get(ip);
+  if (v === undefined) {
+    v = parseIpv4(ip);
+    if (v === undefined) return v;
+    if (ipv4Cache.size >= CACHE_LIMIT) ipv4Cache.clear();
+    ipv4Cache.set(ip, v);
+  }
+  return v;
 }
 
 export function writeIpv4(w: Writer, ip: string, what: string): void {
-  const v = parseIpv4(ip);
+  const v = typeof ip === 'string' ? cachedIpv4(ip) : undefined;
   if (v === undefined) fail('BAD_VALUE', `${what}: "${String(ip)}" is not an IPv4 address`, w.pos);
   w.u32(v);
 }

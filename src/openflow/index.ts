@@ -28,10 +28,9 @@ export function decodeMessage(bytes: Uint8Array): DecodeResult {
   const type = bytes[1]!;
   const length = (bytes[2]! << 8) | bytes[3]!;
   const xid = ((bytes[4]! << 24) | (bytes[5]! << 16) | (bytes[6]! << 8) | bytes[7]!) >>> 0;
-  const ctx = { version, msgType: type, xid };
-  if (length < 8) return failed({ code: 'BAD_LENGTH', message: `length field ${length} is below the 8-byte header`, offset: 2, ...ctx });
-  if (length > bytes.length) return failed({ code: 'BAD_LENGTH', message: `length field ${length} exceeds the ${bytes.length} bytes given`, offset: 2, ...ctx });
-  if (length < bytes.length) return failed({ code: 'TRAILING_BYTES', message: `${bytes.length - length} bytes after the message's length ${length}`, offset: length, ...ctx });
+  if (length < 8) return failed({ code: 'BAD_LENGTH', message: `length field ${length} is below the 8-byte header`, offset: 2, version, msgType: type, xid });
+  if (length > bytes.length) return failed({ code: 'BAD_LENGTH', message: `length field ${length} exceeds the ${bytes.length} bytes given`, offset: 2, version, msgType: type, xid });
+  if (length < bytes.length) return failed({ code: 'TRAILING_BYTES', message: `${bytes.length - length} bytes after the message's length ${length}`, offset: length, version, msgType: type, xid });
   try {
     const r = new Reader(bytes, 8, length);
     let message: OfpMessage;
@@ -39,12 +38,12 @@ export function decodeMessage(bytes: Uint8Array): DecodeResult {
     if (type === 0 && version !== 0) message = decodeHello(r, version, xid);
     else if (version === OFP13_VERSION) message = decodeOf13(r, type, xid);
     else if (version === OFP10_VERSION) message = decodeOf10(r, type, xid);
-    else return failed({ code: 'BAD_VERSION', message: `wire version 0x${version.toString(16)} is neither 0x01 nor 0x04`, offset: 0, ...ctx });
+    else return failed({ code: 'BAD_VERSION', message: `wire version 0x${version.toString(16)} is neither 0x01 nor 0x04`, offset: 0, version, msgType: type, xid });
     return { ok: true, message };
   } catch (e) {
-    if (e instanceof CodecException) return failed({ ...e.error, ...ctx });
+    if (e instanceof CodecException) return failed({ ...e.error, version, msgType: type, xid });
     // A bug, not bad input; still a value, and the fuzz test looks for these.
-    return failed({ code: 'BAD_VALUE', message: `internal decoder error: ${String(e)}`, offset: 0, ...ctx });
+    return failed({ code: 'BAD_VALUE', message: `internal decoder error: ${String(e)}`, offset: 0, version, msgType: type, xid });
   }
 }
 

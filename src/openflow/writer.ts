@@ -9,6 +9,11 @@ import { fail } from './errors.js';
 // per message; a full slab is left to the views still using it.
 const SLAB = 64 * 1024;
 
+// The last u64 above 2^53 that was written, split into its two words.
+let lastU64 = -1n;
+let lastHi = 0;
+let lastLo = 0;
+
 export class Writer {
   buf: Buffer;
   pos = 0;
@@ -86,11 +91,36 @@ export class Writer {
   u64(v: bigint, what = 'u64'): void {
     if (typeof v !== 'bigint' || v < 0n || v > 0xffffffffffffffffn) fail('BAD_VALUE', `${what}: ${String(v)} is not a u64 bigint`, this.pos);
     this.ensure(8);
-    if (v === 0n) this.zeros(8);
-    else {
-      this.buf.writeBigUInt64BE(v, this.pos);
-      this.pos += 8;
+    let hi: number;
+    let lo: number;
+    if (v === lastU64) {
+      hi = lastHi;
+      lo = lastLo;
+    } else if (v <= 0x1fffffffffffffn) {
+      // Exact as a double: one conversion, no BigInt arithmetic.
+      const n = Number(v);
+      lo = n % 4294967296;
+      hi = (n - lo) / 4294967296;
+    } else {
+      // Above 2^53 (cookies with high tag bits): split once and remember,
+      // since one controller writes the same cookie into many flows.
+      hi = Number(v >> 32n);
+      lo = Number(v & 0xffffffffn);
+      lastU64 = v;
+      lastHi = hi;
+      lastLo = lo;
     }
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = hi >>> 24;
+    b[p + 1] = (hi >>> 16) & 0xff;
+    b[p + 2] = (hi >>> 8) & 0xff;
+    b[p + 3] = hi & 0xff;
+    b[p + 4] = lo >>> 24;
+    b[p + 5] = (lo >>> 16) & 0xff;
+    b[p + 6] = (lo >>> 8) & 0xff;
+    b[p + 7] = lo & 0xff;
+    this.pos = p + 8;
   }
 
   zeros(n: number): void {
