@@ -19,8 +19,34 @@ export interface SwitchInfo {
   realizedGeneration: number | null;
 }
 
+/** One flow as the switch reports it (flow stats), shown ovs-ofctl style. */
+export interface FlowEntryInfo {
+  table: number;
+  priority: number;
+  /** 0x-prefixed hex. */
+  cookie: string;
+  packets: number;
+  bytes: number;
+  durationSec: number;
+  match: string;
+  actions: string;
+}
+
+export type DumpFlowsResult =
+  | { ok: true; version: string; flows: FlowEntryInfo[] }
+  | { ok: false; reason: 'unknown' | 'disconnected' | 'timeout' };
+
 export interface SwitchDirectory {
   list(): SwitchInfo[];
+  /** Every flow of every table, read from the switch now (GET /v1/switches/{switch}/flows). */
+  dumpFlows?(dpid: string): Promise<DumpFlowsResult>;
+}
+
+/** GET /metrics and the per-request observations (hook latency). */
+export interface ApiMetrics {
+  contentType(): string;
+  render(): Promise<string>;
+  observeRequest(url: string, status: number, seconds: number): void;
 }
 
 export interface LinkEndInfo {

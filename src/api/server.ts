@@ -5,13 +5,15 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import { bearerAuth, isLoopbackHost } from './auth.js';
 import type { ApiContext, ApiDeps } from './context.js';
-import { emptySwitchDirectory, emptyTopologyView, type SwitchDirectory, type TopologyView } from './deps.js';
+import { emptySwitchDirectory, emptyTopologyView, type ApiMetrics, type SwitchDirectory, type TopologyView } from './deps.js';
 import { sendError } from './errors.js';
 import { buildOpenApi, collectRoutes, type RegisteredRoute } from './openapi.js';
 import { DurableRealization, type RealizationTracker } from './realization.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerNetworkRoutes } from './routes/networks.js';
+import { registerMetricsRoute } from './routes/metrics.js';
 import { registerReadRoutes } from './routes/reads.js';
+import { registerSwitchFlowRoutes } from './routes/switch-flows.js';
 import { makeErrorHandler } from './validation.js';
 
 export type { ApiDeps } from './context.js';
@@ -70,11 +72,14 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (typeof params.network === 'string') fields.network = params.network;
     if (typeof params.id === 'string') fields.relation = params.id;
     deps.logger.log(reply.statusCode >= 500 ? 'warn' : 'info', 'api request', fields);
+    deps.metrics?.observeRequest(req.url, reply.statusCode, reply.elapsedTime / 1000);
   });
 
   registerNetworkRoutes(app, ctx);
   registerHookRoutes(app, ctx);
   registerReadRoutes(app, ctx);
+  registerSwitchFlowRoutes(app, ctx);
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics);
   app.get('/v1/openapi.json', { schema: { summary: 'This description' } }, () => buildOpenApi(app.spotlightRoutes));
   return app;
 }
@@ -91,6 +96,7 @@ export interface StartApiOptions {
   lookupSwitch?: ApiDeps['lookupSwitch'];
   ready?: () => boolean;
   bodyLimit?: number;
+  metrics?: ApiMetrics;
   logger: Logger;
 }
 
@@ -114,6 +120,7 @@ export async function startApi(opts: StartApiOptions): Promise<{ close(): Promis
   if (opts.lookupSwitch) deps.lookupSwitch = opts.lookupSwitch;
   if (opts.ready) deps.ready = opts.ready;
   if (opts.bodyLimit) deps.bodyLimit = opts.bodyLimit;
+  if (opts.metrics) deps.metrics = opts.metrics;
   const app = buildApi(deps);
   const host = opts.host.replace(/^\[(.*)\]$/, '$1');
   const address = await app.listen({ host, port: opts.port });

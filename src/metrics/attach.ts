@@ -1,0 +1,110 @@
+// One call wires the metrics to a running controller's parts: it subscribes to
+// the switch listener's events and reads the reconciler, store and topology
+// when scraped. The returned `session` wraps each switch session handed to the
+// reconciler (flow-mods, barriers, spoof counters) and `api` goes to the API
+// (GET /metrics, hook latency).
+import type { ApiMetrics } from '../api/deps.js';
+import type { PacketIn } from '../openflow/types.js';
+import type { SwitchReconcileStatus } from '../reconcile/manager.js';
+import type { SwitchSession } from '../reconcile/ports.js';
+import { registerTopologyMetrics, type TopologyMetricsSource } from '../topo/metrics.js';
+import { SpotlightMetrics } from './definitions.js';
+import { instrumentSession } from './session.js';
+
+/** The part of OpenFlowServer the metrics listen to. */
+export interface SwitchEvents {
+  on(event: 'switchConnected', listener: (ev: { dpid: string }) => void): unknown;
+  on(event: 'switchDisconnected', listener: (ev: { dpid: string }) => void): unknown;
+  on(event: 'packetIn', listener: (ev: { dpid: string; message: PacketIn }) => void): unknown;
+  off(event: string, listener: (...args: never[]) => void): unknown;
+}
+
+export interface MetricsSources {
+  openflow: SwitchEvents;
+  reconcile: { statusAll(): SwitchReconcileStatus[] };
+  store: { readonly generation: number };
+  topology?: TopologyMetricsSource;
+}
+
+export interface AttachedMetrics {
+  metrics: SpotlightMetrics;
+  session(s: SwitchSession): SwitchSession;
+  api: ApiMetrics;
+  detach(): void;
+}
+
+const REASONS = ['no_match', 'action', 'invalid_ttl'];
+
+/** What a packet-in carries, from the EtherType (after one 802.1Q tag). */
+export function frameKind(frame: Uint8Array): string {
+  if (frame.length < 14) return 'other';
+  let type = (frame[12]! << 8) | frame[13]!;
+  if (type === 0x8100 && frame.length >= 18) type = (frame[16]! << 8) | frame[17]!;
+  if (type === 0x0806 || type === 0x8035) return 'arp';
+  if (type === 0x86dd) return 'ipv6';
+  if (type === 0x88cc) return 'lldp';
+  if (type === 0x0800) return 'ipv4';
+  return 'other';
+}
+
+/** Hook name of a request path: /v1/hooks/vm-start?wait=5 -> vm-start. */
+export function hookName(url: string): string | undefined {
+  const m = /^\/v1\/hooks\/([a-z-]+)(?:\?|$)/.exec(url);
+  return m?.[1];
+}
+
+export function attachMetrics(src: MetricsSources): AttachedMetrics {
+  const m = new SpotlightMetrics();
+  const connected = new Set<string>();
+  const onUp = (ev: { dpid: string }): void => void connected.add(ev.dpid);
+  const onDown = (ev: { dpid: string }): void => void connected.delete(ev.dpid);
+  const onPacketIn = (ev: { dpid: string; message: PacketIn }): void => {
+    m.packetIns.inc({ dpid: ev.dpid, reason: REASONS[ev.message.reason] ?? String(ev.message.reason), kind: frameKind(ev.message.data) });
+  };
+  src.openflow.on('switchConnected', onUp);
+  src.openflow.on('switchDisconnected', onDown);
+  src.openflow.on('packetIn', onPacketIn);
+  if (src.topology) registerTopologyMetrics(m.registry, src.topology);
+
+  // Scrape-time values: reset first so switches that went away leave no stale series.
+  m.refresh = (): void => {
+    m.switchesConnected.set(connected.size);
+    const gen = src.store.generation;
+    m.generation.set(gen);
+    m.flows.reset();
+    m.desiredFlows.reset();
+    m.realizedGeneration.reset();
+    m.generationLag.reset();
+    let maxLag = 0;
+    for (const s of src.reconcile.statusAll()) {
+      m.desiredFlows.set({ dpid: s.dpid }, s.desiredFlows);
+      if (!s.connected) continue;
+      m.flows.set({ dpid: s.dpid }, s.installedFlows);
+      if (s.realizedGeneration !== undefined) {
+        m.realizedGeneration.set({ dpid: s.dpid }, s.realizedGeneration);
+        const lag = Math.max(0, gen - s.realizedGeneration);
+        m.generationLag.set({ dpid: s.dpid }, lag);
+        maxLag = Math.max(maxLag, lag);
+      }
+    }
+    m.maxGenerationLag.set(maxLag);
+  };
+
+  return {
+    metrics: m,
+    session: (s) => instrumentSession(m, s),
+    api: {
+      contentType: () => m.contentType,
+      render: () => m.render(),
+      observeRequest: (url, status, seconds) => {
+        const hook = hookName(url);
+        if (hook) m.hookSeconds.observe({ hook, status: String(status) }, seconds);
+      },
+    },
+    detach: () => {
+      src.openflow.off('switchConnected', onUp);
+      src.openflow.off('switchDisconnected', onDown);
+      src.openflow.off('packetIn', onPacketIn);
+    },
+  };
+}

@@ -1,0 +1,6 @@
+// Prometheus metrics: definitions, the one-call attachment to a controller,
+// and the session wrapper that counts what the reconciler sends.
+export { attachMetrics, frameKind, hookName, type AttachedMetrics, type MetricsSources, type SwitchEvents } from './attach.js';
+export { SpotlightMetrics } from './definitions.js';
+export { instrumentSession, recordSpoofDrops } from './session.js';
+export { spoofCounts, type SpoofCount } from './spoof.js';
