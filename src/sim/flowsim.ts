@@ -1,0 +1,237 @@
+// A flow-table simulator (tests and `spotlight trace`): OpenFlow semantics only (priorities,
+// masks, goto-table, metadata, apply-actions, set-field, push/pop VLAN,
+// output to ports, IN_PORT and CONTROLLER), nothing about Spotlight's stages.
+// It carries a frame switch by switch across the fabric links and reports
+// where copies were delivered and what reached the controller.
+import type { Action, Instruction, Match, MaybeMasked } from '../openflow/types.js';
+import { parse, popVlan, pushVlan, setVlan, v6Bytes, type Fields } from './packets.js';
+
+export interface SimFlow {
+  tableId: number;
+  priority: number;
+  match: Match;
+  instructions: Instruction[];
+}
+
+export interface SimSwitch {
+  dpid: string;
+  /** 1 (OF1.0) or 4 (OF1.3): decides how vlanVid matches and actions read. */
+  version: number;
+  flows: SimFlow[];
+}
+
+export interface SimLink {
+  a: { dpid: string; portNo: number };
+  b: { dpid: string; portNo: number };
+}
+
+export interface Delivery {
+  dpid: string;
+  port: number;
+  frame: Uint8Array;
+}
+
+export interface SimResult {
+  delivered: Delivery[];
+  controller: { dpid: string; inPort: number; frame: Uint8Array }[];
+  /** Hop limit reached: forwarding looped. */
+  looped: boolean;
+}
+
+/** One table lookup, reported to an observer: the flow that matched, or none (a miss). */
+export interface SimStep {
+  dpid: string;
+  inPort: number;
+  tableId: number;
+  /** The matched flow object as given to the constructor (its extra fields, e.g. stage, come along). */
+  flow: SimFlow | undefined;
+  /** Ports this flow's actions output to, in order (after IN_PORT is resolved, CONTROLLER as 0xfffffffd). */
+  outputs: number[];
+}
+
+const OFPP_IN_PORT = 0xfffffff8;
+const OFPP_CONTROLLER = 0xfffffffd;
+const VID_PRESENT = 0x1000;
+const MAX_HOPS = 64;
+
+export class FlowSim {
+  private readonly tables = new Map<string, Map<number, SimFlow[]>>();
+  private readonly versions = new Map<string, number>();
+  private readonly peers = new Map<string, { dpid: string; portNo: number }>();
+
+  constructor(switches: Iterable<SimSwitch>, links: Iterable<SimLink>) {
+    for (const sw of switches) {
+      const t = new Map<number, SimFlow[]>();
+      for (const f of sw.flows) {
+        let l = t.get(f.tableId);
+        if (!l) t.set(f.tableId, (l = []));
+        l.push(f);
+      }
+      for (const l of t.values()) l.sort((x, y) => y.priority - x.priority);
+      this.tables.set(sw.dpid, t);
+      this.versions.set(sw.dpid, sw.version);
+    }
+    for (const l of links) {
+      this.peers.set(`${l.a.dpid}:${l.a.portNo}`, l.b);
+      this.peers.set(`${l.b.dpid}:${l.b.portNo}`, l.a);
+    }
+  }
+
+  /** Sees every table lookup; watching changes nothing about what the simulation does. */
+  observer: ((step: SimStep) => void) | undefined;
+
+  run(dpid: string, inPort: number, frame: Uint8Array): SimResult {
+    const res: SimResult = { delivered: [], controller: [], looped: false };
+    const queue: { dpid: string; inPort: number; frame: Uint8Array; hops: number }[] = [{ dpid, inPort, frame, hops: 0 }];
+    while (queue.length) {
+      const job = queue.shift()!;
+      if (job.hops > MAX_HOPS) {
+        res.looped = true;
+        continue;
+      }
+      for (const out of this.process(job.dpid, job.inPort, job.frame)) {
+        if (out.port === OFPP_CONTROLLER) {
+          res.controller.push({ dpid: job.dpid, inPort: job.inPort, frame: out.frame });
+          continue;
+        }
+        const port = out.port === OFPP_IN_PORT ? job.inPort : out.port;
+        if (out.port !== OFPP_IN_PORT && port === job.inPort) continue; // OpenFlow never sends back out the ingress port implicitly
+        const peer = this.peers.get(`${job.dpid}:${port}`);
+        if (peer) queue.push({ dpid: peer.dpid, inPort: peer.portNo, frame: out.frame, hops: job.hops + 1 });
+        else res.delivered.push({ dpid: job.dpid, port, frame: out.frame });
+      }
+      if (res.delivered.length + res.controller.length > 10_000) {
+        res.looped = true;
+        break;
+      }
+    }
+    return res;
+  }
+
+  /** One switch: the pipeline from table 0; returns the outputs in order. */
+  private process(dpid: string, inPort: number, input: Uint8Array): { port: number; frame: Uint8Array }[] {
+    const tables = this.tables.get(dpid);
+    const version = this.versions.get(dpid) ?? 4;
+    const outs: { port: number; frame: Uint8Array }[] = [];
+    if (!tables) return outs;
+    let frame = input;
+    let metadata = 0n;
+    let table = 0;
+    for (let guard = 0; guard < 256; guard++) {
+      const fields = parse(frame);
+      const flow = (tables.get(table) ?? []).find((f) => matches(f.match, fields, inPort, metadata, version));
+      if (!flow) {
+        this.observer?.({ dpid, inPort, tableId: table, flow: undefined, outputs: [] });
+        return outs;
+      }
+      const before = outs.length;
+      let next: number | undefined;
+      for (const ins of flow.instructions) {
+        if (ins.type === 'applyActions') frame = applyActions(ins.actions, frame, version, outs);
+        else if (ins.type === 'writeMetadata') metadata = (metadata & ~ins.mask) | (ins.metadata & ins.mask);
+        else if (ins.type === 'gotoTable') next = ins.tableId;
+      }
+      this.observer?.({ dpid, inPort, tableId: table, flow, outputs: outs.slice(before).map((o) => (o.port === OFPP_IN_PORT ? inPort : o.port)) });
+      if (next === undefined || next <= table) return outs;
+      table = next;
+    }
+    return outs;
+  }
+}
+
+function applyActions(actions: Action[], input: Uint8Array, version: number, outs: { port: number; frame: Uint8Array }[]): Uint8Array {
+  let frame = input;
+  for (const a of actions) {
+    switch (a.type) {
+      case 'output':
+        outs.push({ port: a.port, frame });
+        break;
+      case 'pushVlan': {
+        // OF1.3: a new outer tag copies the VID of an existing tag, else 0.
+        const f = parse(frame);
+        frame = pushVlan(frame, f.vlans[0] ?? 0);
+        break;
+      }
+      case 'popVlan':
+      case 'stripVlan':
+        frame = popVlan(frame);
+        break;
+      case 'setVlanVid':
+        frame = setVlan(frame, a.vid);
+        break;
+      case 'setField':
+        if (a.field === 'vlanVid') {
+          if (parse(frame).vlans.length) frame = setVlan(frame, Number(a.value) & 0xfff);
+        } else throw new Error(`flowsim: set-field ${a.field} not modelled`);
+        break;
+      default:
+        throw new Error(`flowsim: action ${a.type} not modelled (version ${version})`);
+    }
+  }
+  return frame;
+}
+
+function bytesOf(kind: 'mac' | 'v4' | 'v6', text: string): number[] {
+  if (kind === 'mac') return text.split(':').map((h) => parseInt(h, 16));
+  if (kind === 'v4') return text.split('.').map(Number);
+  return v6Bytes(text);
+}
+
+function maskedEq(kind: 'mac' | 'v4' | 'v6', want: MaybeMasked<string>, have: string | undefined): boolean {
+  if (have === undefined) return false;
+  const value = typeof want === 'string' ? want : want.value;
+  const mask = typeof want === 'string' ? undefined : want.mask;
+  const v = bytesOf(kind, value);
+  const h = bytesOf(kind, have);
+  const m = mask === undefined ? v.map(() => 0xff) : bytesOf(kind, mask);
+  return v.every((x, i) => (x & m[i]!) === (h[i]! & m[i]!));
+}
+
+function numEq(want: number | undefined, have: number | undefined): boolean {
+  return want === undefined || want === have;
+}
+
+export function matches(m: Match, f: Fields, inPort: number, metadata: bigint, version: number): boolean {
+  if (m.inPort !== undefined && m.inPort !== inPort) return false;
+  if (m.metadata !== undefined) {
+    const value = typeof m.metadata === 'bigint' ? m.metadata : m.metadata.value;
+    const mask = typeof m.metadata === 'bigint' ? (1n << 64n) - 1n : (m.metadata.mask ?? (1n << 64n) - 1n);
+    if ((metadata & mask) !== (value & mask)) return false;
+  }
+  if (m.ethSrc !== undefined && !maskedEq('mac', m.ethSrc, f.ethSrc)) return false;
+  if (m.ethDst !== undefined && !maskedEq('mac', m.ethDst, f.ethDst)) return false;
+  if (m.vlanVid !== undefined) {
+    const outer = f.vlans[0];
+    if (version === 1) {
+      const want = typeof m.vlanVid === 'number' ? m.vlanVid : m.vlanVid.value;
+      if (want === 0xffff ? outer !== undefined : outer !== want) return false;
+    } else {
+      const value = typeof m.vlanVid === 'number' ? m.vlanVid : m.vlanVid.value;
+      const mask = typeof m.vlanVid === 'number' ? 0x1fff : (m.vlanVid.mask ?? 0x1fff);
+      const have = outer === undefined ? 0 : VID_PRESENT | outer;
+      if ((have & mask) !== (value & mask)) return false;
+    }
+  }
+  if (!numEq(m.ethType, f.ethType)) return false;
+  if (!numEq(m.ipProto, f.ipProto)) return false;
+  if (!numEq(m.udpSrc, f.udpSrc) || !numEq(m.udpDst, f.udpDst)) return false;
+  if (!numEq(m.arpOp, f.arpOp)) return false;
+  if (!numEq(m.icmpv6Type, f.icmpv6Type) || !numEq(m.icmpv6Code, f.icmpv6Code)) return false;
+  if (m.ipv4Src !== undefined && !maskedEq('v4', m.ipv4Src, f.ipv4Src)) return false;
+  if (m.ipv4Dst !== undefined && !maskedEq('v4', m.ipv4Dst, f.ipv4Dst)) return false;
+  if (m.arpSpa !== undefined && !maskedEq('v4', m.arpSpa, f.arpSpa)) return false;
+  if (m.arpTpa !== undefined && !maskedEq('v4', m.arpTpa, f.arpTpa)) return false;
+  if (m.arpSha !== undefined && !maskedEq('mac', m.arpSha, f.arpSha)) return false;
+  if (m.arpTha !== undefined && !maskedEq('mac', m.arpTha, f.arpTha)) return false;
+  if (m.ipv6Src !== undefined && !maskedEq('v6', m.ipv6Src, f.ipv6Src)) return false;
+  if (m.ipv6Dst !== undefined && !maskedEq('v6', m.ipv6Dst, f.ipv6Dst)) return false;
+  if (m.ipv6NdTarget !== undefined && !maskedEq('v6', m.ipv6NdTarget, f.ndTarget)) return false;
+  if (m.ipv6NdSll !== undefined && !maskedEq('mac', m.ipv6NdSll, f.ndSll)) return false;
+  if (m.ipv6NdTll !== undefined && !maskedEq('mac', m.ipv6NdTll, f.ndTll)) return false;
+  for (const k of Object.keys(m) as (keyof Match)[]) {
+    if (m[k] !== undefined && !MODELLED.has(k)) throw new Error(`flowsim: match field ${k} not modelled`);
+  }
+  return true;
+}
+
+const MODELLED = new Set<keyof Match>(['inPort', 'metadata', 'ethSrc', 'ethDst', 'vlanVid', 'ethType', 'ipProto', 'udpSrc', 'udpDst', 'arpOp', 'icmpv6Type', 'icmpv6Code', 'ipv4Src', 'ipv4Dst', 'arpSpa', 'arpTpa', 'arpSha', 'arpTha', 'ipv6Src', 'ipv6Dst', 'ipv6NdTarget', 'ipv6NdSll', 'ipv6NdTll']);
