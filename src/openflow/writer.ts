@@ -89,13 +89,19 @@ export class Writer {
   }
 
   u64(v: bigint, what = 'u64'): void {
-    if (typeof v !== 'bigint' || v < 0n || v > 0xffffffffffffffffn) fail('BAD_VALUE', `${what}: ${String(v)} is not a u64 bigint`, this.pos);
+    if (typeof v !== 'bigint') fail('BAD_VALUE', `${what}: ${String(v)} is not a u64 bigint`, this.pos);
     this.ensure(8);
     let hi: number;
     let lo: number;
-    if (v === lastU64) {
+    // The common values first: each BigInt comparison is a call.
+    if (v === 0n) {
+      hi = 0;
+      lo = 0;
+    } else if (v === lastU64) {
       hi = lastHi;
       lo = lastLo;
+    } else if (v < 0n || v > 0xffffffffffffffffn) {
+      fail('BAD_VALUE', `${what}: ${String(v)} is not a u64 bigint`, this.pos);
     } else if (v <= 0x1fffffffffffffn) {
       // Exact as a double: one conversion, no BigInt arithmetic.
       const n = Number(v);

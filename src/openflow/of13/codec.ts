@@ -136,6 +136,13 @@ const TYPE_OF: Record<Exclude<OfpMessage['type'], 'hello'>, number> = {
 };
 
 export function encodeOf13(w: Writer, msg: OfpMessage): void {
+  // Flow-mods are most of what Spotlight sends: no table lookup for them.
+  if (msg.type === 'flowMod') {
+    const at = w.header(V, OFPT13.OFPT_FLOW_MOD, msg.xid);
+    encodeFlowMod13(w, msg);
+    w.endMessage(at);
+    return;
+  }
   if (msg.type === 'hello') fail('BAD_VALUE', 'HELLO is encoded by the version-independent path', w.pos);
   const wire = Object.hasOwn(TYPE_OF, msg.type) ? TYPE_OF[msg.type] : undefined;
   if (wire === undefined) fail('BAD_VALUE', `unknown message type "${String(msg.type)}"`, w.pos);
@@ -176,9 +183,6 @@ export function encodeOf13(w: Writer, msg: OfpMessage): void {
       break;
     case 'packetOut':
       encodePacketOut13(w, msg);
-      break;
-    case 'flowMod':
-      encodeFlowMod13(w, msg);
       break;
     case 'groupMod':
       encodeGroupMod(w, msg);
