@@ -7,13 +7,13 @@ import type { Reader } from '../reader.js';
 import type { Match } from '../types.js';
 import type { Writer } from '../writer.js';
 import { OFPMT_OXM, OFPXMC_OPENFLOW_BASIC } from './constants.js';
-import { OXM_BY_NAME, OXM_BY_NUMBER, OXM_FIELDS, type OxmField } from './oxm-fields.js';
+import { OXM_BY_NAME, OXM_BY_NUMBER, OXM_FIELDS, prereqHolds, type OxmField } from './oxm-fields.js';
 import { readValue, writeOxm } from './oxm.js';
 
 const F = OXM_FIELDS;
 
 function put(w: Writer, m: Match, d: OxmField, v: unknown): number {
-  if (d.prereq && !d.prereq(m)) fail('BAD_OXM_PREREQ', `match field ${d.name} needs ${d.prereqText}`, w.pos);
+  if (d.prereq !== undefined && !prereqHolds(d.field, m)) fail('BAD_OXM_PREREQ', `match field ${d.name} needs ${d.prereqText}`, w.pos);
   writeOxm(w, d, v, true);
   return 1;
 }
@@ -277,7 +277,7 @@ export function decodeMatch13(r: Reader): Match {
   r.pos += pad;
   for (let i = 0; i < withPrereq; i++) {
     const d = OXM_BY_NUMBER[order[i]!]!;
-    if (!d.prereq!(m)) fail('BAD_OXM_PREREQ', `OXM ${d.name} without its prerequisite ${d.prereqText}`, at);
+    if (!prereqHolds(d.field, m)) fail('BAD_OXM_PREREQ', `OXM ${d.name} without its prerequisite ${d.prereqText}`, at);
   }
   return m;
 }

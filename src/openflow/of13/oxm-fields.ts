@@ -35,77 +35,129 @@ const CODE: Record<OxmKind, number> = { u8: KIND_U8, u16: KIND_U16, u24: KIND_U2
 const SIZE: Record<OxmKind, number> = { u8: 1, u16: 2, u24: 3, u32: 4, u64: 8, mac: 6, ipv4: 4, ipv6: 16 };
 
 const isIp = (m: Match): boolean => m.ethType === 0x0800 || m.ethType === 0x86dd;
-const isIpv4 = (m: Match): boolean => m.ethType === 0x0800;
 const isIpv6 = (m: Match): boolean => m.ethType === 0x86dd;
-const isArp = (m: Match): boolean => m.ethType === 0x0806;
-const isMpls = (m: Match): boolean => m.ethType === 0x8847 || m.ethType === 0x8848;
-const proto = (p: number) => (m: Match): boolean => isIp(m) && m.ipProto === p;
-const icmpv6 = (m: Match): boolean => isIpv6(m) && m.ipProto === 58;
-const vlanPresent = (m: Match): boolean => {
-  const v = m.vlanVid;
-  if (v === undefined) return false;
-  // OFPVID_NONE (exact 0) means "no tag": PCP cannot be matched then.
-  return typeof v === 'object' ? true : v !== 0;
-};
+const icmpv6 = (m: Match): boolean => m.ethType === 0x86dd && m.ipProto === 58;
+
+/**
+ * Whether the match holds the prerequisite of field number `field` (spec
+ * 7.2.3.7); true for fields without one. One function with a switch keeps the
+ * encoder's and decoder's call sites monomorphic.
+ */
+export function prereqHolds(field: number, m: Match): boolean {
+  switch (field) {
+    case 1:
+      return m.inPort !== undefined;
+    case 7: {
+      // OFPVID_NONE (exact 0) means "no tag": PCP cannot be matched then.
+      const v = m.vlanVid;
+      return v !== undefined && (typeof v === 'object' || v !== 0);
+    }
+    case 8:
+    case 9:
+    case 10:
+      return isIp(m);
+    case 11:
+    case 12:
+      return m.ethType === 0x0800;
+    case 13:
+    case 14:
+      return isIp(m) && m.ipProto === 6;
+    case 15:
+    case 16:
+      return isIp(m) && m.ipProto === 17;
+    case 17:
+    case 18:
+      return isIp(m) && m.ipProto === 132;
+    case 19:
+    case 20:
+      return m.ethType === 0x0800 && m.ipProto === 1;
+    case 21:
+    case 22:
+    case 23:
+    case 24:
+    case 25:
+      return m.ethType === 0x0806;
+    case 26:
+    case 27:
+    case 28:
+    case 39:
+      return isIpv6(m);
+    case 29:
+    case 30:
+      return icmpv6(m);
+    case 31:
+      return icmpv6(m) && (m.icmpv6Type === 135 || m.icmpv6Type === 136);
+    case 32:
+      return icmpv6(m) && m.icmpv6Type === 135;
+    case 33:
+      return icmpv6(m) && m.icmpv6Type === 136;
+    case 34:
+    case 35:
+    case 36:
+      return m.ethType === 0x8847 || m.ethType === 0x8848;
+    case 37:
+      return m.ethType === 0x88e7;
+    default:
+      return true;
+  }
+}
 
 function f(
   field: number,
   name: MatchField,
   kind: OxmKind,
   maskable: boolean,
-  extra: { max?: number; prereq?: (m: Match) => boolean; prereqText?: string } = {},
+  extra: { max?: number; prereqText?: string } = {},
 ): OxmField {
+  const prereq = extra.prereqText === undefined ? undefined : (m: Match): boolean => prereqHolds(field, m);
   // Every field object has the same keys in the same order (one hidden class).
   return {
-    field, name, kind, size: SIZE[kind], maskable, max: extra.max, prereq: extra.prereq, prereqText: extra.prereqText,
+    field, name, kind, size: SIZE[kind], maskable, max: extra.max, prereq, prereqText: extra.prereqText,
     code: CODE[kind], what: `OXM ${name}`,
   };
 }
 
 export const OXM_FIELDS: readonly OxmField[] = [
   f(0, 'inPort', 'u32', false),
-  f(1, 'inPhyPort', 'u32', false, { prereq: (m) => m.inPort !== undefined, prereqText: 'inPort' }),
+  f(1, 'inPhyPort', 'u32', false, { prereqText: 'inPort' }),
   f(2, 'metadata', 'u64', true),
   f(3, 'ethDst', 'mac', true),
   f(4, 'ethSrc', 'mac', true),
   f(5, 'ethType', 'u16', false),
   f(6, 'vlanVid', 'u16', true, { max: 0x1fff }),
-  f(7, 'vlanPcp', 'u8', false, { max: 7, prereq: vlanPresent, prereqText: 'vlanVid other than "no tag"' }),
-  f(8, 'ipDscp', 'u8', false, { max: 63, prereq: isIp, prereqText: 'ethType 0x0800 or 0x86dd' }),
-  f(9, 'ipEcn', 'u8', false, { max: 3, prereq: isIp, prereqText: 'ethType 0x0800 or 0x86dd' }),
-  f(10, 'ipProto', 'u8', false, { prereq: isIp, prereqText: 'ethType 0x0800 or 0x86dd' }),
-  f(11, 'ipv4Src', 'ipv4', true, { prereq: isIpv4, prereqText: 'ethType 0x0800' }),
-  f(12, 'ipv4Dst', 'ipv4', true, { prereq: isIpv4, prereqText: 'ethType 0x0800' }),
-  f(13, 'tcpSrc', 'u16', false, { prereq: proto(6), prereqText: 'ipProto 6' }),
-  f(14, 'tcpDst', 'u16', false, { prereq: proto(6), prereqText: 'ipProto 6' }),
-  f(15, 'udpSrc', 'u16', false, { prereq: proto(17), prereqText: 'ipProto 17' }),
-  f(16, 'udpDst', 'u16', false, { prereq: proto(17), prereqText: 'ipProto 17' }),
-  f(17, 'sctpSrc', 'u16', false, { prereq: proto(132), prereqText: 'ipProto 132' }),
-  f(18, 'sctpDst', 'u16', false, { prereq: proto(132), prereqText: 'ipProto 132' }),
-  f(19, 'icmpv4Type', 'u8', false, { prereq: (m) => isIpv4(m) && m.ipProto === 1, prereqText: 'ethType 0x0800, ipProto 1' }),
-  f(20, 'icmpv4Code', 'u8', false, { prereq: (m) => isIpv4(m) && m.ipProto === 1, prereqText: 'ethType 0x0800, ipProto 1' }),
-  f(21, 'arpOp', 'u16', false, { prereq: isArp, prereqText: 'ethType 0x0806' }),
-  f(22, 'arpSpa', 'ipv4', true, { prereq: isArp, prereqText: 'ethType 0x0806' }),
-  f(23, 'arpTpa', 'ipv4', true, { prereq: isArp, prereqText: 'ethType 0x0806' }),
-  f(24, 'arpSha', 'mac', true, { prereq: isArp, prereqText: 'ethType 0x0806' }),
-  f(25, 'arpTha', 'mac', true, { prereq: isArp, prereqText: 'ethType 0x0806' }),
-  f(26, 'ipv6Src', 'ipv6', true, { prereq: isIpv6, prereqText: 'ethType 0x86dd' }),
-  f(27, 'ipv6Dst', 'ipv6', true, { prereq: isIpv6, prereqText: 'ethType 0x86dd' }),
-  f(28, 'ipv6Flabel', 'u32', true, { max: 0xfffff, prereq: isIpv6, prereqText: 'ethType 0x86dd' }),
-  f(29, 'icmpv6Type', 'u8', false, { prereq: icmpv6, prereqText: 'ethType 0x86dd, ipProto 58' }),
-  f(30, 'icmpv6Code', 'u8', false, { prereq: icmpv6, prereqText: 'ethType 0x86dd, ipProto 58' }),
-  f(31, 'ipv6NdTarget', 'ipv6', false, {
-    prereq: (m) => icmpv6(m) && (m.icmpv6Type === 135 || m.icmpv6Type === 136),
-    prereqText: 'icmpv6Type 135 or 136',
-  }),
-  f(32, 'ipv6NdSll', 'mac', false, { prereq: (m) => icmpv6(m) && m.icmpv6Type === 135, prereqText: 'icmpv6Type 135' }),
-  f(33, 'ipv6NdTll', 'mac', false, { prereq: (m) => icmpv6(m) && m.icmpv6Type === 136, prereqText: 'icmpv6Type 136' }),
-  f(34, 'mplsLabel', 'u32', false, { max: 0xfffff, prereq: isMpls, prereqText: 'ethType 0x8847 or 0x8848' }),
-  f(35, 'mplsTc', 'u8', false, { max: 7, prereq: isMpls, prereqText: 'ethType 0x8847 or 0x8848' }),
-  f(36, 'mplsBos', 'u8', false, { max: 1, prereq: isMpls, prereqText: 'ethType 0x8847 or 0x8848' }),
-  f(37, 'pbbIsid', 'u24', true, { prereq: (m) => m.ethType === 0x88e7, prereqText: 'ethType 0x88e7' }),
+  f(7, 'vlanPcp', 'u8', false, { max: 7, prereqText: 'vlanVid other than "no tag"' }),
+  f(8, 'ipDscp', 'u8', false, { max: 63, prereqText: 'ethType 0x0800 or 0x86dd' }),
+  f(9, 'ipEcn', 'u8', false, { max: 3, prereqText: 'ethType 0x0800 or 0x86dd' }),
+  f(10, 'ipProto', 'u8', false, { prereqText: 'ethType 0x0800 or 0x86dd' }),
+  f(11, 'ipv4Src', 'ipv4', true, { prereqText: 'ethType 0x0800' }),
+  f(12, 'ipv4Dst', 'ipv4', true, { prereqText: 'ethType 0x0800' }),
+  f(13, 'tcpSrc', 'u16', false, { prereqText: 'ipProto 6' }),
+  f(14, 'tcpDst', 'u16', false, { prereqText: 'ipProto 6' }),
+  f(15, 'udpSrc', 'u16', false, { prereqText: 'ipProto 17' }),
+  f(16, 'udpDst', 'u16', false, { prereqText: 'ipProto 17' }),
+  f(17, 'sctpSrc', 'u16', false, { prereqText: 'ipProto 132' }),
+  f(18, 'sctpDst', 'u16', false, { prereqText: 'ipProto 132' }),
+  f(19, 'icmpv4Type', 'u8', false, { prereqText: 'ethType 0x0800, ipProto 1' }),
+  f(20, 'icmpv4Code', 'u8', false, { prereqText: 'ethType 0x0800, ipProto 1' }),
+  f(21, 'arpOp', 'u16', false, { prereqText: 'ethType 0x0806' }),
+  f(22, 'arpSpa', 'ipv4', true, { prereqText: 'ethType 0x0806' }),
+  f(23, 'arpTpa', 'ipv4', true, { prereqText: 'ethType 0x0806' }),
+  f(24, 'arpSha', 'mac', true, { prereqText: 'ethType 0x0806' }),
+  f(25, 'arpTha', 'mac', true, { prereqText: 'ethType 0x0806' }),
+  f(26, 'ipv6Src', 'ipv6', true, { prereqText: 'ethType 0x86dd' }),
+  f(27, 'ipv6Dst', 'ipv6', true, { prereqText: 'ethType 0x86dd' }),
+  f(28, 'ipv6Flabel', 'u32', true, { max: 0xfffff, prereqText: 'ethType 0x86dd' }),
+  f(29, 'icmpv6Type', 'u8', false, { prereqText: 'ethType 0x86dd, ipProto 58' }),
+  f(30, 'icmpv6Code', 'u8', false, { prereqText: 'ethType 0x86dd, ipProto 58' }),
+  f(31, 'ipv6NdTarget', 'ipv6', false, { prereqText: 'icmpv6Type 135 or 136' }),
+  f(32, 'ipv6NdSll', 'mac', false, { prereqText: 'icmpv6Type 135' }),
+  f(33, 'ipv6NdTll', 'mac', false, { prereqText: 'icmpv6Type 136' }),
+  f(34, 'mplsLabel', 'u32', false, { max: 0xfffff, prereqText: 'ethType 0x8847 or 0x8848' }),
+  f(35, 'mplsTc', 'u8', false, { max: 7, prereqText: 'ethType 0x8847 or 0x8848' }),
+  f(36, 'mplsBos', 'u8', false, { max: 1, prereqText: 'ethType 0x8847 or 0x8848' }),
+  f(37, 'pbbIsid', 'u24', true, { prereqText: 'ethType 0x88e7' }),
   f(38, 'tunnelId', 'u64', true),
-  f(39, 'ipv6Exthdr', 'u16', true, { max: 0x1ff, prereq: isIpv6, prereqText: 'ethType 0x86dd' }),
+  f(39, 'ipv6Exthdr', 'u16', true, { max: 0x1ff, prereqText: 'ethType 0x86dd' }),
 ];
 
 export const OXM_BY_NUMBER: readonly (OxmField | undefined)[] = OXM_FIELDS;
