@@ -1,9 +1,9 @@
 // `spotlight serve [flags]` (contract.md, "Starting it").
 import { Command, InvalidArgumentError } from 'commander';
+import { registerClientCommands } from './client/index.js';
+import { controllerOptions, effectiveSettings, loadConfig, type ServeFlags, type SpotlightConfig } from './config/index.js';
 import { Controller, type HostPort } from './controller.js';
 import { createLogger } from './log.js';
-import { loadConfig, type SpotlightConfig } from './runtime/config.js';
-import { loadDescription, type TopologyDescription } from './topo/description.js';
 
 /** "HOST:PORT", "[v6]:PORT" or ":PORT"; port 0 asks for any free port. */
 function parseHostPort(text: string): HostPort {
@@ -24,7 +24,7 @@ interface ServeOptions {
   tlsCa?: string;
 }
 
-function buildProgram(run: (opts: ServeOptions) => Promise<void>): Command {
+function buildProgram(run: (opts: ServeOptions, given: ServeFlags) => Promise<void>): Command {
   const program = new Command('spotlight').description('OpenFlow controller for tenant networking in KVM clouds');
   program
     .command('serve')
@@ -32,16 +32,30 @@ function buildProgram(run: (opts: ServeOptions) => Promise<void>): Command {
     .option('--openflow <host:port>', 'where switches connect', parseHostPort, parseHostPort('0.0.0.0:6653'))
     .option('--api <host:port>', 'HTTP API address', parseHostPort, parseHostPort('127.0.0.1:8080'))
     .option('--data <dir>', 'state directory (LevelDB)', './data')
-    .option('--config <file>', 'settings file (topology, tokens, limits, TLS)')
+    .option('--config <file>', 'settings file (docs/settings.md)')
     .option('--log-level <level>', 'error, warn, info, debug', process.env.SPOTLIGHT_LOG_LEVEL ?? 'info')
     .option('--tls-cert <file>', 'OpenFlow over TLS: controller certificate (PEM)')
     .option('--tls-key <file>', 'OpenFlow over TLS: controller private key (PEM)')
     .option('--tls-ca <file>', 'OpenFlow over TLS: CA that signs switch certificates (PEM)')
-    .action(async (opts: ServeOptions) => run(opts));
+    .action(async (opts: ServeOptions, cmd: Command) => {
+      // Only flags typed on the command line override the settings file, not commander's defaults.
+      const typed = (k: keyof ServeOptions): boolean => cmd.getOptionValueSource(k) === 'cli';
+      const given: ServeFlags = {};
+      if (typed('openflow')) given.openflow = opts.openflow;
+      if (typed('api')) given.api = opts.api;
+      if (typed('data')) given.data = opts.data;
+      if (typed('logLevel')) given.logLevel = opts.logLevel;
+      if (opts.tlsCert !== undefined) given.tlsCert = opts.tlsCert;
+      if (opts.tlsKey !== undefined) given.tlsKey = opts.tlsKey;
+      if (opts.tlsCa !== undefined) given.tlsCa = opts.tlsCa;
+      return run(opts, given);
+    });
+  // Operator commands (switches, vms, networks, flows, generations, explain, trace): src/client/.
+  registerClientCommands(program);
   return program;
 }
 
-async function serve(opts: ServeOptions): Promise<void> {
+async function serve(opts: ServeOptions, given: ServeFlags): Promise<void> {
   const logger = createLogger({ level: opts.logLevel });
   const tlsParts = [opts.tlsCert, opts.tlsKey, opts.tlsCa].filter((x) => x !== undefined).length;
   if (tlsParts !== 0 && tlsParts !== 3) {
@@ -57,39 +71,9 @@ async function serve(opts: ServeOptions): Promise<void> {
     }
     config = loaded.config;
   }
-  let description: TopologyDescription | undefined;
-  if (config.topology !== undefined) {
-    const d = await loadDescription(config.topology);
-    if (!d.ok) {
-      logger.error(`bad topology description ${config.topology}: ${d.error.message}`, { code: d.error.code, field: d.error.field });
-      process.exit(2);
-    }
-    description = d.description;
-  }
-  const tls =
-    opts.tlsCert && opts.tlsKey && opts.tlsCa ? { cert: opts.tlsCert, key: opts.tlsKey, ca: opts.tlsCa } : config.openflow?.tls;
-  const r = config.reconcile ?? {};
-  const controller = new Controller({
-    openflow: { ...opts.openflow, ...(tls ? { tls } : {}) },
-    api: opts.api,
-    dataDir: opts.data,
-    ...(opts.config !== undefined ? { configFile: opts.config } : {}),
-    ...(config.api?.token !== undefined ? { apiToken: config.api.token } : {}),
-    ...(config.api?.bodyLimit !== undefined ? { apiBodyLimit: config.api.bodyLimit } : {}),
-    topology: {
-      ...(description ? { description } : {}),
-      ...(config.discovery?.probeIntervalMs !== undefined ? { probeIntervalMs: config.discovery.probeIntervalMs } : {}),
-    },
-    reconcile: {
-      ...(r.auditIntervalMs !== undefined ? { auditIntervalMs: r.auditIntervalMs } : {}),
-      ...(r.coalesceMs !== undefined ? { coalesceMs: r.coalesceMs } : {}),
-      ...(r.bundles !== undefined ? { bundles: r.bundles } : {}),
-      ...(config.limits?.packetInRate !== undefined ? { packetInRate: config.limits.packetInRate } : {}),
-      ...(config.limits?.packetInBurst !== undefined ? { packetInBurst: config.limits.packetInBurst } : {}),
-      ...(config.discovery?.settleMs !== undefined ? { settleMs: config.discovery.settleMs } : {}),
-    },
-    logger,
-  });
+  const settings = effectiveSettings(given, config);
+  logger.level = settings.logLevel;
+  const controller = new Controller({ ...controllerOptions(settings, opts.config), logger });
   const shutdown = (signal: string): void => {
     logger.info('signal received, shutting down', { signal });
     controller.stop().then(

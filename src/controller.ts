@@ -11,6 +11,8 @@ import { OFP13_VERSION } from './openflow/types.js';
 import { ChannelSession } from './reconcile/channel-session.js';
 import { hygienePlan } from './reconcile/hygiene.js';
 import { ReconcileManager } from './reconcile/manager.js';
+import { attachMetrics, type AttachedMetrics } from './metrics/index.js';
+import { flowDumper } from './runtime/flow-dump.js';
 import { CompileLoop } from './runtime/compile-loop.js';
 import { PacketInHandler } from './runtime/packet-in.js';
 import { switchDirectory } from './runtime/switch-directory.js';
@@ -76,6 +78,7 @@ export class Controller {
   reconcile: ReconcileManager | undefined;
   compileLoop: CompileLoop | undefined;
   packetIn: PacketInHandler | undefined;
+  metrics: AttachedMetrics | undefined;
   api: { close(): Promise<void>; address: string } | undefined;
   /** Bound API address once started. */
   apiAddress: string | undefined;
@@ -150,7 +153,10 @@ export class Controller {
         }),
     });
     this.reconcile = reconcile;
-    of.on('switchConnected', (ev) => reconcile.connect(new ChannelSession(ev.connection, { bundles: rs.bundles ?? true })));
+    // --- Metrics (GET /metrics): switch events, reconciler status, store generation, discovery ---
+    const metrics = attachMetrics({ openflow: of, reconcile, store, topology: this.topology });
+    this.metrics = metrics;
+    of.on('switchConnected', (ev) => reconcile.connect(metrics.session(new ChannelSession(ev.connection, { bundles: rs.bundles ?? true }))));
     of.on('switchDisconnected', (ev) => reconcile.disconnect(ev.dpid));
 
     // --- Compiler: the store's feed and the topology's changes -> per-switch desired flows ---
@@ -184,11 +190,16 @@ export class Controller {
       ...(this.options.apiBodyLimit !== undefined ? { bodyLimit: this.options.apiBodyLimit } : {}),
       store,
       realization: reconcile,
-      switches: switchDirectory({
-        topology: () => topology.snapshot(),
-        connectedVersion: (dpid) => of.get(dpid)?.version,
-        reconcile: () => reconcile.statusAll(),
-      }),
+      switches: {
+        ...switchDirectory({
+          topology: () => topology.snapshot(),
+          connectedVersion: (dpid) => of.get(dpid)?.version,
+          reconcile: () => reconcile.statusAll(),
+        }),
+        dumpFlows: flowDumper((dpid) => of.get(dpid)),
+      },
+      metrics: metrics.api,
+      fabric: topology,
       topology: { links: () => topology.links() },
       ...(described ? { lookupSwitch: (name: string) => findSwitch(described, name)?.dpid } : {}),
       ready: () => this.ready,

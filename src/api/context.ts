@@ -3,7 +3,7 @@
 import type { Logger } from '../log.js';
 import type { SwitchNameLookup } from '../model/ident.js';
 import type { Store } from '../store/index.js';
-import type { ApiMetrics, SwitchDirectory, TopologyView } from './deps.js';
+import type { ApiMetrics, FabricView, SwitchDirectory, TopologyView } from './deps.js';
 import type { RealizationTracker } from './realization.js';
 
 export interface ApiDeps {
@@ -17,6 +17,8 @@ export interface ApiDeps {
   token?: string;
   /** Body size limit in bytes (default 1 MiB). */
   bodyLimit?: number;
+  /** The fabric as discovered: explain and trace compile against it; none by default. */
+  fabric?: FabricView;
   /** Prometheus metrics served at GET /metrics (behind the same token); none by default. */
   metrics?: ApiMetrics;
   /** Health: true once the store is open and the listeners are up (default: always). */
@@ -30,6 +32,7 @@ export interface ApiContext {
   switches: SwitchDirectory;
   topology: TopologyView;
   lookupSwitch?: SwitchNameLookup;
+  fabric?: FabricView;
   ready: () => boolean;
   logger: Logger;
 }

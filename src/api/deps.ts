@@ -1,5 +1,6 @@
 // What the API reads from the rest of the controller, as small interfaces
 // with empty defaults so that the API also runs on its own.
+import type { TopologySnapshot } from '../topo/types.js';
 
 export interface SwitchPortInfo {
   number: number;
@@ -40,6 +41,11 @@ export interface SwitchDirectory {
   list(): SwitchInfo[];
   /** Every flow of every table, read from the switch now (GET /v1/switches/{switch}/flows). */
   dumpFlows?(dpid: string): Promise<DumpFlowsResult>;
+}
+
+/** The fabric snapshot (switches, ports, links) that the compiler works on. */
+export interface FabricView {
+  snapshot(): TopologySnapshot;
 }
 
 /** GET /metrics and the per-request observations (hook latency). */

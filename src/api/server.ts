@@ -5,10 +5,11 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import { bearerAuth, isLoopbackHost } from './auth.js';
 import type { ApiContext, ApiDeps } from './context.js';
-import { emptySwitchDirectory, emptyTopologyView, type ApiMetrics, type SwitchDirectory, type TopologyView } from './deps.js';
+import { emptySwitchDirectory, emptyTopologyView, type ApiMetrics, type FabricView, type SwitchDirectory, type TopologyView } from './deps.js';
 import { sendError } from './errors.js';
 import { buildOpenApi, collectRoutes, type RegisteredRoute } from './openapi.js';
 import { DurableRealization, type RealizationTracker } from './realization.js';
+import { registerDiagnoseRoutes } from './routes/diagnose.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerNetworkRoutes } from './routes/networks.js';
 import { registerMetricsRoute } from './routes/metrics.js';
@@ -37,6 +38,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     logger: deps.logger,
   };
   if (deps.lookupSwitch) ctx.lookupSwitch = deps.lookupSwitch;
+  if (deps.fabric) ctx.fabric = deps.fabric;
 
   const app = Fastify({
     logger: false,
@@ -79,6 +81,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   registerHookRoutes(app, ctx);
   registerReadRoutes(app, ctx);
   registerSwitchFlowRoutes(app, ctx);
+  registerDiagnoseRoutes(app, ctx);
   if (deps.metrics) registerMetricsRoute(app, deps.metrics);
   app.get('/v1/openapi.json', { schema: { summary: 'This description' } }, () => buildOpenApi(app.spotlightRoutes));
   return app;
@@ -97,6 +100,7 @@ export interface StartApiOptions {
   ready?: () => boolean;
   bodyLimit?: number;
   metrics?: ApiMetrics;
+  fabric?: FabricView;
   logger: Logger;
 }
 
@@ -121,6 +125,7 @@ export async function startApi(opts: StartApiOptions): Promise<{ close(): Promis
   if (opts.ready) deps.ready = opts.ready;
   if (opts.bodyLimit) deps.bodyLimit = opts.bodyLimit;
   if (opts.metrics) deps.metrics = opts.metrics;
+  if (opts.fabric) deps.fabric = opts.fabric;
   const app = buildApi(deps);
   const host = opts.host.replace(/^\[(.*)\]$/, '$1');
   const address = await app.listen({ host, port: opts.port });

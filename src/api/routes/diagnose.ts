@@ -1,0 +1,69 @@
+// Operator diagnostics over the compiled flows (computed on demand from the
+// model and the fabric as they are now, with the pure compiler):
+// GET /v1/explain?from=A&to=B  may A reach B, by which rule, through which flows
+// GET /v1/trace?packet=TEXT    a described packet through the tables, stage by stage
+import type { FastifyInstance } from 'fastify';
+import { compile } from '../../compiler/compile.js';
+import { explainPair } from '../../explain/explain.js';
+import { canonicalDpid } from '../../model/ident.js';
+import { describePacket } from '../../sim/describe.js';
+import { traceFabric } from '../../sim/trace.js';
+import type { TopologySnapshot } from '../../topo/types.js';
+import type { ApiContext } from '../context.js';
+import { sendError } from '../errors.js';
+
+const explainQuery = {
+  type: 'object',
+  properties: { from: { type: 'string', minLength: 1, maxLength: 128 }, to: { type: 'string', minLength: 1, maxLength: 128 } },
+  required: ['from', 'to'],
+  additionalProperties: false,
+} as const;
+
+const traceQuery = {
+  type: 'object',
+  properties: { packet: { type: 'string', minLength: 1, maxLength: 2048 } },
+  required: ['packet'],
+  additionalProperties: false,
+} as const;
+
+function resolveSwitch(ctx: ApiContext, topo: TopologySnapshot, ref: string): string | undefined {
+  const d = canonicalDpid(ref, ctx.lookupSwitch);
+  if (d) return d;
+  for (const s of topo.switches.values()) if (s.name === ref) return s.dpid;
+  return undefined;
+}
+
+export function registerDiagnoseRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get<{ Querystring: { from: string; to: string } }>(
+    '/v1/explain',
+    { schema: { summary: 'May VM A reach VM B (or a gateway MAC), by which contract rule, and which compiled flows carry it', querystring: explainQuery } },
+    (req, reply) => {
+      if (!ctx.fabric) return sendError(reply, 503, 'not_available', 'this controller has no fabric view to compile against');
+      const model = ctx.store.snapshot();
+      const topo = ctx.fabric.snapshot();
+      const r = explainPair(model, topo, compile(model, topo).switches.values(), req.query.from, req.query.to);
+      if (!r.ok) return sendError(reply, 404, r.code, r.message, `query.${r.field}`);
+      return { generation: model.generation, ...r.report };
+    },
+  );
+
+  app.get<{ Querystring: { packet: string } }>(
+    '/v1/trace',
+    { schema: { summary: 'A described packet (in=SWITCH:PORT eth_src=.. eth_dst=.. [kind] [field=..]) through the compiled tables', querystring: traceQuery } },
+    (req, reply) => {
+      if (!ctx.fabric) return sendError(reply, 503, 'not_available', 'this controller has no fabric view to compile against');
+      const d = describePacket(req.query.packet);
+      if (!d.ok) return sendError(reply, 400, 'invalid_field', d.message, `query.packet.${d.field}`);
+      const model = ctx.store.snapshot();
+      const topo = ctx.fabric.snapshot();
+      const dpid = resolveSwitch(ctx, topo, d.packet.switch);
+      const sw = dpid === undefined ? undefined : topo.switches.get(dpid);
+      if (!dpid || !sw) return sendError(reply, 404, 'switch_not_found', `switch ${d.packet.switch} is not known`, 'query.packet.in');
+      const p = d.packet.port;
+      const port = /^\d+$/.test(p) ? Number(p) : [...sw.ports.values()].find((x) => x.name === p)?.portNo;
+      if (port === undefined) return sendError(reply, 400, 'invalid_port', `switch ${d.packet.switch} has no port ${p}`, 'query.packet.in');
+      const report = traceFabric(compile(model, topo).switches.values(), topo.links, { dpid, port }, d.packet.frame);
+      return { generation: model.generation, in: { switch: dpid, port }, ...report };
+    },
+  );
+}

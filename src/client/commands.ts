@@ -1,0 +1,121 @@
+// The operator commands of `spotlight`, beside `serve`: they talk to a running
+// controller through its API (--api URL or SPOTLIGHT_URL, --token or
+// SPOTLIGHT_API_TOKEN) and print tables, or the API's JSON with --json.
+import { Command } from 'commander';
+import type { FlowEntryInfo, SwitchInfo } from '../api/deps.js';
+import type { ExplainReport } from '../explain/explain.js';
+import type { Network, Vm } from '../model/types.js';
+import type { TraceReport } from '../sim/trace.js';
+import { ApiClient, type ClientResult } from './api-client.js';
+import { generationsView, renderExplain, renderFlows, renderGenerations, renderNetworks, renderSwitches, renderTrace, renderVms } from './render.js';
+
+export interface ClientIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  /** Exit status of the command (0 ok, 1 API error, 3 explain says denied). */
+  setExit: (code: number) => void;
+}
+
+const defaultIo = (): ClientIo => ({
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  env: process.env,
+  setExit: (c) => {
+    process.exitCode = c;
+  },
+});
+
+interface CommonOptions {
+  api?: string;
+  token?: string;
+  json?: boolean;
+}
+
+export const DEFAULT_API_URL = 'http://127.0.0.1:8080';
+
+function withCommon(cmd: Command): Command {
+  return cmd
+    .option('--api <url>', `controller API (env SPOTLIGHT_URL, default ${DEFAULT_API_URL})`)
+    .option('--token <token>', 'API token (env SPOTLIGHT_API_TOKEN)')
+    .option('--json', 'print the API answer as JSON');
+}
+
+export function registerClientCommands(program: Command, io: ClientIo = defaultIo()): void {
+  const client = (o: CommonOptions): ApiClient => {
+    const token = o.token ?? io.env.SPOTLIGHT_API_TOKEN;
+    return new ApiClient({ url: o.api ?? io.env.SPOTLIGHT_URL ?? DEFAULT_API_URL, ...(token ? { token } : {}) });
+  };
+  const show = <T>(o: CommonOptions, r: ClientResult<T>, human: (b: T) => string): boolean => {
+    if (!r.ok) {
+      io.err(`error: ${r.error.message} (${r.error.code}${r.error.status ? `, HTTP ${r.error.status}` : ''})\n`);
+      io.setExit(1);
+      return false;
+    }
+    io.out(o.json ? `${JSON.stringify(r.body, null, 2)}\n` : human(r.body));
+    return true;
+  };
+
+  withCommon(program.command('switches').description('switches: datapath id, version, connection, ports, flow count, realized generation')).action(
+    async (o: CommonOptions) => void show(o, await client(o).get<{ switches: SwitchInfo[] }>('/v1/switches'), renderSwitches),
+  );
+
+  withCommon(program.command('vms').description('VMs with their interfaces and where they are attached')).action(
+    async (o: CommonOptions) => void show(o, await client(o).get<{ vms: Vm[] }>('/v1/vms'), renderVms),
+  );
+
+  withCommon(program.command('networks').description('networks: tenant, kind, segment, cidrs, gateways, VMs')).action(
+    async (o: CommonOptions) => void show(o, await client(o).get<{ networks: Network[] }>('/v1/networks'), renderNetworks),
+  );
+
+  withCommon(program.command('flows').argument('<switch>', 'datapath id, colon form or switch name').description('flows on a switch, read from it now, with counters')).action(
+    async (sw: string, o: CommonOptions) =>
+      void show(o, await client(o).get<{ switch: string; version: string; flows: FlowEntryInfo[] }>(`/v1/switches/${encodeURIComponent(sw)}/flows`), renderFlows),
+  );
+
+  withCommon(program.command('generations').description('model generation and the generation each switch has realized')).action(async (o: CommonOptions) => {
+    const c = client(o);
+    const health = await c.get<{ generation: number }>('/v1/health');
+    if (!health.ok) return void show(o, health, () => '');
+    const sw = await c.get<{ switches: SwitchInfo[] }>('/v1/switches');
+    if (!sw.ok) return void show(o, sw, () => '');
+    const view = generationsView(health.body, sw.body);
+    show(o, { ok: true, status: 200, body: view }, renderGenerations);
+  });
+
+  withCommon(
+    program
+      .command('explain')
+      .argument('<a>', 'VM name (or a gateway MAC)')
+      .argument('<b>', 'VM name (or a gateway MAC)')
+      .description('may A reach B, which rule of the contract decides it, which flows carry it (exit 3 when denied)'),
+  ).action(async (a: string, b: string, o: CommonOptions) => {
+    const r = await client(o).get<ExplainReport>('/v1/explain', { from: a, to: b });
+    if (show(o, r, renderExplain) && r.ok && !r.body.allowed) io.setExit(3);
+  });
+
+  withCommon(
+    program
+      .command('trace')
+      .argument('<packet...>', 'in=SWITCH:PORT eth_src=MAC eth_dst=MAC [vlan=N] [arp|rarp|ipv4|udp|dhcp|ipv6|icmpv6|nd_ns|nd_na|ra] [field=value ...]')
+      .description('run a described packet through the compiled tables and print each stage it passes'),
+  ).action(async (words: string[], o: CommonOptions) => {
+    show(o, await client(o).get<TraceReport & { in: { switch: string; port: number } }>('/v1/trace', { packet: words.join(' ') }), renderTrace);
+  });
+}
+
+/** Runs one operator command as `spotlight ARGS` would (tests, scripts); resolves with its exit status. */
+export async function runClientCommand(args: string[], io: Partial<ClientIo> = {}): Promise<number> {
+  let code = 0;
+  const full: ClientIo = { ...defaultIo(), ...io, setExit: (c) => (code = c) };
+  const program = new Command('spotlight').exitOverride();
+  program.configureOutput({ writeOut: full.out, writeErr: full.err });
+  registerClientCommands(program, full);
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } catch (err) {
+    const c = (err as { exitCode?: number }).exitCode;
+    return typeof c === 'number' ? c : 1;
+  }
+  return code;
+}

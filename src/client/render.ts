@@ -1,0 +1,110 @@
+// Human-readable renderings of the API's answers (the --json flag prints the
+// answers themselves instead).
+import type { FlowEntryInfo, SwitchInfo } from '../api/deps.js';
+import type { ExplainReport } from '../explain/explain.js';
+import type { Network, Vm } from '../model/types.js';
+import type { TraceReport } from '../sim/trace.js';
+import { table } from './table.js';
+
+export function renderSwitches(b: { switches: SwitchInfo[] }): string {
+  if (!b.switches.length) return 'no switches\n';
+  return table(
+    ['SWITCH', 'VERSION', 'CONNECTED', 'PORTS', 'FLOWS', 'REALIZED'],
+    b.switches.map((s) => [s.dpid, s.version ?? '-', s.connected ? 'yes' : 'no', s.ports.length, s.flowCount, s.realizedGeneration ?? '-']),
+  );
+}
+
+export function renderVms(b: { vms: Vm[] }): string {
+  if (!b.vms.length) return 'no VMs\n';
+  const rows: (string | number)[][] = [];
+  for (const vm of b.vms) {
+    const mig = vm.migration ? (vm.migration.activated ? 'migrating (switched over)' : 'migrating') : '';
+    vm.interfaces.forEach((i, n) => rows.push([n === 0 ? vm.name : '', n === 0 ? vm.tenant : '', i.mac, i.ips.join(',') || '-', i.network, `${i.switch}:${i.port}`, n === 0 ? mig : '']));
+    if (!vm.interfaces.length) rows.push([vm.name, vm.tenant, '-', '-', '-', '-', mig]);
+  }
+  return table(['VM', 'TENANT', 'MAC', 'IPS', 'NETWORK', 'AT', 'STATE'], rows);
+}
+
+export function renderNetworks(b: { networks: (Network & { vms?: string[] })[] }): string {
+  if (!b.networks.length) return 'no networks\n';
+  return table(
+    ['NETWORK', 'TENANT', 'KIND', 'SEGMENT', 'CIDRS', 'GATEWAYS', 'VMS'],
+    b.networks.map((n) => [n.name, n.tenant, n.kind, n.segment, n.cidrs.join(',') || '-', n.gateways.map((g) => g.mac).join(',') || '-', (n.vms ?? []).join(',') || '-']),
+  );
+}
+
+export function renderFlows(b: { switch: string; version: string; flows: FlowEntryInfo[] }): string {
+  const head = `switch ${b.switch} (OpenFlow ${b.version}): ${b.flows.length} flows\n`;
+  return (
+    head +
+    table(
+      ['TABLE', 'PRIORITY', 'PACKETS', 'BYTES', 'COOKIE', 'MATCH', 'ACTIONS'],
+      b.flows.map((f) => [f.table, f.priority, f.packets, f.bytes, f.cookie, f.match || '*', f.actions]),
+    )
+  );
+}
+
+export interface GenerationsView {
+  generation: number;
+  switches: { dpid: string; connected: boolean; realized: number | null; lag: number | null }[];
+}
+
+export function generationsView(health: { generation: number }, sw: { switches: SwitchInfo[] }): GenerationsView {
+  return {
+    generation: health.generation,
+    switches: sw.switches.map((s) => ({
+      dpid: s.dpid,
+      connected: s.connected,
+      realized: s.realizedGeneration,
+      lag: s.connected && s.realizedGeneration !== null ? health.generation - s.realizedGeneration : null,
+    })),
+  };
+}
+
+export function renderGenerations(v: GenerationsView): string {
+  return `model generation ${v.generation}\n` + table(['SWITCH', 'CONNECTED', 'REALIZED', 'LAG'], v.switches.map((s) => [s.dpid, s.connected ? 'yes' : 'no', s.realized ?? '-', s.lag ?? '-']));
+}
+
+function renderSteps(t: TraceReport, indent: string): string[] {
+  const lines: string[] = [];
+  let last = '';
+  for (const s of t.steps) {
+    if (s.switch !== last) lines.push(`${indent}switch ${s.switch}, in port ${s.inPort}`);
+    last = s.switch;
+    if (s.stage === null) lines.push(`${indent}  table ${s.table}: no flow matched (table miss, dropped)`);
+    else {
+      const outs = s.outputs.map((p) => (p === 0xfffffffd ? 'controller' : `port ${p}`)).join(', ');
+      lines.push(`${indent}  table ${s.table} ${s.stage}: priority ${s.priority} ${s.match || '*'} -> ${s.actions}${outs ? ` [out: ${outs}]` : ''}`);
+    }
+  }
+  return lines;
+}
+
+export function verdictLine(t: TraceReport): string {
+  switch (t.verdict) {
+    case 'delivered':
+      return `delivered to ${t.delivered.map((d) => `${d.switch}:${d.port}`).join(', ')}${t.controller.length ? ' and the controller' : ''}`;
+    case 'controller':
+      return `sent to the controller from ${t.controller.map((c) => c.switch).join(', ')}`;
+    case 'looped':
+      return 'looped (hop limit reached)';
+    case 'dropped':
+      return t.droppedAt ? `dropped on ${t.droppedAt.switch} at ${t.droppedAt.stage ?? `table ${t.droppedAt.table} (miss)`}` : 'dropped (no flows on the ingress switch)';
+  }
+}
+
+export function renderTrace(b: TraceReport & { in: { switch: string; port: number } }): string {
+  return [`packet in on ${b.in.switch} port ${b.in.port}`, ...renderSteps(b, '  '), `verdict: ${verdictLine(b)}`].join('\n') + '\n';
+}
+
+export function renderExplain(r: ExplainReport): string {
+  const lines = [`${r.from} -> ${r.to}: ${r.allowed ? 'ALLOWED' : 'DENIED'} (${r.rule})`, `  ${r.reason}`];
+  for (const n of r.networks) lines.push(`  on ${n.network} (${n.kind}): ${n.allowed ? `allowed by ${n.rule}` : 'denied'}`);
+  for (const p of r.paths) {
+    lines.push(`  ${p.direction === 'forward' ? `${r.from} -> ${r.to}` : `${r.to} -> ${r.from}`} on ${p.network}, from ${p.from.switch} port ${p.from.port}: ${verdictLine(p.trace)}`);
+    lines.push(...renderSteps(p.trace, '    '));
+  }
+  for (const n of r.notes) lines.push(`  note: ${n}`);
+  if (!r.flowsAgree) lines.push('  WARNING: the compiled flows do not carry traffic as the contract says; check GET /v1/switches and the log');
+  return lines.join('\n') + '\n';
+}
