@@ -45,8 +45,8 @@ export function buildOpenApi(routes: readonly RegisteredRoute[]): Record<string,
     const parameters: unknown[] = [];
     const params = r.schema.params as { properties?: Record<string, unknown> } | undefined;
     for (const [name, schema] of Object.entries(params?.properties ?? {})) parameters.push({ name, in: 'path', required: true, schema });
-    const query = r.schema.querystring as { properties?: Record<string, unknown> } | undefined;
-    for (const [name, schema] of Object.entries(query?.properties ?? {})) parameters.push({ name, in: 'query', required: false, schema });
+    const query = r.schema.querystring as { properties?: Record<string, unknown>; required?: string[] } | undefined;
+    for (const [name, schema] of Object.entries(query?.properties ?? {})) parameters.push({ name, in: 'query', required: query?.required?.includes(name) ?? false, schema });
     if (parameters.length > 0) op.parameters = parameters;
     if (r.schema.body) op.requestBody = { required: true, content: { 'application/json': { schema: r.schema.body } } };
     const isWrite = r.method !== 'GET';
