@@ -167,14 +167,58 @@ export class Writer {
   /** Reserve an 8-byte OpenFlow header; returns where it starts. */
   header(version: number, type: number, xid: number): number {
     const start = this.pos;
-    this.u8(version, 'version');
-    this.u8(type, 'type');
-    this.u16(0);
-    this.u32(xid, 'xid');
+    checkU8(version, 'version', start);
+    checkU8(type, 'type', start + 1);
+    checkU32(xid, 'xid', start + 4);
+    this.ensure(8);
+    const b = this.buf;
+    b[start] = version;
+    b[start + 1] = type;
+    b[start + 2] = 0;
+    b[start + 3] = 0;
+    putU32(b, start + 4, xid);
+    this.pos = start + 8;
     return start;
+  }
+
+  /**
+   * Room for n bytes at pos, which moves past them; returns where they start.
+   * For fixed layouts written in place (putU16, putU32) after their checks.
+   */
+  claim(n: number): number {
+    this.ensure(n);
+    const p = this.pos;
+    this.pos = p + n;
+    return p;
   }
 
   endMessage(start: number): void {
     this.patchU16(start + 2, this.pos - start, 'message');
   }
+}
+
+// Checks and stores for fixed layouts written in place: the same errors as the
+// Writer's own u8/u16/u32, at the offset of the field they guard.
+export function checkU8(v: number, what: string, at: number): void {
+  if ((v & 0xff) !== v) fail('BAD_VALUE', `${what}: ${String(v)} is not a u8`, at);
+}
+
+export function checkU16(v: number, what: string, at: number): void {
+  if ((v & 0xffff) !== v) fail('BAD_VALUE', `${what}: ${String(v)} is not a u16`, at);
+}
+
+export function checkU32(v: number, what: string, at: number): void {
+  if (v >>> 0 !== v) fail('BAD_VALUE', `${what}: ${String(v)} is not a u32`, at);
+}
+
+export function putU16(b: Uint8Array, p: number, v: number): void {
+  b[p] = v >>> 8;
+  b[p + 1] = v & 0xff;
+}
+
+export function putU32(b: Uint8Array, p: number, v: number): void {
+  b[p] = v >>> 24;
+  b[p + 1] = (v >>> 16) & 0xff;
+  b[p + 2] = (v >>> 8) & 0xff;
+  b[p + 3] = v & 0xff;
 }

@@ -4,7 +4,7 @@ import { fail } from '../errors.js';
 import { MAX_ACTIONS } from '../limits.js';
 import type { Reader } from '../reader.js';
 import type { Action, MatchField } from '../types.js';
-import type { Writer } from '../writer.js';
+import { checkU16, checkU32, putU16, putU32, type Writer } from '../writer.js';
 import { OFPAT13, OFPXMC_OPENFLOW_BASIC } from './constants.js';
 import { OXM_BY_NAME, OXM_BY_NUMBER } from './oxm-fields.js';
 import { readValue, writeOxm } from './oxm.js';
@@ -33,13 +33,21 @@ function setField(w: Writer, field: MatchField, value: unknown): void {
 
 export function encodeAction13(w: Writer, a: Action): void {
   switch (a?.type) {
-    case 'output':
-      w.u16(OFPAT13.OFPAT_OUTPUT);
-      w.u16(16);
-      w.u32(a.port, 'output port');
-      w.u16(a.maxLen ?? (a.port === 0xfffffffd ? 0xffff : 0), 'output max_len');
-      w.zeros(6);
+    case 'output': {
+      // The commonest action: checked, then its 16 bytes written in place.
+      const port = a.port;
+      const maxLen = a.maxLen ?? (port === 0xfffffffd ? 0xffff : 0);
+      checkU32(port, 'output port', w.pos + 4);
+      checkU16(maxLen, 'output max_len', w.pos + 8);
+      const p = w.claim(16);
+      const b = w.buf;
+      putU16(b, p, OFPAT13.OFPAT_OUTPUT);
+      putU16(b, p + 2, 16);
+      putU32(b, p + 4, port);
+      putU16(b, p + 8, maxLen);
+      for (let i = p + 10; i < p + 16; i++) b[i] = 0;
       return;
+    }
     case 'group':
       small(w, OFPAT13.OFPAT_GROUP);
       return w.u32(a.groupId, 'group id');

@@ -72,14 +72,19 @@ export function encodeMatch13(w: Writer, m: Match): void {
   if (m.pbbIsid !== undefined) n += put(w, m, F[37]!, m.pbbIsid);
   if (m.tunnelId !== undefined) n += put(w, m, F[38]!, m.tunnelId);
   if (m.ipv6Exthdr !== undefined) n += put(w, m, F[39]!, m.ipv6Exthdr);
-  if (n !== definedKeys(m)) checkKeys(m, start);
+  if (n !== keyCount(m)) checkKeys(m, start);
   w.patchU16(start + 2, w.pos - start, 'match');
   w.pad8(start);
 }
 
-function definedKeys(m: Match): number {
+/**
+ * How many keys the match has, counting those set to undefined too: equal to
+ * the fields written unless some key is unknown or undefined, and cheaper
+ * than reading each key's value (a keyed load per key).
+ */
+function keyCount(m: Match): number {
   let n = 0;
-  for (const key in m) if ((m as Record<string, unknown>)[key] !== undefined) n++;
+  for (const _ in m) n++;
   return n;
 }
 

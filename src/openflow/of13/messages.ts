@@ -17,7 +17,7 @@ import type {
   RoleReply,
   RoleRequest,
 } from '../types.js';
-import type { Writer } from '../writer.js';
+import { checkU16, checkU32, checkU8, putU16, putU32, type Writer } from '../writer.js';
 import { decodeActions13, encodeActions13 } from './actions.js';
 import { OFPET_EXPERIMENTER } from './constants.js';
 import { FLOW_MOD_COMMANDS, flagsFromWire13, flagsToWire13 } from './flags.js';
@@ -159,16 +159,30 @@ export function encodeFlowMod13(w: Writer, m: FlowMod): void {
   if (cmd < 0) fail('BAD_VALUE', `flow-mod command "${String(m.command)}"`, w.pos);
   w.u64(m.cookie, 'cookie');
   w.u64(m.cookieMask, 'cookie_mask');
-  w.u8(m.tableId, 'table_id');
-  w.u8(cmd);
-  w.u16(m.idleTimeout, 'idle_timeout');
-  w.u16(m.hardTimeout, 'hard_timeout');
-  w.u16(m.priority, 'priority');
-  w.u32(m.bufferId, 'buffer_id');
-  w.u32(m.outPort, 'out_port');
-  w.u32(m.outGroup, 'out_group');
-  w.u16(flagsToWire13(m.flags, w.pos));
-  w.zeros(2);
+  // table_id .. pad (24 bytes): every field checked, then written in place.
+  const at = w.pos;
+  const { tableId, idleTimeout, hardTimeout, priority, bufferId, outPort, outGroup } = m;
+  checkU8(tableId, 'table_id', at);
+  checkU16(idleTimeout, 'idle_timeout', at + 2);
+  checkU16(hardTimeout, 'hard_timeout', at + 4);
+  checkU16(priority, 'priority', at + 6);
+  checkU32(bufferId, 'buffer_id', at + 8);
+  checkU32(outPort, 'out_port', at + 12);
+  checkU32(outGroup, 'out_group', at + 16);
+  const flags = flagsToWire13(m.flags, at + 20);
+  const p = w.claim(24);
+  const b = w.buf;
+  b[p] = tableId;
+  b[p + 1] = cmd;
+  putU16(b, p + 2, idleTimeout);
+  putU16(b, p + 4, hardTimeout);
+  putU16(b, p + 6, priority);
+  putU32(b, p + 8, bufferId);
+  putU32(b, p + 12, outPort);
+  putU32(b, p + 16, outGroup);
+  putU16(b, p + 20, flags);
+  b[p + 22] = 0;
+  b[p + 23] = 0;
   encodeMatch13(w, m.match);
   encodeInstructions13(w, m.instructions);
 }
