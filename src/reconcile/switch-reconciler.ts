@@ -255,6 +255,7 @@ export class SwitchReconciler {
   }
 
   private async pass(): Promise<void> {
+    const started = this.clock.now();
     const generation = this.desiredGeneration;
     const audit = this.auditPending;
     this.auditPending = false;
@@ -294,7 +295,7 @@ export class SwitchReconciler {
     });
     report.errors = failed.size;
     if (audit) this.log.info('audit repaired drift', { generation, adds: report.adds, modifies: report.modifies, deletes: report.deletes, sample: plan.changes.slice(0, 5).map((c) => `${c.kind} ${c.key}`) });
-    else this.log.info('flows reconciled', { generation, adds: report.adds, modifies: report.modifies, deletes: report.deletes, errors: report.errors });
+    else this.log.info('flows reconciled', { generation, adds: report.adds, modifies: report.modifies, deletes: report.deletes, errors: report.errors, ms: this.clock.now() - started });
     this.finishPass(report, false);
     if ([...failed.keys()].some((i) => !this.failures.get(plan.changes[i]!.key)?.gaveUp)) {
       // Retry what failed in another pass; recordFailure bounds the attempts.
