@@ -40,7 +40,7 @@ export function effectiveSettings(given: ServeFlags, config: SpotlightConfig, en
     openflow: given.openflow ?? config.openflow?.listen ?? DEFAULTS.openflow,
     api: given.api ?? config.api?.listen ?? DEFAULTS.api,
     data: given.data ?? config.data ?? DEFAULTS.data,
-    logLevel: given.logLevel ?? env.SPOTLIGHT_LOG_LEVEL ?? config.log?.level ?? DEFAULTS.logLevel,
+    logLevel: given.logLevel ?? (env.SPOTLIGHT_LOG_LEVEL || undefined) ?? config.log?.level ?? DEFAULTS.logLevel,
     config,
   };
   const token = env.SPOTLIGHT_API_TOKEN || config.api?.token;
