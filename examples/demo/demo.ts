@@ -48,8 +48,8 @@ export function contractAllows(a: DemoRole, b: DemoRole): boolean {
 export type Matrix = Map<string, boolean>;
 
 export function renderMatrix(title: string, hosts: string[], m: Matrix): string {
-  const lines = [title, `      ${hosts.map((h) => h.padEnd(4)).join('')}`];
-  for (const a of hosts) lines.push(`  ${a.padEnd(4)}${hosts.map((b) => (a === b ? ' .  ' : m.get(`${a}>${b}`) ? ' ok ' : ' -- ')).join('')}`);
+  const lines = [title, `      ${hosts.map((h) => h.padEnd(4)).join('')}`.trimEnd()];
+  for (const a of hosts) lines.push(`  ${a.padEnd(4)}${hosts.map((b) => (a === b ? ' .  ' : m.get(`${a}>${b}`) ? ' ok ' : ' -- ')).join('')}`.trimEnd());
   return lines.join('\n');
 }
 
