@@ -53,7 +53,7 @@ function receivedSeqs(output: string): number[] {
 }
 
 describe('topology failover on Mininet (integration)', function () {
-  this.timeout(360_000);
+  this.timeout(900_000);
 
   before(function () {
     const ready = mininetReadiness();

@@ -98,7 +98,7 @@ export class MininetNetwork {
   }
 
   static async start(opts: MininetOptions): Promise<MininetNetwork> {
-    const readyTimeoutMs = opts.readyTimeoutMs ?? 240_000;
+    const readyTimeoutMs = opts.readyTimeoutMs ?? 600_000;
     const args = [
       '-w',
       String(Math.ceil(readyTimeoutMs / 1000)),
@@ -120,7 +120,12 @@ export class MininetNetwork {
     const timer = setTimeout(() => killGroup(child), readyTimeoutMs);
     try {
       const first = await lines.next();
-      if (first.done) throw new Error(`Mininet driver ended before it was ready: ${stderr.slice(-1000)}`);
+      if (first.done) {
+        const code = child.exitCode ?? (await new Promise<number | null>((r) => child.once('exit', (c) => r(c))));
+        // flock exits 1, silently, when it could not take the lock in time.
+        if (code === 1 && stderr.trim() === '') throw new Error(`${OVS_LOCK} stayed busy for ${Math.ceil(readyTimeoutMs / 1000)} s`);
+        throw new Error(`Mininet driver ended before it was ready (exit ${String(code)}): ${stderr.slice(-1000)}`);
+      }
       const ready = JSON.parse(first.value) as { event: string; message?: string } & NetworkInfo;
       if (ready.event !== 'ready') throw new Error(`Mininet driver: ${ready.message ?? first.value}`);
       const net = new MininetNetwork(child, { switches: ready.switches, hosts: ready.hosts }, lines);
