@@ -36,6 +36,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   { path: 'reconcile.auditIntervalMs', kind: 'integer (ms)', default: '60000' },
   { path: 'reconcile.coalesceMs', kind: 'integer (ms)', default: '0' },
   { path: 'reconcile.bundles', kind: 'boolean', default: 'true' },
+  { path: 'reconcile.maxHoldMs', kind: 'integer (ms)', default: '15000' },
   { path: 'limits', kind: 'mapping', default: '' },
   { path: 'limits.packetInRate', kind: 'integer (per second)', default: '100' },
   { path: 'limits.packetInBurst', kind: 'integer', default: '50' },
