@@ -14,7 +14,9 @@ import { ReconcileManager } from './reconcile/manager.js';
 import { attachMetrics, type AttachedMetrics } from './metrics/index.js';
 import { flowDumper } from './runtime/flow-dump.js';
 import { CompileLoop } from './runtime/compile-loop.js';
+import { lldpBootstrapFlowMod } from './runtime/lldp-trap.js';
 import { PacketInHandler } from './runtime/packet-in.js';
+import { StickyTopology } from './runtime/sticky-topology.js';
 import { switchDirectory } from './runtime/switch-directory.js';
 import { openStore, type Store } from './store/index.js';
 import { channelTopologySource } from './topo/channel-source.js';
@@ -58,6 +60,8 @@ export interface ReconcileSettings {
   maxHoldMs?: number;
   /** Without a description: the fabric counts as settled after this long without a change. */
   settleMs?: number;
+  /** How long a switch whose session dropped keeps its links for the compiler (default 30 s). */
+  stickyGraceMs?: number;
 }
 
 /** OF1.3 tables the pipeline uses: each gets a table-miss drop. */
@@ -77,6 +81,7 @@ export class Controller {
   store: Store | undefined;
   reconcile: ReconcileManager | undefined;
   compileLoop: CompileLoop | undefined;
+  stickyTopology: StickyTopology | undefined;
   packetIn: PacketInHandler | undefined;
   metrics: AttachedMetrics | undefined;
   api: { close(): Promise<void>; address: string } | undefined;
@@ -153,6 +158,10 @@ export class Controller {
         }),
     });
     this.reconcile = reconcile;
+    // While publication is held after a start, probes still need a way to the controller.
+    of.on('switchConnected', (ev) => {
+      if (this.compileLoop?.holding !== false) ev.connection.send(lldpBootstrapFlowMod(ev.dpid));
+    });
     // --- Metrics (GET /metrics): switch events, reconciler status, store generation, discovery ---
     const metrics = attachMetrics({ openflow: of, reconcile, store, topology: this.topology });
     this.metrics = metrics;
@@ -162,9 +171,12 @@ export class Controller {
     // --- Compiler: the store's feed and the topology's changes -> per-switch desired flows ---
     const topology = this.topology;
     const described = topoSettings.description;
+    // A switch whose session drops keeps its last view for the compiler until it is probed again.
+    const sticky = new StickyTopology(topology, { graceMs: rs.stickyGraceMs ?? 30_000 });
+    this.stickyTopology = sticky;
     const loop = new CompileLoop({
       store,
-      topology,
+      topology: sticky,
       sink: reconcile,
       logger: this.options.logger,
       ...(described ? { expectedLinks: described.links.length } : {}),
@@ -219,6 +231,7 @@ export class Controller {
       this.ready = false;
       await this.api?.close().catch((err: unknown) => this.log.warn('API close failed', { error: String(err) }));
       this.compileLoop?.stop();
+      this.stickyTopology?.stop();
       this.topology?.stop();
       this.reconcile?.close();
       await this.openflow?.close();

@@ -10,14 +10,12 @@
 // described link discovered, or, without a description, no change for a
 // quiet period; at the latest after `maxHoldMs`.
 import { FlowCompiler } from '../compiler/compile.js';
-import { cookieFor } from '../compiler/cookie.js';
 import type { DesiredFlow } from '../compiler/types.js';
 import type { Logger } from '../log.js';
 import type { ModelChange, ModelSnapshot } from '../model/types.js';
-import { Port } from '../openflow/types.js';
 import type { Store } from '../store/index.js';
-import { PROBE_TRAP_MATCH } from '../topo/lldp.js';
 import type { Dpid, TopologySnapshot } from '../topo/types.js';
+import { lldpTrapFlow } from './lldp-trap.js';
 
 export interface TopologyFeed {
   snapshot(): TopologySnapshot;
@@ -42,21 +40,6 @@ export interface CompileLoopOptions {
   now?: () => number;
 }
 
-/** Above every compiled flow: discovery probes go to the controller. */
-const LLDP_TRAP_PRIORITY = 0xffff;
-
-/** The flow that lets discovery see probes arriving on a switch. */
-export function lldpTrapFlow(dpid: Dpid): DesiredFlow {
-  return {
-    stage: 'lldp-trap',
-    tableId: 0,
-    priority: LLDP_TRAP_PRIORITY,
-    match: { ...PROBE_TRAP_MATCH },
-    instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: Port.CONTROLLER, maxLen: 0xffff }] }],
-    cookie: cookieFor('switch', `lldp-trap/${dpid}`),
-  };
-}
-
 export class CompileLoop {
   private compiler: FlowCompiler | undefined;
   private readonly log: Logger;
@@ -70,6 +53,7 @@ export class CompileLoop {
   private holdTimer: ReturnType<typeof setInterval> | undefined;
   private readonly unsubscribe: (() => void)[] = [];
   private stopped = false;
+  private fabricSeen: { switches: number; links: number } = { switches: 0, links: 0 };
   /** Last published generation. */
   published = -1;
 
@@ -147,10 +131,13 @@ export class CompileLoop {
     const changes = this.pendingChanges;
     this.pendingChanges = [];
     let touched = compiler.apply(changes, model);
+    const fabricChanged = this.topoDirty;
     if (this.topoDirty) {
       this.topoDirty = false;
       // A new fabric recompiles everything (paths change globally).
-      compiler.setTopology(this.opts.topology.snapshot());
+      const topo = this.opts.topology.snapshot();
+      compiler.setTopology(topo);
+      this.fabricSeen = { switches: [...topo.switches.values()].filter((s) => s.connected).length, links: topo.links.length };
       touched = new Set(compiler.result().switches.keys());
     }
     if (this.held) return;
@@ -159,6 +146,7 @@ export class CompileLoop {
     const generation = model.generation;
     const changed = this.opts.sink.publish(generation, perSwitch);
     this.published = generation;
+    if (fabricChanged && changed.length > 0) this.log.info('fabric changed; flows recompiled', { generation, ...this.fabricSeen, changedSwitches: changed });
     this.log.debug('compiled', { generation, switches: touched.size, changed: changed.length, ms: Math.round(performance.now() - started) });
     if (this.log.isDebugEnabled()) for (const d of compiler.diagnostics()) this.log.debug('compile diagnostic', { ...d });
   }

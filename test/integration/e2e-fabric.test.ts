@@ -35,6 +35,23 @@ function mismatches(seen: Map<string, boolean>): string[] {
   return out;
 }
 
+/**
+ * Flows of `before` that are gone, or whose duration did not run on by the
+ * time between the two dumps (a flow re-added restarts its duration at 0).
+ */
+function replacedFlows(before: Map<string, number>[], after: Map<string, number>[], elapsedS: number): string[] {
+  const out: string[] = [];
+  before.forEach((flows, i) => {
+    for (const [key, d] of flows) {
+      const d2 = after[i]!.get(key);
+      if (d2 === undefined || d2 < d + elapsedS - 0.5) out.push(`s${i + 1}: ${key} (${d}s -> ${d2 ?? 'gone'}, ${elapsedS.toFixed(1)}s later)`);
+    }
+  });
+  return out;
+}
+
+const dumpAll = (sc: E2eScenario) => Promise.all(['s1', 's2', 's3', 's4'].map(async (sw) => parseDump(await sc.dumpFlows(sw))));
+
 const BROADCAST = 'ff:ff:ff:ff:ff:ff';
 /** What QEMU sends after switch-over: a gratuitous ARP request, or a RARP (op 3) naming its own MAC. */
 const garp = (mac: string, ip: string) => ethernet(BROADCAST, mac, 0x0806, arp(1, mac, ip, '00:00:00:00:00:00', ip));
@@ -61,6 +78,10 @@ for (const version of ['1.3', '1.0'] as Version[]) {
       s = await E2eScenario.start(version, { auditIntervalMs: 2000 });
       await s.net.run('mdst', 'ip link set mdst-eth0 down', 5);
       await registerAll(s.base);
+    });
+
+    afterEach(function () {
+      if (this.currentTest?.state === 'failed') s?.writeLogs(`/tmp/spotlight-e2e-${version}-controller.log`);
     });
 
     after(async function () {
@@ -107,7 +128,8 @@ for (const version of ['1.3', '1.0'] as Version[]) {
       const a1 = host('a1');
       const a2 = host('a2');
       await sc.net.run('a1', `ping -c1 -W1 -q ${a2.ip}`, 5);
-      const before = await Promise.all(['s1', 's2', 's3', 's4'].map(async (sw) => parseDump(await sc.dumpFlows(sw))));
+      const before = await dumpAll(sc);
+      const beforeAt = Date.now();
       expect(before.every((f) => f.size > 10), 'flows on every switch before').to.equal(true);
       const vmsBefore = ((await api(sc.base, 'GET', '/v1/vms')).body.vms as { name: string }[]).map((v) => v.name).sort();
       const job = await sc.net.spawn('a1', `ping -i 0.01 -c 700 -W1 -q ${a2.ip}`);
@@ -119,17 +141,12 @@ for (const version of ['1.3', '1.0'] as Version[]) {
       const back = Date.now() - killedAt;
       // A resync that changed nothing: every flow that was there is still there with its duration running on.
       await new Promise((r) => setTimeout(r, 1000));
-      const after = await Promise.all(['s1', 's2', 's3', 's4'].map(async (sw) => parseDump(await sc.dumpFlows(sw))));
+      const afterAt = Date.now();
+      const after = await dumpAll(sc);
+      const elapsedS = (afterAt - beforeAt) / 1000;
       const ping = pingLoss((await sc.net.collect(job, 30)).output);
       console.log(`      OF${version} restart: API back after ${back} ms; ping ${ping.received}/${ping.sent}`);
-      const replaced: string[] = [];
-      before.forEach((flows, i) => {
-        for (const [key, d] of flows) {
-          const d2 = after[i]!.get(key);
-          if (d2 === undefined || d2 < d) replaced.push(`s${i + 1}: ${key} (${d}s -> ${d2 ?? 'gone'})`);
-        }
-      });
-      expect(replaced, 'flows removed or re-added').to.deep.equal([]);
+      expect(replacedFlows(before, after, elapsedS), 'flows removed or re-added').to.deep.equal([]);
       expect(ping.sent - ping.received, 'packets lost').to.equal(0);
       const vmsAfter = ((await api(sc.base, 'GET', '/v1/vms')).body.vms as { name: string }[]).map((v) => v.name).sort();
       expect(vmsAfter).to.deep.equal(vmsBefore);
@@ -154,6 +171,39 @@ for (const version of ['1.3', '1.0'] as Version[]) {
       const r = await sc.net.run('b1', `ping -c1 -W1 -q ${host('b2').ip}`, 5);
       expect(r.exitCode, 'b1 -> b2 through s2 again').to.equal(0);
       expect(a2.ip && b1.ip).to.be.a('string');
+    });
+
+    it('a switch whose controller session drops and comes back: no packet lost, no flow replaced anywhere', async () => {
+      const sc = s!;
+      const a2 = host('a2');
+      const b2 = host('b2');
+      await sc.net.run('a1', `ping -c1 -W1 -q ${a2.ip}`, 5);
+      await sc.net.run('b1', `ping -c1 -W1 -q ${b2.ip}`, 5);
+      const before = await dumpAll(sc);
+      const beforeAt = Date.now();
+      const jobA = await sc.net.spawn('a1', `ping -i 0.01 -c 400 -W1 -q ${a2.ip}`);
+      const jobB = await sc.net.spawn('b1', `ping -i 0.01 -c 400 -W1 -q ${b2.ip}`);
+      await new Promise((r) => setTimeout(r, 500));
+      // b1 hangs off s2: its traffic crosses the switch whose session is cut. The controller
+      // target is pointed at a dead port (removing it would make OVS flush the table).
+      await sc.net.switchCommand('s2', 'ovs-vsctl set-controller s2 tcp:127.0.0.1:1');
+      await until('s2 disconnected', async () => {
+        const sws = (await api(sc.base, 'GET', '/v1/switches')).body.switches as { dpid: string; connected: boolean }[];
+        return sws.find((x) => x.dpid === '0000000000000002')?.connected === false ? true : undefined;
+      }, 10_000);
+      await new Promise((r) => setTimeout(r, 1500));
+      await sc.net.switchCommand('s2', `ovs-vsctl set-controller s2 tcp:127.0.0.1:${sc.controller.openflowPort}`);
+      await sc.waitSettled();
+      await new Promise((r) => setTimeout(r, 1500));
+      const afterAt = Date.now();
+      const after = await dumpAll(sc);
+      const elapsedS = (afterAt - beforeAt) / 1000;
+      const pa = pingLoss((await sc.net.collect(jobA, 30)).output);
+      const pb = pingLoss((await sc.net.collect(jobB, 30)).output);
+      console.log(`      OF${version} s2 session cut for ~1.5 s: a1->a2 ${pa.received}/${pa.sent}, b1->b2 ${pb.received}/${pb.sent}`);
+      expect(replacedFlows(before, after, elapsedS), 'flows removed or re-added').to.deep.equal([]);
+      expect(pa.sent - pa.received, 'a1->a2 lost').to.equal(0);
+      expect(pb.sent - pb.received, 'b1->b2 lost').to.equal(0);
     });
 
     it('live migration s1 -> s3 (gratuitous ARP) and back (RARP) during a 10 ms ping: loss at most 50 ms beyond the hold time', async () => {

@@ -277,6 +277,11 @@ export class E2eScenario {
     return this.net.switchCommand(sw, `ovs-ofctl ${o}dump-flows ${sw} ${filter}`);
   }
 
+  /** The controller's log records so far, one JSON per line (for a failing test's report). */
+  writeLogs(file: string): void {
+    writeFileSync(file, this.controller.logs.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  }
+
   async stop(): Promise<void> {
     await stopController(this.controller).catch(() => undefined);
     await this.net.stop().catch(() => undefined);

@@ -1,0 +1,136 @@
+// The fabric as the compiler should see it while a switch's control channel
+// is away. Discovery drops a switch's links the moment its OpenFlow session
+// ends, but a fail-secure switch keeps forwarding with the flows it holds: a
+// controller-to-switch hiccup is not a fabric failure. Recompiling at once
+// would steer traffic away from a switch that still works and, when it comes
+// back before its links are probed again, rewrite its own table too.
+//
+// So for a switch whose session ended (and, after it reconnects, until
+// discovery has found its links again) its last connected view is kept: its
+// ports, and each of its links whose far end is still connected with that
+// port up. A neighbour port going down is the fabric really failing, and that
+// link goes at once. The memory lasts at most `graceMs`.
+import type { Dpid, Link, TopologySnapshot, TopoSwitch } from '../topo/types.js';
+import type { TopologyFeed } from './compile-loop.js';
+
+interface Remembered {
+  sw: TopoSwitch;
+  links: Link[];
+  /** Set while the switch's live view is short of the remembered one. */
+  graceUntil?: number;
+  /** The grace ran out while the switch was still away: show it as discovery does. */
+  expired?: boolean;
+}
+
+export interface StickyTopologyOptions {
+  graceMs?: number;
+  now?: () => number;
+}
+
+const involves = (l: Link, dpid: Dpid): boolean => l.a.dpid === dpid || l.b.dpid === dpid;
+const linkKey = (l: Link): string => `${l.a.dpid}/${l.a.portNo}-${l.b.dpid}/${l.b.portNo}`;
+
+export class StickyTopology implements TopologyFeed {
+  private readonly memory = new Map<Dpid, Remembered>();
+  private readonly now: () => number;
+  private readonly graceMs: number;
+  private listeners: ((s: TopologySnapshot) => void)[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly live: TopologyFeed,
+    opts: StickyTopologyOptions = {},
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.graceMs = opts.graceMs ?? 30_000;
+    this.observe(live.snapshot());
+    this.unsubscribe = live.onChange((snap) => {
+      this.observe(snap);
+      this.emit();
+    });
+  }
+
+  /** Switches currently shown from memory rather than from discovery. */
+  get remembered(): Dpid[] {
+    return [...this.memory].filter(([, r]) => r.graceUntil !== undefined).map(([d]) => d);
+  }
+
+  snapshot(): TopologySnapshot {
+    const live = this.live.snapshot();
+    const t = this.now();
+    const graced = [...this.memory].filter(([, r]) => r.graceUntil !== undefined && r.graceUntil > t);
+    if (graced.length === 0) return live;
+    const switches = new Map(live.switches);
+    const links = [...live.links];
+    const have = new Set(links.map(linkKey));
+    for (const [dpid, r] of graced) {
+      const current = live.switches.get(dpid);
+      // Its remembered ports stand in while the live ones are dark (session gone).
+      if (!current || !current.connected) switches.set(dpid, r.sw);
+      for (const l of r.links) {
+        if (have.has(linkKey(l))) continue;
+        const far = l.a.dpid === dpid ? l.b : l.a;
+        const farSw = live.switches.get(far.dpid);
+        if (!farSw?.connected || !farSw.ports.get(far.portNo)?.up) continue;
+        links.push(l);
+        have.add(linkKey(l));
+      }
+    }
+    return { ...live, switches, links };
+  }
+
+  onChange(listener: (snap: TopologySnapshot) => void): () => void {
+    this.listeners.push(listener);
+    return () => (this.listeners = this.listeners.filter((l) => l !== listener));
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private observe(snap: TopologySnapshot): void {
+    const t = this.now();
+    for (const [dpid, sw] of snap.switches) {
+      const mem = this.memory.get(dpid);
+      const liveLinks = snap.links.filter((l) => involves(l, dpid));
+      if (!sw.connected) {
+        if (mem && mem.graceUntil === undefined && !mem.expired) mem.graceUntil = t + this.graceMs;
+        continue;
+      }
+      if (mem?.graceUntil !== undefined && mem.graceUntil > t && liveLinks.length < mem.links.length) continue;
+      // Connected with its links found again (or never remembered): this is the view to keep.
+      this.memory.set(dpid, { sw, links: liveLinks });
+    }
+    this.arm();
+  }
+
+  /** Wakes up when the earliest grace ends, so the compiler hears that the memory is gone. */
+  private arm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const t = this.now();
+    const ends = [...this.memory.values()].map((r) => r.graceUntil).filter((g): g is number => g !== undefined && g > t);
+    if (ends.length === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const t2 = this.now();
+      for (const r of this.memory.values()) {
+        if (r.graceUntil !== undefined && r.graceUntil <= t2) {
+          delete r.graceUntil;
+          r.expired = true;
+        }
+      }
+      this.emit();
+      this.arm();
+    }, Math.min(...ends) - t + 1);
+    this.timer.unref();
+  }
+
+  private emit(): void {
+    const snap = this.snapshot();
+    for (const l of this.listeners) l(snap);
+  }
+}
