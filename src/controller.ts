@@ -211,7 +211,8 @@ export class Controller {
         dumpFlows: flowDumper((dpid) => of.get(dpid)),
       },
       metrics: metrics.api,
-      fabric: topology,
+      // explain and trace compile against the same fabric view as the compiler.
+      fabric: sticky,
       topology: { links: () => topology.links() },
       ...(described ? { lookupSwitch: (name: string) => findSwitch(described, name)?.dpid } : {}),
       ready: () => this.ready,

@@ -27,6 +27,7 @@ export function controllerOptions(s: EffectiveSettings, configFile?: string): Om
       ...(r.coalesceMs !== undefined ? { coalesceMs: r.coalesceMs } : {}),
       ...(r.bundles !== undefined ? { bundles: r.bundles } : {}),
       ...(r.maxHoldMs !== undefined ? { maxHoldMs: r.maxHoldMs } : {}),
+      ...(r.stickyGraceMs !== undefined ? { stickyGraceMs: r.stickyGraceMs } : {}),
       ...(c.limits?.packetInRate !== undefined ? { packetInRate: c.limits.packetInRate } : {}),
       ...(c.limits?.packetInBurst !== undefined ? { packetInBurst: c.limits.packetInBurst } : {}),
       ...(c.discovery?.settleMs !== undefined ? { settleMs: c.discovery.settleMs } : {}),

@@ -37,6 +37,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   { path: 'reconcile.coalesceMs', kind: 'integer (ms)', default: '0' },
   { path: 'reconcile.bundles', kind: 'boolean', default: 'true' },
   { path: 'reconcile.maxHoldMs', kind: 'integer (ms)', default: '15000' },
+  { path: 'reconcile.stickyGraceMs', kind: 'integer (ms)', default: '30000' },
   { path: 'limits', kind: 'mapping', default: '' },
   { path: 'limits.packetInRate', kind: 'integer (per second)', default: '100' },
   { path: 'limits.packetInBurst', kind: 'integer', default: '50' },

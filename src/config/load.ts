@@ -29,7 +29,7 @@ export interface SpotlightConfig {
     tls?: { cert: string; key: string; ca: string };
     keepalive?: { intervalMs?: number; maxMisses?: number };
   };
-  reconcile?: { auditIntervalMs?: number; coalesceMs?: number; bundles?: boolean; maxHoldMs?: number };
+  reconcile?: { auditIntervalMs?: number; coalesceMs?: number; bundles?: boolean; maxHoldMs?: number; stickyGraceMs?: number };
   limits?: { packetInRate?: number; packetInBurst?: number };
   discovery?: { probeIntervalMs?: number; settleMs?: number };
 }
@@ -207,6 +207,7 @@ function validate(raw: unknown): SpotlightConfig {
     if (r.coalesceMs !== undefined) c.reconcile.coalesceMs = int(r.coalesceMs, 'reconcile.coalesceMs', 0, 10_000);
     if (r.bundles !== undefined) c.reconcile.bundles = bool(r.bundles, 'reconcile.bundles');
     if (r.maxHoldMs !== undefined) c.reconcile.maxHoldMs = int(r.maxHoldMs, 'reconcile.maxHoldMs', 0, 600_000);
+    if (r.stickyGraceMs !== undefined) c.reconcile.stickyGraceMs = int(r.stickyGraceMs, 'reconcile.stickyGraceMs', 0, 3_600_000);
   }
   if (top.limits !== undefined) {
     const l = mapping(top.limits, 'limits');
