@@ -3,8 +3,7 @@
 // peers measured in the same run on the same data (JSON.stringify/parse of the
 // same objects, a Buffer copy of the same bytes), as ratios.
 // Run: npx tsx bench/codec.ts   (BENCH_ITER, BENCH_ROUNDS change the effort)
-// tsx's on-the-fly transform makes the codec slower than the compiled build
-// that `npm start` runs; for those figures: npm run build && node dist/bench/codec.js
+// or, compiled as `npm start` runs the code: npm run build && node dist/bench/codec.js
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { decodeLazy, decodeMessage, encodeMessage, peekHeader, type OfpMessage } from '../src/openflow/index.js';
@@ -71,7 +70,7 @@ const ratio = (a: Figure, b: Figure): string => (a.cpu / b.cpu).toFixed(2);
 console.log('Spotlight OpenFlow codec benchmark');
 console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at start`);
 const fromSource = import.meta.url.endsWith('.ts');
-console.log(fromSource ? 'running TypeScript through tsx: slower than the compiled build (npm run build && node dist/bench/codec.js)' : 'running the compiled build (what npm start runs)');
+console.log(fromSource ? 'running the TypeScript source through tsx' : 'running the compiled build');
 console.log(`${ITER} calls per round, best of ${ROUNDS} rounds; rates per second of this process's CPU time (and of wall time)`);
 
 const cases: { name: string; make: (i: number) => OfpMessage; n: number; target: boolean }[] = [
