@@ -7,6 +7,7 @@ import type { Dpid } from '../topo/types.js';
 import type { Paths } from '../topo/paths.js';
 import { isIpv6 } from './addr.js';
 import { cookieFor } from './cookie.js';
+import { lldpTrapFlow } from './lldp-trap.js';
 import { BROADCAST, ETH_ARP, ETH_IPV4, ETH_RARP, IPPROTO_UDP, TO_CONTROLLER } from './lower13.js';
 import type { Endpoint, Location } from './endpoints.js';
 import type { NetworkPlan, Target } from './plan.js';
@@ -36,7 +37,7 @@ function flow(stage: string, priority: number, match: Match, actions: Action[], 
 export function lowerSwitch10(dpid: Dpid, ports: Iterable<number>, paths: Paths): DesiredFlow[] {
   const c = cookieFor('switch', dpid);
   const links = paths.linkPorts(dpid);
-  const out: DesiredFlow[] = [];
+  const out: DesiredFlow[] = [lldpTrapFlow(dpid)];
   for (const p of [...ports].sort((a, b) => a - b)) if (!links.has(p)) out.push(flow('port-guard', P10.portGuard, { inPort: p }, [], c));
   out.push(flow('default', 0, {}, [], c));
   return out;

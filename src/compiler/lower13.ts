@@ -5,6 +5,7 @@ import type { Dpid } from '../topo/types.js';
 import type { Paths } from '../topo/paths.js';
 import { canonicalIpv6, isIpv6, linkLocalOf } from './addr.js';
 import { cookieFor } from './cookie.js';
+import { lldpTrapFlow } from './lldp-trap.js';
 import type { Endpoint, Location } from './endpoints.js';
 import type { NetworkPlan, Target } from './plan.js';
 import { tableOf } from './pipeline.js';
@@ -45,10 +46,10 @@ const TO_REACHABILITY: Instruction[] = Object.freeze([goto('reachability')]) as 
 const TO_FORWARD: Instruction[] = Object.freeze([goto('forward')]) as unknown as Instruction[];
 const CONTROLLER_INS: Instruction[] = Object.freeze([{ type: 'applyActions', actions: [TO_CONTROLLER] }]) as unknown as Instruction[];
 
-/** Per-switch flows that depend on no network: fabric ports and table-miss drops. */
+/** Per-switch flows that depend on no network: the LLDP trap, fabric ports and table-miss drops. */
 export function lowerSwitch13(dpid: Dpid, paths: Paths): DesiredFlow[] {
   const c = cookieFor('switch', dpid);
-  const out: DesiredFlow[] = [];
+  const out: DesiredFlow[] = [lldpTrapFlow(dpid)];
   for (const p of [...paths.fabricPorts(dpid)].sort((a, b) => a - b)) {
     out.push(flow('port-security', 100, { inPort: p, vlanVid: { value: VID_PRESENT, mask: VID_PRESENT } }, [goto('fabric-ingress')], c));
   }

@@ -6,10 +6,12 @@ import type { MatchField } from '../openflow/types.js';
 import type { DesiredFlow } from './types.js';
 
 export type Lowering = 'of13' | 'of10';
+/** A stage whose flows are the same in both lowerings (table 0, apply-actions only). */
+export type StageLowering = Lowering | 'both';
 
 export interface StageDecl {
   name: string;
-  lowering: Lowering;
+  lowering: StageLowering;
   tableId: number;
   /** Fields its flows may match. */
   match: readonly MatchField[];
@@ -24,6 +26,7 @@ export interface StageDecl {
 const ACCESS13: MatchField[] = ['inPort', 'ethSrc', 'ethDst', 'ethType', 'ipv4Src', 'ipProto', 'udpSrc', 'udpDst', 'arpOp', 'arpSha', 'arpSpa', 'ipv6Src', 'icmpv6Type', 'ipv6NdTarget', 'ipv6NdSll', 'ipv6NdTll'];
 
 export const STAGES: readonly StageDecl[] = [
+  { name: 'lldp-trap', lowering: 'both', tableId: 0, match: ['ethType', 'ethDst'], next: [], controller: true, miss: 'drop', summary: 'LLDP to the nearest-bridge address goes to the controller (discovery), above every other flow, from any port' },
   { name: 'port-security', lowering: 'of13', tableId: 0, match: ['inPort', 'ethSrc', 'vlanVid'], next: ['address-security', 'fabric-ingress'], controller: false, miss: 'drop', summary: 'access port + bound source MAC (untagged) enter with the network in metadata; fabric ports (tagged) go to fabric-ingress' },
   { name: 'fabric-ingress', lowering: 'of13', tableId: 1, match: ['vlanVid'], next: ['forward'], controller: false, miss: 'drop', summary: 'a fabric frame tagged with a segment loses its tag and carries the segment in metadata' },
   { name: 'address-security', lowering: 'of13', tableId: 2, match: ACCESS13, next: ['reachability'], controller: true, miss: 'drop', summary: 'source IPv4/IPv6, ARP sender, ND options, DHCP-server and RA guards; ARP requests, gratuitous ARP, RARP and neighbour solicitations to the controller' },
@@ -64,7 +67,7 @@ export function checkFlow(f: DesiredFlow): string | null {
     if (ins.type === 'applyActions' && !s.controller) {
       if (ins.actions.some((a) => a.type === 'output' && a.port === 0xfffffffd)) return `${f.stage}: outputs to the controller`;
     }
-    if (s.lowering === 'of10' && ins.type !== 'applyActions') return `${f.stage}: OF1.0 flow with ${ins.type}`;
+    if (s.lowering !== 'of13' && ins.type !== 'applyActions') return `${f.stage}: ${s.lowering === 'of10' ? 'OF1.0' : 'shared'} flow with ${ins.type}`;
   }
   return null;
 }

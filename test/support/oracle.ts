@@ -123,6 +123,8 @@ export interface OracleOptions {
 export function expect(model: ModelSnapshot, topo: TopologySnapshot, ingress: Place, frame: Uint8Array, opts: OracleOptions): Expectation {
   const none: Expectation = { delivered: new Set(), controller: false };
   const f = parse(frame);
+  // Discovery: LLDP to the nearest-bridge address goes to the controller from any port, tagged or not, bound sender or not, and nowhere else.
+  if (f.ethType === 0x88cc && f.ethDst === '01:80:c2:00:00:0e') return { delivered: new Set(), controller: true };
   const all = parties(model, topo);
   const sender = all.find((p) => p.mac === f.ethSrc && p.bound.some((b) => b.dpid === ingress.dpid && b.portNo === ingress.portNo));
   if (!sender || f.vlans.length) return none;
