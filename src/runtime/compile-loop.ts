@@ -15,7 +15,6 @@ import type { Logger } from '../log.js';
 import type { ModelChange, ModelSnapshot } from '../model/types.js';
 import type { Store } from '../store/index.js';
 import type { Dpid, TopologySnapshot } from '../topo/types.js';
-import { lldpTrapFlow } from './lldp-trap.js';
 
 export interface TopologyFeed {
   snapshot(): TopologySnapshot;
@@ -35,7 +34,7 @@ export interface CompileLoopOptions {
   expectedLinks?: number;
   /** Without a description: the hold ends after this long without a topology change. */
   quietMs?: number;
-  /** The hold ends at the latest after this long. */
+  /** The hold ends at the latest this long after the first switch connected. */
   maxHoldMs?: number;
   now?: () => number;
 }
@@ -48,7 +47,8 @@ export class CompileLoop {
   private topoDirty = false;
   private scheduled = false;
   private held = true;
-  private readonly startedAt: number;
+  /** When the first switch was seen connected: the hold's clock starts there. */
+  private firstSwitchAt: number | undefined;
   private lastTopoChange: number;
   private holdTimer: ReturnType<typeof setInterval> | undefined;
   private readonly unsubscribe: (() => void)[] = [];
@@ -60,8 +60,7 @@ export class CompileLoop {
   constructor(private readonly opts: CompileLoopOptions) {
     this.log = opts.logger.child({ component: 'compile' });
     this.now = opts.now ?? Date.now;
-    this.startedAt = this.now();
-    this.lastTopoChange = this.startedAt;
+    this.lastTopoChange = this.now();
   }
 
   get holding(): boolean {
@@ -106,13 +105,18 @@ export class CompileLoop {
     if (!this.held || this.stopped) return;
     const snap = this.opts.topology.snapshot();
     const t = this.now();
+    // With no switch there is nothing to publish to: the hold runs from the first one.
+    if (this.firstSwitchAt === undefined) {
+      if (![...snap.switches.values()].some((s) => s.connected)) return;
+      this.firstSwitchAt = t;
+    }
     let reason: string | undefined;
     if (this.opts.expectedLinks !== undefined && this.opts.expectedLinks > 0) {
       if (snap.links.length >= this.opts.expectedLinks) reason = 'described links discovered';
     } else if ([...snap.switches.values()].some((s) => s.connected) && t - this.lastTopoChange >= (this.opts.quietMs ?? 3000)) {
       reason = 'topology quiet';
     }
-    if (!reason && t - this.startedAt >= (this.opts.maxHoldMs ?? 15_000)) reason = 'hold time over';
+    if (!reason && t - this.firstSwitchAt >= (this.opts.maxHoldMs ?? 15_000)) reason = 'hold time over';
     if (!reason) return;
     this.held = false;
     if (this.holdTimer) clearInterval(this.holdTimer);
@@ -142,7 +146,7 @@ export class CompileLoop {
     }
     if (this.held) return;
     const perSwitch = new Map<Dpid, DesiredFlow[]>();
-    for (const dpid of touched) perSwitch.set(dpid, [lldpTrapFlow(dpid), ...compiler.flowsOf(dpid).flows]);
+    for (const dpid of touched) perSwitch.set(dpid, compiler.flowsOf(dpid).flows);
     const generation = model.generation;
     const changed = this.opts.sink.publish(generation, perSwitch);
     this.published = generation;

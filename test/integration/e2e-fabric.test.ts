@@ -89,6 +89,13 @@ for (const version of ['1.3', '1.0'] as Version[]) {
       await s?.stop();
     });
 
+    it('flows are published once discovery has found the described ring, not at the end of the hold', () => {
+      const settled = s!.controller.logs.find((l) => l.message === 'topology settled; publishing flows');
+      expect(settled, 'settle record').to.not.equal(undefined);
+      expect(settled!.reason).to.equal('described links discovered');
+      expect(settled!.links).to.equal(4);
+    });
+
     it('the whole ping matrix is what the contract allows (ARP answered by the controller, then flows alone)', async () => {
       const sc = s!;
       const viaArp = mismatches(await sc.pingMatrix(MATRIX_HOSTS));
