@@ -12,7 +12,7 @@ object, hex-encoded so that no shell quoting can bend it.
   craft.py flood HEXJSON  {"iface": "a1-eth0", "rate": 10000, "seconds": 3, "mac": "...",
                            "ip": "10.1.0.1"}    prints {"sent": N, "seconds": S}
 
-A FRAME is {"kind": "eth" | "udp4" | "udp6" | "arp" | "dhcp-offer" | "ra", ...fields,
+A FRAME is {"kind": "eth" | "udp4" | "udp6" | "arp" | "dhcp-offer" | "ra" | "na" | "ns", ...fields,
 "tag": "HEX"}; the tag (random bytes chosen by the test) is carried in the
 payload so that a sniffer counts exactly the frames of one test step.
 """
@@ -138,14 +138,37 @@ def build(spec):
         src_ip = spec.get('srcIp', link_local(src))
         dst_ip = spec.get('dstIp', 'ff02::1')
         icmp = struct.pack('!BBHBBHII', 134, 0, 0, 64, 0xc0, 1800, 0, 0) + b'\x01\x01' + mac_bytes(src)
-        if tag:
-            # The tag rides in an experimental option (type 253, RFC 4727), padded to 8-byte units.
-            units = (2 + len(tag) + 7) // 8
-            icmp += bytes([253, units]) + tag + b'\0' * (units * 8 - 2 - len(tag))
+        icmp += tag_option(tag)
         csum = l4_checksum6(src_ip, dst_ip, 58, icmp)
         icmp = icmp[:2] + struct.pack('!H', csum) + icmp[4:]
         return ethernet(spec.get('dst', '33:33:00:00:00:01'), src, 0x86dd, ipv6_packet(src_ip, dst_ip, 58, icmp, 255), vlan)
+    if kind in ('na', 'ns'):
+        # ICMPv6 136 (advertisement: flags override, target, target link-layer
+        # option type 2) or 135 (solicitation: target, source link-layer option
+        # type 1); `lla` is the MAC the option names.
+        src_ip = spec.get('srcIp', link_local(src))
+        target = spec['target']
+        if kind == 'na':
+            dst_ip = spec.get('dstIp', 'ff02::1')
+            icmp = struct.pack('!BBHI', 136, 0, 0, 0x20000000) + ip6(target) + b'\x02\x01' + mac_bytes(spec.get('lla', src))
+        else:
+            t = ip6(target)
+            dst_ip = spec.get('dstIp', socket.inet_ntop(socket.AF_INET6, bytes.fromhex('ff02' + '00' * 9 + '01ff') + t[13:]))
+            icmp = struct.pack('!BBHI', 135, 0, 0, 0) + t + b'\x01\x01' + mac_bytes(spec.get('lla', src))
+        icmp += tag_option(tag)
+        csum = l4_checksum6(src_ip, dst_ip, 58, icmp)
+        icmp = icmp[:2] + struct.pack('!H', csum) + icmp[4:]
+        mdst = '33:33:%02x:%02x:%02x:%02x' % tuple(ip6(dst_ip)[12:])
+        return ethernet(spec.get('dst', mdst), src, 0x86dd, ipv6_packet(src_ip, dst_ip, 58, icmp, 255), vlan)
     raise ValueError('unknown frame kind %r' % kind)
+
+
+def tag_option(tag):
+    """The tag in an experimental ND option (type 253, RFC 4727), padded to 8-byte units."""
+    if not tag:
+        return b''
+    units = (2 + len(tag) + 7) // 8
+    return bytes([253, units]) + tag + b'\0' * (units * 8 - 2 - len(tag))
 
 
 def open_raw(iface, proto=0):

@@ -26,7 +26,9 @@ export type CraftFrame =
   | (FrameBase & { kind: 'udp4' | 'udp6'; srcIp: string; dstIp: string; sport?: number; dport?: number })
   | (FrameBase & { kind: 'arp'; op: 1 | 2; sha?: string; spa: string; tha?: string; tpa: string })
   | (FrameBase & { kind: 'dhcp-offer'; srcIp: string; dstIp?: string; yiaddr?: string; chaddr?: string })
-  | (FrameBase & { kind: 'ra'; srcIp?: string; dstIp?: string });
+  | (FrameBase & { kind: 'ra'; srcIp?: string; dstIp?: string })
+  /** Neighbour advertisement / solicitation; `lla` is the MAC its link-layer option names (default `src`). */
+  | (FrameBase & { kind: 'na' | 'ns'; target: string; lla?: string; srcIp?: string; dstIp?: string });
 
 const hexJson = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('hex');
 const iface = (host: string): string => `${host}-eth0`;
