@@ -139,20 +139,43 @@ function targetIns(cache: Map<string, Instruction[]>, dir: 'a' | 'f', seg: numbe
 /** Every flow of one network on one OF1.0 switch. */
 export function lowerNetwork10(plan: NetworkPlan, dpid: Dpid, paths: Paths): DesiredFlow[] {
   const out: DesiredFlow[] = [];
-  const seg = plan.segment;
-  const nc = cookieFor('network', plan.ne.network.name);
   const cache = new Map<string, Instruction[]>();
   for (const { ep, loc } of plan.sources.get(dpid) ?? []) accessFlows(plan, dpid, ep, loc, out, cache);
   if (!paths.fabricPorts(dpid).size) return out;
-  const dh = plan.dhcp.get(dpid);
-  if (dh) out.push(flow('fabric', P10.fabricDhcp, { vlanVid: seg, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, fromFabric(dh), nc));
-  for (const [mac, t] of plan.forward.get(dpid) ?? []) {
-    out.push({ stage: 'fabric', tableId: 0, priority: P10.fabricUnicast, match: { vlanVid: seg, ethDst: mac }, instructions: targetIns(cache, 'f', seg, t), cookie: plan.ne.byMac.get(mac)!.cookie });
-  }
-  if (plan.served.has(dpid)) {
-    const acts = bcastFromFabric(plan, dpid);
-    if (acts.length) out.push(flow('fabric', P10.fabricBroadcast, { vlanVid: seg, ethDst: BROADCAST }, acts, nc));
-  }
+  const { head, tail } = networkFlows10(plan, dpid, paths);
+  out.push(...head);
+  for (const [mac, t] of plan.forward.get(dpid) ?? []) out.push(fabricUnicast(plan, mac, targetIns(cache, 'f', plan.segment, t)));
+  out.push(...tail);
   return out;
 }
 
+/** The access flows of one bound source at one port. */
+export function sourceFlows10(plan: NetworkPlan, dpid: Dpid, ep: Endpoint, loc: Location, out: DesiredFlow[]): void {
+  accessFlows(plan, dpid, ep, loc, out, new Map());
+}
+
+/** The fabric flow of one destination MAC on a switch; none on a switch without fabric ports. */
+export function forwardFlow10(plan: NetworkPlan, dpid: Dpid, paths: Paths, mac: string, t: Target): DesiredFlow | undefined {
+  if (!paths.fabricPorts(dpid).size) return undefined;
+  return fabricUnicast(plan, mac, [{ type: 'applyActions', actions: fromFabric(t) }]);
+}
+
+function fabricUnicast(plan: NetworkPlan, mac: string, ins: Instruction[]): DesiredFlow {
+  return { stage: 'fabric', tableId: 0, priority: P10.fabricUnicast, match: { vlanVid: plan.segment, ethDst: mac }, instructions: ins, cookie: plan.ne.byMac.get(mac)!.cookie };
+}
+
+/** Fabric flows of a network on a switch that belong to no one destination: DHCP (`head`) and broadcast (`tail`). */
+export function networkFlows10(plan: NetworkPlan, dpid: Dpid, paths: Paths): { head: DesiredFlow[]; tail: DesiredFlow[] } {
+  const head: DesiredFlow[] = [];
+  const tail: DesiredFlow[] = [];
+  if (!paths.fabricPorts(dpid).size) return { head, tail };
+  const seg = plan.segment;
+  const nc = cookieFor('network', plan.ne.network.name);
+  const dh = plan.dhcp.get(dpid);
+  if (dh) head.push(flow('fabric', P10.fabricDhcp, { vlanVid: seg, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, fromFabric(dh), nc));
+  if (plan.served.has(dpid)) {
+    const acts = bcastFromFabric(plan, dpid);
+    if (acts.length) tail.push(flow('fabric', P10.fabricBroadcast, { vlanVid: seg, ethDst: BROADCAST }, acts, nc));
+  }
+  return { head, tail };
+}

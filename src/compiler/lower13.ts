@@ -133,49 +133,67 @@ function addressSecurity13(plan: NetworkPlan, ep: Endpoint, loc: Location, out: 
 /** Every flow of one network on one OF1.3 switch. */
 export function lowerNetwork13(plan: NetworkPlan, dpid: Dpid, paths: Paths): DesiredFlow[] {
   const out: DesiredFlow[] = [];
-  const seg = plan.segment;
-  const nc = cookieFor('network', plan.ne.network.name);
-  const local = plan.sources.get(dpid) ?? [];
-  const priv = plan.ne.network.kind === 'private';
-  const onSeg = onSegment(seg);
-  const enter: Instruction[] = [meta(seg), goto('address-security')];
-  for (const { ep, loc } of local) {
-    out.push(flow('port-security', 100, { inPort: loc.portNo, ethSrc: ep.mac, vlanVid: 0 }, enter, ep.cookie));
-    addressSecurity13(plan, ep, loc, out);
-    if (!priv) {
-      if (ep.kind === 'gateway') out.push(flow('reachability', 150, { inPort: loc.portNo, ethSrc: ep.mac }, TO_FORWARD, ep.cookie));
-      else for (const d of plan.reachable(ep)) out.push(flow('reachability', 200, { inPort: loc.portNo, ethSrc: ep.mac, ethDst: d.mac }, TO_FORWARD, ep.cookie));
-    }
-  }
-  if (local.length) {
-    if (priv) out.push(flow('reachability', 100, { metadata: onSeg }, TO_FORWARD, nc));
-    // DHCP requests go to the server or nowhere, whoever sends them.
-    out.push(flow('reachability', 300, { metadata: onSeg, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, plan.dhcp.has(dpid) ? TO_FORWARD : DROP, nc));
-  }
-  if (paths.fabricPorts(dpid).size && plan.served.has(dpid)) {
-    out.push(flow('fabric-ingress', 100, { vlanVid: VID_PRESENT | seg }, [{ type: 'applyActions', actions: [{ type: 'popVlan' }] }, meta(seg), goto('forward')], nc));
-  }
-  // One instruction list per distinct target on this switch.
-  const byTarget = new Map<number, Instruction[]>();
-  const toTarget = (t: Target): Instruction[] => {
-    const key = 'local' in t ? t.local : -1 - t.fabric;
-    let ins = byTarget.get(key);
-    if (!ins) byTarget.set(key, (ins = apply(targetActions13(seg, t))));
-    return ins;
-  };
-  const dh = plan.dhcp.get(dpid);
-  if (dh) out.push(flow('forward', 300, { metadata: onSeg, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, toTarget(dh), nc));
+  for (const { ep, loc } of plan.sources.get(dpid) ?? []) sourceFlows13(plan, ep, loc, out);
+  const { head, tail } = networkFlows13(plan, dpid, paths);
+  out.push(...head);
   const fw = plan.forward.get(dpid);
   if (fw) {
-    for (const [mac, t] of fw) out.push(flow('forward', 200, { metadata: onSeg, ethDst: mac }, toTarget(t), plan.ne.byMac.get(mac)!.cookie));
+    // One instruction list per distinct target on this switch.
+    const byTarget = new Map<number, Instruction[]>();
+    for (const [mac, t] of fw) {
+      const key = 'local' in t ? t.local : -1 - t.fabric;
+      let ins = byTarget.get(key);
+      if (!ins) byTarget.set(key, (ins = apply(targetActions13(plan.segment, t))));
+      out.push(flow('forward', 200, { metadata: onSegment(plan.segment), ethDst: mac }, ins, plan.ne.byMac.get(mac)!.cookie));
+    }
   }
+  out.push(...tail);
+  return out;
+}
+
+/** The flows of one bound source at one port: port security, address security and (public) reachability. */
+export function sourceFlows13(plan: NetworkPlan, ep: Endpoint, loc: Location, out: DesiredFlow[]): void {
+  const seg = plan.segment;
+  out.push(flow('port-security', 100, { inPort: loc.portNo, ethSrc: ep.mac, vlanVid: 0 }, [meta(seg), goto('address-security')], ep.cookie));
+  addressSecurity13(plan, ep, loc, out);
+  if (plan.ne.network.kind === 'private') return;
+  if (ep.kind === 'gateway') out.push(flow('reachability', 150, { inPort: loc.portNo, ethSrc: ep.mac }, TO_FORWARD, ep.cookie));
+  else for (const d of plan.reachable(ep)) out.push(flow('reachability', 200, { inPort: loc.portNo, ethSrc: ep.mac, ethDst: d.mac }, TO_FORWARD, ep.cookie));
+}
+
+/** The forwarding flow of one destination MAC on a switch. */
+export function forwardFlow13(plan: NetworkPlan, mac: string, t: Target): DesiredFlow {
+  return flow('forward', 200, { metadata: onSegment(plan.segment), ethDst: mac }, apply(targetActions13(plan.segment, t)), plan.ne.byMac.get(mac)!.cookie);
+}
+
+/**
+ * The flows of a network on a switch that belong to no one endpoint: `head`
+ * (reachability for the segment, fabric ingress, DHCP towards the server) goes
+ * before the per-destination forwarding flows, `tail` (broadcast) after.
+ */
+export function networkFlows13(plan: NetworkPlan, dpid: Dpid, paths: Paths): { head: DesiredFlow[]; tail: DesiredFlow[] } {
+  const head: DesiredFlow[] = [];
+  const tail: DesiredFlow[] = [];
+  const seg = plan.segment;
+  const nc = cookieFor('network', plan.ne.network.name);
+  const onSeg = onSegment(seg);
+  if (plan.sources.get(dpid)?.length) {
+    if (plan.ne.network.kind === 'private') head.push(flow('reachability', 100, { metadata: onSeg }, TO_FORWARD, nc));
+    // DHCP requests go to the server or nowhere, whoever sends them.
+    head.push(flow('reachability', 300, { metadata: onSeg, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, plan.dhcp.has(dpid) ? TO_FORWARD : DROP, nc));
+  }
+  if (paths.fabricPorts(dpid).size && plan.served.has(dpid)) {
+    head.push(flow('fabric-ingress', 100, { vlanVid: VID_PRESENT | seg }, [{ type: 'applyActions', actions: [{ type: 'popVlan' }] }, meta(seg), goto('forward')], nc));
+  }
+  const dh = plan.dhcp.get(dpid);
+  if (dh) head.push(flow('forward', 300, { metadata: onSeg, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, apply(targetActions13(seg, dh)), nc));
   if (plan.served.has(dpid)) {
     const acts = bcastActions13(plan, dpid);
     if (acts.length) {
       const ins = apply(acts);
-      out.push(flow('forward', 100, { metadata: onSeg, ethDst: BROADCAST }, ins, nc));
-      out.push(flow('forward', 100, { metadata: onSeg, ethType: ETH_IPV6, ethDst: { value: '33:33:00:00:00:00', mask: 'ff:ff:00:00:00:00' } }, ins, nc));
+      tail.push(flow('forward', 100, { metadata: onSeg, ethDst: BROADCAST }, ins, nc));
+      tail.push(flow('forward', 100, { metadata: onSeg, ethType: ETH_IPV6, ethDst: { value: '33:33:00:00:00:00', mask: 'ff:ff:00:00:00:00' } }, ins, nc));
     }
   }
-  return out;
+  return { head, tail };
 }
