@@ -129,7 +129,7 @@ export async function startController(opts: { dataDir: string; configFile?: stri
 }
 
 /** Ends the controller by its pid (SIGTERM, or SIGKILL for the crash scenario). */
-export async function stopController(c: ControllerProcess, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<number | null> {
+export async function stopController(c: ControllerProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
   if (c.child.exitCode !== null || c.child.signalCode !== null) return c.child.exitCode;
   process.kill(c.pid, signal);
   const t = setTimeout(() => process.kill(c.pid, 'SIGKILL'), 10_000);
