@@ -9,8 +9,9 @@ import { fail } from './errors.js';
 // per message; a full slab is left to the views still using it.
 const SLAB = 64 * 1024;
 
-// The last u64 above 2^53 that was written, split into its two words.
-let lastU64 = -1n;
+// The last u64 above 2^53 that was written, split into its two words. It
+// starts as 0n, whose split is right too: only valid values ever match it.
+let lastU64 = 0n;
 let lastHi = 0;
 let lastLo = 0;
 
