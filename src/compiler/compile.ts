@@ -10,6 +10,8 @@ import { cmp, collectEndpoints } from './endpoints.js';
 import { lowerNetwork10, lowerSwitch10 } from './lower10.js';
 import { lowerNetwork13, lowerSwitch13 } from './lower13.js';
 import { planNetwork, type NetworkPlan } from './plan.js';
+import { updatePublicPlan } from './public-update.js';
+import { buildPieces, patchPieces, pushUnit, unitSize, type Unit } from './units.js';
 import { sameUnitInputs } from './unit-inputs.js';
 import type { CompileResult, DesiredFlow, Diagnostic, SwitchFlows } from './types.js';
 
@@ -24,7 +26,9 @@ export class FlowCompiler {
   private readonly netVms = new Map<string, Set<string>>();
   private readonly partners = new Map<string, Map<string, number>>();
   private readonly plans = new Map<string, NetworkPlan>();
-  private readonly units = new Map<Dpid, Map<string, DesiredFlow[]>>();
+  private readonly units = new Map<Dpid, Map<string, Unit>>();
+  /** Every switch can reach every other: the condition for updating a public segment in place. */
+  private connected = false;
   private readonly infra = new Map<Dpid, DesiredFlow[]>();
   private readonly flat = new Map<Dpid, SwitchFlows>();
 
@@ -48,25 +52,36 @@ export class FlowCompiler {
    */
   apply(changes: readonly ModelChange[], model: ModelSnapshot): Set<Dpid> {
     this.model = model;
-    const nets = new Set<string>();
+    // Per touched network, the VMs whose endpoints or reachability changed there; a network change re-plans it whole.
+    const nets = new Map<string, Set<string>>();
+    const whole = new Set<string>();
+    const touch = (n: string, vm?: string): void => {
+      let s = nets.get(n);
+      if (!s) nets.set(n, (s = new Set()));
+      if (vm !== undefined) s.add(vm);
+    };
     for (const ch of changes) {
       if (ch.kind === 'vm') {
         if (ch.before) this.indexVm(ch.before, -1);
         if (ch.after) this.indexVm(ch.after, +1);
-        for (const v of [ch.before, ch.after]) for (const i of v?.interfaces ?? []) nets.add(i.network);
+        for (const v of [ch.before, ch.after]) for (const i of v?.interfaces ?? []) touch(i.network, ch.id);
       } else if (ch.kind === 'relation') {
         for (const r of [ch.before, ch.after]) {
           if (!r) continue;
           this.link(r.vms[0], r.vms[1], r === ch.before ? -1 : +1);
           const a = new Set(model.vms.get(r.vms[0])?.interfaces.map((i) => i.network));
-          for (const i of model.vms.get(r.vms[1])?.interfaces ?? []) if (a.has(i.network)) nets.add(i.network);
+          for (const i of model.vms.get(r.vms[1])?.interfaces ?? []) if (a.has(i.network)) (touch(i.network, r.vms[0]), touch(i.network, r.vms[1]));
         }
       } else {
-        nets.add(ch.id);
+        touch(ch.id);
+        whole.add(ch.id);
       }
     }
     const touched = new Set<Dpid>();
-    for (const n of [...nets].sort()) this.rebuildNetwork(n, touched);
+    for (const n of [...nets.keys()].sort()) {
+      if (!whole.has(n) && this.updatePublic(n, nets.get(n)!, touched)) continue;
+      this.rebuildNetwork(n, touched);
+    }
     for (const d of touched) this.flat.delete(d);
     return touched;
   }
@@ -82,7 +97,7 @@ export class FlowCompiler {
     if (sf) return sf;
     const flows: DesiredFlow[] = [...(this.infra.get(dpid) ?? [])];
     const u = this.units.get(dpid);
-    if (u) for (const n of [...u.keys()].sort(cmp)) flows.push(...u.get(n)!);
+    if (u) for (const n of [...u.keys()].sort(cmp)) pushUnit(u.get(n)!, flows);
     sf = { dpid, version: this.versionOf(dpid), flows };
     this.flat.set(dpid, sf);
     return sf;
@@ -124,6 +139,8 @@ export class FlowCompiler {
 
   private rebuildAll(): void {
     this.paths = computePaths(this.topo);
+    const all = [...this.topo.switches.keys()];
+    this.connected = all.every((d) => d === all[0] || this.paths.reachable(all[0]!, d));
     this.plans.clear();
     this.units.clear();
     this.infra.clear();
@@ -153,13 +170,42 @@ export class FlowCompiler {
       touched.add(dpid);
       let u = this.units.get(dpid);
       if (!u) this.units.set(dpid, (u = new Map()));
-      const flows = plan && plan.served.has(dpid) ? this.lower(plan, dpid) : [];
-      if (flows.length) u.set(name, flows);
+      const unit = plan && plan.served.has(dpid) ? this.lower(plan, dpid) : [];
+      if (unitSize(unit)) u.set(name, unit);
       else u.delete(name);
     }
   }
 
-  private lower(plan: NetworkPlan, dpid: Dpid): DesiredFlow[] {
-    return this.versionOf(dpid) === OFP13_VERSION ? lowerNetwork13(plan, dpid, this.paths) : lowerNetwork10(plan, dpid, this.paths);
+  /** A public segment updated in place for a few VMs; false when it needs a full re-plan. */
+  private updatePublic(name: string, vms: ReadonlySet<string>, touched: Set<Dpid>): boolean {
+    const plan = this.plans.get(name);
+    const net = this.model.networks.get(name);
+    if (!this.connected || !plan || !net || net.kind !== 'public' || plan.ne.network.kind !== 'public') return false;
+    const dirt = updatePublicPlan(plan, vms, this.model, this.topo, this.paths, this.partnerSet);
+    if (!dirt) return false;
+    for (const [dpid, d] of dirt) {
+      touched.add(dpid);
+      let u = this.units.get(dpid);
+      if (!u) this.units.set(dpid, (u = new Map()));
+      const cur = u.get(name);
+      let unit: Unit = [];
+      if (plan.served.has(dpid)) {
+        const of13 = this.versionOf(dpid) === OFP13_VERSION;
+        if (cur && !Array.isArray(cur)) {
+          patchPieces(cur, plan, dpid, this.paths, of13, d);
+          unit = cur;
+        } else unit = buildPieces(plan, dpid, this.paths, of13);
+      }
+      if (unitSize(unit)) u.set(name, unit);
+      else u.delete(name);
+    }
+    return true;
+  }
+
+  private lower(plan: NetworkPlan, dpid: Dpid): Unit {
+    const of13 = this.versionOf(dpid) === OFP13_VERSION;
+    // A public segment is kept in pieces so that its later changes re-lower only what they affect.
+    if (plan.ne.network.kind === 'public') return buildPieces(plan, dpid, this.paths, of13);
+    return of13 ? lowerNetwork13(plan, dpid, this.paths) : lowerNetwork10(plan, dpid, this.paths);
   }
 }

@@ -65,8 +65,8 @@ export function collectEndpoints(
   const diagnostics: Diagnostic[] = [];
   const endpoints: Endpoint[] = [];
   const byMac = new Map<string, Endpoint>();
-  const locate = (dpid: Dpid, port: PortRef, vm?: string): Location | undefined => {
-    const r = resolvePort(topo, paths, dpid, port, vm === undefined ? { network: network.name } : { vm, network: network.name });
+  const locate = (dpid: Dpid, port: PortRef): Location | undefined => {
+    const r = resolvePort(topo, paths, dpid, port, { network: network.name });
     if (typeof r === 'number') return { dpid, portNo: r };
     diagnostics.push(r);
     return undefined;
@@ -86,24 +86,35 @@ export function collectEndpoints(
     add({ kind: 'gateway', id, cookie: cookieFor('gateway', id), tenant: network.tenant, mac, ips: g.ips, bound: loc ? [loc] : [], ...(loc ? { active: loc } : {}) });
   }
   const sorted = [...vms].sort((a, b) => cmp(a.name, b.name));
-  for (const vm of sorted) {
-    for (const itf of vm.interfaces) {
-      if (itf.network !== network.name) continue;
-      const mac = itf.mac.toLowerCase();
-      const src = locate(itf.switch, itf.port, vm.name);
-      const bound: Location[] = src ? [src] : [];
-      let active = src;
-      const dest = vm.migration?.destinations.find((d) => d.mac.toLowerCase() === mac);
-      if (dest) {
-        const dl = locate(dest.switch, dest.port, vm.name);
-        if (dl && !(src && dl.dpid === src.dpid && dl.portNo === src.portNo)) bound.push(dl);
-        if (vm.migration!.activated) active = dl;
-      }
-      const id = `${vm.name}/${mac}`;
-      add({ kind: 'iface', id, cookie: cookieFor('iface', id), vm: vm.name, tenant: vm.tenant, mac, ips: itf.ips, bound, ...(active ? { active } : {}) });
-    }
-  }
+  for (const vm of sorted) for (const e of vmEndpoints(network, vm, topo, paths, diagnostics)) add(e);
   return { network, endpoints, byMac, diagnostics };
+}
+
+/** The endpoints of one VM on a network (its interfaces there), in interface order; problems go to `diagnostics`. */
+export function vmEndpoints(network: Network, vm: Vm, topo: TopologySnapshot, paths: Paths, diagnostics: Diagnostic[]): Endpoint[] {
+  const out: Endpoint[] = [];
+  const locate = (dpid: Dpid, port: PortRef): Location | undefined => {
+    const r = resolvePort(topo, paths, dpid, port, { vm: vm.name, network: network.name });
+    if (typeof r === 'number') return { dpid, portNo: r };
+    diagnostics.push(r);
+    return undefined;
+  };
+  for (const itf of vm.interfaces) {
+    if (itf.network !== network.name) continue;
+    const mac = itf.mac.toLowerCase();
+    const src = locate(itf.switch, itf.port);
+    const bound: Location[] = src ? [src] : [];
+    let active = src;
+    const dest = vm.migration?.destinations.find((d) => d.mac.toLowerCase() === mac);
+    if (dest) {
+      const dl = locate(dest.switch, dest.port);
+      if (dl && !(src && dl.dpid === src.dpid && dl.portNo === src.portNo)) bound.push(dl);
+      if (vm.migration!.activated) active = dl;
+    }
+    const id = `${vm.name}/${mac}`;
+    out.push({ kind: 'iface', id, cookie: cookieFor('iface', id), vm: vm.name, tenant: vm.tenant, mac, ips: itf.ips, bound, ...(active ? { active } : {}) });
+  }
+  return out;
 }
 
 /** Relation partners per VM. */

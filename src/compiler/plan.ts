@@ -4,6 +4,7 @@
 import type { Dpid } from '../topo/types.js';
 import type { Paths } from '../topo/paths.js';
 import type { Endpoint, Location, NetworkEndpoints } from './endpoints.js';
+import type { Network } from '../model/types.js';
 import type { Diagnostic } from './types.js';
 
 /** Where a switch sends a frame of the network: out a local access port, or tagged out a fabric port. */
@@ -111,7 +112,7 @@ export function planNetwork(ne: NetworkEndpoints, paths: Paths, partners: (vm: s
   if (net.dhcp) {
     dhcpServer = ne.byMac.get(net.dhcp.mac.toLowerCase());
     if (!dhcpServer?.active) {
-      diagnostics.push({ code: 'DHCP_SERVER_ABSENT', message: `DHCP server ${net.dhcp.mac} of network ${net.name} is bound to no port`, network: net.name });
+      diagnostics.push(dhcpServerAbsent(net));
       dhcpServer = undefined;
     } else {
       const at = dhcpServer.active!;
@@ -139,6 +140,23 @@ export function planNetwork(ne: NetworkEndpoints, paths: Paths, partners: (vm: s
     reachable,
     diagnostics,
   };
+}
+
+export function dhcpServerAbsent(net: Network): Diagnostic {
+  return { code: 'DHCP_SERVER_ABSENT', message: `DHCP server ${net.dhcp?.mac} of network ${net.name} is bound to no port`, network: net.name };
+}
+
+/** Every switch on the shortest paths from `from` to `to`, with its next hop ('here' at `to`); assumes all are reachable. */
+export function routesTowards(paths: Paths, to: Dpid, from: Iterable<Dpid>): Map<Dpid, Target | 'here'> {
+  const marks = new Map<Dpid, Target | 'here'>([[to, 'here']]);
+  for (const sw of from) {
+    let cur = sw;
+    while (!marks.has(cur)) {
+      marks.set(cur, { fabric: paths.nextHop(cur, to)! });
+      cur = paths.nextSwitch(cur, to)!;
+    }
+  }
+  return marks;
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {

@@ -15,10 +15,10 @@ const sameEp = (a: Endpoint, b: Endpoint): boolean =>
     a.ips.length === b.ips.length &&
     a.ips.every((x, i) => x === b.ips[i]));
 
-const sameTarget = (a: Target | undefined, b: Target | undefined): boolean =>
+export const sameTarget = (a: Target | undefined, b: Target | undefined): boolean =>
   a === b || (a !== undefined && b !== undefined && ('local' in a ? 'local' in b && a.local === b.local : 'fabric' in b && a.fabric === b.fabric));
 
-const sameNums = (a: readonly number[] | undefined, b: readonly number[] | undefined): boolean =>
+export const sameNums = (a: readonly number[] | undefined, b: readonly number[] | undefined): boolean =>
   (a ?? []).length === (b ?? []).length && (a ?? []).every((x, i) => x === b![i]);
 
 export function sameUnitInputs(a: NetworkPlan, b: NetworkPlan, dpid: Dpid): boolean {
