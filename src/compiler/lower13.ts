@@ -153,9 +153,18 @@ export function lowerNetwork13(plan: NetworkPlan, dpid: Dpid, paths: Paths): Des
 
 /** The flows of one bound source at one port: port security, address security and (public) reachability. */
 export function sourceFlows13(plan: NetworkPlan, ep: Endpoint, loc: Location, out: DesiredFlow[]): void {
-  const seg = plan.segment;
-  out.push(flow('port-security', 100, { inPort: loc.portNo, ethSrc: ep.mac, vlanVid: 0 }, [meta(seg), goto('address-security')], ep.cookie));
+  securityFlows13(plan, ep, loc, out);
+  reachabilityFlows13(plan, ep, loc, out);
+}
+
+/** Port and address security of one bound source: they depend on the endpoint and its network only. */
+export function securityFlows13(plan: NetworkPlan, ep: Endpoint, loc: Location, out: DesiredFlow[]): void {
+  out.push(flow('port-security', 100, { inPort: loc.portNo, ethSrc: ep.mac, vlanVid: 0 }, [meta(plan.segment), goto('address-security')], ep.cookie));
   addressSecurity13(plan, ep, loc, out);
+}
+
+/** On a public segment, what one bound source may reach (none on a private network: one flow per segment does it). */
+export function reachabilityFlows13(plan: NetworkPlan, ep: Endpoint, loc: Location, out: DesiredFlow[]): void {
   if (plan.ne.network.kind === 'private') return;
   if (ep.kind === 'gateway') out.push(flow('reachability', 150, { inPort: loc.portNo, ethSrc: ep.mac }, TO_FORWARD, ep.cookie));
   else for (const d of plan.reachable(ep)) out.push(flow('reachability', 200, { inPort: loc.portNo, ethSrc: ep.mac, ethDst: d.mac }, TO_FORWARD, ep.cookie));

@@ -19,9 +19,11 @@ import type { Diagnostic } from './types.js';
 export interface SwitchDirt {
   /** Ids of the endpoints whose source flows there are to be lowered again. */
   src: Set<string>;
+  /** Ids of the endpoints whose reachability (only) may have changed. */
+  reach: Set<string>;
   /** Destination MACs whose forwarding flow there changed. */
   fwd: Set<string>;
-  /** DHCP route, broadcast ports or tree changed there. */
+  /** Network-wide inputs changed there: DHCP route, broadcast ports or tree, whether it has sources, whether it is served. */
   net: boolean;
 }
 
@@ -125,7 +127,7 @@ export function updatePublicPlan(
   const dirt = new Map<Dpid, SwitchDirt>();
   const mark = (sw: Dpid): SwitchDirt => {
     let d = dirt.get(sw);
-    if (!d) dirt.set(sw, (d = { src: new Set(), fwd: new Set(), net: false }));
+    if (!d) dirt.set(sw, (d = { src: new Set(), reach: new Set(), fwd: new Set(), net: false }));
     return d;
   };
   // Whether each switch whose sources change had any before: the sender set changes only through them.
@@ -185,10 +187,15 @@ export function updatePublicPlan(
   for (const v of vms) for (const p of partners(v) ?? []) for (const e of idx.byVm.get(p) ?? []) affected.add(e);
   for (const e of affected) {
     idx.reach.delete(e);
-    if (e.kind === 'iface') for (const loc of e.bound) mark(loc.dpid).src.add(e.id);
+    if (e.kind === 'iface') for (const loc of e.bound) mark(loc.dpid).reach.add(e.id);
   }
 
-  const sendersChanged = [...hadSources].some(([sw, had]) => plan.sources.has(sw) !== had);
+  let sendersChanged = false;
+  for (const [sw, had] of hadSources) {
+    if (plan.sources.has(sw) === had) continue;
+    sendersChanged = true;
+    mark(sw).net = true;
+  }
   let sorted: Dpid[] | undefined;
   const senders = (): Dpid[] => (sorted ??= [...plan.sources.keys()].sort());
 
@@ -251,8 +258,11 @@ export function updatePublicPlan(
     else delete plan.dhcpServer;
   }
 
-  for (const sw of dirt.keys()) {
-    if (plan.sources.has(sw) || plan.forward.has(sw) || plan.dhcp.has(sw) || plan.bcastTree.has(sw)) plan.served.add(sw);
+  for (const [sw, d] of dirt) {
+    const served = plan.sources.has(sw) || plan.forward.has(sw) || plan.dhcp.has(sw) || plan.bcastTree.has(sw);
+    if (served === plan.served.has(sw)) continue;
+    d.net = true;
+    if (served) plan.served.add(sw);
     else plan.served.delete(sw);
   }
   const vmDiags = [...idx.vmDiags.values()].flat();

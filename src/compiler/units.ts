@@ -7,14 +7,16 @@
 import type { Paths } from '../topo/paths.js';
 import type { Dpid } from '../topo/types.js';
 import { forwardFlow10, networkFlows10, sourceFlows10 } from './lower10.js';
-import { forwardFlow13, networkFlows13, sourceFlows13 } from './lower13.js';
+import { forwardFlow13, networkFlows13, reachabilityFlows13, securityFlows13 } from './lower13.js';
 import type { NetworkPlan } from './plan.js';
 import type { SwitchDirt } from './public-update.js';
 import type { DesiredFlow } from './types.js';
 
 export interface PieceUnit {
-  /** Per endpoint id: its flows as a source on this switch. */
+  /** Per endpoint id: its flows as a source on this switch (OF1.3: port and address security; OF1.0: all its access flows). */
   src: Map<string, DesiredFlow[]>;
+  /** OF1.3, per endpoint id: its reachability flows, which change with its tenant and relations. */
+  reach: Map<string, DesiredFlow[]>;
   head: DesiredFlow[];
   /** Per destination MAC: its forwarding flow. */
   fwd: Map<string, DesiredFlow>;
@@ -29,7 +31,10 @@ export function pushUnit(u: Unit, out: DesiredFlow[]): void {
     for (const f of u) out.push(f);
     return;
   }
-  for (const l of u.src.values()) for (const f of l) out.push(f);
+  for (const [id, l] of u.src) {
+    for (const f of l) out.push(f);
+    for (const f of u.reach.get(id) ?? []) out.push(f);
+  }
   for (const f of u.head) out.push(f);
   for (const f of u.fwd.values()) out.push(f);
   for (const f of u.tail) out.push(f);
@@ -39,41 +44,60 @@ export function unitSize(u: Unit): number {
   if (Array.isArray(u)) return u.length;
   let n = u.head.length + u.fwd.size + u.tail.length;
   for (const l of u.src.values()) n += l.length;
+  for (const l of u.reach.values()) n += l.length;
   return n;
 }
 
-function sourcePieces(plan: NetworkPlan, dpid: Dpid, of13: boolean, only: ReadonlySet<string> | undefined, into: Map<string, DesiredFlow[]>): void {
+type Part = 'security' | 'reach';
+
+function sourcePieces(plan: NetworkPlan, dpid: Dpid, of13: boolean, only: ReadonlySet<string> | undefined, u: PieceUnit, parts: readonly Part[]): void {
   for (const { ep, loc } of plan.sources.get(dpid) ?? []) {
     if (only && !only.has(ep.id)) continue;
-    let l = into.get(ep.id);
-    if (!l) into.set(ep.id, (l = []));
-    if (of13) sourceFlows13(plan, ep, loc, l);
-    else sourceFlows10(plan, dpid, ep, loc, l);
+    for (const part of parts) {
+      const into = part === 'security' ? u.src : u.reach;
+      let l = into.get(ep.id);
+      if (!l) into.set(ep.id, (l = []));
+      if (!of13) sourceFlows10(plan, dpid, ep, loc, l);
+      else if (part === 'security') securityFlows13(plan, ep, loc, l);
+      else reachabilityFlows13(plan, ep, loc, l);
+    }
   }
 }
 
+const BOTH: readonly Part[] = ['security', 'reach'];
+const SECURITY: readonly Part[] = ['security'];
+const REACH: readonly Part[] = ['reach'];
+
 /** Lowers a network's whole unit on a switch, in pieces. */
 export function buildPieces(plan: NetworkPlan, dpid: Dpid, paths: Paths, of13: boolean): PieceUnit {
-  const src = new Map<string, DesiredFlow[]>();
-  sourcePieces(plan, dpid, of13, undefined, src);
   const { head, tail } = of13 ? networkFlows13(plan, dpid, paths) : networkFlows10(plan, dpid, paths);
-  const fwd = new Map<string, DesiredFlow>();
+  const u: PieceUnit = { src: new Map(), reach: new Map(), head, fwd: new Map(), tail };
+  sourcePieces(plan, dpid, of13, undefined, u, of13 ? BOTH : SECURITY);
   for (const [mac, t] of plan.forward.get(dpid) ?? []) {
     const f = of13 ? forwardFlow13(plan, mac, t) : forwardFlow10(plan, dpid, paths, mac, t);
-    if (f) fwd.set(mac, f);
+    if (f) u.fwd.set(mac, f);
   }
-  return { src, head, fwd, tail };
+  return u;
 }
 
 /** Lowers again the pieces `dirt` names; the rest of the unit stays. */
 export function patchPieces(u: PieceUnit, plan: NetworkPlan, dpid: Dpid, paths: Paths, of13: boolean, dirt: SwitchDirt): void {
   // OF1.0 access flows carry the switch's forwarding, DHCP and broadcast actions: any of those changing redoes every source there.
-  if (!of13 && (dirt.net || dirt.fwd.size)) {
-    u.src.clear();
-    sourcePieces(plan, dpid, of13, undefined, u.src);
-  } else if (dirt.src.size) {
-    for (const id of dirt.src) u.src.delete(id);
-    sourcePieces(plan, dpid, of13, dirt.src, u.src);
+  if (!of13) {
+    if (dirt.net || dirt.fwd.size) {
+      u.src.clear();
+      sourcePieces(plan, dpid, of13, undefined, u, SECURITY);
+    } else if (dirt.src.size || dirt.reach.size) {
+      const ids = new Set([...dirt.src, ...dirt.reach]);
+      for (const id of ids) u.src.delete(id);
+      sourcePieces(plan, dpid, of13, ids, u, SECURITY);
+    }
+  } else {
+    for (const id of dirt.src) (u.src.delete(id), u.reach.delete(id));
+    if (dirt.src.size) sourcePieces(plan, dpid, of13, dirt.src, u, BOTH);
+    const reachOnly = new Set([...dirt.reach].filter((id) => !dirt.src.has(id)));
+    for (const id of reachOnly) u.reach.delete(id);
+    if (reachOnly.size) sourcePieces(plan, dpid, of13, reachOnly, u, REACH);
   }
   const fw = plan.forward.get(dpid);
   for (const mac of dirt.fwd) {
@@ -82,6 +106,7 @@ export function patchPieces(u: PieceUnit, plan: NetworkPlan, dpid: Dpid, paths: 
     if (f) u.fwd.set(mac, f);
     else u.fwd.delete(mac);
   }
+  if (!dirt.net) return;
   const { head, tail } = of13 ? networkFlows13(plan, dpid, paths) : networkFlows10(plan, dpid, paths);
   u.head = head;
   u.tail = tail;
