@@ -15,10 +15,16 @@ const TARGET_DECODE = 5_000_000;
 
 const hex2 = (n: number): string => (n & 0xff).toString(16).padStart(2, '0');
 
+/**
+ * Cookies laid out as the compiler makes them (src/compiler/cookie.ts: tag
+ * 0x5370, kind 3 for an interface, 40 bits of a hash of its id), one per flow.
+ */
+const cookieOf = (i: number): bigint => 0x5370_0300_0000_0000n | (BigInt(Math.imul(i + 1, 0x9e3779b1) >>> 0) << 8n) | BigInt(i & 0xff);
+
 /** The compiler's typical port-security flow: in_port + eth_src + eth_type + ipv4_src; set-field + output; goto. */
 function flowMod(i: number): OfpMessage {
   return {
-    version: 4, xid: i + 1, type: 'flowMod', cookie: 0x5000000000000001n, cookieMask: 0n, tableId: 0, command: 'add',
+    version: 4, xid: i + 1, type: 'flowMod', cookie: cookieOf(i), cookieMask: 0n, tableId: 0, command: 'add',
     idleTimeout: 0, hardTimeout: 0, priority: 1000, bufferId: 0xffffffff, outPort: 0xffffffff, outGroup: 0xffffffff, flags: { sendFlowRem: true },
     match: { inPort: 3 + (i % 48), ethSrc: `52:54:00:12:${hex2(i >> 8)}:${hex2(i)}`, ethType: 0x0800, ipv4Src: `10.1.${(i >> 8) & 0xff}.${i & 0xff}` },
     instructions: [

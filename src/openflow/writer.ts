@@ -9,11 +9,12 @@ import { fail } from './errors.js';
 // per message; a full slab is left to the views still using it.
 const SLAB = 64 * 1024;
 
-// The last u64 above 2^53 that was written, split into its two words. It
-// starts as 0n, whose split is right too: only valid values ever match it.
-let lastU64 = 0n;
-let lastHi = 0;
-let lastLo = 0;
+// A u64 goes through one BigUint64Array slot: storing a bigint there and
+// reading its bytes costs about a third of splitting it with BigInt shifts and
+// masks (which allocate). The slot's bytes are in host order.
+const U64_SLOT = new BigUint64Array(1);
+const U64_BYTES = new Uint8Array(U64_SLOT.buffer);
+const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export class Writer {
   buf: Buffer;
@@ -92,41 +93,28 @@ export class Writer {
   u64(v: bigint, what = 'u64'): void {
     if (typeof v !== 'bigint') fail('BAD_VALUE', `${what}: ${String(v)} is not a u64 bigint`, this.pos);
     this.ensure(8);
-    let hi: number;
-    let lo: number;
-    // The common values first: each BigInt comparison is a call.
-    if (v === 0n) {
-      hi = 0;
-      lo = 0;
-    } else if (v === lastU64) {
-      hi = lastHi;
-      lo = lastLo;
-    } else if (v < 0n || v > 0xffffffffffffffffn) {
-      fail('BAD_VALUE', `${what}: ${String(v)} is not a u64 bigint`, this.pos);
-    } else if (v <= 0x1fffffffffffffn) {
-      // Exact as a double: one conversion, no BigInt arithmetic.
-      const n = Number(v);
-      lo = n % 4294967296;
-      hi = (n - lo) / 4294967296;
-    } else {
-      // Above 2^53 (cookies with high tag bits): split once and remember,
-      // since one controller writes the same cookie into many flows.
-      hi = Number(v >> 32n);
-      lo = Number(v & 0xffffffffn);
-      lastU64 = v;
-      lastHi = hi;
-      lastLo = lo;
-    }
     const b = this.buf;
     const p = this.pos;
-    b[p] = hi >>> 24;
-    b[p + 1] = (hi >>> 16) & 0xff;
-    b[p + 2] = (hi >>> 8) & 0xff;
-    b[p + 3] = hi & 0xff;
-    b[p + 4] = lo >>> 24;
-    b[p + 5] = (lo >>> 16) & 0xff;
-    b[p + 6] = (lo >>> 8) & 0xff;
-    b[p + 7] = lo & 0xff;
+    // 0n first: the commonest value (masks, counters), and no slot needed.
+    if (v === 0n) {
+      for (let i = p; i < p + 8; i++) b[i] = 0;
+    } else {
+      if (v < 0n || v > 0xffffffffffffffffn) fail('BAD_VALUE', `${what}: ${String(v)} is not a u64 bigint`, p);
+      U64_SLOT[0] = v;
+      const s = U64_BYTES;
+      if (HOST_LE) {
+        b[p] = s[7]!;
+        b[p + 1] = s[6]!;
+        b[p + 2] = s[5]!;
+        b[p + 3] = s[4]!;
+        b[p + 4] = s[3]!;
+        b[p + 5] = s[2]!;
+        b[p + 6] = s[1]!;
+        b[p + 7] = s[0]!;
+      } else {
+        for (let i = 0; i < 8; i++) b[p + i] = s[i]!;
+      }
+    }
     this.pos = p + 8;
   }
 

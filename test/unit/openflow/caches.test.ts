@@ -1,7 +1,7 @@
-// The codec remembers a few things between calls (the last cookie's words,
-// parsed MAC and IPv4 text, the last high word of a decoded u64). Whatever
-// came before, each message must give the bytes and values that Node's own
-// Buffer readers and writers give, and bad values must stay refused.
+// The codec keeps state between calls (parsed MAC and IPv4 text in bounded
+// maps, one BigUint64Array slot through which u64s pass). Whatever came
+// before, each message must give the bytes and values that Node's own Buffer
+// readers and writers give, and bad values must stay refused.
 import { expect } from 'chai';
 import { decodeMessage, encodeMessage, tryEncodeMessage, type FlowMod } from '../../../src/openflow/index.js';
 
@@ -18,7 +18,7 @@ const FIRST_OXM_VALUE = 56;
 // With eth_type (2 bytes) first, the next OXM's value starts 2 + 4 bytes later.
 
 describe('openflow codec caches', () => {
-  // First, while nothing is cached yet (a fresh cache once matched -1n).
+  // First, while nothing has been encoded yet (a fresh cookie cache once let -1n through).
   it('cookies out of range are refused before and after a cached one', () => {
     for (const bad of [-1n, 0x10000000000000000n, -0x5000000000000001n]) {
       expect(tryEncodeMessage(flow({ cookie: bad })).ok, String(bad)).to.equal(false);
