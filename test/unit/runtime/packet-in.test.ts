@@ -4,7 +4,7 @@ import { silentLogger } from '../../../src/log.js';
 import { migrationStart, putNetwork, putRelation, vmStart } from '../../../src/model/index.js';
 import { PacketInHandler } from '../../../src/runtime/packet-in.js';
 import { openStoreOn, type KvDb, type Store } from '../../../src/store/index.js';
-import { arp, ethernet, parse } from '../../support/packets.js';
+import { arp, ethernet, icmpv6ChecksumOk, ipv6, nd, parse } from '../../support/packets.js';
 
 const SW1 = '0000000000000001';
 const SW2 = '0000000000000002';
@@ -114,5 +114,22 @@ describe('runtime: packet-in handling', () => {
     await store.apply((s) => putRelation(s, 'r', { vms: ['vm3', 'vm4'] }));
     expect(ask()).to.equal('arp-answered');
     expect(parse(sent[0]!.frame)).to.include({ arpSha: MAC3, arpSpa: '10.9.0.3' });
+  });
+
+  it('answers an IPv6 neighbour solicitation between members with an advertisement out of the in-port', async () => {
+    const { store, sent, handler } = await fixture();
+    await store.apply((st) => putNetwork(st, 'n6', { tenant: 't1', kind: 'private' }));
+    await store.apply((st) => vmStart(st, { vm: 'vm5', tenant: 't1', interfaces: [{ mac: '02:00:00:00:00:05', ips: ['fd00::5'], network: 'n6', switch: SW1, port: 5 }] }));
+    await store.apply((st) => vmStart(st, { vm: 'vm6', tenant: 't1', interfaces: [{ mac: '02:00:00:00:00:06', ips: ['fd00::6'], network: 'n6', switch: SW2, port: 6 }] }));
+    const ns = ethernet('33:33:ff:00:00:06', '02:00:00:00:00:05', 0x86dd, ipv6('fd00::5', 'ff02::1:ff00:6', 58, nd(135, 'fd00::6', '02:00:00:00:00:05')));
+    expect(handler.handle({ dpid: SW1, inPort: 5, data: ns })).to.equal('nd-answered');
+    expect(sent).to.have.length(1);
+    expect(sent[0]!.port).to.equal(5);
+    const f = parse(sent[0]!.frame);
+    expect(f).to.include({ ethDst: '02:00:00:00:00:05', ethSrc: '02:00:00:00:00:06', icmpv6Type: 136, ndTarget: 'fd00::6', ipv6Dst: 'fd00::5', ndTll: '02:00:00:00:00:06' });
+    expect(icmpv6ChecksumOk(sent[0]!.frame)).to.equal(true);
+    // From another port: not its own, no answer.
+    expect(handler.handle({ dpid: SW1, inPort: 7, data: ns })).to.equal('dropped');
+    expect(sent).to.have.length(1);
   });
 });
