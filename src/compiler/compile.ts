@@ -10,7 +10,7 @@ import { cmp, collectEndpoints } from './endpoints.js';
 import { lowerNetwork10, lowerSwitch10 } from './lower10.js';
 import { lowerNetwork13, lowerSwitch13 } from './lower13.js';
 import { planNetwork, type NetworkPlan } from './plan.js';
-import { updatePublicPlan } from './public-update.js';
+import { indexPublicPlan, updatePublicPlan } from './public-update.js';
 import { buildPieces, patchPieces, pushUnit, unitSize, type Unit } from './units.js';
 import { sameUnitInputs } from './unit-inputs.js';
 import type { CompileResult, DesiredFlow, Diagnostic, SwitchFlows } from './types.js';
@@ -27,6 +27,8 @@ export class FlowCompiler {
   private readonly partners = new Map<string, Map<string, number>>();
   private readonly plans = new Map<string, NetworkPlan>();
   private readonly units = new Map<Dpid, Map<string, Unit>>();
+  /** Per switch, its unit names sorted: an aggregation switch carries thousands of networks, and a change rarely adds or removes one. */
+  private readonly unitOrder = new Map<Dpid, string[]>();
   /** Every switch can reach every other: the condition for updating a public segment in place. */
   private connected = false;
   private readonly infra = new Map<Dpid, DesiredFlow[]>();
@@ -97,7 +99,11 @@ export class FlowCompiler {
     if (sf) return sf;
     const flows: DesiredFlow[] = [...(this.infra.get(dpid) ?? [])];
     const u = this.units.get(dpid);
-    if (u) for (const n of [...u.keys()].sort(cmp)) pushUnit(u.get(n)!, flows);
+    if (u) {
+      let names = this.unitOrder.get(dpid);
+      if (!names) this.unitOrder.set(dpid, (names = [...u.keys()].sort(cmp)));
+      for (const n of names) pushUnit(u.get(n)!, flows);
+    }
     sf = { dpid, version: this.versionOf(dpid), flows };
     this.flat.set(dpid, sf);
     return sf;
@@ -143,6 +149,7 @@ export class FlowCompiler {
     this.connected = all.every((d) => d === all[0] || this.paths.reachable(all[0]!, d));
     this.plans.clear();
     this.units.clear();
+    this.unitOrder.clear();
     this.infra.clear();
     this.flat.clear();
     for (const [dpid, sw] of this.topo.switches) {
@@ -168,12 +175,11 @@ export class FlowCompiler {
     for (const dpid of sws) {
       if (old && plan && sameUnitInputs(old, plan, dpid)) continue;
       touched.add(dpid);
-      let u = this.units.get(dpid);
-      if (!u) this.units.set(dpid, (u = new Map()));
+      const u = this.unitsOf(dpid);
       const unit = plan && plan.served.has(dpid) ? this.lower(plan, dpid) : [];
-      if (unitSize(unit)) u.set(name, unit);
-      else u.delete(name);
+      this.setUnit(dpid, u, name, unit);
     }
+    if (plan && plan.ne.network.kind === 'public' && this.connected) indexPublicPlan(plan, this.partnerSet);
   }
 
   /** A public segment updated in place for a few VMs; false when it needs a full re-plan. */
@@ -185,8 +191,7 @@ export class FlowCompiler {
     if (!dirt) return false;
     for (const [dpid, d] of dirt) {
       touched.add(dpid);
-      let u = this.units.get(dpid);
-      if (!u) this.units.set(dpid, (u = new Map()));
+      const u = this.unitsOf(dpid);
       const cur = u.get(name);
       let unit: Unit = [];
       if (plan.served.has(dpid)) {
@@ -196,10 +201,23 @@ export class FlowCompiler {
           unit = cur;
         } else unit = buildPieces(plan, dpid, this.paths, of13);
       }
-      if (unitSize(unit)) u.set(name, unit);
-      else u.delete(name);
+      this.setUnit(dpid, u, name, unit);
     }
     return true;
+  }
+
+  private unitsOf(dpid: Dpid): Map<string, Unit> {
+    let u = this.units.get(dpid);
+    if (!u) this.units.set(dpid, (u = new Map()));
+    return u;
+  }
+
+  /** Stores a unit (an empty one is dropped); the sorted names are redone when the set of names changes. */
+  private setUnit(dpid: Dpid, u: Map<string, Unit>, name: string, unit: Unit): void {
+    const had = u.has(name);
+    if (unitSize(unit)) u.set(name, unit);
+    else u.delete(name);
+    if (had !== u.has(name)) this.unitOrder.delete(dpid);
   }
 
   private lower(plan: NetworkPlan, dpid: Dpid): Unit {
