@@ -12,7 +12,7 @@ import { readValue, writeOxm } from './oxm.js';
 export function encodeActions13(w: Writer, actions: Action[]): void {
   if (!Array.isArray(actions)) fail('BAD_VALUE', 'actions is not an array', w.pos);
   if (actions.length > MAX_ACTIONS) fail('TOO_MANY_ELEMENTS', `more than ${MAX_ACTIONS} actions`, w.pos);
-  for (const a of actions) encodeAction13(w, a);
+  for (let i = 0; i < actions.length; i++) encodeAction13(w, actions[i]!);
 }
 
 function small(w: Writer, type: number): void {
@@ -23,9 +23,8 @@ function small(w: Writer, type: number): void {
 function setField(w: Writer, field: MatchField, value: unknown): void {
   const d = OXM_BY_NAME.get(field);
   if (!d) fail('BAD_VALUE', `set-field on unknown field "${String(field)}"`, w.pos);
-  const start = w.pos;
-  w.u16(OFPAT13.OFPAT_SET_FIELD);
-  w.u16(0);
+  const start = w.claim(4);
+  putU16(w.buf, start, OFPAT13.OFPAT_SET_FIELD);
   writeOxm(w, d, value, false);
   w.pad8(start);
   w.patchU16(start + 2, w.pos - start, 'set-field');

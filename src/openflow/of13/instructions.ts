@@ -3,21 +3,23 @@ import { fail } from '../errors.js';
 import { MAX_INSTRUCTIONS } from '../limits.js';
 import type { Reader } from '../reader.js';
 import type { Instruction } from '../types.js';
-import type { Writer } from '../writer.js';
+import { checkU8, putU16, putU32, type Writer } from '../writer.js';
 import { decodeActions13, encodeActions13 } from './actions.js';
 import { OFPIT13 } from './constants.js';
 
 export function encodeInstructions13(w: Writer, list: Instruction[]): void {
   if (!Array.isArray(list)) fail('BAD_VALUE', 'instructions is not an array', w.pos);
   if (list.length > MAX_INSTRUCTIONS) fail('TOO_MANY_ELEMENTS', `more than ${MAX_INSTRUCTIONS} instructions`, w.pos);
-  for (const ins of list) {
+  for (let i = 0; i < list.length; i++) {
+    const ins = list[i]!;
     const start = w.pos;
     switch (ins?.type) {
       case 'gotoTable':
-        w.u16(OFPIT13.OFPIT_GOTO_TABLE);
-        w.u16(8);
-        w.u8(ins.tableId, 'goto table id');
-        w.zeros(3);
+        checkU8(ins.tableId, 'goto table id', start + 4);
+        w.claim(8);
+        putU16(w.buf, start, OFPIT13.OFPIT_GOTO_TABLE);
+        putU16(w.buf, start + 2, 8);
+        putU32(w.buf, start + 4, ins.tableId * 0x1000000);
         break;
       case 'writeMetadata':
         w.u16(OFPIT13.OFPIT_WRITE_METADATA);
@@ -28,9 +30,10 @@ export function encodeInstructions13(w: Writer, list: Instruction[]): void {
         break;
       case 'applyActions':
       case 'writeActions':
-        w.u16(ins.type === 'applyActions' ? OFPIT13.OFPIT_APPLY_ACTIONS : OFPIT13.OFPIT_WRITE_ACTIONS);
-        w.u16(0);
-        w.zeros(4);
+        w.claim(8);
+        putU16(w.buf, start, ins.type === 'applyActions' ? OFPIT13.OFPIT_APPLY_ACTIONS : OFPIT13.OFPIT_WRITE_ACTIONS);
+        // The length (patched below) and the padding.
+        for (let j = start + 2; j < start + 8; j++) w.buf[j] = 0;
         encodeActions13(w, ins.actions);
         w.patchU16(start + 2, w.pos - start, 'instruction');
         break;
