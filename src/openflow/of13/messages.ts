@@ -1,7 +1,7 @@
 // Bodies of the OF1.3 messages outside multipart, groups, meters and bundles.
 // Decoders get a reader positioned after the header; encoders write after it.
 import { fail } from '../errors.js';
-import type { Reader } from '../reader.js';
+import { u64FromWords, type Reader } from '../reader.js';
 import type {
   ControllerRole,
   EchoReply,
@@ -131,6 +131,7 @@ export function encodePacketOut13(w: Writer, m: PacketOut): void {
 }
 
 export function decodeFlowMod13(r: Reader, xid: number): FlowMod {
+  if (r.end - r.pos >= 40) return decodeFlowModWhole(r, xid);
   const cookie = r.u64();
   const cookieMask = r.u64();
   const tableId = r.u8();
@@ -146,6 +147,34 @@ export function decodeFlowMod13(r: Reader, xid: number): FlowMod {
   const outGroup = r.u32();
   const flags = flagsFromWire13(r.u16());
   r.skip(2);
+  const match = decodeMatch13(r);
+  const instructions = decodeInstructions13(r);
+  return {
+    version: V, xid, type: 'flowMod', cookie, cookieMask, tableId, command, idleTimeout, hardTimeout, priority,
+    bufferId, outPort, outGroup, flags, match, instructions,
+  };
+}
+
+const u32At = (b: Uint8Array, p: number): number => ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+const u16At = (b: Uint8Array, p: number): number => (b[p]! << 8) | b[p + 1]!;
+
+/** decodeFlowMod13 when its 40 fixed bytes are all there: one bounds check for them. */
+function decodeFlowModWhole(r: Reader, xid: number): FlowMod {
+  const b = r.bytes;
+  const p = r.pos;
+  const command = FLOW_MOD_COMMANDS[b[p + 17]!];
+  if (!command) fail('BAD_VALUE', `flow-mod command ${b[p + 17]!}`, p + 17);
+  const cookie = u64FromWords(u32At(b, p), u32At(b, p + 4));
+  const cookieMask = u64FromWords(u32At(b, p + 8), u32At(b, p + 12));
+  const tableId = b[p + 16]!;
+  const idleTimeout = u16At(b, p + 18);
+  const hardTimeout = u16At(b, p + 20);
+  const priority = u16At(b, p + 22);
+  const bufferId = u32At(b, p + 24);
+  const outPort = u32At(b, p + 28);
+  const outGroup = u32At(b, p + 32);
+  const flags = flagsFromWire13(u16At(b, p + 36));
+  r.pos = p + 40;
   const match = decodeMatch13(r);
   const instructions = decodeInstructions13(r);
   return {
