@@ -75,7 +75,18 @@ function bcastFromFabric(plan: NetworkPlan, dpid: Dpid): Action[] {
   return acts;
 }
 
-function accessFlows(plan: NetworkPlan, dpid: Dpid, ep: Endpoint, loc: Location, out: DesiredFlow[], cache: Map<string, Instruction[]>): void {
+/** A gateway's unicast flow towards one destination: without nw_src, since a gateway may use any source address. */
+function gatewayUnicast(ep: Endpoint, loc: Location, mac: string, ins: Instruction[]): DesiredFlow {
+  return { stage: 'access', tableId: 0, priority: P10.unicast, match: { inPort: loc.portNo, ethSrc: ep.mac, ethDst: mac, vlanVid: OFP10_VLAN_NONE, ethType: ETH_IPV4 }, instructions: ins, cookie: ep.cookie };
+}
+
+/** One gateway unicast flow, for a public segment kept in pieces (the gateway reaches every member). */
+export function gatewayUnicast10(plan: NetworkPlan, ep: Endpoint, loc: Location, mac: string, t: Target): DesiredFlow {
+  return gatewayUnicast(ep, loc, mac, [{ type: 'applyActions', actions: fromAccess(plan.segment, t) }]);
+}
+
+/** The access flows of one bound source; `gatewayUnicasts` false leaves out a gateway's per-destination flows. */
+function accessFlows(plan: NetworkPlan, dpid: Dpid, ep: Endpoint, loc: Location, out: DesiredFlow[], cache: Map<string, Instruction[]>, gatewayUnicasts = true): void {
   // Object literals, not spreads of a base match: this runs for every endpoint.
   const c = ep.cookie;
   const seg = plan.segment;
@@ -98,10 +109,10 @@ function accessFlows(plan: NetworkPlan, dpid: Dpid, ep: Endpoint, loc: Location,
     // A gateway may use any source address: flows without nw_src.
     add(P10.arp, { inPort: p, ethSrc: m, vlanVid: NONE, ethType: ETH_ARP, arpOp: 1 }, CONTROLLER_INS);
     add(P10.dhcp, { inPort: p, ethSrc: m, vlanVid: NONE, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, dhcpIns);
-    if (fw) {
+    if (fw && gatewayUnicasts) {
       for (const d of plan.reachable(ep)) {
         const t = fw.get(d.mac);
-        if (t) add(P10.unicast, { inPort: p, ethSrc: m, ethDst: d.mac, vlanVid: NONE, ethType: ETH_IPV4 }, targetIns(cache, 'a', seg, t));
+        if (t) out.push(gatewayUnicast(ep, loc, d.mac, targetIns(cache, 'a', seg, t)));
       }
     }
     if (bcastIns) add(P10.broadcast, { inPort: p, ethSrc: m, ethDst: BROADCAST, vlanVid: NONE, ethType: ETH_IPV4 }, bcastIns);
@@ -149,9 +160,9 @@ export function lowerNetwork10(plan: NetworkPlan, dpid: Dpid, paths: Paths): Des
   return out;
 }
 
-/** The access flows of one bound source at one port. */
-export function sourceFlows10(plan: NetworkPlan, dpid: Dpid, ep: Endpoint, loc: Location, out: DesiredFlow[]): void {
-  accessFlows(plan, dpid, ep, loc, out, new Map());
+/** The access flows of one bound source at one port; `gatewayUnicasts` false leaves out a gateway's per-destination flows. */
+export function sourceFlows10(plan: NetworkPlan, dpid: Dpid, ep: Endpoint, loc: Location, out: DesiredFlow[], gatewayUnicasts = true): void {
+  accessFlows(plan, dpid, ep, loc, out, new Map(), gatewayUnicasts);
 }
 
 /** The fabric flow of one destination MAC on a switch; none on a switch without fabric ports. */

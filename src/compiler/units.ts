@@ -6,7 +6,7 @@
 // nearly every member, and a vm-start changes one of them.
 import type { Paths } from '../topo/paths.js';
 import type { Dpid } from '../topo/types.js';
-import { forwardFlow10, networkFlows10, sourceFlows10 } from './lower10.js';
+import { forwardFlow10, gatewayUnicast10, networkFlows10, sourceFlows10 } from './lower10.js';
 import { forwardFlow13, networkFlows13, reachabilityFlows13, securityFlows13 } from './lower13.js';
 import type { NetworkPlan } from './plan.js';
 import type { SwitchDirt } from './public-update.js';
@@ -20,6 +20,8 @@ export interface PieceUnit {
   head: DesiredFlow[];
   /** Per destination MAC: its forwarding flow. */
   fwd: Map<string, DesiredFlow>;
+  /** OF1.0, per gateway id and destination MAC: the gateway's unicast flow (a gateway reaches every member). */
+  pairs: Map<string, DesiredFlow>;
   tail: DesiredFlow[];
 }
 
@@ -36,13 +38,14 @@ export function pushUnit(u: Unit, out: DesiredFlow[]): void {
     for (const f of u.reach.get(id) ?? []) out.push(f);
   }
   for (const f of u.head) out.push(f);
+  for (const f of u.pairs.values()) out.push(f);
   for (const f of u.fwd.values()) out.push(f);
   for (const f of u.tail) out.push(f);
 }
 
 export function unitSize(u: Unit): number {
   if (Array.isArray(u)) return u.length;
-  let n = u.head.length + u.fwd.size + u.tail.length;
+  let n = u.head.length + u.fwd.size + u.pairs.size + u.tail.length;
   for (const l of u.src.values()) n += l.length;
   for (const l of u.reach.values()) n += l.length;
   return n;
@@ -57,9 +60,23 @@ function sourcePieces(plan: NetworkPlan, dpid: Dpid, of13: boolean, only: Readon
       const into = part === 'security' ? u.src : u.reach;
       let l = into.get(ep.id);
       if (!l) into.set(ep.id, (l = []));
-      if (!of13) sourceFlows10(plan, dpid, ep, loc, l);
+      if (!of13) sourceFlows10(plan, dpid, ep, loc, l, false);
       else if (part === 'security') securityFlows13(plan, ep, loc, l);
       else reachabilityFlows13(plan, ep, loc, l);
+    }
+  }
+}
+
+/** OF1.0: the unicast flows of the gateways bound on this switch, towards `macs` (all when undefined). */
+function gatewayPairs(plan: NetworkPlan, dpid: Dpid, u: PieceUnit, macs: Iterable<string> | undefined): void {
+  const fw = plan.forward.get(dpid);
+  for (const { ep, loc } of plan.sources.get(dpid) ?? []) {
+    if (ep.kind !== 'gateway') continue;
+    for (const mac of macs ?? fw?.keys() ?? []) {
+      const key = `${ep.id} ${mac}`;
+      const t = fw?.get(mac);
+      if (t) u.pairs.set(key, gatewayUnicast10(plan, ep, loc, mac, t));
+      else u.pairs.delete(key);
     }
   }
 }
@@ -71,8 +88,9 @@ const REACH: readonly Part[] = ['reach'];
 /** Lowers a network's whole unit on a switch, in pieces. */
 export function buildPieces(plan: NetworkPlan, dpid: Dpid, paths: Paths, of13: boolean): PieceUnit {
   const { head, tail } = of13 ? networkFlows13(plan, dpid, paths) : networkFlows10(plan, dpid, paths);
-  const u: PieceUnit = { src: new Map(), reach: new Map(), head, fwd: new Map(), tail };
+  const u: PieceUnit = { src: new Map(), reach: new Map(), head, fwd: new Map(), pairs: new Map(), tail };
   sourcePieces(plan, dpid, of13, undefined, u, of13 ? BOTH : SECURITY);
+  if (!of13) gatewayPairs(plan, dpid, u, undefined);
   for (const [mac, t] of plan.forward.get(dpid) ?? []) {
     const f = of13 ? forwardFlow13(plan, mac, t) : forwardFlow10(plan, dpid, paths, mac, t);
     if (f) u.fwd.set(mac, f);
@@ -84,13 +102,26 @@ export function buildPieces(plan: NetworkPlan, dpid: Dpid, paths: Paths, of13: b
 export function patchPieces(u: PieceUnit, plan: NetworkPlan, dpid: Dpid, paths: Paths, of13: boolean, dirt: SwitchDirt): void {
   // OF1.0 access flows carry the switch's forwarding, DHCP and broadcast actions: any of those changing redoes every source there.
   if (!of13) {
-    if (dirt.net || dirt.fwd.size) {
+    if (dirt.net) {
+      // DHCP and broadcast actions are in every source's access flows.
       u.src.clear();
+      u.pairs.clear();
       sourcePieces(plan, dpid, of13, undefined, u, SECURITY);
-    } else if (dirt.src.size || dirt.reach.size) {
+      gatewayPairs(plan, dpid, u, undefined);
+    } else {
+      // A member's unicast flows carry the forwarding of what it reaches; a gateway's are kept per destination.
       const ids = new Set([...dirt.src, ...dirt.reach]);
+      const gateways = new Set<string>();
+      for (const { ep } of plan.sources.get(dpid) ?? []) {
+        if (ep.kind === 'gateway') gateways.add(ep.id);
+        else if (dirt.fwd.size) ids.add(ep.id);
+      }
       for (const id of ids) u.src.delete(id);
-      sourcePieces(plan, dpid, of13, ids, u, SECURITY);
+      if (ids.size) sourcePieces(plan, dpid, of13, ids, u, SECURITY);
+      if ([...ids].some((id) => gateways.has(id))) {
+        u.pairs.clear();
+        gatewayPairs(plan, dpid, u, undefined);
+      } else if (dirt.fwd.size) gatewayPairs(plan, dpid, u, dirt.fwd);
     }
   } else {
     for (const id of dirt.src) (u.src.delete(id), u.reach.delete(id));
