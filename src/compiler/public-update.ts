@@ -51,7 +51,16 @@ function addTo<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
   s.add(v);
 }
 
-/** Builds the index of a plan made by planNetwork and takes over its `reachable`. */
+/**
+ * Builds the index of a public plan made by planNetwork (the endpoints by VM
+ * and tenant, the routes by destination) and takes over its `reachable`.
+ * Done once per full plan, so that the first change after it is as quick as
+ * the next.
+ */
+export function indexPublicPlan(plan: NetworkPlan, partners: Partners): void {
+  indexOf(plan, partners);
+}
+
 function indexOf(plan: NetworkPlan, partners: Partners): PublicIndex {
   let idx = indexes.get(plan);
   if (idx) return idx;
