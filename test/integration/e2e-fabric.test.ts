@@ -256,5 +256,27 @@ for (const version of ['1.3', '1.0'] as Version[]) {
         expect(lost, 'the hold itself is seen').to.be.greaterThan(0);
       }
     });
+
+    it('migration-abort: the source stays, what was programmed at the destination goes', async () => {
+      const sc = s!;
+      const m = host('m');
+      const mdst = host('mdst');
+      const atDest = async () => (await sc.dumpFlows('s3')).split('\n').filter((l) => l.includes(m.mac) && l.includes('s3-eth5')).length;
+      expect(await atDest(), 'nothing for m at s3 before').to.equal(0);
+      const start = await api(sc.base, 'POST', '/v1/hooks/migration-start?wait=10', {
+        vm: 'm',
+        interfaces: [{ mac: m.mac, switch: '0000000000000003', port: `${mdst.switch}-eth${mdst.port}` }],
+      });
+      expect(start.status).to.equal(200);
+      expect(await atDest(), 'destination programmed ahead').to.be.greaterThan(0);
+      const abort = await api(sc.base, 'POST', '/v1/hooks/migration-abort?wait=10', { vm: 'm' });
+      expect(abort.status).to.equal(200);
+      expect(await atDest(), 'destination flows removed').to.equal(0);
+      const vm = (await api(sc.base, 'GET', '/v1/vms/m')).body as { interfaces: { switch: string }[]; migration?: unknown };
+      expect(vm.migration).to.equal(undefined);
+      expect(vm.interfaces[0]!.switch).to.equal('0000000000000001');
+      const r = await sc.net.run('a1', `ping -c1 -W1 -q ${m.ip}`, 5);
+      expect(r.exitCode, 'm still reachable at its source').to.equal(0);
+    });
   });
 }
