@@ -2,7 +2,9 @@
 // Spotlight controller as a child process (`spotlight serve` on ephemeral
 // ports), and the registrations of a two-tenant cloud through the hooks.
 // The reachability the contract allows is computed here from the scenario's
-// own table, independently of the compiler.
+// own table, independently of the compiler. Other scenarios (attacks) reuse
+// it: E2eScenario.start(version, { spec }) with their own hosts, networks and
+// relations, then registerAll(base, wait, spec), net.run/spawn/capture.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,22 +69,32 @@ export const HOSTS: E2eHost[] = [
 /** The relation of the scenario: two VMs of different tenants on the public segment. */
 export const RELATIONS: { id: string; vms: [string, string] }[] = [{ id: 'pa-pb', vms: ['pa', 'pb'] }];
 
+/** What a scenario registers: attack tests build their own from these parts. */
+export interface ScenarioSpec {
+  networks: E2eNetwork[];
+  hosts: E2eHost[];
+  relations: { id: string; vms: [string, string] }[];
+}
+
+export const DEFAULT_SPEC: ScenarioSpec = { networks: NETWORKS, hosts: HOSTS, relations: RELATIONS };
+
 /** Hosts taking part in the reachability matrix. */
 export const MATRIX_HOSTS = HOSTS.filter((h) => h.name !== 'm' && h.name !== 'mdst');
 
 /** What the contract allows, from the scenario table alone. */
-export function allowed(a: E2eHost, b: E2eHost): boolean {
+export function allowed(a: E2eHost, b: E2eHost, spec: ScenarioSpec = DEFAULT_SPEC): boolean {
   if (a === b || !a.network || !b.network || a.spare || b.spare || a.network !== b.network) return false;
-  const net = NETWORKS.find((n) => n.name === a.network)!;
+  const net = spec.networks.find((n) => n.name === a.network)!;
   if (net.kind === 'private' || a.gateway || b.gateway || a.tenant === b.tenant) return true;
-  return RELATIONS.some((r) => r.vms.includes(a.name) && r.vms.includes(b.name));
+  return spec.relations.some((r) => r.vms.includes(a.name) && r.vms.includes(b.name));
 }
 
-export function descriptionYaml(version: Version): string {
+/** The ring with the spec's hosts, as the Mininet driver and Spotlight read it. */
+export function descriptionYaml(version: Version, hosts: E2eHost[] = HOSTS): string {
   const lines = ['switches:'];
   for (const s of SWITCHES) lines.push(`  - {name: ${s}, dpid: "${dpidOf(s)}", role: edge, openflow: "${version}"}`);
   lines.push('links:', '  - [s1:1, s2:2]', '  - [s2:1, s3:2]', '  - [s3:1, s4:2]', '  - [s4:1, s1:2]', 'hosts:');
-  for (const h of HOSTS) lines.push(`  - {name: ${h.name}, switch: ${h.switch}, port: ${h.port}, ip: ${h.ip}/8, mac: "${h.mac}"}`);
+  for (const h of hosts) lines.push(`  - {name: ${h.name}, switch: ${h.switch}, port: ${h.port}, ip: ${h.ip}/8, mac: "${h.mac}"}`);
   return lines.join('\n') + '\n';
 }
 
@@ -172,18 +184,18 @@ export function vmStartBody(h: E2eHost, at: E2eHost = h): Record<string, unknown
 }
 
 /** Networks (with the gateway), VMs and relations, each written with ?wait. */
-export async function registerAll(base: string, waitS = 10): Promise<number> {
+export async function registerAll(base: string, waitS = 10, spec: ScenarioSpec = DEFAULT_SPEC): Promise<number> {
   let generation = 0;
   const check = (r: ApiAnswer, what: string): void => {
     if (r.status !== 200) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`);
     generation = Number(r.body.generation);
   };
-  for (const n of NETWORKS) {
-    const gateways = HOSTS.filter((h) => h.gateway && h.network === n.name).map((g) => ({ mac: g.mac, ips: [g.ip], switch: dpidOf(g.switch), port: portName(g.switch, g.port) }));
+  for (const n of spec.networks) {
+    const gateways = spec.hosts.filter((h) => h.gateway && h.network === n.name).map((g) => ({ mac: g.mac, ips: [g.ip], switch: dpidOf(g.switch), port: portName(g.switch, g.port) }));
     check(await api(base, 'PUT', `/v1/networks/${n.name}?wait=${waitS}`, { tenant: n.tenant, kind: n.kind, cidrs: n.cidrs, gateways }), `network ${n.name}`);
   }
-  for (const h of HOSTS.filter((x) => x.network && !x.gateway && !x.spare)) check(await api(base, 'POST', `/v1/hooks/vm-start?wait=${waitS}`, vmStartBody(h)), `vm ${h.name}`);
-  for (const r of RELATIONS) check(await api(base, 'PUT', `/v1/relations/${r.id}?wait=${waitS}`, { vms: r.vms }), `relation ${r.id}`);
+  for (const h of spec.hosts.filter((x) => x.network && !x.gateway && !x.spare)) check(await api(base, 'POST', `/v1/hooks/vm-start?wait=${waitS}`, vmStartBody(h)), `vm ${h.name}`);
+  for (const r of spec.relations) check(await api(base, 'PUT', `/v1/relations/${r.id}?wait=${waitS}`, { vms: r.vms }), `relation ${r.id}`);
   return generation;
 }
 
@@ -195,16 +207,22 @@ export class E2eScenario {
     public controller: ControllerProcess,
     readonly dir: string,
     readonly configFile: string,
+    readonly spec: ScenarioSpec,
   ) {}
 
   get base(): string {
     return this.controller.api;
   }
 
-  static async start(version: Version, opts: { auditIntervalMs?: number } = {}): Promise<E2eScenario> {
+  /**
+   * Controller first (ephemeral ports), then the Mininet ring pointed at it; resolves once
+   * every switch is connected and realized and the ring discovered. Nothing is registered yet.
+   */
+  static async start(version: Version, opts: { auditIntervalMs?: number; spec?: ScenarioSpec } = {}): Promise<E2eScenario> {
+    const spec = opts.spec ?? DEFAULT_SPEC;
     const dir = mkdtempSync(join(tmpdir(), 'spotlight-e2e-'));
     const descFile = join(dir, 'ring.yaml');
-    writeFileSync(descFile, descriptionYaml(version));
+    writeFileSync(descFile, descriptionYaml(version, spec.hosts));
     const configFile = join(dir, 'spotlight.yaml');
     writeFileSync(
       configFile,
@@ -219,8 +237,14 @@ export class E2eScenario {
       rmSync(dir, { recursive: true, force: true });
       throw err;
     }
-    const s = new E2eScenario(version, net, controller, dir, configFile);
-    await s.waitSettled();
+    const s = new E2eScenario(version, net, controller, dir, configFile, spec);
+    try {
+      await s.waitSettled();
+    } catch (err) {
+      // Never leave a network holding the OVS lock behind a failed start.
+      await s.stop();
+      throw err;
+    }
     return s;
   }
 
