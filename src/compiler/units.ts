@@ -109,13 +109,12 @@ export function patchPieces(u: PieceUnit, plan: NetworkPlan, dpid: Dpid, paths: 
       sourcePieces(plan, dpid, of13, undefined, u, SECURITY);
       gatewayPairs(plan, dpid, u, undefined);
     } else {
-      // A member's unicast flows carry the forwarding of what it reaches; a gateway's are kept per destination.
+      // A member's unicast flows carry the forwarding of what it reaches: an entry here changes only for a
+      // destination that changed, and every member that reaches it is then among the endpoints to redo.
+      // A gateway reaches every member: its unicast flows are kept per destination.
       const ids = new Set([...dirt.src, ...dirt.reach]);
       const gateways = new Set<string>();
-      for (const { ep } of plan.sources.get(dpid) ?? []) {
-        if (ep.kind === 'gateway') gateways.add(ep.id);
-        else if (dirt.fwd.size) ids.add(ep.id);
-      }
+      for (const { ep } of plan.sources.get(dpid) ?? []) if (ep.kind === 'gateway') gateways.add(ep.id);
       for (const id of ids) u.src.delete(id);
       if (ids.size) sourcePieces(plan, dpid, of13, ids, u, SECURITY);
       if ([...ids].some((id) => gateways.has(id))) {
