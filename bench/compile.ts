@@ -1,6 +1,8 @@
 // Compiler benchmark at the scale of a real cloud's test: a full compile and
-// the incremental cost of one vm-start and one migration. Prints the
-// conditions and the targets beside the figures. Run: npx tsx bench/compile.ts
+// the incremental cost of vm-starts, migrations and relations on private
+// networks and on a 4,000-member public segment. Prints the conditions and the
+// targets beside the figures (CPU time: the machine is shared). Run:
+// npx tsx bench/compile.ts (BENCH_OF=10 for the OF1.0 lowering)
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { FlowCompiler } from '../src/compiler/compile.js';
