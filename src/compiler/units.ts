@@ -91,9 +91,17 @@ export function buildPieces(plan: NetworkPlan, dpid: Dpid, paths: Paths, of13: b
   const u: PieceUnit = { src: new Map(), reach: new Map(), head, fwd: new Map(), pairs: new Map(), tail };
   sourcePieces(plan, dpid, of13, undefined, u, of13 ? BOTH : SECURITY);
   if (!of13) gatewayPairs(plan, dpid, u, undefined);
+  // Flows towards one target share one instruction list (plain data, never changed): an aggregation
+  // switch holds thousands of forwarding flows and only a few dozen targets.
+  const shared = new Map<string, DesiredFlow['instructions']>();
   for (const [mac, t] of plan.forward.get(dpid) ?? []) {
     const f = of13 ? forwardFlow13(plan, mac, t) : forwardFlow10(plan, dpid, paths, mac, t);
-    if (f) u.fwd.set(mac, f);
+    if (!f) continue;
+    const key = 'local' in t ? `l${t.local}` : `f${t.fabric}`;
+    const ins = shared.get(key);
+    if (ins) f.instructions = ins;
+    else shared.set(key, f.instructions);
+    u.fwd.set(mac, f);
   }
   return u;
 }
