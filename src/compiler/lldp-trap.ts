@@ -6,6 +6,14 @@
 // too (discovery refuses it as unsigned) and nothing else; on OF1.3 the
 // reconciler puts the flow behind the packet-in meter like every
 // controller-bound flow.
+//
+// That meter is shared with every VM's ARP and neighbour discovery, so on
+// OF1.3 each usable fabric port also gets its own trap, above the general one
+// and unmetered: a VM filling the meter would otherwise starve the neighbours'
+// probes and the controller would time the switch's links out. Only the
+// neighbour switch sends on a fabric cable, and it sends nothing but the
+// controller's own probes to this address, so the volume stays the
+// controller's own probe rate.
 import { Port } from '../openflow/types.js';
 import { PROBE_TRAP_MATCH } from '../topo/lldp.js';
 import type { Dpid } from '../topo/types.js';
@@ -14,15 +22,34 @@ import type { DesiredFlow } from './types.js';
 
 /** Highest OpenFlow priority: above every compiled flow of table 0. */
 export const LLDP_TRAP_PRIORITY = 0xffff;
+/**
+ * The general trap of an OF1.3 switch, under the per-fabric-port traps (a
+ * subset of its match at the same priority would be ambiguous) and under the
+ * start-up bootstrap trap (LLDP_TRAP_PRIORITY - 1, src/runtime/lldp-trap.ts).
+ */
+export const LLDP_TRAP_PRIORITY_13 = LLDP_TRAP_PRIORITY - 2;
 
-/** Same flow for both lowerings: table 0, apply-actions only, the whole frame to the controller. */
-export function lldpTrapFlow(dpid: Dpid): DesiredFlow {
+/** Table 0, apply-actions only, the whole frame to the controller; from any port. */
+export function lldpTrapFlow(dpid: Dpid, priority = LLDP_TRAP_PRIORITY): DesiredFlow {
+  return {
+    stage: 'lldp-trap',
+    tableId: 0,
+    priority,
+    match: { ...PROBE_TRAP_MATCH },
+    instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: Port.CONTROLLER, maxLen: 0xffff }] }],
+    cookie: cookieFor('switch', `lldp-trap/${dpid}`),
+  };
+}
+
+/** OF1.3: the trap of one usable fabric port, kept out of the packet-in meter. */
+export function fabricProbeTrapFlow(dpid: Dpid, portNo: number): DesiredFlow {
   return {
     stage: 'lldp-trap',
     tableId: 0,
     priority: LLDP_TRAP_PRIORITY,
-    match: { ...PROBE_TRAP_MATCH },
+    match: { inPort: portNo, ...PROBE_TRAP_MATCH },
     instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: Port.CONTROLLER, maxLen: 0xffff }] }],
     cookie: cookieFor('switch', `lldp-trap/${dpid}`),
+    unmetered: true,
   };
 }

@@ -5,7 +5,7 @@ import type { Dpid } from '../topo/types.js';
 import type { Paths } from '../topo/paths.js';
 import { canonicalIpv6, isIpv6, linkLocalOf } from './addr.js';
 import { cookieFor } from './cookie.js';
-import { lldpTrapFlow } from './lldp-trap.js';
+import { fabricProbeTrapFlow, LLDP_TRAP_PRIORITY_13, lldpTrapFlow } from './lldp-trap.js';
 import type { Endpoint, Location } from './endpoints.js';
 import type { NetworkPlan, Target } from './plan.js';
 import { tableOf } from './pipeline.js';
@@ -49,8 +49,10 @@ const CONTROLLER_INS: Instruction[] = Object.freeze([{ type: 'applyActions', act
 /** Per-switch flows that depend on no network: the LLDP trap, fabric ports and table-miss drops. */
 export function lowerSwitch13(dpid: Dpid, paths: Paths): DesiredFlow[] {
   const c = cookieFor('switch', dpid);
-  const out: DesiredFlow[] = [lldpTrapFlow(dpid)];
-  for (const p of [...paths.fabricPorts(dpid)].sort((a, b) => a - b)) {
+  const out: DesiredFlow[] = [lldpTrapFlow(dpid, LLDP_TRAP_PRIORITY_13)];
+  const fabric = [...paths.fabricPorts(dpid)].sort((a, b) => a - b);
+  for (const p of fabric) out.push(fabricProbeTrapFlow(dpid, p));
+  for (const p of fabric) {
     out.push(flow('port-security', 100, { inPort: p, vlanVid: { value: VID_PRESENT, mask: VID_PRESENT } }, [goto('fabric-ingress')], c));
   }
   for (const s of ['port-security', 'fabric-ingress', 'address-security', 'reachability', 'forward']) out.push(flow(s, 0, {}, [], c));

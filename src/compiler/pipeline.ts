@@ -26,7 +26,7 @@ export interface StageDecl {
 const ACCESS13: MatchField[] = ['inPort', 'ethSrc', 'ethDst', 'ethType', 'ipv4Src', 'ipProto', 'udpSrc', 'udpDst', 'arpOp', 'arpSha', 'arpSpa', 'ipv6Src', 'icmpv6Type', 'ipv6NdTarget', 'ipv6NdSll', 'ipv6NdTll'];
 
 export const STAGES: readonly StageDecl[] = [
-  { name: 'lldp-trap', lowering: 'both', tableId: 0, match: ['ethType', 'ethDst'], next: [], controller: true, miss: 'drop', summary: 'LLDP to the nearest-bridge address goes to the controller (discovery), above every other flow, from any port' },
+  { name: 'lldp-trap', lowering: 'both', tableId: 0, match: ['inPort', 'ethType', 'ethDst'], next: [], controller: true, miss: 'drop', summary: 'LLDP to the nearest-bridge address goes to the controller (discovery), above every other flow, from any port; OF1.3: each fabric port apart, outside the packet-in meter' },
   { name: 'port-security', lowering: 'of13', tableId: 0, match: ['inPort', 'ethSrc', 'vlanVid'], next: ['address-security', 'fabric-ingress'], controller: false, miss: 'drop', summary: 'access port + bound source MAC (untagged) enter with the network in metadata; fabric ports (tagged) go to fabric-ingress' },
   { name: 'fabric-ingress', lowering: 'of13', tableId: 1, match: ['vlanVid'], next: ['forward'], controller: false, miss: 'drop', summary: 'a fabric frame tagged with a segment loses its tag and carries the segment in metadata' },
   { name: 'address-security', lowering: 'of13', tableId: 2, match: ACCESS13, next: ['reachability'], controller: true, miss: 'drop', summary: 'source IPv4/IPv6, ARP sender, ND options, DHCP-server and RA guards; ARP requests, gratuitous ARP, RARP and neighbour solicitations to the controller' },

@@ -12,6 +12,12 @@ export interface DesiredFlow {
   /** OF1.0 flows carry zero or one applyActions. */
   instructions: Instruction[];
   cookie: bigint;
+  /**
+   * Kept out of the packet-in meter (OF1.3): only the discovery trap of a
+   * fabric port, where nothing but the neighbour switch's probes arrive, so a
+   * VM filling the meter cannot starve discovery and make the fabric flap.
+   */
+  unmetered?: boolean;
 }
 
 export type DiagnosticCode =

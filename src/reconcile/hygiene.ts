@@ -87,13 +87,13 @@ function sendsToController(instructions: readonly Instruction[]): boolean {
 
 /**
  * Put every flow that sends to the controller behind the packet-in meter (a
- * flow that already names a meter is left as it is). Without a meter (OF1.0,
+ * flow that already names a meter, or is marked unmetered, is left as it is). Without a meter (OF1.0,
  * whose plan has none) the flows are unchanged.
  */
 export function meterControllerFlows(flows: readonly DesiredFlow[], meterId: number | undefined): DesiredFlow[] {
   if (meterId === undefined) return [...flows];
   return flows.map((f) =>
-    sendsToController(f.instructions) && !f.instructions.some((i) => i.type === 'meter')
+    sendsToController(f.instructions) && !f.unmetered && !f.instructions.some((i) => i.type === 'meter')
       ? { ...f, instructions: [{ type: 'meter', meterId }, ...f.instructions] }
       : f,
   );

@@ -61,6 +61,8 @@ interface FloodFigures {
   pings: { pair: string; sent: number; received: number }[];
   packetIns: number;
   healthy: boolean;
+  /** Topology changes the controller logged from the flood's start until 2.5 s after it (links timed out and found again). */
+  fabricChanges: number;
 }
 
 /** One flood from a1 with pings between other VMs and hook rounds meanwhile; prints its figures. */
@@ -68,6 +70,7 @@ async function floodRound(sc: E2eScenario, label: string): Promise<FloodFigures>
   const a1 = host('a1');
   const metrics = async () => (await fetch(`${sc.base}/metrics`)).text();
   const before = counterSum(await metrics(), 'spotlight_packet_ins_total');
+  const logsBefore = sc.controller.logs.length;
   const flood = await startFlood(sc.net, 'a1', { mac: a1.mac, ip: a1.ip, rate: FLOOD_RATE, seconds: FLOOD_SECONDS });
   await new Promise((r) => setTimeout(r, 300));
   const pingJobs: number[] = [];
@@ -81,17 +84,21 @@ async function floodRound(sc: E2eScenario, label: string): Promise<FloodFigures>
     during.push(r.ms);
   }
   const sent = await floodResult(sc.net, flood, FLOOD_SECONDS);
+  const floodDone = Date.now();
   const pings = [];
   for (const [i, job] of pingJobs.entries()) pings.push({ pair: PING_PAIRS[i]!.join('->'), ...pingSummary((await sc.net.collect(job, 20)).output) });
   const packetIns = counterSum(await metrics(), 'spotlight_packet_ins_total') - before;
   const healthy = (await api(sc.base, 'GET', '/v1/health')).status === 200;
+  // A link starved of probes times out after a few probe intervals (500 ms here): look a little past the flood.
+  await new Promise((r) => setTimeout(r, Math.max(0, floodDone + 2500 - Date.now())));
+  const fabricChanges = sc.controller.logs.slice(logsBefore).filter((l) => l.message === 'fabric changed; flows recompiled' || l.message === 'link discovered').length;
   console.log(
     `      ${label}: ${sent.sent} frames in ${sent.seconds} s (${Math.round(sent.sent / sent.seconds)}/s) from a1; ` +
       `vm-start?wait during the flood p50 ${pct(during, 50).toFixed(1)} ms, max ${Math.max(...during).toFixed(1)} ms over ${during.length} rounds; ` +
       `ping loss ${pings.map((p) => `${p.pair} ${p.sent - p.received}/${p.sent}`).join(', ')}; ` +
-      `packet-ins ${packetIns} (of ${Math.floor(sent.sent / 3)} ARP requests in the flood)`,
+      `packet-ins ${packetIns} (of ${Math.floor(sent.sent / 3)} ARP requests in the flood); topology changes ${fabricChanges}`,
   );
-  return { label, sent: sent.sent, during, hooksOk, pings, packetIns, healthy };
+  return { label, sent: sent.sent, during, hooksOk, pings, packetIns, healthy, fabricChanges };
 }
 
 for (const version of ['1.3', '1.0'] as Version[]) {
@@ -321,6 +328,8 @@ for (const version of ['1.3', '1.0'] as Version[]) {
         expect(r.during.length, `${r.label}: hooks served during the flood`).to.be.greaterThan(1);
         for (const p of r.pings) expect(p.received, `${r.label}: ${p.pair} pings answered during the flood`).to.be.greaterThan(0.9 * p.sent);
         expect(r.healthy, `${r.label}: controller healthy after the flood`).to.equal(true);
+        // The flood must not starve the fabric ports' discovery probes (flows/PIPELINE.md, "Choices and limits").
+        expect(r.fabricChanges, `${r.label}: fabric links lost and found during the flood`).to.equal(0);
       }
       expect(sc.controller.child.exitCode, 'controller still running').to.equal(null);
       // The limited path lets through about rate x time (+ burst) from the flooded switch; the rest stays in the switch.

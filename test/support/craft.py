@@ -234,9 +234,10 @@ def cmd_flood(req):
     def rand_mac():
         return '02:%02x:%02x:%02x:%02x:%02x' % tuple(rnd.randrange(256) for _ in range(5))
 
+    kinds = req.get('kinds', [0, 1, 2])
     pool = []
     for i in range(300):
-        k = i % 3
+        k = kinds[i % len(kinds)]
         if k == 0:
             pool.append(build({'kind': 'udp4', 'src': rand_mac(), 'dst': rand_mac(), 'srcIp': own_ip,
                                'dstIp': '%s.%d' % (prefix, rnd.randrange(100, 250))}))

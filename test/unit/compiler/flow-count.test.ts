@@ -65,8 +65,8 @@ describe('compiler: flow count per switch follows flows/PIPELINE.md', () => {
             const isAgg = d === dpid(0);
             const F = isAgg ? EDGES : 1;
             const P = isAgg ? 0 : ACCESS;
-            // The LLDP trap, then (OF1.3) fabric-port entries and five table-miss drops, or (OF1.0) port guards and the default drop.
-            let want = version === 4 ? 6 + F : 2 + P;
+            // The LLDP trap, then (OF1.3) per fabric port its own trap and entry, and five table-miss drops, or (OF1.0) port guards and the default drop.
+            let want = version === 4 ? 6 + 2 * F : 2 + P;
             for (const e of eps.filter((x) => x.dpid === d)) {
               const priv = e.net.kind === 'private';
               const g = e.net.dhcp?.mac === e.mac ? 0 : 1;

@@ -30,18 +30,28 @@ describe('compiler: LLDP goes to the controller only', function () {
   let frames = 0;
   after(() => expect(frames).to.be.greaterThan(RUNS * 3));
 
-  it('every switch holds one trap, above every other flow of table 0', () => {
+  it('every switch holds one trap for every port (OF1.3: and one per fabric port), above every other flow of table 0', () => {
     fc.assert(
       fc.property(recipeArb, (recipe) => {
         const s = buildScenario(recipe);
         for (const sf of compile(s.model, s.topo).switches.values()) {
           const traps = sf.flows.filter((f) => f.stage === 'lldp-trap');
-          expect(traps, sf.dpid).to.have.length(1);
-          const t = traps[0]!;
-          expect([t.tableId, t.priority]).to.deep.equal([0, 0xffff]);
+          const general = traps.filter((f) => f.match.inPort === undefined);
+          expect(general, sf.dpid).to.have.length(1);
+          const t = general[0]!;
+          // OF1.3: under the per-fabric-port traps and the start-up bootstrap trap (65534).
+          expect([t.tableId, t.priority]).to.deep.equal([0, sf.version === 4 ? 0xfffd : 0xffff]);
           expect(t.match).to.deep.equal({ ethType: 0x88cc, ethDst: NEAREST_BRIDGE });
-          expect(t.instructions).to.deep.equal([{ type: 'applyActions', actions: [{ type: 'output', port: 0xfffffffd, maxLen: 0xffff }] }]);
-          for (const f of sf.flows) if (f !== t && f.tableId === 0) expect(f.priority, `${sf.dpid} ${f.stage}`).to.be.lessThan(t.priority);
+          const toController = [{ type: 'applyActions', actions: [{ type: 'output', port: 0xfffffffd, maxLen: 0xffff }] }];
+          expect(t.instructions).to.deep.equal(toController);
+          const perPort = traps.filter((f) => f !== t);
+          if (sf.version !== 4) expect(perPort, sf.dpid).to.deep.equal([]);
+          for (const p of perPort) {
+            expect([p.tableId, p.priority, p.unmetered]).to.deep.equal([0, 0xffff, true]);
+            expect(p.match).to.deep.equal({ inPort: p.match.inPort, ethType: 0x88cc, ethDst: NEAREST_BRIDGE });
+            expect(p.instructions).to.deep.equal(toController);
+          }
+          for (const f of sf.flows) if (!traps.includes(f) && f.tableId === 0) expect(f.priority, `${sf.dpid} ${f.stage}`).to.be.lessThan(t.priority);
         }
       }),
       { numRuns: 100, seed: 31 },
