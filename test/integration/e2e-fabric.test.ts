@@ -89,11 +89,13 @@ for (const version of ['1.3', '1.0'] as Version[]) {
       await s?.stop();
     });
 
-    it('flows are published once discovery has found the described ring, not at the end of the hold', () => {
+    it('flows are published once discovery has found the described ring, not at the end of the hold', async () => {
       const settled = s!.controller.logs.find((l) => l.message === 'topology settled; publishing flows');
       expect(settled, 'settle record').to.not.equal(undefined);
       expect(settled!.reason).to.equal('described links discovered');
       expect(settled!.links).to.equal(4);
+      // The bootstrap probe trap (priority 65534) that let discovery run before is gone.
+      for (const sw of ['s1', 's2', 's3', 's4']) expect(await s!.dumpFlows(sw), sw).to.not.include('priority=65534');
     });
 
     it('the whole ping matrix is what the contract allows (ARP answered by the controller, then flows alone)', async () => {
