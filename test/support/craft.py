@@ -5,6 +5,7 @@ Runs inside a Mininet host with Debian's /usr/bin/python3 and the standard
 library only (AF_PACKET raw sockets). Every command takes one argument: a JSON
 object, hex-encoded so that no shell quoting can bend it.
 
+  craft.py build HEXJSON  {"frames": [FRAME, ...]}     prints {"frames": ["hex", ...]}
   craft.py send HEXJSON   {"iface": "a1-eth0", "frames": [FRAME, ...], "count": 1}
                           prints {"sent": N}
   craft.py sniff HEXJSON  {"iface": "a2-eth0", "seconds": 2, "tags": ["..."], "ready": "/tmp/x"}
@@ -192,6 +193,10 @@ def cmd_send(req):
     return {'sent': sent}
 
 
+def cmd_build(req):
+    return {'frames': [build(f).hex() for f in req['frames']]}
+
+
 def cmd_sniff(req):
     tags = {t: bytes.fromhex(t) for t in req.get('tags', [])}
     counts = {t: 0 for t in tags}
@@ -221,9 +226,10 @@ def cmd_sniff(req):
 
 
 def cmd_flood(req):
-    """Unknown frames at a fixed rate, three kinds in turn: a random source MAC,
-    the VM's own MAC to a MAC nobody has, and an ARP request from the VM's own
-    addresses for a random address (the kind that reaches the controller)."""
+    """Unknown frames at a fixed rate, four kinds in turn: a random source MAC,
+    the VM's own MAC to a MAC nobody has, an ARP request from the VM's own
+    addresses for a random address, and an (unsigned) LLDP frame to the
+    nearest-bridge address; the last two are the kinds that reach the controller."""
     rate = float(req['rate'])
     seconds = float(req['seconds'])
     own = req['mac']
@@ -234,7 +240,7 @@ def cmd_flood(req):
     def rand_mac():
         return '02:%02x:%02x:%02x:%02x:%02x' % tuple(rnd.randrange(256) for _ in range(5))
 
-    kinds = req.get('kinds', [0, 1, 2])
+    kinds = req.get('kinds', [0, 1, 2, 3])
     pool = []
     for i in range(300):
         k = kinds[i % len(kinds)]
@@ -244,9 +250,14 @@ def cmd_flood(req):
         elif k == 1:
             pool.append(build({'kind': 'udp4', 'src': own, 'dst': rand_mac(), 'srcIp': own_ip,
                                'dstIp': '%s.%d' % (prefix, rnd.randrange(100, 250))}))
-        else:
+        elif k == 2:
             pool.append(build({'kind': 'arp', 'src': own, 'op': 1, 'spa': own_ip,
                                'tpa': '%s.%d' % (prefix, rnd.randrange(100, 250))}))
+        else:
+            # Chassis id (MAC), port id, TTL and end TLVs.
+            lldpdu = (b'\x02\x07\x04' + mac_bytes(own) + b'\x04\x03\x07' + bytes([0x30 + i % 10, 0x31])
+                      + b'\x06\x02\x00\x78' + b'\x00\x00')
+            pool.append(ethernet('01:80:c2:00:00:0e', own, 0x88cc, lldpdu))
     sent = 0
     with open_raw(req['iface']) as s:
         start = time.time()
@@ -269,11 +280,11 @@ def cmd_flood(req):
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ('send', 'sniff', 'flood'):
+    if len(sys.argv) != 3 or sys.argv[1] not in ('build', 'send', 'sniff', 'flood'):
         sys.stderr.write(__doc__)
         return 2
     req = json.loads(bytes.fromhex(sys.argv[2]).decode('utf-8'))
-    out = {'send': cmd_send, 'sniff': cmd_sniff, 'flood': cmd_flood}[sys.argv[1]](req)
+    out = {'build': cmd_build, 'send': cmd_send, 'sniff': cmd_sniff, 'flood': cmd_flood}[sys.argv[1]](req)
     sys.stdout.write(json.dumps(out) + '\n')
     sys.stdout.flush()
     return 0
