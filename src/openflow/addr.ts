@@ -94,8 +94,25 @@ for (let i = 0; i < 256; i++) {
   DEC_DOT.push(`${i}.`);
 }
 
+// Decoded IPv4 text by its value, direct-mapped: a hit is one compare; a new
+// address overwrites its slot, so the table stays at 4096 entries whatever
+// the input. A slot's key is the address as int32 with `ipv4Full` saying it
+// is taken (0 is a valid address).
+const IPV4_SLOTS = 4096;
+const IPV4_SHIFT = 32 - 12;
+const ipv4Key = new Int32Array(IPV4_SLOTS);
+const ipv4Full = new Uint8Array(IPV4_SLOTS);
+const ipv4Text: string[] = new Array<string>(IPV4_SLOTS).fill('');
+
 export function formatIpv4(v: number): string {
-  return DEC_DOT[v >>> 24]! + DEC_DOT[(v >>> 16) & 0xff]! + DEC_DOT[(v >>> 8) & 0xff]! + DEC[v & 0xff]!;
+  const key = v | 0;
+  const slot = Math.imul(key, 0x9e3779b1) >>> IPV4_SHIFT;
+  if (ipv4Key[slot] === key && ipv4Full[slot] === 1) return ipv4Text[slot]!;
+  const text = DEC_DOT[v >>> 24]! + DEC_DOT[(v >>> 16) & 0xff]! + DEC_DOT[(v >>> 8) & 0xff]! + DEC[v & 0xff]!;
+  ipv4Key[slot] = key;
+  ipv4Full[slot] = 1;
+  ipv4Text[slot] = text;
+  return text;
 }
 
 function cachedIpv4(ip: string): number | undefined {

@@ -2,7 +2,7 @@
 // of 8. OF1.0-style rewrites are accepted on encode and sent as set-field.
 import { fail } from '../errors.js';
 import { MAX_ACTIONS } from '../limits.js';
-import type { Reader } from '../reader.js';
+import { formatMacAt, type Reader } from '../reader.js';
 import type { Action, MatchField } from '../types.js';
 import { checkU16, checkU32, putU16, putU32, type Writer } from '../writer.js';
 import { OFPAT13, OFPXMC_OPENFLOW_BASIC } from './constants.js';
@@ -105,15 +105,39 @@ export function encodeAction13(w: Writer, a: Action): void {
   }
 }
 
+const u16At = (b: Uint8Array, p: number): number => (b[p]! << 8) | b[p + 1]!;
+const u32At = (b: Uint8Array, p: number): number => ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+
 export function decodeActions13(r: Reader): Action[] {
   const out: Action[] = [];
-  while (r.remaining > 0) {
+  const b = r.bytes;
+  while (r.pos < r.end) {
     if (out.length >= MAX_ACTIONS) fail('TOO_MANY_ELEMENTS', `more than ${MAX_ACTIONS} actions`, r.pos);
     const at = r.pos;
-    if (r.remaining < 4) fail('BAD_ELEMENT_LENGTH', `action header needs 4 bytes, ${r.remaining} left`, at);
-    const type = r.u16();
-    const len = r.u16();
+    if (r.end - at < 4) fail('BAD_ELEMENT_LENGTH', `action header needs 4 bytes, ${r.end - at} left`, at);
+    const type = u16At(b, at);
+    const len = u16At(b, at + 2);
     if (len < 8 || len % 8 !== 0) fail('BAD_ELEMENT_LENGTH', `action length ${len} is not a positive multiple of 8`, at + 2);
+    // The two commonest actions, whole and in bounds, read in one step; the
+    // general path below handles (and reports) everything else.
+    if (len === 16 && at + 16 <= r.end) {
+      if (type === OFPAT13.OFPAT_OUTPUT) {
+        const port = u32At(b, at + 4);
+        const maxLen = u16At(b, at + 8);
+        // max_len only means something for CONTROLLER; keep it when nonzero elsewhere.
+        out.push(port === 0xfffffffd || maxLen !== 0 ? { type: 'output', port, maxLen } : { type: 'output', port });
+        r.pos = at + 16;
+        continue;
+      }
+      // set-field of eth_src/eth_dst (OXM class 0x8000, no mask, 6 bytes):
+      // 4 + 4 + 6 bytes padded to 16.
+      if (type === OFPAT13.OFPAT_SET_FIELD && b[at + 4] === 0x80 && b[at + 5] === 0 && (b[at + 6] === 6 || b[at + 6] === 8) && b[at + 7] === 6) {
+        out.push({ type: 'setField', field: b[at + 6] === 6 ? 'ethDst' : 'ethSrc', value: formatMacAt(b, at + 8) });
+        r.pos = at + 16;
+        continue;
+      }
+    }
+    r.pos = at + 4;
     // Read in place within the action's bounds (no child reader).
     const outer = r.enter(len - 4, 'action');
     out.push(decodeAction13(r, type, at));

@@ -59,14 +59,23 @@ function fixed(len: number, n: number, what: string, at: number): void {
 
 export function decodeInstructions13(r: Reader): Instruction[] {
   const out: Instruction[] = [];
+  const bytes = r.bytes;
   let seen = 0;
-  while (r.remaining > 0) {
+  while (r.pos < r.end) {
     if (out.length >= MAX_INSTRUCTIONS) fail('TOO_MANY_ELEMENTS', `more than ${MAX_INSTRUCTIONS} instructions`, r.pos);
     const at = r.pos;
-    if (r.remaining < 4) fail('BAD_ELEMENT_LENGTH', `instruction header needs 4 bytes, ${r.remaining} left`, at);
-    const type = r.u16();
-    const len = r.u16();
+    if (r.end - at < 4) fail('BAD_ELEMENT_LENGTH', `instruction header needs 4 bytes, ${r.end - at} left`, at);
+    const type = (bytes[at]! << 8) | bytes[at + 1]!;
+    const len = (bytes[at + 2]! << 8) | bytes[at + 3]!;
     if (len < 8 || len % 8 !== 0) fail('BAD_ELEMENT_LENGTH', `instruction length ${len} is not a positive multiple of 8`, at + 2);
+    // goto-table, whole and in bounds, in one step (its table id is byte 4).
+    if (type === OFPIT13.OFPIT_GOTO_TABLE && len === 8 && at + 8 <= r.end && (seen & (1 << type)) === 0) {
+      seen |= 1 << type;
+      out.push({ type: 'gotoTable', tableId: bytes[at + 4]! });
+      r.pos = at + 8;
+      continue;
+    }
+    r.pos = at + 4;
     // Read in place within the instruction's bounds (no child reader).
     const outer = r.enter(len - 4, 'instruction');
     const b = r;

@@ -1,9 +1,10 @@
 // OF1.3 ofp_match: {type u16 = OFPMT_OXM, length u16 (header + OXMs, padding
 // excluded), OXM TLVs, zero padding to 8}. Fields are written in OXM number
 // order, which puts every prerequisite before the fields that need it.
+import { formatIpv4 } from '../addr.js';
 import { fail } from '../errors.js';
 import { MAX_OXM_FIELDS } from '../limits.js';
-import type { Reader } from '../reader.js';
+import { formatMacAt, type Reader } from '../reader.js';
 import type { Match } from '../types.js';
 import type { Writer } from '../writer.js';
 import { OFPMT_OXM, OFPXMC_OPENFLOW_BASIC } from './constants.js';
@@ -214,6 +215,88 @@ function setField(m: Match, field: number, v: unknown): void {
   }
 }
 
+const u16At = (b: Uint8Array, p: number): number => (b[p]! << 8) | b[p + 1]!;
+const u32At = (b: Uint8Array, p: number): number => ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+
+/**
+ * The commonest exact-match fields, read and stored in one step when the
+ * OXM header (field << 1 | hasmask, then length) is exactly theirs: returns
+ * the field number, or -1 to take the general path (masks, other fields,
+ * wrong lengths, values out of range), which then reports any error. The
+ * value is stored before the caller's duplicate check; on that error the
+ * match is dropped whole.
+ */
+function readExact(m: Match, b: Uint8Array, p: number, fh: number, len: number): number {
+  switch (fh) {
+    case 0: // in_port
+      if (len !== 4) return -1;
+      m.inPort = u32At(b, p);
+      return 0;
+    case 6: // eth_dst
+      if (len !== 6) return -1;
+      m.ethDst = formatMacAt(b, p);
+      return 3;
+    case 8: // eth_src
+      if (len !== 6) return -1;
+      m.ethSrc = formatMacAt(b, p);
+      return 4;
+    case 10: // eth_type
+      if (len !== 2) return -1;
+      m.ethType = u16At(b, p);
+      return 5;
+    case 12: {
+      // vlan_vid: 13 bits (OFPVID_PRESENT and the VID)
+      if (len !== 2) return -1;
+      const v = u16At(b, p);
+      if (v > 0x1fff) return -1;
+      m.vlanVid = v;
+      return 6;
+    }
+    case 20: // ip_proto
+      if (len !== 1) return -1;
+      m.ipProto = b[p]!;
+      return 10;
+    case 22: // ipv4_src
+      if (len !== 4) return -1;
+      m.ipv4Src = formatIpv4(u32At(b, p));
+      return 11;
+    case 24: // ipv4_dst
+      if (len !== 4) return -1;
+      m.ipv4Dst = formatIpv4(u32At(b, p));
+      return 12;
+    case 26: // tcp_src
+      if (len !== 2) return -1;
+      m.tcpSrc = u16At(b, p);
+      return 13;
+    case 28: // tcp_dst
+      if (len !== 2) return -1;
+      m.tcpDst = u16At(b, p);
+      return 14;
+    case 30: // udp_src
+      if (len !== 2) return -1;
+      m.udpSrc = u16At(b, p);
+      return 15;
+    case 32: // udp_dst
+      if (len !== 2) return -1;
+      m.udpDst = u16At(b, p);
+      return 16;
+    case 42: // arp_op
+      if (len !== 2) return -1;
+      m.arpOp = u16At(b, p);
+      return 21;
+    case 44: // arp_spa
+      if (len !== 4) return -1;
+      m.arpSpa = formatIpv4(u32At(b, p));
+      return 22;
+    case 46: // arp_tpa
+      if (len !== 4) return -1;
+      m.arpTpa = formatIpv4(u32At(b, p));
+      return 23;
+    default:
+      return -1;
+  }
+}
+
 // Field numbers of one match in wire order, for the prerequisite pass.
 // decodeMatch13 does not re-enter itself, so one scratch array serves.
 const order = new Uint8Array(MAX_OXM_FIELDS);
@@ -247,6 +330,20 @@ export function decodeMatch13(r: Reader): Match {
     // Fields of other classes (Nicira registers in an OVS packet-in, say) are
     // skipped: Spotlight matches only on OpenFlow-basic fields.
     if (cls !== OFPXMC_OPENFLOW_BASIC) {
+      r.pos += len;
+      continue;
+    }
+    const quick = readExact(m, b, r.pos, fh, len);
+    if (quick >= 0) {
+      if (quick < 20) {
+        if (seenLo & (1 << quick)) fail('DUPLICATE_FIELD', `OXM ${OXM_BY_NUMBER[quick]!.name} appears twice`, oxmAt);
+        seenLo |= 1 << quick;
+      } else {
+        if (seenHi & (1 << (quick - 20))) fail('DUPLICATE_FIELD', `OXM ${OXM_BY_NUMBER[quick]!.name} appears twice`, oxmAt);
+        seenHi |= 1 << (quick - 20);
+      }
+      // Of the fields readExact takes, those from ipProto (10) on have a prerequisite.
+      if (quick >= 10) order[withPrereq++] = quick;
       r.pos += len;
       continue;
     }
