@@ -109,10 +109,15 @@ const u16At = (b: Uint8Array, p: number): number => (b[p]! << 8) | b[p + 1]!;
 const u32At = (b: Uint8Array, p: number): number => ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
 
 export function decodeActions13(r: Reader): Action[] {
-  const out: Action[] = [];
+  // The first two actions are held apart and the array made at the end at its
+  // size: most lists have one or two, and a push onto [] reserves 17 slots.
+  let a0: Action | undefined;
+  let a1: Action | undefined;
+  let more: Action[] | undefined;
+  let n = 0;
   const b = r.bytes;
   while (r.pos < r.end) {
-    if (out.length >= MAX_ACTIONS) fail('TOO_MANY_ELEMENTS', `more than ${MAX_ACTIONS} actions`, r.pos);
+    if (n >= MAX_ACTIONS) fail('TOO_MANY_ELEMENTS', `more than ${MAX_ACTIONS} actions`, r.pos);
     const at = r.pos;
     if (r.end - at < 4) fail('BAD_ELEMENT_LENGTH', `action header needs 4 bytes, ${r.end - at} left`, at);
     const type = u16At(b, at);
@@ -125,14 +130,22 @@ export function decodeActions13(r: Reader): Action[] {
         const port = u32At(b, at + 4);
         const maxLen = u16At(b, at + 8);
         // max_len only means something for CONTROLLER; keep it when nonzero elsewhere.
-        out.push(port === 0xfffffffd || maxLen !== 0 ? { type: 'output', port, maxLen } : { type: 'output', port });
+        const a: Action = port === 0xfffffffd || maxLen !== 0 ? { type: 'output', port, maxLen } : { type: 'output', port };
+        if (n === 0) a0 = a;
+        else if (n === 1) a1 = a;
+        else (more ??= []).push(a);
+        n++;
         r.pos = at + 16;
         continue;
       }
       // set-field of eth_src/eth_dst (OXM class 0x8000, no mask, 6 bytes):
       // 4 + 4 + 6 bytes padded to 16.
       if (type === OFPAT13.OFPAT_SET_FIELD && b[at + 4] === 0x80 && b[at + 5] === 0 && (b[at + 6] === 6 || b[at + 6] === 8) && b[at + 7] === 6) {
-        out.push({ type: 'setField', field: b[at + 6] === 6 ? 'ethDst' : 'ethSrc', value: formatMacAt(b, at + 8) });
+        const a: Action = { type: 'setField', field: b[at + 6] === 6 ? 'ethDst' : 'ethSrc', value: formatMacAt(b, at + 8) };
+        if (n === 0) a0 = a;
+        else if (n === 1) a1 = a;
+        else (more ??= []).push(a);
+        n++;
         r.pos = at + 16;
         continue;
       }
@@ -140,10 +153,16 @@ export function decodeActions13(r: Reader): Action[] {
     r.pos = at + 4;
     // Read in place within the action's bounds (no child reader).
     const outer = r.enter(len - 4, 'action');
-    out.push(decodeAction13(r, type, at));
+    const a = decodeAction13(r, type, at);
+    if (n === 0) a0 = a;
+    else if (n === 1) a1 = a;
+    else (more ??= []).push(a);
+    n++;
     r.leave(outer);
   }
-  return out;
+  if (n === 0) return [];
+  if (n === 1) return [a0!];
+  return more === undefined ? [a0!, a1!] : [a0!, a1!, ...more];
 }
 
 function exact(b: Reader, len: number, at: number, what: string): void {

@@ -17,6 +17,9 @@ export function flagsToWire13(f: FlowModFlags, at: number): number {
 
 /** Unknown bits are ignored (later versions define more). */
 export function flagsFromWire13(v: number): FlowModFlags {
+  // The two commonest words (none, send-flow-removed alone) as literals.
+  if (v === 0) return {};
+  if (v === OFPFF13.OFPFF_SEND_FLOW_REM) return { sendFlowRem: true };
   const f: FlowModFlags = {};
   if (v & OFPFF13.OFPFF_SEND_FLOW_REM) f.sendFlowRem = true;
   if (v & OFPFF13.OFPFF_CHECK_OVERLAP) f.checkOverlap = true;

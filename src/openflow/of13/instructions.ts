@@ -58,61 +58,80 @@ function fixed(len: number, n: number, what: string, at: number): void {
 }
 
 export function decodeInstructions13(r: Reader): Instruction[] {
-  const out: Instruction[] = [];
+  // The first two are held apart and the array made at its size at the end
+  // (a push onto [] reserves 17 slots); a flow seldom has more than two.
+  let i0: Instruction | undefined;
+  let i1: Instruction | undefined;
+  let more: Instruction[] | undefined;
+  let n = 0;
   const bytes = r.bytes;
   let seen = 0;
   while (r.pos < r.end) {
-    if (out.length >= MAX_INSTRUCTIONS) fail('TOO_MANY_ELEMENTS', `more than ${MAX_INSTRUCTIONS} instructions`, r.pos);
+    if (n >= MAX_INSTRUCTIONS) fail('TOO_MANY_ELEMENTS', `more than ${MAX_INSTRUCTIONS} instructions`, r.pos);
     const at = r.pos;
     if (r.end - at < 4) fail('BAD_ELEMENT_LENGTH', `instruction header needs 4 bytes, ${r.end - at} left`, at);
     const type = (bytes[at]! << 8) | bytes[at + 1]!;
     const len = (bytes[at + 2]! << 8) | bytes[at + 3]!;
     if (len < 8 || len % 8 !== 0) fail('BAD_ELEMENT_LENGTH', `instruction length ${len} is not a positive multiple of 8`, at + 2);
     // goto-table, whole and in bounds, in one step (its table id is byte 4).
+    let ins: Instruction;
     if (type === OFPIT13.OFPIT_GOTO_TABLE && len === 8 && at + 8 <= r.end && (seen & (1 << type)) === 0) {
       seen |= 1 << type;
-      out.push({ type: 'gotoTable', tableId: bytes[at + 4]! });
+      ins = { type: 'gotoTable', tableId: bytes[at + 4]! };
       r.pos = at + 8;
-      continue;
+    } else {
+      ins = readInstruction(r, type, len, at, seen);
+      if (type >= 1 && type <= 6) seen |= 1 << type;
     }
-    r.pos = at + 4;
-    // Read in place within the instruction's bounds (no child reader).
-    const outer = r.enter(len - 4, 'instruction');
-    const b = r;
-    // Each instruction type may appear once per flow (spec 5.9).
-    if (type >= 1 && type <= 6) {
-      if (seen & (1 << type)) fail('DUPLICATE_FIELD', `instruction type ${type} appears twice`, at);
-      seen |= 1 << type;
-    }
-    switch (type) {
-      case OFPIT13.OFPIT_GOTO_TABLE:
-        fixed(len, 8, 'goto-table', at);
-        out.push({ type: 'gotoTable', tableId: b.u8() });
-        break;
-      case OFPIT13.OFPIT_WRITE_METADATA:
-        fixed(len, 24, 'write-metadata', at);
-        b.skip(4);
-        out.push({ type: 'writeMetadata', metadata: b.u64(), mask: b.u64() });
-        break;
-      case OFPIT13.OFPIT_WRITE_ACTIONS:
-      case OFPIT13.OFPIT_APPLY_ACTIONS: {
-        b.skip(4);
-        const actions = decodeActions13(b);
-        out.push(type === OFPIT13.OFPIT_APPLY_ACTIONS ? { type: 'applyActions', actions } : { type: 'writeActions', actions });
-        break;
-      }
-      case OFPIT13.OFPIT_CLEAR_ACTIONS:
-        fixed(len, 8, 'clear-actions', at);
-        out.push({ type: 'clearActions' });
-        break;
-      case OFPIT13.OFPIT_METER:
-        fixed(len, 8, 'meter', at);
-        out.push({ type: 'meter', meterId: b.u32() });
-        break;
-      default:
-        fail('UNSUPPORTED', `instruction type ${type} is not modelled by Spotlight`, at);
-    }
-    r.leave(outer);
+    if (n === 0) i0 = ins;
+    else if (n === 1) i1 = ins;
+    else (more ??= []).push(ins);
+    n++;
   }
-  return out;
+  if (n === 0) return [];
+  if (n === 1) return [i0!];
+  return more === undefined ? [i0!, i1!] : [i0!, i1!, ...more];
+}
+
+/** One instruction by the general path; `seen` holds the types read before. */
+function readInstruction(r: Reader, type: number, len: number, at: number, seen: number): Instruction {
+  let ins: Instruction;
+  r.pos = at + 4;
+  // Read in place within the instruction's bounds (no child reader).
+  const outer = r.enter(len - 4, 'instruction');
+  const b = r;
+  // Each instruction type may appear once per flow (spec 5.9).
+  if (type >= 1 && type <= 6) {
+    if (seen & (1 << type)) fail('DUPLICATE_FIELD', `instruction type ${type} appears twice`, at);
+  }
+  switch (type) {
+    case OFPIT13.OFPIT_GOTO_TABLE:
+      fixed(len, 8, 'goto-table', at);
+      ins = { type: 'gotoTable', tableId: b.u8() };
+      break;
+    case OFPIT13.OFPIT_WRITE_METADATA:
+      fixed(len, 24, 'write-metadata', at);
+      b.skip(4);
+      ins = { type: 'writeMetadata', metadata: b.u64(), mask: b.u64() };
+      break;
+    case OFPIT13.OFPIT_WRITE_ACTIONS:
+    case OFPIT13.OFPIT_APPLY_ACTIONS: {
+      b.skip(4);
+      const actions = decodeActions13(b);
+      ins = type === OFPIT13.OFPIT_APPLY_ACTIONS ? { type: 'applyActions', actions } : { type: 'writeActions', actions };
+      break;
+    }
+    case OFPIT13.OFPIT_CLEAR_ACTIONS:
+      fixed(len, 8, 'clear-actions', at);
+      ins = { type: 'clearActions' };
+      break;
+    case OFPIT13.OFPIT_METER:
+      fixed(len, 8, 'meter', at);
+      ins = { type: 'meter', meterId: b.u32() };
+      break;
+    default:
+      fail('UNSUPPORTED', `instruction type ${type} is not modelled by Spotlight`, at);
+  }
+  r.leave(outer);
+  return ins;
 }
