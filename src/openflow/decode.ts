@@ -26,8 +26,9 @@ export function headerError(bytes: Uint8Array): CodecError | undefined {
 
 /** Decode one whole message (header included). Never throws. */
 export function decodeMessage(bytes: Uint8Array): DecodeResult {
-  const bad = headerError(bytes);
-  if (bad) return { ok: false, error: bad };
+  // The sound case (length field >= 8 and equal to the bytes) without a call.
+  const sound = bytes instanceof Uint8Array && bytes.length >= 8 && ((bytes[2]! << 8) | bytes[3]!) === bytes.length;
+  if (!sound) return failed(headerError(bytes)!);
   const version = bytes[0]!;
   const type = bytes[1]!;
   const xid = ((bytes[4]! << 24) | (bytes[5]! << 16) | (bytes[6]! << 8) | bytes[7]!) >>> 0;

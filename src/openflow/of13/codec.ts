@@ -44,6 +44,8 @@ function config(r: Reader, xid: number, type: 'getConfigReply' | 'setConfig'): O
 }
 
 export function decodeOf13(r: Reader, type: number, xid: number): OfpMessage {
+  // Flow-mods are the bulk of the traffic: tested before the switch.
+  if (type === OFPT13.OFPT_FLOW_MOD) return decodeFlowMod13(r, xid);
   switch (type) {
     case OFPT13.OFPT_ERROR:
       return decodeError13(r, xid);
