@@ -1,5 +1,7 @@
-// Who holds which MAC and IP inside one network: the DHCP server, the
-// gateways and the interfaces of attached VMs. A MAC or IP has one holder.
+// Who holds which MAC and IP inside one network: the gateways and the
+// interfaces of attached VMs. A MAC or IP has one holder. The network's
+// `dhcp` only designates which of those endpoints is the DHCP server, so it
+// holds nothing itself.
 import { modelError, type ModelError } from './errors.js';
 import { isHostOf, parseCidr, parseHostIp, type ParsedCidr } from './ident.js';
 import { vmsOnNetwork } from './membership.js';
@@ -19,17 +21,24 @@ export class NetworkHolders {
     return undefined;
   }
 
-  /** Parses, range-checks and claims an IP; returns its canonical form or the error. */
-  claimIp(raw: unknown, holder: string, field: string): string | ModelError {
+  /** Parses and range-checks an IP without claiming it; returns its canonical form or the error. */
+  checkIp(raw: unknown, field: string): string | ModelError {
     const ip = parseHostIp(raw);
     if (!ip) return modelError('invalid_ip', `${field} is not a host IPv4 or IPv6 address`, field);
     if (this.cidrs.length > 0 && !this.cidrs.some((c) => isHostOf(ip, c))) {
       return modelError('ip_outside_cidrs', `${ip.text} is not a host address of the network's cidrs`, field);
     }
-    const other = this.ips.get(ip.text);
-    if (other !== undefined) return modelError('ip_in_use', `IP ${ip.text} is already held by ${other}`, field);
-    this.ips.set(ip.text, holder);
     return ip.text;
+  }
+
+  /** Parses, range-checks and claims an IP; returns its canonical form or the error. */
+  claimIp(raw: unknown, holder: string, field: string): string | ModelError {
+    const ip = this.checkIp(raw, field);
+    if (typeof ip !== 'string') return ip;
+    const other = this.ips.get(ip);
+    if (other !== undefined) return modelError('ip_in_use', `IP ${ip} is already held by ${other}`, field);
+    this.ips.set(ip, holder);
+    return ip;
   }
 }
 
@@ -39,7 +48,7 @@ export function storedCidrs(net: Network): ParsedCidr[] {
 }
 
 /**
- * Holders of a network's MACs and IPs: its DHCP server and gateways, then
+ * Holders of a network's MACs and IPs: its gateways, then
  * every attached interface except those of `excludeVm`. Stored data is
  * already consistent, so claims here cannot fail.
  */
@@ -60,10 +69,6 @@ export function holdersOf(snapshot: ModelSnapshot, net: Network, excludeVm?: str
 }
 
 function addNetworkItself(h: NetworkHolders, net: Network): void {
-  if (net.dhcp) {
-    h.claimMac(net.dhcp.mac, `network ${net.name} dhcp server`, '');
-    h.claimIp(net.dhcp.ip, `network ${net.name} dhcp server`, '');
-  }
   for (const [i, gw] of net.gateways.entries()) {
     h.claimMac(gw.mac, `network ${net.name} gateway ${i}`, '');
     for (const ip of gw.ips) h.claimIp(ip, `network ${net.name} gateway ${i}`, '');

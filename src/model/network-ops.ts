@@ -50,9 +50,10 @@ export function putNetwork(s: ModelSnapshot, name: string, input: NetworkInput, 
   if (input.dhcp !== undefined) {
     const mac = canonicalMac(input.dhcp.mac);
     if (!mac) return fail(modelError('invalid_mac', 'dhcp.mac must be a unicast MAC aa:bb:cc:dd:ee:ff', 'dhcp.mac'));
-    const macErr = holders.claimMac(mac, 'the dhcp server', 'dhcp.mac');
-    if (macErr) return fail(macErr);
-    const ip = holders.claimIp(input.dhcp.ip, 'the dhcp server', 'dhcp.ip');
+    // A designation, not a holder: the interface or gateway with this MAC (now
+    // or later) is the server, by MAC alone; the ip is informative, checked
+    // only against the cidrs, and need not be held by that endpoint.
+    const ip = holders.checkIp(input.dhcp.ip, 'dhcp.ip');
     if (typeof ip !== 'string') return fail(ip);
     dhcp = { mac, ip };
   }

@@ -74,8 +74,7 @@ describe('model: networks', () => {
     err(putNetwork(s, 'n1', { ...base, dhcp: { mac: '02:00:00:00:00:02', ip: '10.2.0.2' } }), 'ip_outside_cidrs', 409, 'dhcp.ip');
     err(putNetwork(s, 'n1', { ...base, dhcp: { mac: '02:00:00:00:00:02', ip: '10.1.0.255' } }), 'ip_outside_cidrs', 409, 'dhcp.ip');
     err(putNetwork(s, 'n1', { ...base, gateways: [{ ...gw, ips: ['2001:db8:2::1'] }] }), 'ip_outside_cidrs', 409, 'gateways[0].ips[0]');
-    err(putNetwork(s, 'n1', { ...base, dhcp: { mac: '02:00:00:00:00:01', ip: '10.1.0.2' }, gateways: [gw] }), 'mac_in_use', 409, 'gateways[0].mac');
-    err(putNetwork(s, 'n1', { ...base, dhcp: { mac: '02:00:00:00:00:02', ip: '10.1.0.1' }, gateways: [gw] }), 'ip_in_use', 409, 'gateways[0].ips[0]');
+    err(putNetwork(s, 'n1', { ...base, gateways: [gw, { ...gw, mac: '02:00:00:00:00:03' }] }), 'ip_in_use', 409, 'gateways[1].ips[0]');
     err(putNetwork(s, 'n1', { ...base, gateways: [{ ...gw, ips: ['2001:db8:1::1', '2001:DB8:1:0::1'] }] }), 'ip_in_use', 409, 'gateways[0].ips[1]');
     err(putNetwork(s, 'n1', { ...base, gateways: [gw, { ...gw, ips: ['10.1.0.3'] }] }), 'mac_in_use', 409, 'gateways[1].mac');
   });
@@ -89,8 +88,8 @@ describe('model: networks', () => {
     let s = ok(putNetwork(emptySnapshot(), 'n1', base));
     s = ok(vmStart(s, { vm: 'vm1', tenant: 't1', interfaces: [{ mac: '02:00:00:00:01:01', ips: ['10.1.0.10'], network: 'n1', switch: SW1, port: 'vnet0' }] }));
     err(putNetwork(s, 'n1', { ...base, cidrs: ['10.2.0.0/24'] }), 'ip_outside_cidrs', 409, 'cidrs');
-    err(putNetwork(s, 'n1', { ...base, dhcp: { mac: '02:00:00:00:01:01', ip: '10.1.0.2' } }), 'mac_in_use', 409, 'dhcp.mac');
-    err(putNetwork(s, 'n1', { ...base, dhcp: { mac: '02:00:00:00:00:02', ip: '10.1.0.10' } }), 'ip_in_use', 409, 'dhcp.ip');
+    err(putNetwork(s, 'n1', { ...base, gateways: [{ mac: '02:00:00:00:01:01', ips: [], switch: SW1, port: 1 }] }), 'mac_in_use', 409, 'gateways[0].mac');
+    err(putNetwork(s, 'n1', { ...base, gateways: [{ mac: '02:00:00:00:00:01', ips: ['10.1.0.10'], switch: SW1, port: 1 }] }), 'ip_in_use', 409, 'gateways[0].ips[0]');
     err(putNetwork(s, 'n1', { ...base, tenant: 't2' }), 'tenant_mismatch', 409, 'tenant');
     ok(putNetwork(s, 'n1', { ...base, tenant: 't2', kind: 'public' }));
   });

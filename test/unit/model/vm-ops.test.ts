@@ -61,9 +61,8 @@ describe('model: VM hooks', () => {
     const s = ok(vmStart(world(), start()));
     err(vmStart(s, start({ vm: 'vm2', interfaces: [itf({ ips: ['10.1.0.20'] })] })), 'mac_in_use', 409, 'interfaces[0].mac');
     err(vmStart(s, start({ vm: 'vm2', interfaces: [itf({ mac: '02:00:00:00:02:01' })] })), 'ip_in_use', 409, 'interfaces[0].ips[0]');
-    err(vmStart(s, start({ vm: 'vm2', interfaces: [itf({ mac: '02:00:00:00:00:02', ips: [] })] })), 'mac_in_use', 409, 'interfaces[0].mac');
+    err(vmStart(s, start({ vm: 'vm2', interfaces: [itf({ mac: '02:00:00:00:00:01', ips: [] })] })), 'mac_in_use', 409, 'interfaces[0].mac');
     err(vmStart(s, start({ vm: 'vm2', interfaces: [itf({ mac: '02:00:00:00:02:01', ips: ['10.1.0.1'] })] })), 'ip_in_use', 409, 'interfaces[0].ips[0]');
-    err(vmStart(s, start({ vm: 'vm2', interfaces: [itf({ mac: '02:00:00:00:02:01', ips: ['10.1.0.2'] })] })), 'ip_in_use', 409, 'interfaces[0].ips[0]');
     err(vmStart(s, start({ vm: 'vm2', interfaces: [itf({ mac: '02:00:00:00:02:01', ips: ['10.1.1.5'] })] })), 'ip_outside_cidrs', 409, 'interfaces[0].ips[0]');
     err(vmStart(s, start({ vm: 'vm2', interfaces: [itf({ mac: '02:00:00:00:02:01', ips: ['10.1.0.30', '10.1.0.30'] })] })), 'ip_in_use', 409, 'interfaces[0].ips[1]');
   });
