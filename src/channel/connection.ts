@@ -38,7 +38,7 @@ import { expectsReply, isSwitchToController, type Unsent } from './message.js';
 import { negotiateVersion } from './negotiate.js';
 import type { ConnectionLimits } from './options.js';
 import { OutputQueue } from './output.js';
-import { RateWindow } from './rate.js';
+import { PortFairLimiter } from './rate.js';
 import { RequestTracker } from './requests.js';
 
 /** Messages we send that a switch never answers with an ERROR worth matching. */
@@ -89,7 +89,7 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
   private log: Logger;
   private handshakeTimer: TimerHandle | undefined;
   private readonly inbound: InboundPump;
-  private readonly packetIns: RateWindow;
+  private readonly packetIns: PortFairLimiter;
 
   constructor(
     private readonly socket: Socket,
@@ -120,9 +120,13 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
         this.destroy('FRAMING_ERROR', `${error.code} at offset ${error.offset}`);
       },
     );
-    this.packetIns = new RateWindow(this.clock, this.limits.packetInPerSecond, (dropped) =>
-      this.log.warn('PACKET_IN rate bound hit; excess dropped', { dpid: this.dpid, dropped }),
-    );
+    this.packetIns = new PortFairLimiter({
+      clock: this.clock,
+      perSecond: this.limits.packetInPerSecond,
+      portCount: () => this.portMap.size,
+      slack: this.limits.packetInPortSlack,
+      onWindowDropped: (d) => this.log.warn('PACKET_IN rate bound hit; excess dropped', { dpid: this.dpid, ...d }),
+    });
     this.whenClosed = new Promise((resolve) => socket.once('close', () => resolve()));
 
     socket.setNoDelay(true);
@@ -150,6 +154,16 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
   /** PACKET_INs dropped by the rate bound. */
   get packetInDropped(): number {
     return this.packetIns.dropped;
+  }
+
+  /** PACKET_INs dropped by the rate bound, per input port (bounded by port count plus slack). */
+  get packetInDroppedByPort(): ReadonlyMap<number, number> {
+    return this.packetIns.droppedByPort;
+  }
+
+  /** Drops of ports whose per-port counter was folded away to keep the table bounded. */
+  get packetInDroppedOtherPorts(): number {
+    return this.packetIns.otherPortsDropped;
   }
 
   /** Output bytes waiting for this switch. */
@@ -348,7 +362,7 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
         if (this.state === 'ready') this.emit('portStatus', msg);
         return;
       case 'packetIn':
-        if (this.state === 'ready' && this.packetIns.admit()) this.emit('packetIn', msg);
+        if (this.state === 'ready' && this.packetIns.admit(msg.inPort)) this.emit('packetIn', msg);
         return;
       case 'flowRemoved':
         if (this.state === 'ready') this.emit('flowRemoved', msg);

@@ -20,6 +20,8 @@ export interface ConnectionLimits {
   maxMessagesPerTurn: number;
   /** PACKET_INs accepted per second from one switch; the excess is dropped and counted. */
   packetInPerSecond: number;
+  /** PACKET_IN buckets allowed beyond the switch's port count (fair share per input port). */
+  packetInPortSlack: number;
   /** Fire-and-forget messages remembered for matching a later ERROR. */
   maxRemembered: number;
 }
@@ -34,5 +36,6 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
   maxOutputBytes: 64 * 1024 * 1024,
   maxMessagesPerTurn: 500,
   packetInPerSecond: 2_000,
+  packetInPortSlack: 8,
   maxRemembered: 200_000,
 };
