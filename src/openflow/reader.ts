@@ -51,38 +51,20 @@ function macString(b: Uint8Array, p: number): string {
 }
 
 // Above 2^53 a u64 is assembled in one BigUint64Array slot: one bigint made,
-// about a third of the cost of BigInt shifts and ORs. The slot is in host order.
+// about a third of the cost of BigInt shifts and ORs. The slot's two u32
+// words are in host order: on a little-endian host word 1 is the high one.
 const U64_SLOT = new BigUint64Array(1);
-const U64_BYTES = new Uint8Array(U64_SLOT.buffer);
+const U64_WORDS = new Uint32Array(U64_SLOT.buffer);
 const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const HI_WORD = HOST_LE ? 1 : 0;
+const LO_WORD = HOST_LE ? 0 : 1;
 
 /** The u64 made of two u32 words, as a bigint. */
 export function u64FromWords(hi: number, lo: number): bigint {
   // Below 2^53 the double is exact: one conversion.
   if (hi < 0x200000) return hi === 0 && lo === 0 ? 0n : BigInt(hi * 4294967296 + lo);
-  const s = U64_BYTES;
-  const h = HOST_LE ? 4 : 0;
-  const l = HOST_LE ? 0 : 4;
-  // Each word's bytes, most significant first on a big-endian host, last on a little-endian one.
-  if (HOST_LE) {
-    s[h + 3] = hi >>> 24;
-    s[h + 2] = (hi >>> 16) & 0xff;
-    s[h + 1] = (hi >>> 8) & 0xff;
-    s[h] = hi & 0xff;
-    s[l + 3] = lo >>> 24;
-    s[l + 2] = (lo >>> 16) & 0xff;
-    s[l + 1] = (lo >>> 8) & 0xff;
-    s[l] = lo & 0xff;
-  } else {
-    s[h] = hi >>> 24;
-    s[h + 1] = (hi >>> 16) & 0xff;
-    s[h + 2] = (hi >>> 8) & 0xff;
-    s[h + 3] = hi & 0xff;
-    s[l] = lo >>> 24;
-    s[l + 1] = (lo >>> 16) & 0xff;
-    s[l + 2] = (lo >>> 8) & 0xff;
-    s[l + 3] = lo & 0xff;
-  }
+  U64_WORDS[HI_WORD] = hi;
+  U64_WORDS[LO_WORD] = lo;
   return U64_SLOT[0]!;
 }
 
