@@ -13,6 +13,7 @@ import { FlowSim } from '../../support/flowsim.js';
 import { buildPacket, buildScenario, recipeArb } from '../../support/flowsim-scenarios.js';
 import { expect as oracle, expectedArpAnswer, expectedNdAnswer, placeKey } from '../../support/oracle.js';
 import { icmpv6ChecksumOk, parse } from '../../support/packets.js';
+import type { ModelSnapshot } from '../../../src/model/types.js';
 
 const RUNS = Number(process.env.SPOTLIGHT_PROPERTY_RUNS ?? 1000);
 
@@ -22,12 +23,17 @@ describe('compiler: delivered == allowed (simulated fabric vs contract oracle)',
   let arpAnswers = 0;
   const perMode = new Map<string, number>();
   let ndAnswers = 0;
+  // DHCP with a VM as the network's server: requests delivered to it, its own server messages delivered.
+  let toVmServer = 0;
+  let fromVmServer = 0;
 
   after(() => {
     // Each run sends 4..10 packets: the total is what the issue's 1,000 cases count.
     expect(cases).to.be.greaterThanOrEqual(Math.min(1000, RUNS * 4));
     if (RUNS >= 300) expect(arpAnswers, 'ARP answers seen').to.be.greaterThan(10);
     if (RUNS >= 300) expect(ndAnswers, 'NA answers seen').to.be.greaterThan(5);
+    if (RUNS >= 300) expect(toVmServer, 'DHCP requests delivered to a VM server').to.be.greaterThan(5);
+    if (RUNS >= 300) expect(fromVmServer, 'server messages delivered from a VM server').to.be.greaterThan(2);
     // Both lowerings (and their mix) each get their thousand packets at the default run count.
     if (RUNS >= 1000) for (const m of ['13', '10', 'mixed']) expect(perMode.get(m) ?? 0, `packets on ${m}`).to.be.greaterThanOrEqual(1000);
   });
@@ -68,6 +74,12 @@ describe('compiler: delivered == allowed (simulated fabric vs contract oracle)',
             expect(Buffer.from(d.frame).toString('hex'), `${ctx}: delivered frame changed`).to.equal(Buffer.from(pkt.frame).toString('hex'));
           }
           expect(got.controller.length > 0, `${ctx}: controller`).to.equal(want.controller);
+          if (got.delivered.length > 0) {
+            const q = parse(pkt.frame);
+            const vmServers = new Set([...s.model.networks.values()].map((n) => n.dhcp?.mac).filter((m): m is string => m !== undefined && vmMacs(s.model).has(m)));
+            if (q.udpDst === 67 && got.delivered.some((d) => vmServerAt(s.model, vmServers, d.dpid, d.port))) toVmServer++;
+            if (q.udpSrc === 67 && vmServers.has(q.ethSrc)) fromVmServer++;
+          }
           for (const c of got.controller) {
             if (parse(c.frame).ethType === 0x86dd) {
               const na = answerNd(s.model, { dpid: c.dpid, portNo: c.inPort }, c.frame);
@@ -100,3 +112,12 @@ describe('compiler: delivered == allowed (simulated fabric vs contract oracle)',
     );
   });
 });
+
+function vmMacs(model: ModelSnapshot): Set<string> {
+  return new Set([...model.vms.values()].flatMap((v) => v.interfaces.map((i) => i.mac)));
+}
+
+/** Whether a VM interface whose MAC some network names as its DHCP server sits at that port. */
+function vmServerAt(model: ModelSnapshot, servers: Set<string>, dpid: string, port: number): boolean {
+  return [...model.vms.values()].some((v) => v.interfaces.some((i) => servers.has(i.mac) && i.switch === dpid && i.port === port));
+}
