@@ -8,8 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SwitchConnection } from '../../src/channel/index.js';
-import { Controller } from '../../src/controller.js';
+import { OpenFlowServer, type SwitchConnection } from '../../src/channel/index.js';
 import { silentLogger } from '../../src/log.js';
 import type { FlowMod, OfVersion } from '../../src/openflow/types.js';
 
@@ -127,7 +126,7 @@ function flowFor(i: number): Omit<FlowMod, 'version' | 'xid'> {
 
 describe('integration: OpenFlow channel with real Open vSwitch', function () {
   this.timeout(180_000);
-  let controller: Controller | undefined;
+  let controller: OpenFlowServer | undefined;
   let tshark: ChildProcess | undefined;
   let tmp = '';
   let ofPort = 0;
@@ -138,15 +137,10 @@ describe('integration: OpenFlow channel with real Open vSwitch', function () {
     if (!ovsRunning()) return this.skip();
     tmp = mkdtempSync(join(tmpdir(), 'spotlight-ofchan-'));
     deleteBridges();
-    controller = new Controller({
-      openflow: { host: '127.0.0.1', port: 0 },
-      api: { host: '127.0.0.1', port: 0 },
-      dataDir: join(tmp, 'data'),
-      logger: silentLogger(),
-    });
-    await controller.start();
-    ofPort = controller.openflowAddress!.port;
-    controller.openflow!.on('switchConnected', (ev) => conns.set(ev.dpid, ev.connection));
+    // The bare channel: the full controller would program the bridges itself.
+    controller = new OpenFlowServer({ host: '127.0.0.1', port: 0, logger: silentLogger() });
+    ofPort = (await controller.listen()).port;
+    controller.on('switchConnected', (ev) => conns.set(ev.dpid, ev.connection));
 
     if (have('tshark')) {
       tshark = spawn('tshark', ['-i', 'lo', '-f', `tcp port ${ofPort}`, '-w', join(tmp, 'of.pcapng')], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -166,7 +160,7 @@ describe('integration: OpenFlow channel with real Open vSwitch', function () {
       deleteBridges();
     } finally {
       if (tshark && tshark.exitCode === null) tshark.kill('SIGKILL');
-      await controller?.stop();
+      await controller?.close();
       rmSync(tmp, { recursive: true, force: true });
     }
   });
@@ -177,7 +171,7 @@ describe('integration: OpenFlow channel with real Open vSwitch', function () {
       expect(conn.version).to.equal(b.version);
       await until(() => sh('ovs-vsctl', ['--timeout=5', 'get', 'controller', b.name, 'is_connected']).trim() === 'true', `${b.name} is_connected`);
     }
-    expect(controller!.openflow!.switches().map((s) => s.dpid).sort()).to.deep.equal(BRIDGES.map((b) => b.dpid).sort());
+    expect(controller!.switches().map((s) => s.dpid).sort()).to.deep.equal(BRIDGES.map((b) => b.dpid).sort());
   });
 
   it('reads each datapath id and the ports as ovs-ofctl dump-ports-desc shows them', async () => {
@@ -288,9 +282,10 @@ describe('integration: OpenFlow over TLS with a real Open vSwitch (ovs-vsctl set
   this.timeout(120_000);
   const BR = 'spchtls';
   const DPID = '00000000005c7155';
-  let controller: Controller | undefined;
+  let controller: OpenFlowServer | undefined;
   let pki: import('../unit/channel/support/pki.js').Pki | undefined;
   let sslWasOurs = false;
+  let tlsPort = 0;
 
   before(async function () {
     if (process.getuid?.() !== 0 || !have('ovs-vsctl') || !have('openssl')) return this.skip();
@@ -300,13 +295,8 @@ describe('integration: OpenFlow over TLS with a real Open vSwitch (ovs-vsctl set
     const { makePki } = await import('../unit/channel/support/pki.js');
     pki = makePki();
     sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', BR]);
-    controller = new Controller({
-      openflow: { host: '127.0.0.1', port: 0, tls: { cert: pki.ctlCert, key: pki.ctlKey, ca: pki.caCert } },
-      api: { host: '127.0.0.1', port: 0 },
-      dataDir: join(pki.dir, 'data'),
-      logger: silentLogger(),
-    });
-    await controller.start();
+    controller = new OpenFlowServer({ host: '127.0.0.1', port: 0, tls: { cert: pki.ctlCert, key: pki.ctlKey, ca: pki.caCert }, logger: silentLogger() });
+    tlsPort = (await controller.listen()).port;
     sh('ovs-vsctl', ['--timeout=10', 'set-ssl', pki.swKey, pki.swCert, pki.caCert]);
     sslWasOurs = true;
   });
@@ -316,15 +306,15 @@ describe('integration: OpenFlow over TLS with a real Open vSwitch (ovs-vsctl set
       if (pki) sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', BR]);
       if (sslWasOurs) sh('ovs-vsctl', ['--timeout=10', 'del-ssl']);
     } finally {
-      await controller?.stop();
+      await controller?.close();
       pki?.cleanup();
     }
   });
 
   it('a bridge with an ssl: controller target connects with its certificate and is read', async () => {
-    const port = controller!.openflowAddress!.port;
+    const port = tlsPort;
     const ready = new Promise<SwitchConnection>((resolve) =>
-      controller!.openflow!.on('switchConnected', (ev) => ev.dpid === DPID && resolve(ev.connection)),
+      controller!.on('switchConnected', (ev) => ev.dpid === DPID && resolve(ev.connection)),
     );
     sh('ovs-vsctl', [
       '--timeout=10', 'add-br', BR,
@@ -358,7 +348,7 @@ describe('integration: the spotlight serve process with a real Open vSwitch', fu
   });
 
   it('accepts a bridge offering both versions, logs it, and exits 0 on SIGTERM', async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--openflow', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--openflow', '127.0.0.1:0', '--api', '127.0.0.1:0', '--data', mkdtempSync(join(tmpdir(), 'spotlight-serve-'))], { stdio: ['ignore', 'pipe', 'pipe'] });
     let buf = '';
     const onData = (d: Buffer): void => {
       buf += d.toString();

@@ -1,6 +1,9 @@
 // The controller process as users start it: `spotlight serve --openflow HOST:PORT`.
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FakeSwitch, port } from './support/fake-switch.js';
 
 interface Proc {
@@ -64,12 +67,13 @@ describe('cli: spotlight serve', function () {
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`accepts switches, logs them with dpid, version and ports, and exits 0 on ${signal}`, async () => {
-      proc = startCli(['serve', '--openflow', '127.0.0.1:0', '--api', '127.0.0.1:0', '--data', '/nonexistent-spotlight', '--log-level', 'info']);
+      const data = mkdtempSync(join(tmpdir(), 'spotlight-cli-'));
+      proc = startCli(['serve', '--openflow', '127.0.0.1:0', '--api', '127.0.0.1:0', '--data', data, '--log-level', 'info']);
       const listening = await proc.waitLine((l) => l.message === 'listening for switches');
       const ofPort = Number(listening.port);
       expect(ofPort).to.be.greaterThan(0);
       const started = await proc.waitLine((l) => l.message === 'controller started');
-      expect(started.data).to.equal('/nonexistent-spotlight');
+      expect(started.data).to.equal(data);
 
       const sw = await FakeSwitch.connect({ port: ofPort, datapathId: 0x99n, bitmap: [1, 4], ports: [port(1, 'vnet0'), port(2, 'vnet1')] });
       const up = await proc.waitLine((l) => l.message === 'switch connected');
@@ -78,6 +82,7 @@ describe('cli: spotlight serve', function () {
 
       proc.child.kill(signal);
       expect(await proc.exited).to.equal(0);
+      rmSync(data, { recursive: true, force: true });
       await sw.whenClosed;
       expect(proc.lines.some((l) => l.message === 'switch disconnected' && l.dpid === '0000000000000099')).to.equal(true);
     });
