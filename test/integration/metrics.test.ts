@@ -71,7 +71,17 @@ for (const version of ['1.3', '1.0'] as Version[]) {
         expect(r.code, r.out).to.equal(0);
         const flows = JSON.parse(r.out).flows as { packets: number }[];
         expect(flows.length, sw).to.equal(flowLines(await sc.dumpFlows(sw)));
-        expect(flows.some((f) => f.packets > 0), `${sw}: some flow counted packets`).to.equal(true);
+        // Discovery probes cross every fabric port each second: some counter moves soon after set-up.
+        const counted = await until(
+          `${sw}: some flow counted packets`,
+          async () => {
+            const again = await cli(sc.base, 'flows', sw, '--json');
+            return (JSON.parse(again.out).flows as { packets: number }[]).some((f) => f.packets > 0) ? true : undefined;
+          },
+          15_000,
+          500,
+        );
+        expect(counted, `${sw}: some flow counted packets`).to.equal(true);
       }
       const allowed = JSON.parse((await cli(sc.base, 'explain', 'a1', 'a2', '--json')).out);
       expect(allowed.allowed).to.equal(true);
