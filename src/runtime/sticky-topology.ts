@@ -10,6 +10,13 @@
 // ports, and each of its links whose far end is still connected with that
 // port up. A neighbour port going down is the fabric really failing, and that
 // link goes at once. The memory lasts at most `graceMs`.
+//
+// A link between two connected switches with both ports up that discovery
+// ages out (a probe direction silent for its age limit) is held for
+// `linkHoldMs` too: when a switch's probe trap was lost and restored, the
+// aging tick can fall just before the first probe that crosses again, and the
+// link comes back milliseconds later. Publishing that gap deletes and re-adds
+// every flow of both ports. A link still unproven after the hold goes.
 import type { Dpid, Link, TopologySnapshot, TopoSwitch } from '../topo/types.js';
 import type { TopologyFeed } from './compile-loop.js';
 
@@ -24,16 +31,23 @@ interface Remembered {
 
 export interface StickyTopologyOptions {
   graceMs?: number;
+  /** How long an aged-out link between connected switches with both ports up stays shown. */
+  linkHoldMs?: number;
   now?: () => number;
 }
 
 const involves = (l: Link, dpid: Dpid): boolean => l.a.dpid === dpid || l.b.dpid === dpid;
 const linkKey = (l: Link): string => `${l.a.dpid}/${l.a.portNo}-${l.b.dpid}/${l.b.portNo}`;
+const endKey = (e: Link['a']): string => `${e.dpid}/${e.portNo}`;
 
 export class StickyTopology implements TopologyFeed {
   private readonly memory = new Map<Dpid, Remembered>();
   private readonly now: () => number;
   private readonly graceMs: number;
+  private readonly linkHoldMs: number;
+  /** Links that left the live view while both ends stayed connected and up, keyed by linkKey. */
+  private readonly held = new Map<string, { link: Link; until: number }>();
+  private liveLinks: readonly Link[] = [];
   private listeners: ((s: TopologySnapshot) => void)[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -44,6 +58,7 @@ export class StickyTopology implements TopologyFeed {
   ) {
     this.now = opts.now ?? Date.now;
     this.graceMs = opts.graceMs ?? 30_000;
+    this.linkHoldMs = opts.linkHoldMs ?? 2000;
     this.observe(live.snapshot());
     this.unsubscribe = live.onChange((snap) => {
       this.observe(snap);
@@ -60,22 +75,33 @@ export class StickyTopology implements TopologyFeed {
     const live = this.live.snapshot();
     const t = this.now();
     const graced = [...this.memory].filter(([, r]) => r.graceUntil !== undefined && r.graceUntil > t);
-    if (graced.length === 0) return live;
+    const holding = [...this.held.values()].filter((h) => h.until > t);
+    if (graced.length === 0 && holding.length === 0) return live;
     const switches = new Map(live.switches);
     const links = [...live.links];
     const have = new Set(links.map(linkKey));
+    const farUp = (end: Link['a']): boolean => {
+      const s = live.switches.get(end.dpid);
+      return s?.connected === true && s.ports.get(end.portNo)?.up === true;
+    };
     for (const [dpid, r] of graced) {
       const current = live.switches.get(dpid);
       // Its remembered ports stand in while the live ones are dark (session gone).
       if (!current || !current.connected) switches.set(dpid, r.sw);
       for (const l of r.links) {
         if (have.has(linkKey(l))) continue;
-        const far = l.a.dpid === dpid ? l.b : l.a;
-        const farSw = live.switches.get(far.dpid);
-        if (!farSw?.connected || !farSw.ports.get(far.portNo)?.up) continue;
+        if (!farUp(l.a.dpid === dpid ? l.b : l.a)) continue;
         links.push(l);
         have.add(linkKey(l));
       }
+    }
+    const busy = new Set(links.flatMap((l) => [endKey(l.a), endKey(l.b)]));
+    for (const { link } of holding) {
+      // Both ends still connected and up, and neither port has found another cable.
+      if (have.has(linkKey(link)) || !farUp(link.a) || !farUp(link.b)) continue;
+      if (busy.has(endKey(link.a)) || busy.has(endKey(link.b))) continue;
+      links.push(link);
+      have.add(linkKey(link));
     }
     return { ...live, switches, links };
   }
@@ -93,6 +119,7 @@ export class StickyTopology implements TopologyFeed {
 
   private observe(snap: TopologySnapshot): void {
     const t = this.now();
+    this.holdAgedLinks(snap, t);
     for (const [dpid, sw] of snap.switches) {
       const mem = this.memory.get(dpid);
       const liveLinks = snap.links.filter((l) => involves(l, dpid));
@@ -107,12 +134,28 @@ export class StickyTopology implements TopologyFeed {
     this.arm();
   }
 
+  private holdAgedLinks(snap: TopologySnapshot, t: number): void {
+    const now = new Set(snap.links.map(linkKey));
+    for (const k of now) this.held.delete(k);
+    const upAt = (end: Link['a']): boolean => {
+      const s = snap.switches.get(end.dpid);
+      return s?.connected === true && s.ports.get(end.portNo)?.up === true;
+    };
+    for (const l of this.liveLinks) {
+      const k = linkKey(l);
+      // A disconnect or a port down is not aging: those go at once (or by the grace above).
+      if (!now.has(k) && !this.held.has(k) && upAt(l.a) && upAt(l.b)) this.held.set(k, { link: l, until: t + this.linkHoldMs });
+    }
+    for (const [k, h] of this.held) if (h.until <= t) this.held.delete(k);
+    this.liveLinks = snap.links;
+  }
+
   /** Wakes up when the earliest grace ends, so the compiler hears that the memory is gone. */
   private arm(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const t = this.now();
-    const ends = [...this.memory.values()].map((r) => r.graceUntil).filter((g): g is number => g !== undefined && g > t);
+    const ends = [...this.memory.values()].map((r) => r.graceUntil).concat([...this.held.values()].map((h) => h.until)).filter((g): g is number => g !== undefined && g > t);
     if (ends.length === 0) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -123,6 +166,7 @@ export class StickyTopology implements TopologyFeed {
           r.expired = true;
         }
       }
+      for (const [k, h] of this.held) if (h.until <= t2) this.held.delete(k);
       this.emit();
       this.arm();
     }, Math.min(...ends) - t + 1);

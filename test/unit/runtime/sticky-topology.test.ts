@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { TopologyFeed } from '../../../src/runtime/compile-loop.js';
 import { StickyTopology } from '../../../src/runtime/sticky-topology.js';
+import { Discovery, type ProbeToSend } from '../../../src/topo/discovery.js';
 import type { Link, TopologySnapshot, TopoSwitch } from '../../../src/topo/types.js';
 
 const S1 = '0000000000000001';
@@ -92,6 +93,87 @@ describe('runtime: sticky topology (a switch whose session drops keeps its view 
     now += 10;
     expect(keys(sticky.snapshot())).to.deep.equal([]);
     expect(changes).to.be.greaterThan(0);
+    sticky.stop();
+  });
+
+  it('holds a link that aged out between two connected switches with both ports up, and shows the live view once it is proven again', () => {
+    const { live, sticky } = setup();
+    const seen: string[][] = [];
+    sticky.onChange((snap) => seen.push(keys(snap)));
+    live.set([sw(S1, true), sw(S2, true), sw(S3, true)], [L23]);
+    expect(keys(sticky.snapshot())).to.deep.equal(['1:1-2:2', '2:1-3:2']);
+    now += 20;
+    live.set([sw(S1, true), sw(S2, true), sw(S3, true)], [L12, L23]);
+    expect(sticky.snapshot()).to.equal(live.snapshot());
+    expect(seen.every((k) => k.includes('1:1-2:2'))).to.equal(true);
+    sticky.stop();
+  });
+
+  it('drops a held link when its hold ends unproven (the compiler is told), and at once when one of its ports goes down', async () => {
+    now = 1000;
+    const live = new Live();
+    live.set([sw(S1, true), sw(S2, true), sw(S3, true)], [L12, L23]);
+    const sticky = new StickyTopology(live, { graceMs: 5000, linkHoldMs: 20, now: () => now });
+    const seen: string[][] = [];
+    sticky.onChange((snap) => seen.push(keys(snap)));
+    live.set([sw(S1, true), sw(S2, true), sw(S3, true)], [L12]);
+    expect(keys(sticky.snapshot())).to.deep.equal(['1:1-2:2', '2:1-3:2']);
+    now += 25;
+    await new Promise((r) => setTimeout(r, 40));
+    expect(seen.at(-1)).to.deep.equal(['1:1-2:2']);
+    // Aged out, then its port on s3 goes down while the hold still runs: gone at once.
+    now += 10;
+    live.set([sw(S1, true), sw(S2, true), sw(S3, true)], [L23]);
+    expect(keys(sticky.snapshot())).to.deep.equal(['1:1-2:2', '2:1-3:2']);
+    const s1 = sw(S1, true);
+    const s1portDown: TopoSwitch = { ...s1, ports: new Map([...s1.ports].map(([n, p]) => [n, n === 1 ? { ...p, up: false } : p])) };
+    live.set([s1portDown, sw(S2, true), sw(S3, true)], [L23]);
+    expect(keys(sticky.snapshot())).to.deep.equal(['2:1-3:2']);
+    sticky.stop();
+  });
+
+  it('a switch whose probe trap is lost and restored: discovery ages the link out and finds it again, the compiler never sees it gone', () => {
+    // Discovery as the controller runs it (probe every 500 ms, tick every 50 ms), s1:1 - s2:2
+    // cabled, probes taking 3 ms. While s2 lacks its trap, probes into s2 are dropped.
+    let t = 0;
+    const secret = Buffer.from('sticky-test');
+    const disc = new Discovery({ secret, now: () => t, random: () => 0, intervalMs: 500 });
+    const sticky = new StickyTopology(disc, { now: () => t });
+    const liveSeen: number[] = [];
+    const stickySeen: number[] = [];
+    disc.onChange((snap) => liveSeen.push(snap.links.length));
+    sticky.onChange((snap) => stickySeen.push(snap.links.length));
+    const ports = (n: number) => [{ portNo: n, name: `p${n}`, up: true }];
+    disc.switchConnected(S1, ports(1), 4);
+    disc.switchConnected(S2, ports(2), 4);
+    const wire: Record<string, [string, number]> = { [`${S1}/1`]: [S2, 2], [`${S2}/2`]: [S1, 1] };
+    let inFlight: { at: number; p: ProbeToSend }[] = [];
+    let s2Trap = true;
+    const run = (until: number) => {
+      for (; t <= until; t++) {
+        for (const f of inFlight.filter((x) => x.at <= t)) {
+          const [dpid, inPort] = wire[`${f.p.dpid}/${f.p.portNo}`]!;
+          if (dpid === S2 && !s2Trap) continue;
+          disc.receive({ dpid, inPort, frame: f.p.frame });
+        }
+        inFlight = inFlight.filter((x) => x.at > t);
+        if (t % 50 === 0) inFlight.push(...disc.tick().map((p) => ({ at: t + 3, p })));
+      }
+    };
+    run(400);
+    expect(disc.snapshot().links).to.have.length(1);
+    const mark = liveSeen.length;
+    const stickyMark = stickySeen.length;
+    s2Trap = false;
+    run(2000);
+    s2Trap = true;
+    run(3000);
+    // The live view really lost the link and found it again...
+    expect(liveSeen.slice(mark)).to.include(0);
+    expect(disc.snapshot().links).to.have.length(1);
+    // ...while the view the compiler gets never lacked it.
+    expect(stickySeen.slice(stickyMark)).to.not.include(0);
+    expect(sticky.snapshot()).to.equal(disc.snapshot());
     sticky.stop();
   });
 });
