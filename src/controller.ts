@@ -172,7 +172,8 @@ export class Controller {
     const topology = this.topology;
     const described = topoSettings.description;
     // A switch whose session drops keeps its last view for the compiler until it is probed again.
-    const sticky = new StickyTopology(topology, { graceMs: rs.stickyGraceMs ?? 30_000 });
+    // A link that ages out while both ends stay up is held two probe intervals before the compiler drops it.
+    const sticky = new StickyTopology(topology, { graceMs: rs.stickyGraceMs ?? 30_000, linkHoldMs: 2 * (topoSettings.probeIntervalMs ?? 1000) });
     this.stickyTopology = sticky;
     const loop = new CompileLoop({
       store,
