@@ -172,8 +172,10 @@ export class Controller {
     const topology = this.topology;
     const described = topoSettings.description;
     // A switch whose session drops keeps its last view for the compiler until it is probed again.
-    // A link that ages out while both ends stay up is held two probe intervals before the compiler drops it.
-    const sticky = new StickyTopology(topology, { graceMs: rs.stickyGraceMs ?? 30_000, linkHoldMs: 2 * (topoSettings.probeIntervalMs ?? 1000) });
+    // A link that ages out while both ends stay up is held before the compiler drops it: two probe
+    // intervals, and at least 2 s, so a probe trap lost to drift and restored by the audit is no fabric change.
+    const linkHoldMs = Math.max(2000, 2 * (topoSettings.probeIntervalMs ?? 1000));
+    const sticky = new StickyTopology(topology, { graceMs: rs.stickyGraceMs ?? 30_000, linkHoldMs });
     this.stickyTopology = sticky;
     const loop = new CompileLoop({
       store,
