@@ -5,7 +5,7 @@ import { MAX_MULTIPART_ENTRIES } from '../limits.js';
 import type { Reader } from '../reader.js';
 import type { FlowStats, FlowStatsRequestBody, MultipartReply, MultipartReplyBody, MultipartRequest, MultipartRequestBody, PortStats, TableStats } from '../types.js';
 import type { Writer } from '../writer.js';
-import { decodeDesc, encodeDesc } from '../of13/multipart.js';
+import { decodeAggregate, decodeDesc, encodeDesc } from '../of13/multipart.js';
 import { decodeActions10, encodeActions10 } from './actions.js';
 import { OFP10_FLOW_STATS_LEN, OFP10_PORT_STATS_LEN, OFP10_TABLE_STATS_LEN, OFPFW10, OFPSF_REPLY_MORE, OFPST10 } from './constants.js';
 import { decodeMatch10, encodeMatch10 } from './match.js';
@@ -209,14 +209,9 @@ export function decodeStatsReply10(r: Reader, xid: number): MultipartReply {
     case OFPST10.OFPST_FLOW:
       body = { kind: 'flow', flows: decodeFlowStats(r) };
       break;
-    case OFPST10.OFPST_AGGREGATE: {
-      const packetCount = r.u64();
-      const byteCount = r.u64();
-      const flowCount = r.u32();
-      r.skip(4);
-      body = { kind: 'aggregate', packetCount, byteCount, flowCount };
+    case OFPST10.OFPST_AGGREGATE:
+      body = decodeAggregate(r);
       break;
-    }
     case OFPST10.OFPST_PORT: {
       const n = count(OFP10_PORT_STATS_LEN, 'port stats');
       const ports: PortStats[] = [];

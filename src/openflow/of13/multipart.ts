@@ -49,6 +49,15 @@ function kindToWire(kind: string, at: number): number {
   return v;
 }
 
+/** ofp_aggregate_stats_reply: the same 24 bytes in OF1.0 and OF1.3. */
+export function decodeAggregate(r: Reader): Extract<MultipartReplyBody, { kind: 'aggregate' }> {
+  const packetCount = r.u64();
+  const byteCount = r.u64();
+  const flowCount = r.u32();
+  r.skip(4);
+  return { kind: 'aggregate', packetCount, byteCount, flowCount };
+}
+
 function entries(r: Reader, size: number, what: string): number {
   if (r.remaining % size !== 0) fail('BAD_ELEMENT_LENGTH', `${what} body of ${r.remaining} bytes is not a multiple of ${size}`, r.pos);
   const n = r.remaining / size;
@@ -301,14 +310,9 @@ export function decodeMultipartReply13(r: Reader, xid: number): MultipartReply {
     case OFPMP13.OFPMP_FLOW:
       body = { kind: 'flow', flows: decodeFlowStats(r) };
       break;
-    case OFPMP13.OFPMP_AGGREGATE: {
-      const packetCount = r.u64();
-      const byteCount = r.u64();
-      const flowCount = r.u32();
-      r.skip(4);
-      body = { kind: 'aggregate', packetCount, byteCount, flowCount };
+    case OFPMP13.OFPMP_AGGREGATE:
+      body = decodeAggregate(r);
       break;
-    }
     case OFPMP13.OFPMP_PORT_STATS: {
       const n = entries(r, OFP13_PORT_STATS_LEN, 'port stats');
       const ports: PortStats[] = [];
