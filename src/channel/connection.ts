@@ -4,7 +4,7 @@
 // are answered with an OpenFlow ERROR and dropped.
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import { decodeMessage, formatDpid, peekHeader, tryEncodeMessage } from '../openflow/index.js';
+import { decodeMessage, formatDpid, peekHeader } from '../openflow/index.js';
 import type {
   CodecError,
   FlowRemoved,
@@ -246,23 +246,24 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
 
   private sendInternal(msg: Unsent, exactXid = false): SendResult {
     const full = exactXid ? ({ ...msg, version: this.version, xid: msg.xid ?? 0 } as OfpMessage) : this.complete(msg);
-    const enc = tryEncodeMessage(full);
-    if (!enc.ok) {
-      this.log.error('could not encode message for switch', { type: full.type, code: enc.error.code, error: enc.error.message });
-      return { ok: false, error: new ChannelError('ENCODE_ERROR', enc.error.message, { request: full, codecError: enc.error }) };
+    // Encoded straight into the output batch.
+    const sent = this.output.send(full);
+    if (!sent.ok) {
+      if (sent.closed) return { ok: false, error: new ChannelError('CLOSED', 'connection closed', { request: full }) };
+      this.log.error('could not encode message for switch', { type: full.type, code: sent.error.code, error: sent.error.message });
+      return { ok: false, error: new ChannelError('ENCODE_ERROR', sent.error.message, { request: full, codecError: sent.error }) };
     }
-    if (!this.output.push(enc.bytes)) return { ok: false, error: new ChannelError('CLOSED', 'connection closed', { request: full }) };
     if (!expectsReply(full) && !NOT_ANSWERABLE.has(full.type)) this.tracker.recordSent(full);
     return { ok: true, xid: full.xid };
   }
 
   private requestInternal(msg: Unsent, timeoutMs: number): Promise<{ reply: OfpMessage; errors: SwitchErrorInfo[] }> {
     const full = this.complete(msg);
-    const enc = tryEncodeMessage(full);
-    if (!enc.ok) return Promise.reject(new ChannelError('ENCODE_ERROR', enc.error.message, { request: full, codecError: enc.error }));
+    const sent = this.output.send(full);
+    if (!sent.ok && !sent.closed) return Promise.reject(new ChannelError('ENCODE_ERROR', sent.error.message, { request: full, codecError: sent.error }));
     const withReply = expectsReply(full);
     const p = this.tracker.track(full, timeoutMs, !withReply);
-    if (!this.output.push(enc.bytes)) this.tracker.failAll('output closed');
+    if (!sent.ok) this.tracker.failAll('output closed');
     if (!withReply) void this.barrierInternal(timeoutMs).catch(() => undefined);
     return p;
   }

@@ -1,10 +1,13 @@
-// Batched, bounded output to one switch. Messages queued during one turn of the
-// event loop leave in a single socket write (one buffer), or one write per
+// Batched, bounded output to one switch. Messages are encoded straight into
+// one batch buffer (no Buffer per message, no copy to join them); those queued
+// during one turn of the event loop leave in a single socket write, or one write per
 // `flushBytes` for longer bursts, so a burst of flow-mods costs a few system
 // calls instead of one each. When the socket reports
 // backpressure we stop writing until 'drain'; if what waits for this switch
 // (our queue plus the socket's own buffer) passes the bound, the connection is
 // given up so a switch that stops reading cannot hold unbounded memory.
+
+import { MessageBatch, type CodecError, type OfpMessage } from '../openflow/index.js';
 
 export interface OutputSink {
   write(chunk: Buffer): boolean;
@@ -25,9 +28,10 @@ export interface OutputOptions {
   schedule?: (fn: () => void) => void;
 }
 
+export type SendOutcome = { ok: true } | { ok: false; closed: true } | { ok: false; closed: false; error: CodecError };
+
 export class OutputQueue {
-  private queue: Buffer[] = [];
-  private queuedBytes = 0;
+  private readonly batch = new MessageBatch();
   private scheduled = false;
   private waitingDrain = false;
   private overflowed = false;
@@ -48,23 +52,42 @@ export class OutputQueue {
 
   /** Bytes waiting for this switch: ours plus the socket's. */
   get bufferedBytes(): number {
-    return this.queuedBytes + this.sink.writableLength;
+    return this.batch.pending + this.sink.writableLength;
   }
 
-  /** Queue one encoded message; false once the bound was passed. */
-  push(bytes: Buffer): boolean {
-    if (this.overflowed || this.sink.destroyed) return false;
-    this.queue.push(bytes);
-    this.queuedBytes += bytes.length;
+  /** Whether nothing more is accepted (bound passed, or socket gone). */
+  get closed(): boolean {
+    return this.overflowed || this.sink.destroyed;
+  }
+
+  /**
+   * Encode one message into the batch. Nothing is queued when it cannot be
+   * encoded, or when the output is closed (checked first).
+   */
+  send(msg: OfpMessage): SendOutcome {
+    if (this.closed) return { ok: false, closed: true };
+    const r = this.batch.append(msg);
+    if (!r.ok) return { ok: false, closed: false, error: r.error };
+    return this.queued() ? { ok: true } : { ok: false, closed: true };
+  }
+
+  /** Queue bytes already encoded (copied); false once the bound was passed. */
+  push(bytes: Uint8Array): boolean {
+    if (this.closed) return false;
+    this.batch.appendBytes(bytes);
+    return this.queued();
+  }
+
+  /** After an append: the bound, an early write, or a write at the end of the turn. */
+  private queued(): boolean {
     if (this.bufferedBytes > this.opts.maxBufferedBytes) {
       this.overflowed = true;
       const n = this.bufferedBytes;
-      this.queue = [];
-      this.queuedBytes = 0;
+      this.batch.clear();
       this.onOverflow(n);
       return false;
     }
-    if (this.queuedBytes >= this.flushBytes && !this.waitingDrain) {
+    if (this.batch.pending >= this.flushBytes && !this.waitingDrain) {
       this.flush();
       return true;
     }
@@ -86,10 +109,8 @@ export class OutputQueue {
 
   /** Write everything queued now, in one write. */
   flush(): void {
-    if (this.queue.length === 0 || this.waitingDrain || this.sink.destroyed) return;
-    const chunk = this.queue.length === 1 ? this.queue[0]! : Buffer.concat(this.queue, this.queuedBytes);
-    this.queue = [];
-    this.queuedBytes = 0;
+    if (this.batch.pending === 0 || this.waitingDrain || this.sink.destroyed) return;
+    const chunk = this.batch.take();
     this.writes++;
     this.bytesWritten += chunk.length;
     if (!this.sink.write(chunk)) {

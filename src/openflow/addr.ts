@@ -33,7 +33,8 @@ const CACHE_LIMIT = 4096;
 const macCache = new Map<string, number>();
 const ipv4Cache = new Map<string, number>();
 
-function cachedMac(mac: string): number {
+/** The 48-bit value of a MAC text, through the cache; -1 when it is not one. */
+export function cachedMac(mac: string): number {
   let v = macCache.get(mac);
   if (v === undefined) {
     v = parseMac(mac);
@@ -115,7 +116,8 @@ export function formatIpv4(v: number): string {
   return text;
 }
 
-function cachedIpv4(ip: string): number | undefined {
+/** The value of a dotted quad, through the cache; undefined when it is not one. */
+export function cachedIpv4(ip: string): number | undefined {
   let v = ipv4Cache.get(ip);
   if (v === undefined) {
     v = parseIpv4(ip);

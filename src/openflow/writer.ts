@@ -21,16 +21,32 @@ export class Writer {
   pos = 0;
   /** Where the message being written starts. */
   private msgStart = 0;
+  /**
+   * Where the bytes still to be handed out start: the current message, or
+   * for a batch (begin(true)) every message since the last take(). A new
+   * slab or a grown buffer carries them over.
+   */
+  private keepFrom = 0;
 
   constructor(size = SLAB) {
     this.buf = Buffer.allocUnsafe(size);
   }
 
-  /** Start a message; offsets inside it stay valid until finish(). */
-  begin(): void {
+  /**
+   * Start a message; offsets inside it stay valid until finish(). With
+   * `batch`, the messages written since the last take() are kept before it.
+   */
+  begin(batch = false): void {
+    if (!batch) this.keepFrom = this.pos;
     if (this.buf.length - this.pos < 4096) {
-      this.buf = Buffer.allocUnsafe(SLAB);
-      this.pos = 0;
+      // A fresh slab; what is kept moves to its start. The old slab stays
+      // with the views already handed out.
+      const kept = this.pos - this.keepFrom;
+      const next = Buffer.allocUnsafe(Math.max(SLAB, kept * 2 + 4096));
+      if (kept > 0) this.buf.copy(next, 0, this.keepFrom, this.pos);
+      this.buf = next;
+      this.keepFrom = 0;
+      this.pos = kept;
     }
     this.msgStart = this.pos;
   }
@@ -45,13 +61,33 @@ export class Writer {
     return this.buf.subarray(this.msgStart, this.pos);
   }
 
+  /** Bytes written since the last take() (a batch's pending output). */
+  get pending(): number {
+    return this.pos - this.keepFrom;
+  }
+
+  /**
+   * Every message written since the last take(), as one view of the slab;
+   * later writes never touch those bytes.
+   */
+  take(): Buffer {
+    const out = this.buf.subarray(this.keepFrom, this.pos);
+    this.keepFrom = this.pos;
+    return out;
+  }
+
+  /** Forget the messages written since the last take(). */
+  discard(): void {
+    this.pos = this.keepFrom;
+  }
+
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    // Grow keeping every offset: the message is copied to the same place.
+    // Grow keeping every offset: what is kept is copied to the same place.
     let size = this.buf.length * 2;
     while (size < this.pos + n) size *= 2;
     const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, this.msgStart, this.msgStart, this.pos);
+    this.buf.copy(next, this.keepFrom, this.keepFrom, this.pos);
     this.buf = next;
   }
 

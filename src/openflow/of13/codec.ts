@@ -5,6 +5,7 @@ import type { OfpMessage } from '../types.js';
 import type { Writer } from '../writer.js';
 import { decodeBundleAdd, decodeBundleControl, encodeBundleAdd, encodeBundleControl } from './bundle.js';
 import { OFPT13, OFPT13_MAX, ONF_EXPERIMENTER_ID, ONFT_BUNDLE_ADD_MESSAGE, ONFT_BUNDLE_CONTROL } from './constants.js';
+import { decodeFlowModFast13, encodeFlowModFast13 } from './flow-mod-fast.js';
 import { decodeGroupMod, decodeMeterMod, encodeGroupMod, encodeMeterMod } from './group-meter.js';
 import {
   decodeEcho13,
@@ -45,7 +46,12 @@ function config(r: Reader, xid: number, type: 'getConfigReply' | 'setConfig'): O
 
 export function decodeOf13(r: Reader, type: number, xid: number): OfpMessage {
   // Flow-mods are the bulk of the traffic: tested before the switch.
-  if (type === OFPT13.OFPT_FLOW_MOD) return decodeFlowMod13(r, xid);
+  if (type === OFPT13.OFPT_FLOW_MOD) {
+    const fast = decodeFlowModFast13(r.bytes, r.pos, r.end, xid);
+    if (fast === undefined) return decodeFlowMod13(r, xid);
+    r.pos = r.end;
+    return fast;
+  }
   switch (type) {
     case OFPT13.OFPT_ERROR:
       return decodeError13(r, xid);
@@ -140,6 +146,9 @@ const TYPE_OF: Record<Exclude<OfpMessage['type'], 'hello'>, number> = {
 export function encodeOf13(w: Writer, msg: OfpMessage): void {
   // Flow-mods are most of what Spotlight sends: no table lookup for them.
   if (msg.type === 'flowMod') {
+    // The common flow-mod in one pass; anything else (or anything wrong)
+    // the general way, which reports errors exactly.
+    if (encodeFlowModFast13(w, msg)) return;
     const at = w.header(V, OFPT13.OFPT_FLOW_MOD, msg.xid);
     encodeFlowMod13(w, msg);
     w.endMessage(at);
