@@ -97,22 +97,31 @@ for (let i = 0; i < 256; i++) {
 
 // Decoded IPv4 text by its value, direct-mapped: a hit is one compare; a new
 // address overwrites its slot, so the table stays at 4096 entries whatever
-// the input. A slot's key is the address as int32 with `ipv4Full` saying it
-// is taken (0 is a valid address).
+// the input. A slot's key is the address as int32 with `ipv4State` saying
+// whether it is taken (state 0: empty; 0 is also a valid address) and whether its text is kept:
+// as for MACs (reader.ts), text is kept from an address's second sighting on.
 const IPV4_SLOTS = 4096;
 const IPV4_SHIFT = 32 - 12;
+const IPV4_SEEN = 1;
+const IPV4_KEPT = 2;
 const ipv4Key = new Int32Array(IPV4_SLOTS);
-const ipv4Full = new Uint8Array(IPV4_SLOTS);
+const ipv4State = new Uint8Array(IPV4_SLOTS);
 const ipv4Text: string[] = new Array<string>(IPV4_SLOTS).fill('');
 
 export function formatIpv4(v: number): string {
   const key = v | 0;
   const slot = Math.imul(key, 0x9e3779b1) >>> IPV4_SHIFT;
-  if (ipv4Key[slot] === key && ipv4Full[slot] === 1) return ipv4Text[slot]!;
+  const state = ipv4State[slot]!;
+  if (state === IPV4_KEPT && ipv4Key[slot] === key) return ipv4Text[slot]!;
   const text = DEC_DOT[v >>> 24]! + DEC_DOT[(v >>> 16) & 0xff]! + DEC_DOT[(v >>> 8) & 0xff]! + DEC[v & 0xff]!;
-  ipv4Key[slot] = key;
-  ipv4Full[slot] = 1;
-  ipv4Text[slot] = text;
+  if (state === IPV4_SEEN && ipv4Key[slot] === key) {
+    ipv4State[slot] = IPV4_KEPT;
+    ipv4Text[slot] = text;
+  } else {
+    ipv4Key[slot] = key;
+    ipv4State[slot] = IPV4_SEEN;
+    ipv4Text[slot] = '';
+  }
   return text;
 }
 

@@ -44,7 +44,16 @@ export function tryEncodeMessage(msg: OfpMessage): EncodeResult {
  * are never written again.
  */
 export class MessageBatch {
-  private readonly w = new Writer();
+  private readonly w: Writer;
+
+  /**
+   * `slabBytes`: the size of each buffer the batch writes into, best several
+   * times what is taken at once (a batch that outgrows a buffer is copied to
+   * a larger one).
+   */
+  constructor(slabBytes = 1 << 20) {
+    this.w = new Writer(slabBytes);
+  }
 
   /** Append `msg`; its encoded length, or the reason it cannot be encoded. */
   append(msg: OfpMessage): { ok: true; length: number } | { ok: false; error: CodecError } {

@@ -17,11 +17,15 @@ for (let i = 0; i < 256; i++) {
 // Decoded MAC text by its 48-bit value, in a direct-mapped table: a hit costs
 // two integer compares instead of making a string. A new address overwrites
 // its slot, so the table never grows (8192 slots, about 0.5 MiB with text)
-// whatever the input. Equal text either way, so a hit changes no result.
+// whatever the input. Text is kept from an address's second sighting on: an
+// address seen once (a stream of ever new ones) costs only its string, which
+// dies young, instead of a string the table keeps alive into the old
+// generation. Equal text either way, so the table changes no result.
 const MAC_SLOTS = 8192;
 const MAC_SHIFT = 32 - 13;
 const macHi = new Int32Array(MAC_SLOTS).fill(-1);
 const macLo = new Int32Array(MAC_SLOTS);
+/** The slot's text, or '' while its address was seen only once. */
 const macText: string[] = new Array<string>(MAC_SLOTS).fill('');
 
 /** "aa:bb:cc:dd:ee:ff" of the six bytes at `p` (caller checks bounds). */
@@ -29,12 +33,17 @@ export function formatMacAt(b: Uint8Array, p: number): string {
   const hi = (b[p]! << 8) | b[p + 1]!;
   const lo = (b[p + 2]! << 24) | (b[p + 3]! << 16) | (b[p + 4]! << 8) | b[p + 5]!;
   const slot = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> MAC_SHIFT;
-  if (macLo[slot] === lo && macHi[slot] === hi) return macText[slot]!;
-  const text = macString(b, p);
+  if (macLo[slot] === lo && macHi[slot] === hi) {
+    const kept = macText[slot]!;
+    if (kept !== '') return kept;
+    const text = macString(b, p);
+    macText[slot] = text;
+    return text;
+  }
   macHi[slot] = hi;
   macLo[slot] = lo;
-  macText[slot] = text;
-  return text;
+  macText[slot] = '';
+  return macString(b, p);
 }
 
 function macString(b: Uint8Array, p: number): string {

@@ -28,7 +28,11 @@ export class Writer {
    */
   private keepFrom = 0;
 
+  /** Bytes of each new slab. */
+  private readonly slabSize: number;
+
   constructor(size = SLAB) {
+    this.slabSize = size;
     this.buf = Buffer.allocUnsafe(size);
   }
 
@@ -42,7 +46,7 @@ export class Writer {
       // A fresh slab; what is kept moves to its start. The old slab stays
       // with the views already handed out.
       const kept = this.pos - this.keepFrom;
-      const next = Buffer.allocUnsafe(Math.max(SLAB, kept * 2 + 4096));
+      const next = Buffer.allocUnsafe(Math.max(this.slabSize, kept * 2 + 4096));
       if (kept > 0) this.buf.copy(next, 0, this.keepFrom, this.pos);
       this.buf = next;
       this.keepFrom = 0;
