@@ -131,31 +131,10 @@ export class Writer {
   }
 
   u64(v: bigint, what = 'u64'): void {
-    if (typeof v !== 'bigint') fail('BAD_VALUE', `${what}: ${String(v)} is not a u64 bigint`, this.pos);
+    if (typeof v !== 'bigint' || (v !== 0n && (v < 0n || v > 0xffffffffffffffffn))) fail('BAD_VALUE', `${what}: ${String(v)} is not a u64 bigint`, this.pos);
     this.ensure(8);
-    const b = this.buf;
-    const p = this.pos;
-    // 0n first: the commonest value (masks, counters), and no slot needed.
-    if (v === 0n) {
-      for (let i = p; i < p + 8; i++) b[i] = 0;
-    } else {
-      if (v < 0n || v > 0xffffffffffffffffn) fail('BAD_VALUE', `${what}: ${String(v)} is not a u64 bigint`, p);
-      U64_SLOT[0] = v;
-      const s = U64_BYTES;
-      if (HOST_LE) {
-        b[p] = s[7]!;
-        b[p + 1] = s[6]!;
-        b[p + 2] = s[5]!;
-        b[p + 3] = s[4]!;
-        b[p + 4] = s[3]!;
-        b[p + 5] = s[2]!;
-        b[p + 6] = s[1]!;
-        b[p + 7] = s[0]!;
-      } else {
-        for (let i = 0; i < 8; i++) b[p + i] = s[i]!;
-      }
-    }
-    this.pos = p + 8;
+    putU64(this.buf, this.pos, v);
+    this.pos += 8;
   }
 
   zeros(n: number): void {
@@ -250,4 +229,27 @@ export function putU32(b: Uint8Array, p: number, v: number): void {
   b[p + 1] = (v >>> 16) & 0xff;
   b[p + 2] = (v >>> 8) & 0xff;
   b[p + 3] = v & 0xff;
+}
+
+/** A u64 (caller checks its range) at p, big-endian. */
+export function putU64(b: Uint8Array, p: number, v: bigint): void {
+  // 0n first: the commonest value (masks, counters), and no slot needed.
+  if (v === 0n) {
+    for (let i = p; i < p + 8; i++) b[i] = 0;
+    return;
+  }
+  U64_SLOT[0] = v;
+  const s = U64_BYTES;
+  if (HOST_LE) {
+    b[p] = s[7]!;
+    b[p + 1] = s[6]!;
+    b[p + 2] = s[5]!;
+    b[p + 3] = s[4]!;
+    b[p + 4] = s[3]!;
+    b[p + 5] = s[2]!;
+    b[p + 6] = s[1]!;
+    b[p + 7] = s[0]!;
+  } else {
+    for (let i = 0; i < 8; i++) b[p + i] = s[i]!;
+  }
 }

@@ -14,7 +14,7 @@ import { cachedIpv4, cachedMac, formatIpv4 } from '../addr.js';
 import { MAX_ACTIONS, MAX_INSTRUCTIONS, MAX_OXM_FIELDS } from '../limits.js';
 import { formatMacAt, u64FromWords } from '../reader.js';
 import type { Action, FlowMod, Instruction, Match } from '../types.js';
-import type { Writer } from '../writer.js';
+import { putU16, putU32, putU64, type Writer } from '../writer.js';
 import { FLOW_MOD_COMMANDS, flagsFromWire13, flagsToWire13 } from './flags.js';
 
 const u16At = (b: Uint8Array, p: number): number => (b[p]! << 8) | b[p + 1]!;
@@ -269,16 +269,6 @@ const isU16 = (v: unknown): v is number => typeof v === 'number' && (v & 0xffff)
 const isU32 = (v: unknown): v is number => typeof v === 'number' && v >>> 0 === v;
 const isU64 = (v: unknown): v is bigint => typeof v === 'bigint' && v >= 0n && v <= 0xffffffffffffffffn;
 
-const put16 = (b: Uint8Array, p: number, v: number): void => {
-  b[p] = v >>> 8;
-  b[p + 1] = v & 0xff;
-};
-const put32 = (b: Uint8Array, p: number, v: number): void => {
-  b[p] = v >>> 24;
-  b[p + 1] = (v >>> 16) & 0xff;
-  b[p + 2] = (v >>> 8) & 0xff;
-  b[p + 3] = v & 0xff;
-};
 /** An OXM header of class 0x8000 at p. */
 const oxmHead = (b: Uint8Array, p: number, fh: number, len: number): void => {
   b[p] = 0x80;
@@ -292,26 +282,13 @@ const putMac = (b: Uint8Array, p: number, v: number): void => {
   const lo = v % 4294967296;
   b[p] = hi >>> 8;
   b[p + 1] = hi & 0xff;
-  put32(b, p + 2, lo);
-};
-
-// u64 bytes through one BigUint64Array slot (host order).
-const U64_SLOT = new BigUint64Array(1);
-const U64_BYTES = new Uint8Array(U64_SLOT.buffer);
-const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const putU64 = (b: Uint8Array, p: number, v: bigint): void => {
-  if (v === 0n) {
-    for (let i = 0; i < 8; i++) b[p + i] = 0;
-    return;
-  }
-  U64_SLOT[0] = v;
-  for (let i = 0; i < 8; i++) b[p + i] = U64_BYTES[HOST_LE ? 7 - i : i]!;
+  putU32(b, p + 2, lo);
 };
 
 /** A 2-byte OXM (header `fh`) at p; where the next one goes. */
 function putPort(b: Uint8Array, p: number, fh: number, v: number): number {
   oxmHead(b, p, fh, 2);
-  put16(b, p + 4, v);
+  putU16(b, p + 4, v);
   return p + 6;
 }
 
@@ -336,7 +313,7 @@ function putMatch(w: Writer, m: Match): boolean {
   if (inPort !== undefined) {
     if (!isU32(inPort)) return false;
     oxmHead(b, p, 0, 4);
-    put32(b, p + 4, inPort);
+    putU32(b, p + 4, inPort);
     p += 8;
     n++;
   }
@@ -361,7 +338,7 @@ function putMatch(w: Writer, m: Match): boolean {
     if (!isU16(et)) return false;
     ethType = et;
     oxmHead(b, p, 10, 2);
-    put16(b, p + 4, et);
+    putU16(b, p + 4, et);
     p += 6;
     n++;
   }
@@ -369,7 +346,7 @@ function putMatch(w: Writer, m: Match): boolean {
   if (vid !== undefined) {
     if (!isU16(vid) || vid > 0x1fff) return false;
     oxmHead(b, p, 12, 2);
-    put16(b, p + 4, vid);
+    putU16(b, p + 4, vid);
     p += 6;
     n++;
   }
@@ -388,7 +365,7 @@ function putMatch(w: Writer, m: Match): boolean {
     const v = typeof ipv4Src === 'string' && ethType === 0x0800 ? cachedIpv4(ipv4Src) : undefined;
     if (v === undefined) return false;
     oxmHead(b, p, 22, 4);
-    put32(b, p + 4, v);
+    putU32(b, p + 4, v);
     p += 8;
     n++;
   }
@@ -396,7 +373,7 @@ function putMatch(w: Writer, m: Match): boolean {
     const v = typeof ipv4Dst === 'string' && ethType === 0x0800 ? cachedIpv4(ipv4Dst) : undefined;
     if (v === undefined) return false;
     oxmHead(b, p, 24, 4);
-    put32(b, p + 4, v);
+    putU32(b, p + 4, v);
     p += 8;
     n++;
   }
@@ -434,7 +411,7 @@ function putMatch(w: Writer, m: Match): boolean {
     if (arpOp !== undefined) {
       if (!isU16(arpOp)) return false;
       oxmHead(b, p, 42, 2);
-      put16(b, p + 4, arpOp);
+      putU16(b, p + 4, arpOp);
       p += 6;
       n++;
     }
@@ -442,7 +419,7 @@ function putMatch(w: Writer, m: Match): boolean {
       const v = typeof arpSpa === 'string' ? cachedIpv4(arpSpa) : undefined;
       if (v === undefined) return false;
       oxmHead(b, p, 44, 4);
-      put32(b, p + 4, v);
+      putU32(b, p + 4, v);
       p += 8;
       n++;
     }
@@ -450,7 +427,7 @@ function putMatch(w: Writer, m: Match): boolean {
       const v = typeof arpTpa === 'string' ? cachedIpv4(arpTpa) : undefined;
       if (v === undefined) return false;
       oxmHead(b, p, 46, 4);
-      put32(b, p + 4, v);
+      putU32(b, p + 4, v);
       p += 8;
       n++;
     }
@@ -461,7 +438,7 @@ function putMatch(w: Writer, m: Match): boolean {
   if (keys !== n) return false;
   b[start] = 0;
   b[start + 1] = 1; // OFPMT_OXM
-  put16(b, start + 2, p - start);
+  putU16(b, start + 2, p - start);
   while ((p - start) & 7) b[p++] = 0;
   w.pos = p;
   return true;
@@ -480,16 +457,16 @@ function putActions(w: Writer, actions: Action[]): boolean {
       const port = a.port;
       const maxLen = a.maxLen ?? (port === 0xfffffffd ? 0xffff : 0);
       if (!isU32(port) || !isU16(maxLen)) return false;
-      put16(b, p, 0);
-      put16(b, p + 2, 16);
-      put32(b, p + 4, port);
-      put16(b, p + 8, maxLen);
+      putU16(b, p, 0);
+      putU16(b, p + 2, 16);
+      putU32(b, p + 4, port);
+      putU16(b, p + 8, maxLen);
       for (let j = p + 10; j < p + 16; j++) b[j] = 0;
     } else if (a.type === 'setField') {
       const { field, value } = a;
       if (typeof value !== 'string') return false;
-      put16(b, p, 25);
-      put16(b, p + 2, 16);
+      putU16(b, p, 25);
+      putU16(b, p + 2, 16);
       if (field === 'ethDst' || field === 'ethSrc') {
         const v = cachedMac(value);
         if (v < 0) return false;
@@ -501,14 +478,35 @@ function putActions(w: Writer, actions: Action[]): boolean {
         const v = cachedIpv4(value);
         if (v === undefined) return false;
         oxmHead(b, p + 4, field === 'ipv4Src' ? 22 : 24, 4);
-        put32(b, p + 8, v);
-        put32(b, p + 12, 0);
+        putU32(b, p + 8, v);
+        putU32(b, p + 12, 0);
       } else return false;
     } else return false;
     p += 16;
   }
   w.pos = p;
   return true;
+}
+
+/**
+ * The 24 bytes of an OF1.3 flow-mod from table_id to the padding, at p, each
+ * value checked by the caller.
+ */
+export function putFlowModFields13(
+  b: Uint8Array, p: number, tableId: number, cmd: number, idleTimeout: number, hardTimeout: number, priority: number,
+  bufferId: number, outPort: number, outGroup: number, flags: number,
+): void {
+  b[p] = tableId;
+  b[p + 1] = cmd;
+  putU16(b, p + 2, idleTimeout);
+  putU16(b, p + 4, hardTimeout);
+  putU16(b, p + 6, priority);
+  putU32(b, p + 8, bufferId);
+  putU32(b, p + 12, outPort);
+  putU32(b, p + 16, outGroup);
+  putU16(b, p + 20, flags);
+  b[p + 22] = 0;
+  b[p + 23] = 0;
 }
 
 /**
@@ -548,21 +546,11 @@ export function encodeFlowModFast13(w: Writer, m: FlowMod): boolean {
   let b = w.buf;
   b[start] = 4;
   b[start + 1] = 14; // OFPT_FLOW_MOD
-  put32(b, start + 4, xid);
+  putU32(b, start + 4, xid);
   const p = start + 8;
   putU64(b, p, cookie);
   putU64(b, p + 8, cookieMask);
-  b[p + 16] = tableId;
-  b[p + 17] = cmd;
-  put16(b, p + 18, idleTimeout);
-  put16(b, p + 20, hardTimeout);
-  put16(b, p + 22, priority);
-  put32(b, p + 24, bufferId);
-  put32(b, p + 28, outPort);
-  put32(b, p + 32, outGroup);
-  put16(b, p + 36, flagsToWire13(flags, p + 36));
-  b[p + 38] = 0;
-  b[p + 39] = 0;
+  putFlowModFields13(b, p + 16, tableId, cmd, idleTimeout, hardTimeout, priority, bufferId, outPort, outGroup, flagsToWire13(flags, p + 36));
   w.pos = p + 40;
   if (!putMatch(w, match)) {
     w.pos = start;
@@ -578,21 +566,21 @@ export function encodeFlowModFast13(w: Writer, m: FlowMod): boolean {
       return false;
     }
     if (ins.type === 'gotoTable' && isU8(ins.tableId)) {
-      put32(b, at, 0x00010008);
-      put32(b, at + 4, ins.tableId * 0x1000000);
+      putU32(b, at, 0x00010008);
+      putU32(b, at + 4, ins.tableId * 0x1000000);
       w.pos = at + 8;
     } else if (ins.type === 'applyActions' || ins.type === 'writeActions') {
-      put32(b, at, ins.type === 'applyActions' ? 0x00040000 : 0x00030000);
-      put32(b, at + 4, 0);
+      putU32(b, at, ins.type === 'applyActions' ? 0x00040000 : 0x00030000);
+      putU32(b, at + 4, 0);
       w.pos = at + 8;
       if (!putActions(w, ins.actions)) {
         w.pos = start;
         return false;
       }
-      put16(w.buf, at + 2, w.pos - at);
+      putU16(w.buf, at + 2, w.pos - at);
     } else if (ins.type === 'clearActions') {
-      put32(b, at, 0x00050008);
-      put32(b, at + 4, 0);
+      putU32(b, at, 0x00050008);
+      putU32(b, at + 4, 0);
       w.pos = at + 8;
     } else {
       w.pos = start;
@@ -604,6 +592,6 @@ export function encodeFlowModFast13(w: Writer, m: FlowMod): boolean {
     w.pos = start;
     return false;
   }
-  put16(w.buf, start + 2, len);
+  putU16(w.buf, start + 2, len);
   return true;
 }

@@ -17,8 +17,9 @@ import type {
   RoleReply,
   RoleRequest,
 } from '../types.js';
-import { checkU16, checkU32, checkU8, putU16, putU32, type Writer } from '../writer.js';
+import { checkU16, checkU32, checkU8, type Writer } from '../writer.js';
 import { decodeActions13, encodeActions13 } from './actions.js';
+import { putFlowModFields13 } from './flow-mod-fast.js';
 import { OFPET_EXPERIMENTER } from './constants.js';
 import { FLOW_MOD_COMMANDS, flagsFromWire13, flagsToWire13 } from './flags.js';
 import { decodeInstructions13, encodeInstructions13 } from './instructions.js';
@@ -200,18 +201,7 @@ export function encodeFlowMod13(w: Writer, m: FlowMod): void {
   checkU32(outGroup, 'out_group', at + 16);
   const flags = flagsToWire13(m.flags, at + 20);
   const p = w.claim(24);
-  const b = w.buf;
-  b[p] = tableId;
-  b[p + 1] = cmd;
-  putU16(b, p + 2, idleTimeout);
-  putU16(b, p + 4, hardTimeout);
-  putU16(b, p + 6, priority);
-  putU32(b, p + 8, bufferId);
-  putU32(b, p + 12, outPort);
-  putU32(b, p + 16, outGroup);
-  putU16(b, p + 20, flags);
-  b[p + 22] = 0;
-  b[p + 23] = 0;
+  putFlowModFields13(w.buf, p, tableId, cmd, idleTimeout, hardTimeout, priority, bufferId, outPort, outGroup, flags);
   encodeMatch13(w, m.match);
   encodeInstructions13(w, m.instructions);
 }
