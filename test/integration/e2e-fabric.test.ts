@@ -112,11 +112,12 @@ for (const version of ['1.3', '1.0'] as Version[]) {
       expect(pairs.filter((x) => !x).length).to.be.greaterThan(30);
     });
 
-    // The barrier behind ?wait confirms the OpenFlow tables; OVS updates its
-    // datapath flow cache after them on its own, and about 1 first ping in
-    // 200 to 700 right after the 200 is lost at the destination edge (see
-    // src/reconcile/README.md). So: every VM answers a second ping 100 ms
-    // later, and at most 3 of the 50 first pings are lost.
+    // The barrier behind ?wait confirms the OpenFlow tables; OVS revalidates
+    // its datapath flows after them in its own threads, and about 1 first
+    // ping in 200 to 700 sent within milliseconds of the 200 is lost at the
+    // destination edge (none with 50 ms between them, or after `ovs-appctl
+    // revalidator/wait`; see src/reconcile/README.md). So: every VM answers a
+    // second ping 100 ms later, and at most 3 of the 50 first pings are lost.
     it('vm-start with ?wait: a ping right after the 200 succeeds (at most 3 first pings of 50 lost, a second one always answered)', async () => {
       const sc = s!;
       const a2 = host('a2');
