@@ -47,12 +47,13 @@ export class MessageBatch {
   private readonly w: Writer;
 
   /**
-   * `slabBytes`: the size of each buffer the batch writes into, best several
-   * times what is taken at once (a batch that outgrows a buffer is copied to
-   * a larger one).
+   * The batch writes into buffers of `firstSlabBytes` at first. A batch that
+   * outgrows its buffer is copied into a larger one and doubles the size of
+   * the buffers after it, up to `maxSlabBytes`: an idle switch's batch holds
+   * 16 KiB, a busy one's grows to buffers several times what is taken at once.
    */
-  constructor(slabBytes = 1 << 20) {
-    this.w = new Writer(slabBytes);
+  constructor(firstSlabBytes = 16 * 1024, maxSlabBytes = 1 << 20) {
+    this.w = new Writer(firstSlabBytes, maxSlabBytes);
   }
 
   /** Append `msg`; its encoded length, or the reason it cannot be encoded. */

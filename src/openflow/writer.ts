@@ -28,11 +28,20 @@ export class Writer {
    */
   private keepFrom = 0;
 
-  /** Bytes of each new slab. */
-  private readonly slabSize: number;
+  /** Bytes of the next new slab. */
+  private slabSize: number;
+  /** The most slabSize grows to. */
+  private readonly maxSlab: number;
 
-  constructor(size = SLAB) {
+  /**
+   * `size`: the first slab's bytes. With `maxSize` above it, a batch of more
+   * than a quarter of a slab carried over to a new slab (begin(true)) doubles
+   * the size of the slabs after it, up to `maxSize`: a writer that sees small
+   * batches keeps small slabs, one that sees large batches ends with large ones.
+   */
+  constructor(size = SLAB, maxSize = size) {
     this.slabSize = size;
+    this.maxSlab = Math.max(size, maxSize);
     this.buf = Buffer.allocUnsafe(size);
   }
 
@@ -46,6 +55,8 @@ export class Writer {
       // A fresh slab; what is kept moves to its start. The old slab stays
       // with the views already handed out.
       const kept = this.pos - this.keepFrom;
+      // A batch that held more than a quarter of its slab: slabs are small for this writer's batches.
+      if (kept * 4 > this.slabSize) this.slabSize = Math.min(this.maxSlab, this.slabSize * 2);
       const next = Buffer.allocUnsafe(Math.max(this.slabSize, kept * 2 + 4096));
       if (kept > 0) this.buf.copy(next, 0, this.keepFrom, this.pos);
       this.buf = next;

@@ -5,6 +5,7 @@
 // leave nothing behind.
 import { expect } from 'chai';
 import { decodeMessage, encodeMessage, MessageBatch, type OfpMessage } from '../../../src/openflow/index.js';
+import type { Writer } from '../../../src/openflow/writer.js';
 import { samples10, samples13 } from './samples.js';
 
 const all = [...samples10, ...samples13].map((s) => s.msg);
@@ -89,5 +90,26 @@ describe('openflow: MessageBatch', () => {
     expect(b.pending).to.equal(0);
     b.appendBytes(raw);
     expect([...b.take()]).to.deep.equal([9, 2, 3]);
+  });
+
+  it('holds 16 KiB while batches are small, and grows its buffers to 1 MiB once batches outgrow them', () => {
+    const b = new MessageBatch();
+    const w = (b as unknown as { w: Writer }).w;
+    expect(w.buf.length).to.equal(16 * 1024);
+    // Small batches, taken as they come (an idle switch): the buffers stay small.
+    for (let i = 0; i < 2000; i++) {
+      for (let j = 0; j < 5; j++) b.append(flowMod);
+      b.take();
+      expect(w.buf.length).to.equal(16 * 1024);
+    }
+    // A burst of 20,000 flow-mods in one batch (a busy switch): buffers grow.
+    for (let i = 0; i < 20_000; i++) b.append(flowMod);
+    const burst = b.take();
+    expect(burst.length).to.equal(20_000 * Buffer.from(encodeMessage(flowMod)).length);
+    expect(w.buf.length).to.be.at.least(1 << 20);
+    // Later slabs are 1 MiB: the next one after this buffer fills.
+    for (let i = 0; i < 20_000; i++) b.append(flowMod);
+    b.take();
+    expect(w.buf.length).to.be.at.least(1 << 20);
   });
 });
