@@ -197,6 +197,32 @@ export function planFlows(
   return { changes: [...adds, ...mods, ...dels], conflicts, invalid: desired.invalid, duplicates: desired.duplicates };
 }
 
+/**
+ * Where a switch's table as read differs from what the reconciler had
+ * installed in it, among Spotlight's flows (by cookie): flows gone, flows
+ * nobody installed, flows whose cookie or instructions changed. Changes of
+ * the desired state are not drift and do not show here.
+ */
+export interface Drift {
+  missing: string[];
+  unexpected: string[];
+  changed: string[];
+}
+
+export function driftOf(believed: ReadonlyMap<string, InstalledFlow>, read: ReadonlyMap<string, InstalledFlow>, cookies: CookieSpace): Drift {
+  const drift: Drift = { missing: [], unexpected: [], changed: [] };
+  for (const [key, had] of believed) {
+    if (!isOurCookie(had.cookie, cookies)) continue;
+    const now = read.get(key);
+    if (now === undefined) drift.missing.push(key);
+    else if (now.cookie !== had.cookie || instructionText(now.instructions) !== instructionText(had.instructions)) drift.changed.push(key);
+  }
+  for (const [key, now] of read) {
+    if (isOurCookie(now.cookie, cookies) && !believed.has(key)) drift.unexpected.push(key);
+  }
+  return drift;
+}
+
 /** Desired against the flows read from a switch (all cookies). */
 export function diffFlows(desired: readonly DesiredFlow[], installed: readonly InstalledFlow[], opts: DiffOptions): FlowPlan {
   return planFlows(keyDesired(desired, opts.version), keyInstalled(installed, opts.version), opts);

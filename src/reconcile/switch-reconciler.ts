@@ -7,7 +7,7 @@ import { OFP13_VERSION } from '../openflow/types.js';
 import type { Logger } from '../log.js';
 import { canonicalInstructions } from './action-key.js';
 import { sendPrelude, withoutMeters } from './prelude.js';
-import { keyDesired, keyInstalled, planFlows, type FlowPlan, type InstalledFlow, type KeyedDesired, type PlannedChange } from './diff.js';
+import { driftOf, keyDesired, keyInstalled, planFlows, type Drift, type FlowPlan, type InstalledFlow, type KeyedDesired, type PlannedChange } from './diff.js';
 import {
   DEFAULT_COOKIE_SPACE,
   systemClock,
@@ -75,6 +75,8 @@ export class SwitchReconciler {
   private dirty = false;
   private needRead = true;
   private auditPending = false;
+  /** What the last audit's read found changed behind the reconciler's back. */
+  private drift: Drift | undefined;
   private loop: Promise<void> | undefined;
   private coalesceTimer: unknown;
   private auditTimer: unknown;
@@ -234,7 +236,11 @@ export class SwitchReconciler {
       const r = await this.session.readFlows();
       if (!r.ok) return this.lost(r.reason);
       this.needRead = false;
-      this.installed = keyInstalled(r.flows, this.session.version);
+      const read = keyInstalled(r.flows, this.session.version);
+      // On an audit, drift is the table against what this reconciler installed
+      // (not against the desired state, which may have moved meanwhile).
+      this.drift = this.auditPending && this.installed !== undefined ? driftOf(this.installed, read, this.cookies) : undefined;
+      this.installed = read;
       this.log.debug('read flow table', { flows: r.flows.length });
     }
     if (this.desired === undefined || this.installed === undefined) {
@@ -259,6 +265,9 @@ export class SwitchReconciler {
     const generation = this.desiredGeneration;
     const audit = this.auditPending;
     this.auditPending = false;
+    const drift = audit ? this.drift : undefined;
+    this.drift = undefined;
+    const drifted = drift === undefined ? 0 : drift.missing.length + drift.unexpected.length + drift.changed.length;
     const plan = planFlows(this.desired!, this.installed!, { version: this.session.version, cookies: this.cookies, skip: this.skipped() });
     this.logConflicts(plan, generation);
     const report: PassReport = { generation, adds: 0, modifies: 0, deletes: 0, errors: 0, conflicts: plan.conflicts.length };
@@ -268,7 +277,8 @@ export class SwitchReconciler {
       else report.modifies++;
     }
     if (plan.changes.length === 0) {
-      this.finishPass(report, audit);
+      if (drifted > 0) this.log.info('audit found drift that the desired state no longer holds', { generation, missing: drift!.missing.length, unexpected: drift!.unexpected.length, changed: drift!.changed.length });
+      this.finishPass(report, audit && drifted === 0);
       this.markRealized(generation);
       return;
     }
@@ -294,9 +304,15 @@ export class SwitchReconciler {
       else this.track(c);
     });
     report.errors = failed.size;
-    if (audit) this.log.info('audit repaired drift', { generation, adds: report.adds, modifies: report.modifies, deletes: report.deletes, sample: plan.changes.slice(0, 5).map((c) => `${c.kind} ${c.key}`) });
-    else this.log.info('flows reconciled', { generation, adds: report.adds, modifies: report.modifies, deletes: report.deletes, errors: report.errors, ms: this.clock.now() - started });
-    this.finishPass(report, false);
+    if (drifted > 0) {
+      const sample = [...drift!.missing.map((k) => `missing ${k}`), ...drift!.changed.map((k) => `changed ${k}`), ...drift!.unexpected.map((k) => `unexpected ${k}`)].slice(0, 5);
+      this.log.info('audit repaired drift', {
+        generation, missing: drift!.missing.length, unexpected: drift!.unexpected.length, changed: drift!.changed.length,
+        adds: report.adds, modifies: report.modifies, deletes: report.deletes, sample,
+      });
+    }
+    this.log.info('flows reconciled', { generation, adds: report.adds, modifies: report.modifies, deletes: report.deletes, errors: report.errors, ms: this.clock.now() - started, ...(audit ? { audit: true } : {}) });
+    this.finishPass(report, audit && drifted === 0);
     if ([...failed.keys()].some((i) => !this.failures.get(plan.changes[i]!.key)?.gaveUp)) {
       // Retry what failed in another pass; recordFailure bounds the attempts.
       this.dirty = true;
@@ -305,10 +321,10 @@ export class SwitchReconciler {
     this.markRealized(generation);
   }
 
-  private finishPass(report: PassReport, audit: boolean): void {
+  private finishPass(report: PassReport, cleanAudit: boolean): void {
     this.passes.push(report);
     if (this.passes.length > 100) this.passes.shift();
-    if (audit && report.adds + report.modifies + report.deletes === 0) this.log.debug('audit found no drift', { generation: report.generation });
+    if (cleanAudit) this.log.debug('audit found no drift', { generation: report.generation });
     this.settleAudits(report);
   }
 

@@ -219,13 +219,39 @@ describe('reconcile/switch-reconciler', () => {
     expect(ourFlows(sw)).to.deep.equal(desiredSet(6).map((f) => `${f.priority}:${JSON.stringify(f.match)}:${JSON.stringify(f.instructions)}`).sort());
     expect(sw.table().some((f) => f.cookie === FOREIGN_COOKIE)).to.equal(true);
     const repaired = records.find((r) => r.message === 'audit repaired drift');
-    expect(repaired).to.include({ dpid: '0000000000000001', adds: 2, modifies: 1, deletes: 0 });
+    expect(repaired).to.include({ dpid: '0000000000000001', missing: 2, changed: 1, unexpected: 0, adds: 2, modifies: 1, deletes: 0 });
     // And again on the next interval, with nothing to repair.
     const before = sw.flowMods().length;
     await clock.advance(10_000);
     await rec.idle();
     expect(sw.readCalls).to.equal(3);
     expect(sw.flowMods().length).to.equal(before);
+    rec.stop();
+  });
+
+  it('an audit whose pass also carries a desired-state change reports no drift when the table is as installed', async () => {
+    const { logger, records } = captureLogger();
+    const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
+    const rec = new SwitchReconciler({ session: sw, logger });
+    rec.start();
+    rec.setDesired(1, desiredSet(6));
+    await rec.idle();
+    // A new generation published together with an audit: one pass, one read.
+    rec.setDesired(2, desiredSet(7));
+    await rec.audit();
+    await rec.idle();
+    expect(ourFlows(sw)).to.have.length(7);
+    expect(records.some((r) => r.message === 'audit repaired drift'), 'no drift reported').to.equal(false);
+    expect(records.some((r) => r.message === 'flows reconciled' && r.generation === 2 && r.adds === 1)).to.equal(true);
+    // Drift and a desired change in one audit pass: only the drift is reported as drift.
+    expect(sw.removeWhere((f) => f.cookie === OURS && (f.match.inPort ?? 0) === 1)).to.equal(1);
+    rec.setDesired(3, desiredSet(8));
+    await rec.audit();
+    await rec.idle();
+    expect(ourFlows(sw)).to.have.length(8);
+    const repaired = records.filter((r) => r.message === 'audit repaired drift');
+    expect(repaired).to.have.length(1);
+    expect(repaired[0]).to.include({ generation: 3, missing: 1, changed: 0, unexpected: 0, adds: 2 });
     rec.stop();
   });
 
