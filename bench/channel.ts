@@ -3,7 +3,6 @@
 // add-flows` of the same flows in the same run: the switch's own limit.
 //   npx tsx bench/channel.ts [--n 20000,100000] [--rounds 2]
 // Takes /tmp/spotlight-ovs.lock itself (re-runs under flock).
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -11,41 +10,16 @@ import { OpenFlowServer, sendBundle, type SwitchConnection } from '../src/channe
 import { createLogger } from '../src/log.js';
 import { encodeMessage } from '../src/openflow/index.js';
 import type { FlowMod } from '../src/openflow/types.js';
+import { benchArg, benchUnderOvsLock, sh as ovsSh } from '../test/support/ovs.js';
 
-const LOCK = '/tmp/spotlight-ovs.lock';
 const BR = 'spchbench';
 
-function haveOvs(): boolean {
-  try {
-    execFileSync('ovs-vsctl', ['--timeout=2', 'show'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-if (process.getuid?.() !== 0 || !haveOvs()) {
-  console.log('bench/channel.ts: skipped (needs root and a running Open vSwitch)');
-  process.exit(0);
-}
-
-if (process.env.SPOTLIGHT_OVS_LOCKED !== '1') {
-  const r = spawnSync('flock', [LOCK, process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, SPOTLIGHT_OVS_LOCKED: '1' },
-  });
-  process.exit(r.status ?? 1);
-}
-
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
-}
+benchUnderOvsLock('bench/channel.ts');
+const arg = benchArg;
 const SIZES = arg('n', '20000,100000').split(',').map(Number);
 const ROUNDS = Number(arg('rounds', '2'));
 
-function sh(cmd: string, args: string[]): string {
-  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28, timeout: 600_000 });
-}
+const sh = (cmd: string, args: string[]): string => ovsSh(cmd, args, 600_000);
 
 function ip(i: number): string {
   return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;

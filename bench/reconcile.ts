@@ -5,7 +5,6 @@
 // changed flow from publish to barrier-confirmed.
 //   npx tsx bench/reconcile.ts [--n 20000] [--rounds 2]
 // Takes /tmp/spotlight-ovs.lock itself (re-runs under flock).
-import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { OpenFlowServer, type SwitchConnection } from '../src/channel/index.js';
 import { createLogger } from '../src/log.js';
@@ -13,26 +12,14 @@ import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../src/openflow/ty
 import { ChannelSession } from '../src/reconcile/channel-session.js';
 import { ReconcileManager } from '../src/reconcile/manager.js';
 import { DEFAULT_COOKIE_SPACE, type DesiredFlow, type SwitchCommand, type SwitchSession } from '../src/reconcile/ports.js';
+import { benchArg, benchUnderOvsLock, sh as ovsSh } from '../test/support/ovs.js';
 
-const LOCK = '/tmp/spotlight-ovs.lock';
-if (process.env.SPOTLIGHT_OVS_LOCKED !== '1') {
-  const r = spawnSync('flock', [LOCK, process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, SPOTLIGHT_OVS_LOCKED: '1' },
-  });
-  process.exit(r.status ?? 1);
-}
-
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
-}
+benchUnderOvsLock('bench/reconcile.ts');
+const arg = benchArg;
 const N = Number(arg('n', '20000'));
 const ROUNDS = Number(arg('rounds', '2'));
 
-function sh(cmd: string, args: string[]): string {
-  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28, timeout: 600_000 });
-}
+const sh = (cmd: string, args: string[]): string => ovsSh(cmd, args, 600_000);
 
 const hex2 = (n: number) => (n & 255).toString(16).padStart(2, '0');
 

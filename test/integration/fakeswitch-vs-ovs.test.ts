@@ -4,7 +4,6 @@
 // both, and both must end with the same flow table. Run by hand inside the lock:
 //   flock /tmp/spotlight-ovs.lock npx mocha --config .mocharc.json --timeout 180000 test/integration/fakeswitch-vs-ovs.test.ts
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { OpenFlowServer, type SwitchConnection } from '../../src/channel/index.js';
 import { silentLogger } from '../../src/log.js';
@@ -14,25 +13,13 @@ import { ChannelSession } from '../../src/reconcile/channel-session.js';
 import { flowKey } from '../../src/reconcile/match-key.js';
 import type { FlowModBody } from '../../src/reconcile/ports.js';
 import { FakeSwitch } from '../support/fakeswitch.js';
+import { ovsRunning as ovsUsable, sh } from '../support/ovs.js';
 import { FOREIGN_COOKIE, OURS, flowArb } from '../unit/reconcile/flowgen.js';
 
 const BRIDGES = [
   { name: 'sprcf10', version: OFP10_VERSION as OfVersion, ofctl: 'OpenFlow10', dpid: '00000000005ef010' },
   { name: 'sprcf13', version: OFP13_VERSION as OfVersion, ofctl: 'OpenFlow13', dpid: '00000000005ef013' },
 ];
-
-function sh(cmd: string, args: string[]): string {
-  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
-}
-
-function ovsUsable(): boolean {
-  try {
-    sh('ovs-vsctl', ['--timeout=2', 'show']);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -4,46 +4,21 @@
 // Run by hand inside the shared lock:
 //   flock /tmp/spotlight-ovs.lock npx mocha --config .mocharc.json --timeout 180000 test/integration/openflow-channel.test.ts
 import { expect } from 'chai';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpenFlowServer, type SwitchConnection } from '../../src/channel/index.js';
 import { silentLogger } from '../../src/log.js';
 import type { FlowMod, OfVersion } from '../../src/openflow/types.js';
+import { haveCommand, ovsStarted as ovsRunning, sh } from '../support/ovs.js';
 
 const BRIDGES = [
   { name: 'spch10', version: 1 as OfVersion, protocols: 'OpenFlow10', ofctl: 'OpenFlow10', dpid: '00000000005c1010' },
   { name: 'spch13', version: 4 as OfVersion, protocols: 'OpenFlow13', ofctl: 'OpenFlow13', dpid: '00000000005c1313' },
 ];
 
-function sh(cmd: string, args: string[]): string {
-  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
-}
-
-function have(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function ovsRunning(): boolean {
-  try {
-    sh('ovs-vsctl', ['--timeout=2', 'show']);
-    return true;
-  } catch {
-    try {
-      sh('/usr/share/openvswitch/scripts/ovs-ctl', ['start', '--system-id=random']);
-      sh('ovs-vsctl', ['--timeout=5', 'show']);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-}
+const have = haveCommand;
 
 function deleteBridges(): void {
   for (const b of BRIDGES) sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', b.name]);

@@ -11,33 +11,23 @@
 // Run by hand inside the shared lock:
 //   flock /tmp/spotlight-ovs.lock npx mocha --config .mocharc.json --timeout 180000 test/integration/reconcile-traffic.test.ts
 import { expect } from 'chai';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { OpenFlowServer, type SwitchConnection } from '../../src/channel/index.js';
 import { silentLogger } from '../../src/log.js';
 import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../../src/openflow/types.js';
 import { ChannelSession } from '../../src/reconcile/channel-session.js';
 import { ReconcileManager } from '../../src/reconcile/manager.js';
 import { DEFAULT_COOKIE_SPACE, type DesiredFlow, type SwitchCommand, type SwitchSession } from '../../src/reconcile/ports.js';
+import { haveCommand, ovsRunning, sh, trySh } from '../support/ovs.js';
 
 const OURS = DEFAULT_COOKIE_SPACE.tag;
 
-function sh(cmd: string, args: string[]): string {
-  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
-}
-function trySh(cmd: string, args: string[]): void {
-  try {
-    sh(cmd, args);
-  } catch {
-    /* cleanup: absent is fine */
-  }
-}
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function ovsUsable(): boolean {
+  if (!ovsRunning() || !haveCommand('ping')) return false;
   try {
-    sh('ovs-vsctl', ['--timeout=2', 'show']);
     sh('ip', ['netns', 'list']);
-    execFileSync('sh', ['-c', 'command -v ping'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;

@@ -5,7 +5,6 @@
 // refuses. Run by hand inside the shared lock:
 //   flock /tmp/spotlight-ovs.lock npx mocha --config .mocharc.json --timeout 180000 test/integration/reconcile.test.ts
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
 import { OpenFlowServer, type SwitchConnection } from '../../src/channel/index.js';
 import { compile } from '../../src/compiler/compile.js';
 import { silentLogger } from '../../src/log.js';
@@ -15,6 +14,7 @@ import { hygienePlan } from '../../src/reconcile/hygiene.js';
 import { ReconcileManager } from '../../src/reconcile/manager.js';
 import { DEFAULT_COOKIE_SPACE, type DesiredFlow, type SwitchCommand, type SwitchSession } from '../../src/reconcile/ports.js';
 import { GOLDEN } from '../support/flowsim-golden.js';
+import { ovsStarted as ovsUsable, sh } from '../support/ovs.js';
 
 const OURS = DEFAULT_COOKIE_SPACE.tag;
 const BRIDGES = [
@@ -22,25 +22,6 @@ const BRIDGES = [
   { name: 'sprc13', version: OFP13_VERSION as OfVersion, ofctl: 'OpenFlow13', dpid: '00000000005e1313' },
 ];
 type Bridge = (typeof BRIDGES)[number];
-
-function sh(cmd: string, args: string[]): string {
-  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
-}
-
-function ovsUsable(): boolean {
-  try {
-    sh('ovs-vsctl', ['--timeout=2', 'show']);
-    return true;
-  } catch {
-    try {
-      sh('/usr/share/openvswitch/scripts/ovs-ctl', ['start', '--system-id=random']);
-      sh('ovs-vsctl', ['--timeout=5', 'show']);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-}
 
 function addBridge(b: Bridge, port: number): void {
   sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', b.name]);
