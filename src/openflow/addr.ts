@@ -49,8 +49,12 @@ export function writeMac(w: Writer, mac: string, what: string): void {
   const v = typeof mac === 'string' ? cachedMac(mac) : -1;
   if (v < 0) fail('BAD_VALUE', `${what}: "${String(mac)}" is not a MAC address`, w.pos);
   w.ensure(6);
-  const b = w.buf;
-  const p = w.pos;
+  putMacValue(w.buf, w.pos, v);
+  w.pos += 6;
+}
+
+/** The six bytes of the 48-bit MAC value `v` at `p` (caller checks room). */
+export function putMacValue(b: Uint8Array, p: number, v: number): void {
   const hi = Math.floor(v / 4294967296);
   const lo = v % 4294967296;
   b[p] = hi >>> 8;
@@ -59,7 +63,6 @@ export function writeMac(w: Writer, mac: string, what: string): void {
   b[p + 3] = (lo >>> 16) & 0xff;
   b[p + 4] = (lo >>> 8) & 0xff;
   b[p + 5] = lo & 0xff;
-  w.pos = p + 6;
 }
 
 /** Dotted quad without leading zeros, or undefined. */

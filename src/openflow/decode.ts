@@ -34,8 +34,9 @@ export function decodeMessage(bytes: Uint8Array): DecodeResult {
   const type = bytes[1]!;
   const xid = ((bytes[4]! << 24) | (bytes[5]! << 16) | (bytes[6]! << 8) | bytes[7]!) >>> 0;
   try {
-    // The common OF1.3 flow-mod in one pass; anything else (or anything
-    // wrong) goes the general way, which reports errors exactly.
+    // The common OF1.3 flow-mod in one pass, before a reader is made; anything
+    // else (or anything wrong) goes the general way, which reports errors
+    // exactly and is told that the one-pass decoder has already been tried.
     if (version === OFP13_VERSION && type === 14) {
       const fast = decodeFlowModFast13(bytes, 8, bytes.length, xid);
       if (fast !== undefined) return { ok: true, message: fast };
@@ -44,7 +45,7 @@ export function decodeMessage(bytes: Uint8Array): DecodeResult {
     let message: OfpMessage;
     // HELLO is read whatever its version: negotiation needs the peer's.
     if (type === 0 && version !== 0) message = decodeHello(r, version, xid);
-    else if (version === OFP13_VERSION) message = decodeOf13(r, type, xid);
+    else if (version === OFP13_VERSION) message = decodeOf13(r, type, xid, true);
     else if (version === OFP10_VERSION) message = decodeOf10(r, type, xid);
     else return failed({ code: 'BAD_VERSION', message: `wire version 0x${version.toString(16)} is neither 0x01 nor 0x04`, offset: 0, version, msgType: type, xid });
     return { ok: true, message };

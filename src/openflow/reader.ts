@@ -77,6 +77,11 @@ export function u64FromWords(hi: number, lo: number): bigint {
   return U64_SLOT[0]!;
 }
 
+/** The big-endian u16 at `p` (caller checks bounds). */
+export const u16At = (b: Uint8Array, p: number): number => (b[p]! << 8) | b[p + 1]!;
+/** The big-endian u32 at `p` (caller checks bounds). */
+export const u32At = (b: Uint8Array, p: number): number => ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+
 export class Reader {
   readonly bytes: Uint8Array;
   pos: number;
@@ -126,8 +131,7 @@ export class Reader {
 
   /** The u32 at an absolute offset, without moving (caller checks bounds). */
   peekU32(at: number): number {
-    const b = this.bytes;
-    return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+    return u32At(this.bytes, at);
   }
 
   u64(): bigint {

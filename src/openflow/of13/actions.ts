@@ -1,8 +1,9 @@
 // OF1.3 action lists: each action {type u16, len u16, body}, len a multiple
 // of 8. OF1.0-style rewrites are accepted on encode and sent as set-field.
+import { formatIpv4 } from '../addr.js';
 import { fail } from '../errors.js';
 import { MAX_ACTIONS } from '../limits.js';
-import { formatMacAt, type Reader } from '../reader.js';
+import { formatMacAt, u16At, u32At, type Reader } from '../reader.js';
 import type { Action, MatchField } from '../types.js';
 import { checkU16, checkU32, putU16, putU32, type Writer } from '../writer.js';
 import { OFPAT13, OFPXMC_OPENFLOW_BASIC } from './constants.js';
@@ -105,8 +106,30 @@ export function encodeAction13(w: Writer, a: Action): void {
   }
 }
 
-const u16At = (b: Uint8Array, p: number): number => (b[p]! << 8) | b[p + 1]!;
-const u32At = (b: Uint8Array, p: number): number => ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+
+/**
+ * The 16-byte action at `p` when it is an output or an unmasked set-field of
+ * a MAC or an IPv4 address (the compiler's commonest), read in one step;
+ * undefined for anything else, which the general path then reads. The
+ * caller has checked that the action's length is 16 and that its 16 bytes
+ * are there.
+ */
+export function readAction16(b: Uint8Array, p: number): Action | undefined {
+  const type = u16At(b, p);
+  if (type === OFPAT13.OFPAT_OUTPUT) {
+    const port = u32At(b, p + 4);
+    const maxLen = u16At(b, p + 8);
+    // max_len only means something for CONTROLLER; keep it when nonzero elsewhere.
+    return port === 0xfffffffd || maxLen !== 0 ? { type: 'output', port, maxLen } : { type: 'output', port };
+  }
+  // set-field: OXM class 0x8000, no mask; 4 + 4 + 6 (or 4) bytes padded to 16.
+  if (type !== OFPAT13.OFPAT_SET_FIELD || b[p + 4] !== 0x80 || b[p + 5] !== 0) return undefined;
+  const fh = b[p + 6]!;
+  const len = b[p + 7]!;
+  if ((fh === 6 || fh === 8) && len === 6) return { type: 'setField', field: fh === 6 ? 'ethDst' : 'ethSrc', value: formatMacAt(b, p + 8) };
+  if ((fh === 22 || fh === 24) && len === 4) return { type: 'setField', field: fh === 22 ? 'ipv4Src' : 'ipv4Dst', value: formatIpv4(u32At(b, p + 8)) };
+  return undefined;
+}
 
 export function decodeActions13(r: Reader): Action[] {
   // The first two actions are held apart and the array made at the end at its
@@ -123,42 +146,21 @@ export function decodeActions13(r: Reader): Action[] {
     const type = u16At(b, at);
     const len = u16At(b, at + 2);
     if (len < 8 || len % 8 !== 0) fail('BAD_ELEMENT_LENGTH', `action length ${len} is not a positive multiple of 8`, at + 2);
-    // The two commonest actions, whole and in bounds, read in one step; the
-    // general path below handles (and reports) everything else.
-    if (len === 16 && at + 16 <= r.end) {
-      if (type === OFPAT13.OFPAT_OUTPUT) {
-        const port = u32At(b, at + 4);
-        const maxLen = u16At(b, at + 8);
-        // max_len only means something for CONTROLLER; keep it when nonzero elsewhere.
-        const a: Action = port === 0xfffffffd || maxLen !== 0 ? { type: 'output', port, maxLen } : { type: 'output', port };
-        if (n === 0) a0 = a;
-        else if (n === 1) a1 = a;
-        else (more ??= []).push(a);
-        n++;
-        r.pos = at + 16;
-        continue;
-      }
-      // set-field of eth_src/eth_dst (OXM class 0x8000, no mask, 6 bytes):
-      // 4 + 4 + 6 bytes padded to 16.
-      if (type === OFPAT13.OFPAT_SET_FIELD && b[at + 4] === 0x80 && b[at + 5] === 0 && (b[at + 6] === 6 || b[at + 6] === 8) && b[at + 7] === 6) {
-        const a: Action = { type: 'setField', field: b[at + 6] === 6 ? 'ethDst' : 'ethSrc', value: formatMacAt(b, at + 8) };
-        if (n === 0) a0 = a;
-        else if (n === 1) a1 = a;
-        else (more ??= []).push(a);
-        n++;
-        r.pos = at + 16;
-        continue;
-      }
+    // The commonest actions, whole and in bounds, read in one step; the
+    // general path handles (and reports) everything else.
+    let a = len === 16 && at + 16 <= r.end ? readAction16(b, at) : undefined;
+    if (a !== undefined) r.pos = at + 16;
+    else {
+      r.pos = at + 4;
+      // Read in place within the action's bounds (no child reader).
+      const outer = r.enter(len - 4, 'action');
+      a = decodeAction13(r, type, at);
+      r.leave(outer);
     }
-    r.pos = at + 4;
-    // Read in place within the action's bounds (no child reader).
-    const outer = r.enter(len - 4, 'action');
-    const a = decodeAction13(r, type, at);
     if (n === 0) a0 = a;
     else if (n === 1) a1 = a;
     else (more ??= []).push(a);
     n++;
-    r.leave(outer);
   }
   if (n === 0) return [];
   if (n === 1) return [a0!];

@@ -44,10 +44,11 @@ function config(r: Reader, xid: number, type: 'getConfigReply' | 'setConfig'): O
   return { version: V, xid, type, flags, missSendLen };
 }
 
-export function decodeOf13(r: Reader, type: number, xid: number): OfpMessage {
+/** `fastTried`: the caller has already tried decodeFlowModFast13 on these bytes. */
+export function decodeOf13(r: Reader, type: number, xid: number, fastTried = false): OfpMessage {
   // Flow-mods are the bulk of the traffic: tested before the switch.
   if (type === OFPT13.OFPT_FLOW_MOD) {
-    const fast = decodeFlowModFast13(r.bytes, r.pos, r.end, xid);
+    const fast = fastTried ? undefined : decodeFlowModFast13(r.bytes, r.pos, r.end, xid);
     if (fast === undefined) return decodeFlowMod13(r, xid);
     r.pos = r.end;
     return fast;

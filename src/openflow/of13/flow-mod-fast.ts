@@ -10,15 +10,15 @@
 // decoded object, key order included, and the same bytes
 // (test/unit/openflow/flow-mod-fast.test.ts checks both on random and
 // mutated flow-mods).
-import { cachedIpv4, cachedMac, formatIpv4 } from '../addr.js';
+import { cachedIpv4, cachedMac, formatIpv4, putMacValue } from '../addr.js';
 import { MAX_ACTIONS, MAX_INSTRUCTIONS, MAX_OXM_FIELDS } from '../limits.js';
-import { formatMacAt, u64FromWords } from '../reader.js';
+import { formatMacAt, u16At, u32At, u64FromWords } from '../reader.js';
 import type { Action, FlowMod, Instruction, Match } from '../types.js';
 import { putU16, putU32, putU64, type Writer } from '../writer.js';
 import { FLOW_MOD_COMMANDS, flagsFromWire13, flagsToWire13 } from './flags.js';
+import { readAction16 } from './actions.js';
+import { putOxmHeader } from './oxm.js';
 
-const u16At = (b: Uint8Array, p: number): number => (b[p]! << 8) | b[p + 1]!;
-const u32At = (b: Uint8Array, p: number): number => ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
 
 // Bits of the fields this path reads, for the duplicate check.
 const IN_PORT = 1 << 0;
@@ -167,21 +167,10 @@ function actionsAt(b: Uint8Array, p: number, end: number): Action[] | undefined 
   let more: Action[] | undefined;
   let n = 0;
   while (p < end) {
-    // Output and set-field of a MAC or an IPv4 address: 16 bytes each.
+    // Output and set-field of a MAC or an IPv4 address (16 bytes each), as the general decoder reads them in one step.
     if (end - p < 16 || b[p + 2] !== 0 || b[p + 3] !== 16 || n >= MAX_ACTIONS) return undefined;
-    const type = u16At(b, p);
-    let a: Action;
-    if (type === 0) {
-      const port = u32At(b, p + 4);
-      const maxLen = u16At(b, p + 8);
-      a = port === 0xfffffffd || maxLen !== 0 ? { type: 'output', port, maxLen } : { type: 'output', port };
-    } else if (type === 25 && b[p + 4] === 0x80 && b[p + 5] === 0) {
-      const fh = b[p + 6]!;
-      const len = b[p + 7]!;
-      if ((fh === 6 || fh === 8) && len === 6) a = { type: 'setField', field: fh === 6 ? 'ethDst' : 'ethSrc', value: formatMacAt(b, p + 8) };
-      else if ((fh === 22 || fh === 24) && len === 4) a = { type: 'setField', field: fh === 22 ? 'ipv4Src' : 'ipv4Dst', value: formatIpv4(u32At(b, p + 8)) };
-      else return undefined;
-    } else return undefined;
+    const a = readAction16(b, p);
+    if (a === undefined) return undefined;
     if (n === 0) a0 = a;
     else if (n === 1) a1 = a;
     else (more ??= []).push(a);
@@ -269,25 +258,12 @@ const isU16 = (v: unknown): v is number => typeof v === 'number' && (v & 0xffff)
 const isU32 = (v: unknown): v is number => typeof v === 'number' && v >>> 0 === v;
 const isU64 = (v: unknown): v is bigint => typeof v === 'bigint' && v >= 0n && v <= 0xffffffffffffffffn;
 
-/** An OXM header of class 0x8000 at p. */
-const oxmHead = (b: Uint8Array, p: number, fh: number, len: number): void => {
-  b[p] = 0x80;
-  b[p + 1] = 0;
-  b[p + 2] = fh;
-  b[p + 3] = len;
-};
-/** The 48-bit MAC value `v` at p. */
-const putMac = (b: Uint8Array, p: number, v: number): void => {
-  const hi = Math.floor(v / 4294967296);
-  const lo = v % 4294967296;
-  b[p] = hi >>> 8;
-  b[p + 1] = hi & 0xff;
-  putU32(b, p + 2, lo);
-};
+/** Wire number of each flow-mod command, from the one list in flags.ts. */
+const COMMAND_CODE = new Map<string, number>(FLOW_MOD_COMMANDS.map((c, i) => [c, i]));
 
 /** A 2-byte OXM (header `fh`) at p; where the next one goes. */
 function putPort(b: Uint8Array, p: number, fh: number, v: number): number {
-  oxmHead(b, p, fh, 2);
+  putOxmHeader(b, p, fh, 2);
   putU16(b, p + 4, v);
   return p + 6;
 }
@@ -312,7 +288,7 @@ function putMatch(w: Writer, m: Match): boolean {
   const { inPort, ethDst, ethSrc } = m;
   if (inPort !== undefined) {
     if (!isU32(inPort)) return false;
-    oxmHead(b, p, 0, 4);
+    putOxmHeader(b, p, 0, 4);
     putU32(b, p + 4, inPort);
     p += 8;
     n++;
@@ -320,16 +296,16 @@ function putMatch(w: Writer, m: Match): boolean {
   if (ethDst !== undefined) {
     const v = typeof ethDst === 'string' ? cachedMac(ethDst) : -1;
     if (v < 0) return false;
-    oxmHead(b, p, 6, 6);
-    putMac(b, p + 4, v);
+    putOxmHeader(b, p, 6, 6);
+    putMacValue(b, p + 4, v);
     p += 10;
     n++;
   }
   if (ethSrc !== undefined) {
     const v = typeof ethSrc === 'string' ? cachedMac(ethSrc) : -1;
     if (v < 0) return false;
-    oxmHead(b, p, 8, 6);
-    putMac(b, p + 4, v);
+    putOxmHeader(b, p, 8, 6);
+    putMacValue(b, p + 4, v);
     p += 10;
     n++;
   }
@@ -337,7 +313,7 @@ function putMatch(w: Writer, m: Match): boolean {
   if (et !== undefined) {
     if (!isU16(et)) return false;
     ethType = et;
-    oxmHead(b, p, 10, 2);
+    putOxmHeader(b, p, 10, 2);
     putU16(b, p + 4, et);
     p += 6;
     n++;
@@ -345,7 +321,7 @@ function putMatch(w: Writer, m: Match): boolean {
   const vid = m.vlanVid;
   if (vid !== undefined) {
     if (!isU16(vid) || vid > 0x1fff) return false;
-    oxmHead(b, p, 12, 2);
+    putOxmHeader(b, p, 12, 2);
     putU16(b, p + 4, vid);
     p += 6;
     n++;
@@ -355,7 +331,7 @@ function putMatch(w: Writer, m: Match): boolean {
   if (proto !== undefined) {
     if (!isU8(proto) || !ip) return false;
     ipProto = proto;
-    oxmHead(b, p, 20, 1);
+    putOxmHeader(b, p, 20, 1);
     b[p + 4] = proto;
     p += 5;
     n++;
@@ -364,7 +340,7 @@ function putMatch(w: Writer, m: Match): boolean {
   if (ipv4Src !== undefined) {
     const v = typeof ipv4Src === 'string' && ethType === 0x0800 ? cachedIpv4(ipv4Src) : undefined;
     if (v === undefined) return false;
-    oxmHead(b, p, 22, 4);
+    putOxmHeader(b, p, 22, 4);
     putU32(b, p + 4, v);
     p += 8;
     n++;
@@ -372,7 +348,7 @@ function putMatch(w: Writer, m: Match): boolean {
   if (ipv4Dst !== undefined) {
     const v = typeof ipv4Dst === 'string' && ethType === 0x0800 ? cachedIpv4(ipv4Dst) : undefined;
     if (v === undefined) return false;
-    oxmHead(b, p, 24, 4);
+    putOxmHeader(b, p, 24, 4);
     putU32(b, p + 4, v);
     p += 8;
     n++;
@@ -410,7 +386,7 @@ function putMatch(w: Writer, m: Match): boolean {
     if (ethType !== 0x0806) return false;
     if (arpOp !== undefined) {
       if (!isU16(arpOp)) return false;
-      oxmHead(b, p, 42, 2);
+      putOxmHeader(b, p, 42, 2);
       putU16(b, p + 4, arpOp);
       p += 6;
       n++;
@@ -418,7 +394,7 @@ function putMatch(w: Writer, m: Match): boolean {
     if (arpSpa !== undefined) {
       const v = typeof arpSpa === 'string' ? cachedIpv4(arpSpa) : undefined;
       if (v === undefined) return false;
-      oxmHead(b, p, 44, 4);
+      putOxmHeader(b, p, 44, 4);
       putU32(b, p + 4, v);
       p += 8;
       n++;
@@ -426,7 +402,7 @@ function putMatch(w: Writer, m: Match): boolean {
     if (arpTpa !== undefined) {
       const v = typeof arpTpa === 'string' ? cachedIpv4(arpTpa) : undefined;
       if (v === undefined) return false;
-      oxmHead(b, p, 46, 4);
+      putOxmHeader(b, p, 46, 4);
       putU32(b, p + 4, v);
       p += 8;
       n++;
@@ -470,14 +446,14 @@ function putActions(w: Writer, actions: Action[]): boolean {
       if (field === 'ethDst' || field === 'ethSrc') {
         const v = cachedMac(value);
         if (v < 0) return false;
-        oxmHead(b, p + 4, field === 'ethDst' ? 6 : 8, 6);
-        putMac(b, p + 8, v);
+        putOxmHeader(b, p + 4, field === 'ethDst' ? 6 : 8, 6);
+        putMacValue(b, p + 8, v);
         b[p + 14] = 0;
         b[p + 15] = 0;
       } else if (field === 'ipv4Src' || field === 'ipv4Dst') {
         const v = cachedIpv4(value);
         if (v === undefined) return false;
-        oxmHead(b, p + 4, field === 'ipv4Src' ? 22 : 24, 4);
+        putOxmHeader(b, p + 4, field === 'ipv4Src' ? 22 : 24, 4);
         putU32(b, p + 8, v);
         putU32(b, p + 12, 0);
       } else return false;
@@ -516,26 +492,8 @@ export function putFlowModFields13(
  */
 export function encodeFlowModFast13(w: Writer, m: FlowMod): boolean {
   const { xid, cookie, cookieMask, tableId, idleTimeout, hardTimeout, priority, bufferId, outPort, outGroup, flags } = m;
-  let cmd: number;
-  switch (m.command) {
-    case 'add':
-      cmd = 0;
-      break;
-    case 'modify':
-      cmd = 1;
-      break;
-    case 'modifyStrict':
-      cmd = 2;
-      break;
-    case 'delete':
-      cmd = 3;
-      break;
-    case 'deleteStrict':
-      cmd = 4;
-      break;
-    default:
-      return false;
-  }
+  const cmd = COMMAND_CODE.get(m.command) ?? -1;
+  if (cmd < 0) return false;
   if (!isU32(xid) || !isU64(cookie) || !isU64(cookieMask) || !isU8(tableId) || !isU16(idleTimeout) || !isU16(hardTimeout) || !isU16(priority)) return false;
   if (!isU32(bufferId) || !isU32(outPort) || !isU32(outGroup) || flags === null || typeof flags !== 'object' || flags.emerg) return false;
   const match = m.match;

@@ -4,7 +4,7 @@
 import { formatIpv4 } from '../addr.js';
 import { fail } from '../errors.js';
 import { MAX_OXM_FIELDS } from '../limits.js';
-import { formatMacAt, type Reader } from '../reader.js';
+import { formatMacAt, u16At, u32At, type Reader } from '../reader.js';
 import type { Match } from '../types.js';
 import type { Writer } from '../writer.js';
 import { OFPMT_OXM, OFPXMC_OPENFLOW_BASIC } from './constants.js';
@@ -215,8 +215,6 @@ function setField(m: Match, field: number, v: unknown): void {
   }
 }
 
-const u16At = (b: Uint8Array, p: number): number => (b[p]! << 8) | b[p + 1]!;
-const u32At = (b: Uint8Array, p: number): number => ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
 
 /**
  * The commonest exact-match fields, read and stored in one step when the

@@ -1,7 +1,7 @@
 // Bodies of the OF1.3 messages outside multipart, groups, meters and bundles.
 // Decoders get a reader positioned after the header; encoders write after it.
 import { fail } from '../errors.js';
-import { u64FromWords, type Reader } from '../reader.js';
+import { u16At, u32At, u64FromWords, type Reader } from '../reader.js';
 import type {
   ControllerRole,
   EchoReply,
@@ -156,8 +156,6 @@ export function decodeFlowMod13(r: Reader, xid: number): FlowMod {
   };
 }
 
-const u32At = (b: Uint8Array, p: number): number => ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
-const u16At = (b: Uint8Array, p: number): number => (b[p]! << 8) | b[p + 1]!;
 
 /** decodeFlowMod13 when its 40 fixed bytes are all there: one bounds check for them. */
 function decodeFlowModWhole(r: Reader, xid: number): FlowMod {

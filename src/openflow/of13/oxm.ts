@@ -24,19 +24,22 @@ function writeValue(w: Writer, d: OxmField, v: unknown): void {
   else writeIpv6(w, v as string, d.what);
 }
 
+/** An OpenFlow-basic OXM header at `p`: class 0x8000, `fh` (field << 1 | hasmask), length. */
+export function putOxmHeader(b: Uint8Array, p: number, fh: number, len: number): void {
+  b[p] = OFPXMC_OPENFLOW_BASIC >>> 8;
+  b[p + 1] = OFPXMC_OPENFLOW_BASIC & 0xff;
+  b[p + 2] = fh;
+  b[p + 3] = len;
+}
+
 /** Writes one OXM; `value` may be a Masked object where the field allows it. */
 export function writeOxm(w: Writer, d: OxmField, value: unknown, allowMask: boolean): void {
   const masked = typeof value === 'object' && value !== null;
   if (masked && !(d.maskable && allowMask)) fail('BAD_OXM_MASK', `OXM ${d.name} takes no mask here`, w.pos);
   if (!masked) {
     w.ensure(4);
-    const b = w.buf;
-    const p = w.pos;
-    b[p] = OFPXMC_OPENFLOW_BASIC >>> 8;
-    b[p + 1] = OFPXMC_OPENFLOW_BASIC & 0xff;
-    b[p + 2] = d.field << 1;
-    b[p + 3] = d.size;
-    w.pos = p + 4;
+    putOxmHeader(w.buf, w.pos, d.field << 1, d.size);
+    w.pos += 4;
     writeValue(w, d, value);
     return;
   }
