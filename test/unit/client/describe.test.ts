@@ -6,29 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { describePacket } from '../../../src/sim/describe.js';
+import { pcapFile } from '../../support/pcap.js';
 
-/** A classic pcap file, link type Ethernet, one record per frame. */
-function pcap(frames: Uint8Array[]): Buffer {
-  const head = Buffer.alloc(24);
-  head.writeUInt32LE(0xa1b2c3d4, 0);
-  head.writeUInt16LE(2, 4);
-  head.writeUInt16LE(4, 6);
-  head.writeUInt32LE(65535, 16);
-  head.writeUInt32LE(1, 20);
-  const recs = frames.map((f) => {
-    const r = Buffer.alloc(16);
-    r.writeUInt32LE(f.length, 8);
-    r.writeUInt32LE(f.length, 12);
-    return Buffer.concat([r, Buffer.from(f)]);
-  });
-  return Buffer.concat([head, ...recs]);
-}
 
 function tsharkFields(frame: Uint8Array, fields: string[]): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'spotlight-describe-'));
   try {
     const file = join(dir, 'f.pcap');
-    writeFileSync(file, pcap([frame]));
+    writeFileSync(file, pcapFile([frame]));
     const r = spawnSync('tshark', ['-r', file, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8' });
     expect(r.status, r.stderr).to.equal(0);
     return r.stdout.trim().split('\t');

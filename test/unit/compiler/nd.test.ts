@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { answerNd } from '../../../src/compiler/nd.js';
 import type { ModelSnapshot } from '../../../src/model/types.js';
 import { ethernet, icmpv6ChecksumOk, ipv6, nd, parse } from '../../support/packets.js';
+import { pcapFile } from '../../support/pcap.js';
 
 const S1 = '0000000000000001';
 const model: ModelSnapshot = {
@@ -28,18 +29,8 @@ function tsharkFields(frame: Uint8Array): string | null {
   }
   const dir = mkdtempSync(join(tmpdir(), 'spotlight-nd-'));
   try {
-    // pcap global header (LINKTYPE_ETHERNET) and one record.
-    const gh = Buffer.alloc(24);
-    gh.writeUInt32LE(0xa1b2c3d4, 0);
-    gh.writeUInt16LE(2, 4);
-    gh.writeUInt16LE(4, 6);
-    gh.writeUInt32LE(65535, 16);
-    gh.writeUInt32LE(1, 20);
-    const rh = Buffer.alloc(16);
-    rh.writeUInt32LE(frame.length, 8);
-    rh.writeUInt32LE(frame.length, 12);
     const file = join(dir, 'na.pcap');
-    writeFileSync(file, Buffer.concat([gh, rh, Buffer.from(frame)]));
+    writeFileSync(file, pcapFile([frame]));
     return execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'icmpv6.type', '-e', 'icmpv6.checksum.status', '-e', 'icmpv6.nd.na.target_address', '-e', 'icmpv6.opt.linkaddr', '-e', 'icmpv6.nd.na.flag.s', '-e', 'ipv6.dst'], { encoding: 'utf8' }).trim();
   } finally {
     rmSync(dir, { recursive: true, force: true });

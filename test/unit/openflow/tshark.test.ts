@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeMessage } from '../../../src/openflow/index.js';
+import { pcapFile } from '../../support/pcap.js';
 import { samples10, samples13, type Sample } from './samples.js';
 
 function haveTshark(): boolean {
@@ -15,16 +16,8 @@ function haveTshark(): boolean {
 
 /** A pcap (Ethernet) with one TCP segment per message, seq numbers in order. */
 function pcap(messages: Uint8Array[]): Buffer {
-  const parts: Buffer[] = [];
-  const gh = Buffer.alloc(24);
-  gh.writeUInt32LE(0xa1b2c3d4, 0);
-  gh.writeUInt16LE(2, 4);
-  gh.writeUInt16LE(4, 6);
-  gh.writeUInt32LE(65535, 16);
-  gh.writeUInt32LE(1, 20);
-  parts.push(gh);
   let seq = 1000;
-  messages.forEach((m, i) => {
+  const frames = messages.map((m, i) => {
     const eth = Buffer.from('02000000000102000000000208004500', 'hex');
     const ip = Buffer.alloc(18);
     const total = 20 + 20 + m.length;
@@ -43,14 +36,9 @@ function pcap(messages: Uint8Array[]): Buffer {
     tcp[13] = 0x18;
     tcp.writeUInt16BE(65535, 14);
     seq += m.length;
-    const frame = Buffer.concat([eth, ip, tcp, Buffer.from(m)]);
-    const rh = Buffer.alloc(16);
-    rh.writeUInt32LE(i, 0);
-    rh.writeUInt32LE(frame.length, 8);
-    rh.writeUInt32LE(frame.length, 12);
-    parts.push(rh, frame);
+    return Buffer.concat([eth, ip, tcp, Buffer.from(m)]);
   });
-  return Buffer.concat(parts);
+  return pcapFile(frames);
 }
 
 /**

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { linkLocal, type CraftFrame } from '../../support/craft.js';
+import { pcapFile } from '../../support/pcap.js';
 
 const CRAFT = fileURLToPath(new URL('../../support/craft.py', import.meta.url));
 const A = '02:00:00:00:0a:01';
@@ -20,22 +21,6 @@ function build(frames: CraftFrame[]): Buffer[] {
   return (JSON.parse(out) as { frames: string[] }).frames.map((h) => Buffer.from(h, 'hex'));
 }
 
-/** A classic pcap file (LINKTYPE_ETHERNET) holding the frames. */
-function pcap(frames: Buffer[]): Buffer {
-  const head = Buffer.alloc(24);
-  head.writeUInt32LE(0xa1b2c3d4, 0);
-  head.writeUInt16LE(2, 4);
-  head.writeUInt16LE(4, 6);
-  head.writeUInt32LE(65535, 16);
-  head.writeUInt32LE(1, 20);
-  const recs = frames.map((f) => {
-    const r = Buffer.alloc(16);
-    r.writeUInt32LE(f.length, 8);
-    r.writeUInt32LE(f.length, 12);
-    return Buffer.concat([r, f]);
-  });
-  return Buffer.concat([head, ...recs]);
-}
 
 const FIELDS = ['eth.src', 'eth.dst', 'vlan.id', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'udp.srcport', 'udp.dstport', 'arp.opcode', 'arp.src.hw_mac', 'arp.src.proto_ipv4', 'arp.dst.proto_ipv4', 'dhcp.option.dhcp', 'dhcp.ip.your', 'icmpv6.type', 'icmpv6.nd.na.target_address', 'icmpv6.nd.ns.target_address', 'icmpv6.opt.linkaddr', 'lldp.chassis.id.mac'];
 
@@ -62,7 +47,7 @@ describe('craft.py frames, read back by tshark', function () {
     const built = build(frames);
     for (const f of built) expect(f.includes(Buffer.from(TAG, 'hex')), 'tag carried').to.equal(true);
     const file = join(dir, 'frames.pcap');
-    writeFileSync(file, pcap(built));
+    writeFileSync(file, pcapFile(built));
     const checks = ['-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE'];
     const rows = execFileSync('tshark', ['-r', file, ...checks, '-T', 'fields', '-E', 'separator=|', ...FIELDS.flatMap((f) => ['-e', f])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
       .trim()
