@@ -71,13 +71,6 @@ export class OutputQueue {
     return this.queued() ? { ok: true } : { ok: false, closed: true };
   }
 
-  /** Queue bytes already encoded (copied); false once the bound was passed. */
-  push(bytes: Uint8Array): boolean {
-    if (this.closed) return false;
-    this.batch.appendBytes(bytes);
-    return this.queued();
-  }
-
   /** After an append: the bound, an early write, or a write at the end of the turn. */
   private queued(): boolean {
     if (this.bufferedBytes > this.opts.maxBufferedBytes) {

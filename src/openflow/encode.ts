@@ -70,15 +70,6 @@ export class MessageBatch {
     return { ok: true, length: w.pos - start };
   }
 
-  /** Append bytes already encoded (a copy is kept). */
-  appendBytes(bytes: Uint8Array): void {
-    const w = this.w;
-    w.begin(true);
-    w.ensure(bytes.length);
-    w.buf.set(bytes, w.pos);
-    w.pos += bytes.length;
-  }
-
   /** Bytes appended since the last take(). */
   get pending(): number {
     return this.w.pending;
