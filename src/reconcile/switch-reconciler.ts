@@ -267,7 +267,8 @@ export class SwitchReconciler {
     this.auditPending = false;
     const drift = audit ? this.drift : undefined;
     this.drift = undefined;
-    const drifted = drift === undefined ? 0 : drift.missing.length + drift.unexpected.length + drift.changed.length;
+    const driftCounts = drift && { missing: drift.missing.length, unexpected: drift.unexpected.length, changed: drift.changed.length };
+    const drifted = driftCounts ? driftCounts.missing + driftCounts.unexpected + driftCounts.changed : 0;
     const plan = planFlows(this.desired!, this.installed!, { version: this.session.version, cookies: this.cookies, skip: this.skipped() });
     this.logConflicts(plan, generation);
     const report: PassReport = { generation, adds: 0, modifies: 0, deletes: 0, errors: 0, conflicts: plan.conflicts.length };
@@ -277,7 +278,7 @@ export class SwitchReconciler {
       else report.modifies++;
     }
     if (plan.changes.length === 0) {
-      if (drifted > 0) this.log.info('audit found drift that the desired state no longer holds', { generation, missing: drift!.missing.length, unexpected: drift!.unexpected.length, changed: drift!.changed.length });
+      if (drifted > 0) this.log.info('audit found drift that the desired state no longer holds', { generation, ...driftCounts });
       this.finishPass(report, audit && drifted === 0);
       this.markRealized(generation);
       return;
@@ -306,10 +307,7 @@ export class SwitchReconciler {
     report.errors = failed.size;
     if (drifted > 0) {
       const sample = [...drift!.missing.map((k) => `missing ${k}`), ...drift!.changed.map((k) => `changed ${k}`), ...drift!.unexpected.map((k) => `unexpected ${k}`)].slice(0, 5);
-      this.log.info('audit repaired drift', {
-        generation, missing: drift!.missing.length, unexpected: drift!.unexpected.length, changed: drift!.changed.length,
-        adds: report.adds, modifies: report.modifies, deletes: report.deletes, sample,
-      });
+      this.log.info('audit repaired drift', { generation, ...driftCounts, adds: report.adds, modifies: report.modifies, deletes: report.deletes, sample });
     }
     this.log.info('flows reconciled', { generation, adds: report.adds, modifies: report.modifies, deletes: report.deletes, errors: report.errors, ms: this.clock.now() - started, ...(audit ? { audit: true } : {}) });
     this.finishPass(report, audit && drifted === 0);
