@@ -197,14 +197,14 @@ export class Controller {
 
     this.openflowAddress = await of.listen();
 
-    // --- HTTP API: hooks and reads; ?wait waits on the reconciler's realization tracker ---
+    // --- HTTP API: hooks and reads; ?wait waits on the reconciler's realization tracker (not while the start-up hold keeps the change from every switch) ---
     const api = await startApi({
       host: this.options.api.host,
       port: this.options.api.port,
       ...(this.options.apiToken !== undefined ? { token: this.options.apiToken } : {}),
       ...(this.options.apiBodyLimit !== undefined ? { bodyLimit: this.options.apiBodyLimit } : {}),
       store,
-      realization: reconcile,
+      realization: { waitForChange: (req) => reconcile.tracker.waitForChange({ ...req, held: () => loop.holding }) },
       switches: {
         ...switchDirectory({
           topology: () => topology.snapshot(),

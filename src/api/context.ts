@@ -4,11 +4,11 @@ import type { Logger } from '../log.js';
 import type { SwitchNameLookup } from '../model/ident.js';
 import type { Store } from '../store/index.js';
 import type { ApiMetrics, FabricView, SwitchDirectory, TopologyView } from './deps.js';
-import type { RealizationTracker } from './realization.js';
+import type { ChangeRealization } from './realization.js';
 
 export interface ApiDeps {
   store: Store;
-  realization?: RealizationTracker;
+  realization?: ChangeRealization;
   switches?: SwitchDirectory;
   topology?: TopologyView;
   /** Switch names from the topology settings; none by default. */
@@ -28,7 +28,7 @@ export interface ApiDeps {
 
 export interface ApiContext {
   store: Store;
-  realization: RealizationTracker;
+  realization: ChangeRealization;
   switches: SwitchDirectory;
   topology: TopologyView;
   lookupSwitch?: SwitchNameLookup;

@@ -1,18 +1,19 @@
-// When is a generation live on the switches? The reconciler answers that
-// later; until it does, a generation counts as realized once it is durable.
-import type { Store } from '../store/index.js';
+// What `?wait` asks of the rest of the controller: wait until the switches a
+// written change touches have confirmed its generation. Without switches (the
+// API on its own) a durable generation counts as realized.
+import type { WaitReport } from '../reconcile/realization.js';
 
-export type RealizationOutcome = 'realized' | 'timeout';
+export type { WaitReport } from '../reconcile/realization.js';
 
-export interface RealizationTracker {
-  /** Resolves once every switch the generation touches confirmed it, or 'timeout'. */
-  waitFor(generation: number, timeoutMs: number): Promise<RealizationOutcome>;
+export interface ChangeRealization {
+  /**
+   * Resolves once every connected switch the change touches confirmed
+   * `generation`, or with 'timeout' and the switches that did not.
+   * `named`: the switches the change's records name.
+   */
+  waitForChange(req: { generation: number; named: string[]; timeoutMs: number }): Promise<WaitReport>;
 }
 
-export class DurableRealization implements RealizationTracker {
-  constructor(private readonly store: Pick<Store, 'generation'>) {}
-
-  async waitFor(generation: number): Promise<RealizationOutcome> {
-    return this.store.generation >= generation ? 'realized' : 'timeout';
-  }
-}
+export const durableRealization: ChangeRealization = {
+  waitForChange: async () => ({ outcome: 'realized', pending: [], lagging: [] }),
+};

@@ -25,7 +25,16 @@ export const vmParams = obj({ vm: NAME }, ['vm']);
 export const relationParams = obj({ id: NAME }, ['id']);
 
 /** `?wait=SECONDS`: decimal seconds, at most 3600. */
-export const writeQuery = obj({ wait: { type: 'string', pattern: '^[0-9]{1,4}(\\.[0-9]{1,3})?$' } }, []);
+export const writeQuery = obj(
+  {
+    wait: {
+      type: 'string',
+      pattern: '^[0-9]{1,4}(\\.[0-9]{1,3})?$',
+      description: 'seconds (up to 3600, 0 = no wait) to wait for every connected switch the change touches to confirm it',
+    },
+  },
+  [],
+);
 export const emptyQuery = obj({}, []);
 
 export const networkBody = obj(

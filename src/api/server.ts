@@ -8,7 +8,7 @@ import type { ApiContext, ApiDeps } from './context.js';
 import { emptySwitchDirectory, emptyTopologyView, type ApiMetrics, type FabricView, type SwitchDirectory, type TopologyView } from './deps.js';
 import { sendError } from './errors.js';
 import { buildOpenApi, collectRoutes, type RegisteredRoute } from './openapi.js';
-import { DurableRealization, type RealizationTracker } from './realization.js';
+import { durableRealization, type ChangeRealization } from './realization.js';
 import { registerDiagnoseRoutes } from './routes/diagnose.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerNetworkRoutes } from './routes/networks.js';
@@ -31,7 +31,7 @@ declare module 'fastify' {
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const ctx: ApiContext = {
     store: deps.store,
-    realization: deps.realization ?? new DurableRealization(deps.store),
+    realization: deps.realization ?? durableRealization,
     switches: deps.switches ?? emptySwitchDirectory,
     topology: deps.topology ?? emptyTopologyView,
     ready: deps.ready ?? (() => true),
@@ -93,7 +93,7 @@ export interface StartApiOptions {
   /** Bearer token; falls back to SPOTLIGHT_API_TOKEN. An empty string means none. */
   token?: string;
   store: Store;
-  realization?: RealizationTracker;
+  realization?: ChangeRealization;
   switches?: SwitchDirectory;
   topology?: TopologyView;
   lookupSwitch?: ApiDeps['lookupSwitch'];

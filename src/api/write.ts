@@ -1,14 +1,25 @@
 // The one path every write takes: apply the model operation through the
-// store (durable before the answer), then honour ?wait=SECONDS.
+// store (durable before the answer), then honour ?wait=SECONDS: wait until
+// every connected switch the change touches has confirmed its generation.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ModelChange } from '../model/types.js';
 import { StoreError, type ModelOp } from '../store/index.js';
 import type { ApiContext } from './context.js';
-import { sendError } from './errors.js';
+import { errorBody, sendError } from './errors.js';
+import { switchesNamed } from './named-switches.js';
+
+/** `?wait` is capped at an hour. */
+export const MAX_WAIT_SECONDS = 3600;
 
 export async function runWrite(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, op: ModelOp): Promise<FastifyReply> {
+  let changes: ModelChange[] = [];
   let result;
   try {
-    result = await ctx.store.apply(op);
+    result = await ctx.store.apply((s) => {
+      const r = op(s);
+      if (r.ok) changes = r.changes;
+      return r;
+    });
   } catch (e) {
     if (e instanceof StoreError) {
       ctx.logger.error('write not stored', { method: req.method, path: req.url, code: e.code, error: e.message });
@@ -20,16 +31,21 @@ export async function runWrite(ctx: ApiContext, req: FastifyRequest, reply: Fast
     const { status, code, message, field } = result.error;
     return sendError(reply, status, code, message, field);
   }
+  const generation = result.generation;
   const wait = (req.query as { wait?: string } | undefined)?.wait;
-  if (wait !== undefined) {
-    const timeoutMs = Math.min(Number(wait), 3600) * 1000;
-    const outcome = await ctx.realization.waitFor(result.generation, timeoutMs);
-    if (outcome === 'timeout') {
-      return reply.code(504).send({
-        error: { code: 'realization_timeout', message: `generation ${result.generation} is stored but not confirmed by every switch within ${wait} s` },
-        generation: result.generation,
-      });
-    }
-  }
-  return reply.code(200).send({ generation: result.generation });
+  const seconds = wait === undefined ? 0 : Math.min(Number(wait), MAX_WAIT_SECONDS);
+  // wait=0 is no wait at all.
+  if (seconds <= 0) return reply.code(200).send({ generation });
+  const named = result.changed ? switchesNamed(changes, ctx.store.snapshot()) : [];
+  const r = await ctx.realization.waitForChange({ generation, named, timeoutMs: seconds * 1000 });
+  if (r.outcome === 'realized') return reply.code(200).send({ generation, pending: r.pending });
+  const lagging = r.lagging.map((l) => ({ switch: l.dpid, realizedGeneration: l.realizedGeneration }));
+  const who = lagging.map((l) => `${l.switch} (at generation ${l.realizedGeneration ?? 'none'})`).join(', ');
+  ctx.logger.warn('write stored but not realized in time', { path: req.url, generation, waitSeconds: seconds, lagging: who, pending: r.pending });
+  return reply.code(504).send({
+    ...errorBody('realization_timeout', `generation ${generation} is stored but not confirmed within ${wait} s by ${who || 'the switches'}`),
+    generation,
+    lagging,
+    pending: r.pending,
+  });
 }

@@ -1,13 +1,44 @@
 // Which generation each switch has confirmed, and waiting for a generation to
 // be live: `?wait` on a write answers once every connected switch that the
 // generation touched has confirmed (barrier) its flows.
+//
+// The switches a change touches are those whose compiled flows it changed,
+// and the switches its records name (a VM's or gateway's attachment): a
+// switch that is not connected has no flows compiled for its ports yet, yet
+// the change is waiting for it. Not connected, it cannot confirm: the answer
+// lists it as pending instead of waiting for it.
 import { systemClock, type Clock, type Dpid } from './ports.js';
 
 export type WaitOutcome = 'realized' | 'timeout';
 
+/** What `?wait` answers: realized or not, and which switches it could not wait for or waited for in vain. */
+export interface WaitReport {
+  outcome: WaitOutcome;
+  /** Touched switches that are not connected: their flows go out when they connect. */
+  pending: Dpid[];
+  /** On timeout: the connected touched switches that have not confirmed, with the generation each has confirmed. */
+  lagging: { dpid: Dpid; realizedGeneration: number | null }[];
+}
+
+export interface ChangeWait {
+  generation: number;
+  /** Switches the change's records name (attachments before and after). */
+  named: Iterable<Dpid>;
+  timeoutMs: number;
+  /** True while publication is held after a start (the fabric has not settled yet). */
+  held?: () => boolean;
+}
+
 interface Waiter {
   generation: number;
   resolve: (o: WaitOutcome) => void;
+  timer: unknown;
+}
+
+interface ChangeWaiter {
+  req: ChangeWait;
+  named: ReadonlySet<Dpid>;
+  resolve: (r: WaitReport) => void;
   timer: unknown;
 }
 
@@ -22,6 +53,7 @@ export class RealizationTracker {
   private readonly realized = new Map<Dpid, number>();
   private readonly connected = new Set<Dpid>();
   private waiters: Waiter[] = [];
+  private changeWaiters: ChangeWaiter[] = [];
   private published = -1;
 
   constructor(opts: { clock?: Clock } = {}) {
@@ -101,7 +133,62 @@ export class RealizationTracker {
     });
   }
 
+  /**
+   * Waits for a written change under `?wait`'s rules: every connected switch
+   * that the change touches confirms the generation (barrier), or the time
+   * runs out. Touched switches that are not connected are not waited for;
+   * with none connected the answer is at once. Until the compiler has
+   * published the generation, the connected switches it may touch are
+   * unknown and it waits for publication, except when no switch is connected
+   * at all, or publication is held at start-up and none of the named
+   * switches is connected (nothing reaches any switch before the hold ends).
+   */
+  waitForChange(req: ChangeWait): Promise<WaitReport> {
+    const w: ChangeWaiter = { req, named: new Set(req.named), resolve: () => undefined, timer: undefined };
+    const now = this.changeState(w);
+    if (now.outcome === 'realized' || req.timeoutMs <= 0) return Promise.resolve(now);
+    return new Promise<WaitReport>((resolve) => {
+      w.resolve = resolve;
+      w.timer = this.clock.setTimeout(() => {
+        this.changeWaiters = this.changeWaiters.filter((x) => x !== w);
+        resolve(this.changeState(w));
+      }, req.timeoutMs);
+      this.changeWaiters.push(w);
+    });
+  }
+
+  /** Where a waited-for change stands now: 'realized', or 'timeout' with the switches still lagging. */
+  private changeState(w: ChangeWaiter): WaitReport {
+    const gen = w.req.generation;
+    const notConnected = (d: Dpid): boolean => !this.connected.has(d);
+    const behind = (dpids: Iterable<Dpid>, upTo: number): WaitReport['lagging'] =>
+      [...dpids].filter((d) => this.connected.has(d) && (this.realized.get(d) ?? -1) < upTo).sort().map((d) => ({ dpid: d, realizedGeneration: this.realized.get(d) ?? null }));
+    if (gen > this.published) {
+      const pending = [...w.named].filter(notConnected).sort();
+      const nothingToWaitFor = this.connected.size === 0 || (w.req.held?.() === true && pending.length === w.named.size);
+      if (nothingToWaitFor) return { outcome: 'realized', pending, lagging: [] };
+      // Not compiled yet: the named switches that are connected are the ones known to lag.
+      return { outcome: 'timeout', pending, lagging: behind(w.named, gen) };
+    }
+    const carrier = this.carrierOf(gen);
+    const touched = new Set<Dpid>([...(carrier === undefined ? [] : this.touched.get(carrier)!), ...w.named]);
+    const pending = [...touched].filter(notConnected).sort();
+    const lagging = carrier === undefined ? [] : behind(this.touched.get(carrier)!, carrier);
+    return { outcome: lagging.length === 0 ? 'realized' : 'timeout', pending, lagging };
+  }
+
   private check(): void {
+    if (this.changeWaiters.length > 0) {
+      const still: ChangeWaiter[] = [];
+      for (const w of this.changeWaiters) {
+        const r = this.changeState(w);
+        if (r.outcome === 'realized') {
+          this.clock.clearTimeout(w.timer);
+          w.resolve(r);
+        } else still.push(w);
+      }
+      this.changeWaiters = still;
+    }
     if (this.waiters.length === 0) return;
     const still: Waiter[] = [];
     for (const w of this.waiters) {

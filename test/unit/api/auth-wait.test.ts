@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { request } from 'node:http';
 import { silentLogger } from '../../../src/log.js';
-import type { RealizationTracker } from '../../../src/api/realization.js';
+import type { ChangeRealization } from '../../../src/api/realization.js';
 import { startApi } from '../../../src/api/server.js';
 import { makeApi, network1 } from './helpers.js';
 
@@ -66,37 +66,72 @@ describe('api authentication', () => {
 });
 
 describe('api ?wait=SECONDS', () => {
-  it('answers once the tracker says realized, passing the generation and timeout', async () => {
-    const calls: [number, number][] = [];
-    const realization: RealizationTracker = {
-      waitFor: async (g, ms) => {
-        calls.push([g, ms]);
-        return 'realized';
+  it('waits for the change, passing its generation, the switches it names and the timeout; 200 lists the pending switches', async () => {
+    const calls: { generation: number; named: string[]; timeoutMs: number }[] = [];
+    const realization: ChangeRealization = {
+      waitForChange: async (req) => {
+        calls.push(req);
+        return { outcome: 'realized', pending: ['0000000000000009'], lagging: [] };
       },
     };
     const { app } = await makeApi({ realization });
-    const res = await app.inject({ method: 'PUT', url: '/v1/networks/n1?wait=2.5', payload: network1 });
+    const gw = { mac: '02:00:00:00:00:fe', ips: ['10.1.0.1'], switch: '0000000000000009', port: 'eth1' };
+    const res = await app.inject({ method: 'PUT', url: '/v1/networks/n1?wait=2.5', payload: { ...network1, gateways: [gw] } });
     expect(res.statusCode).to.equal(200);
-    expect(res.json()).to.deep.equal({ generation: 1 });
-    expect(calls).to.deep.equal([[1, 2500]]);
+    expect(res.json()).to.deep.equal({ generation: 1, pending: ['0000000000000009'] });
+    expect(calls).to.deep.equal([{ generation: 1, named: ['0000000000000009'], timeoutMs: 2500 }]);
     await app.close();
   });
 
-  it('answers 504 on timeout and keeps the change', async () => {
-    const realization: RealizationTracker = { waitFor: async () => 'timeout' };
+  it('answers 504 naming each lagging switch with its realized generation, and keeps the change', async () => {
+    const realization: ChangeRealization = {
+      waitForChange: async () => ({
+        outcome: 'timeout',
+        pending: [],
+        lagging: [
+          { dpid: '0000000000000001', realizedGeneration: 0 },
+          { dpid: '0000000000000002', realizedGeneration: null },
+        ],
+      }),
+    };
     const { app, store } = await makeApi({ realization });
     const res = await app.inject({ method: 'PUT', url: '/v1/networks/n1?wait=1', payload: network1 });
     expect(res.statusCode).to.equal(504);
-    expect(res.json().error.code).to.equal('realization_timeout');
-    expect(res.json().generation).to.equal(1);
+    const body = res.json();
+    expect(body.error.code).to.equal('realization_timeout');
+    expect(body.error.message).to.include('0000000000000001 (at generation 0)').and.include('0000000000000002 (at generation none)');
+    expect(body.generation).to.equal(1);
+    expect(body.lagging).to.deep.equal([
+      { switch: '0000000000000001', realizedGeneration: 0 },
+      { switch: '0000000000000002', realizedGeneration: null },
+    ]);
     expect(store.snapshot().networks.has('n1')).to.equal(true);
+    await app.close();
+  });
+
+  it('wait=0 does not wait: 200 at once, without asking the switches', async () => {
+    let asked = 0;
+    const realization: ChangeRealization = {
+      waitForChange: async () => {
+        asked++;
+        return { outcome: 'timeout', pending: [], lagging: [{ dpid: '0000000000000001', realizedGeneration: null }] };
+      },
+    };
+    const { app } = await makeApi({ realization });
+    for (const wait of ['0', '0.0', '0.000']) {
+      const res = await app.inject({ method: 'PUT', url: `/v1/networks/n${wait.length}?wait=${wait}`, payload: network1 });
+      expect(res.statusCode, wait).to.equal(200);
+      expect(Object.keys(res.json())).to.deep.equal(['generation']);
+    }
+    expect(asked).to.equal(0);
     await app.close();
   });
 
   it('by default counts a durable generation as realized', async () => {
     const { app } = await makeApi();
-    const res = await app.inject({ method: 'PUT', url: '/v1/networks/n1?wait=0', payload: network1 });
+    const res = await app.inject({ method: 'PUT', url: '/v1/networks/n1?wait=1', payload: network1 });
     expect(res.statusCode).to.equal(200);
+    expect(res.json()).to.deep.equal({ generation: 1, pending: [] });
     await app.close();
   });
 });

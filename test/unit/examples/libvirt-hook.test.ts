@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { MemoryLevel } from 'memory-level';
 import { silentLogger } from '../../../src/log.js';
 import { startApi } from '../../../src/api/server.js';
+import { putNetwork } from '../../../src/model/index.js';
 import { openStoreOn, type KvDb, type Store } from '../../../src/store/index.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -149,5 +150,45 @@ describe('libvirt qemu hook', function () {
     expect(clash.code).to.equal(1);
     expect(clash.stderr).to.contain('mac_in_use');
     expect(vm('db2')).to.equal(undefined);
+  });
+
+  it('takes a 504 realization_timeout as stored, not yet realized: one write, exit 0, no retry', async () => {
+    let waits = 0;
+    const slowStore = await openStoreOn(new MemoryLevel<string, string>({ valueEncoding: 'utf8' }) as unknown as KvDb, { logger: silentLogger() });
+    const slow = await startApi({
+      host: '127.0.0.1',
+      port: 0,
+      token: TOKEN,
+      store: slowStore,
+      logger: silentLogger(),
+      realization: {
+        waitForChange: async (req) => {
+          waits++;
+          return { outcome: 'timeout', pending: [], lagging: [{ dpid: SRC, realizedGeneration: req.generation - 1 }] };
+        },
+      },
+    });
+    try {
+      await slowStore.apply((s) => putNetwork(s, 'n1', { tenant: 't1', kind: 'private', cidrs: ['10.1.0.0/24'] }));
+      await slowStore.apply((s) => putNetwork(s, 'n2', { tenant: 't1', kind: 'private', cidrs: ['10.2.0.0/24'] }));
+      const cfg = join(dir, 'wait.json');
+      const interfaces = { '52:54:00:6b:3c:01': { network: 'n1', ips: ['10.1.0.10'] }, '52:54:00:6b:3c:02': { network: 'n2', ips: ['10.2.0.10'] } };
+      writeFileSync(cfg, JSON.stringify({ switch: SRC, wait: 1, timeout: 10, domains: { web1: { tenant: 't1' } }, interfaces }));
+      const t0 = Date.now();
+      const r = await new Promise<HookRun>((resolve) => {
+        const p = spawn(PYTHON, [HOOK, 'web1', 'started', 'begin', '-'], { env: { SPOTLIGHT_URL: slow.address, SPOTLIGHT_API_TOKEN: TOKEN, SPOTLIGHT_HOOK_CONFIG: cfg }, stdio: ['pipe', 'ignore', 'pipe'] });
+        let stderr = '';
+        p.stderr.on('data', (d) => (stderr += String(d)));
+        p.on('exit', (code) => resolve({ code, stderr }));
+        p.stdin.end(readFileSync(join(FIXTURES, 'web1-running-src.xml')));
+      });
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stderr).to.contain('stored, not yet realized').and.contain(`${SRC} (at generation 2)`);
+      expect(waits).to.equal(1);
+      expect(Date.now() - t0).to.be.below(5000);
+      expect(slowStore.snapshot().vms.has('web1')).to.equal(true);
+    } finally {
+      await slow.close();
+    }
   });
 });
