@@ -3,7 +3,7 @@
 // peers measured in the same run on the same data (JSON.stringify/parse of the
 // same objects, a Buffer copy of the same bytes), as ratios.
 // Run: npx tsx bench/codec.ts   (BENCH_ITER, BENCH_ROUNDS change the effort)
-// or, compiled as `npm start` runs the code: npm run build && node dist/bench/codec.js
+// or compiled, as the controller runs: npx tsc -p tsconfig.json && node dist/bench/codec.js
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { decodeLazy, decodeMessage, encodeMessage, MessageBatch, peekHeader, type FlowMod, type OfpMessage } from '../src/openflow/index.js';

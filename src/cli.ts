@@ -74,7 +74,15 @@ async function serve(opts: ServeOptions, given: ServeFlags): Promise<void> {
   const settings = effectiveSettings(given, config);
   logger.level = settings.logLevel;
   const controller = new Controller({ ...controllerOptions(settings, opts.config), logger });
+  // A terminal's Ctrl-C reaches both npm and the controller, and npm forwards
+  // it: the second signal must not cut the first one's clean stop short.
+  let stopping = false;
   const shutdown = (signal: string): void => {
+    if (stopping) {
+      logger.info('signal received, already shutting down', { signal });
+      return;
+    }
+    stopping = true;
     logger.info('signal received, shutting down', { signal });
     controller.stop().then(
       () => process.exit(0),
@@ -84,8 +92,8 @@ async function serve(opts: ServeOptions, given: ServeFlags): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
   try {
     await controller.start();
   } catch (err) {
@@ -95,7 +103,7 @@ async function serve(opts: ServeOptions, given: ServeFlags): Promise<void> {
   }
 }
 
-// Run on import: bin/spotlight.js imports the compiled file, npm start runs it.
+// Run on import: bin/spotlight.js and scripts/start.js (npm start) import the compiled file.
 buildProgram(serve)
   .parseAsync(process.argv)
   .catch((err: unknown) => {
