@@ -2,6 +2,7 @@
 // model, only when the requester may reach the target (contract.md). Pure:
 // the caller sends the reply frame back out the ingress port.
 import type { ModelSnapshot, Network, Vm } from '../model/types.js';
+import { ETH_ARP, ETH_IPV4, etherTypeOf, payloadOffset } from '../openflow/ethernet.js';
 import type { Dpid } from '../topo/types.js';
 
 export interface Ingress {
@@ -21,27 +22,17 @@ export interface ArpPacket {
   ethDst: string;
 }
 
-const ETH_ARP = 0x0806;
-
 const macText = (b: Uint8Array, at: number): string => [...b.subarray(at, at + 6)].map((x) => x.toString(16).padStart(2, '0')).join(':');
 const ipText = (b: Uint8Array, at: number): string => [...b.subarray(at, at + 4)].join('.');
 
 /** An Ethernet II ARP frame (IPv4 over Ethernet), optionally 802.1Q tagged; null otherwise. */
 export function parseArp(frame: Uint8Array): ArpPacket | null {
-  if (frame.length < 14) return null;
-  let off = 12;
-  let type = (frame[off]! << 8) | frame[off + 1]!;
-  if (type === 0x8100) {
-    off += 4;
-    if (frame.length < off + 2) return null;
-    type = (frame[off]! << 8) | frame[off + 1]!;
-  }
-  if (type !== ETH_ARP) return null;
-  const a = off + 2;
+  if (etherTypeOf(frame) !== ETH_ARP) return null;
+  const a = payloadOffset(frame);
   if (frame.length < a + 28) return null;
   const htype = (frame[a]! << 8) | frame[a + 1]!;
   const ptype = (frame[a + 2]! << 8) | frame[a + 3]!;
-  if (htype !== 1 || ptype !== 0x0800 || frame[a + 4] !== 6 || frame[a + 5] !== 4) return null;
+  if (htype !== 1 || ptype !== ETH_IPV4 || frame[a + 4] !== 6 || frame[a + 5] !== 4) return null;
   return {
     op: (frame[a + 6]! << 8) | frame[a + 7]!,
     sha: macText(frame, a + 8),
@@ -61,7 +52,7 @@ export function buildArp(p: ArpPacket): Uint8Array {
   putMac(6, p.ethSrc);
   b.writeUInt16BE(ETH_ARP, 12);
   b.writeUInt16BE(1, 14);
-  b.writeUInt16BE(0x0800, 16);
+  b.writeUInt16BE(ETH_IPV4, 16);
   b[18] = 6;
   b[19] = 4;
   b.writeUInt16BE(p.op, 20);

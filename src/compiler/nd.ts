@@ -2,6 +2,7 @@
 // requests, and are answered here from the model with a neighbour
 // advertisement, only when the requester may reach the target (RFC 4861).
 import type { ModelSnapshot } from '../model/types.js';
+import { ETH_IPV6, etherTypeOf, ICMPV6_NA, ICMPV6_NS, IPPROTO_ICMPV6, payloadOffset } from '../openflow/ethernet.js';
 import { canonicalIpv6, formatIpv6, isIpv6, linkLocalOf, macBytes, parseIpv6 } from './addr.js';
 import { mayReach, partiesOf, requester, type Ingress, type Party } from './arp.js';
 
@@ -22,18 +23,11 @@ const v6At = (b: Uint8Array, at: number): string => {
 
 /** An untagged (or 802.1Q) Ethernet frame carrying an ICMPv6 neighbour solicitation; null otherwise. */
 export function parseSolicitation(frame: Uint8Array): NeighbourSolicitation | null {
-  if (frame.length < 14) return null;
-  let off = 12;
-  let type = (frame[off]! << 8) | frame[off + 1]!;
-  if (type === 0x8100) {
-    off += 4;
-    type = (frame[off]! << 8) | frame[off + 1]!;
-  }
-  const ip = off + 2;
-  if (type !== 0x86dd || frame.length < ip + 40 + 24) return null;
-  if (frame[ip + 6] !== 58) return null; // no extension headers in a solicitation we answer
+  const ip = payloadOffset(frame);
+  if (etherTypeOf(frame) !== ETH_IPV6 || frame.length < ip + 40 + 24) return null;
+  if (frame[ip + 6] !== IPPROTO_ICMPV6) return null; // no extension headers in a solicitation we answer
   const icmp = ip + 40;
-  if (frame[icmp] !== 135 || frame[icmp + 1] !== 0) return null;
+  if (frame[icmp] !== ICMPV6_NS || frame[icmp + 1] !== 0) return null;
   const ns: NeighbourSolicitation = { ethSrc: macAt(frame, 6), ipv6Src: v6At(frame, ip + 8), target: v6At(frame, icmp + 8) };
   const end = Math.min(frame.length, icmp + ((frame[ip + 4]! << 8) | frame[ip + 5]!));
   for (let o = icmp + 24; o + 8 <= end; ) {
@@ -57,15 +51,15 @@ const v6Bytes = (ip: string): number[] => parseIpv6(ip)!.flatMap((g) => [g >> 8,
 /** A solicited neighbour advertisement from `target` (its address `addr`) to the requester. */
 export function buildAdvertisement(target: { mac: string; router: boolean }, addr: string, to: { mac: string; ip: string }): Uint8Array {
   const flags = (target.router ? 0x80 : 0) | 0x40 | 0x20; // Router, Solicited, Override
-  const icmp = [136, 0, 0, 0, flags, 0, 0, 0, ...v6Bytes(addr), 2, 1, ...macBytes(target.mac)];
+  const icmp = [ICMPV6_NA, 0, 0, 0, flags, 0, 0, 0, ...v6Bytes(addr), 2, 1, ...macBytes(target.mac)];
   const src = v6Bytes(addr);
   const dst = v6Bytes(to.ip);
   // Checksum over the IPv6 pseudo-header (RFC 8200 8.1): addresses, length, next header 58.
-  const ck = checksum([...src, ...dst, 0, 0, icmp.length >> 8, icmp.length & 0xff, 0, 0, 0, 58, ...icmp]);
+  const ck = checksum([...src, ...dst, 0, 0, icmp.length >> 8, icmp.length & 0xff, 0, 0, 0, IPPROTO_ICMPV6, ...icmp]);
   icmp[2] = ck >> 8;
   icmp[3] = ck & 0xff;
-  const ip6 = [0x60, 0, 0, 0, icmp.length >> 8, icmp.length & 0xff, 58, 255, ...src, ...dst];
-  return Uint8Array.from([...macBytes(to.mac), ...macBytes(target.mac), 0x86, 0xdd, ...ip6, ...icmp]);
+  const ip6 = [0x60, 0, 0, 0, icmp.length >> 8, icmp.length & 0xff, IPPROTO_ICMPV6, 255, ...src, ...dst];
+  return Uint8Array.from([...macBytes(to.mac), ...macBytes(target.mac), ETH_IPV6 >> 8, ETH_IPV6 & 0xff, ...ip6, ...icmp]);
 }
 
 const ownV6 = (p: Party): string[] => [...p.ips.filter(isIpv6).map(canonicalIpv6), linkLocalOf(p.mac)];

@@ -4,6 +4,7 @@
 // the model by the contract's rules; the flows come from running a unicast
 // frame through the compiled tables with the simulator, so the two can be
 // compared (`flowsAgree`).
+import { ETH_EXPERIMENTAL, ETH_IPV4, ETH_IPV6, ICMPV6_ECHO_REQUEST, IPPROTO_ICMP, IPPROTO_ICMPV6 } from '../openflow/ethernet.js';
 import type { SwitchFlows } from '../compiler/types.js';
 import type { Interface, ModelSnapshot, Network } from '../model/types.js';
 import { ethernet, icmpv6, ipv4, ipv6 } from '../sim/packets.js';
@@ -100,11 +101,11 @@ function portNumber(topo: TopologySnapshot, dpid: string, port: string | number)
 function probe(src: Party['ends'][number], dst: Party['ends'][number]): Uint8Array {
   const s4 = src.ips.find((x) => !x.includes(':'));
   const d4 = dst.ips.find((x) => !x.includes(':'));
-  if (s4 && d4) return ethernet(dst.mac, src.mac, 0x0800, ipv4(s4, d4, 1, [8, 0, 0, 0, 0, 0, 0, 0]));
+  if (s4 && d4) return ethernet(dst.mac, src.mac, ETH_IPV4, ipv4(s4, d4, IPPROTO_ICMP, [8, 0, 0, 0, 0, 0, 0, 0]));
   const s6 = src.ips.find((x) => x.includes(':'));
   const d6 = dst.ips.find((x) => x.includes(':'));
-  if (s6 && d6) return ethernet(dst.mac, src.mac, 0x86dd, ipv6(s6, d6, 58, icmpv6(128, 0, [0, 0, 0, 0])));
-  return ethernet(dst.mac, src.mac, 0x88b5, new Array(46).fill(0));
+  if (s6 && d6) return ethernet(dst.mac, src.mac, ETH_IPV6, ipv6(s6, d6, IPPROTO_ICMPV6, icmpv6(ICMPV6_ECHO_REQUEST, 0, [0, 0, 0, 0])));
+  return ethernet(dst.mac, src.mac, ETH_EXPERIMENTAL, new Array(46).fill(0));
 }
 
 export function explainPair(model: ModelSnapshot, topo: TopologySnapshot, compiled: Iterable<SwitchFlows>, fromRef: string, toRef: string): ExplainResult {

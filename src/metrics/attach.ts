@@ -4,6 +4,7 @@
 // reconciler (flow-mods, barriers, spoof counters) and `api` goes to the API
 // (GET /metrics, hook latency).
 import type { ApiMetrics } from '../api/deps.js';
+import { ETH_ARP, ETH_IPV4, ETH_IPV6, ETH_LLDP, ETH_RARP, etherTypeOf } from '../openflow/ethernet.js';
 import type { PacketIn } from '../openflow/types.js';
 import type { SwitchReconcileStatus } from '../reconcile/manager.js';
 import type { SwitchSession } from '../reconcile/ports.js';
@@ -37,13 +38,11 @@ const REASONS = ['no_match', 'action', 'invalid_ttl'];
 
 /** What a packet-in carries, from the EtherType (after one 802.1Q tag). */
 export function frameKind(frame: Uint8Array): string {
-  if (frame.length < 14) return 'other';
-  let type = (frame[12]! << 8) | frame[13]!;
-  if (type === 0x8100 && frame.length >= 18) type = (frame[16]! << 8) | frame[17]!;
-  if (type === 0x0806 || type === 0x8035) return 'arp';
-  if (type === 0x86dd) return 'ipv6';
-  if (type === 0x88cc) return 'lldp';
-  if (type === 0x0800) return 'ipv4';
+  const type = etherTypeOf(frame);
+  if (type === ETH_ARP || type === ETH_RARP) return 'arp';
+  if (type === ETH_IPV6) return 'ipv6';
+  if (type === ETH_LLDP) return 'lldp';
+  if (type === ETH_IPV4) return 'ipv4';
   return 'other';
 }
 

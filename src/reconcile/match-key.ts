@@ -3,6 +3,7 @@
 // masks meaning "wildcarded", addresses in one text form, and (OF1.0) fields
 // whose prerequisites are absent dropped, as OVS silently does for OF1.0.
 import { Address6 } from 'ip-address';
+import { ETH_ARP, ETH_IPV4, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../openflow/ethernet.js';
 
 const MAC_RE = /^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/;
 const IPV4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
@@ -141,20 +142,20 @@ const OFP10_VLAN_NONE = 0xffff;
  */
 function dropUnmetPrerequisites10(m: Match): Match {
   const out: Match = { ...m };
-  const isIp = m.ethType === 0x0800;
-  const isArp = m.ethType === 0x0806;
+  const isIp = m.ethType === ETH_IPV4;
+  const isArp = m.ethType === ETH_ARP;
   if (!isIp) for (const f of IP_FIELDS10) delete out[f];
   if (!isArp) for (const f of ARP_FIELDS10) delete out[f];
   const proto = isIp ? m.ipProto : undefined;
-  if (proto !== 6) {
+  if (proto !== IPPROTO_TCP) {
     delete out.tcpSrc;
     delete out.tcpDst;
   }
-  if (proto !== 17) {
+  if (proto !== IPPROTO_UDP) {
     delete out.udpSrc;
     delete out.udpDst;
   }
-  if (proto !== 1) {
+  if (proto !== IPPROTO_ICMP) {
     delete out.icmpv4Type;
     delete out.icmpv4Code;
   }

@@ -8,13 +8,10 @@ import { answerNd } from '../compiler/nd.js';
 import type { Logger } from '../log.js';
 import { migrationActivated } from '../model/index.js';
 import type { ModelSnapshot } from '../model/types.js';
+import { ETH_ARP, ETH_IPV6, ETH_LLDP, ETH_RARP, etherTypeOf } from '../openflow/ethernet.js';
 import type { Store } from '../store/index.js';
 import type { Dpid } from '../topo/types.js';
 
-const ETH_ARP = 0x0806;
-const ETH_RARP = 0x8035;
-const ETH_IPV6 = 0x86dd;
-const ETH_LLDP = 0x88cc;
 
 export interface PacketInEvent {
   dpid: Dpid;
@@ -32,13 +29,6 @@ export interface PacketInDeps {
 }
 
 export type PacketInOutcome = 'ignored' | 'arp-answered' | 'nd-answered' | 'migration-activated' | 'dropped';
-
-function etherType(frame: Uint8Array): number {
-  if (frame.length < 14) return -1;
-  let t = (frame[12]! << 8) | frame[13]!;
-  if (t === 0x8100 && frame.length >= 18) t = (frame[16]! << 8) | frame[17]!;
-  return t;
-}
 
 function macAt(frame: Uint8Array, at: number): string {
   return [...frame.subarray(at, at + 6)].map((b) => b.toString(16).padStart(2, '0')).join(':');
@@ -61,7 +51,7 @@ export class PacketInHandler {
   }
 
   private classify(ev: PacketInEvent): PacketInOutcome {
-    const type = etherType(ev.data);
+    const type = etherTypeOf(ev.data);
     if (type === ETH_LLDP || type < 0) return 'ignored';
     const model = this.deps.store.snapshot();
     const portName = this.deps.portName(ev.dpid, ev.inPort);

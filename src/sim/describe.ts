@@ -3,6 +3,7 @@
 // KIND is one of arp, rarp, ipv4, udp, ipv6, icmpv6, nd_ns, nd_na, ra, dhcp
 // (none: an Ethernet frame of eth_type, default 0x88b5, the local experimental
 // type). A bad description is a value naming the word at fault.
+import { ARP_REQUEST, DHCP_CLIENT_PORT, DHCP_SERVER_PORT, ETH_ARP, ETH_EXPERIMENTAL, ETH_IPV4, ETH_IPV6, ETH_RARP, ICMPV6_ECHO_REQUEST, ICMPV6_NA, ICMPV6_NS, ICMPV6_RA, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_UDP, RARP_REQUEST } from '../openflow/ethernet.js';
 import { arp, ethernet, icmpv6, ipv4, ipv6, nd, udp } from './packets.js';
 
 export interface PacketDescription {
@@ -75,56 +76,56 @@ function build(words: string[]): PacketDescription {
   let out: Uint8Array;
   switch (kind) {
     case undefined:
-      out = frame(v.has('eth_type') ? int(v, 'eth_type', 0x600, 0xffff) : 0x88b5, new Array(46).fill(0));
+      out = frame(v.has('eth_type') ? int(v, 'eth_type', 0x600, 0xffff) : ETH_EXPERIMENTAL, new Array(46).fill(0));
       break;
     case 'arp':
     case 'rarp': {
-      const op = v.has('arp_op') ? int(v, 'arp_op', 1, 4) : kind === 'rarp' ? 3 : 1;
+      const op = v.has('arp_op') ? int(v, 'arp_op', 1, 4) : kind === 'rarp' ? RARP_REQUEST : ARP_REQUEST;
       const sha = v.has('arp_sha') ? mac(v, 'arp_sha') : src;
       const tha = v.has('arp_tha') ? mac(v, 'arp_tha') : kind === 'rarp' ? src : '00:00:00:00:00:00';
       const spa = v.has('arp_spa') ? ip4(v, 'arp_spa') : '0.0.0.0';
       const tpa = v.has('arp_tpa') ? ip4(v, 'arp_tpa') : '0.0.0.0';
-      out = frame(kind === 'rarp' ? 0x8035 : 0x0806, arp(op, sha, spa, tha, tpa));
+      out = frame(kind === 'rarp' ? ETH_RARP : ETH_ARP, arp(op, sha, spa, tha, tpa));
       break;
     }
     case 'ipv4':
-      out = frame(0x0800, ipv4(ip4(v, 'ip_src'), ip4(v, 'ip_dst'), v.has('ip_proto') ? int(v, 'ip_proto', 0, 255) : 1, [8, 0, 0, 0, 0, 0, 0, 0]));
+      out = frame(ETH_IPV4, ipv4(ip4(v, 'ip_src'), ip4(v, 'ip_dst'), v.has('ip_proto') ? int(v, 'ip_proto', 0, 255) : IPPROTO_ICMP, [8, 0, 0, 0, 0, 0, 0, 0]));
       break;
     case 'udp':
     case 'dhcp': {
-      const sp = v.has('udp_src') ? int(v, 'udp_src', 0, 65535) : kind === 'dhcp' ? 68 : 1024;
-      const dp = v.has('udp_dst') ? int(v, 'udp_dst', 0, 65535) : kind === 'dhcp' ? 67 : 1024;
+      const sp = v.has('udp_src') ? int(v, 'udp_src', 0, 65535) : kind === 'dhcp' ? DHCP_CLIENT_PORT : 1024;
+      const dp = v.has('udp_dst') ? int(v, 'udp_dst', 0, 65535) : kind === 'dhcp' ? DHCP_SERVER_PORT : 1024;
       const s = v.get('ip_src') ?? (kind === 'dhcp' ? '0.0.0.0' : undefined);
       const d = v.get('ip_dst') ?? (kind === 'dhcp' ? '255.255.255.255' : undefined);
       if (s !== undefined && s.includes(':')) {
         const [a, b] = ipv6Pair();
-        out = frame(0x86dd, ipv6(a, b, 17, udp(sp, dp)));
+        out = frame(ETH_IPV6, ipv6(a, b, IPPROTO_UDP, udp(sp, dp)));
       } else {
         if (s === undefined) throw new Bad('ip_src', 'required');
         if (d === undefined) throw new Bad('ip_dst', 'required');
         v.set('ip_src', s);
         v.set('ip_dst', d);
-        out = frame(0x0800, ipv4(ip4(v, 'ip_src'), ip4(v, 'ip_dst'), 17, udp(sp, dp)));
+        out = frame(ETH_IPV4, ipv4(ip4(v, 'ip_src'), ip4(v, 'ip_dst'), IPPROTO_UDP, udp(sp, dp)));
       }
       break;
     }
     case 'ipv6':
     case 'icmpv6': {
       const [a, b] = ipv6Pair();
-      out = frame(0x86dd, ipv6(a, b, 58, icmpv6(128, 0, [0, 0, 0, 0])));
+      out = frame(ETH_IPV6, ipv6(a, b, IPPROTO_ICMPV6, icmpv6(ICMPV6_ECHO_REQUEST, 0, [0, 0, 0, 0])));
       break;
     }
     case 'nd_ns':
     case 'nd_na': {
       const [a, b] = ipv6Pair();
-      const type = kind === 'nd_ns' ? 135 : 136;
+      const type = kind === 'nd_ns' ? ICMPV6_NS : ICMPV6_NA;
       const ll = kind === 'nd_ns' ? (v.has('nd_sll') ? mac(v, 'nd_sll') : undefined) : v.has('nd_tll') ? mac(v, 'nd_tll') : undefined;
-      out = frame(0x86dd, ipv6(a, b, 58, nd(type, ip6(v, 'nd_target'), ll)));
+      out = frame(ETH_IPV6, ipv6(a, b, IPPROTO_ICMPV6, nd(type, ip6(v, 'nd_target'), ll)));
       break;
     }
     case 'ra': {
       const [a, b] = ipv6Pair();
-      out = frame(0x86dd, ipv6(a, b, 58, icmpv6(134, 0, [64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])));
+      out = frame(ETH_IPV6, ipv6(a, b, IPPROTO_ICMPV6, icmpv6(ICMPV6_RA, 0, [64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])));
       break;
     }
   }

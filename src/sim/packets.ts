@@ -1,6 +1,8 @@
 // Frames for tests and `spotlight trace`: builders for Ethernet/VLAN, ARP, IPv4/UDP, IPv6/ICMPv6/ND,
 // and a parser into the header fields a flow table matches on. Written from
-// the wire formats (RFC 826, 791, 768, 8200, 4443, 4861), not from Spotlight code.
+// the wire formats (RFC 826, 791, 768, 8200, 4443, 4861), not from Spotlight's
+// packet code; only the protocol numbers are the shared ones.
+import { ETH_ARP, ETH_IPV4, ETH_IPV6, ETH_QINQ, ETH_VLAN, ICMPV6_NA, ICMPV6_NS, IPPROTO_ICMPV6, IPPROTO_UDP } from '../openflow/ethernet.js';
 
 export interface Fields {
   ethDst: string;
@@ -62,13 +64,13 @@ export function v6Text(b: Uint8Array | number[], at = 0): string {
 
 export function ethernet(dst: string, src: string, type: number, payload: number[], vlans: number[] = []): Uint8Array {
   const out = [...macBytes(dst), ...macBytes(src)];
-  for (const v of vlans) out.push(0x81, 0x00, (v >> 8) & 0x0f, v & 0xff);
+  for (const v of vlans) out.push(ETH_VLAN >> 8, ETH_VLAN & 0xff, (v >> 8) & 0x0f, v & 0xff);
   out.push(type >> 8, type & 0xff, ...payload);
   return Uint8Array.from(out);
 }
 
 export function arp(op: number, sha: string, spa: string, tha: string, tpa: string): number[] {
-  return [0, 1, 0x08, 0x00, 6, 4, 0, op, ...macBytes(sha), ...v4Bytes(spa), ...macBytes(tha), ...v4Bytes(tpa)];
+  return [0, 1, ETH_IPV4 >> 8, ETH_IPV4 & 0xff, 6, 4, 0, op, ...macBytes(sha), ...v4Bytes(spa), ...macBytes(tha), ...v4Bytes(tpa)];
 }
 
 export function udp(sport: number, dport: number, data: number[] = [0, 0, 0, 0]): number[] {
@@ -99,9 +101,9 @@ export function icmpv6(type: number, code: number, body: number[]): number[] {
 }
 
 /** Neighbour solicitation (135) or advertisement (136) with an optional link-layer option. */
-export function nd(type: 135 | 136, target: string, lladdr?: string): number[] {
-  const flags = type === 136 ? [0x60, 0, 0, 0] : [0, 0, 0, 0];
-  const opt = lladdr ? [type === 135 ? 1 : 2, 1, ...macBytes(lladdr)] : [];
+export function nd(type: typeof ICMPV6_NS | typeof ICMPV6_NA, target: string, lladdr?: string): number[] {
+  const flags = type === ICMPV6_NA ? [0x60, 0, 0, 0] : [0, 0, 0, 0];
+  const opt = lladdr ? [type === ICMPV6_NS ? 1 : 2, 1, ...macBytes(lladdr)] : [];
   return icmpv6(type, 0, [...flags, ...v6Bytes(target), ...opt]);
 }
 
@@ -109,42 +111,42 @@ export function parse(frame: Uint8Array): Fields {
   const f: Fields = { ethDst: hexMac(frame, 0), ethSrc: hexMac(frame, 6), vlans: [], ethType: 0 };
   let off = 12;
   let type = (frame[off]! << 8) | frame[off + 1]!;
-  while ((type === 0x8100 || type === 0x88a8) && frame.length >= off + 6) {
+  while ((type === ETH_VLAN || type === ETH_QINQ) && frame.length >= off + 6) {
     f.vlans.push(((frame[off + 2]! << 8) | frame[off + 3]!) & 0x0fff);
     off += 4;
     type = (frame[off]! << 8) | frame[off + 1]!;
   }
   f.ethType = type;
   const p = off + 2;
-  if (type === 0x0806 && frame.length >= p + 28) {
+  if (type === ETH_ARP && frame.length >= p + 28) {
     f.arpOp = (frame[p + 6]! << 8) | frame[p + 7]!;
     f.arpSha = hexMac(frame, p + 8);
     f.arpSpa = [...frame.subarray(p + 14, p + 18)].join('.');
     f.arpTha = hexMac(frame, p + 18);
     f.arpTpa = [...frame.subarray(p + 24, p + 28)].join('.');
-  } else if (type === 0x0800 && frame.length >= p + 20) {
+  } else if (type === ETH_IPV4 && frame.length >= p + 20) {
     const ihl = (frame[p]! & 0x0f) * 4;
     f.ipProto = frame[p + 9]!;
     f.ipv4Src = [...frame.subarray(p + 12, p + 16)].join('.');
     f.ipv4Dst = [...frame.subarray(p + 16, p + 20)].join('.');
     const l4 = p + ihl;
-    if (f.ipProto === 17 && frame.length >= l4 + 8) {
+    if (f.ipProto === IPPROTO_UDP && frame.length >= l4 + 8) {
       f.udpSrc = (frame[l4]! << 8) | frame[l4 + 1]!;
       f.udpDst = (frame[l4 + 2]! << 8) | frame[l4 + 3]!;
     }
-  } else if (type === 0x86dd && frame.length >= p + 40) {
+  } else if (type === ETH_IPV6 && frame.length >= p + 40) {
     f.ipProto = frame[p + 6]!;
     f.ipv6Src = v6Text(frame, p + 8);
     f.ipv6Dst = v6Text(frame, p + 24);
     const l4 = p + 40;
-    if (f.ipProto === 17 && frame.length >= l4 + 8) {
+    if (f.ipProto === IPPROTO_UDP && frame.length >= l4 + 8) {
       f.udpSrc = (frame[l4]! << 8) | frame[l4 + 1]!;
       f.udpDst = (frame[l4 + 2]! << 8) | frame[l4 + 3]!;
     }
-    if (f.ipProto === 58 && frame.length >= l4 + 4) {
+    if (f.ipProto === IPPROTO_ICMPV6 && frame.length >= l4 + 4) {
       f.icmpv6Type = frame[l4]!;
       f.icmpv6Code = frame[l4 + 1]!;
-      if ((f.icmpv6Type === 135 || f.icmpv6Type === 136) && frame.length >= l4 + 24) {
+      if ((f.icmpv6Type === ICMPV6_NS || f.icmpv6Type === ICMPV6_NA) && frame.length >= l4 + 24) {
         f.ndTarget = v6Text(frame, l4 + 8);
         f.ndSll = '00:00:00:00:00:00';
         f.ndTll = '00:00:00:00:00:00';
@@ -152,8 +154,8 @@ export function parse(frame: Uint8Array): Fields {
           const t = frame[o]!;
           const len = frame[o + 1]! * 8;
           if (len === 0) break;
-          if (t === 1 && f.icmpv6Type === 135) f.ndSll = hexMac(frame, o + 2);
-          if (t === 2 && f.icmpv6Type === 136) f.ndTll = hexMac(frame, o + 2);
+          if (t === 1 && f.icmpv6Type === ICMPV6_NS) f.ndSll = hexMac(frame, o + 2);
+          if (t === 2 && f.icmpv6Type === ICMPV6_NA) f.ndTll = hexMac(frame, o + 2);
           o += len;
         }
       }
@@ -166,14 +168,14 @@ export function parse(frame: Uint8Array): Fields {
 export function pushVlan(frame: Uint8Array, vid: number): Uint8Array {
   const out = new Uint8Array(frame.length + 4);
   out.set(frame.subarray(0, 12), 0);
-  out.set([0x81, 0x00, (vid >> 8) & 0x0f, vid & 0xff], 12);
+  out.set([ETH_VLAN >> 8, ETH_VLAN & 0xff, (vid >> 8) & 0x0f, vid & 0xff], 12);
   out.set(frame.subarray(12), 16);
   return out;
 }
 
 export function popVlan(frame: Uint8Array): Uint8Array {
   const type = (frame[12]! << 8) | frame[13]!;
-  if (type !== 0x8100 && type !== 0x88a8) return frame;
+  if (type !== ETH_VLAN && type !== ETH_QINQ) return frame;
   const out = new Uint8Array(frame.length - 4);
   out.set(frame.subarray(0, 12), 0);
   out.set(frame.subarray(16), 12);
@@ -182,7 +184,7 @@ export function popVlan(frame: Uint8Array): Uint8Array {
 
 export function setVlan(frame: Uint8Array, vid: number): Uint8Array {
   const type = (frame[12]! << 8) | frame[13]!;
-  if (type !== 0x8100 && type !== 0x88a8) return pushVlan(frame, vid);
+  if (type !== ETH_VLAN && type !== ETH_QINQ) return pushVlan(frame, vid);
   const out = Uint8Array.from(frame);
   out[14] = (out[14]! & 0xf0) | ((vid >> 8) & 0x0f);
   out[15] = vid & 0xff;
@@ -193,7 +195,7 @@ export function setVlan(frame: Uint8Array, vid: number): Uint8Array {
 export function icmpv6ChecksumOk(frame: Uint8Array): boolean {
   const ip = 14;
   const len = (frame[ip + 4]! << 8) | frame[ip + 5]!;
-  const words: number[] = [...frame.subarray(ip + 8, ip + 40), 0, 0, len >> 8, len & 0xff, 0, 0, 0, 58, ...frame.subarray(ip + 40, ip + 40 + len)];
+  const words: number[] = [...frame.subarray(ip + 8, ip + 40), 0, 0, len >> 8, len & 0xff, 0, 0, 0, IPPROTO_ICMPV6, ...frame.subarray(ip + 40, ip + 40 + len)];
   let sum = 0;
   for (let i = 0; i < words.length; i += 2) sum += (words[i]! << 8) + (words[i + 1] ?? 0);
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);

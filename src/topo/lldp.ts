@@ -3,10 +3,10 @@
 // switch (packet-in). The probe is signed so that a VM cannot forge one, and
 // carries the time it was made so that an old one cannot be replayed.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ETH_LLDP } from '../openflow/ethernet.js';
 import type { Match } from '../openflow/types.js';
 import type { Dpid } from './types.js';
 
-export const LLDP_ETHERTYPE = 0x88cc;
 /** Nearest-bridge group address: 802.1D bridges never forward it. */
 export const LLDP_DST_MAC = '01:80:c2:00:00:0e';
 
@@ -16,7 +16,7 @@ export const LLDP_DST_MAC = '01:80:c2:00:00:0e';
  * work. Frames from hosts match too; discovery refuses those that are forged
  * or replayed.
  */
-export const PROBE_TRAP_MATCH: Readonly<Match> = { ethType: LLDP_ETHERTYPE, ethDst: LLDP_DST_MAC };
+export const PROBE_TRAP_MATCH: Readonly<Match> = { ethType: ETH_LLDP, ethDst: LLDP_DST_MAC };
 
 const TLV_END = 0;
 const TLV_CHASSIS_ID = 1;
@@ -89,7 +89,7 @@ export function buildProbe(opts: BuildProbeOptions): Buffer {
   const frame = Buffer.concat([
     macBytes(LLDP_DST_MAC),
     macBytes(opts.srcMac ?? '02:00:00:00:00:01'),
-    u16(LLDP_ETHERTYPE),
+    u16(ETH_LLDP),
     tlv(TLV_CHASSIS_ID, chassis),
     tlv(TLV_PORT_ID, port),
     tlv(TLV_TTL, ttl),
@@ -116,7 +116,7 @@ export function parseProbe(frame: Uint8Array, secret: Uint8Array): ParseProbeRes
 
 /** True when the frame is an LLDP frame at all (untagged), whoever made it. */
 export function isLldp(frame: Uint8Array): boolean {
-  return frame.length >= 14 && frame[12] === 0x88 && frame[13] === 0xcc;
+  return frame.length >= 14 && ((frame[12]! << 8) | frame[13]!) === ETH_LLDP;
 }
 
 type ReadResult = { ok: true; probe: ProbeFields; mac: Buffer } | { ok: false; error: LldpError };
@@ -124,7 +124,7 @@ type ReadResult = { ok: true; probe: ProbeFields; mac: Buffer } | { ok: false; e
 function readProbe(frame: Uint8Array): ReadResult {
   const buf = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
   if (buf.length < 14) return fail('TRUNCATED', `frame of ${buf.length} bytes has no Ethernet header`);
-  if (buf.readUInt16BE(12) !== LLDP_ETHERTYPE) {
+  if (buf.readUInt16BE(12) !== ETH_LLDP) {
     return fail('NOT_LLDP', `ethertype 0x${buf.readUInt16BE(12).toString(16)} is not LLDP`);
   }
   let dpid: string | undefined;

@@ -13,7 +13,8 @@ import { silentLogger } from '../../src/log.js';
 import { NO_BUFFER, Port, GROUP_ANY, type OfVersion } from '../../src/openflow/types.js';
 import { channelTopologySource } from '../../src/topo/channel-source.js';
 import { loadDescription, type TopologyDescription } from '../../src/topo/description.js';
-import { buildProbe, LLDP_ETHERTYPE, PROBE_TRAP_MATCH } from '../../src/topo/lldp.js';
+import { ETH_LLDP } from '../../src/openflow/ethernet.js';
+import { buildProbe, PROBE_TRAP_MATCH } from '../../src/topo/lldp.js';
 import { TopologyService } from '../../src/topo/service.js';
 import { MininetNetwork, mininetReadiness, TOPOLOGY_DIR, type NetworkInfo } from '../support/mininet.js';
 
@@ -184,7 +185,7 @@ describe('topology discovery on Mininet (integration)', function () {
         // A genuine probe taken off the s1-s2 cable, replayed by h1 at once and later.
         const capture = await h.net.switchCommand(
           's1',
-          `/usr/bin/python3 ${join(TOPOLOGY_DIR, 'mininet', 'rawframe.py')} capture s1-eth1 ${LLDP_ETHERTYPE} 3`,
+          `/usr/bin/python3 ${join(TOPOLOGY_DIR, 'mininet', 'rawframe.py')} capture s1-eth1 ${ETH_LLDP} 3`,
         );
         const m = /frame=([0-9a-f]+)/.exec(capture);
         expect(m, 'a genuine probe on the s1-s2 cable').to.not.equal(null);
@@ -264,7 +265,7 @@ describe('topology discovery on Mininet (integration)', function () {
       expect(s1.ports.get(Port.LOCAL)?.kind).to.equal(undefined);
       const version0 = h.topo.snapshot().version;
       // Without a description every port is probed, so h1 receives genuine probes.
-      const probe = await h.net.capture('h1', LLDP_ETHERTYPE, 3);
+      const probe = await h.net.capture('h1', ETH_LLDP, 3);
       expect(probe, 'h1 receives a probe').to.not.equal(undefined);
       await h.net.sendFrame('h1', probe!, 1);
       expect(await waitFor(() => harness.topo.counters.reflected >= 1, 3000), 'reflection refused').to.equal(true);

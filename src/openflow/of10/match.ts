@@ -3,6 +3,7 @@
 // means all). For ARP (dl_type 0x0806) nw_proto carries the opcode and
 // nw_src/nw_dst the sender/target protocol addresses.
 import { formatIpv4, parseIpv4, writeMac } from '../addr.js';
+import { ETH_ARP, ETH_IPV4, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../ethernet.js';
 import { fail } from '../errors.js';
 import type { Reader } from '../reader.js';
 import type { Masked, Match } from '../types.js';
@@ -46,8 +47,8 @@ export function encodeMatch10(w: Writer, m: Match): void {
   for (const k in m) {
     if ((m as Record<string, unknown>)[k] !== undefined && !CARRIED.has(k)) fail('UNSUPPORTED', `OF1.0 cannot match ${k}`, at);
   }
-  const ip = m.ethType === 0x0800;
-  const arp = m.ethType === 0x0806;
+  const ip = m.ethType === ETH_IPV4;
+  const arp = m.ethType === ETH_ARP;
   const ethSrc = unmasked(m.ethSrc, 'ethSrc', at);
   const ethDst = unmasked(m.ethDst, 'ethDst', at);
   const vlan = unmasked(m.vlanVid, 'vlanVid', at);
@@ -59,7 +60,7 @@ export function encodeMatch10(w: Writer, m: Match): void {
   if (m.ipv4Dst !== undefined) need(ip, 'ipv4Dst', 'ethType 0x0800', at);
   if (m.arpSpa !== undefined) need(arp, 'arpSpa', 'ethType 0x0806', at);
   if (m.arpTpa !== undefined) need(arp, 'arpTpa', 'ethType 0x0806', at);
-  for (const [f, p] of [['tcpSrc', 6], ['tcpDst', 6], ['udpSrc', 17], ['udpDst', 17], ['icmpv4Type', 1], ['icmpv4Code', 1]] as const) {
+  for (const [f, p] of [['tcpSrc', IPPROTO_TCP], ['tcpDst', IPPROTO_TCP], ['udpSrc', IPPROTO_UDP], ['udpDst', IPPROTO_UDP], ['icmpv4Type', IPPROTO_ICMP], ['icmpv4Code', IPPROTO_ICMP]] as const) {
     if (m[f] !== undefined) need(ip && m.ipProto === p, f, `ethType 0x0800, ipProto ${p}`, at);
   }
   const nwProto = ip ? m.ipProto : arp ? m.arpOp : undefined;
@@ -142,13 +143,13 @@ export function decodeMatch10(r: Reader): Match {
   m.ethType = ethType;
   const srcBits = (wc & W.OFPFW_NW_SRC_MASK) >>> W.OFPFW_NW_SRC_SHIFT;
   const dstBits = (wc & W.OFPFW_NW_DST_MASK) >>> W.OFPFW_NW_DST_SHIFT;
-  if (ethType === 0x0806) {
+  if (ethType === ETH_ARP) {
     if (!(wc & W.OFPFW_NW_PROTO)) m.arpOp = proto;
     if (srcBits < 32) m.arpSpa = prefixValue(nwSrc, srcBits);
     if (dstBits < 32) m.arpTpa = prefixValue(nwDst, dstBits);
     return m;
   }
-  if (ethType !== 0x0800) return m;
+  if (ethType !== ETH_IPV4) return m;
   if (!(wc & W.OFPFW_NW_TOS)) m.ipDscp = tos >>> 2;
   if (srcBits < 32) m.ipv4Src = prefixValue(nwSrc, srcBits);
   if (dstBits < 32) m.ipv4Dst = prefixValue(nwDst, dstBits);
@@ -156,13 +157,13 @@ export function decodeMatch10(r: Reader): Match {
   m.ipProto = proto;
   const src = !(wc & W.OFPFW_TP_SRC);
   const dst = !(wc & W.OFPFW_TP_DST);
-  if (proto === 6) {
+  if (proto === IPPROTO_TCP) {
     if (src) m.tcpSrc = tpSrc;
     if (dst) m.tcpDst = tpDst;
-  } else if (proto === 17) {
+  } else if (proto === IPPROTO_UDP) {
     if (src) m.udpSrc = tpSrc;
     if (dst) m.udpDst = tpDst;
-  } else if (proto === 1) {
+  } else if (proto === IPPROTO_ICMP) {
     if (src) m.icmpv4Type = tpSrc & 0xff;
     if (dst) m.icmpv4Code = tpDst & 0xff;
   }

@@ -11,6 +11,7 @@
 // (test/unit/openflow/flow-mod-fast.test.ts checks both on random and
 // mutated flow-mods).
 import { cachedIpv4, cachedMac, formatIpv4, putMacValue } from '../addr.js';
+import { ETH_ARP, ETH_IPV4, ETH_IPV6, IPPROTO_TCP, IPPROTO_UDP } from '../ethernet.js';
 import { MAX_ACTIONS, MAX_INSTRUCTIONS, MAX_OXM_FIELDS } from '../limits.js';
 import { formatMacAt, u16At, u32At, u64FromWords } from '../reader.js';
 import type { Action, FlowMod, Instruction, Match } from '../types.js';
@@ -150,12 +151,12 @@ function matchAt(b: Uint8Array, q: number, mEnd: number): Match | undefined {
   }
   // Prerequisites (spec 7.2.3.7), on the values read above.
   if (seen & (NEEDS_IP | NEEDS_IPV4 | NEEDS_ARP)) {
-    const ip = ethType === 0x0800 || ethType === 0x86dd;
+    const ip = ethType === ETH_IPV4 || ethType === ETH_IPV6;
     if (seen & NEEDS_IP && !ip) return undefined;
     if (seen & (TCP_SRC | TCP_DST) && ipProto !== 6) return undefined;
     if (seen & (UDP_SRC | UDP_DST) && ipProto !== 17) return undefined;
-    if (seen & NEEDS_IPV4 && ethType !== 0x0800) return undefined;
-    if (seen & NEEDS_ARP && ethType !== 0x0806) return undefined;
+    if (seen & NEEDS_IPV4 && ethType !== ETH_IPV4) return undefined;
+    if (seen & NEEDS_ARP && ethType !== ETH_ARP) return undefined;
   }
   return m;
 }
@@ -326,7 +327,7 @@ function putMatch(w: Writer, m: Match): boolean {
     p += 6;
     n++;
   }
-  const ip = ethType === 0x0800 || ethType === 0x86dd;
+  const ip = ethType === ETH_IPV4 || ethType === ETH_IPV6;
   const proto = m.ipProto;
   if (proto !== undefined) {
     if (!isU8(proto) || !ip) return false;
@@ -338,7 +339,7 @@ function putMatch(w: Writer, m: Match): boolean {
   }
   const { ipv4Src, ipv4Dst } = m;
   if (ipv4Src !== undefined) {
-    const v = typeof ipv4Src === 'string' && ethType === 0x0800 ? cachedIpv4(ipv4Src) : undefined;
+    const v = typeof ipv4Src === 'string' && ethType === ETH_IPV4 ? cachedIpv4(ipv4Src) : undefined;
     if (v === undefined) return false;
     putOxmHeader(b, p, 22, 4);
     putU32(b, p + 4, v);
@@ -346,7 +347,7 @@ function putMatch(w: Writer, m: Match): boolean {
     n++;
   }
   if (ipv4Dst !== undefined) {
-    const v = typeof ipv4Dst === 'string' && ethType === 0x0800 ? cachedIpv4(ipv4Dst) : undefined;
+    const v = typeof ipv4Dst === 'string' && ethType === ETH_IPV4 ? cachedIpv4(ipv4Dst) : undefined;
     if (v === undefined) return false;
     putOxmHeader(b, p, 24, 4);
     putU32(b, p + 4, v);
@@ -356,7 +357,7 @@ function putMatch(w: Writer, m: Match): boolean {
   // Transport ports, each with its protocol.
   const { tcpSrc, tcpDst, udpSrc, udpDst } = m;
   if (tcpSrc !== undefined || tcpDst !== undefined) {
-    if (!(ip && ipProto === 6)) return false;
+    if (!(ip && ipProto === IPPROTO_TCP)) return false;
     if (tcpSrc !== undefined) {
       if (!isU16(tcpSrc)) return false;
       p = putPort(b, p, 26, tcpSrc);
@@ -369,7 +370,7 @@ function putMatch(w: Writer, m: Match): boolean {
     }
   }
   if (udpSrc !== undefined || udpDst !== undefined) {
-    if (!(ip && ipProto === 17)) return false;
+    if (!(ip && ipProto === IPPROTO_UDP)) return false;
     if (udpSrc !== undefined) {
       if (!isU16(udpSrc)) return false;
       p = putPort(b, p, 30, udpSrc);
@@ -383,7 +384,7 @@ function putMatch(w: Writer, m: Match): boolean {
   }
   const { arpOp, arpSpa, arpTpa } = m;
   if (arpOp !== undefined || arpSpa !== undefined || arpTpa !== undefined) {
-    if (ethType !== 0x0806) return false;
+    if (ethType !== ETH_ARP) return false;
     if (arpOp !== undefined) {
       if (!isU16(arpOp)) return false;
       putOxmHeader(b, p, 42, 2);

@@ -1,5 +1,6 @@
 // The OpenFlow-basic OXM fields (class 0x8000) of OF1.3: wire size, whether
 // the spec allows a mask, the value range, and the prerequisite (spec 7.2.3.7).
+import { ETH_ARP, ETH_IPV4, ETH_IPV6, ETH_MPLS, ETH_MPLS_MULTICAST, ETH_PBB, ICMPV6_NA, ICMPV6_NS, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from '../ethernet.js';
 import type { Match, MatchField } from '../types.js';
 
 export type OxmKind = 'u8' | 'u16' | 'u24' | 'u32' | 'u64' | 'mac' | 'ipv4' | 'ipv6';
@@ -34,9 +35,9 @@ const CODE: Record<OxmKind, number> = { u8: KIND_U8, u16: KIND_U16, u24: KIND_U2
 
 const SIZE: Record<OxmKind, number> = { u8: 1, u16: 2, u24: 3, u32: 4, u64: 8, mac: 6, ipv4: 4, ipv6: 16 };
 
-const isIp = (m: Match): boolean => m.ethType === 0x0800 || m.ethType === 0x86dd;
-const isIpv6 = (m: Match): boolean => m.ethType === 0x86dd;
-const icmpv6 = (m: Match): boolean => m.ethType === 0x86dd && m.ipProto === 58;
+const isIp = (m: Match): boolean => m.ethType === ETH_IPV4 || m.ethType === ETH_IPV6;
+const isIpv6 = (m: Match): boolean => m.ethType === ETH_IPV6;
+const icmpv6 = (m: Match): boolean => m.ethType === ETH_IPV6 && m.ipProto === IPPROTO_ICMPV6;
 
 /**
  * Whether the match holds the prerequisite of field number `field` (spec
@@ -58,25 +59,25 @@ export function prereqHolds(field: number, m: Match): boolean {
       return isIp(m);
     case 11:
     case 12:
-      return m.ethType === 0x0800;
+      return m.ethType === ETH_IPV4;
     case 13:
     case 14:
-      return isIp(m) && m.ipProto === 6;
+      return isIp(m) && m.ipProto === IPPROTO_TCP;
     case 15:
     case 16:
-      return isIp(m) && m.ipProto === 17;
+      return isIp(m) && m.ipProto === IPPROTO_UDP;
     case 17:
     case 18:
-      return isIp(m) && m.ipProto === 132;
+      return isIp(m) && m.ipProto === IPPROTO_SCTP;
     case 19:
     case 20:
-      return m.ethType === 0x0800 && m.ipProto === 1;
+      return m.ethType === ETH_IPV4 && m.ipProto === IPPROTO_ICMP;
     case 21:
     case 22:
     case 23:
     case 24:
     case 25:
-      return m.ethType === 0x0806;
+      return m.ethType === ETH_ARP;
     case 26:
     case 27:
     case 28:
@@ -86,17 +87,17 @@ export function prereqHolds(field: number, m: Match): boolean {
     case 30:
       return icmpv6(m);
     case 31:
-      return icmpv6(m) && (m.icmpv6Type === 135 || m.icmpv6Type === 136);
+      return icmpv6(m) && (m.icmpv6Type === ICMPV6_NS || m.icmpv6Type === ICMPV6_NA);
     case 32:
-      return icmpv6(m) && m.icmpv6Type === 135;
+      return icmpv6(m) && m.icmpv6Type === ICMPV6_NS;
     case 33:
-      return icmpv6(m) && m.icmpv6Type === 136;
+      return icmpv6(m) && m.icmpv6Type === ICMPV6_NA;
     case 34:
     case 35:
     case 36:
-      return m.ethType === 0x8847 || m.ethType === 0x8848;
+      return m.ethType === ETH_MPLS || m.ethType === ETH_MPLS_MULTICAST;
     case 37:
-      return m.ethType === 0x88e7;
+      return m.ethType === ETH_PBB;
     default:
       return true;
   }
