@@ -76,6 +76,7 @@ export function apiMarkdown(doc: Schema): string {
     '- 504 `realization_timeout` when the time runs out: the change is stored and stays; the body carries `generation`,',
     '  `lagging` (each connected switch that has not confirmed, as `{"switch", "realizedGeneration"}`) and `pending`.',
     '  Retrying the write does not help: call `GET /v1/switches` or wait for the switches.',
+    '',
     'Errors answer `{"error": {"code", "message", "field"}}` with the codes listed at the end.',
     '',
   ];
@@ -99,6 +100,12 @@ export function apiMarkdown(doc: Schema): string {
         const rows: string[] = [];
         fieldRows(body, '', true, rows);
         lines.push('Body:', '', '| field | type | required | constraints |', '| --- | --- | --- | --- |', ...rows, '');
+      }
+      const ok = Object.entries(((op.responses as Schema)['200'] as Schema | undefined)?.content ?? {})[0] as [string, Schema] | undefined;
+      if (ok && ok[1].example !== undefined) {
+        const ex = ok[1].example;
+        const text = typeof ex === 'string' ? ex.trimEnd() : JSON.stringify(ex, null, 2);
+        lines.push(`Answer (200, ${ok[0]}), for example:`, '', '```', text, '```', '');
       }
     }
   }

@@ -35,7 +35,10 @@ const API_ERRORS = {
   unauthorized: { status: 401, description: 'A token is configured and the request lacks "Authorization: Bearer TOKEN" with it.' },
   route_not_found: { status: 404, description: 'No endpoint has this method and path.' },
   path_too_long: { status: 414, description: 'A path parameter is longer than any name can be.' },
-  body_too_large: { status: 413, description: 'The body is larger than the limit (1 MiB by default).' },
+  body_too_large: { status: 413, description: 'The body is larger than the limit (api.bodyLimit, 1 MiB by default); the message names it.' },
+  request_too_large: { status: 431, description: 'The URL and headers together are larger than 16 KiB.' },
+  request_timeout: { status: 408, description: 'The request did not arrive completely in time.' },
+  bad_request: { status: 400, description: 'The request is not valid HTTP.' },
   unsupported_media_type: { status: 415, description: 'The body is not application/json.' },
   switch_not_found: { status: 404, description: 'No switch with this datapath id or name is known.' },
   switch_disconnected: { status: 503, description: 'The switch is known but not connected, so its flows cannot be read.' },
@@ -76,6 +79,15 @@ export function errorBody(code: string, message: string, field?: string): ErrorB
   return { error };
 }
 
+/** The error each refused request answered with, for its log line. */
+const answeredErrors = new WeakMap<FastifyReply, { code: string; field?: string }>();
+
 export function sendError(reply: FastifyReply, status: number, code: string, message: string, field?: string): FastifyReply {
+  answeredErrors.set(reply, field === undefined ? { code } : { code, field });
   return reply.code(status).type('application/json').send(errorBody(code, message, field));
+}
+
+/** The error code (and field) a reply carried, if it was an error. */
+export function answeredError(reply: FastifyReply): { code: string; field?: string } | undefined {
+  return answeredErrors.get(reply);
 }

@@ -1,8 +1,9 @@
 // The OpenAPI 3 description, generated from the routes as registered: their
 // paths, methods and the very schemas that validate them.
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { ERROR_CODES } from './errors.js';
-import { errorResponse, generationResponse } from './schemas.js';
+import { READ_ANSWERS, REALIZATION_TIMEOUT_ANSWER, WRITE_ANSWER, type Answer } from './answers.js';
+import { ERROR_CODES, errorBody } from './errors.js';
+import { errorResponse } from './schemas.js';
 
 declare module 'fastify' {
   interface FastifySchema {
@@ -33,8 +34,38 @@ export function openApiPath(url: string): string {
   return url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 
-function errorStatuses(): string[] {
-  return [...new Set(Object.values(ERROR_CODES).map((e) => String(e.status)))].sort();
+/** Per HTTP status, the error codes it carries. */
+function codesByStatus(): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const [code, info] of Object.entries(ERROR_CODES)) {
+    const l = out.get(info.status) ?? [];
+    l.push(code);
+    out.set(info.status, l);
+  }
+  return new Map([...out].sort((a, b) => a[0] - b[0]));
+}
+
+function content(a: Answer): Record<string, unknown> {
+  return { [a.contentType ?? 'application/json']: { schema: a.schema, example: a.example } };
+}
+
+/** The route's 200 answer; a route without one is a gap in the description. */
+export function answerOf(method: string, url: string): Answer | undefined {
+  return method === 'GET' ? READ_ANSWERS[`${method} ${url}`] : WRITE_ANSWER;
+}
+
+function errorResponses(isWrite: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [status, codes] of codesByStatus()) {
+    const description = `error: ${codes.join(', ')}`;
+    if (isWrite && status === 504) {
+      out[String(status)] = { description, content: content(REALIZATION_TIMEOUT_ANSWER) };
+      continue;
+    }
+    const example = errorBody(codes[0]!, ERROR_CODES[codes[0]!]!.description);
+    out[String(status)] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' }, example } } };
+  }
+  return out;
 }
 
 export function buildOpenApi(routes: readonly RegisteredRoute[]): Record<string, unknown> {
@@ -49,14 +80,11 @@ export function buildOpenApi(routes: readonly RegisteredRoute[]): Record<string,
     for (const [name, schema] of Object.entries(query?.properties ?? {})) parameters.push({ name, in: 'query', required: query?.required?.includes(name) ?? false, schema });
     if (parameters.length > 0) op.parameters = parameters;
     if (r.schema.body) op.requestBody = { required: true, content: { 'application/json': { schema: r.schema.body } } };
-    const isWrite = r.method !== 'GET';
-    const responses: Record<string, unknown> = {
-      '200': { description: 'OK', content: { 'application/json': { schema: isWrite ? generationResponse : { type: 'object' } } } },
+    const answer = answerOf(r.method, r.url);
+    op.responses = {
+      '200': { description: 'OK', ...(answer ? { content: content(answer) } : {}) },
+      ...errorResponses(r.method !== 'GET'),
     };
-    for (const status of errorStatuses()) {
-      responses[status] = { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-    }
-    op.responses = responses;
     (paths[path] ??= {})[r.method.toLowerCase()] = op;
   }
   return {

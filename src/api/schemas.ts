@@ -3,17 +3,25 @@
 // their errors carry the model's precise codes. The same objects feed the
 // route validation and the OpenAPI description.
 
-const NAME = { type: 'string', minLength: 1, maxLength: 128 } as const;
-const TEXT = { type: 'string', minLength: 1, maxLength: 64 } as const;
-const IPS = { type: 'array', maxItems: 64, items: TEXT } as const;
-const SWITCH = { type: 'string', minLength: 1, maxLength: 64, description: '16 hex digits, the colon form, or a switch name' } as const;
+// A `description` reads after "must be": the error messages and the API reference use it.
+const NAME = { type: 'string', minLength: 1, maxLength: 128, description: 'a name of 1 to 128 letters, digits or ._:@+-' } as const;
+const MAC = { type: 'string', minLength: 1, maxLength: 64, description: 'a unicast MAC such as "52:54:00:12:34:56"' } as const;
+const IP = { type: 'string', minLength: 1, maxLength: 64, description: 'a host IPv4 or IPv6 address' } as const;
+const CIDR = { type: 'string', minLength: 1, maxLength: 64, description: 'a network prefix such as "10.1.0.0/24" or "2001:db8::/64"' } as const;
+const IPS = { type: 'array', maxItems: 64, items: IP, description: 'a list of at most 64 host IPv4 or IPv6 addresses' } as const;
+const SWITCH = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 64,
+  description: 'a datapath id of 16 hex digits ("0000000000000001"), its colon form, or a switch name from the topology settings',
+} as const;
 const PORT = {
   type: ['string', 'integer'],
   minLength: 1,
   maxLength: 64,
   minimum: 1,
   maximum: 0xffffff00,
-  description: 'port name as the switch reports it, or port number',
+  description: 'a port name as the switch reports it ("vnet3", text) or a port number from 1 to 4294967040',
 } as const;
 
 function obj(properties: Record<string, unknown>, required: string[]): Record<string, unknown> {
@@ -30,7 +38,7 @@ export const writeQuery = obj(
     wait: {
       type: 'string',
       pattern: '^[0-9]{1,4}(\\.[0-9]{1,3})?$',
-      description: 'seconds (up to 3600, 0 = no wait) to wait for every connected switch the change touches to confirm it',
+      description: 'a number of seconds from 0 to 3600 with up to 3 decimals (0: no wait), to wait for the connected switches the change touches',
     },
   },
   [],
@@ -41,18 +49,18 @@ export const networkBody = obj(
   {
     tenant: NAME,
     kind: { type: 'string', enum: ['private', 'public'] },
-    cidrs: { type: 'array', maxItems: 64, items: TEXT },
-    dhcp: obj({ mac: TEXT, ip: TEXT }, ['mac', 'ip']),
+    cidrs: { type: 'array', maxItems: 64, items: CIDR, description: 'a list of at most 64 network prefixes such as "10.1.0.0/24"' },
+    dhcp: obj({ mac: MAC, ip: IP }, ['mac', 'ip']),
     gateways: {
       type: 'array',
       maxItems: 64,
-      items: obj({ mac: TEXT, ips: IPS, switch: SWITCH, port: PORT }, ['mac', 'ips', 'switch', 'port']),
+      items: obj({ mac: MAC, ips: IPS, switch: SWITCH, port: PORT }, ['mac', 'ips', 'switch', 'port']),
     },
   },
   ['tenant', 'kind'],
 );
 
-export const relationBody = obj({ vms: { type: 'array', minItems: 2, maxItems: 2, items: NAME } }, ['vms']);
+export const relationBody = obj({ vms: { type: 'array', minItems: 2, maxItems: 2, items: NAME, description: 'a list of exactly two VM names' } }, ['vms']);
 
 export const vmStartBody = obj(
   {
@@ -61,7 +69,7 @@ export const vmStartBody = obj(
     interfaces: {
       type: 'array',
       maxItems: 64,
-      items: obj({ mac: TEXT, ips: IPS, network: NAME, switch: SWITCH, port: PORT }, ['mac', 'network', 'switch', 'port']),
+      items: obj({ mac: MAC, ips: IPS, network: NAME, switch: SWITCH, port: PORT }, ['mac', 'network', 'switch', 'port']),
     },
   },
   ['vm', 'tenant', 'interfaces'],
@@ -72,12 +80,11 @@ export const vmOnlyBody = obj({ vm: NAME }, ['vm']);
 export const migrationStartBody = obj(
   {
     vm: NAME,
-    interfaces: { type: 'array', maxItems: 64, items: obj({ mac: TEXT, switch: SWITCH, port: PORT }, ['mac', 'switch', 'port']) },
+    interfaces: { type: 'array', maxItems: 64, items: obj({ mac: MAC, switch: SWITCH, port: PORT }, ['mac', 'switch', 'port']) },
   },
   ['vm', 'interfaces'],
 );
 
-export const generationResponse = obj({ generation: { type: 'integer' } }, ['generation']);
 export const errorResponse = obj(
   { error: obj({ code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } }, ['code', 'message']) },
   ['error'],

@@ -6,7 +6,7 @@ import type { Store } from '../store/index.js';
 import { bearerAuth, isLoopbackHost } from './auth.js';
 import type { ApiContext, ApiDeps } from './context.js';
 import { emptySwitchDirectory, emptyTopologyView, type ApiMetrics, type FabricView, type SwitchDirectory, type TopologyView } from './deps.js';
-import { sendError } from './errors.js';
+import { answeredError, sendError } from './errors.js';
 import { buildOpenApi, collectRoutes, type RegisteredRoute } from './openapi.js';
 import { durableRealization, type ChangeRealization } from './realization.js';
 import { registerDiagnoseRoutes } from './routes/diagnose.js';
@@ -15,7 +15,7 @@ import { registerNetworkRoutes } from './routes/networks.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerReadRoutes } from './routes/reads.js';
 import { registerSwitchFlowRoutes } from './routes/switch-flows.js';
-import { makeErrorHandler } from './validation.js';
+import { clientErrorHandler, makeErrorHandler } from './validation.js';
 
 export type { ApiDeps } from './context.js';
 
@@ -40,24 +40,27 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   if (deps.lookupSwitch) ctx.lookupSwitch = deps.lookupSwitch;
   if (deps.fabric) ctx.fabric = deps.fabric;
 
+  const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
     logger: false,
-    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    bodyLimit,
+    clientErrorHandler: clientErrorHandler(deps.logger),
     exposeHeadRoutes: false,
     return503OnClosing: true,
     // Names are up to 128 characters, percent-encoded up to three bytes each.
     routerOptions: { maxParamLength: 512 },
     frameworkErrors: (error, _req, reply) => {
-      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(reply, 414, 'path_too_long', 'a path parameter is too long', 'path');
-      return sendError(reply, 400, 'invalid_field', 'the path is not a valid URL', 'path');
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(reply, 414, 'path_too_long', 'a path parameter is longer than any name can be (128 characters)', 'path');
+      return sendError(reply, 400, 'invalid_field', 'the path is not a valid URL (check its percent-encoding)', 'path');
     },
-    // Unknown fields must be refused, not silently dropped, and types not coerced.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, allowUnionTypes: true } },
+    // Unknown fields must be refused, not silently dropped, and types not coerced;
+    // `verbose` hands the error mapper the refusing schema, to say what is allowed.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, allowUnionTypes: true, verbose: true } },
   });
   // Bodies are JSON only: anything else is 415, not a string for the schema to trip on.
   app.removeContentTypeParser('text/plain');
   app.decorate('spotlightRoutes', collectRoutes(app));
-  app.setErrorHandler(makeErrorHandler(deps.logger));
+  app.setErrorHandler(makeErrorHandler({ logger: deps.logger, bodyLimit }));
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'route_not_found', `no endpoint ${req.method} ${req.url.split('?')[0]}`));
   if (deps.token) app.addHook('onRequest', bearerAuth(deps.token));
   app.addHook('onResponse', async (req, reply) => {
@@ -73,6 +76,11 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (typeof vm === 'string') fields.vm = vm;
     if (typeof params.network === 'string') fields.network = params.network;
     if (typeof params.id === 'string') fields.relation = params.id;
+    const refused = answeredError(reply);
+    if (refused) {
+      fields.error = refused.code;
+      if (refused.field !== undefined) fields.field = refused.field;
+    }
     deps.logger.log(reply.statusCode >= 500 ? 'warn' : 'info', 'api request', fields);
     deps.metrics?.observeRequest(req.url, reply.statusCode, reply.elapsedTime / 1000);
   });

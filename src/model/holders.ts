@@ -24,7 +24,7 @@ export class NetworkHolders {
   /** Parses and range-checks an IP without claiming it; returns its canonical form or the error. */
   checkIp(raw: unknown, field: string): string | ModelError {
     const ip = parseHostIp(raw);
-    if (!ip) return modelError('invalid_ip', `${field} is not a host IPv4 or IPv6 address`, field);
+    if (!ip) return modelError('invalid_ip', `${field} ${JSON.stringify(raw)} is not a host IPv4 or IPv6 address (unspecified, loopback, broadcast and multicast addresses are refused)`, field);
     if (this.cidrs.length > 0 && !this.cidrs.some((c) => isHostOf(ip, c))) {
       return modelError('ip_outside_cidrs', `${ip.text} is not a host address of the network's cidrs`, field);
     }

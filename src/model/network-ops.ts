@@ -21,7 +21,7 @@ export function putNetwork(s: ModelSnapshot, name: string, input: NetworkInput, 
   const cidrs: ParsedCidr[] = [];
   for (const [i, raw] of (input.cidrs ?? []).entries()) {
     const c = parseCidr(raw);
-    if (!c) return fail(modelError('invalid_cidr', `cidrs[${i}] is not a network prefix with zero host bits`, `cidrs[${i}]`));
+    if (!c) return fail(modelError('invalid_cidr', `cidrs[${i}] ${JSON.stringify(raw)} is not a network prefix: expected ADDRESS/LENGTH with the host bits zero, such as 10.1.0.0/24 or 2001:db8::/64`, `cidrs[${i}]`));
     const clash = cidrs.find((o) => o.version === c.version && o.first <= c.last && c.first <= o.last);
     if (clash) return fail(modelError('cidr_overlap', `cidrs[${i}] ${c.text} overlaps ${clash.text}`, `cidrs[${i}]`));
     cidrs.push(c);
@@ -72,7 +72,7 @@ export function putNetwork(s: ModelSnapshot, name: string, input: NetworkInput, 
       ips.push(ip);
     }
     const sw = canonicalDpid(gw.switch, ctx.lookupSwitch);
-    if (!sw) return fail(modelError('invalid_switch', `${f}.switch is neither a datapath id nor a known switch name`, `${f}.switch`));
+    if (!sw) return fail(modelError('invalid_switch', `${f}.switch ${JSON.stringify(gw.switch)} must be 16 hex digits, the colon form, or a switch name from the topology settings`, `${f}.switch`));
     const port = canonicalPort(gw.port);
     if (port === undefined) return fail(modelError('invalid_port', `${f}.port must be a port name or number`, `${f}.port`));
     gateways.push({ mac, ips, switch: sw, port });

@@ -14,14 +14,17 @@ import { sendError } from '../errors.js';
 
 const explainQuery = {
   type: 'object',
-  properties: { from: { type: 'string', minLength: 1, maxLength: 128 }, to: { type: 'string', minLength: 1, maxLength: 128 } },
+  properties: {
+    from: { type: 'string', minLength: 1, maxLength: 128, description: 'a VM name or a gateway MAC' },
+    to: { type: 'string', minLength: 1, maxLength: 128, description: 'a VM name or a gateway MAC' },
+  },
   required: ['from', 'to'],
   additionalProperties: false,
 } as const;
 
 const traceQuery = {
   type: 'object',
-  properties: { packet: { type: 'string', minLength: 1, maxLength: 2048 } },
+  properties: { packet: { type: 'string', minLength: 1, maxLength: 2048, description: 'a packet described as in=SWITCH:PORT eth_src=MAC eth_dst=MAC [kind] [field=value ...], at most 2048 characters' } },
   required: ['packet'],
   additionalProperties: false,
 } as const;

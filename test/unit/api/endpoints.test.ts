@@ -126,9 +126,9 @@ describe('api endpoints', () => {
     expectError(await post('/v1/hooks/vm-stop', { vm: 7 }), 400, 'invalid_field', 'vm');
     expectError(await post('/v1/hooks/vm-stop', { vm: 'x', extra: true }), 400, 'unknown_field', 'extra');
     expectError(await post('/v1/hooks/vm-start', { ...vm1, interfaces: [{ ...vm1.interfaces[0], port: true }] }), 400, 'invalid_field', 'interfaces[0].port');
-    expectError(await put('/v1/networks/n1', { ...network1, kind: 'shared' }), 400, 'invalid_field', 'kind');
-    expectError(await app.inject({ method: 'POST', url: '/v1/hooks/vm-stop?verbose=1', payload: { vm: 'x' } }), 400, 'unknown_field', 'verbose');
-    expectError(await app.inject({ method: 'POST', url: '/v1/hooks/vm-stop?wait=soon', payload: { vm: 'x' } }), 400, 'invalid_field', 'wait');
+    expectError(await put('/v1/networks/n1', { ...network1, kind: 'shared' }), 400, 'invalid_kind', 'kind');
+    expectError(await app.inject({ method: 'POST', url: '/v1/hooks/vm-stop?verbose=1', payload: { vm: 'x' } }), 400, 'unknown_field', 'query.verbose');
+    expectError(await app.inject({ method: 'POST', url: '/v1/hooks/vm-stop?wait=soon', payload: { vm: 'x' } }), 400, 'invalid_field', 'query.wait');
   });
 
   it('answers bad bodies in the same error shape', async () => {

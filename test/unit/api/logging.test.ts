@@ -24,6 +24,11 @@ describe('api request log', () => {
       ['GET', '/v1/vms/ghost', 404, 'ghost'],
     ]);
     for (const r of reqs) expect(r.durationMs).to.be.a('number').and.at.least(0);
+    // A refused request says why: its error code and the field at fault.
+    expect([reqs[2]!.error, reqs[2]!.field]).to.deep.equal(['vm_not_found', 'vm']);
+    await app.inject({ method: 'PUT', url: '/v1/networks/n2', payload: { ...network1, kind: 'shared' } });
+    const refused = records.filter((r) => r.message === 'api request').at(-1)!;
+    expect([refused.status, refused.error, refused.field]).to.deep.equal([400, 'invalid_kind', 'kind']);
     await app.close();
   });
 });

@@ -30,6 +30,14 @@ describe('api OpenAPI description', () => {
     for (const r of app.spotlightRoutes) {
       const op = doc.paths[r.url.replace(/:(\w+)/g, '{$1}')][r.method.toLowerCase()];
       if (r.schema.body) expect(op.requestBody.content['application/json'].schema).to.deep.equal(r.schema.body);
+      // Every answer is described: a shape that is more than "an object", and an example.
+      const ok = Object.values(op.responses['200'].content ?? {})[0] as { schema?: { properties?: object; description?: string }; example?: unknown } | undefined;
+      expect(ok, `${r.method} ${r.url}: 200 body`).to.not.equal(undefined);
+      expect(ok!.example, `${r.method} ${r.url}: example`).to.not.equal(undefined);
+      expect(ok!.schema!.properties ?? ok!.schema!.description, `${r.method} ${r.url}: schema`).to.not.equal(undefined);
+      for (const [status, resp] of Object.entries(op.responses as Record<string, { content: Record<string, { example: unknown }> }>)) {
+        if (status !== '200') expect(Object.values(resp.content)[0]!.example, `${r.method} ${r.url} ${status}`).to.not.equal(undefined);
+      }
     }
     await app.close();
   });

@@ -1,0 +1,173 @@
+// What each endpoint answers with, for the OpenAPI description: the shape of
+// the 200 body and an example. Documentation only: fastify does not serialize
+// through these (a response schema there would silently drop any field it
+// does not list).
+type Schema = Record<string, unknown>;
+
+const str = { type: 'string' } as const;
+const int = { type: 'integer' } as const;
+const bool = { type: 'boolean' } as const;
+const nullableInt = { type: 'integer', nullable: true } as const;
+const list = (items: Schema): Schema => ({ type: 'array', items });
+const obj = (properties: Record<string, unknown>, required: string[] = Object.keys(properties)): Schema => ({ type: 'object', properties, required });
+
+export interface Answer {
+  schema: Schema;
+  example: unknown;
+  /** Default application/json. */
+  contentType?: string;
+}
+
+const DPID = '0000000000000001';
+const port = { type: ['string', 'integer'], description: 'port name or number' };
+
+const network = obj(
+  {
+    name: str,
+    tenant: str,
+    kind: { type: 'string', enum: ['private', 'public'] },
+    cidrs: list(str),
+    dhcp: obj({ mac: str, ip: str }),
+    gateways: list(obj({ mac: str, ips: list(str), switch: str, port })),
+    segment: { type: 'integer', description: 'the VLAN id naming the network on fabric links' },
+    vms: list(str),
+  },
+  ['name', 'tenant', 'kind', 'cidrs', 'gateways', 'segment', 'vms'],
+);
+const networkExample = { name: 'n1', tenant: 't1', kind: 'private', cidrs: ['10.1.0.0/24'], gateways: [], segment: 1, vms: ['vm1'] };
+
+const vm = obj(
+  {
+    name: str,
+    tenant: str,
+    interfaces: list(obj({ mac: str, ips: list(str), network: str, switch: str, port })),
+    migration: obj({ destinations: list(obj({ mac: str, switch: str, port })), activated: bool }),
+  },
+  ['name', 'tenant', 'interfaces'],
+);
+const vmExample = { name: 'vm1', tenant: 't1', interfaces: [{ mac: '52:54:00:00:00:01', ips: ['10.1.0.10'], network: 'n1', switch: DPID, port: 'vnet0' }] };
+
+const traceStep = obj({ switch: str, inPort: int, table: int, stage: { type: 'string', nullable: true }, priority: nullableInt, match: { type: 'string', nullable: true }, actions: { type: 'string', nullable: true }, outputs: list(int) });
+const traceReport = {
+  steps: list(traceStep),
+  delivered: list(obj({ switch: str, port: int })),
+  controller: list(obj({ switch: str, inPort: int })),
+  verdict: { type: 'string', enum: ['delivered', 'controller', 'dropped', 'looped'] },
+  droppedAt: obj({ switch: str, table: int, stage: { type: 'string', nullable: true } }),
+};
+const traceExample = {
+  steps: [{ switch: DPID, inPort: 3, table: 0, stage: 'port-security', priority: 0, match: '', actions: 'drop', outputs: [] }],
+  delivered: [],
+  controller: [],
+  verdict: 'dropped',
+  droppedAt: { switch: DPID, table: 0, stage: 'port-security' },
+};
+
+export const WRITE_ANSWER: Answer = {
+  schema: obj(
+    {
+      generation: { type: 'integer', description: 'the model generation the change is stored in' },
+      pending: { type: 'array', items: str, description: 'with ?wait: touched switches that are not connected (not waited for)' },
+    },
+    ['generation'],
+  ),
+  example: { generation: 7, pending: [] },
+};
+
+/** The 504 of a write with ?wait whose switches did not all confirm in time. */
+export const REALIZATION_TIMEOUT_ANSWER: Answer = {
+  schema: obj(
+    {
+      error: obj({ code: str, message: str }),
+      generation: int,
+      lagging: list(obj({ switch: str, realizedGeneration: nullableInt })),
+      pending: list(str),
+    },
+  ),
+  example: {
+    error: { code: 'realization_timeout', message: `generation 7 is stored but not confirmed within 1 s by ${DPID} (at generation 6)` },
+    generation: 7,
+    lagging: [{ switch: DPID, realizedGeneration: 6 }],
+    pending: [],
+  },
+};
+
+/** 200 answers of the reads, by "METHOD /fastify/url". */
+export const READ_ANSWERS: Record<string, Answer> = {
+  'GET /v1/networks': { schema: obj({ generation: int, networks: list(network) }), example: { generation: 7, networks: [networkExample] } },
+  'GET /v1/networks/:network': { schema: network, example: networkExample },
+  'GET /v1/relations': {
+    schema: obj({ generation: int, relations: list(obj({ id: str, vms: list(str) })) }),
+    example: { generation: 7, relations: [{ id: 'r1', vms: ['vm1', 'vm2'] }] },
+  },
+  'GET /v1/vms': { schema: obj({ generation: int, vms: list(vm) }), example: { generation: 7, vms: [vmExample] } },
+  'GET /v1/vms/:vm': { schema: vm, example: vmExample },
+  'GET /v1/switches': {
+    schema: obj({
+      switches: list(
+        obj({
+          dpid: str,
+          version: { type: 'string', nullable: true, enum: ['1.0', '1.3', null] },
+          connected: bool,
+          ports: list(obj({ number: int, name: str, up: bool })),
+          flowCount: int,
+          realizedGeneration: nullableInt,
+        }),
+      ),
+    }),
+    example: { switches: [{ dpid: DPID, version: '1.3', connected: true, ports: [{ number: 1, name: 's1-eth1', up: true }], flowCount: 42, realizedGeneration: 7 }] },
+  },
+  'GET /v1/switches/:switch/flows': {
+    schema: obj({
+      switch: str,
+      version: str,
+      flows: list(obj({ table: int, priority: int, cookie: str, packets: int, bytes: int, durationSec: int, match: str, actions: str })),
+    }),
+    example: {
+      switch: DPID,
+      version: '1.3',
+      flows: [{ table: 0, priority: 0, cookie: '0x5300000000000001', packets: 12, bytes: 720, durationSec: 30, match: '', actions: 'drop' }],
+    },
+  },
+  'GET /v1/topology': {
+    schema: obj({ links: list(obj({ a: obj({ switch: str, port }), b: obj({ switch: str, port }) })) }),
+    example: { links: [{ a: { switch: DPID, port: 's1-eth3' }, b: { switch: '0000000000000002', port: 's2-eth3' } }] },
+  },
+  'GET /v1/health': { schema: obj({ status: { type: 'string', enum: ['ok'] }, generation: int }), example: { status: 'ok', generation: 7 } },
+  'GET /v1/explain': {
+    schema: obj({
+      generation: int,
+      from: str,
+      to: str,
+      allowed: bool,
+      rule: { type: 'string', enum: ['same-private-network', 'public-same-tenant', 'relation', 'gateway', 'denied'] },
+      reason: str,
+      networks: list(obj({ network: str, kind: str, allowed: bool, rule: str, reason: str })),
+      paths: list(obj({ direction: { type: 'string', enum: ['forward', 'reverse'] }, network: str, from: obj({ switch: str, port: int, mac: str }), to: obj({ mac: str }), reaches: bool, trace: obj(traceReport, ['steps', 'delivered', 'controller', 'verdict']) })),
+      flowsAgree: bool,
+      notes: list(str),
+    }),
+    example: {
+      generation: 7,
+      from: 'vm1',
+      to: 'vm2',
+      allowed: true,
+      rule: 'same-private-network',
+      reason: 'vm1 and vm2 are both on private network n1',
+      networks: [{ network: 'n1', kind: 'private', allowed: true, rule: 'same-private-network', reason: 'both on n1' }],
+      paths: [],
+      flowsAgree: true,
+      notes: [],
+    },
+  },
+  'GET /v1/trace': {
+    schema: obj({ generation: int, in: obj({ switch: str, port: int }), ...traceReport }, ['generation', 'in', 'steps', 'delivered', 'controller', 'verdict']),
+    example: { generation: 7, in: { switch: DPID, port: 3 }, ...traceExample },
+  },
+  'GET /metrics': {
+    schema: { type: 'string', description: 'Prometheus text exposition format' },
+    example: '# TYPE spotlight_switches_connected gauge\nspotlight_switches_connected 6\n',
+    contentType: 'text/plain',
+  },
+  'GET /v1/openapi.json': { schema: { type: 'object', description: 'this OpenAPI 3 document' }, example: { openapi: '3.0.3' } },
+};
