@@ -236,7 +236,9 @@ export type MultipartRequestBody =
   | { kind: 'table' }
   | { kind: 'portDesc' }
   | { kind: 'groupDesc' }
-  | { kind: 'meterConfig'; meterId: number };
+  | { kind: 'groupFeatures' }
+  | { kind: 'meterConfig'; meterId: number }
+  | { kind: 'meterFeatures' };
 
 export type MultipartReplyBody =
   | { kind: 'desc'; desc: SwitchDesc }
@@ -246,7 +248,32 @@ export type MultipartReplyBody =
   | { kind: 'table'; tables: TableStats[] }
   | { kind: 'portDesc'; ports: PortDesc[] }
   | { kind: 'groupDesc'; groups: { groupType: GroupType; groupId: number; buckets: Bucket[] }[] }
-  | { kind: 'meterConfig'; meters: { flags: number; meterId: number; bands: MeterBand[] }[] };
+  | ({ kind: 'groupFeatures' } & GroupFeatures)
+  | { kind: 'meterConfig'; meters: { flags: number; meterId: number; bands: MeterBand[] }[] }
+  | ({ kind: 'meterFeatures' } & MeterFeatures);
+
+/** ofp_group_features (OF1.3): bitmaps by group type (all, select, indirect, ff). */
+export interface GroupFeatures {
+  /** Bitmap of supported group types (1 << OFPGT_*). */
+  types: number;
+  /** OFPGFC_* bitmap. */
+  capabilities: number;
+  /** Most groups of each type. */
+  maxGroups: [number, number, number, number];
+  /** Bitmap of supported actions (1 << OFPAT_*) by group type. */
+  actions: [number, number, number, number];
+}
+
+/** ofp_meter_features (OF1.3). */
+export interface MeterFeatures {
+  maxMeter: number;
+  /** Bitmap of supported band types (1 << OFPMBT_*). */
+  bandTypes: number;
+  /** OFPMF_* bitmap. */
+  capabilities: number;
+  maxBands: number;
+  maxColor: number;
+}
 
 export type GroupType = 'all' | 'select' | 'indirect' | 'ff';
 export interface Bucket {

@@ -1,5 +1,5 @@
 // OF1.0 statistics: {type u16, flags u16, body}. Ports come from the
-// FEATURES_REPLY in OF1.0, so portDesc, groupDesc and meterConfig are absent.
+// FEATURES_REPLY in OF1.0, so portDesc, and OF1.0 has no groups or meters.
 import { fail } from '../errors.js';
 import { MAX_MULTIPART_ENTRIES } from '../limits.js';
 import type { Reader } from '../reader.js';
@@ -29,7 +29,9 @@ function kindToWire(kind: string, at: number): number {
     case 'portDesc':
       return fail('UNSUPPORTED', 'OF1.0 has no port-desc statistics: ports come in the FEATURES_REPLY', at);
     case 'groupDesc':
+    case 'groupFeatures':
     case 'meterConfig':
+    case 'meterFeatures':
       return fail('UNSUPPORTED', `OF1.0 has no ${kind} statistics`, at);
     default:
       return fail('BAD_VALUE', `statistics kind "${kind}"`, at);

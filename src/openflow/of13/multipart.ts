@@ -31,6 +31,9 @@ import { decodePort13, encodePort13 } from './ports.js';
 
 const V = 4 as const;
 const DESC_LEN = 1056;
+/** ofp_group_features and ofp_meter_features bodies. */
+const GROUP_FEATURES_LEN = 40;
+const METER_FEATURES_LEN = 16;
 
 const KIND_TO_WIRE: Record<MultipartRequestBody['kind'], number> = {
   desc: OFPMP13.OFPMP_DESC,
@@ -40,7 +43,9 @@ const KIND_TO_WIRE: Record<MultipartRequestBody['kind'], number> = {
   port: OFPMP13.OFPMP_PORT_STATS,
   portDesc: OFPMP13.OFPMP_PORT_DESC,
   groupDesc: OFPMP13.OFPMP_GROUP_DESC,
+  groupFeatures: OFPMP13.OFPMP_GROUP_FEATURES,
   meterConfig: OFPMP13.OFPMP_METER_CONFIG,
+  meterFeatures: OFPMP13.OFPMP_METER_FEATURES,
 };
 
 function kindToWire(kind: string, at: number): number {
@@ -139,12 +144,18 @@ export function decodeMultipartRequest13(r: Reader, xid: number): MultipartReque
     case OFPMP13.OFPMP_GROUP_DESC:
       body = { kind: 'groupDesc' };
       break;
+    case OFPMP13.OFPMP_GROUP_FEATURES:
+      body = { kind: 'groupFeatures' };
+      break;
     case OFPMP13.OFPMP_METER_CONFIG: {
       const meterId = r.u32();
       r.skip(4);
       body = { kind: 'meterConfig', meterId };
       break;
     }
+    case OFPMP13.OFPMP_METER_FEATURES:
+      body = { kind: 'meterFeatures' };
+      break;
     default:
       fail('UNSUPPORTED', `multipart request type ${type} is not modelled by Spotlight`, at);
   }
@@ -294,7 +305,25 @@ export function encodeMultipartReply13(w: Writer, m: MultipartReply): void {
         w.patchU16(start, w.pos - start, 'meter config');
       }
       return;
+    case 'groupFeatures':
+      w.u32(b.types, 'group types');
+      w.u32(b.capabilities, 'group capabilities');
+      for (const n of fourOf(b.maxGroups, 'max_groups', w.pos)) w.u32(n, 'max_groups');
+      for (const n of fourOf(b.actions, 'actions', w.pos)) w.u32(n, 'group actions');
+      return;
+    case 'meterFeatures':
+      w.u32(b.maxMeter, 'max_meter');
+      w.u32(b.bandTypes, 'band_types');
+      w.u32(b.capabilities, 'meter capabilities');
+      w.u8(b.maxBands, 'max_bands');
+      w.u8(b.maxColor, 'max_color');
+      return w.zeros(2);
   }
+}
+
+function fourOf(xs: readonly number[], what: string, at: number): readonly number[] {
+  if (!Array.isArray(xs) || xs.length !== 4) fail('BAD_VALUE', `${what} needs one value per group type (4)`, at);
+  return xs;
 }
 
 export function decodeMultipartReply13(r: Reader, xid: number): MultipartReply {
@@ -368,6 +397,26 @@ export function decodeMultipartReply13(r: Reader, xid: number): MultipartReply {
         meters.push({ flags, meterId, bands: decodeBands(b) });
       }
       body = { kind: 'meterConfig', meters };
+      break;
+    }
+    case OFPMP13.OFPMP_GROUP_FEATURES: {
+      r.need(GROUP_FEATURES_LEN, 'group features');
+      const types = r.u32();
+      const capabilities = r.u32();
+      const maxGroups: [number, number, number, number] = [r.u32(), r.u32(), r.u32(), r.u32()];
+      const actions: [number, number, number, number] = [r.u32(), r.u32(), r.u32(), r.u32()];
+      body = { kind: 'groupFeatures', types, capabilities, maxGroups, actions };
+      break;
+    }
+    case OFPMP13.OFPMP_METER_FEATURES: {
+      r.need(METER_FEATURES_LEN, 'meter features');
+      const maxMeter = r.u32();
+      const bandTypes = r.u32();
+      const capabilities = r.u32();
+      const maxBands = r.u8();
+      const maxColor = r.u8();
+      r.skip(2);
+      body = { kind: 'meterFeatures', maxMeter, bandTypes, capabilities, maxBands, maxColor };
       break;
     }
     default:

@@ -187,6 +187,18 @@ export const samples13: Sample[] = [
   { name: 'mp group desc reply', msg: { version: 4, xid: 46, type: 'multipartReply', more: false, body: { kind: 'groupDesc', groups: [{ groupType: 'ff', groupId: 1, buckets: [{ weight: 0, watchPort: 1, watchGroup: 0xffffffff, actions: [{ type: 'output', port: 1 }] }] }, { groupType: 'indirect', groupId: 2, buckets: [{ weight: 0, watchPort: 0xffffffff, watchGroup: 0xffffffff, actions: [] }] }] } }, print: ['group_id=1,type=ff', 'watch_port:1', 'group_id=2,type=indirect'] },
   { name: 'mp meter config request', msg: { version: 4, xid: 47, type: 'multipartRequest', more: false, body: { kind: 'meterConfig', meterId: 0xffffffff } }, print: ['OFPST_METER_CONFIG request (OF1.3)', 'meter=all'] },
   { name: 'mp meter config reply', msg: { version: 4, xid: 47, type: 'multipartReply', more: false, body: { kind: 'meterConfig', meters: [{ flags: 1, meterId: 1, bands: [{ type: 'drop', rate: 100, burstSize: 0 }] }] } }, print: ['OFPST_METER_CONFIG reply (OF1.3)', 'meter=1 kbps', 'type=drop rate=100'] },
+  { name: 'mp group features request', msg: { version: 4, xid: 48, type: 'multipartRequest', more: false, body: { kind: 'groupFeatures' } }, print: ['OFPST_GROUP_FEATURES request (OF1.3)'] },
+  {
+    name: 'mp group features reply',
+    msg: { version: 4, xid: 48, type: 'multipartReply', more: false, body: { kind: 'groupFeatures', types: 0xf, capabilities: 7, maxGroups: [0xffffff00, 0xffffff00, 0xffffff00, 5], actions: [0x1, 0x1, 0x10001, 0] } },
+    print: ['OFPST_GROUP_FEATURES reply (OF1.3)', 'Types:  0xf', 'Capabilities:  0x7', 'max_groups=0xffffff00', 'actions: output dec_mpls_ttl', 'max_groups=0x5'],
+  },
+  { name: 'mp meter features request', msg: { version: 4, xid: 49, type: 'multipartRequest', more: false, body: { kind: 'meterFeatures' } }, print: ['OFPST_METER_FEATURES request (OF1.3)'] },
+  {
+    name: 'mp meter features reply',
+    msg: { version: 4, xid: 49, type: 'multipartReply', more: false, body: { kind: 'meterFeatures', maxMeter: 200000, bandTypes: 2, capabilities: 0xf, maxBands: 1, maxColor: 0 } },
+    print: ['OFPST_METER_FEATURES reply (OF1.3)', 'max_meter:200000 max_bands:1 max_color:0', 'band_types: drop', 'capabilities: kbps pktps burst stats'],
+  },
   ...(['openRequest', 'openReply', 'closeRequest', 'closeReply', 'commitRequest', 'commitReply', 'discardRequest', 'discardReply'] as const).map((ctrlType, i): Sample => ({
     name: `bundle ${ctrlType}`,
     msg: { version: 4, xid: 50 + i, type: 'bundleControl', bundleId: 77, ctrlType, flags: i & 3 },
