@@ -7,14 +7,11 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { OpenFlowServer, type SwitchConnection } from '../../src/channel/index.js';
 import { silentLogger } from '../../src/log.js';
-import { GROUP_ANY, NO_BUFFER, OFP10_VERSION, OFP13_VERSION, Port, TABLE_ALL, type FlowStats, type OfVersion } from '../../src/openflow/types.js';
-import { canonicalInstructions } from '../../src/reconcile/action-key.js';
+import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../../src/openflow/types.js';
 import { ChannelSession } from '../../src/reconcile/channel-session.js';
-import { flowKey } from '../../src/reconcile/match-key.js';
-import type { FlowModBody } from '../../src/reconcile/ports.js';
 import { FakeSwitch } from '../support/fakeswitch.js';
+import { commandArb, tableText } from '../support/ovs-compare.js';
 import { ovsRunning as ovsUsable, sh } from '../support/ovs.js';
-import { FOREIGN_COOKIE, OURS, flowArb } from '../unit/reconcile/flowgen.js';
 
 const BRIDGES = [
   { name: 'sprcf10', version: OFP10_VERSION as OfVersion, ofctl: 'OpenFlow10', dpid: '00000000005ef010' },
@@ -22,45 +19,6 @@ const BRIDGES = [
 ];
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function commandArb(version: OfVersion): fc.Arbitrary<FlowModBody> {
-  return fc
-    .record({
-      f: flowArb([0], [OURS, OURS | 1n, FOREIGN_COOKIE]),
-      command: fc.constantFrom('add', 'add', 'add', 'modify', 'modifyStrict', 'delete', 'deleteStrict' as const),
-      cookieMask: fc.constantFrom(0n, 0xffffffffffffffffn, 0xffff000000000000n),
-      outPort: fc.constantFrom(Port.ANY, Port.ANY, 1, 2),
-      allTables: fc.boolean(),
-    })
-    .map(({ f, command, cookieMask, outPort, allTables }) => {
-      const del = command === 'delete' || command === 'deleteStrict';
-      return {
-        type: 'flowMod',
-        command,
-        cookie: f.cookie,
-        cookieMask: version === OFP10_VERSION ? 0n : cookieMask,
-        tableId: del && allTables && version === OFP13_VERSION ? TABLE_ALL : 0,
-        idleTimeout: 0,
-        hardTimeout: 0,
-        priority: f.priority,
-        bufferId: NO_BUFFER,
-        outPort: del ? outPort : Port.ANY,
-        outGroup: GROUP_ANY,
-        flags: {},
-        match: f.match,
-        instructions: del ? [] : f.instructions,
-      } as FlowModBody;
-    });
-}
-
-function tableText(flows: FlowStats[], version: OfVersion): string[] {
-  return flows
-    .map((f) => {
-      const k = flowKey(f.tableId, f.priority, f.match, version);
-      return `${k.ok ? k.key : 'bad'} cookie=${f.cookie.toString(16)} ${canonicalInstructions(f.instructions)}`;
-    })
-    .sort();
-}
 
 describe('integration: simulated switch against real Open vSwitch', function () {
   this.timeout(180_000);

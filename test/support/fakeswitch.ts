@@ -132,8 +132,8 @@ export class FakeSwitch implements SwitchSession {
   private validate(cmd: SwitchCommand): { errType: number; code: number } | undefined {
     if (cmd.type === 'meterMod') {
       if (this.version === OFP10_VERSION) return { errType: 1 /* BAD_REQUEST */, code: 1 /* BAD_TYPE */ };
-      if (cmd.command === 'add' && this.meters.has(cmd.meterId)) return { errType: 12, code: 1 /* METER_EXISTS */ };
-      if (cmd.command === 'modify' && !this.meters.has(cmd.meterId)) return { errType: 12, code: 7 /* UNKNOWN_METER */ };
+      if (cmd.command === 'add' && this.meters.has(cmd.meterId)) return { errType: 12, code: 1 /* OFPMMFC_METER_EXISTS */ };
+      if (cmd.command === 'modify' && !this.meters.has(cmd.meterId)) return { errType: 12, code: 3 /* OFPMMFC_UNKNOWN_METER */ };
       return undefined;
     }
     if (cmd.type !== 'flowMod') return undefined;

@@ -74,13 +74,13 @@ export function flowModError(
   have: { meters: { has(id: number): boolean }; groups: { has(id: number): boolean } },
 ): { errType: number; code: number } | undefined {
   for (const i of cmd.instructions) {
-    if (i.type === 'meter' && !have.meters.has(i.meterId)) return { errType: OFPET_METER_MOD_FAILED, code: 7 /* UNKNOWN_METER */ };
+    if (i.type === 'meter' && !have.meters.has(i.meterId)) return { errType: OFPET_METER_MOD_FAILED, code: 2 /* OFPMMFC_INVALID_METER */ };
     if (i.type !== 'applyActions' && i.type !== 'writeActions') continue;
     for (const a of i.actions) {
       if (a.type === 'group' && !have.groups.has(a.groupId)) return { errType: OFPET_BAD_ACTION, code: 9 /* BAD_OUT_GROUP */ };
     }
   }
-  if (!matchBits(cmd.match, version).ok) return { errType: OFPET_BAD_MATCH, code: 3 /* BAD_VALUE */ };
+  if (!matchBits(cmd.match, version).ok) return { errType: OFPET_BAD_MATCH, code: 7 /* OFPBMC_BAD_VALUE */ };
   if (version === OFP10_VERSION && cmd.tableId !== 0 && cmd.tableId !== TABLE_ALL) {
     return { errType: OFPET_FLOW_MOD_FAILED, code: 5 /* BAD_TABLE_ID */ };
   }
