@@ -1,8 +1,8 @@
 // One call wires the metrics to a running controller's parts: it subscribes to
-// the switch listener's events and reads the reconciler, store and topology
-// when scraped. The returned `session` wraps each switch session handed to the
-// reconciler (flow-mods, barriers, spoof counters) and `api` goes to the API
-// (GET /metrics, hook latency).
+// the switch listener's events, reads the reconciler, store and topology when
+// scraped, and watches the process's event loop. The returned `session` wraps
+// each switch session handed to the reconciler (flow-mods, barriers, spoof
+// counters) and `api` goes to the API (GET /metrics, hook latency).
 import type { ApiMetrics } from '../api/deps.js';
 import { ETH_ARP, ETH_IPV4, ETH_IPV6, ETH_LLDP, ETH_RARP, etherTypeOf } from '../openflow/ethernet.js';
 import type { PacketIn } from '../openflow/types.js';
@@ -10,6 +10,7 @@ import type { SwitchReconcileStatus } from '../reconcile/manager.js';
 import type { SwitchSession } from '../reconcile/ports.js';
 import { registerTopologyMetrics, type TopologyMetricsSource } from '../topo/metrics.js';
 import { SpotlightMetrics } from './definitions.js';
+import { registerEventLoopDelay } from './event-loop.js';
 import { instrumentSession } from './session.js';
 
 /** The part of OpenFlowServer the metrics listen to. */
@@ -64,6 +65,7 @@ export function attachMetrics(src: MetricsSources): AttachedMetrics {
   src.openflow.on('switchDisconnected', onDown);
   src.openflow.on('packetIn', onPacketIn);
   if (src.topology) registerTopologyMetrics(m.registry, src.topology);
+  const eventLoop = registerEventLoopDelay(m.registry);
 
   // Scrape-time values: reset first so switches that went away leave no stale series.
   m.refresh = (): void => {
@@ -101,6 +103,7 @@ export function attachMetrics(src: MetricsSources): AttachedMetrics {
       },
     },
     detach: () => {
+      eventLoop.stop();
       src.openflow.off('switchConnected', onUp);
       src.openflow.off('switchDisconnected', onDown);
       src.openflow.off('packetIn', onPacketIn);

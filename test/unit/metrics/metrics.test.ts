@@ -31,6 +31,25 @@ function parts() {
 }
 
 describe('metrics: values from the components', () => {
+  it('reports the event-loop delay since the previous scrape: a 150 ms block shows as the longest, then is gone', async () => {
+    const { m } = parts();
+    await m.api.render();
+    const t0 = Date.now();
+    while (Date.now() - t0 < 150) {
+      /* the event loop is blocked */
+    }
+    await new Promise((r) => setTimeout(r, 60));
+    const text = await m.api.render();
+    const max = sample(text, 'spotlight_event_loop_delay_seconds', { quantile: '1' })!;
+    expect(max).to.be.within(0.12, 1.5);
+    expect(sample(text, 'spotlight_event_loop_delay_samples')).to.be.at.least(1);
+    await new Promise((r) => setTimeout(r, 100));
+    const later = await m.api.render();
+    expect(sample(later, 'spotlight_event_loop_delay_seconds', { quantile: '1' }), 'the block is not in the next window').to.be.below(0.12);
+    expect(sample(later, 'spotlight_event_loop_delay_seconds', { quantile: '0.5' })).to.be.below(0.1);
+    m.detach();
+  });
+
   it('counts connected switches, flows per switch and the realized generation lag', async () => {
     const { openflow, m, setStatus } = parts();
     openflow.emit('switchConnected', { dpid: 'a' });
