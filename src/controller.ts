@@ -6,6 +6,9 @@ import { OpenFlowServer, type ConnectionLimits, type TlsSettings } from './chann
 import type { Clock } from './channel/clock.js';
 import { cookieFor } from './compiler/cookie.js';
 import { STAGES } from './compiler/pipeline.js';
+import { EventBus } from './events/bus.js';
+import { attachEventSources } from './events/sources.js';
+import { SpoofWatch } from './events/spoof-watch.js';
 import type { Logger } from './log.js';
 import { OFP13_VERSION } from './openflow/types.js';
 import { ChannelSession } from './reconcile/channel-session.js';
@@ -84,6 +87,9 @@ export class Controller {
   stickyTopology: StickyTopology | undefined;
   packetIn: PacketInHandler | undefined;
   metrics: AttachedMetrics | undefined;
+  /** GET /v1/events: model, switch, link, realization, spoof-drop and migration events. */
+  readonly events = new EventBus();
+  private detachEvents: (() => void) | undefined;
   api: { close(): Promise<void>; address: string } | undefined;
   /** Bound API address once started. */
   apiAddress: string | undefined;
@@ -165,7 +171,9 @@ export class Controller {
     // --- Metrics (GET /metrics): switch events, reconciler status, store generation, discovery ---
     const metrics = attachMetrics({ openflow: of, reconcile, store, topology: this.topology });
     this.metrics = metrics;
-    of.on('switchConnected', (ev) => reconcile.connect(metrics.session(new ChannelSession(ev.connection, { bundles: rs.bundles ?? true }))));
+    const spoofWatch = new SpoofWatch(this.events);
+    of.on('switchConnected', (ev) => reconcile.connect(spoofWatch.wrap(metrics.session(new ChannelSession(ev.connection, { bundles: rs.bundles ?? true })))));
+    this.detachEvents = attachEventSources(this.events, { store, openflow: of, topology: this.topology, realization: reconcile.tracker });
     of.on('switchDisconnected', (ev) => reconcile.disconnect(ev.dpid));
 
     // --- Compiler: the store's feed and the topology's changes -> per-switch desired flows ---
@@ -214,6 +222,7 @@ export class Controller {
         dumpFlows: flowDumper((dpid) => of.get(dpid)),
       },
       metrics: metrics.api,
+      events: this.events,
       // explain and trace compile against the same fabric view as the compiler.
       fabric: sticky,
       topology: { links: () => topology.links() },
@@ -234,6 +243,7 @@ export class Controller {
       this.log.info('controller stopping');
       this.ready = false;
       await this.api?.close().catch((err: unknown) => this.log.warn('API close failed', { error: String(err) }));
+      this.detachEvents?.();
       this.compileLoop?.stop();
       this.stickyTopology?.stop();
       this.topology?.stop();

@@ -169,5 +169,14 @@ export const READ_ANSWERS: Record<string, Answer> = {
     example: '# TYPE spotlight_switches_connected gauge\nspotlight_switches_connected 6\n',
     contentType: 'text/plain',
   },
+  'GET /v1/events': {
+    schema: {
+      type: 'string',
+      description:
+        'text/event-stream: each event as "id: SEQ", "event: TYPE" (model, switch-connected, switch-disconnected, link-up, link-down, realized, spoof-drops, migration) and "data: {seq, time, type, data}"; a "gap" event when events after ?since are no longer held',
+    },
+    example: 'id: 42\nevent: switch-connected\ndata: {"seq":42,"time":"2026-11-01T10:00:00.000Z","type":"switch-connected","data":{"switch":"0000000000000001","version":"1.3"}}\n\n',
+    contentType: 'text/event-stream',
+  },
   'GET /v1/openapi.json': { schema: { type: 'object', description: 'this OpenAPI 3 document' }, example: { openapi: '3.0.3' } },
 };

@@ -1,5 +1,6 @@
 // What every route needs: the store, the realization tracker and the views
 // of the rest of the controller.
+import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import type { SwitchNameLookup } from '../model/ident.js';
 import type { Store } from '../store/index.js';
@@ -23,6 +24,8 @@ export interface ApiDeps {
   metrics?: ApiMetrics;
   /** Health: true once the store is open and the listeners are up (default: always). */
   ready?: () => boolean;
+  /** The event stream behind GET /v1/events; none by default. */
+  events?: EventBus;
   logger: Logger;
 }
 
@@ -33,6 +36,7 @@ export interface ApiContext {
   topology: TopologyView;
   lookupSwitch?: SwitchNameLookup;
   fabric?: FabricView;
+  events?: EventBus;
   ready: () => boolean;
   logger: Logger;
 }

@@ -10,6 +10,7 @@ import { answeredError, sendError } from './errors.js';
 import { buildOpenApi, collectRoutes, type RegisteredRoute } from './openapi.js';
 import { durableRealization, type ChangeRealization } from './realization.js';
 import { registerDiagnoseRoutes } from './routes/diagnose.js';
+import { registerEventRoutes } from './routes/events.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerNetworkRoutes } from './routes/networks.js';
 import { registerMetricsRoute } from './routes/metrics.js';
@@ -39,6 +40,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   };
   if (deps.lookupSwitch) ctx.lookupSwitch = deps.lookupSwitch;
   if (deps.fabric) ctx.fabric = deps.fabric;
+  if (deps.events) ctx.events = deps.events;
 
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
@@ -90,6 +92,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   registerReadRoutes(app, ctx);
   registerSwitchFlowRoutes(app, ctx);
   registerDiagnoseRoutes(app, ctx);
+  registerEventRoutes(app, ctx);
   if (deps.metrics) registerMetricsRoute(app, deps.metrics);
   app.get('/v1/openapi.json', { schema: { summary: 'This description' } }, () => buildOpenApi(app.spotlightRoutes));
   return app;
@@ -109,6 +112,7 @@ export interface StartApiOptions {
   bodyLimit?: number;
   metrics?: ApiMetrics;
   fabric?: FabricView;
+  events?: ApiDeps['events'];
   logger: Logger;
 }
 
@@ -134,6 +138,7 @@ export async function startApi(opts: StartApiOptions): Promise<{ close(): Promis
   if (opts.bodyLimit) deps.bodyLimit = opts.bodyLimit;
   if (opts.metrics) deps.metrics = opts.metrics;
   if (opts.fabric) deps.fabric = opts.fabric;
+  if (opts.events) deps.events = opts.events;
   const app = buildApi(deps);
   const host = opts.host.replace(/^\[(.*)\]$/, '$1');
   const address = await app.listen({ host, port: opts.port });

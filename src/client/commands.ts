@@ -1,12 +1,13 @@
 // The operator commands of `spotlight`, beside `serve`: they talk to a running
 // controller through its API (--api URL or SPOTLIGHT_URL, --token or
 // SPOTLIGHT_API_TOKEN) and print tables, or the API's JSON with --json.
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import type { FlowEntryInfo, SwitchInfo } from '../api/deps.js';
 import type { ExplainReport } from '../explain/explain.js';
 import type { Network, Vm } from '../model/types.js';
 import type { TraceReport } from '../sim/trace.js';
 import { ApiClient, type ClientResult } from './api-client.js';
+import { followEvents } from './events.js';
 import { generationsView, renderExplain, renderFlows, renderGenerations, renderNetworks, renderSwitches, renderTrace, renderVms } from './render.js';
 
 export interface ClientIo {
@@ -101,6 +102,32 @@ export function registerClientCommands(program: Command, io: ClientIo = defaultI
       .description('run a described packet through the compiled tables and print each stage it passes'),
   ).action(async (words: string[], o: CommonOptions) => {
     show(o, await client(o).get<TraceReport & { in: { switch: string; port: number } }>('/v1/trace', { packet: words.join(' ') }), renderTrace);
+  });
+
+  withCommon(
+    program
+      .command('events')
+      .option('--since <seq>', 'start after this sequence number (resume)', (v) => {
+        if (!/^[0-9]{1,15}$/.test(v)) throw new InvalidArgumentError('expected a sequence number');
+        return Number(v);
+      })
+      .option('--count <n>', 'stop after this many events', (v) => {
+        if (!/^[1-9][0-9]{0,8}$/.test(v)) throw new InvalidArgumentError('expected a positive count');
+        return Number(v);
+      })
+      .description('follow the event stream: model changes, switches, links, realization, spoof-drop surges, migrations'),
+  ).action(async (o: CommonOptions & { since?: number; count?: number }) => {
+    const token = o.token ?? io.env.SPOTLIGHT_API_TOKEN;
+    const code = await followEvents({
+      url: o.api ?? io.env.SPOTLIGHT_URL ?? DEFAULT_API_URL,
+      ...(token ? { token } : {}),
+      ...(o.since !== undefined ? { since: o.since } : {}),
+      ...(o.count !== undefined ? { count: o.count } : {}),
+      json: o.json === true,
+      out: io.out,
+      err: io.err,
+    });
+    io.setExit(code);
   });
 }
 

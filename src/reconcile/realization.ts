@@ -55,6 +55,7 @@ export class RealizationTracker {
   private waiters: Waiter[] = [];
   private changeWaiters: ChangeWaiter[] = [];
   private published = -1;
+  private readonly realizedListeners = new Set<(dpid: Dpid, generation: number) => void>();
 
   constructor(opts: { clock?: Clock } = {}) {
     this.clock = opts.clock ?? systemClock;
@@ -82,6 +83,13 @@ export class RealizationTracker {
     if (generation <= (this.realized.get(dpid) ?? -1)) return;
     this.realized.set(dpid, generation);
     this.check();
+    for (const l of this.realizedListeners) l(dpid, generation);
+  }
+
+  /** Tells `listener` each time a switch confirms a newer generation. */
+  onRealized(listener: (dpid: Dpid, generation: number) => void): () => void {
+    this.realizedListeners.add(listener);
+    return () => this.realizedListeners.delete(listener);
   }
 
   /** The highest generation this switch has confirmed, if any. */

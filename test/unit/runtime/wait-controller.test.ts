@@ -101,5 +101,9 @@ describe('runtime: ?wait through the controller', function () {
     expect(lag.body.generation).to.equal(4);
     expect(lag.body.lagging).to.deep.equal([{ switch: SW1, realizedGeneration: 3 }]);
     expect((lag.body.error as { message: string }).message).to.include(`${SW1} (at generation 3)`);
+
+    // The same story on the event stream.
+    const types = c.events.since(0).events.map((e) => `${e.type} ${String(e.data.switch ?? e.data.generation)}`);
+    expect(types).to.include(`switch-connected ${SW1}`).and.include(`realized ${SW1}`).and.include('model 4');
   });
 });
