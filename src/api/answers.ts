@@ -178,5 +178,20 @@ export const READ_ANSWERS: Record<string, Answer> = {
     example: 'id: 42\nevent: switch-connected\ndata: {"seq":42,"time":"2026-11-01T10:00:00.000Z","type":"switch-connected","data":{"switch":"0000000000000001","version":"1.3"}}\n\n',
     contentType: 'text/event-stream',
   },
+  'GET /v1/export': {
+    schema: obj({
+      format: { type: 'string', enum: ['spotlight-model'] },
+      version: { type: 'integer', enum: [1] },
+      generation: int,
+      networks: list(network),
+      vms: list(vm),
+      relations: list(obj({ id: str, vms: list(str) })),
+    }),
+    example: { format: 'spotlight-model', version: 1, generation: 7, networks: [{ ...networkExample, vms: undefined }], vms: [vmExample], relations: [] },
+  },
+  'POST /v1/import': {
+    schema: obj({ generation: int, networks: int, vms: int, relations: int }),
+    example: { generation: 7, networks: 1, vms: 1, relations: 0 },
+  },
   'GET /v1/openapi.json': { schema: { type: 'object', description: 'this OpenAPI 3 document' }, example: { openapi: '3.0.3' } },
 };

@@ -51,7 +51,7 @@ function content(a: Answer): Record<string, unknown> {
 
 /** The route's 200 answer; a route without one is a gap in the description. */
 export function answerOf(method: string, url: string): Answer | undefined {
-  return method === 'GET' ? READ_ANSWERS[`${method} ${url}`] : WRITE_ANSWER;
+  return READ_ANSWERS[`${method} ${url}`] ?? (method === 'GET' ? undefined : WRITE_ANSWER);
 }
 
 function errorResponses(isWrite: boolean): Record<string, unknown> {

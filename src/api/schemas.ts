@@ -89,3 +89,30 @@ export const errorResponse = obj(
   { error: obj({ code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } }, ['code', 'message']) },
   ['error'],
 );
+
+/** The export file (src/store/interchange.ts): each record in the shape the reads show it. */
+const exportedNetwork = obj(
+  { name: NAME, segment: { type: 'integer', minimum: 1, maximum: 4094, description: 'the network segment, a whole number from 1 to 4094' }, ...(networkBody.properties as Record<string, unknown>) },
+  ['name', 'segment', 'tenant', 'kind', 'cidrs', 'gateways'],
+);
+const destinations = { type: 'array', maxItems: 64, items: obj({ mac: MAC, switch: SWITCH, port: PORT }, ['mac', 'switch', 'port']) } as const;
+const exportedVm = obj(
+  {
+    name: NAME,
+    tenant: NAME,
+    interfaces: (vmStartBody.properties as Record<string, unknown>).interfaces,
+    migration: obj({ destinations, activated: { type: 'boolean' } }, ['destinations', 'activated']),
+  },
+  ['name', 'tenant', 'interfaces'],
+);
+export const importBody = obj(
+  {
+    format: { type: 'string', enum: ['spotlight-model'] },
+    version: { type: 'integer', enum: [1] },
+    generation: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'a whole number, 0 or more' },
+    networks: { type: 'array', items: exportedNetwork },
+    vms: { type: 'array', items: exportedVm },
+    relations: { type: 'array', items: obj({ id: NAME, vms: (relationBody.properties as Record<string, unknown>).vms }, ['id', 'vms']) },
+  },
+  ['format', 'version', 'generation', 'networks', 'vms', 'relations'],
+);

@@ -15,6 +15,7 @@ import { registerHookRoutes } from './routes/hooks.js';
 import { registerNetworkRoutes } from './routes/networks.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerReadRoutes } from './routes/reads.js';
+import { registerStateRoutes } from './routes/state.js';
 import { registerSwitchFlowRoutes } from './routes/switch-flows.js';
 import { clientErrorHandler, makeErrorHandler } from './validation.js';
 
@@ -93,6 +94,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   registerSwitchFlowRoutes(app, ctx);
   registerDiagnoseRoutes(app, ctx);
   registerEventRoutes(app, ctx);
+  registerStateRoutes(app, ctx);
   if (deps.metrics) registerMetricsRoute(app, deps.metrics);
   app.get('/v1/openapi.json', { schema: { summary: 'This description' } }, () => buildOpenApi(app.spotlightRoutes));
   return app;

@@ -28,14 +28,24 @@ export class ApiClient {
     this.base = normalizeUrl(opts.url);
   }
 
-  async get<T>(path: string, query: Record<string, string> = {}): Promise<ClientResult<T>> {
+  get<T>(path: string, query: Record<string, string> = {}): Promise<ClientResult<T>> {
+    return this.request<T>('GET', path, query);
+  }
+
+  /** A JSON body sent as is (already serialized). */
+  post<T>(path: string, jsonBody: string): Promise<ClientResult<T>> {
+    return this.request<T>('POST', path, {}, jsonBody);
+  }
+
+  private async request<T>(method: string, path: string, query: Record<string, string>, jsonBody?: string): Promise<ClientResult<T>> {
     const qs = new URLSearchParams(query).toString();
     const url = `${this.base}${path}${qs ? `?${qs}` : ''}`;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
+    if (jsonBody !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(url, { headers, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000) });
+      res = await fetch(url, { method, headers, ...(jsonBody !== undefined ? { body: jsonBody } : {}), signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000) });
     } catch (err) {
       const c = (err as { cause?: { code?: string; errors?: { code?: string }[] } }).cause;
       const cause = c?.code ?? c?.errors?.[0]?.code ?? (c as { message?: string } | undefined)?.message;

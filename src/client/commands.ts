@@ -1,12 +1,13 @@
 // The operator commands of `spotlight`, beside `serve`: they talk to a running
 // controller through its API (--api URL or SPOTLIGHT_URL, --token or
 // SPOTLIGHT_API_TOKEN) and print tables, or the API's JSON with --json.
+import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import type { FlowEntryInfo, SwitchInfo } from '../api/deps.js';
 import type { ExplainReport } from '../explain/explain.js';
 import type { Network, Vm } from '../model/types.js';
 import type { TraceReport } from '../sim/trace.js';
-import { ApiClient, type ClientResult } from './api-client.js';
+import { ApiClient, type ClientError, type ClientResult } from './api-client.js';
 import { followEvents } from './events.js';
 import { generationsView, renderExplain, renderFlows, renderGenerations, renderNetworks, renderSwitches, renderTrace, renderVms } from './render.js';
 
@@ -47,10 +48,15 @@ export function registerClientCommands(program: Command, io: ClientIo = defaultI
     const token = o.token ?? io.env.SPOTLIGHT_API_TOKEN;
     return new ApiClient({ url: o.api ?? io.env.SPOTLIGHT_URL ?? DEFAULT_API_URL, ...(token ? { token } : {}) });
   };
+  // Errors go to standard error (never into `spotlight export > FILE`); with --json as the API's error shape.
+  const reportError = (o: CommonOptions, e: ClientError): void => {
+    if (o.json) io.err(`${JSON.stringify({ error: { code: e.code, message: e.message, ...(e.status ? { status: e.status } : {}) } })}\n`);
+    else io.err(`error: ${e.message} (${e.code}${e.status ? `, HTTP ${e.status}` : ''})\n`);
+    io.setExit(1);
+  };
   const show = <T>(o: CommonOptions, r: ClientResult<T>, human: (b: T) => string): boolean => {
     if (!r.ok) {
-      io.err(`error: ${r.error.message} (${r.error.code}${r.error.status ? `, HTTP ${r.error.status}` : ''})\n`);
-      io.setExit(1);
+      reportError(o, r.error);
       return false;
     }
     io.out(o.json ? `${JSON.stringify(r.body, null, 2)}\n` : human(r.body));
@@ -128,6 +134,25 @@ export function registerClientCommands(program: Command, io: ClientIo = defaultI
       err: io.err,
     });
     io.setExit(code);
+  });
+
+  withCommon(program.command('export').description('the whole model as one JSON document on standard output (spotlight export > FILE)')).action(async (o: CommonOptions) => {
+    const r = await client({ ...o, json: true }).get<unknown>('/v1/export');
+    show({ ...o, json: true }, r, () => '');
+  });
+
+  withCommon(
+    program.command('import').argument('<file>', 'an export file (spotlight export)').description('load an export file into a controller whose store is empty'),
+  ).action(async (file: string, o: CommonOptions) => {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      reportError(o, { code: 'unreadable_file', status: 0, message: `cannot read ${file}: ${(err as Error).message}` });
+      return;
+    }
+    const r = await client(o).post<{ generation: number; networks: number; vms: number; relations: number }>('/v1/import', text);
+    show(o, r, (b) => `imported ${b.networks} networks, ${b.vms} VMs, ${b.relations} relations at generation ${b.generation}\n`);
   });
 }
 

@@ -68,6 +68,12 @@ export function eventLine(e: SpotlightEvent): string {
   return `${String(e.seq).padStart(6)}  ${e.time}  ${e.type.padEnd(19)}  ${what}`;
 }
 
+function fail(o: FollowOptions, code: string, status: number, message: string): number {
+  if (o.json) o.err(`${JSON.stringify({ error: { code, message, ...(status ? { status } : {}) } })}\n`);
+  else o.err(`error: ${message} (${code}${status ? `, HTTP ${status}` : ''})\n`);
+  return 1;
+}
+
 /** Follows the stream; resolves with the exit status (0 after `count` events, 1 on an error answer). */
 export async function followEvents(o: FollowOptions): Promise<number> {
   let last = o.since;
@@ -82,8 +88,7 @@ export async function followEvents(o: FollowOptions): Promise<number> {
       res = await fetch(url, { headers });
     } catch (err) {
       const c = (err as { cause?: { code?: string } }).cause;
-      o.err(`error: cannot reach ${base}: ${c?.code ?? (err as Error).message} (unreachable)\n`);
-      return 1;
+      return fail(o, 'unreachable', 0, `cannot reach ${base}: ${c?.code ?? (err as Error).message}`);
     }
     if (!res.ok || !res.body) {
       const text = await res.text();
@@ -96,8 +101,7 @@ export async function followEvents(o: FollowOptions): Promise<number> {
       } catch {
         // not JSON: keep the status line
       }
-      o.err(`error: ${message} (${code}, HTTP ${res.status})\n`);
-      return 1;
+      return fail(o, code, res.status, message);
     }
     const decoder = new TextDecoder();
     let buf = '';

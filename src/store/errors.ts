@@ -8,7 +8,8 @@ export type StoreErrorCode =
   | 'store_not_spotlight'
   | 'store_schema_unknown'
   | 'store_write_failed'
-  | 'store_closed';
+  | 'store_closed'
+  | 'store_not_empty';
 
 export class StoreError extends Error {
   constructor(

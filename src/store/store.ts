@@ -6,7 +6,7 @@
 import type { Logger } from '../log.js';
 import type { ModelError } from '../model/errors.js';
 import type { OpResult } from '../model/result.js';
-import type { ModelCommit, ModelSnapshot } from '../model/types.js';
+import type { ModelChange, ModelCommit, ModelSnapshot } from '../model/types.js';
 import { StoreError } from './errors.js';
 import { SYNC_WRITE, type KvDb } from './load.js';
 import { KEY_GENERATION, keyOfChange, valueOfChange } from './records.js';
@@ -27,6 +27,12 @@ export interface Store {
   apply(op: ModelOp): Promise<ApplyResult>;
   /** The change feed: one commit per generation, after it is durable, in order. */
   onCommit(listener: CommitListener): () => void;
+  /**
+   * Fills an empty store (generation 0, no records) with a whole model at its
+   * generation, durably, in one write; one commit on the feed creates it all.
+   * A store that holds anything refuses with `store_not_empty`.
+   */
+  restore(model: ModelSnapshot): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,6 +79,38 @@ export class LevelStore implements Store {
   onCommit(listener: CommitListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  async restore(model: ModelSnapshot): Promise<void> {
+    if (this.closed) throw new StoreError('store_closed', 'the store is closed');
+    // Queued writes wait: the restore must see, and be, the whole store.
+    while (this.draining) await new Promise((r) => setImmediate(r));
+    this.draining = true;
+    try {
+      const c = this.current;
+      if (c.generation !== 0 || c.networks.size + c.vms.size + c.relations.size > 0) {
+        throw new StoreError('store_not_empty', `the store is not empty (generation ${c.generation}): import goes into a new store only`);
+      }
+      const changes: ModelChange[] = [
+        ...[...model.networks.values()].map((n) => ({ kind: 'network' as const, id: n.name, after: n })),
+        ...[...model.vms.values()].map((v) => ({ kind: 'vm' as const, id: v.name, after: v })),
+        ...[...model.relations.values()].map((r) => ({ kind: 'relation' as const, id: r.id, after: r })),
+      ];
+      const ops = changes.map((ch) => ({ type: 'put' as const, key: keyOfChange(ch), value: valueOfChange(ch)! }));
+      const generation = Math.max(model.generation, changes.length > 0 ? 1 : 0);
+      try {
+        await this.db.batch([...ops, { type: 'put', key: KEY_GENERATION, value: String(generation) }], SYNC_WRITE);
+      } catch (cause) {
+        this.logger.error('store restore failed', { generation, error: String(cause) });
+        throw new StoreError('store_write_failed', 'the store could not write the imported model', { cause });
+      }
+      this.current = { ...model, generation };
+      this.logger.info('store restored', { generation, networks: model.networks.size, vms: model.vms.size, relations: model.relations.size });
+      if (changes.length > 0) this.emit({ generation, changes });
+    } finally {
+      this.draining = false;
+    }
+    if (this.queue.length > 0) void this.drain();
   }
 
   async close(): Promise<void> {

@@ -145,6 +145,17 @@ describe('api error codes: docs/api.md both ways', function () {
       { method: 'PUT', url: '/v1/networks/n1?wait=1', payload: network1 },
     );
 
+    // Imports: a file whose records clash, and a store that is not empty.
+    const imp = await makeApi();
+    const file = (segment2: number) => ({
+      format: 'spotlight-model', version: 1, generation: 3, vms: [], relations: [],
+      networks: [{ name: 'a', tenant: 't', kind: 'private', cidrs: [], gateways: [], segment: 1 }, { name: 'b', tenant: 't', kind: 'private', cidrs: [], gateways: [], segment: segment2 }],
+    });
+    note('invalid_export', await imp.app.inject({ method: 'POST', url: '/v1/import', payload: file(1) }));
+    expect((await imp.app.inject({ method: 'POST', url: '/v1/import', payload: file(2) })).statusCode).to.equal(200);
+    note('store_not_empty', await imp.app.inject({ method: 'POST', url: '/v1/import', payload: file(2) }));
+    await imp.app.close();
+
     // A store whose disk refuses the write.
     const db = new MemoryLevel<string, string>({ valueEncoding: 'utf8' }) as unknown as KvDb;
     const failing = await openStoreOn(db, { logger: silentLogger() });
