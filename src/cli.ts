@@ -1,7 +1,8 @@
 // `spotlight serve [flags]` (contract.md, "Starting it").
-import { Command, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerClientCommands } from './client/index.js';
-import { controllerOptions, effectiveSettings, loadConfig, type ServeFlags, type SpotlightConfig } from './config/index.js';
+import { checkSettings, controllerOptions, effectiveSettings, loadConfig, LOG_LEVELS, type ServeFlags, type SpotlightConfig } from './config/index.js';
 import { Controller, type HostPort } from './controller.js';
 import { createLogger } from './log.js';
 
@@ -24,16 +25,34 @@ interface ServeOptions {
   tlsCa?: string;
 }
 
+/** The package's version: package.json sits two folders up from the compiled file, one from the source. */
+function packageVersion(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'spotlight' && pkg.version) return pkg.version;
+    } catch {
+      // not at this level
+    }
+  }
+  return 'unknown';
+}
+
+/** A listen flag whose default shows in --help as written, not as a parsed object. */
+function listenOption(flags: string, description: string, fallback: string): Option {
+  return new Option(flags, description).argParser(parseHostPort).default(parseHostPort(fallback), fallback);
+}
+
 function buildProgram(run: (opts: ServeOptions, given: ServeFlags) => Promise<void>): Command {
-  const program = new Command('spotlight').description('OpenFlow controller for tenant networking in KVM clouds');
+  const program = new Command('spotlight').description('OpenFlow controller for tenant networking in KVM clouds').version(packageVersion(), '--version', 'print the version');
   program
     .command('serve')
     .description('run the controller')
-    .option('--openflow <host:port>', 'where switches connect', parseHostPort, parseHostPort('0.0.0.0:6653'))
-    .option('--api <host:port>', 'HTTP API address', parseHostPort, parseHostPort('127.0.0.1:8080'))
+    .addOption(listenOption('--openflow <host:port>', 'where switches connect', '0.0.0.0:6653'))
+    .addOption(listenOption('--api <host:port>', 'HTTP API address', '127.0.0.1:8080'))
     .option('--data <dir>', 'state directory (LevelDB)', './data')
     .option('--config <file>', 'settings file (docs/settings.md)')
-    .option('--log-level <level>', 'error, warn, info, debug', process.env.SPOTLIGHT_LOG_LEVEL ?? 'info')
+    .addOption(new Option('--log-level <level>', `${LOG_LEVELS.join(', ')} (env SPOTLIGHT_LOG_LEVEL, settings log.level)`).default('info'))
     .option('--tls-cert <file>', 'OpenFlow over TLS: controller certificate (PEM)')
     .option('--tls-key <file>', 'OpenFlow over TLS: controller private key (PEM)')
     .option('--tls-ca <file>', 'OpenFlow over TLS: CA that signs switch certificates (PEM)')
@@ -56,7 +75,8 @@ function buildProgram(run: (opts: ServeOptions, given: ServeFlags) => Promise<vo
 }
 
 async function serve(opts: ServeOptions, given: ServeFlags): Promise<void> {
-  const logger = createLogger({ level: opts.logLevel });
+  // The level is checked with the file's before it is used; until then, info.
+  const logger = createLogger({ level: 'info' });
   const tlsParts = [opts.tlsCert, opts.tlsKey, opts.tlsCa].filter((x) => x !== undefined).length;
   if (tlsParts !== 0 && tlsParts !== 3) {
     logger.error('TLS needs all of --tls-cert, --tls-key and --tls-ca');
@@ -72,6 +92,11 @@ async function serve(opts: ServeOptions, given: ServeFlags): Promise<void> {
     config = loaded.config;
   }
   const settings = effectiveSettings(given, config);
+  const bad = await checkSettings(settings, given);
+  if (bad) {
+    logger.error(`bad settings: ${bad.message}`, { code: bad.code, field: bad.field, ...(opts.config !== undefined ? { file: opts.config } : {}) });
+    process.exit(2);
+  }
   logger.level = settings.logLevel;
   const controller = new Controller({ ...controllerOptions(settings, opts.config), logger });
   // A terminal's Ctrl-C reaches both npm and the controller, and npm forwards

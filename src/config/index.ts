@@ -13,5 +13,5 @@ export {
   type LogLevel,
   type SpotlightConfig,
 } from './load.js';
-export { DEFAULTS, effectiveSettings, type EffectiveSettings, type ServeFlags } from './merge.js';
+export { checkSettings, DEFAULTS, effectiveSettings, type EffectiveSettings, type ServeFlags } from './merge.js';
 export { controllerOptions } from './controller-options.js';

@@ -1,7 +1,8 @@
 // Which value wins: a flag given on the command line, then the environment
 // (SPOTLIGHT_API_TOKEN, SPOTLIGHT_LOG_LEVEL), then the settings file, then the
 // built-in default.
-import type { ListenAddress, LogLevel, SpotlightConfig } from './load.js';
+import { access, constants } from 'node:fs/promises';
+import { LOG_LEVELS, type ConfigError, type ListenAddress, type LogLevel, type SpotlightConfig } from './load.js';
 
 export interface ServeFlags {
   openflow?: ListenAddress;
@@ -48,4 +49,29 @@ export function effectiveSettings(given: ServeFlags, config: SpotlightConfig, en
   if (given.tlsCert && given.tlsKey && given.tlsCa) out.tls = { cert: given.tlsCert, key: given.tlsKey, ca: given.tlsCa };
   else if (config.openflow?.tls) out.tls = config.openflow.tls;
   return out;
+}
+
+/**
+ * The checks every source of a setting goes through, whichever of flag,
+ * environment or file it came from: the log level is one of the documented
+ * ones, and every file the controller will read is readable. Run before
+ * anything opens, so a bad value stops the start naming its field.
+ */
+export async function checkSettings(s: EffectiveSettings, given: ServeFlags, env: NodeJS.ProcessEnv = process.env): Promise<ConfigError | undefined> {
+  if (!LOG_LEVELS.includes(s.logLevel as LogLevel)) {
+    const from = given.logLevel !== undefined ? 'the --log-level flag' : env.SPOTLIGHT_LOG_LEVEL ? 'SPOTLIGHT_LOG_LEVEL' : 'the settings file';
+    return { code: 'CONFIG_INVALID', field: 'log.level', message: `log.level: "${s.logLevel}" (from ${from}) is not one of ${LOG_LEVELS.join(', ')}` };
+  }
+  if (s.tls) {
+    const fromFlags = given.tlsCert !== undefined;
+    for (const [part, path] of Object.entries(s.tls) as [keyof typeof s.tls, string][]) {
+      const field = fromFlags ? `--tls-${part}` : `openflow.tls.${part}`;
+      try {
+        await access(path, constants.R_OK);
+      } catch (err) {
+        return { code: 'CONFIG_INVALID', field, message: `${field}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
+      }
+    }
+  }
+  return undefined;
 }

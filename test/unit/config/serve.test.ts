@@ -106,4 +106,61 @@ describe('config: spotlight serve --config', function () {
     expect(err?.field).to.equal('openflow.keepalive.maxMisses');
     expect(String(err?.message)).to.contain('openflow.keepalive.maxMisses');
   });
+
+  it('checks the log level the same way from the flag, the environment and the file: exit 2 naming log.level', async () => {
+    await writeFile(join(dir, 'loud.yaml'), 'log: {level: loud}\n');
+    const runs: [string[], NodeJS.ProcessEnv, RegExp][] = [
+      [['--log-level', 'loud'], {}, /from the --log-level flag/],
+      [[], { SPOTLIGHT_LOG_LEVEL: 'loud' }, /from SPOTLIGHT_LOG_LEVEL/],
+      [['--log-level', 'verbose'], {}, /"verbose"/],
+      [['--config', join(dir, 'loud.yaml')], {}, /log\.level/],
+    ];
+    for (const [args, env, text] of runs) {
+      const p = serve([...args, '--data', join(dir, 'd'), '--api', '127.0.0.1:0', '--openflow', '127.0.0.1:0'], env);
+      expect(await p.exited, args.join(' ')).to.equal(2);
+      const err = p.records.find((r) => r.level === 'error');
+      expect(err?.field, args.join(' ')).to.equal('log.level');
+      expect(String(err?.message)).to.match(text).and.match(/error, warn, info, debug/);
+    }
+  });
+
+  it('a TLS file that cannot be read stops the start naming its field, before the store is opened', async () => {
+    await writeFile(join(dir, 'tls.yaml'), 'openflow: {tls: {cert: /nonexistent/cert.pem, key: /nonexistent/key.pem, ca: /nonexistent/ca.pem}}\n');
+    const p = serve(['--config', join(dir, 'tls.yaml'), '--data', join(dir, 'never')]);
+    expect(await p.exited).to.equal(2);
+    const err = p.records.find((r) => r.level === 'error');
+    expect(err?.field).to.equal('openflow.tls.cert');
+    expect(String(err?.message)).to.contain('/nonexistent/cert.pem');
+    expect(p.records.some((r) => r.message === 'store created' || r.message === 'store opened')).to.equal(false);
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(join(dir, 'never'))).to.equal(false);
+  });
+
+  it('starts on examples/spotlight.yaml as its header says (addresses and data moved aside for the test)', async () => {
+    const p = serve(['--config', 'examples/spotlight.yaml', '--api', '127.0.0.1:0', '--openflow', '127.0.0.1:0', '--data', join(dir, 'd')]);
+    try {
+      const rec = await p.started;
+      const url = String(rec.api);
+      const token = (await import('node:fs')).readFileSync('examples/api-token.example', 'utf8').trim();
+      expect((await fetch(`${url}/v1/health`, { headers: { authorization: `Bearer ${token}` } })).status).to.equal(200);
+    } finally {
+      process.kill(p.pid, 'SIGTERM');
+      await p.exited;
+    }
+  });
+
+  it('--version prints the package version; serve --help shows the defaults as written', async () => {
+    const run = (args: string[]) =>
+      new Promise<string>((resolve) => {
+        const c = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        c.stdout!.on('data', (d) => (out += String(d)));
+        c.on('exit', () => resolve(out));
+      });
+    const pkg = JSON.parse((await import('node:fs')).readFileSync('package.json', 'utf8')) as { version: string };
+    expect((await run(['--version'])).trim()).to.equal(pkg.version);
+    const help = await run(['serve', '--help']);
+    expect(help).to.contain('(default: 0.0.0.0:6653)').and.contain('(default: 127.0.0.1:8080)');
+    expect(help).to.not.contain('"host"');
+  });
 });
