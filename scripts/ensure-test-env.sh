@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Makes this machine able to run Spotlight's whole test suite: Node packages,
-# Open vSwitch, Mininet and the capture tools the integration tests use, and a
-# running OVS. Installs from Debian's packages when run as root; says what is
-# missing otherwise.
+# Open vSwitch, Mininet and the capture tools the integration tests use,
+# Debian's chromium for the web view's browser test, and a running OVS.
+# Installs from Debian's packages when run as root; says what is missing
+# otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(openvswitch-switch mininet iputils-ping arping tcpdump tshark iproute2 openssl python3)
-commands=(ovs-vsctl ovs-ofctl mn ping arping tcpdump tshark ip openssl /usr/bin/python3)
+packages=(openvswitch-switch mininet iputils-ping arping tcpdump tshark iproute2 openssl python3 chromium)
+commands=(ovs-vsctl ovs-ofctl mn ping arping tcpdump tshark ip openssl /usr/bin/python3 /usr/bin/chromium)
 
 missing=()
 for c in "${commands[@]}"; do command -v "$c" >/dev/null 2>&1 || missing+=("$c"); done

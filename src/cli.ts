@@ -1,10 +1,10 @@
 // `spotlight serve [flags]` (contract.md, "Starting it").
-import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerClientCommands } from './client/index.js';
 import { checkSettings, controllerOptions, effectiveSettings, loadConfig, LOG_LEVELS, type ServeFlags, type SpotlightConfig } from './config/index.js';
 import { Controller, type HostPort } from './controller.js';
 import { createLogger } from './log.js';
+import { packageVersion } from './package-root.js';
 
 /** "HOST:PORT", "[v6]:PORT" or ":PORT"; port 0 asks for any free port. */
 function parseHostPort(text: string): HostPort {
@@ -23,19 +23,6 @@ interface ServeOptions {
   tlsCert?: string;
   tlsKey?: string;
   tlsCa?: string;
-}
-
-/** The package's version: package.json sits two folders up from the compiled file, one from the source. */
-function packageVersion(): string {
-  for (const rel of ['../package.json', '../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'spotlight' && pkg.version) return pkg.version;
-    } catch {
-      // not at this level
-    }
-  }
-  return 'unknown';
 }
 
 /** A listen flag whose default shows in --help as written, not as a parsed object. */

@@ -202,6 +202,8 @@ export class Controller {
     const packetIn = new PacketInHandler({ store, sendPacketOut: topoIo.sendPacketOut, portName, logger: this.options.logger });
     this.packetIn = packetIn;
     of.on('packetIn', (ev) => packetIn.handle({ dpid: ev.dpid, inPort: ev.message.inPort, data: ev.message.data }));
+    const packetIns = new Map<string, number>();
+    of.on('packetIn', (ev) => packetIns.set(ev.dpid, (packetIns.get(ev.dpid) ?? 0) + 1));
 
     this.openflowAddress = await of.listen();
 
@@ -218,6 +220,7 @@ export class Controller {
           topology: () => topology.snapshot(),
           connectedVersion: (dpid) => of.get(dpid)?.version,
           reconcile: () => reconcile.statusAll(),
+          packetIns: (dpid) => packetIns.get(dpid) ?? 0,
         }),
         dumpFlows: flowDumper((dpid) => of.get(dpid)),
       },

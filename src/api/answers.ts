@@ -112,10 +112,18 @@ export const READ_ANSWERS: Record<string, Answer> = {
           ports: list(obj({ number: int, name: str, up: bool })),
           flowCount: int,
           realizedGeneration: nullableInt,
-        }),
+          name: str,
+          role: { type: 'string', enum: ['edge', 'aggregation'] },
+          desiredFlows: int,
+          packetIns: int,
+        }, ['dpid', 'version', 'connected', 'ports', 'flowCount', 'realizedGeneration']),
       ),
     }),
-    example: { switches: [{ dpid: DPID, version: '1.3', connected: true, ports: [{ number: 1, name: 's1-eth1', up: true }], flowCount: 42, realizedGeneration: 7 }] },
+    example: {
+      switches: [
+        { dpid: DPID, version: '1.3', connected: true, ports: [{ number: 1, name: 's1-eth1', up: true }], flowCount: 42, realizedGeneration: 7, name: 'e1', role: 'edge', desiredFlows: 42, packetIns: 130 },
+      ],
+    },
   },
   'GET /v1/switches/:switch/flows': {
     schema: obj({

@@ -7,17 +7,54 @@ function digest(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();
 }
 
-/** An onRequest hook refusing every call without `Authorization: Bearer <token>`. */
+/** The web view's cookie: the token, set by POST /ui/login, good for reads only. */
+export const UI_COOKIE = 'spotlight_token';
+
+/** Hashing both sides gives equal lengths, so the comparison time says nothing of the token. */
+export function tokenMatches(given: string, token: string): boolean {
+  return timingSafeEqual(digest(given), digest(token));
+}
+
+function cookieToken(req: FastifyRequest): string | undefined {
+  const header = req.headers.cookie;
+  if (typeof header !== 'string') return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === UI_COOKIE) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The web view's login page, its script and style, and the form: open to all, they are how a browser gets the cookie. */
+const LOGIN_FILES = new Set(['/ui/login.html', '/ui/login.js', '/ui/style.css']);
+const isLogin = (req: FastifyRequest): boolean =>
+  (req.method === 'GET' && LOGIN_FILES.has(req.url.split('?')[0]!)) || (req.method === 'POST' && req.url === '/ui/login');
+
+/**
+ * An onRequest hook refusing every call without `Authorization: Bearer <token>`.
+ * Reads (GET) also take the web view's cookie; a page of the web view without
+ * it goes to the login page.
+ */
 export function bearerAuth(token: string) {
   const expected = digest(token);
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (isLogin(req)) return;
     const header = req.headers.authorization;
     const m = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header.trim()) : null;
-    // Hashing both sides gives equal lengths, so the comparison time says nothing of the token.
-    if (!m || !timingSafeEqual(digest(m[1]!), expected)) {
-      reply.header('www-authenticate', 'Bearer');
-      await sendError(reply, 401, 'unauthorized', 'a valid "Authorization: Bearer TOKEN" header is required');
+    const given = m?.[1] ?? (req.method === 'GET' ? cookieToken(req) : undefined);
+    if (given !== undefined && timingSafeEqual(digest(given), expected)) return;
+    if (req.method === 'GET' && (req.url === '/ui' || req.url.startsWith('/ui/'))) {
+      await reply.redirect('/ui/login.html');
+      return;
     }
+    reply.header('www-authenticate', 'Bearer');
+    await sendError(reply, 401, 'unauthorized', 'a valid "Authorization: Bearer TOKEN" header is required');
   };
 }
 

@@ -18,6 +18,13 @@ export interface SwitchInfo {
   flowCount: number;
   /** Highest model generation whose flows this switch has confirmed, null if none. */
   realizedGeneration: number | null;
+  /** Name and role from the described fabric, when it names the switch. */
+  name?: string;
+  role?: string;
+  /** Flows the compiler wants on the switch. */
+  desiredFlows?: number;
+  /** Packet-ins received from the switch since the controller started. */
+  packetIns?: number;
 }
 
 /** One flow as the switch reports it (flow stats), shown ovs-ofctl style. */

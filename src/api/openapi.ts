@@ -9,6 +9,8 @@ declare module 'fastify' {
   interface FastifySchema {
     /** One line for the OpenAPI description. */
     summary?: string;
+    /** Not part of the API (left out of the description). */
+    hide?: boolean;
   }
 }
 
@@ -24,6 +26,8 @@ export function collectRoutes(app: FastifyInstance): RegisteredRoute[] {
   const routes: RegisteredRoute[] = [];
   app.addHook('onRoute', (r: RouteOptions) => {
     const methods = Array.isArray(r.method) ? r.method : [r.method];
+    // Hidden routes (the web view's files) are not part of the API.
+    if ((r.schema as { hide?: boolean } | undefined)?.hide) return;
     for (const m of methods) routes.push({ method: String(m), url: r.url, schema: (r.schema ?? {}) as Record<string, unknown> });
   });
   return routes;

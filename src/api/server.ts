@@ -17,6 +17,7 @@ import { registerMetricsRoute } from './routes/metrics.js';
 import { registerReadRoutes } from './routes/reads.js';
 import { registerStateRoutes } from './routes/state.js';
 import { registerSwitchFlowRoutes } from './routes/switch-flows.js';
+import { registerUiRoutes } from './routes/ui.js';
 import { clientErrorHandler, makeErrorHandler } from './validation.js';
 
 export type { ApiDeps } from './context.js';
@@ -95,6 +96,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   registerDiagnoseRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerStateRoutes(app, ctx);
+  registerUiRoutes(app, deps.token);
   if (deps.metrics) registerMetricsRoute(app, deps.metrics);
   app.get('/v1/openapi.json', { schema: { summary: 'This description' } }, () => buildOpenApi(app.spotlightRoutes));
   return app;

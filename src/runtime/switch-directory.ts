@@ -1,6 +1,7 @@
 // GET /v1/switches: every switch the topology knows (connected or described)
 // or the reconciler serves, with its negotiated version, ports, installed
-// flow count and realized generation.
+// and desired flow counts, realized generation, name and role from the
+// described fabric, and the packet-ins it has sent.
 import type { SwitchDirectory, SwitchInfo } from '../api/deps.js';
 import type { SwitchReconcileStatus } from '../reconcile/manager.js';
 import type { Dpid, TopologySnapshot } from '../topo/types.js';
@@ -10,6 +11,8 @@ export interface SwitchDirectorySources {
   /** Negotiated version of a connected switch. */
   connectedVersion: (dpid: Dpid) => number | undefined;
   reconcile: () => SwitchReconcileStatus[];
+  /** Packet-ins received from the switch so far. */
+  packetIns?: (dpid: Dpid) => number;
 }
 
 const versionText = (v: number | undefined): string | null => (v === 4 ? '1.3' : v === 1 ? '1.0' : null);
@@ -31,6 +34,10 @@ export function switchDirectory(src: SwitchDirectorySources): SwitchDirectory {
           ports: sw ? [...sw.ports.values()].sort((a, b) => a.portNo - b.portNo).map((p) => ({ number: p.portNo, name: p.name, up: p.up })) : [],
           flowCount: r?.installedFlows ?? 0,
           realizedGeneration: r?.realizedGeneration ?? null,
+          ...(sw?.name ? { name: sw.name } : {}),
+          ...(sw?.role ? { role: sw.role } : {}),
+          desiredFlows: r?.desiredFlows ?? 0,
+          packetIns: src.packetIns?.(dpid) ?? 0,
         };
       });
     },
