@@ -9,7 +9,7 @@ const MODEL_ERROR_DESCRIPTIONS: Record<ModelErrorCode, string> = {
   invalid_ip: 'An IP is not a host IPv4 or IPv6 address (unspecified, loopback and multicast are refused).',
   invalid_cidr: 'A cidr is not a prefix with zero host bits.',
   cidr_overlap: 'Two cidrs of a network overlap.',
-  invalid_switch: 'A switch is neither 16 hex digits, the colon form, nor a switch name from the topology settings.',
+  invalid_switch: 'A switch is neither 16 hex digits, the colon form, 0x and hex digits, nor a switch name from the topology settings (a bare short number is refused: decimal or hex?).',
   invalid_port: 'A port is neither a port name nor a port number 1..4294967040.',
   invalid_kind: 'A network kind is neither "private" nor "public".',
   invalid_relation: 'A relation does not name two different VMs.',

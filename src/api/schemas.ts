@@ -13,7 +13,7 @@ const SWITCH = {
   type: 'string',
   minLength: 1,
   maxLength: 64,
-  description: 'a datapath id of 16 hex digits ("0000000000000001"), its colon form, or a switch name from the topology settings',
+  description: 'a datapath id of 16 hex digits ("0000000000000001"), its colon form, 0x and hex digits ("0x1"), or a switch name from the topology settings',
 } as const;
 const PORT = {
   type: ['string', 'integer'],

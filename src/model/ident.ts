@@ -29,13 +29,30 @@ export function canonicalMac(s: unknown): string | undefined {
 
 const DPID_HEX_RE = /^[0-9a-f]{16}$/;
 const DPID_COLON_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){7}$/;
+const DPID_0X_RE = /^0x[0-9a-f]{1,16}$/;
 
-/** 16 lower-case hex digits from the hex form, the colon form or a configured switch name. */
-export function canonicalDpid(s: unknown, lookup?: SwitchNameLookup): Dpid | undefined {
-  if (typeof s !== 'string') return undefined;
-  const lower = s.toLowerCase();
+/**
+ * A datapath id written as text, the one way every part of Spotlight reads
+ * it (API, trace, commands, topology files): 16 hex digits, the colon form,
+ * or 0x and up to 16 hex digits. A short bare number ("1", "10") is refused:
+ * it could be read as decimal or as hex.
+ */
+export function dpidFromText(s: string): Dpid | undefined {
+  const lower = s.trim().toLowerCase();
   if (DPID_HEX_RE.test(lower)) return lower;
   if (DPID_COLON_RE.test(lower)) return lower.replace(/:/g, '');
+  if (DPID_0X_RE.test(lower)) return lower.slice(2).padStart(16, '0');
+  return undefined;
+}
+
+/** What a switch reference may be, for error messages. */
+export const SWITCH_FORMS = '16 hex digits ("0000000000000001"), the colon form ("00:00:00:00:00:00:00:01"), 0x and hex digits ("0x1"), or a switch name from the topology settings';
+
+/** 16 lower-case hex digits from a datapath id text (dpidFromText) or a configured switch name. */
+export function canonicalDpid(s: unknown, lookup?: SwitchNameLookup): Dpid | undefined {
+  if (typeof s !== 'string') return undefined;
+  const d = dpidFromText(s);
+  if (d) return d;
   if (lookup) {
     const dpid = lookup(s);
     if (dpid !== undefined && DPID_HEX_RE.test(dpid.toLowerCase())) return dpid.toLowerCase();

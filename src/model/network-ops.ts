@@ -1,7 +1,7 @@
 // Network writes: create or replace a network, delete it.
 import { modelError, type ModelError } from './errors.js';
 import { NetworkHolders } from './holders.js';
-import { canonicalDpid, canonicalMac, canonicalPort, isValidName, parseCidr, type ParsedCidr } from './ident.js';
+import { SWITCH_FORMS, canonicalDpid, canonicalMac, canonicalPort, isValidName, parseCidr, type ParsedCidr } from './ident.js';
 import { vmsOnNetwork } from './membership.js';
 import { mapWith, mapWithout } from './pmap.js';
 import { sameRecord, type NetworkInput, type OpContext, type OpResult } from './result.js';
@@ -72,7 +72,7 @@ export function putNetwork(s: ModelSnapshot, name: string, input: NetworkInput, 
       ips.push(ip);
     }
     const sw = canonicalDpid(gw.switch, ctx.lookupSwitch);
-    if (!sw) return fail(modelError('invalid_switch', `${f}.switch ${JSON.stringify(gw.switch)} must be 16 hex digits, the colon form, or a switch name from the topology settings`, `${f}.switch`));
+    if (!sw) return fail(modelError('invalid_switch', `${f}.switch ${JSON.stringify(gw.switch)} names no switch: write ${SWITCH_FORMS}`, `${f}.switch`));
     const port = canonicalPort(gw.port);
     if (port === undefined) return fail(modelError('invalid_port', `${f}.port must be a port name or number`, `${f}.port`));
     gateways.push({ mac, ips, switch: sw, port });

@@ -2,7 +2,7 @@
 // interfaces are replaced), stops, or migrates.
 import { modelError, type ModelError } from './errors.js';
 import { holdersOf, type NetworkHolders } from './holders.js';
-import { canonicalDpid, canonicalMac, canonicalPort, isValidName } from './ident.js';
+import { SWITCH_FORMS, canonicalDpid, canonicalMac, canonicalPort, isValidName } from './ident.js';
 import { carryMembership } from './membership.js';
 import { mapWith, mapWithout } from './pmap.js';
 import { sameRecord, type MigrationStartInput, type OpContext, type OpResult, type VmStartInput } from './result.js';
@@ -37,7 +37,7 @@ export function vmStart(s: ModelSnapshot, input: VmStartInput, ctx: OpContext = 
       return fail(modelError('tenant_mismatch', `network ${net.name} is private to tenant ${net.tenant}`, `${f}.network`));
     }
     const sw = canonicalDpid(raw.switch, ctx.lookupSwitch);
-    if (!sw) return fail(modelError('invalid_switch', `${f}.switch ${JSON.stringify(raw.switch)} must be 16 hex digits, the colon form, or a switch name from the topology settings`, `${f}.switch`));
+    if (!sw) return fail(modelError('invalid_switch', `${f}.switch ${JSON.stringify(raw.switch)} names no switch: write ${SWITCH_FORMS}`, `${f}.switch`));
     const port = canonicalPort(raw.port);
     if (port === undefined) return fail(modelError('invalid_port', `${f}.port must be a port name or number`, `${f}.port`));
 
@@ -94,7 +94,7 @@ export function migrationStart(s: ModelSnapshot, input: MigrationStartInput, ctx
     }
     if (destinations.some((d) => d.mac === mac)) return fail(modelError('duplicate_interface', `${f}.mac ${mac} is listed twice`, `${f}.mac`));
     const sw = canonicalDpid(raw.switch, ctx.lookupSwitch);
-    if (!sw) return fail(modelError('invalid_switch', `${f}.switch ${JSON.stringify(raw.switch)} must be 16 hex digits, the colon form, or a switch name from the topology settings`, `${f}.switch`));
+    if (!sw) return fail(modelError('invalid_switch', `${f}.switch ${JSON.stringify(raw.switch)} names no switch: write ${SWITCH_FORMS}`, `${f}.switch`));
     const port = canonicalPort(raw.port);
     if (port === undefined) return fail(modelError('invalid_port', `${f}.port must be a port name or number`, `${f}.port`));
     destinations.push({ mac, switch: sw, port });

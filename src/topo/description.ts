@@ -4,6 +4,7 @@
 // problem is reported as a value naming the bad field.
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
+import { dpidFromText } from '../model/ident.js';
 import { OFP10_VERSION, OFP13_VERSION, Port, type OfVersion } from '../openflow/types.js';
 import type { Dpid, SwitchRole } from './types.js';
 
@@ -96,18 +97,15 @@ export function normalizeDpid(value: unknown): Dpid | undefined {
     return value.toString(16).padStart(16, '0');
   }
   if (typeof value !== 'string') return undefined;
-  const text = value.trim().toLowerCase();
-  if (/^([0-9a-f]{2}:){7}[0-9a-f]{2}$/.test(text)) return text.replace(/:/g, '');
-  const hex = text.startsWith('0x') ? text.slice(2) : text;
-  if (/^[0-9a-f]{1,16}$/.test(hex)) return hex.padStart(16, '0');
-  return undefined;
+  // Text is read as everywhere else; a short bare number as text is ambiguous (decimal or hex).
+  return dpidFromText(value);
 }
 
 /** A switch named by the API's forms: its name, 16 hex digits or the colon form. */
 export function findSwitch(desc: TopologyDescription, ref: string): DescribedSwitch | undefined {
   const byName = desc.switches.find((s) => s.name === ref);
   if (byName) return byName;
-  const dpid = /^([0-9a-fA-F]{16}|([0-9a-fA-F]{2}:){7}[0-9a-fA-F]{2})$/.test(ref) ? normalizeDpid(ref) : undefined;
+  const dpid = dpidFromText(ref);
   return dpid === undefined ? undefined : desc.switches.find((s) => s.dpid === dpid);
 }
 
@@ -176,7 +174,7 @@ function readSwitch(raw: unknown, at: string): DescribedSwitch {
   }
   const dpid = normalizeDpid(r.dpid);
   if (dpid === undefined) {
-    throw new FieldError(`${at}.dpid`, 'datapath id must be an integer, up to 16 hex digits, or the colon form');
+    throw new FieldError(`${at}.dpid`, 'datapath id must be an integer (a YAML number, decimal), 16 hex digits in quotes, the colon form, or 0x and hex digits');
   }
   if (r.role !== 'edge' && r.role !== 'aggregation') {
     throw new FieldError(`${at}.role`, 'role must be "edge" or "aggregation"');

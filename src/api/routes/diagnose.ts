@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { compile } from '../../compiler/compile.js';
 import { explainPair } from '../../explain/explain.js';
-import { canonicalDpid } from '../../model/ident.js';
+import { canonicalDpid, SWITCH_FORMS } from '../../model/ident.js';
 import { describePacket } from '../../sim/describe.js';
 import { traceFabric } from '../../sim/trace.js';
 import type { TopologySnapshot } from '../../topo/types.js';
@@ -60,8 +60,9 @@ export function registerDiagnoseRoutes(app: FastifyInstance, ctx: ApiContext): v
       const model = ctx.store.snapshot();
       const topo = ctx.fabric.snapshot();
       const dpid = resolveSwitch(ctx, topo, d.packet.switch);
-      const sw = dpid === undefined ? undefined : topo.switches.get(dpid);
-      if (!dpid || !sw) return sendError(reply, 404, 'switch_not_found', `switch ${d.packet.switch} is not known`, 'query.packet.in');
+      if (!dpid) return sendError(reply, 400, 'invalid_switch', `in=${d.packet.switch}:... names no switch: write ${SWITCH_FORMS}`, 'query.packet.in');
+      const sw = topo.switches.get(dpid);
+      if (!sw) return sendError(reply, 404, 'switch_not_found', `switch ${d.packet.switch} (${dpid}) is not in the fabric`, 'query.packet.in');
       const p = d.packet.port;
       const port = /^\d+$/.test(p) ? Number(p) : [...sw.ports.values()].find((x) => x.name === p)?.portNo;
       if (port === undefined) return sendError(reply, 400, 'invalid_port', `switch ${d.packet.switch} has no port ${p}`, 'query.packet.in');
