@@ -128,7 +128,8 @@ export class Controller {
         hw: ev.desc ? `${ev.desc.mfrDesc} ${ev.desc.hwDesc} ${ev.desc.swDesc}` : undefined,
       }),
     );
-    of.on('switchDisconnected', (ev) => this.log.info('switch disconnected', { dpid: ev.dpid, reason: ev.reason, detail: ev.detail }));
+    // A switch going away is something an operator acts on: warn.
+    of.on('switchDisconnected', (ev) => this.log.warn('switch disconnected', { dpid: ev.dpid, reason: ev.reason, detail: ev.detail }));
     of.on('portStatus', (ev) =>
       this.log.info('port status', { dpid: ev.dpid, reason: ev.message.reason, port: ev.message.desc.portNo, name: ev.message.desc.name }),
     );

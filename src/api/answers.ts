@@ -68,6 +68,11 @@ export const WRITE_ANSWER: Answer = {
     {
       generation: { type: 'integer', description: 'the model generation the change is stored in' },
       pending: { type: 'array', items: str, description: 'with ?wait: touched switches that are not connected (not waited for)' },
+      warnings: {
+        type: 'array',
+        items: obj({ code: { type: 'string', enum: ['no_interfaces', 'port_is_name', 'port_shared', 'dhcp_server_absent'] }, field: str, message: str }),
+        description: 'input accepted but probably not meant (src/api/README.md, "Questionable input")',
+      },
     },
     ['generation'],
   ),

@@ -7,6 +7,7 @@ import { StoreError, type ModelOp } from '../store/index.js';
 import type { ApiContext } from './context.js';
 import { errorBody, sendError } from './errors.js';
 import { switchesNamed } from './named-switches.js';
+import { inputWarnings } from './warnings.js';
 
 /** `?wait` is capped at an hour. */
 export const MAX_WAIT_SECONDS = 3600;
@@ -32,13 +33,16 @@ export async function runWrite(ctx: ApiContext, req: FastifyRequest, reply: Fast
     return sendError(reply, status, code, message, field);
   }
   const generation = result.generation;
+  const warnings = result.changed ? inputWarnings(changes, ctx.store.snapshot()) : [];
+  if (warnings.length > 0) ctx.logger.info('write accepted with warnings', { path: req.url, generation, warnings: warnings.map((w) => `${w.code} ${w.field}`) });
+  const extra = warnings.length > 0 ? { warnings } : {};
   const wait = (req.query as { wait?: string } | undefined)?.wait;
   const seconds = wait === undefined ? 0 : Math.min(Number(wait), MAX_WAIT_SECONDS);
   // wait=0 is no wait at all.
-  if (seconds <= 0) return reply.code(200).send({ generation });
+  if (seconds <= 0) return reply.code(200).send({ generation, ...extra });
   const named = result.changed ? switchesNamed(changes, ctx.store.snapshot()) : [];
   const r = await ctx.realization.waitForChange({ generation, named, timeoutMs: seconds * 1000 });
-  if (r.outcome === 'realized') return reply.code(200).send({ generation, pending: r.pending });
+  if (r.outcome === 'realized') return reply.code(200).send({ generation, pending: r.pending, ...extra });
   const lagging = r.lagging.map((l) => ({ switch: l.dpid, realizedGeneration: l.realizedGeneration }));
   const who = lagging.map((l) => `${l.switch} (at generation ${l.realizedGeneration ?? 'none'})`).join(', ');
   ctx.logger.warn('write stored but not realized in time', { path: req.url, generation, waitSeconds: seconds, lagging: who, pending: r.pending });
@@ -47,5 +51,6 @@ export async function runWrite(ctx: ApiContext, req: FastifyRequest, reply: Fast
     generation,
     lagging,
     pending: r.pending,
+    ...extra,
   });
 }

@@ -78,7 +78,7 @@ describe('api ?wait=SECONDS', () => {
     const gw = { mac: '02:00:00:00:00:fe', ips: ['10.1.0.1'], switch: '0000000000000009', port: 'eth1' };
     const res = await app.inject({ method: 'PUT', url: '/v1/networks/n1?wait=2.5', payload: { ...network1, gateways: [gw] } });
     expect(res.statusCode).to.equal(200);
-    expect(res.json()).to.deep.equal({ generation: 1, pending: ['0000000000000009'] });
+    expect(res.json()).to.deep.include({ generation: 1, pending: ['0000000000000009'] });
     expect(calls).to.deep.equal([{ generation: 1, named: ['0000000000000009'], timeoutMs: 2500 }]);
     await app.close();
   });
@@ -121,7 +121,7 @@ describe('api ?wait=SECONDS', () => {
     for (const wait of ['0', '0.0', '0.000']) {
       const res = await app.inject({ method: 'PUT', url: `/v1/networks/n${wait.length}?wait=${wait}`, payload: network1 });
       expect(res.statusCode, wait).to.equal(200);
-      expect(Object.keys(res.json())).to.deep.equal(['generation']);
+      expect(Object.keys(res.json()).filter((k) => k !== 'warnings')).to.deep.equal(['generation']);
     }
     expect(asked).to.equal(0);
     await app.close();
@@ -131,7 +131,7 @@ describe('api ?wait=SECONDS', () => {
     const { app } = await makeApi();
     const res = await app.inject({ method: 'PUT', url: '/v1/networks/n1?wait=1', payload: network1 });
     expect(res.statusCode).to.equal(200);
-    expect(res.json()).to.deep.equal({ generation: 1, pending: [] });
+    expect(res.json()).to.deep.include({ generation: 1, pending: [] });
     await app.close();
   });
 });

@@ -84,7 +84,7 @@ describe('cli: spotlight serve', function () {
       expect(await proc.exited).to.equal(0);
       rmSync(data, { recursive: true, force: true });
       await sw.whenClosed;
-      expect(proc.lines.some((l) => l.message === 'switch disconnected' && l.dpid === '0000000000000099')).to.equal(true);
+      expect(proc.lines.some((l) => l.message === 'switch disconnected' && l.dpid === '0000000000000099' && l.level === 'warn')).to.equal(true);
     });
   }
 

@@ -20,7 +20,7 @@ async function call(base: string, method: string, path: string, body?: unknown):
   return { status: res.status, body: (await res.json()) as Record<string, unknown>, ms: performance.now() - t0 };
 }
 
-const vm = (name: string, sw: string, mac: string) => ({ vm: name, tenant: 't1', interfaces: [{ mac, ips: [], network: 'n1', switch: sw, port: 'eth1' }] });
+const vm = (name: string, sw: string, mac: string, port = 'eth1') => ({ vm: name, tenant: 't1', interfaces: [{ mac, ips: [], network: 'n1', switch: sw, port }] });
 
 describe('runtime: ?wait through the controller', function () {
   this.timeout(30_000);
@@ -74,7 +74,7 @@ describe('runtime: ?wait through the controller', function () {
     expect(r.status, JSON.stringify(r.body)).to.equal(200);
     expect(r.body).to.deep.equal({ generation: 2, pending: [SW1] });
     expect(r.ms).to.be.below(900);
-    const z = await call(base, 'POST', '/v1/hooks/vm-start?wait=0', vm('vm2', SW1, '52:54:00:00:00:02'));
+    const z = await call(base, 'POST', '/v1/hooks/vm-start?wait=0', vm('vm2', SW1, '52:54:00:00:00:02', 'eth2'));
     expect(z.status, JSON.stringify(z.body)).to.equal(200);
     expect(z.body).to.deep.equal({ generation: 3 });
   });
@@ -96,7 +96,7 @@ describe('runtime: ?wait through the controller', function () {
     expect(c.reconcile!.status(SW1).realizedGeneration).to.be.at.least(3);
 
     swallow = true;
-    const lag = await call(base, 'POST', '/v1/hooks/vm-start?wait=0.5', vm('vm-lag', SW1, '52:54:00:00:00:05'));
+    const lag = await call(base, 'POST', '/v1/hooks/vm-start?wait=0.5', vm('vm-lag', SW1, '52:54:00:00:00:05', 'eth2'));
     expect(lag.status, JSON.stringify(lag.body)).to.equal(504);
     expect(lag.body.generation).to.equal(4);
     expect(lag.body.lagging).to.deep.equal([{ switch: SW1, realizedGeneration: 3 }]);

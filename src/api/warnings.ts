@@ -1,0 +1,63 @@
+// Input Spotlight accepts but that is probably not what the caller meant:
+// the write goes through and the answer carries `warnings`, each with a code,
+// the field and what to do. (Which questionable inputs are refused instead
+// and which are warned about: src/api/README.md, "Questionable input".)
+import type { ModelChange, ModelSnapshot, PortRef } from '../model/types.js';
+
+export interface InputWarning {
+  code: 'no_interfaces' | 'port_is_name' | 'port_shared' | 'dhcp_server_absent';
+  field: string;
+  message: string;
+}
+
+/** Who is bound to each switch port ("dpid/port"), over the whole model. */
+function bindings(s: ModelSnapshot): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const add = (sw: string, port: PortRef, who: string): void => {
+    const k = `${sw}/${String(port)}`;
+    out.set(k, [...(out.get(k) ?? []), who]);
+  };
+  for (const vm of s.vms.values()) for (const i of vm.interfaces) add(i.switch, i.port, `vm ${vm.name}`);
+  for (const n of s.networks.values()) for (const g of n.gateways) add(g.switch, g.port, `gateway ${g.mac} of network ${n.name}`);
+  return out;
+}
+
+function portWarnings(at: string, who: string, sw: string, port: PortRef, bound: Map<string, string[]>, out: InputWarning[]): void {
+  if (typeof port === 'string' && /^[0-9]+$/.test(port)) {
+    out.push({ code: 'port_is_name', field: `${at}.port`, message: `${at}.port "${port}" is taken as a port name, not port number ${port}; send a port number as a JSON number` });
+  }
+  const others = [...new Set((bound.get(`${sw}/${String(port)}`) ?? []).filter((w) => w !== who))];
+  if (others.length > 0) {
+    out.push({ code: 'port_shared', field: `${at}.port`, message: `switch ${sw} port ${String(port)} is also bound to ${others.join(', ')}: frames from every MAC bound there are accepted on it` });
+  }
+}
+
+export function inputWarnings(changes: readonly ModelChange[], s: ModelSnapshot): InputWarning[] {
+  const out: InputWarning[] = [];
+  const bound = bindings(s);
+  for (const c of changes) {
+    if (c.kind === 'vm' && c.after) {
+      const vm = c.after;
+      if (vm.interfaces.length === 0) out.push({ code: 'no_interfaces', field: 'interfaces', message: `vm ${vm.name} has no interfaces: it sends and receives nothing until a vm-start lists some` });
+      vm.interfaces.forEach((i, n) => portWarnings(`interfaces[${n}]`, `vm ${vm.name}`, i.switch, i.port, bound, out));
+      vm.migration?.destinations.forEach((d, n) => {
+        if (typeof d.port === 'string' && /^[0-9]+$/.test(d.port)) portWarnings(`interfaces[${n}]`, `vm ${vm.name}`, d.switch, d.port, new Map(), out);
+      });
+    }
+    if (c.kind === 'network' && c.after) {
+      const n = c.after;
+      n.gateways.forEach((g, i) => portWarnings(`gateways[${i}]`, `gateway ${g.mac} of network ${n.name}`, g.switch, g.port, bound, out));
+      if (n.dhcp) {
+        const held = n.gateways.some((g) => g.mac === n.dhcp!.mac) || [...s.vms.values()].some((v) => v.interfaces.some((i) => i.network === n.name && i.mac === n.dhcp!.mac));
+        if (!held) {
+          out.push({
+            code: 'dhcp_server_absent',
+            field: 'dhcp.mac',
+            message: `dhcp.mac ${n.dhcp.mac} is held by no interface or gateway of network ${n.name} yet: DHCP requests are dropped until one with that MAC is bound`,
+          });
+        }
+      }
+    }
+  }
+  return out;
+}
