@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(openvswitch-switch mininet iputils-ping arping tcpdump tshark iproute2 openssl python3 chromium)
-commands=(ovs-vsctl ovs-ofctl mn ping arping tcpdump tshark ip openssl /usr/bin/python3 /usr/bin/chromium)
+packages=(openvswitch-switch mininet iputils-ping arping tcpdump tshark iproute2 openssl python3 chromium etcd-server)
+commands=(ovs-vsctl ovs-ofctl mn ping arping tcpdump tshark ip openssl /usr/bin/python3 /usr/bin/chromium /usr/bin/etcd)
 
 missing=()
 for c in "${commands[@]}"; do command -v "$c" >/dev/null 2>&1 || missing+=("$c"); done

@@ -46,6 +46,10 @@ const API_ERRORS = {
   switch_timeout: { status: 504, description: 'The switch did not answer the flow read in time.' },
   internal: { status: 500, description: 'An unexpected failure; the log has the details.' },
   store_write_failed: { status: 503, description: 'The store could not write the change durably; nothing was changed.' },
+  store_unavailable: {
+    status: 503,
+    description: 'etcd store: the change was not confirmed in time, so it may or may not be stored. Repeat the call (writes are idempotent).',
+  },
   invalid_export: { status: 400, description: 'An import is not an export file of this Spotlight: the message names the part at fault.' },
   store_not_empty: { status: 409, description: 'An import goes into an empty store only (a new --data directory).' },
   not_ready: { status: 503, description: 'Health: the store or a listener is not up yet.' },

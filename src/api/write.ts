@@ -24,6 +24,9 @@ export async function runWrite(ctx: ApiContext, req: FastifyRequest, reply: Fast
   } catch (e) {
     if (e instanceof StoreError) {
       ctx.logger.error('write not stored', { method: req.method, path: req.url, code: e.code, error: e.message });
+      if (e.code === 'store_unavailable') {
+        return sendError(reply, 503, 'store_unavailable', 'the store did not confirm the change in time; it may or may not be stored: repeat the call (writes are idempotent)');
+      }
       return sendError(reply, 503, 'store_write_failed', 'the change could not be stored durably; nothing changed');
     }
     throw e;

@@ -8,11 +8,17 @@ import { emptySnapshot } from '../model/index.js';
 import { StoreError } from './errors.js';
 import { loadSnapshot, SYNC_WRITE, type KvDb } from './load.js';
 import { KEY_GENERATION, KEY_SCHEMA, SCHEMA_VERSION } from './records.js';
-import { LevelStore, type Store } from './store.js';
+import { LevelStore } from './level-store.js';
+import type { Store } from './store.js';
 
 export { StoreError, type StoreErrorCode } from './errors.js';
 export type { Store, ApplyResult, ModelOp, CommitListener } from './store.js';
 export type { KvDb } from './load.js';
+export { openEtcdStore, EtcdStore, type EtcdStoreOptions } from './etcd-store.js';
+export {
+  connectEtcd, describeEtcd, parseStoreLocation, DEFAULT_ETCD_PREFIX, DEFAULT_ETCD_CALL_TIMEOUT_MS,
+  type EtcdSettings, type StoreLocation,
+} from './etcd-connection.js';
 
 export interface StoreOptions {
   logger: Logger;

@@ -1,4 +1,5 @@
-// Reads a whole store back into a ModelSnapshot, checking every record.
+// Reads a whole store back into a ModelSnapshot, checking every record. The
+// records are the same in LevelDB and in etcd (under the etcd prefix).
 import type { AbstractBatchOptions, AbstractLevel } from 'abstract-level';
 import { PersistentMap } from '../model/pmap.js';
 import type { ModelSnapshot, Network, Relation, Vm } from '../model/types.js';
@@ -15,31 +16,52 @@ export const SYNC_WRITE = { sync: true } as AbstractBatchOptions<string, string>
 
 /** undefined: the database holds no key at all (a new store). */
 export async function loadSnapshot(db: KvDb): Promise<ModelSnapshot | undefined> {
-  const networks = new Map<string, Network>();
-  const vms = new Map<string, Vm>();
-  const relations = new Map<string, Relation>();
-  let schema: string | undefined;
-  let generation: number | undefined;
-  let keys = 0;
-  for await (const [key, value] of db.iterator()) {
-    keys++;
-    if (key === KEY_SCHEMA) schema = value;
-    else if (key === KEY_GENERATION) {
-      generation = Number(value);
-      if (!Number.isSafeInteger(generation) || generation < 0) throw new StoreError('store_corrupt', `store generation record is corrupt: ${value.slice(0, 40)}`);
-    } else if (key.startsWith(PREFIX_NETWORK)) networks.set(key.slice(PREFIX_NETWORK.length), decodeNetwork(key, value));
-    else if (key.startsWith(PREFIX_VM)) vms.set(key.slice(PREFIX_VM.length), decodeVm(key, value));
-    else if (key.startsWith(PREFIX_RELATION)) relations.set(key.slice(PREFIX_RELATION.length), decodeRelation(key, value));
+  const reader = new SnapshotReader();
+  for await (const [key, value] of db.iterator()) reader.add(key, value);
+  return reader.finish();
+}
+
+/** Collects records one by one (any order) and checks them as a whole at the end. */
+export class SnapshotReader {
+  private readonly networks = new Map<string, Network>();
+  private readonly vms = new Map<string, Vm>();
+  private readonly relations = new Map<string, Relation>();
+  private schema: string | undefined;
+  private generation: number | undefined;
+  private keys = 0;
+
+  add(key: string, value: string): void {
+    this.keys++;
+    if (key === KEY_SCHEMA) this.schema = value;
+    else if (key === KEY_GENERATION) this.generation = decodeGeneration(value);
+    else if (key.startsWith(PREFIX_NETWORK)) this.networks.set(key.slice(PREFIX_NETWORK.length), decodeNetwork(key, value));
+    else if (key.startsWith(PREFIX_VM)) this.vms.set(key.slice(PREFIX_VM.length), decodeVm(key, value));
+    else if (key.startsWith(PREFIX_RELATION)) this.relations.set(key.slice(PREFIX_RELATION.length), decodeRelation(key, value));
     else throw new StoreError('store_corrupt', `store holds an unknown key ${JSON.stringify(key.slice(0, 60))}`);
   }
-  if (keys === 0) return undefined;
-  if (schema === undefined) throw new StoreError('store_not_spotlight', 'the database has no Spotlight schema record: not a Spotlight store');
-  if (schema !== SCHEMA_VERSION) {
-    throw new StoreError('store_schema_unknown', `the store was written with schema version ${schema}; this Spotlight reads version ${SCHEMA_VERSION}`);
+
+  /** undefined: no record at all (a new store). */
+  finish(): ModelSnapshot | undefined {
+    if (this.keys === 0) return undefined;
+    if (this.schema === undefined) throw new StoreError('store_not_spotlight', 'the database has no Spotlight schema record: not a Spotlight store');
+    if (this.schema !== SCHEMA_VERSION) {
+      throw new StoreError('store_schema_unknown', `the store was written with schema version ${this.schema}; this Spotlight reads version ${SCHEMA_VERSION}`);
+    }
+    if (this.generation === undefined) throw new StoreError('store_corrupt', 'store has no generation record');
+    checkReferences(this.networks, this.vms);
+    return {
+      generation: this.generation,
+      networks: PersistentMap.from(this.networks),
+      vms: PersistentMap.from(this.vms),
+      relations: PersistentMap.from(this.relations),
+    };
   }
-  if (generation === undefined) throw new StoreError('store_corrupt', 'store has no generation record');
-  checkReferences(networks, vms);
-  return { generation, networks: PersistentMap.from(networks), vms: PersistentMap.from(vms), relations: PersistentMap.from(relations) };
+}
+
+export function decodeGeneration(value: string): number {
+  const generation = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(generation)) throw new StoreError('store_corrupt', `store generation record is corrupt: ${value.slice(0, 40)}`);
+  return generation;
 }
 
 function checkReferences(networks: Map<string, Network>, vms: Map<string, Vm>): void {

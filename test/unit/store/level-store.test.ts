@@ -7,16 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { Level } from 'level';
 import { MemoryLevel } from 'memory-level';
 import { silentLogger } from '../../../src/log.js';
-import { putNetwork, vmStart, vmStop, deleteNetwork } from '../../../src/model/index.js';
-import type { ModelCommit } from '../../../src/model/types.js';
+import { putNetwork } from '../../../src/model/index.js';
 import { openStore, openStoreOn, StoreError, type KvDb, type Store } from '../../../src/store/index.js';
+import { net, storeContract } from './contract.js';
 
 const logger = silentLogger();
 const memDb = (): KvDb => new MemoryLevel<string, string>({ valueEncoding: 'utf8' }) as unknown as KvDb;
-const net = { tenant: 't1', kind: 'private', cidrs: ['10.1.0.0/24'] };
-const vm = (name: string, i: number) => ({
-  vm: name, tenant: 't1', interfaces: [{ mac: `02:00:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`, ips: [`10.1.0.${i + 1}`], network: 'n1', switch: '0000000000000001', port: `vnet${i}` }],
-});
 
 async function expectOpenError(p: Promise<unknown>, codes: string[]): Promise<StoreError> {
   try {
@@ -29,7 +25,7 @@ async function expectOpenError(p: Promise<unknown>, codes: string[]): Promise<St
   return expect.fail('the store opened');
 }
 
-describe('store', () => {
+describe('LevelDB store', () => {
   let dirs: string[] = [];
   const tmp = () => {
     const d = mkdtempSync(join(tmpdir(), 'spotlight-store-'));
@@ -41,52 +37,34 @@ describe('store', () => {
     dirs = [];
   });
 
-  it('starts empty at generation 0 and counts one generation per change', async () => {
-    const store = await openStoreOn(memDb(), { logger });
-    expect(store.generation).to.equal(0);
-    const a = await store.apply((s) => putNetwork(s, 'n1', net));
-    expect(a).to.deep.equal({ ok: true, generation: 1, changed: true });
-    const b = await store.apply((s) => putNetwork(s, 'n1', net));
-    expect(b).to.deep.equal({ ok: true, generation: 1, changed: false });
-    const c = await store.apply((s) => deleteNetwork(s, 'nope'));
-    expect(c).to.deep.equal({ ok: true, generation: 1, changed: false });
-    const bad = await store.apply((s) => putNetwork(s, 'n2', { ...net, kind: 'x' }));
-    expect(bad.ok).to.equal(false);
-    expect(store.generation).to.equal(1);
-    expect(store.snapshot().generation).to.equal(1);
-    await store.close();
+  describe('store contract', () => {
+    const where = new WeakMap<Store, string>();
+    storeContract(() => ({
+      async fresh() {
+        const dir = tmp();
+        const s = await openStore(dir, { logger });
+        where.set(s, dir);
+        return s;
+      },
+      async reopen(store) {
+        const s = await openStore(where.get(store)!, { logger });
+        where.set(s, where.get(store)!);
+        return s;
+      },
+      async breakWrites(store) {
+        const db = (store as unknown as { db: KvDb }).db;
+        (db as unknown as { batch: () => Promise<void> }).batch = async () => {
+          throw new Error('disk full');
+        };
+        return ['store_write_failed'];
+      },
+    }));
   });
 
-  it('gives concurrent writes distinct, ordered generations and feeds every commit in order', async () => {
+  it('works over any abstract-level database (memory-level)', async () => {
     const store = await openStoreOn(memDb(), { logger });
-    const commits: ModelCommit[] = [];
-    store.onCommit((c) => commits.push(c));
-    await store.apply((s) => putNetwork(s, 'n1', net));
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.apply((s) => vmStart(s, vm(`vm${i}`, i)))));
-    expect(results.map((r) => (r.ok ? r.generation : -1))).to.deep.equal(Array.from({ length: 50 }, (_, i) => i + 2));
-    expect(commits.map((c) => c.generation)).to.deep.equal(Array.from({ length: 51 }, (_, i) => i + 1));
-    expect(commits[1]!.changes).to.deep.equal([{ kind: 'vm', id: 'vm0', after: store.snapshot().vms.get('vm0') }]);
+    expect(await store.apply((s) => putNetwork(s, 'n1', net))).to.deep.equal({ ok: true, generation: 1, changed: true });
     await store.close();
-  });
-
-  it('reloads every record and the generation from disk', async () => {
-    const dir = tmp();
-    const store = await openStore(dir, { logger });
-    await store.apply((s) => putNetwork(s, 'n1', net));
-    await store.apply((s) => putNetwork(s, 'n2', { ...net, kind: 'public' }));
-    for (let i = 0; i < 5; i++) await store.apply((s) => vmStart(s, vm(`vm${i}`, i)));
-    await store.apply((s) => vmStop(s, 'vm3'));
-    await store.apply((s) => deleteNetwork(s, 'n2'));
-    const before = store.snapshot();
-    await store.close();
-    const again = await openStore(dir, { logger });
-    const after = again.snapshot();
-    expect(after.generation).to.equal(before.generation).and.to.equal(9);
-    expect([...after.networks.entries()]).to.deep.equal([...before.networks.entries()]);
-    expect([...after.vms.entries()].sort()).to.deep.equal([...before.vms.entries()].sort());
-    expect(after.vms.has('vm3')).to.equal(false);
-    expect(after.networks.get('n1')!.segment).to.equal(1);
-    await again.close();
   });
 
   it('refuses a store another instance holds open', async () => {
@@ -173,20 +151,5 @@ describe('store', () => {
     } finally {
       chmodSync(join(dir, 'db'), 0o700);
     }
-  });
-
-  it('answers a failed write with an error and keeps the state', async () => {
-    const db = memDb();
-    const store: Store = await openStoreOn(db, { logger });
-    await store.apply((s) => putNetwork(s, 'n1', net));
-    const fed: ModelCommit[] = [];
-    store.onCommit((c) => fed.push(c));
-    (db as unknown as { batch: () => Promise<void> }).batch = async () => {
-      throw new Error('disk full');
-    };
-    await expectOpenError(store.apply((s) => putNetwork(s, 'n2', net)), ['store_write_failed']);
-    expect(store.generation).to.equal(1);
-    expect(store.snapshot().networks.has('n2')).to.equal(false);
-    expect(fed).to.deep.equal([]);
   });
 });
