@@ -5,6 +5,7 @@ import { checkSettings, controllerOptions, effectiveSettings, loadConfig, LOG_LE
 import { Controller, type HostPort } from './controller.js';
 import { createLogger } from './log.js';
 import { packageVersion } from './package-root.js';
+import { parseStoreLocation } from './store/etcd-connection.js';
 
 /** "HOST:PORT", "[v6]:PORT" or ":PORT"; port 0 asks for any free port. */
 function parseHostPort(text: string): HostPort {
@@ -14,10 +15,16 @@ function parseHostPort(text: string): HostPort {
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
+function parseStoreUrl(text: string): string {
+  if (parseStoreLocation(text)?.kind !== 'etcd') throw new InvalidArgumentError(`expected etcd://HOST:PORT[,HOST:PORT...][/PREFIX], got "${text}"`);
+  return text;
+}
+
 interface ServeOptions {
   openflow: HostPort;
   api: HostPort;
   data: string;
+  store?: string;
   config?: string;
   logLevel: string;
   tlsCert?: string;
@@ -38,6 +45,7 @@ function buildProgram(run: (opts: ServeOptions, given: ServeFlags) => Promise<vo
     .addOption(listenOption('--openflow <host:port>', 'where switches connect', '0.0.0.0:6653'))
     .addOption(listenOption('--api <host:port>', 'HTTP API address', '127.0.0.1:8080'))
     .option('--data <dir>', 'state directory (LevelDB)', './data')
+    .option('--store <url>', 'the model in etcd, shared by several controllers: etcd://HOST:PORT[,HOST:PORT...][/PREFIX]', parseStoreUrl)
     .option('--config <file>', 'settings file (docs/settings.md)')
     .addOption(new Option('--log-level <level>', `${LOG_LEVELS.join(', ')} (env SPOTLIGHT_LOG_LEVEL, settings log.level)`).default('info'))
     .option('--tls-cert <file>', 'OpenFlow over TLS: controller certificate (PEM)')
@@ -50,6 +58,7 @@ function buildProgram(run: (opts: ServeOptions, given: ServeFlags) => Promise<vo
       if (typed('openflow')) given.openflow = opts.openflow;
       if (typed('api')) given.api = opts.api;
       if (typed('data')) given.data = opts.data;
+      if (opts.store !== undefined) given.store = opts.store;
       if (typed('logLevel')) given.logLevel = opts.logLevel;
       if (opts.tlsCert !== undefined) given.tlsCert = opts.tlsCert;
       if (opts.tlsKey !== undefined) given.tlsKey = opts.tlsKey;

@@ -1,6 +1,8 @@
 // Spotlight's composition root: builds the components and wires them together.
 // Each section below owns one component; start() brings them up in dependency
 // order and stop() takes them down in reverse.
+import { randomUUID } from 'node:crypto';
+import type { Etcd3 } from 'etcd3';
 import { startApi } from './api/server.js';
 import { OpenFlowServer, type ConnectionLimits, type TlsSettings } from './channel/index.js';
 import type { Clock } from './channel/clock.js';
@@ -21,7 +23,7 @@ import { lldpBootstrapFlowMod } from './runtime/lldp-trap.js';
 import { PacketInHandler } from './runtime/packet-in.js';
 import { StickyTopology } from './runtime/sticky-topology.js';
 import { switchDirectory } from './runtime/switch-directory.js';
-import { openStore, type Store } from './store/index.js';
+import { connectEtcd, describeEtcd, openEtcdStore, openStore, type EtcdSettings, type Store } from './store/index.js';
 import { channelTopologySource } from './topo/channel-source.js';
 import { findSwitch, type TopologyDescription } from './topo/description.js';
 import { TopologyService } from './topo/service.js';
@@ -38,6 +40,8 @@ export interface ControllerOptions {
   api: HostPort;
   /** LevelDB directory (wired by the store component). */
   dataDir: string;
+  /** The model in etcd instead (several controllers share it). */
+  etcd?: EtcdSettings;
   /** Optional settings file. */
   configFile?: string;
   logger: Logger;
@@ -100,6 +104,10 @@ export class Controller {
   openflowAddress: HostPort | undefined;
   private readonly log: Logger;
   private stopping: Promise<void> | undefined;
+  /** The etcd client, when the model is there. */
+  private etcd: Etcd3 | undefined;
+  /** Unique per run: marks this process's writes and, in a cluster, its membership. */
+  readonly instanceId = randomUUID();
 
   constructor(readonly options: ControllerOptions) {
     this.log = options.logger.child({ component: 'controller' });
@@ -107,7 +115,7 @@ export class Controller {
 
   async start(): Promise<void> {
     // --- Store: opened first; a store that cannot be read stops the start (never come up empty) ---
-    const store = await openStore(this.options.dataDir, { logger: this.options.logger });
+    const store = await this.openStore();
     this.store = store;
 
     // --- OpenFlow: the switch listener ---
@@ -238,7 +246,14 @@ export class Controller {
     this.apiAddress = api.address;
     this.ready = true;
 
-    this.log.info('controller started', { openflow: this.openflowAddress, api: api.address, data: this.options.dataDir, generation: store.generation });
+    this.log.info('controller started', { openflow: this.openflowAddress, api: api.address, data: this.options.etcd ? describeEtcd(this.options.etcd) : this.options.dataDir, generation: store.generation });
+  }
+
+  private async openStore(): Promise<Store> {
+    const etcd = this.options.etcd;
+    if (!etcd) return openStore(this.options.dataDir, { logger: this.options.logger });
+    this.etcd = connectEtcd(etcd);
+    return openEtcdStore({ client: this.etcd, prefix: etcd.prefix, logger: this.options.logger, instanceId: this.instanceId, where: describeEtcd(etcd), ...(etcd.callTimeoutMs !== undefined ? { catchUpTimeoutMs: etcd.callTimeoutMs } : {}) });
   }
 
   /** Close listeners and switches (draining their output); safe to call twice. */
@@ -254,6 +269,7 @@ export class Controller {
       this.reconcile?.close();
       await this.openflow?.close();
       await this.store?.close().catch((err: unknown) => this.log.warn('store close failed', { error: String(err) }));
+      this.etcd?.close();
       this.log.info('controller stopped');
     })();
     return this.stopping;

@@ -15,6 +15,7 @@ export function controllerOptions(s: EffectiveSettings, configFile?: string): Om
     openflow: { ...s.openflow, ...(s.tls ? { tls: s.tls } : {}), ...(Object.keys(limits).length ? { limits } : {}) },
     api: s.api,
     dataDir: s.data,
+    ...(s.etcd ? { etcd: s.etcd } : {}),
     ...(configFile !== undefined ? { configFile } : {}),
     ...(s.apiToken !== undefined ? { apiToken: s.apiToken } : {}),
     ...(c.api?.bodyLimit !== undefined ? { apiBodyLimit: c.api.bodyLimit } : {}),

@@ -44,6 +44,16 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   { path: 'discovery', kind: 'mapping', default: '' },
   { path: 'discovery.probeIntervalMs', kind: 'integer (ms)', default: '1000' },
   { path: 'discovery.settleMs', kind: 'integer (ms)', default: '3 x probeIntervalMs' },
+  { path: 'store', kind: 'mapping', default: 'none (LevelDB under data)' },
+  { path: 'store.url', kind: 'etcd://HOST:PORT[,HOST:PORT...][/PREFIX]', default: 'none', flag: '--store' },
+  { path: 'store.tls', kind: 'mapping', default: 'none (plain)' },
+  { path: 'store.tls.ca', kind: 'path', default: '' },
+  { path: 'store.tls.cert', kind: 'path', default: 'none' },
+  { path: 'store.tls.key', kind: 'path', default: 'none' },
+  { path: 'store.username', kind: 'string', default: 'none' },
+  { path: 'store.password', kind: 'string', default: 'none' },
+  { path: 'store.passwordFile', kind: 'path', default: 'none' },
+  { path: 'store.callTimeoutMs', kind: 'integer (ms)', default: '5000' },
 ];
 
 /** Keys allowed directly under a mapping ('' for the top level). */

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { loadDescription, validateDescription, type TopologyDescription } from '../topo/description.js';
+import { parseStoreLocation } from '../store/etcd-connection.js';
 import { keysUnder } from './fields.js';
 
 export interface ListenAddress {
@@ -32,6 +33,18 @@ export interface SpotlightConfig {
   reconcile?: { auditIntervalMs?: number; coalesceMs?: number; bundles?: boolean; maxHoldMs?: number; stickyGraceMs?: number };
   limits?: { packetInRate?: number; packetInBurst?: number };
   discovery?: { probeIntervalMs?: number; settleMs?: number };
+  /** The model in etcd instead of LevelDB (several controllers share it). */
+  store?: StoreConfig;
+}
+
+export interface StoreConfig {
+  /** etcd://HOST:PORT[,HOST:PORT...][/PREFIX] */
+  url?: string;
+  tls?: { ca: string; cert?: string; key?: string };
+  username?: string;
+  password?: string;
+  passwordFile?: string;
+  callTimeoutMs?: number;
 }
 
 export type ConfigErrorCode = 'CONFIG_UNREADABLE' | 'CONFIG_PARSE' | 'CONFIG_INVALID';
@@ -74,6 +87,18 @@ export async function loadConfig(path: string): Promise<ConfigResult> {
     }
     if (!/^\S+$/.test(token)) return bad('api.tokenFile', 'the file must hold one token without spaces');
     c.api.token = token;
+  }
+  if (c.store?.tls) {
+    const t = c.store.tls;
+    c.store.tls = { ca: at(t.ca), ...(t.cert !== undefined ? { cert: at(t.cert) } : {}), ...(t.key !== undefined ? { key: at(t.key) } : {}) };
+  }
+  if (c.store?.passwordFile !== undefined) {
+    c.store.passwordFile = at(c.store.passwordFile);
+    try {
+      c.store.password = (await readFile(c.store.passwordFile, 'utf8')).replace(/\r?\n$/, '');
+    } catch (err) {
+      return bad('store.passwordFile', `cannot read ${c.store.passwordFile}: ${(err as Error).message}`);
+    }
   }
   if (c.topology !== undefined) {
     c.topology = at(c.topology);
@@ -221,5 +246,32 @@ function validate(raw: unknown): SpotlightConfig {
     if (d.probeIntervalMs !== undefined) c.discovery.probeIntervalMs = int(d.probeIntervalMs, 'discovery.probeIntervalMs', 50, 60_000);
     if (d.settleMs !== undefined) c.discovery.settleMs = int(d.settleMs, 'discovery.settleMs', 0, 600_000);
   }
+  if (top.store !== undefined) c.store = storeSettings(mapping(top.store, 'store'));
   return c;
+}
+
+function storeSettings(st: Obj): StoreConfig {
+  const out: StoreConfig = {};
+  if (st.url !== undefined) {
+    const url = str(st.url, 'store.url');
+    if (parseStoreLocation(url)?.kind !== 'etcd') throw new FieldError('store.url', `expected etcd://HOST:PORT[,HOST:PORT...][/PREFIX], got "${url}"`);
+    out.url = url;
+  }
+  if (st.tls !== undefined) {
+    const t = mapping(st.tls, 'store.tls');
+    out.tls = { ca: str(t.ca, 'store.tls.ca') };
+    if ((t.cert === undefined) !== (t.key === undefined)) throw new FieldError(t.cert === undefined ? 'store.tls.cert' : 'store.tls.key', 'a client certificate needs both cert and key');
+    if (t.cert !== undefined) out.tls.cert = str(t.cert, 'store.tls.cert');
+    if (t.key !== undefined) out.tls.key = str(t.key, 'store.tls.key');
+  }
+  if (st.username !== undefined) out.username = str(st.username, 'store.username');
+  if (st.password !== undefined) out.password = str(st.password, 'store.password');
+  if (st.passwordFile !== undefined) {
+    if (st.password !== undefined) throw new FieldError('store.passwordFile', 'set store.password or store.passwordFile, not both');
+    out.passwordFile = str(st.passwordFile, 'store.passwordFile');
+  }
+  if ((out.password !== undefined || out.passwordFile !== undefined) && out.username === undefined) throw new FieldError('store.username', 'a password needs a username');
+  if (out.username !== undefined && out.password === undefined && out.passwordFile === undefined) throw new FieldError('store.password', 'a username needs a password (or passwordFile)');
+  if (st.callTimeoutMs !== undefined) out.callTimeoutMs = int(st.callTimeoutMs, 'store.callTimeoutMs', 100, 60_000);
+  return out;
 }

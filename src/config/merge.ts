@@ -3,11 +3,14 @@
 // built-in default.
 import { access, constants } from 'node:fs/promises';
 import { LOG_LEVELS, type ConfigError, type ListenAddress, type LogLevel, type SpotlightConfig } from './load.js';
+import { DEFAULT_ETCD_PREFIX, parseStoreLocation, type EtcdSettings } from '../store/etcd-connection.js';
 
 export interface ServeFlags {
   openflow?: ListenAddress;
   api?: ListenAddress;
   data?: string;
+  /** etcd://HOST:PORT[,HOST:PORT...][/PREFIX] */
+  store?: string;
   logLevel?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -22,6 +25,8 @@ export interface EffectiveSettings {
   /** Undefined: no token, the API is open (loopback only). */
   apiToken?: string;
   tls?: { cert: string; key: string; ca: string };
+  /** The model in etcd (else LevelDB under `data`). */
+  etcd?: EtcdSettings;
   config: SpotlightConfig;
 }
 
@@ -48,6 +53,8 @@ export function effectiveSettings(given: ServeFlags, config: SpotlightConfig, en
   if (token) out.apiToken = token;
   if (given.tlsCert && given.tlsKey && given.tlsCa) out.tls = { cert: given.tlsCert, key: given.tlsKey, ca: given.tlsCa };
   else if (config.openflow?.tls) out.tls = config.openflow.tls;
+  const etcd = etcdSettings(given.store ?? config.store?.url, config);
+  if (etcd) out.etcd = etcd;
   return out;
 }
 
@@ -74,4 +81,17 @@ export async function checkSettings(s: EffectiveSettings, given: ServeFlags, env
     }
   }
   return undefined;
+}
+
+function etcdSettings(url: string | undefined, config: SpotlightConfig): EtcdSettings | undefined {
+  const where = url === undefined ? undefined : parseStoreLocation(url);
+  if (where?.kind !== 'etcd') return undefined;
+  const st = config.store ?? {};
+  return {
+    endpoints: where.endpoints,
+    prefix: where.prefix ?? DEFAULT_ETCD_PREFIX,
+    ...(st.tls ? { tls: st.tls } : {}),
+    ...(st.username !== undefined && st.password !== undefined ? { auth: { username: st.username, password: st.password } } : {}),
+    ...(st.callTimeoutMs !== undefined ? { callTimeoutMs: st.callTimeoutMs } : {}),
+  };
 }

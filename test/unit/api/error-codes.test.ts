@@ -14,7 +14,7 @@ import { silentLogger } from '../../../src/log.js';
 import { buildApi, startApi, type ApiDeps } from '../../../src/api/server.js';
 import { clientErrorHandler } from '../../../src/api/validation.js';
 import { putNetwork } from '../../../src/model/index.js';
-import { openStoreOn, type KvDb } from '../../../src/store/index.js';
+import { openStoreOn, StoreError, type KvDb, type Store } from '../../../src/store/index.js';
 import { makeApi, network1, SW1, vm1 } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -165,6 +165,13 @@ describe('api error codes: docs/api.md both ways', function () {
     const f = buildApi({ store: failing, logger: silentLogger() });
     note('store_write_failed', await f.inject({ method: 'PUT', url: '/v1/networks/n1', payload: network1 }));
     await f.close();
+    // An etcd store that got no confirmation in time.
+    const unconfirmed = Object.assign(Object.create((await makeApi()).store) as Store, {
+      apply: async () => Promise.reject(new StoreError('store_unavailable', 'no answer')),
+    });
+    const u = buildApi({ store: unconfirmed, logger: silentLogger() });
+    note('store_unavailable', await u.inject({ method: 'PUT', url: '/v1/networks/n1', payload: network1 }));
+    await u.close();
 
     // What the HTTP parser refuses, over a real socket.
     const plain = await makeApi();

@@ -21,14 +21,17 @@ describe('config: docs/settings.md', () => {
   });
 
   it('the loader accepts every documented field and refuses a sibling it does not know', () => {
-    const example = parse(readFileSync('examples/spotlight.yaml', 'utf8')) as unknown;
-    const set = new Set(leafPaths(example));
-    // token and tokenFile exclude each other: the example uses tokenFile. TLS is there
-    // commented out (the example starts as it is), every field of it shown.
+    // The single-controller example, and the cluster one for what only a cluster sets.
+    const examples = ['examples/spotlight.yaml', 'examples/cluster/spotlight-etcd.yaml'];
+    const set = new Set(examples.flatMap((f) => leafPaths(parse(readFileSync(f, 'utf8')) as unknown)));
+    // TLS is in examples/spotlight.yaml commented out (the example starts as it is), every field of it shown.
     const tlsBlock = readFileSync('examples/spotlight.yaml', 'utf8').split('\n').filter((l) => /^ {2}# {1,3}(tls:|cert:|key:|ca:)/.test(l)).map((l) => l.replace('# ', ''));
     const tls = parse(`openflow:\n${tlsBlock.join('\n')}\n`) as unknown;
     for (const p of leafPaths(tls)) set.add(p);
-    for (const f of SETTING_FIELDS) if (f.path !== 'api.token') expect(set.has(f.path), `examples/spotlight.yaml lacks ${f.path}`).to.equal(true);
+    // token and tokenFile, password and passwordFile exclude each other: the examples use the files.
+    for (const f of SETTING_FIELDS) {
+      if (f.path !== 'api.token' && f.path !== 'store.password') expect(set.has(f.path), `the examples lack ${f.path}`).to.equal(true);
+    }
     expect(parseConfig('api: {token: abc}').ok).to.equal(true);
     for (const f of SETTING_FIELDS.filter((x) => x.kind === 'mapping' && x.path !== 'topology')) {
       const text = f.path.split('.').reduceRight((inner, k) => `{${k}: ${inner}}`, '{bogus: 1}');

@@ -87,6 +87,40 @@ describe('config: loading a file', () => {
     if (!r.ok) expect(r.error.code).to.equal('CONFIG_UNREADABLE');
   });
 
+  it('loads examples/cluster/spotlight-etcd.yaml: etcd endpoints, prefix, TLS files and the password from its file', async () => {
+    const r = await loadConfig('examples/cluster/spotlight-etcd.yaml');
+    expect(r.ok, r.ok ? '' : r.error.message).to.equal(true);
+    if (!r.ok) return;
+    const s = effectiveSettings({}, r.config, {});
+    expect(s.etcd).to.deep.equal({
+      endpoints: ['192.0.2.21:2379', '192.0.2.22:2379', '192.0.2.23:2379'],
+      prefix: '/spotlight/',
+      tls: { ca: '/etc/spotlight/etcd-ca.pem', cert: '/etc/spotlight/etcd-client-cert.pem', key: '/etc/spotlight/etcd-client-key.pem' },
+      auth: { username: 'spotlight', password: 'example-etcd-password' },
+      callTimeoutMs: 5000,
+    });
+    expect(controllerOptions(s).etcd).to.deep.equal(s.etcd);
+  });
+
+  it('refuses store settings that cannot work, naming the field', () => {
+    const cases: [string, string][] = [
+      ['store: {url: "http://127.0.0.1:2379"}', 'store.url'],
+      ['store: {url: "etcd://127.0.0.1"}', 'store.url'],
+      ['store: {url: "etcd://a:1,b:99999"}', 'store.url'],
+      ['store: {url: "etcd://a:1", tls: {ca: ca.pem, cert: c.pem}}', 'store.tls.key'],
+      ['store: {url: "etcd://a:1", password: x}', 'store.username'],
+      ['store: {url: "etcd://a:1", username: u}', 'store.password'],
+      ['store: {url: "etcd://a:1", username: u, password: p, passwordFile: f}', 'store.passwordFile'],
+      ['store: {url: "etcd://a:1", callTimeoutMs: 5}', 'store.callTimeoutMs'],
+      ['store: {etcd: "etcd://a:1"}', 'store.etcd'],
+    ];
+    for (const [text, field] of cases) {
+      const r = parseConfig(text);
+      expect(r.ok, text).to.equal(false);
+      if (!r.ok) expect(r.error.field, text).to.equal(field);
+    }
+  });
+
   it('loads examples/spotlight.yaml', async () => {
     const r = await loadConfig('examples/spotlight.yaml');
     expect(r.ok, r.ok ? '' : r.error.message).to.equal(true);
@@ -117,6 +151,14 @@ describe('config: flags, environment and file', () => {
     expect(s.data).to.equal('/x');
     expect(s.logLevel).to.equal('debug');
     expect(s.apiToken).to.equal('envtoken');
+  });
+
+  it('--store wins over store.url; a prefix in the URL replaces /spotlight/', () => {
+    const r = parseConfig('store: {url: "etcd://10.0.0.1:2379", callTimeoutMs: 1000}');
+    if (!r.ok) throw new Error(r.error.message);
+    expect(effectiveSettings({}, r.config, {}).etcd).to.deep.equal({ endpoints: ['10.0.0.1:2379'], prefix: '/spotlight/', callTimeoutMs: 1000 });
+    expect(effectiveSettings({ store: 'etcd://[::1]:2379,h2:2380/cloud-a' }, r.config, {}).etcd).to.deep.equal({ endpoints: ['[::1]:2379', 'h2:2380'], prefix: '/cloud-a/', callTimeoutMs: 1000 });
+    expect(effectiveSettings({}, {}, {}).etcd).to.equal(undefined);
   });
 
   it('defaults without file or flags', () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { expect } from 'chai';
 import { runClientCommand } from '../../../src/client/index.js';
+import { startEtcd } from '../../support/etcd.js';
 
 interface Started {
   pid: number;
@@ -162,5 +163,42 @@ describe('config: spotlight serve --config', function () {
     const help = await run(['serve', '--help']);
     expect(help).to.contain('(default: 0.0.0.0:6653)').and.contain('(default: 127.0.0.1:8080)');
     expect(help).to.not.contain('"host"');
+  });
+  it('--store etcd://...: the model lives in etcd; a second controller on the same store reads it, and so does a restart', async () => {
+    const etcd = await startEtcd(1);
+    const started: Started[] = [];
+    const start = async (): Promise<string> => {
+      const p = serve(['--store', `${etcd.url}/serve-test`, '--api', '127.0.0.1:0', '--openflow', '127.0.0.1:0', '--data', join(dir, 'unused')]);
+      started.push(p);
+      const rec = await p.started;
+      expect(rec.data).to.equal(`${etcd.url}/serve-test/`);
+      return String(rec.api);
+    };
+    try {
+      const a = await start();
+      const put = await fetch(`${a}/v1/networks/n1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenant: 't1', kind: 'private', cidrs: ['10.0.0.0/24'] }) });
+      expect(put.status).to.equal(200);
+      const b = await start();
+      const names = async (url: string) => ((await (await fetch(`${url}/v1/networks`)).json()) as { networks: { name: string }[] }).networks.map((n) => n.name);
+      expect(await names(b)).to.deep.equal(['n1']);
+      process.kill(started[0]!.pid, 'SIGKILL');
+      const c = await start();
+      expect(await names(c)).to.deep.equal(['n1']);
+    } finally {
+      for (const p of started) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        await p.exited;
+      }
+      await etcd.close();
+    }
+  });
+
+  it('--store with a URL that is not etcd stops the start with exit 1 before anything runs', async () => {
+    const p = serve(['--store', 'http://127.0.0.1:2379']);
+    expect(await p.exited).to.equal(1);
   });
 });
