@@ -15,6 +15,7 @@ import type {
   PacketIn,
   PortDesc,
   PortStatus,
+  RoleStatus,
   SwitchDesc,
 } from '../openflow/types.js';
 import { GROUP_ANY, Port, TABLE_ALL } from '../openflow/types.js';
@@ -52,6 +53,8 @@ export interface ConnectionEvents {
   portStatus: [msg: PortStatus];
   packetIn: [msg: PacketIn];
   flowRemoved: [msg: FlowRemoved];
+  /** The switch changed our role on its own (OF1.3: another controller became master). */
+  roleStatus: [msg: RoleStatus];
   /** An ERROR not answering an awaited request (fire-and-forget message or unsolicited). */
   switchError: [info: SwitchErrorInfo];
 }
@@ -367,6 +370,10 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
         return;
       case 'flowRemoved':
         if (this.state === 'ready') this.emit('flowRemoved', msg);
+        return;
+      case 'roleStatus':
+        this.log.info('switch changed our role', { dpid: this.dpid, role: msg.role, reason: msg.reason, generationId: String(msg.generationId) });
+        if (this.state === 'ready') this.emit('roleStatus', msg);
         return;
       case 'hello':
       case 'experimenter':

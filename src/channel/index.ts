@@ -4,6 +4,7 @@ export { SwitchConnection, type BarrierResult, type ConnectionState, type SendRe
 export { ChannelError, type ChannelErrorCode, type DisconnectReason, type SwitchErrorInfo } from './errors.js';
 export { type Unsent } from './message.js';
 export { negotiateVersion } from './negotiate.js';
+export { requestRole, roleErrorOf, type RoleError, type RoleOutcome, type RoleRefusal } from './role.js';
 export { DEFAULT_LIMITS, type ConnectionLimits } from './options.js';
 export {
   OpenFlowServer,

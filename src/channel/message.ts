@@ -36,6 +36,7 @@ const FROM_SWITCH: Partial<Record<OfpMessageType, true>> = {
   multipartReply: true,
   barrierReply: true,
   roleReply: true,
+  roleStatus: true,
   bundleControl: true,
 };
 

@@ -453,6 +453,19 @@ export interface RoleReply extends Base {
   role: ControllerRole;
   generationId: bigint;
 }
+/** Why a switch changed a controller's role on its own (OF1.4 OFPCRR_*). */
+export type RoleStatusReason = 'masterRequest' | 'config' | 'experimenter';
+/**
+ * The switch tells a controller its role changed: OF1.4's ROLE_STATUS, which
+ * Open vSwitch sends on OF1.3 as the ONF experimenter message 1911 (when
+ * another controller became master, this one is now slave). OF1.0 has none.
+ */
+export interface RoleStatus extends Base {
+  type: 'roleStatus';
+  role: ControllerRole;
+  reason: RoleStatusReason;
+  generationId: bigint;
+}
 /** ONF bundle extension (EXT-230) as Open vSwitch offers it on OF1.3. */
 export interface BundleControl extends Base {
   type: 'bundleControl';
@@ -493,6 +506,7 @@ export type OfpMessage =
   | BarrierReply
   | RoleRequest
   | RoleReply
+  | RoleStatus
   | BundleControl
   | BundleAdd;
 

@@ -145,6 +145,7 @@ export function encodeOf10(w: Writer, msg: OfpMessage): void {
     case 'meterMod':
     case 'bundleControl':
     case 'bundleAdd':
+    case 'roleStatus':
       fail('UNSUPPORTED', `OF1.0 has no ${msg.type}`, at);
     // falls through: fail() never returns
     default:

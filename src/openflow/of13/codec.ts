@@ -4,7 +4,7 @@ import { Reader } from '../reader.js';
 import type { OfpMessage } from '../types.js';
 import type { Writer } from '../writer.js';
 import { decodeBundleAdd, decodeBundleControl, encodeBundleAdd, encodeBundleControl } from './bundle.js';
-import { OFPT13, OFPT13_MAX, ONF_EXPERIMENTER_ID, ONFT_BUNDLE_ADD_MESSAGE, ONFT_BUNDLE_CONTROL } from './constants.js';
+import { OFPT13, OFPT13_MAX, ONF_EXPERIMENTER_ID, ONFT_BUNDLE_ADD_MESSAGE, ONFT_BUNDLE_CONTROL, ONFT_ROLE_STATUS } from './constants.js';
 import { decodeFlowModFast13, encodeFlowModFast13 } from './flow-mod-fast.js';
 import { decodeGroupMod, decodeMeterMod, encodeGroupMod, encodeMeterMod } from './group-meter.js';
 import {
@@ -18,6 +18,7 @@ import {
   decodePacketOut13,
   decodePortStatus13,
   decodeRole13,
+  decodeRoleStatus13,
   encodeError13,
   encodeExperimenter13,
   encodeFeaturesReply13,
@@ -27,6 +28,7 @@ import {
   encodePacketOut13,
   encodePortStatus13,
   encodeRole13,
+  encodeRoleStatus13,
 } from './messages.js';
 import { decodeMultipartReply13, decodeMultipartRequest13, encodeMultipartReply13, encodeMultipartRequest13 } from './multipart.js';
 
@@ -71,6 +73,10 @@ export function decodeOf13(r: Reader, type: number, xid: number, fastTried = fal
         if (experimenter === ONF_EXPERIMENTER_ID && expType === ONFT_BUNDLE_ADD_MESSAGE) {
           r.skip(8);
           return decodeBundleAdd(r, xid, decodeOf13);
+        }
+        if (experimenter === ONF_EXPERIMENTER_ID && expType === ONFT_ROLE_STATUS) {
+          r.skip(8);
+          return decodeRoleStatus13(r, xid);
         }
       }
       return decodeExperimenter13(r, xid);
@@ -124,6 +130,7 @@ const TYPE_OF: Record<Exclude<OfpMessage['type'], 'hello'>, number> = {
   experimenter: OFPT13.OFPT_EXPERIMENTER,
   bundleControl: OFPT13.OFPT_EXPERIMENTER,
   bundleAdd: OFPT13.OFPT_EXPERIMENTER,
+  roleStatus: OFPT13.OFPT_EXPERIMENTER,
   featuresRequest: OFPT13.OFPT_FEATURES_REQUEST,
   featuresReply: OFPT13.OFPT_FEATURES_REPLY,
   getConfigRequest: OFPT13.OFPT_GET_CONFIG_REQUEST,
@@ -211,6 +218,9 @@ export function encodeOf13(w: Writer, msg: OfpMessage): void {
     case 'roleRequest':
     case 'roleReply':
       encodeRole13(w, msg);
+      break;
+    case 'roleStatus':
+      encodeRoleStatus13(w, msg);
       break;
     default:
       break;

@@ -102,6 +102,9 @@ export const OFPCR_ROLE = { nochange: 0, equal: 1, master: 2, slave: 3 } as cons
 export const ONF_EXPERIMENTER_ID = 0x4f4e4600;
 export const ONFT_BUNDLE_CONTROL = 2300;
 export const ONFT_BUNDLE_ADD_MESSAGE = 2301;
+/** ONF extension: OF1.4's ROLE_STATUS on OF1.3 (struct ofp14_role_status: role u32, reason u8, pad 3, generation_id u64). */
+export const ONFT_ROLE_STATUS = 1911;
+export const OFPCRR_REASONS = ['masterRequest', 'config', 'experimenter'] as const;
 export const ONF_BUNDLE_CTRL_TYPES = [
   'openRequest',
   'openReply',

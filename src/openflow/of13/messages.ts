@@ -1,4 +1,5 @@
-// Bodies of the OF1.3 messages outside multipart, groups, meters and bundles.
+// Bodies of the OF1.3 messages outside multipart, groups, meters and bundles
+// (and the ONF role status, which rides an experimenter message).
 // Decoders get a reader positioned after the header; encoders write after it.
 import { fail } from '../errors.js';
 import { u16At, u32At, u64FromWords, type Reader } from '../reader.js';
@@ -16,11 +17,12 @@ import type {
   PortStatus,
   RoleReply,
   RoleRequest,
+  RoleStatus,
 } from '../types.js';
 import { checkU16, checkU32, checkU8, type Writer } from '../writer.js';
 import { decodeActions13, encodeActions13 } from './actions.js';
 import { putFlowModFields13 } from './flow-mod-fast.js';
-import { OFPET_EXPERIMENTER } from './constants.js';
+import { OFPCRR_REASONS, OFPET_EXPERIMENTER, ONF_EXPERIMENTER_ID, ONFT_ROLE_STATUS } from './constants.js';
 import { FLOW_MOD_COMMANDS, flagsFromWire13, flagsToWire13 } from './flags.js';
 import { decodeInstructions13, encodeInstructions13 } from './instructions.js';
 import { decodeMatch13, encodeMatch13 } from './match.js';
@@ -262,6 +264,36 @@ export function decodeRole13(r: Reader, xid: number, type: 'roleRequest' | 'role
   const generationId = r.u64();
   r.done('role message');
   return { version: V, xid, type, role, generationId };
+}
+
+/** The body of ONF ROLE_STATUS, after experimenter id and type. */
+export function decodeRoleStatus13(r: Reader, xid: number): RoleStatus {
+  const at = r.pos;
+  const code = r.u32();
+  const role = ROLES[code];
+  if (!role) fail('BAD_VALUE', `controller role ${code}`, at);
+  const reasonAt = r.pos;
+  const reasonCode = r.u8();
+  const reason = OFPCRR_REASONS[reasonCode];
+  if (!reason) fail('BAD_VALUE', `role status reason ${reasonCode}`, reasonAt);
+  r.skip(3);
+  const generationId = r.u64();
+  // Properties may follow (none are defined for OF1.3); they are skipped.
+  r.skip(r.remaining);
+  return { version: V, xid, type: 'roleStatus', role, reason, generationId };
+}
+
+export function encodeRoleStatus13(w: Writer, m: RoleStatus): void {
+  const code = ROLES.indexOf(m.role);
+  if (code < 0) fail('BAD_VALUE', `controller role "${String(m.role)}"`, w.pos);
+  const reason = OFPCRR_REASONS.indexOf(m.reason);
+  if (reason < 0) fail('BAD_VALUE', `role status reason "${String(m.reason)}"`, w.pos);
+  w.u32(ONF_EXPERIMENTER_ID);
+  w.u32(ONFT_ROLE_STATUS);
+  w.u32(code);
+  w.u8(reason);
+  w.zeros(3);
+  w.u64(m.generationId, 'generation_id');
 }
 
 export function encodeRole13(w: Writer, m: RoleRequest | RoleReply): void {

@@ -161,6 +161,12 @@ export const samples13: Sample[] = [
   { name: 'barrier reply', msg: { version: 4, xid: 36, type: 'barrierReply' }, print: ['OFPT_BARRIER_REPLY (OF1.3)'] },
   { name: 'role request', msg: { version: 4, xid: 37, type: 'roleRequest', role: 'master', generationId: 5n }, print: ['OFPT_ROLE_REQUEST (OF1.3)', 'role=primary generation_id=5'] },
   { name: 'role reply', msg: { version: 4, xid: 38, type: 'roleReply', role: 'equal', generationId: 0n }, print: ['OFPT_ROLE_REPLY (OF1.3)', 'role=equal'] },
+  { name: 'role status', msg: { version: 4, xid: 0, type: 'roleStatus', role: 'slave', reason: 'masterRequest', generationId: 7n }, print: ['ONFT_ROLE_STATUS (OF1.3)', 'role=secondary generation_id=7 reason=primary_request'] },
+  { name: 'role status config', msg: { version: 4, xid: 0, type: 'roleStatus', role: 'master', reason: 'config', generationId: 0xfffffffffffffffen }, print: ['role=primary generation_id=18446744073709551614 reason=configuration_changed'] },
+  // A master request with an older generation id than the switch has seen (OFPET_ROLE_REQUEST_FAILED / OFPRRFC_STALE).
+  { name: 'error role stale', msg: { version: 4, xid: 5, type: 'error', errType: 11, code: 0, data: new Uint8Array([4, 24, 0, 24, 0, 0, 0, 5, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3]) }, print: ['OFPT_ERROR (OF1.3)', 'OFPRRFC_STALE', 'OFPT_ROLE_REQUEST (OF1.3)', 'role=primary generation_id=3'] },
+  // A flow-mod from a controller that is slave (OFPET_BAD_REQUEST / OFPBRC_IS_SLAVE, which Open vSwitch calls IS_SECONDARY); any message may be the refused one.
+  { name: 'error is slave', msg: { version: 4, xid: 6, type: 'error', errType: 1, code: 10, data: new Uint8Array([4, 20, 0, 8, 0, 0, 0, 6]) }, print: ['OFPT_ERROR (OF1.3)', 'OFPBRC_IS_SECONDARY', 'OFPT_BARRIER_REQUEST'] },
   { name: 'mp desc request', msg: { version: 4, xid: 40, type: 'multipartRequest', more: false, body: { kind: 'desc' } }, print: ['OFPST_DESC request (OF1.3)'] },
   { name: 'mp desc reply', msg: { version: 4, xid: 40, type: 'multipartReply', more: false, body: { kind: 'desc', desc: { mfrDesc: 'Spotlight', hwDesc: 'hw', swDesc: '0.1', serialNum: 'None', dpDesc: 's1' } } }, print: ['OFPST_DESC reply (OF1.3)', 'Manufacturer: Spotlight', 'DP Description: s1'] },
   { name: 'mp flow request', msg: { version: 4, xid: 41, type: 'multipartRequest', more: false, body: { kind: 'flow', tableId: 0xff, outPort: 0xffffffff, outGroup: 0xffffffff, cookie: 0x10n, cookieMask: 0xffn, match: { ethType: 0x86dd, ipv6Dst: { value: 'fe80::', mask: 'ffff::' } } } }, print: ['OFPST_FLOW request (OF1.3)', 'ipv6_dst=fe80::/16'] },
@@ -214,6 +220,8 @@ export const samples13: Sample[] = [
 export const samples10: Sample[] = [
   { name: 'hello', msg: { version: 1, xid: 1, type: 'hello' }, print: ['OFPT_HELLO (xid=0x1)'] },
   { name: 'error', msg: { version: 1, xid: 2, type: 'error', errType: 3, code: 0, data: new Uint8Array([1, 2, 0, 8, 0, 0, 0, 2]) }, print: ['OFPT_ERROR', 'OFPFMFC_TABLE_FULL', 'OFPT_ECHO_REQUEST'] },
+  // OF1.0 has no IS_SLAVE code: Open vSwitch refuses a slave's flow-mod with (1, 5), which ofp-print names OFPBRC_EPERM.
+  { name: 'error is slave', msg: { version: 1, xid: 3, type: 'error', errType: 1, code: 5, data: new Uint8Array([1, 18, 0, 8, 0, 0, 0, 3]) }, print: ['OFPT_ERROR', 'OFPBRC_EPERM', 'OFPT_BARRIER_REQUEST'] },
   { name: 'echo request', msg: { version: 1, xid: 3, type: 'echoRequest', data: new Uint8Array([9]) }, print: ['OFPT_ECHO_REQUEST', '1 bytes of payload'] },
   { name: 'echo reply', msg: { version: 1, xid: 4, type: 'echoReply', data: new Uint8Array(0) }, print: ['OFPT_ECHO_REPLY'] },
   { name: 'vendor', msg: { version: 1, xid: 5, type: 'experimenter', experimenter: 0xabcd, expType: 1, data: new Uint8Array([1, 2]) } },
