@@ -9,9 +9,16 @@ import { join } from 'node:path';
 import { runClientCommand } from '../../../src/client/index.js';
 import { Controller } from '../../../src/controller.js';
 import { silentLogger } from '../../../src/log.js';
+import { startEtcd } from '../../support/etcd.js';
 
-function controller(dir: string): Controller {
-  return new Controller({ openflow: { host: '127.0.0.1', port: 0 }, api: { host: '127.0.0.1', port: 0 }, dataDir: dir, logger: silentLogger() });
+function controller(dir: string, etcd?: { endpoints: string; prefix: string }): Controller {
+  return new Controller({
+    openflow: { host: '127.0.0.1', port: 0 },
+    api: { host: '127.0.0.1', port: 0 },
+    dataDir: dir,
+    ...(etcd ? { etcd: { endpoints: etcd.endpoints.split(','), prefix: etcd.prefix } } : {}),
+    logger: silentLogger(),
+  });
 }
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -69,5 +76,43 @@ describe('runtime: export and import', function () {
     expect(refused.code).to.equal(1);
     expect(refused.out).to.equal('');
     expect(JSON.parse(refused.err)).to.deep.include({ error: { code: 'store_not_empty', message: refused.err.match(/"message":"([^"]*)"/)![1], status: 409 } });
+  });
+
+  it('moves a model from LevelDB to etcd and back: the exports are equal, the generation and segments kept', async () => {
+    const etcd = await startEtcd(1);
+    try {
+      const a = controller(join(dir, 'a'));
+      running.push(a);
+      await a.start();
+      const put = (base: string, path: string, body: unknown, method = 'POST') =>
+        fetch(base + path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      for (const n of ['n1', 'n2', 'n3']) expect((await put(a.apiAddress!, `/v1/networks/${n}`, { tenant: 't1', kind: 'private', cidrs: ['10.1.0.0/16'] }, 'PUT')).status).to.equal(200);
+      expect((await fetch(a.apiAddress! + '/v1/networks/n2', { method: 'DELETE' })).status).to.equal(200);
+      for (let i = 0; i < 200; i++) {
+        const mac = `52:54:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
+        expect((await put(a.apiAddress!, '/v1/hooks/vm-start', { vm: `vm${i}`, tenant: 't1', interfaces: [{ mac, ips: [`10.1.${i >> 7}.${(i & 127) + 1}`], network: 'n3', switch: '0000000000000001', port: `vnet${i}` }] })).status).to.equal(200);
+      }
+      const fromLevel = await cli(['export', '--api', a.apiAddress!]);
+      writeFileSync(join(dir, 'level.json'), fromLevel.out);
+
+      const e = controller(join(dir, 'unused'), { endpoints: etcd.endpoints, prefix: '/move-test/' });
+      running.push(e);
+      await e.start();
+      const intoEtcd = await cli(['import', join(dir, 'level.json'), '--api', e.apiAddress!]);
+      expect(intoEtcd.code, intoEtcd.err).to.equal(0);
+      const fromEtcd = await cli(['export', '--api', e.apiAddress!]);
+      expect(JSON.parse(fromEtcd.out)).to.deep.equal(JSON.parse(fromLevel.out));
+      expect((JSON.parse(fromEtcd.out) as { networks: { name: string; segment: number }[] }).networks.map((n) => [n.name, n.segment])).to.deep.equal([['n1', 1], ['n3', 3]]);
+      writeFileSync(join(dir, 'etcd.json'), fromEtcd.out);
+
+      const back = controller(join(dir, 'back'));
+      running.push(back);
+      await back.start();
+      expect((await cli(['import', join(dir, 'etcd.json'), '--api', back.apiAddress!])).code).to.equal(0);
+      expect(JSON.parse((await cli(['export', '--api', back.apiAddress!])).out)).to.deep.equal(JSON.parse(fromLevel.out));
+    } finally {
+      for (const c of running.splice(0)) await c.stop();
+      await etcd.close();
+    }
   });
 });

@@ -13,7 +13,7 @@ import { etcdAvailable, startEtcd, type EtcdCluster } from '../../support/etcd.j
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CHILD_TS = join(ROOT, 'test/support/crash-child.ts');
 const ROUNDS = Number(process.env.SPOTLIGHT_CRASH_ROUNDS ?? 200);
-const ETCD_ROUNDS = Number(process.env.SPOTLIGHT_CRASH_ROUNDS ?? 40);
+const ETCD_ROUNDS = Number(process.env.SPOTLIGHT_CRASH_ROUNDS ?? 20);
 const CLIENTS = 4;
 
 /** Bundles the child once (esbuild ships with tsx), so each start skips the TypeScript loader. */
@@ -142,6 +142,7 @@ async function crashRounds(target: string, rounds: number, current: { proc?: Chi
           expected.set(body.vm, path === 'vm-start' ? 'present' : 'absent');
           answeredGeneration = Math.max(answeredGeneration, json.generation);
           answered++;
+          firstAnswer();
           inFlight.delete(body.vm);
         } catch (e) {
           if ((e as Error).name === 'AssertionError') throw e;
@@ -149,8 +150,12 @@ async function crashRounds(target: string, rounds: number, current: { proc?: Chi
         }
       }
     };
+    let firstAnswer!: () => void;
+    // The kill comes at a random moment after this round's first answer (a loaded machine may take long to give one).
+    const answeredOnce = new Promise<void>((r) => (firstAnswer = r));
     const clients = Array.from({ length: CLIENTS }, client);
-    await sleep(5 + Math.random() * 100);
+    await Promise.race([answeredOnce, sleep(30_000)]);
+    await sleep(Math.random() * 100);
     await kill(child.proc);
     stop = true;
     await Promise.all(clients);
