@@ -147,6 +147,7 @@ export const READ_ANSWERS: Record<string, Answer> = {
     example: { links: [{ a: { switch: DPID, port: 's1-eth3' }, b: { switch: '0000000000000002', port: 's2-eth3' } }] },
   },
   'GET /v1/health': { schema: obj({ status: { type: 'string', enum: ['ok'] }, generation: int }), example: { status: 'ok', generation: 7 } },
+  'GET /v1/live': { schema: obj({ status: { type: 'string', enum: ['ok'] } }), example: { status: 'ok' } },
   'GET /v1/explain': {
     schema: obj({
       generation: int,

@@ -31,6 +31,9 @@ function cookieToken(req: FastifyRequest): string | undefined {
   return undefined;
 }
 
+/** Liveness for probes: GET /v1/live needs no token (it shows no data). */
+const isLiveness = (req: FastifyRequest): boolean => req.method === 'GET' && req.url.split('?')[0] === '/v1/live';
+
 /** The web view's login page, its script and style, and the form: open to all, they are how a browser gets the cookie. */
 const LOGIN_FILES = new Set(['/ui/login.html', '/ui/login.js', '/ui/style.css']);
 const isLogin = (req: FastifyRequest): boolean =>
@@ -49,6 +52,7 @@ export function bearerAuth(token: string) {
     const m = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header.trim()) : null;
     const given = m?.[1] ?? (req.method === 'GET' ? cookieToken(req) : undefined);
     if (given !== undefined && timingSafeEqual(digest(given), expected)) return;
+    if (isLiveness(req)) return;
     if (req.method === 'GET' && (req.url === '/ui' || req.url.startsWith('/ui/'))) {
       await reply.redirect('/ui/login.html');
       return;

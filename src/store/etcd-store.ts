@@ -185,6 +185,17 @@ export class EtcdStore implements Store {
     });
   }
 
+  /** A linearizable read of the generation record: it needs the quorum a write needs. */
+  async checkWritable(): Promise<boolean> {
+    try {
+      await this.ns.get(KEY_GENERATION).string();
+      return true;
+    } catch (e) {
+      this.log.error('store cannot reach an etcd quorum', { error: (e as Error).message });
+      return false;
+    }
+  }
+
   async close(): Promise<void> {
     await this.queue.close();
     this.closed = true;

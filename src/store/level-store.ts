@@ -58,6 +58,19 @@ export class LevelStore implements Store {
     });
   }
 
+  /** A synced rewrite of the generation record, in turn with the writes. */
+  checkWritable(): Promise<boolean> {
+    return this.queue.exclusive(async () => {
+      try {
+        await this.db.batch([{ type: 'put', key: KEY_GENERATION, value: String(this.current.generation) }], SYNC_WRITE);
+        return true;
+      } catch (cause) {
+        this.logger.error('store cannot write', { generation: this.current.generation, error: String(cause) });
+        return false;
+      }
+    }).catch(() => false);
+  }
+
   async close(): Promise<void> {
     await this.queue.close();
     await this.db.close();

@@ -27,5 +27,7 @@ export interface Store {
    * holds anything refuses with `store_not_empty`.
    */
   restore(model: ModelSnapshot): Promise<void>;
+  /** Whether the store can write durably now (health): a synced rewrite of what it holds, or false. */
+  checkWritable(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 // Reads of VMs, switches, topology and health.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ApiContext } from '../context.js';
 import { sendError } from '../errors.js';
 import { emptyQuery, vmParams } from '../schemas.js';
@@ -29,8 +29,22 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ApiContext): void 
     links: ctx.topology.links(),
   }));
 
-  app.get('/v1/health', { schema: { summary: 'Health: 200 once the store is open and both listeners are up', querystring: emptyQuery } }, (_req, reply) => {
+  // A probe may call this every second: the write check runs at most once a second, its answer shared.
+  let writable: { at: number; ok: Promise<boolean> } | undefined;
+  const storeWritable = (): Promise<boolean> => {
+    const now = Date.now();
+    if (!writable || now - writable.at >= 1000) writable = { at: now, ok: ctx.store.checkWritable() };
+    return writable.ok;
+  };
+  const health = async (reply: FastifyReply, data: () => Record<string, unknown>): Promise<unknown> => {
     if (!ctx.ready()) return sendError(reply, 503, 'not_ready', 'the controller is starting');
-    return { status: 'ok', generation: ctx.store.generation };
-  });
+    if (!(await storeWritable())) return sendError(reply, 503, 'store_write_failed', 'the store cannot write durably: writes are refused until it can (see the log)');
+    return { status: 'ok', ...data() };
+  };
+  app.get('/v1/health', { schema: { summary: 'Health: 200 once the store is open and can write and both listeners are up', querystring: emptyQuery } }, (_req, reply) =>
+    health(reply, () => ({ generation: ctx.store.generation })),
+  );
+  app.get('/v1/live', { schema: { summary: 'Liveness for probes, without the token: the same verdict as health, and no data', querystring: emptyQuery } }, (_req, reply) =>
+    health(reply, () => ({})),
+  );
 }

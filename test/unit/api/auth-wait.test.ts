@@ -22,6 +22,43 @@ describe('api authentication', () => {
     await app.close();
   });
 
+  it('answers liveness at /v1/live without the token for probes, with no data; health keeps the token', async () => {
+    const { app } = await makeApi({ token: 's3cret-token' });
+    const bare = await app.inject({ method: 'GET', url: '/v1/live' });
+    expect(bare.statusCode).to.equal(200);
+    expect(bare.json()).to.deep.equal({ status: 'ok' });
+    expect((await app.inject({ method: 'GET', url: '/v1/health' })).statusCode).to.equal(401);
+    const full = await app.inject({ method: 'GET', url: '/v1/health', headers: { authorization: 'Bearer s3cret-token' } });
+    expect(full.json()).to.deep.equal({ status: 'ok', generation: 0 });
+    const starting = await makeApi({ token: 's3cret-token', ready: () => false });
+    expect((await starting.app.inject({ method: 'GET', url: '/v1/live' })).statusCode).to.equal(503);
+    await starting.app.close();
+    await app.close();
+  });
+
+  it('health turns 503 when the store cannot write durably, and back to 200 when it can', async () => {
+    const { MemoryLevel } = await import('memory-level');
+    const { openStoreOn } = await import('../../../src/store/index.js');
+    const { buildApi } = await import('../../../src/api/server.js');
+    const db = new MemoryLevel<string, string>({ valueEncoding: 'utf8' });
+    const store = await openStoreOn(db as never, { logger: silentLogger() });
+    const app = buildApi({ store, logger: silentLogger() });
+    expect((await app.inject({ method: 'GET', url: '/v1/health' })).statusCode).to.equal(200);
+    const batch = db.batch.bind(db);
+    (db as unknown as { batch: unknown }).batch = async () => {
+      throw new Error('EIO: fsync failed');
+    };
+    await new Promise((r) => setTimeout(r, 1100));
+    const down = await app.inject({ method: 'GET', url: '/v1/health' });
+    expect(down.statusCode).to.equal(503);
+    expect(down.json().error.code).to.equal('store_write_failed');
+    expect((await app.inject({ method: 'GET', url: '/v1/live' })).statusCode).to.equal(503);
+    (db as unknown as { batch: unknown }).batch = batch;
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await app.inject({ method: 'GET', url: '/v1/health' })).statusCode).to.equal(200);
+    await app.close();
+  });
+
   it('takes calls without a token when none is configured', async () => {
     const { app } = await makeApi();
     expect((await app.inject({ method: 'GET', url: '/v1/health' })).statusCode).to.equal(200);
