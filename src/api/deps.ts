@@ -38,6 +38,8 @@ export interface FlowEntryInfo {
   durationSec: number;
   match: string;
   actions: string;
+  /** The OF1.3 meter the flow goes through, if any. */
+  meter?: number;
 }
 
 export type DumpFlowsResult =

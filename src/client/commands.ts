@@ -15,11 +15,14 @@ export interface ClientIo {
   out: (text: string) => void;
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
-  /** Exit status of the command (0 ok, 1 API error, 3 explain says denied). */
+  /** Exit status of the command (0 ok, 1 API error, 3 explain says denied or trace says dropped). */
   setExit: (code: number) => void;
+  /** Terminal width for tables that must fit (flows); 120 when unknown. */
+  columns?: number;
 }
 
 const defaultIo = (): ClientIo => ({
+  ...(process.stdout.columns ? { columns: process.stdout.columns } : {}),
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
   env: process.env,
@@ -77,7 +80,7 @@ export function registerClientCommands(program: Command, io: ClientIo = defaultI
 
   withCommon(program.command('flows').argument('<switch>', 'datapath id, colon form or switch name').description('flows on a switch, read from it now, with counters')).action(
     async (sw: string, o: CommonOptions) =>
-      void show(o, await client(o).get<{ switch: string; version: string; flows: FlowEntryInfo[] }>(`/v1/switches/${encodeURIComponent(sw)}/flows`), renderFlows),
+      void show(o, await client(o).get<{ switch: string; version: string; flows: FlowEntryInfo[] }>(`/v1/switches/${encodeURIComponent(sw)}/flows`), (b) => renderFlows(b, io.columns ?? 120)),
   );
 
   withCommon(program.command('generations').description('model generation and the generation each switch has realized')).action(async (o: CommonOptions) => {
@@ -105,9 +108,11 @@ export function registerClientCommands(program: Command, io: ClientIo = defaultI
     program
       .command('trace')
       .argument('<packet...>', 'in=SWITCH:PORT eth_src=MAC eth_dst=MAC [vlan=N] [arp|rarp|ipv4|udp|dhcp|ipv6|icmpv6|nd_ns|nd_na|ra] [field=value ...]')
-      .description('run a described packet through the compiled tables and print each stage it passes'),
+      .description('run a described packet through the compiled tables and print each stage it passes (exit 3 when dropped)'),
   ).action(async (words: string[], o: CommonOptions) => {
-    show(o, await client(o).get<TraceReport & { in: { switch: string; port: number } }>('/v1/trace', { packet: words.join(' ') }), renderTrace);
+    const r = await client(o).get<TraceReport & { in: { switch: string; port: number } }>('/v1/trace', { packet: words.join(' ') });
+    // Like explain when reach is denied: a dropped packet exits 3, so scripts can test it.
+    if (show(o, r, renderTrace) && r.ok && r.body.verdict === 'dropped') io.setExit(3);
   });
 
   withCommon(

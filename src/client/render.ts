@@ -6,11 +6,22 @@ import type { Network, Vm } from '../model/types.js';
 import type { TraceReport } from '../sim/trace.js';
 import { table } from './table.js';
 
+/** A switch as the topology names it: "e1 (0000000000000001)", or the datapath id alone. */
+export function switchLabel(dpid: string, names: ReadonlyMap<string, string>): string {
+  const name = names.get(dpid);
+  return name ? `${name} (${dpid})` : dpid;
+}
+
+export function namesOf(switches: readonly SwitchInfo[]): Map<string, string> {
+  return new Map(switches.filter((s) => s.name).map((s) => [s.dpid, s.name!]));
+}
+
 export function renderSwitches(b: { switches: SwitchInfo[] }): string {
   if (!b.switches.length) return 'no switches\n';
+  const names = namesOf(b.switches);
   return table(
-    ['SWITCH', 'VERSION', 'CONNECTED', 'PORTS', 'FLOWS', 'REALIZED'],
-    b.switches.map((s) => [s.dpid, s.version ?? '-', s.connected ? 'yes' : 'no', s.ports.length, s.flowCount, s.realizedGeneration ?? '-']),
+    ['SWITCH', 'ROLE', 'VERSION', 'CONNECTED', 'PORTS', 'FLOWS', 'REALIZED'],
+    b.switches.map((s) => [switchLabel(s.dpid, names), s.role ?? '-', s.version ?? '-', s.connected ? 'yes' : 'no', s.ports.length, s.flowCount, s.realizedGeneration ?? '-']),
   );
 }
 
@@ -18,8 +29,12 @@ export function renderVms(b: { vms: Vm[] }): string {
   if (!b.vms.length) return 'no VMs\n';
   const rows: (string | number)[][] = [];
   for (const vm of b.vms) {
+    const dest = (mac: string): string => {
+      const d = vm.migration?.destinations.find((x) => x.mac === mac);
+      return d ? `migrating to ${d.switch}:${d.port}${vm.migration!.activated ? ' (switched over)' : ''}` : '';
+    };
     const mig = vm.migration ? (vm.migration.activated ? 'migrating (switched over)' : 'migrating') : '';
-    vm.interfaces.forEach((i, n) => rows.push([n === 0 ? vm.name : '', n === 0 ? vm.tenant : '', i.mac, i.ips.join(',') || '-', i.network, `${i.switch}:${i.port}`, n === 0 ? mig : '']));
+    vm.interfaces.forEach((i, n) => rows.push([n === 0 ? vm.name : '', n === 0 ? vm.tenant : '', i.mac, i.ips.join(',') || '-', i.network, `${i.switch}:${i.port}`, dest(i.mac)]));
     if (!vm.interfaces.length) rows.push([vm.name, vm.tenant, '-', '-', '-', '-', mig]);
   }
   return table(['VM', 'TENANT', 'MAC', 'IPS', 'NETWORK', 'AT', 'STATE'], rows);
@@ -33,20 +48,30 @@ export function renderNetworks(b: { networks: (Network & { vms?: string[] })[] }
   );
 }
 
-export function renderFlows(b: { switch: string; version: string; flows: FlowEntryInfo[] }): string {
+/** Cuts text to `width` characters, marking the cut. */
+function fit(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(1, width - 1))}~`;
+}
+
+/**
+ * The flows as a table that fits `columns` characters: the match and the
+ * actions share what the fixed columns leave, each cut with "~" when longer
+ * (--json gives them whole).
+ */
+export function renderFlows(b: { switch: string; version: string; flows: FlowEntryInfo[] }, columns = 120): string {
   const head = `switch ${b.switch} (OpenFlow ${b.version}): ${b.flows.length} flows\n`;
-  return (
-    head +
-    table(
-      ['TABLE', 'PRIORITY', 'PACKETS', 'BYTES', 'COOKIE', 'MATCH', 'ACTIONS'],
-      b.flows.map((f) => [f.table, f.priority, f.packets, f.bytes, f.cookie, f.match || '*', f.actions]),
-    )
-  );
+  const fixed = ['TABLE', 'PRIORITY', 'PACKETS', 'BYTES', 'COOKIE', 'METER'];
+  const rows = b.flows.map((f) => [f.table, f.priority, f.packets, f.bytes, f.cookie, f.meter ?? '-']);
+  const widths = fixed.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const left = Math.max(20, columns - widths.reduce((a, w) => a + w + 2, 0) - 2);
+  const matchWidth = Math.max(10, Math.floor(left * 0.55));
+  const actionWidth = Math.max(10, left - matchWidth);
+  return head + table([...fixed, 'MATCH', 'ACTIONS'], b.flows.map((f, i) => [...rows[i]!, fit(f.match || '*', matchWidth), fit(f.actions, actionWidth)]));
 }
 
 export interface GenerationsView {
   generation: number;
-  switches: { dpid: string; connected: boolean; realized: number | null; lag: number | null }[];
+  switches: { dpid: string; name?: string; connected: boolean; realized: number | null; lag: number | null }[];
 }
 
 export function generationsView(health: { generation: number }, sw: { switches: SwitchInfo[] }): GenerationsView {
@@ -54,6 +79,7 @@ export function generationsView(health: { generation: number }, sw: { switches: 
     generation: health.generation,
     switches: sw.switches.map((s) => ({
       dpid: s.dpid,
+      ...(s.name ? { name: s.name } : {}),
       connected: s.connected,
       realized: s.realizedGeneration,
       lag: s.connected && s.realizedGeneration !== null ? health.generation - s.realizedGeneration : null,
@@ -62,7 +88,9 @@ export function generationsView(health: { generation: number }, sw: { switches: 
 }
 
 export function renderGenerations(v: GenerationsView): string {
-  return `model generation ${v.generation}\n` + table(['SWITCH', 'CONNECTED', 'REALIZED', 'LAG'], v.switches.map((s) => [s.dpid, s.connected ? 'yes' : 'no', s.realized ?? '-', s.lag ?? '-']));
+  const head = `model generation ${v.generation}\n`;
+  if (v.switches.length === 0) return `${head}no switches: none has connected, so none has realized a generation\n`;
+  return head + table(['SWITCH', 'CONNECTED', 'REALIZED', 'LAG'], v.switches.map((s) => [s.name ? `${s.name} (${s.dpid})` : s.dpid, s.connected ? 'yes' : 'no', s.realized ?? '-', s.lag ?? '-']));
 }
 
 function renderSteps(t: TraceReport, indent: string): string[] {

@@ -11,7 +11,9 @@ export interface FlowStatsSource {
 }
 
 export function flowEntry(f: FlowStats, version: OfVersion): FlowEntryInfo {
+  const meter = f.instructions.find((i) => i.type === 'meter');
   return {
+    ...(meter && meter.type === 'meter' ? { meter: meter.meterId } : {}),
     table: f.tableId,
     priority: f.priority,
     cookie: `0x${f.cookie.toString(16)}`,

@@ -108,7 +108,8 @@ describe('config: spotlight serve --config', function () {
     expect(String(err?.message)).to.contain('openflow.keepalive.maxMisses');
   });
 
-  it('checks the log level the same way from the flag, the environment and the file: exit 2 naming log.level', async () => {
+  it('checks the log level the same way from the flag, the environment and the file: exit 2 naming log.level', async function () {
+    this.timeout(120_000);
     await writeFile(join(dir, 'loud.yaml'), 'log: {level: loud}\n');
     const runs: [string[], NodeJS.ProcessEnv, RegExp][] = [
       [['--log-level', 'loud'], {}, /from the --log-level flag/],
