@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';
 import { startApi } from './api/server.js';
+import { Cluster } from './cluster/index.js';
 import { OpenFlowServer, type ConnectionLimits, type TlsSettings } from './channel/index.js';
 import type { Clock } from './channel/clock.js';
 import { cookieFor } from './compiler/cookie.js';
@@ -106,6 +107,8 @@ export class Controller {
   private stopping: Promise<void> | undefined;
   /** The etcd client, when the model is there. */
   private etcd: Etcd3 | undefined;
+  /** With etcd: the election and the role on each switch. */
+  cluster: Cluster | undefined;
   /** Unique per run: marks this process's writes and, in a cluster, its membership. */
   readonly instanceId = randomUUID();
 
@@ -145,7 +148,9 @@ export class Controller {
 
     // --- Topology: LLDP discovery over the switch listener (subscribed before it listens) ---
     const topoSettings = this.options.topology ?? {};
-    const topoIo = channelTopologySource(of);
+    const channelIo = channelTopologySource(of);
+    // A slave's packet-outs are refused by the switch: only the master probes and answers.
+    const topoIo = { ...channelIo, sendPacketOut: (dpid: string, port: number, frame: Buffer) => (this.cluster && !this.cluster.mayWrite(dpid) ? false : channelIo.sendPacketOut(dpid, port, frame)) };
     this.topology = new TopologyService({
       source: topoIo.source,
       sendPacketOut: topoIo.sendPacketOut,
@@ -174,14 +179,24 @@ export class Controller {
     });
     this.reconcile = reconcile;
     // While publication is held after a start, probes still need a way to the controller.
+    // With several controllers (etcd), only the switch's master writes to it: the election decides.
+    const cluster = this.etcd && this.options.etcd
+      ? new Cluster({ client: this.etcd, prefix: this.options.etcd.prefix, instanceId: this.instanceId, logger: this.options.logger, onMaster: (dpid) => reconcile.resume(dpid) })
+      : undefined;
+    this.cluster = cluster;
     of.on('switchConnected', (ev) => {
-      if (this.compileLoop?.holding !== false) ev.connection.send(lldpBootstrapFlowMod(ev.dpid));
+      cluster?.attach(ev.connection);
+      if (this.compileLoop?.holding !== false && (!cluster || cluster.mayWrite(ev.dpid))) ev.connection.send(lldpBootstrapFlowMod(ev.dpid));
     });
+    of.on('switchDisconnected', (ev) => cluster?.detach(ev.dpid));
     // --- Metrics (GET /metrics): switch events, reconciler status, store generation, discovery ---
     const metrics = attachMetrics({ openflow: of, reconcile, store, topology: this.topology });
     this.metrics = metrics;
     const spoofWatch = new SpoofWatch(this.events);
-    of.on('switchConnected', (ev) => reconcile.connect(spoofWatch.wrap(metrics.session(new ChannelSession(ev.connection, { bundles: rs.bundles ?? true })))));
+    of.on('switchConnected', (ev) => reconcile.connect(spoofWatch.wrap(metrics.session(new ChannelSession(ev.connection, {
+            bundles: rs.bundles ?? true,
+            ...(cluster ? { mayWrite: () => cluster.mayWrite(ev.dpid), onRoleError: (kind) => cluster.roleError(ev.dpid, kind) } : {}),
+          })))));
     this.detachEvents = attachEventSources(this.events, { store, openflow: of, topology: this.topology, realization: reconcile.tracker });
     of.on('switchDisconnected', (ev) => reconcile.disconnect(ev.dpid));
 
@@ -244,6 +259,7 @@ export class Controller {
     });
     this.api = api;
     this.apiAddress = api.address;
+    await cluster?.start({ api: api.address, openflow: this.openflowAddress });
     this.ready = true;
 
     this.log.info('controller started', { openflow: this.openflowAddress, api: api.address, data: this.options.etcd ? describeEtcd(this.options.etcd) : this.options.dataDir, generation: store.generation });
@@ -263,6 +279,7 @@ export class Controller {
       this.ready = false;
       await this.api?.close().catch((err: unknown) => this.log.warn('API close failed', { error: String(err) }));
       this.detachEvents?.();
+      await this.cluster?.stop().catch((err: unknown) => this.log.warn('leaving the election failed', { error: String(err) }));
       this.compileLoop?.stop();
       this.stickyTopology?.stop();
       this.topology?.stop();

@@ -2,7 +2,7 @@
 // flow-mods sent in order and settled by one barrier, whose result carries the
 // ERRORs the switch raised for them; bundles through ONF bundle messages.
 import type { BarrierResult, SwitchConnection } from '../channel/index.js';
-import { ChannelError } from '../channel/index.js';
+import { ChannelError, roleErrorOf, type RoleError } from '../channel/index.js';
 import { OFP13_VERSION, type OfpMessage } from '../openflow/types.js';
 import type { ApplyResult, CommandError, ReadFlowsResult, SwitchCommand, SwitchSession } from './ports.js';
 
@@ -13,6 +13,13 @@ type Conn = Pick<SwitchConnection, 'dpid' | 'version' | 'send' | 'request' | 'ba
 export interface ChannelSessionOptions {
   /** Offer bundles on OF1.3 (default true; the reconciler stops if the switch refuses them). */
   bundles?: boolean;
+  /**
+   * With several controllers: whether this one is the switch's master now.
+   * When it is not, no flow-mod is sent (reads still are).
+   */
+  mayWrite?: () => boolean;
+  /** The switch refused a command as from a slave, or a role request as stale. */
+  onRoleError?: (kind: RoleError) => void;
 }
 
 function failureOf(err: unknown): 'disconnected' | 'timeout' {
@@ -25,7 +32,7 @@ export class ChannelSession implements SwitchSession {
 
   constructor(
     private readonly conn: Conn,
-    opts: ChannelSessionOptions = {},
+    private readonly opts: ChannelSessionOptions = {},
   ) {
     this.supportsBundles = (opts.bundles ?? true) && conn.version === OFP13_VERSION;
   }
@@ -39,7 +46,12 @@ export class ChannelSession implements SwitchSession {
   }
 
   async apply(commands: SwitchCommand[], opts: { atomic: boolean }): Promise<ApplyResult> {
-    return opts.atomic ? this.applyBundle(commands) : this.applyOrdered(commands);
+    if (this.opts.mayWrite && !this.opts.mayWrite()) return { ok: false, reason: 'notMaster', errors: [] };
+    const r = await (opts.atomic ? this.applyBundle(commands) : this.applyOrdered(commands));
+    const role = r.errors.map((e) => roleErrorOf(this.conn.version, e.errType, e.code)).find((k) => k !== undefined);
+    if (role === undefined) return r;
+    this.opts.onRoleError?.(role);
+    return { ok: false, reason: 'notMaster', errors: r.errors };
   }
 
   async readFlows(): Promise<ReadFlowsResult> {

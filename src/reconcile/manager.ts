@@ -135,6 +135,11 @@ export class ReconcileManager {
     return this.tracker.waitFor(generation, timeoutMs);
   }
 
+  /** This controller became master of the switch: read its table again and reconcile. */
+  resume(dpid: Dpid): void {
+    this.reconcilers.get(dpid)?.rec.resume();
+  }
+
   audit(dpid: Dpid): Promise<PassReport | undefined> {
     const entry = this.reconcilers.get(dpid);
     return entry ? entry.rec.audit() : Promise.resolve(undefined);

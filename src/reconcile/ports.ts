@@ -22,13 +22,15 @@ export interface CommandError {
   code: number;
 }
 
-export type ApplyFailure = 'disconnected' | 'timeout' | 'bundleRejected' | 'bundleUnsupported';
+export type ApplyFailure = 'disconnected' | 'timeout' | 'bundleRejected' | 'bundleUnsupported' | 'notMaster';
 
 /**
  * The outcome of one batch. `ok: true` means the closing barrier (or bundle
  * commit) was confirmed; every command not listed in `errors` took effect.
  * `bundleRejected`: the atomic bundle was refused as a whole, nothing changed.
  * `bundleUnsupported`: the switch refused to open a bundle at all.
+ * `notMaster`: this controller is not the switch's master (several
+ * controllers): nothing was sent, or the switch refused it as from a slave.
  */
 export type ApplyResult =
   | { ok: true; errors: CommandError[] }

@@ -58,7 +58,7 @@ export interface PassReport {
   conflicts: number;
 }
 
-export type ReconcilerState = 'reading' | 'running' | 'idle' | 'disconnected' | 'stopped';
+export type ReconcilerState = 'reading' | 'running' | 'idle' | 'standby' | 'disconnected' | 'stopped';
 
 export class SwitchReconciler {
   readonly dpid: string;
@@ -150,6 +150,13 @@ export class SwitchReconciler {
     }
   }
 
+  /** This controller became the switch's master: read the table again and reconcile. */
+  resume(): void {
+    if (this.stopped()) return;
+    this.needRead = true;
+    this.kick(0);
+  }
+
   /** Re-read the table now and repair any drift; resolves with the pass that followed. */
   audit(): Promise<PassReport | undefined> {
     if (this.stopped()) return Promise.resolve(undefined);
@@ -225,7 +232,7 @@ export class SwitchReconciler {
         this.log.error('reconcile pass failed', { error: String(err) });
       } finally {
         this.loop = undefined;
-        if (!this.stopped()) this.stateValue = 'idle';
+        if (!this.stopped() && this.stateValue !== 'standby') this.stateValue = 'idle';
       }
     })();
   }
@@ -389,6 +396,12 @@ export class SwitchReconciler {
     this.needRead = true;
     this.inSync = false;
     this.settleAudits(undefined);
+    if (reason === 'notMaster') {
+      // Another controller is master: wait for resume(); desired-state changes and audits still read the table.
+      this.stateValue = 'standby';
+      this.log.info('not master of this switch; passes wait');
+      return;
+    }
     if (reason === 'disconnected') {
       this.stateValue = 'disconnected';
       this.clock.clearTimeout(this.auditTimer);

@@ -13,6 +13,8 @@ class FakeConn {
   sent: Sent[] = [];
   xid = 0;
   refuse = new Set<number>();
+  /** The OpenFlow error type and code refused commands get (default OFPET_FLOW_MOD_FAILED 5/1). */
+  refusal = { errType: 5, code: 1 };
   unencodable = new Set<number>();
   bundleOpenFails = false;
   commitFails = false;
@@ -40,7 +42,7 @@ class FakeConn {
     const errors = numbered
       .map((m, i) => [m, i] as const)
       .filter(([, i]) => this.refuse.has(i))
-      .map(([m]) => ({ errType: 5, code: 1, error: { type: 'error', version: this.version, xid: m.xid!, errType: 5, code: 1, data: new Uint8Array() } }) as SwitchErrorInfo);
+      .map(([m]) => ({ ...this.refusal, error: { type: 'error', version: this.version, xid: m.xid!, ...this.refusal, data: new Uint8Array() } }) as SwitchErrorInfo);
     return { errors };
   }
   async flowStats() {
@@ -57,6 +59,33 @@ function commands(n: number): SwitchCommand[] {
 }
 
 describe('reconcile/channel-session', () => {
+  it('sends nothing while this controller is not the switch\'s master, and reads still go', async () => {
+    const conn = new FakeConn('0000000000000001', OFP13_VERSION);
+    let master = false;
+    const s = new ChannelSession(conn as never, { mayWrite: () => master });
+    expect(await s.apply(commands(3), { atomic: true })).to.deep.equal({ ok: false, reason: 'notMaster', errors: [] });
+    expect(await s.apply(commands(3), { atomic: false })).to.deep.equal({ ok: false, reason: 'notMaster', errors: [] });
+    expect(conn.sent).to.deep.equal([]);
+    expect((await s.readFlows()).ok).to.equal(true);
+    master = true;
+    expect((await s.apply(commands(2), { atomic: false })).ok).to.equal(true);
+    expect(conn.sent.filter((m) => m.type === 'flowMod')).to.have.length(2);
+  });
+
+  for (const [version, errType, code] of [[OFP13_VERSION, 1, 10], [OFP10_VERSION, 1, 5]] as const) {
+    it(`a flow-mod refused as from a slave (OF${version === OFP13_VERSION ? '1.3 1/10' : '1.0 1/5'}) fails the batch as notMaster and reports the role error`, async () => {
+      const conn = new FakeConn('0000000000000001', version);
+      conn.refuse.add(0);
+      conn.refusal = { errType, code };
+      const seen: string[] = [];
+      const s = new ChannelSession(conn as never, { mayWrite: () => true, onRoleError: (k) => seen.push(k) });
+      const r = await s.apply(commands(2), { atomic: false });
+      expect(r.ok).to.equal(false);
+      expect(!r.ok && r.reason).to.equal('notMaster');
+      expect(seen).to.deep.equal(['notMaster']);
+    });
+  }
+
   it('maps the barrier\'s errors back to the commands that caused them', async () => {
     const conn = new FakeConn('0000000000000001', OFP10_VERSION);
     conn.refuse.add(1);

@@ -100,6 +100,31 @@ describe('reconcile/switch-reconciler', () => {
     expect(rec.realizedGeneration).to.equal(5);
   });
 
+  it('not master: passes wait in standby without retrying, realize nothing; resume() reads the table and reconciles', async () => {
+    const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
+    let master = false;
+    const apply = sw.apply.bind(sw);
+    sw.apply = async (cmds, opts) => (master ? apply(cmds, opts) : { ok: false, reason: 'notMaster', errors: [] });
+    const rec = reconciler(sw, { retryDelayMs: 1 });
+    rec.start();
+    rec.setDesired(1, desiredSet(4));
+    await rec.idle();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(rec.state).to.equal('standby');
+    expect(rec.realizedGeneration).to.equal(undefined);
+    expect(ourFlows(sw)).to.deep.equal([]);
+    const reads = sw.readCalls;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(sw.readCalls, 'no retry loop while standing by').to.equal(reads);
+    master = true;
+    rec.resume();
+    await rec.idle();
+    expect(sw.readCalls).to.equal(reads + 1);
+    expect(ourFlows(sw)).to.have.length(4);
+    expect(rec.realizedGeneration).to.equal(1);
+    expect(rec.state).to.equal('idle');
+  });
+
   it('serialises passes per switch: changes during a slow batch wait for it, then the latest wins', async () => {
     const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
     sw.delayMs = 20;

@@ -1,0 +1,102 @@
+// Two controllers sharing a model in etcd, one Open vSwitch bridge per
+// OpenFlow version with both as its controllers: one master writes flows
+// (ovs-ofctl shows them), a hook sent to the other instance reaches the
+// switch, and when the master stops the other takes over and goes on.
+// Run by hand inside the shared lock:
+//   flock /tmp/spotlight-integration.lock npx mocha --config .mocharc.json --timeout 300000 test/integration/cluster-failover.test.ts
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Controller } from '../../src/controller.js';
+import { silentLogger } from '../../src/log.js';
+import { startEtcd, type EtcdCluster } from '../support/etcd.js';
+import { haveCommand, ovsStarted, sh } from '../support/ovs.js';
+
+const BRIDGES = [
+  { name: 'spha10', protocols: 'OpenFlow10', dpid: '00000000005e1010' },
+  { name: 'spha13', protocols: 'OpenFlow13', dpid: '00000000005e1313' },
+];
+
+async function until<T>(f: () => T | undefined | false, what: string, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const spotlightFlows = (b: (typeof BRIDGES)[number]) =>
+  sh('ovs-ofctl', ['-O', b.protocols, 'dump-flows', b.name]).split('\n').filter((l) => /cookie=0x5370/.test(l));
+
+describe('integration: two controllers on etcd, one master per switch (OF1.0 and OF1.3)', function () {
+  this.timeout(180_000);
+  let etcd: EtcdCluster | undefined;
+  let tmp = '';
+  const controllers: Controller[] = [];
+
+  before(async function () {
+    if (process.getuid?.() !== 0 || !haveCommand('ovs-vsctl') || !ovsStarted()) return this.skip();
+    tmp = mkdtempSync(join(tmpdir(), 'spotlight-ha-'));
+    etcd = await startEtcd(1);
+    for (let i = 0; i < 2; i++) {
+      const c = new Controller({
+        openflow: { host: '127.0.0.1', port: 0 },
+        api: { host: '127.0.0.1', port: 0 },
+        dataDir: join(tmp, `unused${i}`),
+        etcd: { endpoints: etcd.endpoints.split(','), prefix: '/ha-test/' },
+        reconcile: { maxHoldMs: 2000, settleMs: 1000 },
+        logger: silentLogger(),
+      });
+      await c.start();
+      controllers.push(c);
+    }
+    for (const b of BRIDGES) {
+      sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', b.name]);
+      sh('ovs-vsctl', [
+        '--timeout=10', 'add-br', b.name,
+        '--', 'set', 'bridge', b.name, 'datapath_type=netdev', 'fail_mode=secure', `protocols=${b.protocols}`, `other-config:datapath-id=${b.dpid}`,
+        '--', 'add-port', b.name, `${b.name}-p1`, '--', 'set', 'interface', `${b.name}-p1`, 'type=internal', 'ofport_request=1',
+      ]);
+      sh('ovs-vsctl', ['--timeout=10', 'set-controller', b.name, ...controllers.map((c) => `tcp:127.0.0.1:${c.openflowAddress!.port}`)]);
+    }
+  });
+
+  after(async () => {
+    if (tmp === '') return;
+    for (const b of BRIDGES) sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', b.name]);
+    for (const c of controllers) await c.stop();
+    await etcd?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const post = (c: Controller, path: string, body: unknown, method = 'POST') =>
+    fetch(c.apiAddress! + path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const vmBody = (name: string, i: number, dpid: string) => ({
+    vm: name, tenant: 't1', interfaces: [{ mac: `02:00:00:00:00:${i.toString(16).padStart(2, '0')}`, ips: [`10.9.0.${i}`], network: 'n1', switch: dpid, port: 1 }],
+  });
+
+  it('one leader is master of every bridge; a hook sent to the follower reaches the switches; the follower takes over when the master stops', async () => {
+    const [a, b] = controllers as [Controller, Controller];
+    const leader = await until(() => controllers.find((c) => c.cluster!.election.isLeader()), 'a leader');
+    const follower = leader === a ? b : a;
+    for (const br of BRIDGES) {
+      await until(() => leader.cluster!.roles.roleOf(br.dpid) === 'master', `${br.name}: leader master`);
+      await until(() => follower.cluster!.roles.roleOf(br.dpid) === 'slave', `${br.name}: follower slave`);
+    }
+    expect((await post(follower, '/v1/networks/n1', { tenant: 't1', kind: 'private', cidrs: ['10.9.0.0/24'] }, 'PUT')).status).to.equal(200);
+    for (const [i, br] of BRIDGES.entries()) expect((await post(follower, '/v1/hooks/vm-start', vmBody(`vm${i}`, i + 1, br.dpid))).status).to.equal(200);
+    for (const br of BRIDGES) await until(() => spotlightFlows(br).some((l) => l.includes('02:00:00:00:00:0')), `${br.name}: the VM's flows`);
+
+    const before = leader.cluster!.election.generationId!;
+    await leader.stop();
+    controllers.splice(controllers.indexOf(leader), 1);
+    await until(() => follower.cluster!.election.isLeader(), 'the follower to lead', 10_000);
+    expect(follower.cluster!.election.generationId! > before).to.equal(true);
+    for (const br of BRIDGES) await until(() => follower.cluster!.roles.roleOf(br.dpid) === 'master', `${br.name}: new master`);
+    for (const [i, br] of BRIDGES.entries()) expect((await post(follower, '/v1/hooks/vm-start', vmBody(`vm${i + 10}`, i + 10, br.dpid))).status).to.equal(200);
+    for (const br of BRIDGES) await until(() => spotlightFlows(br).some((l) => l.includes('02:00:00:00:00:0a') || l.includes('02:00:00:00:00:0b')), `${br.name}: the new VM's flows`);
+  });
+});
