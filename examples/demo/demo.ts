@@ -2,16 +2,62 @@
 // edge and two aggregation switches, eight hosts), Spotlight in front of it,
 // two tenants with a private network each and a public segment with a
 // gateway. It pings every ordered pair of hosts and prints the reachability
-// matrix next to what the contract allows, then tears everything down.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// matrix next to what the contract allows, runs every `spotlight` example of
+// the README against it, then tears everything down. The web view's address
+// is printed once the fabric is up.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runClientCommand } from '../../src/client/index.js';
 import { loadDescription, type DescribedHost } from '../../src/topo/description.js';
 import { api, startController, stopController, until, type ControllerProcess } from '../../test/support/e2e.js';
 import { MininetNetwork, mininetReadiness } from '../../test/support/mininet.js';
 
 const FATTREE = fileURLToPath(new URL('../../topology/fattree.yaml', import.meta.url));
+const README = fileURLToPath(new URL('../../README.md', import.meta.url));
+
+export interface ReadmeExample {
+  /** The command line as the README writes it. */
+  line: string;
+  /** Text the README's comment under it says the output holds ("# ... TEXT"). */
+  shows?: string;
+}
+
+/** Every `spotlight ...` line of the README's sh blocks, with the output its comment promises. */
+export function readmeExamples(text = readFileSync(README, 'utf8')): ReadmeExample[] {
+  const out: ReadmeExample[] = [];
+  for (const block of text.matchAll(/```sh\n([\s\S]*?)```/g)) {
+    for (const raw of block[1]!.split('\n')) {
+      const line = raw.trim();
+      if (line.startsWith('spotlight ')) out.push({ line });
+      const promise = /^# \.\.\. (.+)$/.exec(line);
+      if (promise && out.length) out[out.length - 1]!.shows = promise[1]!;
+    }
+  }
+  return out;
+}
+
+/** Runs each README example against the API; explain and trace may exit 3 (denied, dropped). */
+async function runReadmeExamples(base: string, dir: string, out: (line: string) => void): Promise<string[]> {
+  const failures: string[] = [];
+  for (const ex of readmeExamples()) {
+    const [cmd, target] = ex.line.split(/\s+>\s+/) as [string, string | undefined];
+    const args = cmd.split(/\s+/).slice(1);
+    let text = '';
+    let err = '';
+    const code = await runClientCommand(args, { out: (t) => (text += t), err: (t) => (err += t), env: { SPOTLIGHT_URL: base } });
+    if (target) writeFileSync(join(dir, target), text);
+    out(`$ ${ex.line}`);
+    const lines = (target ? `(${text.length} bytes written to ${target})\n` : text).trimEnd().split('\n');
+    for (const l of lines.slice(0, 12)) out(`  ${l}`);
+    if (lines.length > 12) out(`  ... (${lines.length - 12} more lines)`);
+    const okCode = code === 0 || (code === 3 && /^(trace|explain)$/.test(args[0]!));
+    if (!okCode) failures.push(`${ex.line}: exit ${code} ${err.trim()}`);
+    else if (ex.shows && !text.includes(ex.shows)) failures.push(`${ex.line}: the output does not show "${ex.shows}"`);
+  }
+  return failures;
+}
 
 /** Who is who in the demo: a VM of a tenant on a network, or the public segment's gateway. */
 export interface DemoRole {
@@ -75,6 +121,8 @@ export interface DemoResult {
   expected: Matrix;
   hosts: string[];
   matches: boolean;
+  /** Every README example ran as the README says. */
+  examplesOk: boolean;
 }
 
 export async function runDemo(out: (line: string) => void = (l) => console.log(l)): Promise<DemoResult> {
@@ -106,6 +154,7 @@ export async function runDemo(out: (line: string) => void = (l) => console.log(l
       250,
     );
     out(`fabric: ${dpidOf.size} switches, ${links} links discovered`);
+    out(`web view: ${base}/ui/ (live while the demo runs)`);
 
     const write = async (method: string, path: string, body: unknown): Promise<void> => {
       const r = await api(base, method, `${path}?wait=10`, body);
@@ -149,7 +198,12 @@ export async function runDemo(out: (line: string) => void = (l) => console.log(l
     const wrong = [...expected].filter(([k, v]) => measured.get(k) !== v).map(([k]) => k);
     out('');
     out(wrong.length === 0 ? 'the measured matrix matches the contract' : `MISMATCH on ${wrong.join(', ')}`);
-    return { measured, expected, hosts, matches: wrong.length === 0 };
+    out('');
+    out('the README\'s examples:');
+    const failures = await runReadmeExamples(base, dir, out);
+    const count = readmeExamples().length;
+    out(failures.length === 0 ? `README examples: ${count} run, all as documented` : `README examples FAILED:\n  ${failures.join('\n  ')}`);
+    return { measured, expected, hosts, matches: wrong.length === 0, examplesOk: failures.length === 0 };
   } finally {
     out('tearing down ...');
     if (controller) await stopController(controller).catch(() => undefined);
@@ -165,7 +219,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.exit(1);
   }
   runDemo().then(
-    (r) => process.exit(r.matches ? 0 : 1),
+    (r) => process.exit(r.matches && r.examplesOk ? 0 : 1),
     (err: unknown) => {
       console.error(`demo failed: ${err instanceof Error ? err.message : String(err)}`);
       process.exit(1);

@@ -34,5 +34,9 @@ describe('demo: the fat-tree reachability matrix', function () {
     }
     expect(r.matches).to.equal(true);
     expect(text).to.contain('the measured matrix matches the contract');
+    // It shows the web view and runs every README example as the README says.
+    expect(text).to.match(/web view: http:\/\/127\.0\.0\.1:\d+\/ui\//);
+    expect(r.examplesOk, text.slice(text.indexOf("the README's examples:"))).to.equal(true);
+    expect(text).to.contain('verdict: dropped on 0000000000000001 at port-security');
   });
 });
