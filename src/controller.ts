@@ -158,6 +158,8 @@ export class Controller {
       ...(topoSettings.description ? { description: topoSettings.description } : {}),
       ...(topoSettings.secret ? { secret: topoSettings.secret } : {}),
       ...(topoSettings.probeIntervalMs ? { intervalMs: topoSettings.probeIntervalMs } : {}),
+      // Missing described links are reported once the start-up hold is over, not while first probes run.
+      reportAfterMs: this.options.reconcile?.maxHoldMs ?? 15_000,
     });
     this.topology.start();
 

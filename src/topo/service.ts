@@ -51,6 +51,13 @@ export interface TopologyServiceOptions {
   tickMs?: number;
   /** Quiet time after a change before discovery is checked against the description. */
   settleMs?: number;
+  /**
+   * Links the description has but discovery has not found are reported only
+   * this long after the first switch connected (the compiler's start-up
+   * hold), unless every described link is found sooner: before that, links
+   * are still being probed for the first time. Default 0.
+   */
+  reportAfterMs?: number;
 }
 
 /** Links as the HTTP API shows them (GET /v1/topology). */
@@ -71,6 +78,7 @@ export class TopologyService {
   private readonly unsubscribe: (() => void)[] = [];
   private timer: unknown;
   private lastChangeAt = 0;
+  private firstSwitchAt: number | undefined;
   private checkedVersion = -1;
   private checkedAt = 0;
   private lastReportKey = '';
@@ -107,6 +115,7 @@ export class TopologyService {
     this.unsubscribe.push(
       src.subscribe('switchConnected', (ev) => {
         this.log.debug('switch connected', { dpid: ev.dpid, ports: ev.ports.length, version: ev.version });
+        this.firstSwitchAt ??= this.now();
         this.checkDescribedSwitch(ev.dpid, ev.version);
         this.discovery.switchConnected(ev.dpid, ev.ports, ev.version);
         // Probe the new switch's ports without waiting for the next timer run.
@@ -214,6 +223,10 @@ export class TopologyService {
     const snap = this.snapshot();
     const settleMs = this.opts.settleMs ?? 3 * (this.opts.intervalMs ?? 1000);
     if (this.now() - this.lastChangeAt < settleMs) return;
+    // Nothing is missing before the switches are there and have had the hold to be probed.
+    if (this.firstSwitchAt === undefined) return;
+    const holding = this.now() - this.firstSwitchAt < (this.opts.reportAfterMs ?? 0);
+    if (holding && snap.links.length < desc.links.length) return;
     // Refused cables do not change the snapshot, so the check also runs on a slow beat.
     if (snap.version === this.checkedVersion && this.now() - this.checkedAt < settleMs) return;
     this.checkedVersion = snap.version;

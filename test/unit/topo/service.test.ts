@@ -34,7 +34,7 @@ class FakeTimers {
   }
 }
 
-function setup(descText?: string) {
+function setup(descText?: string, extra: { reportAfterMs?: number } = {}) {
   const clock = { t: 5_000_000 };
   const source = new FakeSource();
   const timers = new FakeTimers();
@@ -55,6 +55,7 @@ function setup(descText?: string) {
     random: () => 0.1,
     timers,
     description: desc?.ok ? desc.description : undefined,
+    ...extra,
     // The switch hands the probe to its peer, which sends it up as a packet-in (async, like a real one).
     sendPacketOut: (dpid, portNo, frame) => {
       if (!connected.has(dpid)) return false;
@@ -162,6 +163,29 @@ links:
     h.source.emit('portStatus', { dpid: S3, port: { portNo: 3, name: 'p3', up: false }, reason: 'modify' });
     await h.run(8000);
     expect(h.svc.settledCablingReport).to.deep.equal({ missing: [], unexpected: [], refused: [] });
+  });
+});
+
+describe('topo/service: missing links reported after the start-up hold', () => {
+  it('reports nothing before a switch connects, nor during the hold while links are still being found', async () => {
+    const h = setup(
+      `
+switches:
+  - {name: s1, dpid: 1, role: edge}
+  - {name: s2, dpid: 2, role: edge}
+links:
+  - [s1:1, s2:1]
+`,
+      { reportAfterMs: 10_000 },
+    );
+    h.svc.start();
+    await h.run(6000);
+    expect(h.svc.settledCablingReport, 'no switch yet').to.equal(undefined);
+    h.connect(S1, 1);
+    await h.run(6000);
+    expect(h.svc.settledCablingReport, 'still in the hold').to.equal(undefined);
+    await h.run(5000);
+    expect(h.svc.settledCablingReport!.missing.map((m) => `${m.link.a.switch}:${m.link.a.port}-${m.link.b.switch}:${m.link.b.port}`)).to.deep.equal(['s1:1-s2:1']);
   });
 });
 
