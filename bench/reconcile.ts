@@ -83,7 +83,7 @@ async function main(): Promise<void> {
         let mgr = new ReconcileManager({ logger });
         let t0 = performance.now();
         mgr.connect(s);
-        mgr.publish(1, new Map([[b.dpid, flows]]));
+        mgr.publishSets(1, new Map([[b.dpid, flows]]));
         if ((await mgr.waitFor(1, 600_000)) !== 'realized') throw new Error('first push timed out');
         const push = performance.now() - t0;
         const pushMods = s.flowMods;
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
         mgr = new ReconcileManager({ logger });
         t0 = performance.now();
         mgr.connect(s);
-        mgr.publish(1, new Map([[b.dpid, fresh]]));
+        mgr.publishSets(1, new Map([[b.dpid, fresh]]));
         if ((await mgr.waitFor(1, 600_000)) !== 'realized') throw new Error('resync timed out');
         const resync = performance.now() - t0;
         const resyncMods = s.flowMods;
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
         const changed = [...fresh];
         changed[7] = { ...changed[7]!, instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: 3 + round }] }] };
         t0 = performance.now();
-        mgr.publish(2, new Map([[b.dpid, changed]]));
+        mgr.publishSets(2, new Map([[b.dpid, changed]]));
         if ((await mgr.waitFor(2, 600_000)) !== 'realized') throw new Error('change timed out');
         const change = performance.now() - t0;
         const changeMods = s.flowMods - resyncMods;

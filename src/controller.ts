@@ -7,20 +7,16 @@ import { startApi } from './api/server.js';
 import { Cluster } from './cluster/index.js';
 import { OpenFlowServer, type ConnectionLimits, type TlsSettings } from './channel/index.js';
 import type { Clock } from './channel/clock.js';
-import { cookieFor } from './compiler/cookie.js';
-import { STAGES } from './compiler/pipeline.js';
+import { DEFAULT_METER_RATES } from './compiler/switch-lowering.js';
 import { EventBus } from './events/bus.js';
 import { attachEventSources } from './events/sources.js';
 import { SpoofWatch } from './events/spoof-watch.js';
 import type { Logger } from './log.js';
-import { OFP13_VERSION } from './openflow/types.js';
 import { ChannelSession } from './reconcile/channel-session.js';
-import { hygienePlan } from './reconcile/hygiene.js';
 import { ReconcileManager } from './reconcile/manager.js';
 import { attachMetrics, type AttachedMetrics } from './metrics/index.js';
 import { flowDumper } from './runtime/flow-dump.js';
 import { CompileLoop } from './runtime/compile-loop.js';
-import { lldpBootstrapFlowMod } from './runtime/lldp-trap.js';
 import { PacketInHandler } from './runtime/packet-in.js';
 import { StickyTopology } from './runtime/sticky-topology.js';
 import { switchDirectory } from './runtime/switch-directory.js';
@@ -61,9 +57,12 @@ export interface ReconcileSettings {
   coalesceMs?: number;
   /** Atomic OF1.3 bundles when the switch has them (default true). */
   bundles?: boolean;
-  /** Packet-ins per second per switch (OF1.3 meter; default 100). */
+  /** Packets per second to the controller from a switch's own trap (OF1.3 meter; default 100). */
   packetInRate?: number;
   packetInBurst?: number;
+  /** Packets per second to the controller per access port (OF1.3 meter; default 50): one VM's flood stays its own. */
+  packetInPortRate?: number;
+  packetInPortBurst?: number;
   /** Publishing waits for the fabric to settle after a start, at most this long. */
   maxHoldMs?: number;
   /** Without a description: the fabric counts as settled after this long without a change. */
@@ -72,8 +71,6 @@ export interface ReconcileSettings {
   stickyGraceMs?: number;
 }
 
-/** OF1.3 tables the pipeline uses: each gets a table-miss drop. */
-const OF13_TABLES = [...new Set(STAGES.filter((s) => s.lowering === 'of13').map((s) => s.tableId))];
 const DEFAULT_AUDIT_MS = 60_000;
 
 export interface TopologySettings {
@@ -170,26 +167,14 @@ export class Controller {
       auditIntervalMs: rs.auditIntervalMs ?? DEFAULT_AUDIT_MS,
       ...(rs.coalesceMs !== undefined ? { coalesceMs: rs.coalesceMs } : {}),
       ...(rs.bundles !== undefined ? { useBundles: rs.bundles } : {}),
-      hygiene: (session) =>
-        hygienePlan({
-          version: session.version,
-          tables: session.version === OFP13_VERSION ? OF13_TABLES : [0],
-          cookie: cookieFor('switch', session.dpid),
-          ...(rs.packetInRate !== undefined ? { packetInRate: rs.packetInRate } : {}),
-          ...(rs.packetInBurst !== undefined ? { packetInBurst: rs.packetInBurst } : {}),
-        }),
     });
     this.reconcile = reconcile;
-    // While publication is held after a start, probes still need a way to the controller.
     // With several controllers (etcd), only the switch's master writes to it: the election decides.
     const cluster = this.etcd && this.options.etcd
       ? new Cluster({ client: this.etcd, prefix: this.options.etcd.prefix, instanceId: this.instanceId, logger: this.options.logger, onMaster: (dpid) => reconcile.resume(dpid) })
       : undefined;
     this.cluster = cluster;
-    of.on('switchConnected', (ev) => {
-      cluster?.attach(ev.connection);
-      if (this.compileLoop?.holding !== false && (!cluster || cluster.mayWrite(ev.dpid))) ev.connection.send(lldpBootstrapFlowMod(ev.dpid));
-    });
+    of.on('switchConnected', (ev) => cluster?.attach(ev.connection));
     of.on('switchDisconnected', (ev) => cluster?.detach(ev.dpid));
     // --- Metrics (GET /metrics): switch events, reconciler status, store generation, discovery ---
     const metrics = attachMetrics({ openflow: of, reconcile, store, topology: this.topology });
@@ -216,6 +201,12 @@ export class Controller {
       topology: sticky,
       sink: reconcile,
       logger: this.options.logger,
+      compiler: {
+        rates: {
+          switch: { rate: rs.packetInRate ?? DEFAULT_METER_RATES.switch.rate, burst: rs.packetInBurst ?? DEFAULT_METER_RATES.switch.burst },
+          port: { rate: rs.packetInPortRate ?? DEFAULT_METER_RATES.port.rate, burst: rs.packetInPortBurst ?? DEFAULT_METER_RATES.port.burst },
+        },
+      },
       ...(described ? { expectedLinks: described.links.length } : {}),
       ...(rs.maxHoldMs !== undefined ? { maxHoldMs: rs.maxHoldMs } : {}),
       quietMs: rs.settleMs ?? 3 * (topoSettings.probeIntervalMs ?? 1000),
@@ -252,8 +243,9 @@ export class Controller {
       },
       metrics: metrics.api,
       events: this.events,
-      // explain and trace compile against the same fabric view as the compiler.
+      // explain and trace read the compile loop's live state over the same fabric view as the compiler.
       fabric: sticky,
+      compiled: { switches: () => [...sticky.snapshot().switches.keys()].map((d) => loop.compiler!.flowsOf(d)) },
       topology: { links: () => topology.links() },
       ...(described ? { lookupSwitch: (name: string) => findSwitch(described, name)?.dpid } : {}),
       ready: () => this.ready,

@@ -4,7 +4,7 @@ import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import type { SwitchNameLookup } from '../model/ident.js';
 import type { Store } from '../store/index.js';
-import type { ApiMetrics, FabricView, SwitchDirectory, TopologyView } from './deps.js';
+import type { ApiMetrics, CompiledView, FabricView, SwitchDirectory, TopologyView } from './deps.js';
 import type { ChangeRealization } from './realization.js';
 
 export interface ApiDeps {
@@ -18,8 +18,9 @@ export interface ApiDeps {
   token?: string;
   /** Body size limit in bytes (default 1 MiB). */
   bodyLimit?: number;
-  /** The fabric as discovered: explain and trace compile against it; none by default. */
+  /** The fabric as discovered, and what is compiled over it: explain and trace read them; none by default. */
   fabric?: FabricView;
+  compiled?: CompiledView;
   /** Prometheus metrics served at GET /metrics (behind the same token); none by default. */
   metrics?: ApiMetrics;
   /** Health: true once the store is open and the listeners are up (default: always). */
@@ -36,6 +37,7 @@ export interface ApiContext {
   topology: TopologyView;
   lookupSwitch?: SwitchNameLookup;
   fabric?: FabricView;
+  compiled?: CompiledView;
   events?: EventBus;
   ready: () => boolean;
   logger: Logger;

@@ -1,5 +1,6 @@
 // What the API reads from the rest of the controller, as small interfaces
 // with empty defaults so that the API also runs on its own.
+import type { SwitchFlows } from '../compiler/types.js';
 import type { TopologySnapshot } from '../topo/types.js';
 
 export interface SwitchPortInfo {
@@ -55,6 +56,11 @@ export interface SwitchDirectory {
 /** The fabric snapshot (switches, ports, links) that the compiler works on. */
 export interface FabricView {
   snapshot(): TopologySnapshot;
+}
+
+/** The compiled state the controller holds now (explain and trace read it; nothing is compiled per request). */
+export interface CompiledView {
+  switches(): Iterable<SwitchFlows>;
 }
 
 /** GET /metrics and the per-request observations (hook latency). */

@@ -42,6 +42,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   };
   if (deps.lookupSwitch) ctx.lookupSwitch = deps.lookupSwitch;
   if (deps.fabric) ctx.fabric = deps.fabric;
+  if (deps.compiled) ctx.compiled = deps.compiled;
   if (deps.events) ctx.events = deps.events;
 
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
@@ -116,6 +117,7 @@ export interface StartApiOptions {
   bodyLimit?: number;
   metrics?: ApiMetrics;
   fabric?: FabricView;
+  compiled?: ApiDeps['compiled'];
   events?: ApiDeps['events'];
   logger: Logger;
 }
@@ -142,6 +144,7 @@ export async function startApi(opts: StartApiOptions): Promise<{ close(): Promis
   if (opts.bodyLimit) deps.bodyLimit = opts.bodyLimit;
   if (opts.metrics) deps.metrics = opts.metrics;
   if (opts.fabric) deps.fabric = opts.fabric;
+  if (opts.compiled) deps.compiled = opts.compiled;
   if (opts.events) deps.events = opts.events;
   const app = buildApi(deps);
   const host = opts.host.replace(/^\[(.*)\]$/, '$1');

@@ -1,91 +1,162 @@
 // The compiler's entry points. compile() is the full, pure function from a
-// model and a topology to per-switch desired flows; FlowCompiler keeps the
-// per-network plans and per (switch, network) flow units so that a model
-// change recomputes only the networks it touches and the switches they serve.
-import type { ModelChange, ModelSnapshot, Network, Vm } from '../model/types.js';
-import { OFP13_VERSION, type OfVersion } from '../openflow/types.js';
-import { computePaths, type Paths } from '../topo/paths.js';
+// model and a topology to every switch's desired flows, groups and meters;
+// FlowCompiler keeps its state between changes so that a model change or a
+// topology event re-lowers only what it touches (flows/PIPELINE.md,
+// "Incremental compilation"), and hands over per-switch deltas.
+//
+// Inputs and what they invalidate, in one place:
+//   a VM's interfaces or migration -> its endpoints on each of its networks ->
+//       the switches they are bound or delivered on, and those whose sources
+//       reach them (private: the whole network; public: its reach);
+//   a relation -> the reach of its two VMs on public networks;
+//   a network's settings -> that network everywhere it is;
+//   a port (added, removed, renamed, up/down) -> the bindings that name it;
+//   a link -> the bindings on its ports, the two switches' own flows, and the
+//       routes of the destinations whose shortest paths it touches;
+//   a switch (joining, leaving, its version) -> its bindings and its flows;
+//   a destination's routes -> the switches whose next hops changed (their
+//       transit flows and groups; without groups, also their entries towards it).
+import type { ModelChange, ModelSnapshot, Network, Relation, Vm } from '../model/types.js';
+import { OFP10_VERSION, OFP13_VERSION, type Bucket, type OfVersion } from '../openflow/types.js';
 import type { Dpid, TopologySnapshot } from '../topo/types.js';
-import { cmp, collectEndpoints } from './endpoints.js';
-import { lowerNetwork10, lowerSwitch10 } from './lower10.js';
-import { lowerNetwork13, lowerSwitch13 } from './lower13.js';
-import { planNetwork, type NetworkPlan } from './plan.js';
-import { indexPublicPlan, updatePublicPlan } from './public-update.js';
-import { buildPieces, patchPieces, pushUnit, unitSize, type Unit } from './units.js';
-import { sameUnitInputs } from './unit-inputs.js';
-import type { CompileResult, DesiredFlow, Diagnostic, SwitchFlows } from './types.js';
+import { deliveredMacs, deliverPieces, deliverPiecesFor, macConflicts } from './deliver.js';
+import { cmp, gatewayEndpoints, vmEndpoints, type Endpoint } from './endpoints.js';
+import { assignGroups, assignLabels } from './fabric.js';
+import { NetworkState } from './network-state.js';
+import { forwardKey, NET_KEY, networkPieces, networkPiecesFor, reachKey, sourceKey } from './network-pieces.js';
+import { PieceStore } from './piece-store.js';
+import { PortIndex } from './port-index.js';
+import { FabricRoutes, type RouteChanges } from './routes.js';
+import { DEFAULT_METER_RATES, selectBuckets, switchPieces, type MeterRates } from './switch-lowering.js';
+import { pickHop, type Remote, type SwitchCtx } from './targets.js';
+import type { CompileResult, Diagnostic, SwitchDelta, SwitchFlows } from './types.js';
+import { checkFlow } from './pipeline.js';
 
-export function compile(model: ModelSnapshot, topo: TopologySnapshot): CompileResult {
-  return new FlowCompiler(model, topo).result();
+export interface CompilerOptions {
+  /** Packet-in meters (OF1.3): the switch's own and each access port's. */
+  rates?: MeterRates;
 }
+
+export function compile(model: ModelSnapshot, topo: TopologySnapshot, opts: CompilerOptions = {}): CompileResult {
+  return new FlowCompiler(model, topo, opts).result();
+}
+
+const SWITCH = 'switch';
+const DELIVER = 'deliver';
+const netScope = (name: string): string => `n:${name}`;
+const vmOwner = (vm: string): string => `v:${vm}`;
+const gwOwner = (net: string): string => `g:${net}`;
 
 export class FlowCompiler {
   private model: ModelSnapshot;
   private topo: TopologySnapshot;
-  private paths!: Paths;
+  private readonly rates: MeterRates;
+  private readonly ports = new PortIndex();
+  private readonly routes = new FabricRoutes();
+  private labels = new Map<Dpid, number>();
+  private unlabelled: Dpid[] = [];
+  private readonly nets = new Map<string, NetworkState>();
+  /** Network -> the VMs with an interface on it. */
   private readonly netVms = new Map<string, Set<string>>();
+  /** VM -> relation partners, counted (two relations may name one pair). */
   private readonly partners = new Map<string, Map<string, number>>();
-  private readonly plans = new Map<string, NetworkPlan>();
-  private readonly units = new Map<Dpid, Map<string, Unit>>();
-  /** Per switch, its unit names sorted: an aggregation switch carries thousands of networks, and a change rarely adds or removes one. */
-  private readonly unitOrder = new Map<Dpid, string[]>();
-  /** Every switch can reach every other: the condition for updating a public segment in place. */
-  private connected = false;
-  private readonly infra = new Map<Dpid, DesiredFlow[]>();
-  private readonly flat = new Map<Dpid, SwitchFlows>();
+  /** Where bindings point: switch -> port reference as text -> owners ("v:VM" or "g:NETWORK"). */
+  private readonly bindings = new Map<Dpid, Map<string, Set<string>>>();
+  private readonly ownerRefs = new Map<string, { dpid: Dpid; ref: string }[]>();
+  /** Delivered endpoints per switch: the switches routes are kept towards. */
+  private readonly delivered = new Map<Dpid, number>();
+  /** Networks with a source or a delivered endpoint per switch. */
+  private readonly netsOn = new Map<Dpid, Set<string>>();
+  /** Networks with a delivered endpoint per switch. */
+  private readonly memberNetsOn = new Map<Dpid, Set<string>>();
+  private readonly store = new PieceStore();
+  /** Per switch, per scope: the pieces to refresh, or null for the whole scope. */
+  private readonly dirty = new Map<Dpid, Map<string, Set<string> | null>>();
+  private readonly versions = new Map<Dpid, OfVersion>();
+  private destinationsDirty = false;
+  private building = true;
+  private readonly bucketLists = new Map<readonly number[], Bucket[]>();
+  /** Per switch, the group id of each of its next-hop sets. */
+  private readonly groupAssignments = new Map<Dpid, Map<readonly number[], number>>();
 
-  constructor(model: ModelSnapshot, topo: TopologySnapshot) {
+  constructor(model: ModelSnapshot, topo: TopologySnapshot, opts: CompilerOptions = {}) {
     this.model = model;
     this.topo = topo;
-    for (const vm of model.vms.values()) this.indexVm(vm, +1);
-    for (const r of model.relations.values()) this.link(r.vms[0], r.vms[1], +1);
-    this.rebuildAll();
+    this.rates = opts.rates ?? DEFAULT_METER_RATES;
+    this.ports.update(topo);
+    this.relabel();
+    for (const r of model.relations.values()) this.link(r, +1);
+    for (const vm of model.vms.values()) {
+      for (const i of vm.interfaces) setOf(this.netVms, i.network).add(vm.name);
+      this.setRefs(vmOwner(vm.name), vmRefs(vm));
+    }
+    for (const n of [...model.networks.values()].sort((a, b) => cmp(a.name, b.name))) this.buildNetwork(n);
+    this.routes.setTopology(topo);
+    this.routes.setDestinations(this.delivered.keys());
+    this.building = false;
+    for (const d of topo.switches.keys()) {
+      this.versions.set(d, this.versionOf(d));
+      this.markAll(d);
+    }
+    this.flushDirty();
+    this.store.takeDeltas();
   }
 
-  /** A new topology: everything is recomputed (paths change globally). */
-  setTopology(topo: TopologySnapshot): void {
-    this.topo = topo;
-    this.rebuildAll();
+  /** Applies the changes of one commit; `model` is the snapshot after them. Returns the switches whose flows changed. */
+  apply(changes: readonly ModelChange[], model: ModelSnapshot): Set<Dpid> {
+    this.applyModel(changes, model);
+    return new Set(this.flush().keys());
+  }
+
+  /** A new topology: re-reads it and recompiles what it changed. Returns the switches whose flows changed. */
+  setTopology(topo: TopologySnapshot): Set<Dpid> {
+    this.applyTopology(topo);
+    return new Set(this.flush().keys());
+  }
+
+  /** Takes a commit's changes into account (re-lowered at the next flush). */
+  applyModel(changes: readonly ModelChange[], model: ModelSnapshot): void {
+    this.model = model;
+    for (const ch of changes) {
+      if (ch.kind === 'vm') this.vmChanged(ch.id, ch.before, ch.after);
+      else if (ch.kind === 'relation') this.relationChanged(ch.before, ch.after);
+      else this.networkChanged(ch.id, ch.before, ch.after);
+    }
   }
 
   /**
-   * Applies the changes of one commit; `model` is the snapshot after them.
-   * Returns the switches whose flows changed (or may have).
+   * Takes a topology change into account. `only`, when given, names the
+   * switches whose ports or state changed and `links` whether a link did;
+   * without it the whole topology is compared with the last one.
    */
-  apply(changes: readonly ModelChange[], model: ModelSnapshot): Set<Dpid> {
-    this.model = model;
-    // Per touched network, the VMs whose endpoints or reachability changed there; a network change re-plans it whole.
-    const nets = new Map<string, Set<string>>();
-    const whole = new Set<string>();
-    const touch = (n: string, vm?: string): void => {
-      let s = nets.get(n);
-      if (!s) nets.set(n, (s = new Set()));
-      if (vm !== undefined) s.add(vm);
-    };
-    for (const ch of changes) {
-      if (ch.kind === 'vm') {
-        if (ch.before) this.indexVm(ch.before, -1);
-        if (ch.after) this.indexVm(ch.after, +1);
-        for (const v of [ch.before, ch.after]) for (const i of v?.interfaces ?? []) touch(i.network, ch.id);
-      } else if (ch.kind === 'relation') {
-        for (const r of [ch.before, ch.after]) {
-          if (!r) continue;
-          this.link(r.vms[0], r.vms[1], r === ch.before ? -1 : +1);
-          const a = new Set(model.vms.get(r.vms[0])?.interfaces.map((i) => i.network));
-          for (const i of model.vms.get(r.vms[1])?.interfaces ?? []) if (a.has(i.network)) (touch(i.network, r.vms[0]), touch(i.network, r.vms[1]));
-        }
-      } else {
-        touch(ch.id);
-        whole.add(ch.id);
-      }
+  applyTopology(topo: TopologySnapshot, only?: ReadonlySet<Dpid>, links = true): void {
+    this.topo = topo;
+    const ch = this.ports.update(topo, only, links);
+    if (ch.switches.size) {
+      for (const d of ch.switches) this.markAll(d);
+      this.relabel();
     }
-    const touched = new Set<Dpid>();
-    for (const n of [...nets.keys()].sort()) {
-      if (!whole.has(n) && this.updatePublic(n, nets.get(n)!, touched)) continue;
-      this.rebuildNetwork(n, touched);
+    for (const d of ch.versions) this.markAll(d);
+    for (const d of ch.portSets) this.markAll(d);
+    const owners = new Set<string>();
+    for (const d of ch.switches) for (const s of this.bindings.get(d)?.values() ?? []) for (const o of s) owners.add(o);
+    for (const [d, refs] of ch.refs) {
+      const b = this.bindings.get(d);
+      if (!b) continue;
+      for (const r of refs) for (const o of b.get(r) ?? []) owners.add(o);
     }
-    for (const d of touched) this.flat.delete(d);
-    return touched;
+    for (const o of [...owners].sort()) this.rederive(o);
+    if (ch.links || ch.switches.size) this.routeChanges(this.routes.setTopology(topo));
+  }
+
+  /** Lowers what changed; returns the deltas per switch since the last flush. */
+  flush(): Map<Dpid, SwitchDelta> {
+    if (this.destinationsDirty) {
+      this.destinationsDirty = false;
+      this.routeChanges(this.routes.setDestinations(this.delivered.keys()));
+    }
+    this.flushDirty();
+    return this.store.takeDeltas();
   }
 
   result(): CompileResult {
@@ -95,135 +166,460 @@ export class FlowCompiler {
   }
 
   flowsOf(dpid: Dpid): SwitchFlows {
-    let sf = this.flat.get(dpid);
-    if (sf) return sf;
-    const flows: DesiredFlow[] = [...(this.infra.get(dpid) ?? [])];
-    const u = this.units.get(dpid);
-    if (u) {
-      let names = this.unitOrder.get(dpid);
-      if (!names) this.unitOrder.set(dpid, (names = [...u.keys()].sort(cmp)));
-      for (const n of names) pushUnit(u.get(n)!, flows);
-    }
-    sf = { dpid, version: this.versionOf(dpid), flows };
-    this.flat.set(dpid, sf);
-    return sf;
+    return { dpid, version: this.versionOf(dpid), flows: this.store.flows(dpid), groups: this.store.groups(dpid), meters: this.store.meters(dpid) };
   }
 
   diagnostics(): Diagnostic[] {
     const out: Diagnostic[] = [];
-    for (const n of [...this.plans.keys()].sort(cmp)) out.push(...this.plans.get(n)!.diagnostics);
+    for (const n of [...this.nets.keys()].sort(cmp)) {
+      const s = this.nets.get(n)!;
+      out.push(...s.diagnostics());
+      const members = [...s.memberSwitches()].sort();
+      for (const from of [...s.sourceSwitches()].sort()) {
+        for (const to of members) {
+          if (from === to || (this.routes.reachable(from, to) && this.labels.has(to))) continue;
+          if (!this.ports.has(from) || !this.ports.has(to)) continue;
+          out.push({ code: 'UNREACHABLE_SWITCH', message: `no fabric path from ${from} to ${to} for network ${n}`, dpid: from, network: n });
+        }
+      }
+    }
+    for (const d of [...this.memberNetsOn.keys()].sort()) out.push(...macConflicts(d, deliveredMacs(d, this.netsAt(d, this.memberNetsOn))));
+    for (const d of this.unlabelled) out.push({ code: 'NO_LABEL', message: `switch ${d} has no fabric label (more than 4094 switches); traffic from other switches does not reach it`, dpid: d });
     return out;
   }
 
   private versionOf(dpid: Dpid): OfVersion {
-    return this.topo.switches.get(dpid)?.version ?? OFP13_VERSION;
+    return this.ports.version(dpid) ?? OFP13_VERSION;
   }
 
-  private indexVm(vm: Vm, dir: 1 | -1): void {
-    for (const i of vm.interfaces) {
-      let s = this.netVms.get(i.network);
-      if (!s) this.netVms.set(i.network, (s = new Set()));
-      if (dir > 0) s.add(vm.name);
-      else s.delete(vm.name);
+  // --- model -------------------------------------------------------------
+
+  private vmChanged(name: string, before: Vm | undefined, after: Vm | undefined): void {
+    const nets = new Set<string>();
+    for (const i of before?.interfaces ?? []) {
+      nets.add(i.network);
+      dropFromSet(this.netVms, i.network, name);
+    }
+    for (const i of after?.interfaces ?? []) {
+      nets.add(i.network);
+      setOf(this.netVms, i.network).add(name);
+    }
+    this.setRefs(vmOwner(name), after ? vmRefs(after) : []);
+    for (const n of [...nets].sort()) {
+      const state = this.nets.get(n);
+      if (state) this.updateOwner(state, () => this.setVmOn(state, name, after));
     }
   }
 
-  private link(a: string, b: string, dir: 1 | -1): void {
+  private setVmOn(state: NetworkState, name: string, vm: Vm | undefined): Endpoint[] {
+    const diags: Diagnostic[] = [];
+    const eps = vm ? vmEndpoints(state.network, vm, (d, p, ctx) => this.ports.resolve(d, p, ctx), diags) : [];
+    return state.setVm(name, eps, diags);
+  }
+
+  private setGatewaysOn(state: NetworkState): Endpoint[] {
+    const diags: Diagnostic[] = [];
+    const eps = gatewayEndpoints(state.network, (d, p, ctx) => this.ports.resolve(d, p, ctx), diags);
+    return state.setGateways(eps, diags);
+  }
+
+  /**
+   * Runs a change of some endpoints of one network and marks the pieces whose
+   * flows may differ: the touched endpoints' own pieces where they are bound,
+   * their forwarding entries where sources reach them, the reach lists of
+   * those they reach, and the network-wide flows where membership or the
+   * DHCP server moved.
+   */
+  private updateOwner(state: NetworkState, change: () => Endpoint[]): void {
+    const scope = netScope(state.name);
+    const server = state.dhcpServer();
+    const serverAt = server?.active ? `${server.id}@${server.active.dpid}:${server.active.portNo}` : '';
+    const touched = change();
+    if (touched.length === 0) return;
+    for (const e of touched) {
+      const live = state.holder(e.mac) === e;
+      this.markEndpoint(state, e);
+      if (e.active) {
+        this.countDelivered(state, e.active.dpid, live ? +1 : -1);
+        this.mark(e.active.dpid, DELIVER, e.mac);
+        // Membership changed: the broadcast of those who may broadcast lists the member switches and ports.
+        if (!this.building) {
+          const b = new Set<Dpid>();
+          state.broadcasterSwitches(b);
+          for (const d of b) this.mark(d, scope, NET_KEY);
+        }
+      }
+    }
+    const nowServer = state.dhcpServer();
+    const nowAt = nowServer?.active ? `${nowServer.id}@${nowServer.active.dpid}:${nowServer.active.portNo}` : '';
+    if (serverAt !== nowAt) for (const d of state.sourceSwitches()) this.mark(d, scope, NET_KEY);
+  }
+
+  /** The pieces that read endpoint `e` (left or came) on its network. */
+  private markEndpoint(state: NetworkState, e: Endpoint): void {
+    if (this.building) {
+      for (const loc of e.bound) this.indexNetOn(state, loc.dpid);
+      if (e.active) this.indexNetOn(state, e.active.dpid);
+      return;
+    }
+    const scope = netScope(state.name);
+    const pub = state.network.kind === 'public';
+    for (const loc of e.bound) {
+      const d = loc.dpid;
+      this.mark(d, scope, sourceKey(e, loc));
+      this.mark(d, scope, forwardKey(e.mac));
+      if (pub) this.mark(d, scope, reachKey(e, loc));
+      this.mark(d, scope, NET_KEY);
+      this.indexNetOn(state, d);
+      // A source brings its forwarding entries to its switch: a gateway (or the first source of a private
+      // network) all of them, which refreshes the scope; a public member its reach's.
+      const others = state.sourcesAt(d).filter((x) => x.ep !== e).length;
+      if (e.kind === 'gateway' || (!pub && others === 0)) this.mark(d, scope);
+      else if (pub) for (const r of state.reach(e)) this.mark(d, scope, forwardKey(r.mac));
+    }
+    if (e.active) {
+      this.mark(e.active.dpid, scope, NET_KEY);
+      this.indexNetOn(state, e.active.dpid);
+    }
+    const fw = new Set<Dpid>();
+    state.forwarders(e, fw);
+    for (const d of fw) this.mark(d, scope, forwardKey(e.mac));
+    if (pub && e.kind !== 'gateway') {
+      for (const r of state.reach(e)) if (r.kind !== 'gateway') for (const loc of r.bound) this.mark(loc.dpid, scope, reachKey(r, loc));
+    }
+  }
+
+  private relationChanged(before: Relation | undefined, after: Relation | undefined): void {
+    const vms = new Set<string>([...(before?.vms ?? []), ...(after?.vms ?? [])]);
+    const publics = new Set<string>();
+    for (const vm of vms) for (const i of this.model.vms.get(vm)?.interfaces ?? []) if (this.nets.get(i.network)?.network.kind === 'public') publics.add(i.network);
+    // What the two VMs' endpoints read, marked before the partners change and after.
+    const markAll = (): void => {
+      for (const n of publics) {
+        const state = this.nets.get(n)!;
+        for (const vm of vms) for (const e of this.liveOf(state, vm)) this.markEndpoint(state, e);
+      }
+    };
+    markAll();
+    if (before) this.link(before, -1);
+    if (after) this.link(after, +1);
+    for (const n of publics) this.nets.get(n)!.partnersChanged();
+    markAll();
+  }
+
+  private liveOf(state: NetworkState, vm: string): Endpoint[] {
+    const out: Endpoint[] = [];
+    for (const i of this.model.vms.get(vm)?.interfaces ?? []) {
+      if (i.network !== state.name) continue;
+      const e = state.holder(i.mac.toLowerCase());
+      if (e?.vm === vm) out.push(e);
+    }
+    return out;
+  }
+
+  private networkChanged(name: string, before: Network | undefined, after: Network | undefined): void {
+    const old = this.nets.get(name);
+    if (old) this.dropNetwork(old);
+    if (before) this.setRefs(gwOwner(name), []);
+    if (after) this.buildNetwork(after);
+  }
+
+  private buildNetwork(n: Network): void {
+    const state = new NetworkState(n, (vm) => this.partnerSet(vm));
+    this.nets.set(n.name, state);
+    this.setRefs(gwOwner(n.name), n.gateways.map((g) => ({ dpid: g.switch, ref: String(g.port) })));
+    this.updateOwner(state, () => this.setGatewaysOn(state));
+    for (const vm of [...(this.netVms.get(n.name) ?? [])].sort()) this.updateOwner(state, () => this.setVmOn(state, vm, this.model.vms.get(vm)));
+  }
+
+  private dropNetwork(state: NetworkState): void {
+    const scope = netScope(state.name);
+    this.nets.delete(state.name);
+    for (const d of state.switches()) {
+      this.mark(d, scope);
+      this.indexNetOn(state, d);
+    }
+    for (const d of state.memberSwitches()) {
+      for (const e of state.activeAt(d)) {
+        this.countDelivered(state, d, -1);
+        this.mark(d, DELIVER, e.mac);
+      }
+    }
+  }
+
+  private partnerSet(vm: string): ReadonlySet<string> | undefined {
+    const m = this.partners.get(vm);
+    return m ? new Set(m.keys()) : undefined;
+  }
+
+  private link(r: Relation, dir: 1 | -1): void {
+    const [a, b] = r.vms;
     for (const [x, y] of [[a, b], [b, a]] as const) {
       let m = this.partners.get(x);
       if (!m) this.partners.set(x, (m = new Map()));
       const n = (m.get(y) ?? 0) + dir;
       if (n > 0) m.set(y, n);
       else m.delete(y);
+      if (m.size === 0) this.partners.delete(x);
     }
   }
 
-  private partnerSet = (vm: string): ReadonlySet<string> | undefined => {
-    const m = this.partners.get(vm);
-    return m ? new Set(m.keys()) : undefined;
-  };
+  // --- topology ----------------------------------------------------------
 
-  private rebuildAll(): void {
-    this.paths = computePaths(this.topo);
-    const all = [...this.topo.switches.keys()];
-    this.connected = all.every((d) => d === all[0] || this.paths.reachable(all[0]!, d));
-    this.plans.clear();
-    this.units.clear();
-    this.unitOrder.clear();
-    this.infra.clear();
-    this.flat.clear();
-    for (const [dpid, sw] of this.topo.switches) {
-      this.infra.set(dpid, this.versionOf(dpid) === OFP13_VERSION ? lowerSwitch13(dpid, this.paths) : lowerSwitch10(dpid, sw.ports.keys(), this.paths));
+  /** Re-resolves an owner's bindings (a port or switch it names changed). */
+  private rederive(owner: string): void {
+    const name = owner.slice(2);
+    if (owner.startsWith('g:')) {
+      const state = this.nets.get(name);
+      if (state) this.updateOwner(state, () => this.setGatewaysOn(state));
+      return;
     }
-    for (const n of [...this.model.networks.keys()].sort(cmp)) this.rebuildNetwork(n, new Set());
+    const vm = this.model.vms.get(name);
+    for (const n of new Set(vm?.interfaces.map((i) => i.network) ?? [])) {
+      const state = this.nets.get(n);
+      if (state) this.updateOwner(state, () => this.setVmOn(state, name, vm));
+    }
   }
 
-  private rebuildNetwork(name: string, touched: Set<Dpid>): void {
-    const old = this.plans.get(name);
-    const net: Network | undefined = this.model.networks.get(name);
-    let plan: NetworkPlan | undefined;
-    if (net) {
-      const vms: Vm[] = [];
-      for (const v of this.netVms.get(name) ?? []) {
-        const vm = this.model.vms.get(v);
-        if (vm) vms.push(vm);
+  private setRefs(owner: string, refs: { dpid: Dpid; ref: string }[]): void {
+    for (const { dpid, ref } of this.ownerRefs.get(owner) ?? []) {
+      const m = this.bindings.get(dpid);
+      const s = m?.get(ref);
+      s?.delete(owner);
+      if (s && s.size === 0) m!.delete(ref);
+      if (m && m.size === 0) this.bindings.delete(dpid);
+    }
+    if (refs.length) this.ownerRefs.set(owner, refs);
+    else this.ownerRefs.delete(owner);
+    for (const { dpid, ref } of refs) {
+      let m = this.bindings.get(dpid);
+      if (!m) this.bindings.set(dpid, (m = new Map()));
+      let s = m.get(ref);
+      if (!s) m.set(ref, (s = new Set()));
+      s.add(owner);
+    }
+  }
+
+  private relabel(): void {
+    const { labels, unlabelled } = assignLabels(this.topo.switches.keys());
+    const old = this.labels;
+    this.labels = labels;
+    this.unlabelled = unlabelled;
+    for (const d of new Set([...old.keys(), ...labels.keys()])) {
+      if (old.get(d) === labels.get(d)) continue;
+      // Everything that names this switch's label: its own flows, and every switch's ways towards it.
+      this.markAll(d);
+      for (const sw of this.topo.switches.keys()) this.mark(sw, SWITCH);
+      for (const n of this.memberNetsOn.get(d) ?? []) for (const sw of this.nets.get(n)?.sourceSwitches() ?? []) this.mark(sw, netScope(n));
+    }
+  }
+
+  private routeChanges(changes: RouteChanges): void {
+    for (const [dest, { changed }] of changes) {
+      for (const s of changed) {
+        this.mark(s, SWITCH);
+        this.groupAssignments.delete(s);
+        // Its entries towards `dest` name a next hop or a group of next hops: they follow.
+        for (const n of this.memberNetsOn.get(dest) ?? []) if (this.nets.get(n)?.hasSourcesAt(s)) this.mark(s, netScope(n));
       }
-      plan = planNetwork(collectEndpoints(net, vms, this.topo, this.paths), this.paths, this.partnerSet);
-      this.plans.set(name, plan);
-    } else this.plans.delete(name);
-    const sws = new Set<Dpid>([...(old?.served ?? []), ...(plan?.served ?? [])]);
-    for (const dpid of sws) {
-      if (old && plan && sameUnitInputs(old, plan, dpid)) continue;
-      touched.add(dpid);
-      const u = this.unitsOf(dpid);
-      const unit = plan && plan.served.has(dpid) ? this.lower(plan, dpid) : [];
-      this.setUnit(dpid, u, name, unit);
     }
-    if (plan && plan.ne.network.kind === 'public' && this.connected) indexPublicPlan(plan, this.partnerSet);
   }
 
-  /** A public segment updated in place for a few VMs; false when it needs a full re-plan. */
-  private updatePublic(name: string, vms: ReadonlySet<string>, touched: Set<Dpid>): boolean {
-    const plan = this.plans.get(name);
-    const net = this.model.networks.get(name);
-    if (!this.connected || !plan || !net || net.kind !== 'public' || plan.ne.network.kind !== 'public') return false;
-    const dirt = updatePublicPlan(plan, vms, this.model, this.topo, this.paths, this.partnerSet);
-    if (!dirt) return false;
-    for (const [dpid, d] of dirt) {
-      touched.add(dpid);
-      const u = this.unitsOf(dpid);
-      const cur = u.get(name);
-      let unit: Unit = [];
-      if (plan.served.has(dpid)) {
-        const of13 = this.versionOf(dpid) === OFP13_VERSION;
-        if (cur && !Array.isArray(cur)) {
-          patchPieces(cur, plan, dpid, this.paths, of13, d);
-          unit = cur;
-        } else unit = buildPieces(plan, dpid, this.paths, of13);
+  // --- bookkeeping ---------------------------------------------------------
+
+  private countDelivered(state: NetworkState, dpid: Dpid, dir: 1 | -1): void {
+    const n = (this.delivered.get(dpid) ?? 0) + dir;
+    if (n > 0) this.delivered.set(dpid, n);
+    else this.delivered.delete(dpid);
+    if ((n > 0) !== (n - dir > 0)) this.destinationsDirty = true;
+    if (state.activeAt(dpid).length > 0 && this.nets.get(state.name) === state) setOf(this.memberNetsOn, dpid).add(state.name);
+    else dropFromSet(this.memberNetsOn, dpid, state.name);
+  }
+
+  private indexNetOn(state: NetworkState, d: Dpid): void {
+    const present = this.nets.get(state.name) === state && (state.hasSourcesAt(d) || state.activeAt(d).length > 0);
+    if (present) setOf(this.netsOn, d).add(state.name);
+    else dropFromSet(this.netsOn, d, state.name);
+  }
+
+  private netsAt(d: Dpid, index: Map<Dpid, Set<string>>): NetworkState[] {
+    const out: NetworkState[] = [];
+    for (const n of [...(index.get(d) ?? [])].sort()) {
+      const s = this.nets.get(n);
+      if (s) out.push(s);
+    }
+    return out;
+  }
+
+  /** Marks a piece of a scope for refreshing, or the whole scope without `key`. */
+  private mark(d: Dpid, scope: string, key?: string): void {
+    // A full build refreshes every scope of every switch anyway.
+    if (this.building) return;
+    let s = this.dirty.get(d);
+    if (!s) this.dirty.set(d, (s = new Map()));
+    if (key === undefined) {
+      s.set(scope, null);
+      return;
+    }
+    const cur = s.get(scope);
+    if (cur === null) return;
+    if (cur) cur.add(key);
+    else s.set(scope, new Set([key]));
+  }
+
+  private markAll(d: Dpid): void {
+    this.mark(d, SWITCH);
+    this.mark(d, DELIVER);
+    for (const sc of this.store.scopesOf(d)) this.mark(d, sc);
+    for (const n of this.netsOn.get(d) ?? []) this.mark(d, netScope(n));
+  }
+
+  /** Pieces lowered again since the compiler was made: what changes cost. */
+  get piecesLowered(): number {
+    return this.store.lowered;
+  }
+
+  // --- lowering ------------------------------------------------------------
+
+  private ctxOf(d: Dpid): SwitchCtx {
+    const of13 = this.versionOf(d) !== OFP10_VERSION;
+    const groups = of13;
+    return {
+      dpid: d,
+      of13,
+      groups,
+      meters: of13,
+      fabricPorts: this.ports.fabricPorts(d),
+      label: this.labels.get(d),
+      target: (at) => (at.dpid === d ? { local: at.portNo } : this.remote(d, at.dpid, groups)),
+    };
+  }
+
+  /** How switch `from` sends towards switch `to`: its label, and one next hop or the group of all of them. */
+  private remote(from: Dpid, to: Dpid, groups: boolean): Remote | undefined {
+    const label = this.labels.get(to);
+    if (label === undefined) return undefined;
+    const hops = this.routes.hops(from, to);
+    if (hops.length === 0) return undefined;
+    if (groups && hops.length > 1) return { remote: to, label, group: this.groupIds(from).get(hops)! };
+    return { remote: to, label, hop: pickHop(hops, label)! };
+  }
+
+  /** The group id of each of a switch's next-hop sets (one array per set, see FabricRoutes.hops), kept until its routes change. */
+  private groupIds(d: Dpid): Map<readonly number[], number> {
+    let g = this.groupAssignments.get(d);
+    if (!g) {
+      const sets = new Set<readonly number[]>();
+      for (const { hops } of this.routes.towards(d)) if (hops.length > 1) sets.add(hops);
+      const byKey = new Map([...sets].map((h) => [h.join(','), h] as const));
+      const ids = assignGroups(byKey.keys());
+      g = new Map([...ids].map(([k, id]) => [byKey.get(k)!, id]));
+      this.groupAssignments.set(d, g);
+    }
+    return g;
+  }
+
+  private flushDirty(): void {
+    for (const [d, scopes] of this.dirty) {
+      const version = this.versionOf(d);
+      const had = this.versions.get(d);
+      if (!this.ports.has(d)) {
+        this.store.dropSwitch(d, had ?? version);
+        this.versions.delete(d);
+        continue;
       }
-      this.setUnit(dpid, u, name, unit);
+      if (had !== undefined && had !== version) {
+        // Lowered for another version: everything is redone.
+        this.store.dropSwitch(d, version);
+        for (const sc of this.netsOn.get(d) ?? []) scopes.set(netScope(sc), null);
+        scopes.set(SWITCH, null);
+        scopes.set(DELIVER, null);
+      }
+      this.versions.set(d, version);
+      const ctx = this.ctxOf(d);
+      for (const [scope, keys] of scopes) this.refreshScope(ctx, version, scope, keys);
     }
-    return true;
+    this.dirty.clear();
   }
 
-  private unitsOf(dpid: Dpid): Map<string, Unit> {
-    let u = this.units.get(dpid);
-    if (!u) this.units.set(dpid, (u = new Map()));
-    return u;
+  private refreshScope(ctx: SwitchCtx, version: OfVersion, scope: string, keys: Set<string> | null): void {
+    const d = ctx.dpid;
+    if (scope === SWITCH) {
+      this.store.refresh(d, version, scope, switchPieces(ctx, this.switchInputs(ctx)));
+      return;
+    }
+    if (scope === DELIVER) {
+      if (keys === null) this.store.refresh(d, version, scope, deliverPieces(ctx, deliveredMacs(d, this.netsAt(d, this.memberNetsOn))));
+      else {
+        const { present, gone } = deliverPiecesFor(ctx, this.netsAt(d, this.memberNetsOn), keys);
+        this.store.patch(d, version, scope, present, gone);
+      }
+      return;
+    }
+    const state = this.nets.get(scope.slice(2));
+    if (!state) this.store.refresh(d, version, scope, new Map());
+    else if (keys === null || !ctx.of13) this.store.refresh(d, version, scope, networkPieces(ctx, state));
+    else {
+      const { present, gone } = networkPiecesFor(ctx, state, keys);
+      this.store.patch(d, version, scope, present, gone);
+    }
   }
 
-  /** Stores a unit (an empty one is dropped); the sorted names are redone when the set of names changes. */
-  private setUnit(dpid: Dpid, u: Map<string, Unit>, name: string, unit: Unit): void {
-    const had = u.has(name);
-    if (unitSize(unit)) u.set(name, unit);
-    else u.delete(name);
-    if (had !== u.has(name)) this.unitOrder.delete(dpid);
+  private switchInputs(ctx: SwitchCtx): Parameters<typeof switchPieces>[1] {
+    const d = ctx.dpid;
+    const accessPorts = this.ports.accessPorts(d);
+    const transit: Remote[] = [];
+    for (const { dest, transit: through } of this.routes.towards(d)) {
+      if (!through) continue;
+      const t = this.remote(d, dest, ctx.groups);
+      if (t) transit.push(t);
+    }
+    const groups: { groupId: number; buckets: Bucket[] }[] = [];
+    // Where the switch forwards only for others it needs only the groups its transit flows name.
+    const named = new Set(transit.map((t) => t.group));
+    if (ctx.groups) {
+      for (const [hops, groupId] of this.groupIds(d)) {
+        if (accessPorts.length > 0 || named.has(groupId)) groups.push({ groupId, buckets: this.bucketsFor(hops) });
+      }
+    }
+    return { accessPorts, transit, groups, rates: this.rates };
   }
 
-  private lower(plan: NetworkPlan, dpid: Dpid): Unit {
-    const of13 = this.versionOf(dpid) === OFP13_VERSION;
-    // A public segment is kept in pieces so that its later changes re-lower only what they affect.
-    if (plan.ne.network.kind === 'public') return buildPieces(plan, dpid, this.paths, of13);
-    return of13 ? lowerNetwork13(plan, dpid, this.paths) : lowerNetwork10(plan, dpid, this.paths);
+  /** One bucket list per distinct set of next hops, shared by every switch that has it. */
+  private bucketsFor(hops: readonly number[]): Bucket[] {
+    let b = this.bucketLists.get(hops);
+    if (!b) this.bucketLists.set(hops, (b = selectBuckets(hops)));
+    return b;
   }
+
+  /** Checks every flow of a switch against its stage's declaration (run by tests and on demand). */
+  check(dpid: Dpid): string[] {
+    const lowering = this.versionOf(dpid) === OFP10_VERSION ? 'of10' : 'of13';
+    const out: string[] = [];
+    for (const f of this.store.flows(dpid)) {
+      const why = checkFlow(f, lowering);
+      if (why) out.push(why);
+    }
+    return out;
+  }
+}
+
+/** The ports a VM's bindings name: its interfaces' and its migration destinations'. */
+function vmRefs(vm: Vm): { dpid: Dpid; ref: string }[] {
+  const refs = vm.interfaces.map((i) => ({ dpid: i.switch, ref: String(i.port) }));
+  for (const d of vm.migration?.destinations ?? []) refs.push({ dpid: d.switch, ref: String(d.port) });
+  return refs;
+}
+
+function setOf<K, V>(m: Map<K, Set<V>>, k: K): Set<V> {
+  let s = m.get(k);
+  if (!s) m.set(k, (s = new Set()));
+  return s;
+}
+
+function dropFromSet<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
+  const s = m.get(k);
+  if (!s) return;
+  s.delete(v);
+  if (s.size === 0) m.delete(k);
 }

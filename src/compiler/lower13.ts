@@ -1,104 +1,76 @@
-// OF1.3 lowering: the plan's decisions as a multi-table pipeline. Metadata
-// bits 11..0 carry the network's segment from the first table on.
-import { Port, VID_PRESENT, type Action, type Instruction, type Match } from '../openflow/types.js';
-import type { Dpid } from '../topo/types.js';
-import type { Paths } from '../topo/paths.js';
+// OF1.3 lowering of one network's pieces on one switch: the security flows of
+// a bound source, what a public member may reach, the forwarding entry of a
+// destination, the network-wide flows (DHCP, broadcast, and the egress of
+// frames that arrive tagged), and a delivered MAC. Metadata bits 19..0 carry
+// the network's segment from the first table on.
+import { BROADCAST, ETH_ARP, ETH_IPV4, ETH_IPV6, ETH_RARP, ICMPV6_NA, ICMPV6_NS, IPPROTO_ICMPV6, IPPROTO_UDP, NO_MAC, ETH_MPLS } from '../openflow/ethernet.js';
+import type { Action, Instruction, Match } from '../openflow/types.js';
 import { canonicalIpv6, isIpv6, linkLocalOf } from './addr.js';
 import { cookieFor } from './cookie.js';
-import { fabricProbeTrapFlow, LLDP_TRAP_PRIORITY_13, lldpTrapFlow } from './lldp-trap.js';
 import type { Endpoint, Location } from './endpoints.js';
-import type { NetworkPlan, Target } from './plan.js';
+import { fabricMac, MplsClass, mplsLabelOf, SEGMENT_MASK } from './fabric.js';
+import type { NetworkState } from './network-state.js';
 import { tableOf } from './pipeline.js';
+import { P13 } from './priorities.js';
+import { fabricCopies, mplsCopies, TO_CONTROLLER, unicastActions13, type SwitchCtx, type Target } from './targets.js';
 import type { DesiredFlow } from './types.js';
 
-export const SEGMENT_MASK = 0xfffn;
-export const ETH_ARP = 0x0806;
-export const ETH_RARP = 0x8035;
-export const ETH_IPV4 = 0x0800;
-export const ETH_IPV6 = 0x86dd;
-export const ETH_VLAN = 0x8100;
-export const BROADCAST = 'ff:ff:ff:ff:ff:ff';
-export const NO_MAC = '00:00:00:00:00:00';
-export const IPPROTO_UDP = 17;
-export const IPPROTO_ICMPV6 = 58;
-export const ICMPV6_NS = 135;
-export const ICMPV6_NA = 136;
-export const ICMPV6_RA = 134;
-export const ICMPV6_REDIRECT = 137;
-export const TO_CONTROLLER: Action = { type: 'output', port: Port.CONTROLLER, maxLen: 0xffff };
+export const DHCPV6_CLIENT_PORT = 546;
+export const DHCPV6_SERVER_PORT = 547;
+/** All_DHCP_Relay_Agents_and_Servers (ff02::1:2) on Ethernet. */
+export const DHCPV6_SERVERS_MAC = '33:33:00:01:00:02';
+const IPV6_MULTICAST = { value: '33:33:00:00:00:00', mask: 'ff:ff:00:00:00:00' };
 
-function flow(stage: string, priority: number, match: Match, instructions: Instruction[], cookie: bigint): DesiredFlow {
-  return { stage, tableId: tableOf(stage), priority, match, instructions, cookie };
-}
-const goto = (stage: string): Instruction => ({ type: 'gotoTable', tableId: tableOf(stage) });
-const apply = (actions: Action[]): Instruction[] => (actions.length ? [{ type: 'applyActions', actions }] : []);
-const meta = (seg: number): Instruction => ({ type: 'writeMetadata', metadata: BigInt(seg), mask: SEGMENT_MASK });
+const T_PORT = tableOf('port-security');
+const T_ADDR = tableOf('address-security');
+const T_REACH = tableOf('reachability');
+const T_FWD = tableOf('forward');
+const T_EGRESS = tableOf('egress');
+
+// Instruction lists shared by many flows (plain data, never mutated).
+const DROP: Instruction[] = Object.freeze([]) as unknown as Instruction[];
+const TO_REACHABILITY: Instruction[] = Object.freeze([{ type: 'gotoTable', tableId: T_REACH }]) as unknown as Instruction[];
+const TO_FORWARD: Instruction[] = Object.freeze([{ type: 'gotoTable', tableId: T_FWD }]) as unknown as Instruction[];
+
+const apply = (actions: Action[]): Instruction[] => (actions.length ? [{ type: 'applyActions', actions }] : DROP);
 const onSegment = (seg: number): Match['metadata'] => ({ value: BigInt(seg), mask: SEGMENT_MASK });
 
-export function epCookie(ep: Endpoint): bigint {
-  return ep.cookie;
+/** To the controller, through the sender's port meter when the switch has meters. */
+export function toController(meterId: number | undefined): Instruction[] {
+  const ins: Instruction[] = [{ type: 'applyActions', actions: [TO_CONTROLLER] }];
+  return meterId === undefined ? ins : [{ type: 'meter', meterId }, ...ins];
 }
 
-// Instruction lists shared by many flows (plain data, never mutated): one
-// allocation each instead of one per flow.
-const DROP: Instruction[] = Object.freeze([]) as unknown as Instruction[];
-const TO_REACHABILITY: Instruction[] = Object.freeze([goto('reachability')]) as unknown as Instruction[];
-const TO_FORWARD: Instruction[] = Object.freeze([goto('forward')]) as unknown as Instruction[];
-const CONTROLLER_INS: Instruction[] = Object.freeze([{ type: 'applyActions', actions: [TO_CONTROLLER] }]) as unknown as Instruction[];
-
-/** Per-switch flows that depend on no network: the LLDP trap, fabric ports and table-miss drops. */
-export function lowerSwitch13(dpid: Dpid, paths: Paths): DesiredFlow[] {
-  const c = cookieFor('switch', dpid);
-  const out: DesiredFlow[] = [lldpTrapFlow(dpid, LLDP_TRAP_PRIORITY_13)];
-  const fabric = [...paths.fabricPorts(dpid)].sort((a, b) => a - b);
-  for (const p of fabric) out.push(fabricProbeTrapFlow(dpid, p));
-  for (const p of fabric) {
-    out.push(flow('port-security', 100, { inPort: p, vlanVid: { value: VID_PRESENT, mask: VID_PRESENT } }, [goto('fabric-ingress')], c));
-  }
-  for (const s of ['port-security', 'fabric-ingress', 'address-security', 'reachability', 'forward']) out.push(flow(s, 0, {}, [], c));
-  return out;
-}
-
-function targetActions13(seg: number, t: Target): Action[] {
-  if ('local' in t) return [{ type: 'output', port: t.local }];
-  return [{ type: 'pushVlan', ethertype: ETH_VLAN }, { type: 'setField', field: 'vlanVid', value: VID_PRESENT | seg }, { type: 'output', port: t.fabric }];
-}
-
-/** Broadcast: local member ports first (untagged), then tagged along the tree. */
-export function bcastActions13(plan: NetworkPlan, dpid: Dpid): Action[] {
-  const acts: Action[] = (plan.bcastLocal.get(dpid) ?? []).map((p) => ({ type: 'output', port: p }) as Action);
-  const tree = plan.bcastTree.get(dpid) ?? [];
-  if (tree.length) {
-    acts.push({ type: 'pushVlan', ethertype: ETH_VLAN }, { type: 'setField', field: 'vlanVid', value: VID_PRESENT | plan.segment });
-    for (const p of tree) acts.push({ type: 'output', port: p });
-  }
-  return acts;
-}
-
-function addressSecurity13(plan: NetworkPlan, ep: Endpoint, loc: Location, out: DesiredFlow[]): void {
+/** Port and address security of one bound source; `server` when it is its network's DHCP server. */
+export function securityFlows13(seg: number, ep: Endpoint, loc: Location, server: boolean, meterId: number | undefined, out: DesiredFlow[]): void {
   // Object literals rather than spreads of a base match: this runs for every
   // endpoint of the cloud, and literals are several times cheaper to build.
   const c = ep.cookie;
   const p = loc.portNo;
   const m = ep.mac;
-  const S = 'address-security';
-  const T = tableOf(S);
+  out.push({ stage: 'port-security', tableId: T_PORT, priority: P13.portSecurity, match: { inPort: p, ethSrc: m, vlanVid: 0 }, instructions: [{ type: 'writeMetadata', metadata: BigInt(seg), mask: SEGMENT_MASK }, { type: 'gotoTable', tableId: T_ADDR }], cookie: c });
   const add = (priority: number, match: Match, ins: Instruction[]): void => {
-    out.push({ stage: S, tableId: T, priority, match, instructions: ins, cookie: c });
+    out.push({ stage: 'address-security', tableId: T_ADDR, priority, match, instructions: ins, cookie: c });
   };
+  const ctl = toController(meterId);
   const next = TO_REACHABILITY;
-  const ctl = CONTROLLER_INS;
-  // ND: link-layer options must name the sender's own MAC or be absent.
-  add(254, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NS }, DROP);
-  add(254, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NA }, DROP);
+  // ND: multicast solicitations go to the controller (answered from the model), unicast ones from an
+  // own address on to the target (neighbour unreachability detection needs no controller); the
+  // option must be its own MAC or absent.
+  for (const sll of [m, NO_MAC]) add(P13.nsMulticast, { inPort: p, ethSrc: m, ethDst: IPV6_MULTICAST, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NS, ipv6NdSll: sll }, ctl);
   if (ep.kind === 'gateway') {
-    add(300, { inPort: p, ethSrc: m, ethType: ETH_ARP, arpOp: 1, arpSha: m }, ctl);
-    add(200, { inPort: p, ethSrc: m, ethType: ETH_IPV4 }, next);
-    for (const mac of [m, NO_MAC]) {
-      add(255, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NS, ipv6NdSll: mac }, ctl);
-      add(255, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NA, ipv6NdTll: mac }, next);
-    }
-    add(200, { inPort: p, ethSrc: m, ethType: ETH_IPV6 }, next);
+    for (const sll of [m, NO_MAC]) add(P13.nd, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NS, ipv6NdSll: sll }, next);
+    // A gateway may use any source address and may send router advertisements and DHCP.
+    add(P13.garp, { inPort: p, ethSrc: m, ethDst: BROADCAST, ethType: ETH_ARP, arpOp: 2, arpSha: m }, DROP);
+    add(P13.arpBroadcast, { inPort: p, ethSrc: m, ethDst: BROADCAST, ethType: ETH_ARP, arpOp: 1, arpSha: m }, ctl);
+    add(P13.arp, { inPort: p, ethSrc: m, ethType: ETH_ARP, arpSha: m }, next);
+    add(P13.source, { inPort: p, ethSrc: m, ethType: ETH_IPV4 }, next);
+    add(P13.dhcpServerAllow, { inPort: p, ethSrc: m, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpSrc: 67 }, next);
+    add(P13.dhcpServerAllow, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_UDP, udpSrc: DHCPV6_SERVER_PORT }, next);
+    add(P13.raAllow, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: 134 }, next);
+    add(P13.raAllow, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: 137 }, next);
+    for (const tll of [m, NO_MAC]) add(P13.nd, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NA, ipv6NdTll: tll }, next);
+    add(P13.source, { inPort: p, ethSrc: m, ethType: ETH_IPV6 }, next);
     return;
   }
   const v6: string[] = [];
@@ -108,103 +80,111 @@ function addressSecurity13(plan: NetworkPlan, ep: Endpoint, loc: Location, out: 
       if (!v6.includes(canon)) v6.push(canon);
       continue;
     }
-    add(310, { inPort: p, ethSrc: m, ethDst: BROADCAST, ethType: ETH_ARP, arpOp: 2, arpSha: m, arpSpa: ip }, ctl);
-    add(300, { inPort: p, ethSrc: m, ethType: ETH_ARP, arpOp: 1, arpSha: m, arpSpa: ip }, ctl);
-    add(200, { inPort: p, ethSrc: m, ethType: ETH_IPV4, ipv4Src: ip }, next);
+    add(P13.garp, { inPort: p, ethSrc: m, ethDst: BROADCAST, ethType: ETH_ARP, arpOp: 2, arpSha: m, arpSpa: ip }, ctl);
+    add(P13.arpBroadcast, { inPort: p, ethSrc: m, ethDst: BROADCAST, ethType: ETH_ARP, arpOp: 1, arpSha: m, arpSpa: ip }, ctl);
+    // Unicast requests and replies (the target re-checking a neighbour) go on like any frame.
+    add(P13.arp, { inPort: p, ethSrc: m, ethType: ETH_ARP, arpSha: m, arpSpa: ip }, next);
+    add(P13.source, { inPort: p, ethSrc: m, ethType: ETH_IPV4, ipv4Src: ip }, next);
+    if (server) add(P13.dhcpServerAllow, { inPort: p, ethSrc: m, ethType: ETH_IPV4, ipv4Src: ip, ipProto: IPPROTO_UDP, udpSrc: 67 }, next);
   }
   const ll = linkLocalOf(m);
   if (!v6.includes(ll)) v6.push(ll);
-  add(300, { inPort: p, ethSrc: m, ethType: ETH_ARP, arpOp: 1, arpSha: m, arpSpa: '0.0.0.0' }, ctl);
-  add(300, { inPort: p, ethSrc: m, ethType: ETH_RARP }, ctl);
-  add(200, { inPort: p, ethSrc: m, ethType: ETH_IPV4, ipv4Src: '0.0.0.0', ipProto: IPPROTO_UDP, udpSrc: 68, udpDst: 67 }, next);
-  if (plan.ne.network.dhcp?.mac.toLowerCase() !== m) add(250, { inPort: p, ethSrc: m, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpSrc: 67 }, DROP);
-  add(260, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_RA }, DROP);
-  add(260, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_REDIRECT }, DROP);
-  // Solicitations go to the controller, which answers from the model (answerNd) and checks the source address.
-  for (const mac of [m, NO_MAC]) add(255, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NS, ipv6NdSll: mac }, ctl);
+  add(P13.arpBroadcast, { inPort: p, ethSrc: m, ethType: ETH_ARP, arpOp: 1, arpSha: m, arpSpa: '0.0.0.0' }, ctl);
+  add(P13.arp, { inPort: p, ethSrc: m, ethType: ETH_RARP }, ctl);
+  add(P13.source, { inPort: p, ethSrc: m, ethType: ETH_IPV4, ipv4Src: '0.0.0.0', ipProto: IPPROTO_UDP, udpSrc: 68, udpDst: 67 }, next);
   for (const src of v6) {
-    add(200, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipv6Src: src }, next);
-    for (const mac of [m, NO_MAC]) {
+    add(P13.source, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipv6Src: src }, next);
+    if (server) add(P13.dhcpServerAllow, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipv6Src: src, ipProto: IPPROTO_UDP, udpSrc: DHCPV6_SERVER_PORT }, next);
+    for (const sll of [m, NO_MAC]) add(P13.nd, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipv6Src: src, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NS, ipv6NdSll: sll }, next);
+    for (const tll of [m, NO_MAC]) {
       for (const target of v6) {
-        add(255, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipv6Src: src, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NA, ipv6NdTarget: target, ipv6NdTll: mac }, next);
+        add(P13.nd, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipv6Src: src, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NA, ipv6NdTarget: target, ipv6NdTll: tll }, next);
       }
     }
   }
 }
 
-/** Every flow of one network on one OF1.3 switch. */
-export function lowerNetwork13(plan: NetworkPlan, dpid: Dpid, paths: Paths): DesiredFlow[] {
-  const out: DesiredFlow[] = [];
-  for (const { ep, loc } of plan.sources.get(dpid) ?? []) sourceFlows13(plan, ep, loc, out);
-  const { head, tail } = networkFlows13(plan, dpid, paths);
-  out.push(...head);
-  const fw = plan.forward.get(dpid);
-  if (fw) {
-    // One instruction list per distinct target on this switch.
-    const byTarget = new Map<number, Instruction[]>();
-    for (const [mac, t] of fw) {
-      const key = 'local' in t ? t.local : -1 - t.fabric;
-      let ins = byTarget.get(key);
-      if (!ins) byTarget.set(key, (ins = apply(targetActions13(plan.segment, t))));
-      out.push(flow('forward', 200, { metadata: onSegment(plan.segment), ethDst: mac }, ins, plan.ne.byMac.get(mac)!.cookie));
-    }
+/** On a public segment, what one bound source may reach (a private network needs none: one flow per segment). */
+export function reachFlows13(ep: Endpoint, loc: Location, reach: readonly Endpoint[], out: DesiredFlow[]): void {
+  if (ep.kind === 'gateway') {
+    out.push({ stage: 'reachability', tableId: T_REACH, priority: P13.reachGateway, match: { inPort: loc.portNo, ethSrc: ep.mac }, instructions: TO_FORWARD, cookie: ep.cookie });
+    return;
   }
-  out.push(...tail);
+  for (const d of reach) out.push({ stage: 'reachability', tableId: T_REACH, priority: P13.reach, match: { inPort: loc.portNo, ethSrc: ep.mac, ethDst: d.mac }, instructions: TO_FORWARD, cookie: ep.cookie });
+}
+
+/** The forwarding entry of one destination on a switch. */
+export function forwardFlow13(seg: number, d: Endpoint, t: Target): DesiredFlow {
+  return { stage: 'forward', tableId: T_FWD, priority: P13.unicast, match: { metadata: onSegment(seg), ethDst: d.mac }, instructions: apply(unicastActions13(t)), cookie: d.cookie };
+}
+
+/** A MAC delivered here, for frames that arrived tagged with this switch's label. */
+export function deliverFlow13(mac: string, port: number, cookie: bigint): DesiredFlow {
+  return { stage: 'egress', tableId: T_EGRESS, priority: P13.egressUnicast, match: { ethDst: mac }, instructions: [{ type: 'applyActions', actions: [{ type: 'output', port }] }], cookie };
+}
+
+/** Where the network's remote member switches are, from this switch (unreachable ones left out). */
+export function remoteMembers(ctx: SwitchCtx, net: NetworkState): Target[] {
+  const out: Target[] = [];
+  for (const d of [...net.memberSwitches()].sort()) {
+    if (d === ctx.dpid) continue;
+    const t = ctx.target({ dpid: d, portNo: 0 });
+    if (t) out.push(t);
+  }
   return out;
 }
 
-/** The flows of one bound source at one port: port security, address security and (public) reachability. */
-export function sourceFlows13(plan: NetworkPlan, ep: Endpoint, loc: Location, out: DesiredFlow[]): void {
-  securityFlows13(plan, ep, loc, out);
-  reachabilityFlows13(plan, ep, loc, out);
-}
-
-/** Port and address security of one bound source: they depend on the endpoint and its network only. */
-export function securityFlows13(plan: NetworkPlan, ep: Endpoint, loc: Location, out: DesiredFlow[]): void {
-  out.push(flow('port-security', 100, { inPort: loc.portNo, ethSrc: ep.mac, vlanVid: 0 }, [meta(plan.segment), goto('address-security')], ep.cookie));
-  addressSecurity13(plan, ep, loc, out);
-}
-
-/** On a public segment, what one bound source may reach (none on a private network: one flow per segment does it). */
-export function reachabilityFlows13(plan: NetworkPlan, ep: Endpoint, loc: Location, out: DesiredFlow[]): void {
-  if (plan.ne.network.kind === 'private') return;
-  if (ep.kind === 'gateway') out.push(flow('reachability', 150, { inPort: loc.portNo, ethSrc: ep.mac }, TO_FORWARD, ep.cookie));
-  else for (const d of plan.reachable(ep)) out.push(flow('reachability', 200, { inPort: loc.portNo, ethSrc: ep.mac, ethDst: d.mac }, TO_FORWARD, ep.cookie));
-}
-
-/** The forwarding flow of one destination MAC on a switch. */
-export function forwardFlow13(plan: NetworkPlan, mac: string, t: Target): DesiredFlow {
-  return flow('forward', 200, { metadata: onSegment(plan.segment), ethDst: mac }, apply(targetActions13(plan.segment, t)), plan.ne.byMac.get(mac)!.cookie);
-}
-
 /**
- * The flows of a network on a switch that belong to no one endpoint: `head`
- * (reachability for the segment, fabric ingress, DHCP towards the server) goes
- * before the per-destination forwarding flows, `tail` (broadcast) after.
+ * The flows of a network on a switch that belong to no one endpoint: on a
+ * switch with sources, DHCP towards the server and the broadcast of those
+ * who may broadcast; on a switch with members and fabric ports, the egress of
+ * the network's broadcast, multicast and DHCP requests that arrive tagged.
  */
-export function networkFlows13(plan: NetworkPlan, dpid: Dpid, paths: Paths): { head: DesiredFlow[]; tail: DesiredFlow[] } {
-  const head: DesiredFlow[] = [];
-  const tail: DesiredFlow[] = [];
-  const seg = plan.segment;
-  const nc = cookieFor('network', plan.ne.network.name);
-  const onSeg = onSegment(seg);
-  if (plan.sources.get(dpid)?.length) {
-    if (plan.ne.network.kind === 'private') head.push(flow('reachability', 100, { metadata: onSeg }, TO_FORWARD, nc));
-    // DHCP requests go to the server or nowhere, whoever sends them.
-    head.push(flow('reachability', 300, { metadata: onSeg, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, plan.dhcp.has(dpid) ? TO_FORWARD : DROP, nc));
-  }
-  if (paths.fabricPorts(dpid).size && plan.served.has(dpid)) {
-    head.push(flow('fabric-ingress', 100, { vlanVid: VID_PRESENT | seg }, [{ type: 'applyActions', actions: [{ type: 'popVlan' }] }, meta(seg), goto('forward')], nc));
-  }
-  const dh = plan.dhcp.get(dpid);
-  if (dh) head.push(flow('forward', 300, { metadata: onSeg, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, apply(targetActions13(seg, dh)), nc));
-  if (plan.served.has(dpid)) {
-    const acts = bcastActions13(plan, dpid);
-    if (acts.length) {
-      const ins = apply(acts);
-      tail.push(flow('forward', 100, { metadata: onSeg, ethDst: BROADCAST }, ins, nc));
-      tail.push(flow('forward', 100, { metadata: onSeg, ethType: ETH_IPV6, ethDst: { value: '33:33:00:00:00:00', mask: 'ff:ff:00:00:00:00' } }, ins, nc));
+export function networkFlows13(ctx: SwitchCtx, net: NetworkState, out: DesiredFlow[]): void {
+  const seg = net.network.segment;
+  const nc = cookieFor('network', net.name);
+  const meta = onSegment(seg);
+  const add = (stage: 'reachability' | 'forward' | 'egress', priority: number, match: Match, instructions: Instruction[]): void => {
+    out.push({ stage, tableId: tableOf(stage), priority, match, instructions, cookie: nc });
+  };
+  const server = net.dhcpServer();
+  const sources = net.sourcesAt(ctx.dpid);
+  if (sources.length) {
+    if (net.network.kind === 'private') add('reachability', P13.reachPrivate, { metadata: meta }, TO_FORWARD);
+    else {
+      // On a public segment DHCP requests pass whatever a member may reach: forward sends them to the server or nowhere.
+      add('reachability', P13.dhcpPass, { metadata: meta, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, TO_FORWARD);
+      add('reachability', P13.dhcpPass, { metadata: meta, ethType: ETH_IPV6, ipProto: IPPROTO_UDP, udpDst: DHCPV6_SERVER_PORT }, TO_FORWARD);
+    }
+    // A DHCP request that is not for the server is dropped by the switch's own forward guard (src/compiler/switch-lowering.ts).
+    const t = server ? ctx.target(server.active!) : undefined;
+    if (t) {
+      const local = 'local' in t ? [t.local] : [];
+      const remote = 'local' in t ? [] : [t];
+      add('forward', P13.dhcpBroadcast, { metadata: meta, ethDst: BROADCAST, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, apply(fabricCopies(true, 'dhcp', seg, local, remote)));
+      add('forward', P13.dhcpBroadcast, { metadata: meta, ethDst: DHCPV6_SERVERS_MAC, ethType: ETH_IPV6, ipProto: IPPROTO_UDP, udpDst: DHCPV6_SERVER_PORT }, apply(mplsCopies(seg, MplsClass.dhcpServer, local, remote)));
+      add('forward', P13.dhcpToServer, { metadata: meta, ethDst: server!.mac, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpDst: 67 }, apply(unicastActions13(t)));
+      add('forward', P13.dhcpToServer, { metadata: meta, ethDst: server!.mac, ethType: ETH_IPV6, ipProto: IPPROTO_UDP, udpDst: DHCPV6_SERVER_PORT }, apply(unicastActions13(t)));
+    }
+    if (sources.some(({ ep }) => net.broadcasts(ep))) {
+      const local = net.memberPorts(ctx.dpid);
+      const remote = remoteMembers(ctx, net);
+      const b = fabricCopies(true, 'broadcast', seg, local, remote);
+      if (b.length) add('forward', P13.broadcast, { metadata: meta, ethDst: BROADCAST }, apply(b));
+      const m = mplsCopies(seg, MplsClass.multicast, local, remote);
+      if (m.length) add('forward', P13.broadcast, { metadata: meta, ethType: ETH_IPV6, ethDst: IPV6_MULTICAST }, apply(m));
     }
   }
-  return { head, tail };
+  if (ctx.fabricPorts.length === 0) return;
+  const members = net.memberPorts(ctx.dpid);
+  if (members.length) {
+    const outs: Action[] = members.map((p) => ({ type: 'output', port: p }));
+    add('egress', P13.egressNetwork, { ethDst: fabricMac('broadcast', seg) }, apply([{ type: 'setField', field: 'ethDst', value: BROADCAST }, ...outs]));
+    add('egress', P13.egressNetwork, { ethType: ETH_MPLS, mplsLabel: mplsLabelOf(seg), mplsTc: MplsClass.multicast }, apply([{ type: 'popMpls', ethertype: ETH_IPV6 }, ...outs]));
+  }
+  if (server?.active?.dpid === ctx.dpid) {
+    const out1: Action = { type: 'output', port: server.active.portNo };
+    add('egress', P13.egressNetwork, { ethDst: fabricMac('dhcp', seg) }, apply([{ type: 'setField', field: 'ethDst', value: BROADCAST }, out1]));
+    add('egress', P13.egressNetwork, { ethType: ETH_MPLS, mplsLabel: mplsLabelOf(seg), mplsTc: MplsClass.dhcpServer }, apply([{ type: 'popMpls', ethertype: ETH_IPV6 }, out1]));
+  }
 }

@@ -2,10 +2,10 @@
 // operator types and Open vSwitch itself can load them. The match text is
 // canonical (fixed field order, lower-case MACs, RFC 5952 IPv6) and doubles
 // as the flow's identity key.
-import { Port, VID_PRESENT, type Action, type Instruction, type Match, type MatchField, type MaybeMasked, type OfVersion, OFP10_VERSION } from '../openflow/types.js';
+import { MeterFlags, Port, VID_PRESENT, type Action, type Instruction, type Match, type MatchField, type MaybeMasked, type OfVersion, OFP10_VERSION } from '../openflow/types.js';
 import { canonicalIpv6 } from './addr.js';
 import { stage as stageDecl } from './pipeline.js';
-import type { DesiredFlow } from './types.js';
+import type { DesiredFlow, DesiredGroup, DesiredMeter } from './types.js';
 
 const hex = (n: number | bigint, width = 0): string => '0x' + n.toString(16).padStart(width, '0');
 
@@ -45,8 +45,13 @@ const FIELDS: [MatchField, (m: Match, version: OfVersion) => string][] = [
   ['ipv6NdTarget', (m) => `nd_target=${canonicalIpv6(m.ipv6NdTarget!)}`],
   ['ipv6NdSll', (m) => `nd_sll=${mac(m.ipv6NdSll!)}`],
   ['ipv6NdTll', (m) => `nd_tll=${mac(m.ipv6NdTll!)}`],
+  ['mplsLabel', (m) => `mpls_label=${m.mplsLabel}`],
+  ['mplsTc', (m) => `mpls_tc=${m.mplsTc}`],
 ];
 const KNOWN = new Set(FIELDS.map(([f]) => f));
+
+/** ovs-ofctl names of the fields Spotlight rewrites. */
+const OFCTL_FIELD: Partial<Record<MatchField, string>> = { ethDst: 'eth_dst', mplsLabel: 'mpls_label', mplsTc: 'mpls_tc' };
 
 function vlanText(v: MaybeMasked<number>, version: OfVersion): string {
   const value = typeof v === 'number' ? v : v.value;
@@ -87,13 +92,21 @@ function actionText(a: Action): string {
       return `push_vlan:${hex(a.ethertype, 4)}`;
     case 'popVlan':
       return 'pop_vlan';
+    case 'pushMpls':
+      return `push_mpls:${hex(a.ethertype, 4)}`;
+    case 'popMpls':
+      return `pop_mpls:${hex(a.ethertype, 4)}`;
+    case 'group':
+      return `group:${a.groupId}`;
+    case 'setDlDst':
+      return `mod_dl_dst:${a.mac.toLowerCase()}`;
     case 'stripVlan':
       return 'strip_vlan';
     case 'setVlanVid':
       return `mod_vlan_vid:${a.vid}`;
     case 'setField':
       if (a.field === 'vlanVid') return `set_field:${Number(a.value) | VID_PRESENT}->vlan_vid`;
-      return `set_field:${String(a.value)}->${a.field}`;
+      return `set_field:${String(a.value)}->${OFCTL_FIELD[a.field] ?? a.field}`;
     default:
       return a.type;
   }
@@ -105,6 +118,7 @@ export function instructionsText(ins: Instruction[]): string {
     if (i.type === 'applyActions') parts.push(...i.actions.map(actionText));
     else if (i.type === 'writeMetadata') parts.push(`write_metadata:${hex(i.metadata)}/${hex(i.mask)}`);
     else if (i.type === 'gotoTable') parts.push(`goto_table:${i.tableId}`);
+    else if (i.type === 'meter') parts.push(`meter:${i.meterId}`);
     else parts.push(i.type);
   }
   return parts.length ? parts.join(',') : 'drop';
@@ -122,10 +136,31 @@ export function flowText(f: DesiredFlow, version: OfVersion): string {
   return `${table}priority=${f.priority}, cookie=${hex(f.cookie)}${m ? ', ' + m : ''} actions=${instructionsText(f.instructions)}`;
 }
 
-/** A whole switch, ordered by table, then stage, then priority (high first), then match; a comment heads each stage. */
-export function switchText(flows: DesiredFlow[], version: OfVersion): string {
+/** A group in `ovs-ofctl add-group` syntax. */
+export function groupText(g: DesiredGroup): string {
+  const buckets = g.buckets.map((b) => `bucket=${g.groupType === 'select' ? `weight:${b.weight},` : ''}${b.watchPort !== Port.ANY ? `watch_port:${b.watchPort},` : ''}actions=${b.actions.map(actionText).join(',')}`);
+  return `group_id=${g.groupId},type=${g.groupType === 'ff' ? 'fast_failover' : g.groupType},${buckets.join(',')}`;
+}
+
+/** A meter in `ovs-ofctl add-meter` syntax. */
+export function meterText(m: DesiredMeter): string {
+  const flags = [m.flags & MeterFlags.KBPS ? 'kbps' : '', m.flags & MeterFlags.PKTPS ? 'pktps' : '', m.flags & MeterFlags.BURST ? 'burst' : '', m.flags & MeterFlags.STATS ? 'stats' : ''].filter(Boolean);
+  const bands = m.bands.map((b) => `type=${b.type === 'drop' ? 'drop' : b.type === 'dscpRemark' ? 'dscp_remark' : 'experimenter'},rate=${b.rate},burst_size=${b.burstSize}`);
+  return `meter=${m.meterId},${flags.join(',')},bands=${bands.join(' ')}`;
+}
+
+/**
+ * A whole switch, ordered by table, then stage, then priority (high first),
+ * then match; a comment heads each stage. Meters and groups (which flows name)
+ * come first, as comment lines: `ovs-ofctl add-flows` takes only flows.
+ */
+export function switchText(flows: DesiredFlow[], version: OfVersion, groups: readonly DesiredGroup[] = [], meters: readonly DesiredMeter[] = []): string {
+  const head = [
+    ...[...meters].sort((a, b) => a.meterId - b.meterId).map((m) => `# meter ${meterText(m)}`),
+    ...[...groups].sort((a, b) => a.groupId - b.groupId).map((g) => `# group ${groupText(g)}`),
+  ];
   const sorted = [...flows].sort((a, b) => a.tableId - b.tableId || cmp(a.stage, b.stage) || b.priority - a.priority || cmp(matchText(a.match, version), matchText(b.match, version)));
-  const lines: string[] = [];
+  const lines: string[] = [...head];
   let last = '';
   for (const f of sorted) {
     if (f.stage !== last) {

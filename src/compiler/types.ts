@@ -1,6 +1,6 @@
 // What the compiler hands to the reconciler: per switch, plain desired flows
-// named by stage, and diagnostics as values.
-import type { Instruction, Match, OfVersion } from '../openflow/types.js';
+// named by stage, the groups and meters they use, and diagnostics as values.
+import type { Bucket, GroupType, Instruction, Match, MeterBand, OfVersion } from '../openflow/types.js';
 import type { Dpid } from '../topo/types.js';
 
 export interface DesiredFlow {
@@ -12,12 +12,21 @@ export interface DesiredFlow {
   /** OF1.0 flows carry zero or one applyActions. */
   instructions: Instruction[];
   cookie: bigint;
-  /**
-   * Kept out of the packet-in meter (OF1.3): only the discovery trap of a
-   * fabric port, where nothing but the neighbour switch's probes arrive, so a
-   * VM filling the meter cannot starve discovery and make the fabric flap.
-   */
-  unmetered?: boolean;
+}
+
+/** An OF1.3 group the switch must hold (Spotlight's group ids: src/compiler/fabric.ts). */
+export interface DesiredGroup {
+  groupId: number;
+  groupType: GroupType;
+  buckets: Bucket[];
+}
+
+/** An OF1.3 meter the switch must hold. */
+export interface DesiredMeter {
+  meterId: number;
+  /** MeterFlags bits. */
+  flags: number;
+  bands: MeterBand[];
 }
 
 export type DiagnosticCode =
@@ -31,8 +40,14 @@ export type DiagnosticCode =
   | 'UNREACHABLE_SWITCH'
   /** The network's DHCP server MAC is bound to no endpoint: DHCP requests are dropped. */
   | 'DHCP_SERVER_ABSENT'
-  /** Two endpoints of one network claim the same MAC; the later one (by name) is ignored. */
-  | 'DUPLICATE_MAC';
+  /** Two endpoints of one network claim the same MAC; a gateway, then the smallest id, keeps it. */
+  | 'DUPLICATE_MAC'
+  /** One MAC is delivered on two ports of one switch (in two networks): frames from other switches reach the first by id only. */
+  | 'MAC_CONFLICT'
+  /** A MAC in the fabric's reserved range (src/compiler/fabric.ts): it is not bound. */
+  | 'RESERVED_MAC'
+  /** More switches than fabric labels (4,094): this one gets no traffic from other switches. */
+  | 'NO_LABEL';
 
 export interface Diagnostic {
   code: DiagnosticCode;
@@ -47,9 +62,27 @@ export interface SwitchFlows {
   dpid: Dpid;
   version: OfVersion;
   flows: DesiredFlow[];
+  groups: DesiredGroup[];
+  meters: DesiredMeter[];
 }
 
 export interface CompileResult {
   switches: Map<Dpid, SwitchFlows>;
   diagnostics: Diagnostic[];
+}
+
+/**
+ * What changed on one switch since the last hand-over: objects that left and
+ * objects that came. A flow that changed appears in both (its old object
+ * removed, its new one added); the reconciler keys them by identity.
+ */
+export interface SwitchDelta {
+  dpid: Dpid;
+  version: OfVersion;
+  removedFlows: DesiredFlow[];
+  addedFlows: DesiredFlow[];
+  removedGroups: DesiredGroup[];
+  addedGroups: DesiredGroup[];
+  removedMeters: DesiredMeter[];
+  addedMeters: DesiredMeter[];
 }

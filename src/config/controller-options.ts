@@ -31,6 +31,8 @@ export function controllerOptions(s: EffectiveSettings, configFile?: string): Om
       ...(r.stickyGraceMs !== undefined ? { stickyGraceMs: r.stickyGraceMs } : {}),
       ...(c.limits?.packetInRate !== undefined ? { packetInRate: c.limits.packetInRate } : {}),
       ...(c.limits?.packetInBurst !== undefined ? { packetInBurst: c.limits.packetInBurst } : {}),
+      ...(c.limits?.packetInPortRate !== undefined ? { packetInPortRate: c.limits.packetInPortRate } : {}),
+      ...(c.limits?.packetInPortBurst !== undefined ? { packetInPortBurst: c.limits.packetInPortBurst } : {}),
       ...(c.discovery?.settleMs !== undefined ? { settleMs: c.discovery.settleMs } : {}),
     },
   };

@@ -41,6 +41,8 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   { path: 'limits', kind: 'mapping', default: '' },
   { path: 'limits.packetInRate', kind: 'integer (per second)', default: '100' },
   { path: 'limits.packetInBurst', kind: 'integer', default: '50' },
+  { path: 'limits.packetInPortRate', kind: 'integer (per second)', default: '50' },
+  { path: 'limits.packetInPortBurst', kind: 'integer', default: '50' },
   { path: 'discovery', kind: 'mapping', default: '' },
   { path: 'discovery.probeIntervalMs', kind: 'integer (ms)', default: '1000' },
   { path: 'discovery.settleMs', kind: 'integer (ms)', default: '3 x probeIntervalMs' },

@@ -31,7 +31,7 @@ export interface SpotlightConfig {
     keepalive?: { intervalMs?: number; maxMisses?: number };
   };
   reconcile?: { auditIntervalMs?: number; coalesceMs?: number; bundles?: boolean; maxHoldMs?: number; stickyGraceMs?: number };
-  limits?: { packetInRate?: number; packetInBurst?: number };
+  limits?: { packetInRate?: number; packetInBurst?: number; packetInPortRate?: number; packetInPortBurst?: number };
   discovery?: { probeIntervalMs?: number; settleMs?: number };
   /** The model in etcd instead of LevelDB (several controllers share it). */
   store?: StoreConfig;
@@ -239,6 +239,8 @@ function validate(raw: unknown): SpotlightConfig {
     c.limits = {};
     if (l.packetInRate !== undefined) c.limits.packetInRate = int(l.packetInRate, 'limits.packetInRate', 1, 1_000_000);
     if (l.packetInBurst !== undefined) c.limits.packetInBurst = int(l.packetInBurst, 'limits.packetInBurst', 1, 1_000_000);
+    if (l.packetInPortRate !== undefined) c.limits.packetInPortRate = int(l.packetInPortRate, 'limits.packetInPortRate', 1, 1_000_000);
+    if (l.packetInPortBurst !== undefined) c.limits.packetInPortBurst = int(l.packetInPortBurst, 'limits.packetInPortBurst', 1, 1_000_000);
   }
   if (top.discovery !== undefined) {
     const d = mapping(top.discovery, 'discovery');

@@ -110,6 +110,8 @@ export type Action =
   | { type: 'enqueue'; port: number; queueId: number }
   | { type: 'pushVlan'; ethertype: number }
   | { type: 'popVlan' }
+  | { type: 'pushMpls'; ethertype: number }
+  | { type: 'popMpls'; ethertype: number }
   | { type: 'stripVlan' }
   | { type: 'setField'; field: MatchField; value: string | number | bigint }
   | { type: 'setVlanVid'; vid: number }

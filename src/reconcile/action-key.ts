@@ -44,6 +44,10 @@ export function canonicalAction(a: Action): string {
     case 'popVlan':
     case 'stripVlan':
       return 'popVlan';
+    case 'pushMpls':
+      return `pushMpls:0x${a.ethertype.toString(16)}`;
+    case 'popMpls':
+      return `popMpls:0x${a.ethertype.toString(16)}`;
     case 'setField':
       return setField(a.field, a.value);
     case 'setVlanVid':

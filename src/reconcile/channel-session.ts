@@ -4,7 +4,10 @@
 import type { BarrierResult, SwitchConnection } from '../channel/index.js';
 import { ChannelError, roleErrorOf, type RoleError } from '../channel/index.js';
 import { OFP13_VERSION, type OfpMessage } from '../openflow/types.js';
-import type { ApplyResult, CommandError, ReadFlowsResult, SwitchCommand, SwitchSession } from './ports.js';
+import type { ApplyResult, CommandError, ReadFlowsResult, ReadObjectsResult, SwitchCommand, SwitchSession } from './ports.js';
+
+/** OFPM_ALL: every meter, in a meter-config request. */
+const OFPM_ALL = 0xffffffff;
 
 /** OFPBF_ATOMIC | OFPBF_ORDERED. */
 const BUNDLE_FLAGS = 1 | 2;
@@ -58,6 +61,21 @@ export class ChannelSession implements SwitchSession {
     try {
       return { ok: true, flows: await this.conn.flowStats({}) };
     } catch (err) {
+      return { ok: false, reason: failureOf(err) };
+    }
+  }
+
+  async readObjects(): Promise<ReadObjectsResult> {
+    if (this.conn.version !== OFP13_VERSION) return { ok: true, groups: [], meters: [] };
+    try {
+      const g = await this.conn.request({ type: 'multipartRequest', more: false, body: { kind: 'groupDesc' } });
+      const m = await this.conn.request({ type: 'multipartRequest', more: false, body: { kind: 'meterConfig', meterId: OFPM_ALL } });
+      const groups = g.type === 'multipartReply' && g.body.kind === 'groupDesc' ? g.body.groups : [];
+      const meters = m.type === 'multipartReply' && m.body.kind === 'meterConfig' ? m.body.meters : [];
+      return { ok: true, groups, meters };
+    } catch (err) {
+      // A switch without groups or meters answers with an error: it holds none.
+      if (err instanceof ChannelError && err.code === 'SWITCH_ERROR') return { ok: true, groups: [], meters: [] };
       return { ok: false, reason: failureOf(err) };
     }
   }

@@ -1,5 +1,5 @@
-// Desired against installed flows of one switch -> the smallest ordered list of
-// flow-mods that turns the one into the other. Pure: no I/O, no clock.
+// Desired against installed tables of one switch -> the smallest ordered list of
+// commands that turns the one into the other. Pure: no I/O, no clock.
 //
 // Ordering rule (make before break). Per table, applying
 //   1. adds, highest priority first,
@@ -18,13 +18,26 @@
 // first so an old goto is gone before the flows it led to. Across several
 // tables this is not atomic in general; where the switch offers bundles the
 // reconciler sends the whole list as one atomic, ordered bundle.
-import { GROUP_ANY, NO_BUFFER, OFP10_VERSION, Port, type FlowStats, type OfVersion } from '../openflow/types.js';
-import { canonicalInstructions } from './action-key.js';
-import { flowKey, keyAndNormalize, type MatchKeyError } from './match-key.js';
-import { isOurCookie, type CookieSpace, type DesiredFlow, type FlowModBody } from './ports.js';
+//
+// Meters and groups that desired flows name are added (or modified) before
+// the flow changes and deleted after them, so no flow ever names one the
+// switch lacks.
+import { isOurGroup, portMeterOf, SWITCH_METER } from '../compiler/fabric.js';
+import { GROUP_ANY, MeterFlags, NO_BUFFER, OFP10_VERSION, Port, type Bucket, type FlowStats, type OfVersion } from '../openflow/types.js';
+import { canonicalAction, canonicalInstructions } from './action-key.js';
+import { DesiredTables, noChanges, type DesiredChanges } from './desired.js';
+import { flowKey, type MatchKeyError } from './match-key.js';
+import { isOurCookie, type CookieSpace, type DesiredFlow, type DesiredGroup, type DesiredMeter, type FlowModBody, type GroupModBody, type MeterModBody } from './ports.js';
 
 /** A flow as the switch holds it (the fields of flow stats that matter here). */
 export type InstalledFlow = Pick<FlowStats, 'tableId' | 'priority' | 'match' | 'instructions' | 'cookie'>;
+
+/** What a switch holds, as read (flow stats, group desc, meter config) and kept up to date by what it confirmed. */
+export interface InstalledTables {
+  flows: Map<string, InstalledFlow>;
+  groups: Map<number, DesiredGroup>;
+  meters: Map<number, DesiredMeter>;
+}
 
 export type ChangeKind = 'add' | 'modify' | 'replace' | 'delete';
 
@@ -36,14 +49,23 @@ export interface PlannedChange {
   command: FlowModBody;
 }
 
+export interface PlannedObject {
+  kind: 'add' | 'modify' | 'delete';
+  /** "group:ID" or "meter:ID". */
+  key: string;
+  command: GroupModBody | MeterModBody;
+}
+
 export interface FlowPlan {
   changes: PlannedChange[];
+  /** Meter and group commands: `before` the flow changes (adds and modifies), `after` them (deletes). */
+  objects: { before: PlannedObject[]; after: PlannedObject[] };
   /** Desired flows whose slot holds a flow with a foreign cookie: left alone. */
   conflicts: { key: string; desired: DesiredFlow; foreignCookie: bigint }[];
   /** Desired flows that cannot be keyed (malformed match). */
-  invalid: { desired: DesiredFlow; error: MatchKeyError }[];
-  /** Desired flows with the same identity as an earlier one: the first wins. */
-  duplicates: DesiredFlow[];
+  invalid: { flow: DesiredFlow; error: MatchKeyError }[];
+  /** Keys that more than one desired flow claims: the first wins. */
+  duplicates: string[];
 }
 
 export interface DiffOptions {
@@ -51,7 +73,12 @@ export interface DiffOptions {
   cookies: CookieSpace;
   /** Keys to leave out of this plan (flows that failed too often). */
   skip?: ReadonlySet<string>;
+  /** Meters the switch refused: flows that name them are sent without them, and they are not tried again. */
+  refusedMeters?: ReadonlySet<number>;
 }
+
+/** What a pass looks at: every key (a full comparison) or only those a delta touched. */
+export type PlanScope = 'all' | DesiredChanges;
 
 const ALL_ONES_64 = 0xffffffffffffffffn;
 
@@ -64,47 +91,6 @@ export function instructionText(i: InstalledFlow['instructions']): string {
     instructionCache.set(i, t);
   }
   return t;
-}
-
-export interface KeyedDesired {
-  byKey: Map<string, DesiredFlow>;
-  /** The match of each keyed flow in the switch's normal form (what is sent). */
-  normalized: Map<string, DesiredFlow['match']>;
-  invalid: FlowPlan['invalid'];
-  duplicates: DesiredFlow[];
-}
-
-type Keyed = ReturnType<typeof keyAndNormalize>;
-/**
- * The incremental compiler hands over the same flow objects for what did not
- * change, so keying (the costly part on a 20,000-flow switch) is remembered
- * per object and version. Flows are immutable values; the cache also checks
- * the fields it read.
- */
-const keyCache = new WeakMap<DesiredFlow, { version: OfVersion; tableId: number; priority: number; match: DesiredFlow['match']; r: Keyed }>();
-function keyed(d: DesiredFlow, version: OfVersion): Keyed {
-  const c = keyCache.get(d);
-  if (c && c.version === version && c.tableId === d.tableId && c.priority === d.priority && c.match === d.match) return c.r;
-  const r = keyAndNormalize(version === OFP10_VERSION ? 0 : d.tableId, d.priority, d.match, version);
-  keyCache.set(d, { version, tableId: d.tableId, priority: d.priority, match: d.match, r });
-  return r;
-}
-
-export function keyDesired(desired: readonly DesiredFlow[], version: OfVersion): KeyedDesired {
-  const byKey = new Map<string, DesiredFlow>();
-  const normalized = new Map<string, DesiredFlow['match']>();
-  const invalid: FlowPlan['invalid'] = [];
-  const duplicates: DesiredFlow[] = [];
-  for (const d of desired) {
-    const k = keyed(d, version);
-    if (!k.ok) invalid.push({ desired: d, error: k.error });
-    else if (byKey.has(k.key)) duplicates.push(d);
-    else {
-      byKey.set(k.key, d);
-      normalized.set(k.key, k.match);
-    }
-  }
-  return { byKey, normalized, invalid, duplicates };
 }
 
 /** Installed flows by key; a flow the switch reports that we cannot key is kept under its raw text. */
@@ -121,13 +107,7 @@ function bigintText(_k: string, v: unknown): unknown {
   return typeof v === 'bigint' ? v.toString() : v;
 }
 
-function flowMod(
-  command: FlowModBody['command'],
-  f: InstalledFlow,
-  cookie: bigint,
-  cookieMask: bigint,
-  version: OfVersion,
-): FlowModBody {
+function flowMod(command: FlowModBody['command'], f: InstalledFlow, cookie: bigint, cookieMask: bigint, version: OfVersion): FlowModBody {
   return {
     type: 'flowMod',
     command,
@@ -146,12 +126,11 @@ function flowMod(
   };
 }
 
-/** Plan from keyed sets (the reconciler keeps both keyed). */
-export function planFlows(
-  desired: KeyedDesired,
-  installed: ReadonlyMap<string, InstalledFlow>,
-  opts: DiffOptions,
-): FlowPlan {
+/**
+ * Desired against installed, over `scope`: the flow changes in make-before-break
+ * order, and the group and meter commands around them.
+ */
+export function planFlows(desired: DesiredTables, installed: InstalledTables, opts: DiffOptions, scope: PlanScope = 'all'): FlowPlan {
   const { version, cookies } = opts;
   const skip = opts.skip ?? new Set<string>();
   const adds: PlannedChange[] = [];
@@ -159,42 +138,126 @@ export function planFlows(
   const dels: PlannedChange[] = [];
   const conflicts: FlowPlan['conflicts'] = [];
 
-  for (const [key, d] of desired.byKey) {
-    if (skip.has(key)) continue;
-    const have = installed.get(key);
+  const consider = (key: string): void => {
+    if (skip.has(key)) return;
+    const d = desired.flow(key);
+    const have = installed.flows.get(key);
+    if (d === undefined) {
+      if (have !== undefined && isOurCookie(have.cookie, cookies)) dels.push({ kind: 'delete', key, flow: have, command: flowMod('deleteStrict', have, have.cookie, ALL_ONES_64, version) });
+      return;
+    }
     // Sent in the switch's own normal form (masks applied, exact masks dropped):
     // the codec refuses value bits outside a mask, and OF1.0 cannot mask a MAC.
-    const match = desired.normalized.get(key) ?? d.match;
-    const flow = { tableId: version === OFP10_VERSION ? 0 : d.tableId, priority: d.priority, match, instructions: d.instructions, cookie: d.cookie, stage: d.stage };
+    const f = withoutRefusedMeters(d.flow, opts.refusedMeters);
+    const flow = { tableId: version === OFP10_VERSION ? 0 : f.tableId, priority: f.priority, match: d.match, instructions: f.instructions, cookie: f.cookie, stage: f.stage };
     if (have === undefined) {
-      adds.push({ kind: 'add', key, flow, command: flowMod('add', flow, d.cookie, 0n, version) });
-      continue;
+      adds.push({ kind: 'add', key, flow, command: flowMod('add', flow, f.cookie, 0n, version) });
+      return;
     }
     if (!isOurCookie(have.cookie, cookies)) {
-      conflicts.push({ key, desired: d, foreignCookie: have.cookie });
-      continue;
+      conflicts.push({ key, desired: f, foreignCookie: have.cookie });
+      return;
     }
-    const sameActions = instructionText(have.instructions) === instructionText(d.instructions);
-    if (sameActions && have.cookie === d.cookie) continue;
-    if (have.cookie === d.cookie || version === OFP10_VERSION) {
+    const sameActions = instructionText(have.instructions) === instructionText(f.instructions);
+    if (sameActions && have.cookie === f.cookie) return;
+    if (have.cookie === f.cookie || version === OFP10_VERSION) {
       // OF1.3 modify never changes a cookie, and filters on it: only our flow is touched.
       // OF1.0 modify-strict sets the cookie it carries.
-      mods.push({ kind: 'modify', key, flow, command: flowMod('modifyStrict', flow, version === OFP10_VERSION ? d.cookie : have.cookie, ALL_ONES_64, version) });
+      mods.push({ kind: 'modify', key, flow, command: flowMod('modifyStrict', flow, version === OFP10_VERSION ? f.cookie : have.cookie, ALL_ONES_64, version) });
     } else {
       // A new cookie on OF1.3 needs an add, which replaces the flow in place.
-      mods.push({ kind: 'replace', key, flow, command: flowMod('add', flow, d.cookie, 0n, version) });
+      mods.push({ kind: 'replace', key, flow, command: flowMod('add', flow, f.cookie, 0n, version) });
     }
-  }
-  for (const [key, have] of installed) {
-    if (!isOurCookie(have.cookie, cookies) || desired.byKey.has(key) || skip.has(key)) continue;
-    dels.push({ kind: 'delete', key, flow: have, command: flowMod('deleteStrict', have, have.cookie, ALL_ONES_64, version) });
+  };
+  if (scope === 'all') {
+    for (const key of desired.keys()) consider(key);
+    for (const key of installed.flows.keys()) if (desired.flow(key) === undefined) consider(key);
+  } else {
+    for (const key of scope.flows) consider(key);
   }
 
-  const byKey = (a: PlannedChange, b: PlannedChange) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  const byKey = (a: PlannedChange, b: PlannedChange): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
   adds.sort((a, b) => b.flow.tableId - a.flow.tableId || b.flow.priority - a.flow.priority || byKey(a, b));
   mods.sort((a, b) => b.flow.tableId - a.flow.tableId || b.flow.priority - a.flow.priority || byKey(a, b));
   dels.sort((a, b) => a.flow.tableId - b.flow.tableId || a.flow.priority - b.flow.priority || byKey(a, b));
-  return { changes: [...adds, ...mods, ...dels], conflicts, invalid: desired.invalid, duplicates: desired.duplicates };
+
+  const refused = opts.refusedMeters;
+  const meters = planObjects<DesiredMeter>(
+    refused?.size ? new Map([...desired.meters].filter(([id]) => !refused.has(id))) : desired.meters,
+    installed.meters,
+    scope === 'all' ? 'all' : scope.meters,
+    'meter',
+    isOurMeter,
+    sameMeter,
+    (m, command) => ({ type: 'meterMod', command, flags: m.flags, meterId: m.meterId, bands: command === 'delete' ? [] : m.bands }),
+  );
+  const groups = planObjects<DesiredGroup>(
+    desired.groups,
+    installed.groups,
+    scope === 'all' ? 'all' : scope.groups,
+    'group',
+    isOurGroup,
+    sameGroup,
+    (g, command) => ({ type: 'groupMod', command, groupType: g.groupType, groupId: g.groupId, buckets: command === 'delete' ? [] : g.buckets }),
+  );
+  return {
+    changes: [...adds, ...mods, ...dels],
+    objects: { before: [...meters.upsert, ...groups.upsert], after: [...groups.remove, ...meters.remove] },
+    conflicts,
+    invalid: desired.invalid,
+    duplicates: scope === 'all' ? desired.duplicates() : [...scope.flows].filter((k) => desired.isDuplicate(k)),
+  };
+}
+
+function withoutRefusedMeters(f: DesiredFlow, refused: ReadonlySet<number> | undefined): DesiredFlow {
+  if (!refused?.size || !f.instructions.some((i) => i.type === 'meter' && refused.has(i.meterId))) return f;
+  return { ...f, instructions: f.instructions.filter((i) => !(i.type === 'meter' && refused.has(i.meterId))) };
+}
+
+function planObjects<T>(
+  desired: ReadonlyMap<number, T>,
+  installed: ReadonlyMap<number, T>,
+  scope: 'all' | ReadonlySet<number>,
+  kind: 'group' | 'meter',
+  ours: (id: number) => boolean,
+  same: (a: T, b: T) => boolean,
+  command: (o: T, c: 'add' | 'modify' | 'delete') => GroupModBody | MeterModBody,
+): { upsert: PlannedObject[]; remove: PlannedObject[] } {
+  const upsert: PlannedObject[] = [];
+  const remove: PlannedObject[] = [];
+  const ids = scope === 'all' ? new Set([...desired.keys(), ...installed.keys()]) : scope;
+  for (const id of [...ids].sort((a, b) => a - b)) {
+    const want = desired.get(id);
+    const have = installed.get(id);
+    const key = `${kind}:${id}`;
+    if (want === undefined) {
+      if (have !== undefined && ours(id)) remove.push({ kind: 'delete', key, command: command(have, 'delete') });
+      continue;
+    }
+    if (have === undefined) upsert.push({ kind: 'add', key, command: command(want, 'add') });
+    else if (!same(want, have)) upsert.push({ kind: 'modify', key, command: command(want, 'modify') });
+  }
+  return { upsert, remove };
+}
+
+const bucketText = (b: Bucket): string => `${b.weight}/${b.watchPort}/${b.watchGroup}/${b.actions.map(canonicalAction).join(',')}`;
+
+function sameGroup(a: DesiredGroup, b: DesiredGroup): boolean {
+  if (a === b) return true;
+  if (a.groupType !== b.groupType || a.buckets.length !== b.buckets.length) return false;
+  return a.buckets.every((x, i) => x === b.buckets[i] || bucketText(x) === bucketText(b.buckets[i]!));
+}
+
+function sameMeter(a: DesiredMeter, b: DesiredMeter): boolean {
+  if (a === b) return true;
+  const flags = (m: DesiredMeter): number => m.flags & (MeterFlags.KBPS | MeterFlags.PKTPS | MeterFlags.BURST);
+  const band = (m: DesiredMeter): string => m.bands.map((x) => `${x.type}/${x.rate}/${x.burstSize}`).join(',');
+  return flags(a) === flags(b) && band(a) === band(b);
+}
+
+/** Meters Spotlight owns: the switch's own and the access ports' (src/compiler/fabric.ts). */
+function isOurMeter(id: number): boolean {
+  return id >= SWITCH_METER && id <= portMeterOf(0xffff);
 }
 
 /**
@@ -225,5 +288,7 @@ export function driftOf(believed: ReadonlyMap<string, InstalledFlow>, read: Read
 
 /** Desired against the flows read from a switch (all cookies). */
 export function diffFlows(desired: readonly DesiredFlow[], installed: readonly InstalledFlow[], opts: DiffOptions): FlowPlan {
-  return planFlows(keyDesired(desired, opts.version), keyInstalled(installed, opts.version), opts);
+  const d = new DesiredTables(opts.version);
+  d.apply([], desired, { removed: [], added: [] }, { removed: [], added: [] }, noChanges());
+  return planFlows(d, { flows: keyInstalled(installed, opts.version), groups: new Map(), meters: new Map() }, opts);
 }

@@ -1,10 +1,10 @@
-// All switches: the compiler's desired flows per switch, one reconciler per
-// connected switch, and the realization tracker that `?wait` and
-// GET /v1/switches read.
+// All switches: the compiler's desired state per switch (patched by the
+// deltas it hands over), one reconciler per connected switch, and the
+// realization tracker that `?wait` and GET /v1/switches read.
 import type { Logger } from '../log.js';
-import { instructionText } from './diff.js';
-import { meterControllerFlows, type HygienePlan } from './hygiene.js';
-import type { Clock, CookieSpace, DesiredFlow, Dpid, SwitchSession } from './ports.js';
+import { DesiredTables, noChanges, type DesiredChanges } from './desired.js';
+import { OFP13_VERSION } from '../openflow/types.js';
+import type { Clock, CookieSpace, DesiredFlow, Dpid, SwitchDelta, SwitchFlows, SwitchSession } from './ports.js';
 import { RealizationTracker, type WaitOutcome } from './realization.js';
 import { SwitchReconciler, type FlowFailure, type PassReport, type ReconcilerState } from './switch-reconciler.js';
 
@@ -17,8 +17,6 @@ export interface ReconcileManagerOptions {
   maxAttempts?: number;
   useBundles?: boolean;
   retryDelayMs?: number;
-  /** Set-up for a newly connected switch (table-miss drops, packet-in meter). */
-  hygiene?: (session: SwitchSession) => HygienePlan | undefined;
 }
 
 export interface SwitchReconcileStatus {
@@ -31,32 +29,14 @@ export interface SwitchReconcileStatus {
   failures: FlowFailure[];
 }
 
-function bigintText(_k: string, v: unknown): unknown {
-  return typeof v === 'bigint' ? `${v}n` : v;
-}
-
-/** Per flow object: the compiler hands over the same objects for what did not change. */
-const flowTextCache = new WeakMap<DesiredFlow, string>();
-function flowText(f: DesiredFlow): string {
-  let t = flowTextCache.get(f);
-  if (t === undefined) {
-    t = `${f.tableId}/${f.priority}/${JSON.stringify(f.match, bigintText)}/${f.cookie}/${instructionText(f.instructions)}`;
-    flowTextCache.set(f, t);
-  }
-  return t;
-}
-
-/** Change detection for "which switches did this generation touch". */
-function fingerprint(flows: readonly DesiredFlow[]): string {
-  return flows.map(flowText).sort().join('\n');
-}
-
 export class ReconcileManager {
   readonly tracker: RealizationTracker;
   private readonly opts: ReconcileManagerOptions;
   private readonly log: Logger;
-  private readonly desired = new Map<Dpid, { flows: readonly DesiredFlow[]; fingerprint: string }>();
-  private readonly reconcilers = new Map<Dpid, { rec: SwitchReconciler; hygiene?: HygienePlan }>();
+  private readonly desired = new Map<Dpid, DesiredTables>();
+  /** While publication is held after a start: what each switch gets before the rest (discovery's traps), added only. */
+  private readonly bootstraps = new Map<Dpid, DesiredTables>();
+  private readonly reconcilers = new Map<Dpid, SwitchReconciler>();
   private generation = -1;
 
   constructor(opts: ReconcileManagerOptions) {
@@ -70,35 +50,93 @@ export class ReconcileManager {
   }
 
   /**
-   * The compiler's output for `generation`: the whole flow set of each listed
-   * switch (switches not listed keep theirs). Returns the switches it touched.
+   * The compiler's output for `generation`: per switch what changed since the
+   * last publication (`full` gives a switch's whole desired state when the
+   * manager has none for it yet, or its version changed). Switches not listed
+   * keep theirs. Returns the switches whose desired state changed.
    */
-  publish(generation: number, perSwitch: ReadonlyMap<Dpid, readonly DesiredFlow[]>): Dpid[] {
+  publish(generation: number, deltas: ReadonlyMap<Dpid, SwitchDelta>, full: (dpid: Dpid) => SwitchFlows): Dpid[] {
     if (generation < this.generation) {
       this.log.warn('ignoring desired flows older than the ones already published', { generation, published: this.generation });
       return [];
     }
     this.generation = generation;
     const touched: Dpid[] = [];
-    for (const [dpid, flows] of perSwitch) {
-      const fp = fingerprint(flows);
-      if (this.desired.get(dpid)?.fingerprint === fp) continue;
-      this.desired.set(dpid, { flows, fingerprint: fp });
+    const changedBy = new Map<Dpid, DesiredChanges | 'all'>();
+    for (const [dpid, delta] of deltas) {
+      let t = this.desired.get(dpid);
+      if (!t || t.version !== delta.version) {
+        t = tablesOf(full(dpid));
+        this.desired.set(dpid, t);
+        this.bootstraps.delete(dpid);
+        changedBy.set(dpid, 'all');
+        touched.push(dpid);
+        continue;
+      }
+      const changes = noChanges();
+      t.apply(delta.removedFlows, delta.addedFlows, { removed: delta.removedGroups, added: delta.addedGroups }, { removed: delta.removedMeters, added: delta.addedMeters }, changes);
+      if (changes.flows.size + changes.groups.size + changes.meters.size === 0) continue;
+      changedBy.set(dpid, changes);
       touched.push(dpid);
     }
     this.tracker.notePublished(generation, touched);
-    const touchedSet = new Set(touched);
-    for (const [dpid, entry] of this.reconcilers) {
-      if (touchedSet.has(dpid)) entry.rec.setDesired(generation, this.flowsFor(dpid, entry.hygiene));
-      else entry.rec.advance(generation);
+    for (const [dpid, rec] of this.reconcilers) {
+      const c = changedBy.get(dpid);
+      if (c) rec.setDesiredTables(generation, this.desired.get(dpid)!, c);
+      else rec.advance(generation);
     }
     return touched;
   }
 
-  /** A switch connected (or reconnected): read its table, then reconcile. */
+  /**
+   * Whole desired states for `generation` (tests, benches, and callers that
+   * compile from scratch): each listed switch's replaces what it had; a switch
+   * whose state is the same as before counts as untouched.
+   */
+  publishSets(generation: number, given: ReadonlyMap<Dpid, SwitchFlows | readonly DesiredFlow[]>): Dpid[] {
+    const sets = new Map<Dpid, SwitchFlows>();
+    for (const [dpid, x] of given) {
+      // A bare flow list is for the switch's version as far as it is known.
+      const version = this.reconcilers.get(dpid)?.version ?? this.desired.get(dpid)?.version ?? OFP13_VERSION;
+      sets.set(dpid, Array.isArray(x) ? { dpid, version, flows: x as DesiredFlow[], groups: [], meters: [] } : (x as SwitchFlows));
+    }
+    const deltas = new Map<Dpid, SwitchDelta>();
+    for (const [dpid, sf] of sets) {
+      const old = this.desired.get(dpid);
+      const t = tablesOf(sf);
+      if (old && sameTables(old, t)) {
+        deltas.set(dpid, { dpid, version: sf.version, removedFlows: [], addedFlows: [], removedGroups: [], addedGroups: [], removedMeters: [], addedMeters: [] });
+        continue;
+      }
+      this.desired.delete(dpid);
+      deltas.set(dpid, { dpid, version: sf.version, removedFlows: [], addedFlows: [], removedGroups: [], addedGroups: [], removedMeters: [], addedMeters: [] });
+    }
+    return this.publish(generation, deltas, (d) => sets.get(d)!);
+  }
+
+  /**
+   * Before the first publication: flows (and the meters they name) that a
+   * switch needs at once, discovery's traps, added where missing and never
+   * taken away or changed. A switch with desired state already ignores it.
+   */
+  bootstrap(dpid: Dpid, sf: SwitchFlows): void {
+    if (this.desired.has(dpid)) return;
+    const t = tablesOf(sf);
+    this.bootstraps.set(dpid, t);
+    this.reconcilers.get(dpid)?.setBootstrap(t);
+  }
+
+  /** A switch left the fabric for good: its desired state goes with it. */
+  forget(dpid: Dpid): void {
+    if (this.reconcilers.has(dpid)) return;
+    this.desired.delete(dpid);
+    this.bootstraps.delete(dpid);
+    this.tracker.forget(dpid);
+  }
+
+  /** A switch connected (or reconnected): read its tables, then reconcile. */
   connect(session: SwitchSession): SwitchReconciler {
-    this.reconcilers.get(session.dpid)?.rec.stop();
-    const hygiene = this.opts.hygiene?.(session);
+    this.reconcilers.get(session.dpid)?.stop();
     const rec = new SwitchReconciler({
       session,
       logger: this.opts.logger,
@@ -109,23 +147,28 @@ export class ReconcileManager {
       ...(this.opts.maxAttempts !== undefined ? { maxAttempts: this.opts.maxAttempts } : {}),
       ...(this.opts.useBundles !== undefined ? { useBundles: this.opts.useBundles } : {}),
       ...(this.opts.retryDelayMs !== undefined ? { retryDelayMs: this.opts.retryDelayMs } : {}),
-      prelude: hygiene?.meters ?? [],
       onRealized: (dpid, gen) => this.tracker.setRealized(dpid, gen),
     });
-    this.reconcilers.set(session.dpid, hygiene ? { rec, hygiene } : { rec });
+    this.reconcilers.set(session.dpid, rec);
     this.tracker.setConnected(session.dpid, true);
     rec.start();
-    // Until the compiler has spoken for this switch its table is only read:
-    // reconciling against nothing would delete every Spotlight flow on it.
-    if (this.desired.has(session.dpid)) rec.setDesired(this.generation, this.flowsFor(session.dpid, hygiene));
+    // Until the compiler has spoken for this switch its tables are only read
+    // (reconciling against nothing would delete every Spotlight flow on it),
+    // except for the bootstrap flows, which are only added.
+    const t = this.desired.get(session.dpid);
+    if (t && t.version === session.version) rec.setDesiredTables(this.generation, t, 'all');
+    else {
+      const b = this.bootstraps.get(session.dpid);
+      if (b && b.version === session.version) rec.setBootstrap(b);
+    }
     this.log.info('switch attached to reconciler', { dpid: session.dpid, version: session.version, bundles: session.supportsBundles });
     return rec;
   }
 
   disconnect(dpid: Dpid): void {
-    const entry = this.reconcilers.get(dpid);
-    if (!entry) return;
-    entry.rec.stop();
+    const rec = this.reconcilers.get(dpid);
+    if (!rec) return;
+    rec.stop();
     this.reconcilers.delete(dpid);
     this.tracker.setConnected(dpid, false);
     this.log.info('switch detached from reconciler', { dpid });
@@ -137,25 +180,25 @@ export class ReconcileManager {
 
   /** This controller became master of the switch: read its table again and reconcile. */
   resume(dpid: Dpid): void {
-    this.reconcilers.get(dpid)?.rec.resume();
+    this.reconcilers.get(dpid)?.resume();
   }
 
   audit(dpid: Dpid): Promise<PassReport | undefined> {
-    const entry = this.reconcilers.get(dpid);
-    return entry ? entry.rec.audit() : Promise.resolve(undefined);
+    const rec = this.reconcilers.get(dpid);
+    return rec ? rec.audit() : Promise.resolve(undefined);
   }
 
   status(dpid: Dpid): SwitchReconcileStatus {
-    const entry = this.reconcilers.get(dpid);
+    const rec = this.reconcilers.get(dpid);
     const realized = this.tracker.realizedGeneration(dpid);
     return {
       dpid,
-      connected: entry !== undefined,
-      ...(entry ? { state: entry.rec.state } : {}),
+      connected: rec !== undefined,
+      ...(rec ? { state: rec.state } : {}),
       ...(realized !== undefined ? { realizedGeneration: realized } : {}),
-      installedFlows: entry?.rec.installedCount ?? 0,
-      desiredFlows: this.desired.get(dpid)?.flows.length ?? 0,
-      failures: entry?.rec.flowFailures() ?? [],
+      installedFlows: rec?.installedCount ?? 0,
+      desiredFlows: this.desired.get(dpid)?.flowCount ?? 0,
+      failures: rec?.flowFailures() ?? [],
     };
   }
 
@@ -167,19 +210,26 @@ export class ReconcileManager {
 
   /** Resolves once every reconciler is idle (tests, shutdown). */
   async idle(): Promise<void> {
-    for (const { rec } of this.reconcilers.values()) await rec.idle();
+    for (const rec of this.reconcilers.values()) await rec.idle();
   }
 
   close(): void {
     for (const dpid of [...this.reconcilers.keys()]) this.disconnect(dpid);
   }
+}
 
-  private flowsFor(dpid: Dpid, hygiene: HygienePlan | undefined): DesiredFlow[] {
-    const flows = this.desired.get(dpid)?.flows ?? [];
-    if (!hygiene) return [...flows];
-    // The compiler may lower its own table-miss flows; hygiene fills only the tables it left open.
-    const covered = new Set(flows.filter((f) => f.priority === 0 && Object.keys(f.match).length === 0).map((f) => f.tableId));
-    const misses = hygiene.tableMissFlows.filter((f) => !covered.has(f.tableId));
-    return meterControllerFlows([...flows, ...misses], hygiene.controllerMeterId);
-  }
+/** The same flows (by key and content), groups and meters. */
+function sameTables(a: DesiredTables, b: DesiredTables): boolean {
+  if (a.version !== b.version || a.flowCount !== b.flowCount || a.groups.size !== b.groups.size || a.meters.size !== b.meters.size) return false;
+  for (const [k, f] of a.entries()) if (!DesiredTables.sameContent(f, b.flow(k))) return false;
+  for (const [id, g] of a.groups) if (JSON.stringify(g) !== JSON.stringify(b.groups.get(id))) return false;
+  for (const [id, m] of a.meters) if (JSON.stringify(m) !== JSON.stringify(b.meters.get(id))) return false;
+  return true;
+}
+
+/** A switch's whole desired state, keyed. */
+function tablesOf(sf: SwitchFlows): DesiredTables {
+  const t = new DesiredTables(sf.version);
+  t.apply([], sf.flows, { removed: [], added: sf.groups }, { removed: [], added: sf.meters }, noChanges());
+  return t;
 }

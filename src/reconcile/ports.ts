@@ -1,12 +1,13 @@
 // What the reconciler needs from the rest of Spotlight, kept narrow so it can
 // be driven by a simulated switch in tests and adapted to the real channel.
 import { COOKIE_TAG_MASK, COOKIE_TAG_VALUE } from '../compiler/cookie.js';
+import type { DesiredGroup, DesiredMeter } from '../compiler/types.js';
 import type { FlowMod, FlowStats, GroupMod, MeterMod, OfVersion } from '../openflow/types.js';
 
 export type Dpid = string;
 
 /** One flow the compiler wants on a switch (stage, table, priority, match, instructions, cookie). */
-export type { DesiredFlow } from '../compiler/types.js';
+export type { DesiredFlow, DesiredGroup, DesiredMeter, SwitchDelta, SwitchFlows } from '../compiler/types.js';
 
 /** Messages the reconciler sends; the session fills in version and xid. */
 export type FlowModBody = Omit<FlowMod, 'version' | 'xid'>;
@@ -36,6 +37,8 @@ export type ApplyResult =
   | { ok: true; errors: CommandError[] }
   | { ok: false; reason: ApplyFailure; errors: CommandError[] };
 
+export type ReadObjectsResult = { ok: true; groups: DesiredGroup[]; meters: DesiredMeter[] } | { ok: false; reason: 'disconnected' | 'timeout' };
+
 export type ReadFlowsResult = { ok: true; flows: FlowStats[] } | { ok: false; reason: 'disconnected' | 'timeout' };
 
 /** One connected switch, as the reconciler drives it. */
@@ -52,6 +55,8 @@ export interface SwitchSession {
   apply(commands: SwitchCommand[], opts: { atomic: boolean }): Promise<ApplyResult>;
   /** Every flow of every table (flow stats, all cookies, reassembled). */
   readFlows(): Promise<ReadFlowsResult>;
+  /** OF1.3: every group and meter the switch holds (group desc, meter config); absent where there are none. */
+  readObjects?(): Promise<ReadObjectsResult>;
 }
 
 /** Which cookies are Spotlight's: `(cookie & mask) === tag`. */

@@ -92,6 +92,13 @@ export class RealizationTracker {
     return () => this.realizedListeners.delete(listener);
   }
 
+  /** A switch left the fabric for good: nothing is kept about it. */
+  forget(dpid: Dpid): void {
+    this.realized.delete(dpid);
+    this.connected.delete(dpid);
+    this.check();
+  }
+
   /** The highest generation this switch has confirmed, if any. */
   realizedGeneration(dpid: Dpid): number | undefined {
     return this.realized.get(dpid);

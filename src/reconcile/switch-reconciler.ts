@@ -1,13 +1,17 @@
-// One switch: holds its desired and installed flows, and brings the switch to
-// the desired state with the smallest ordered set of flow-mods, confirmed by a
-// barrier (or an atomic bundle). Work is serialised per switch and bursts of
-// desired-state changes are coalesced into one pass. The table is read, never
-// cleared, on connect, so a controller restart changes nothing that is right.
-import { OFP13_VERSION } from '../openflow/types.js';
+// One switch: holds its desired and installed tables, and brings the switch
+// to the desired state with the smallest ordered set of commands, confirmed by
+// a barrier (or an atomic bundle). Its state is explicit: what it is doing
+// (`state`) and what it still owes (`pending`: a table read, a full
+// comparison, the keys desired-state changes touched). A pass plans (pure,
+// src/reconcile/diff.ts) and then does the I/O. Work is serialised per switch
+// and bursts of changes are coalesced. The table is read, never cleared, on
+// connect, so a controller restart changes nothing that is right; after that,
+// a change costs the keys it touched, not the whole table.
 import type { Logger } from '../log.js';
+import { OFP13_VERSION } from '../openflow/types.js';
 import { canonicalInstructions } from './action-key.js';
-import { sendPrelude, withoutMeters } from './prelude.js';
-import { driftOf, keyDesired, keyInstalled, planFlows, type Drift, type FlowPlan, type InstalledFlow, type KeyedDesired, type PlannedChange } from './diff.js';
+import { DesiredTables, noChanges, type DesiredChanges } from './desired.js';
+import { driftOf, keyInstalled, planFlows, type Drift, type FlowPlan, type InstalledTables, type PlannedChange, type PlannedObject, type PlanScope } from './diff.js';
 import {
   DEFAULT_COOKIE_SPACE,
   systemClock,
@@ -15,6 +19,8 @@ import {
   type Clock,
   type CookieSpace,
   type DesiredFlow,
+  type DesiredGroup,
+  type DesiredMeter,
   type SwitchCommand,
   type SwitchSession,
 } from './ports.js';
@@ -28,21 +34,19 @@ export interface SwitchReconcilerOptions {
   auditIntervalMs?: number;
   /** Wait this long after a desired-state change before a pass, to batch bursts. */
   coalesceMs?: number;
-  /** Passes in which a failing flow is tried before it is reported and left out. */
+  /** Passes in which a failing command is tried before it is reported and left out. */
   maxAttempts?: number;
   /** Use atomic bundles when the switch offers them (default true). */
   useBundles?: boolean;
   /** Wait after a timed-out batch before reading the table again. */
   retryDelayMs?: number;
-  /** Commands sent once before the first flows (meters the flows use). */
-  prelude?: SwitchCommand[];
   onRealized?: (dpid: string, generation: number) => void;
 }
 
 export interface FlowFailure {
   key: string;
   stage?: string;
-  kind: PlannedChange['kind'];
+  kind: PlannedChange['kind'] | PlannedObject['kind'];
   errType: number;
   code: number;
   attempts: number;
@@ -58,7 +62,29 @@ export interface PassReport {
   conflicts: number;
 }
 
+/**
+ * reading: the switch's tables are being read; running: a pass is under way;
+ * idle: nothing owed; standby: another controller is the switch's master, so
+ * work waits for resume(); disconnected: the session went (a new reconciler
+ * takes the next one); stopped: closed on purpose.
+ */
 export type ReconcilerState = 'reading' | 'running' | 'idle' | 'standby' | 'disconnected' | 'stopped';
+
+/** What the reconciler still owes the switch. */
+interface Pending {
+  /** Read the tables first: on connect, for an audit, or after a batch whose outcome is unknown. */
+  read: 'none' | 'connect' | 'audit' | 'recover';
+  /** Compare everything (after a read, or a whole new desired set). */
+  full: boolean;
+  /** Keys, groups and meters that desired-state changes touched since the last pass. */
+  changes: DesiredChanges;
+}
+
+/** A full comparison of this many keys is cut into slices, the event loop served between them. */
+const SLICE = 2000;
+
+/** OFPET_METER_MOD_FAILED: the switch has no such meter support; the flows then go unmetered. */
+const OFPET_METER_MOD_FAILED = 12;
 
 export class SwitchReconciler {
   readonly dpid: string;
@@ -67,27 +93,25 @@ export class SwitchReconciler {
   private readonly cookies: CookieSpace;
   private readonly clock: Clock;
   private readonly opts: SwitchReconcilerOptions;
-  private desired: KeyedDesired | undefined;
+  private desired: DesiredTables | undefined;
+  private bootstrap: DesiredTables | undefined;
   private desiredGeneration = -1;
-  private installed: Map<string, InstalledFlow> | undefined;
+  private installed: InstalledTables | undefined;
   private realized: number | undefined;
+  private pending: Pending = { read: 'connect', full: true, changes: noChanges() };
+  private stateValue: ReconcilerState = 'reading';
+  /** The last pass left the switch at desiredGeneration's state, and nothing is owed since. */
+  private inSync = false;
   private readonly failures = new Map<string, FlowFailure & { fingerprint: string }>();
-  private dirty = false;
-  private needRead = true;
-  private auditPending = false;
   /** What the last audit's read found changed behind the reconciler's back. */
   private drift: Drift | undefined;
+  private auditing = false;
   private loop: Promise<void> | undefined;
   private coalesceTimer: unknown;
   private auditTimer: unknown;
   private bundlesUsable: boolean;
-  private preludeSent = false;
   private conflictKeys = new Set<string>();
-  private rawDesired: readonly DesiredFlow[] | undefined;
   private readonly refusedMeters = new Set<number>();
-  /** The last pass left the switch at desiredGeneration's flows. */
-  private inSync = false;
-  private stateValue: ReconcilerState = 'reading';
   private auditWaiters: ((r: PassReport | undefined) => void)[] = [];
   readonly passes: PassReport[] = [];
 
@@ -101,6 +125,10 @@ export class SwitchReconciler {
     this.bundlesUsable = (opts.useBundles ?? true) && opts.session.version === OFP13_VERSION;
   }
 
+  get version(): SwitchSession['version'] {
+    return this.session.version;
+  }
+
   get state(): ReconcilerState {
     return this.stateValue;
   }
@@ -110,60 +138,79 @@ export class SwitchReconciler {
   }
 
   get installedCount(): number {
-    return this.installed?.size ?? 0;
+    return this.installed?.flows.size ?? 0;
   }
 
   flowFailures(): FlowFailure[] {
     return [...this.failures.values()].map(({ fingerprint: _f, ...rest }) => rest);
   }
 
-  /** Read the table and start reconciling (once desired flows are known). */
+  /** Read the tables and start reconciling (once desired state is known). */
   start(): void {
-    this.needRead = true;
+    this.pending.read = 'connect';
     this.kick(0);
     this.armAudit();
   }
 
-  /** New desired flows as of `generation` (the whole set for this switch). */
-  setDesired(generation: number, flows: readonly DesiredFlow[]): void {
-    this.rawDesired = flows;
-    this.desired = keyDesired(withoutMeters(flows, this.refusedMeters), this.session.version);
-    this.desiredGeneration = generation;
+  /** A whole new desired state as of `generation` (tests, and a switch seen for the first time). */
+  setDesired(generation: number, flows: readonly DesiredFlow[], groups: readonly DesiredGroup[] = [], meters: readonly DesiredMeter[] = []): void {
+    const t = new DesiredTables(this.session.version);
+    t.apply([], flows, { removed: [], added: groups }, { removed: [], added: meters }, noChanges());
+    this.setDesiredTables(generation, t, 'all');
+  }
+
+  /**
+   * The desired tables as of `generation` (shared with the manager, which
+   * patches them), and what changed since the last call: `all`, or the keys,
+   * groups and meters a delta touched.
+   */
+  setDesiredTables(generation: number, tables: DesiredTables, changed: PlanScope): void {
+    const replaced = this.desired !== tables;
+    this.desired = tables;
+    this.desiredGeneration = Math.max(this.desiredGeneration, generation);
     this.inSync = false;
-    for (const d of this.desired.invalid) {
-      this.log.error('desired flow has a malformed match; left out', { stage: d.desired.stage, field: d.error.field, reason: d.error.message, generation });
-    }
-    for (const d of this.desired.duplicates) {
-      this.log.error('two desired flows share table, priority and match; the first is kept', { stage: d.stage, tableId: d.tableId, priority: d.priority, generation });
+    if (changed === 'all' || replaced) this.pending.full = true;
+    else {
+      for (const k of changed.flows) this.pending.changes.flows.add(k);
+      for (const g of changed.groups) this.pending.changes.groups.add(g);
+      for (const m of changed.meters) this.pending.changes.meters.add(m);
     }
     this.kick(this.opts.coalesceMs ?? 0);
   }
 
-  /** The generation moved without changing this switch's flows. */
-  advance(generation: number): void {
-    if (generation <= this.desiredGeneration) return;
-    this.desiredGeneration = generation;
-    if (this.inSync && this.loop === undefined && !this.dirty && this.stateValue === 'idle') {
-      this.markRealized(generation);
-    } else {
-      this.kick(this.opts.coalesceMs ?? 0);
-    }
-  }
-
-  /** This controller became the switch's master: read the table again and reconcile. */
-  resume(): void {
-    if (this.stopped()) return;
-    this.needRead = true;
+  /**
+   * Before any desired state: flows (and meters) to add where missing, never
+   * removing or changing anything, while the switch's real desired state is
+   * not known yet (discovery's traps during the start-up hold).
+   */
+  setBootstrap(tables: DesiredTables): void {
+    if (this.desired) return;
+    this.bootstrap = tables;
     this.kick(0);
   }
 
-  /** Re-read the table now and repair any drift; resolves with the pass that followed. */
+  /** The generation moved without changing this switch's desired state. */
+  advance(generation: number): void {
+    if (generation <= this.desiredGeneration) return;
+    this.desiredGeneration = generation;
+    if (this.inSync && this.loop === undefined && this.stateValue === 'idle' && !this.hasWork()) this.markRealized(generation);
+    else this.kick(this.opts.coalesceMs ?? 0);
+  }
+
+  /** This controller became the switch's master: read the tables again and reconcile. */
+  resume(): void {
+    if (this.stopped()) return;
+    if (this.stateValue === 'standby') this.stateValue = 'idle';
+    this.pending.read = 'recover';
+    this.kick(0);
+  }
+
+  /** Re-read the tables now and repair any drift; resolves with the pass that followed. */
   audit(): Promise<PassReport | undefined> {
     if (this.stopped()) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       this.auditWaiters.push(resolve);
-      this.needRead = true;
-      this.auditPending = true;
+      this.pending.read = 'audit';
       this.kick(0);
     });
   }
@@ -184,13 +231,23 @@ export class SwitchReconciler {
     this.settleAudits(undefined);
   }
 
+  /** Work the switch is owed: a read, a bootstrap, a comparison, or changed keys. */
+  private hasWork(): boolean {
+    const c = this.pending.changes;
+    return this.pending.read !== 'none' || this.bootstrap !== undefined || this.pending.full || c.flows.size > 0 || c.groups.size > 0 || c.meters.size > 0;
+  }
+
+  /** Work, or a generation not yet confirmed. */
+  private owes(): boolean {
+    return this.hasWork() || (this.desired !== undefined && this.desiredGeneration > (this.realized ?? -1));
+  }
+
   private armAudit(): void {
     const every = this.opts.auditIntervalMs ?? 0;
     if (every <= 0) return;
     this.auditTimer = this.clock.setTimeout(() => {
       if (this.stopped()) return;
-      this.needRead = true;
-      this.auditPending = true;
+      this.pending.read = 'audit';
       this.kick(0);
       this.armAudit();
     }, every);
@@ -201,9 +258,8 @@ export class SwitchReconciler {
   }
 
   private kick(delayMs: number): void {
-    if (this.stopped()) return;
-    this.dirty = true;
-    if (this.loop !== undefined) return;
+    // In standby the work is kept and done on resume().
+    if (this.stopped() || this.stateValue === 'standby' || this.loop !== undefined) return;
     if (delayMs > 0) {
       if (this.coalesceTimer !== undefined) return;
       this.coalesceTimer = this.clock.setTimeout(() => {
@@ -224,106 +280,186 @@ export class SwitchReconciler {
       try {
         // Let changes published in the same turn of the event loop join this pass.
         await new Promise((r) => setImmediate(r));
-        while (this.dirty && !this.stopped()) {
-          this.dirty = false;
-          await this.step();
+        while (!this.stopped() && this.owes()) {
+          if (!(await this.step())) break;
         }
       } catch (err) {
         this.log.error('reconcile pass failed', { error: String(err) });
       } finally {
         this.loop = undefined;
-        if (!this.stopped() && this.stateValue !== 'standby') this.stateValue = 'idle';
+        if (!this.stopped() && this.stateValue !== 'standby') {
+          this.stateValue = 'idle';
+          // Work that arrived while the last step was finishing.
+          if (this.owes() && this.desired && this.installed) this.kick(0);
+        }
       }
     })();
   }
 
-  private async step(): Promise<void> {
-    if (this.needRead) {
+  /** One step of work; false when nothing more can be done now (no desired state yet, or waiting to retry). */
+  private async step(): Promise<boolean> {
+    if (this.pending.read !== 'none') {
+      const why = this.pending.read;
       this.stateValue = 'reading';
-      const r = await this.session.readFlows();
-      if (!r.ok) return this.lost(r.reason);
-      this.needRead = false;
-      const read = keyInstalled(r.flows, this.session.version);
-      // On an audit, drift is the table against what this reconciler installed
-      // (not against the desired state, which may have moved meanwhile).
-      this.drift = this.auditPending && this.installed !== undefined ? driftOf(this.installed, read, this.cookies) : undefined;
-      this.installed = read;
-      this.log.debug('read flow table', { flows: r.flows.length });
+      const ok = await this.readTables(why === 'audit');
+      if (!ok) return false;
     }
+    if (this.installed !== undefined && this.desired === undefined && this.bootstrap !== undefined) return this.addBootstrap();
     if (this.desired === undefined || this.installed === undefined) {
       this.settleAudits(undefined);
-      return;
+      return false;
     }
     this.stateValue = 'running';
-    if (!this.preludeSent && (this.opts.prelude?.length ?? 0) > 0) {
-      const r = await sendPrelude(this.session, this.opts.prelude!, this.log);
-      if (!r.ok) return this.lost(r.reason);
-      for (const id of r.refusedMeters) this.refusedMeters.add(id);
-      if (this.refusedMeters.size > 0 && this.rawDesired !== undefined) {
-        this.desired = keyDesired(withoutMeters(this.rawDesired, this.refusedMeters), this.session.version);
-      }
-      this.preludeSent = true;
-    }
-    await this.pass();
+    return this.pass();
   }
 
-  private async pass(): Promise<void> {
+  private async readTables(audit: boolean): Promise<boolean> {
+    const r = await this.session.readFlows();
+    if (!r.ok) {
+      this.lost(r.reason);
+      return false;
+    }
+    const objects = this.session.readObjects ? await this.session.readObjects() : { ok: true as const, groups: [], meters: [] };
+    if (!objects.ok) {
+      this.lost(objects.reason);
+      return false;
+    }
+    const flows = await sliced(r.flows, SLICE, (part) => keyInstalled(part, this.session.version));
+    const read: InstalledTables = {
+      flows: new Map(flows.flatMap((m) => [...m])),
+      groups: new Map(objects.groups.map((g) => [g.groupId, g])),
+      meters: new Map(objects.meters.map((m) => [m.meterId, m])),
+    };
+    // On an audit, drift is the table against what this reconciler installed
+    // (not against the desired state, which may have moved meanwhile).
+    this.drift = audit && this.installed !== undefined ? driftOf(this.installed.flows, read.flows, this.cookies) : undefined;
+    this.auditing = audit;
+    this.installed = read;
+    this.pending.read = 'none';
+    this.pending.full = true;
+    this.log.debug('read tables', { flows: r.flows.length, groups: read.groups.size, meters: read.meters.size });
+    return true;
+  }
+
+  /** Adds the bootstrap flows and meters the switch lacks; nothing else. */
+  private async addBootstrap(): Promise<boolean> {
+    const t = this.bootstrap!;
+    this.bootstrap = undefined;
+    const plan = planFlows(t, this.installed!, { version: this.session.version, cookies: this.cookies, refusedMeters: this.refusedMeters });
+    const adds = plan.changes.filter((c) => c.kind === 'add');
+    const objects = plan.objects.before.filter((o) => o.kind === 'add');
+    if (adds.length + objects.length === 0) return true;
+    this.stateValue = 'running';
+    const r = await this.send({ ...plan, changes: adds, objects: { before: objects, after: [] } });
+    if (!r.ok) {
+      this.lost(r.reason);
+      return false;
+    }
+    [...objects, ...adds].forEach((c, i) => {
+      if (!r.errors.some((e) => e.index === i)) this.track(c);
+    });
+    this.log.info('bootstrap flows added', { flows: adds.length, meters: objects.length, errors: r.errors.length });
+    return true;
+  }
+
+  /** The plan for what is owed, in slices when it is a full comparison of a big table. */
+  private async plan(): Promise<FlowPlan> {
+    const scope: PlanScope = this.pending.full ? 'all' : this.pending.changes;
+    this.pending.full = false;
+    this.pending.changes = noChanges();
+    const opts = { version: this.session.version, cookies: this.cookies, skip: this.skipped(), refusedMeters: this.refusedMeters };
+    if (scope !== 'all' || this.desired!.flowCount + this.installed!.flows.size <= SLICE) return planFlows(this.desired!, this.installed!, opts, scope);
+    const keys = [...new Set([...this.desired!.keys(), ...this.installed!.flows.keys()])];
+    const parts = await sliced(keys, SLICE, (part, i) =>
+      planFlows(this.desired!, this.installed!, opts, { flows: new Set(part), groups: i === 0 ? new Set([...this.desired!.groups.keys(), ...this.installed!.groups.keys()]) : new Set(), meters: i === 0 ? new Set([...this.desired!.meters.keys(), ...this.installed!.meters.keys()]) : new Set() }),
+    );
+    return mergePlans(parts);
+  }
+
+  private async pass(): Promise<boolean> {
     const started = this.clock.now();
     const generation = this.desiredGeneration;
-    const audit = this.auditPending;
-    this.auditPending = false;
+    const audit = this.auditing;
+    this.auditing = false;
     const drift = audit ? this.drift : undefined;
     this.drift = undefined;
     const driftCounts = drift && { missing: drift.missing.length, unexpected: drift.unexpected.length, changed: drift.changed.length };
     const drifted = driftCounts ? driftCounts.missing + driftCounts.unexpected + driftCounts.changed : 0;
-    const plan = planFlows(this.desired!, this.installed!, { version: this.session.version, cookies: this.cookies, skip: this.skipped() });
-    this.logConflicts(plan, generation);
+    const plan = await this.plan();
+    this.logPlanProblems(plan, generation);
     const report: PassReport = { generation, adds: 0, modifies: 0, deletes: 0, errors: 0, conflicts: plan.conflicts.length };
     for (const c of plan.changes) {
       if (c.kind === 'add') report.adds++;
       else if (c.kind === 'delete') report.deletes++;
       else report.modifies++;
     }
-    if (plan.changes.length === 0) {
+    const commands = [...plan.objects.before, ...plan.changes, ...plan.objects.after];
+    if (commands.length === 0) {
       if (drifted > 0) this.log.info('audit found drift that the desired state no longer holds', { generation, ...driftCounts });
       this.finishPass(report, audit && drifted === 0);
       this.markRealized(generation);
-      return;
+      return true;
     }
-    const commands = plan.changes.map((c) => c.command);
-    let result: ApplyResult;
-    if (this.bundlesUsable && this.session.supportsBundles) {
-      result = await this.session.apply(commands, { atomic: true });
-      if (!result.ok && (result.reason === 'bundleRejected' || result.reason === 'bundleUnsupported')) {
-        // Refused as a whole: nothing changed. Ordered flow-mods tell which flow is at fault.
-        this.log.warn('bundle refused; applying the same changes as ordered flow-mods', { reason: result.reason, changes: commands.length, errors: result.errors.length });
-        if (result.reason === 'bundleUnsupported') this.bundlesUsable = false;
-        result = await this.session.apply(commands, { atomic: false });
-      }
-    } else {
-      result = await this.session.apply(commands, { atomic: false });
+    const result = await this.send(plan);
+    if (!result.ok) {
+      this.lost(result.reason);
+      return false;
     }
-    if (!result.ok) return this.lost(result.reason);
-
     const failed = new Map(result.errors.map((e) => [e.index, e]));
-    plan.changes.forEach((c, i) => {
+    let retry = false;
+    commands.forEach((c, i) => {
       const err = failed.get(i);
-      if (err) this.recordFailure(c, err.errType, err.code);
-      else this.track(c);
+      if (err) {
+        if (this.recordFailure(c, err.errType, err.code)) retry = true;
+      } else this.track(c);
     });
     report.errors = failed.size;
     if (drifted > 0) {
       const sample = [...drift!.missing.map((k) => `missing ${k}`), ...drift!.changed.map((k) => `changed ${k}`), ...drift!.unexpected.map((k) => `unexpected ${k}`)].slice(0, 5);
       this.log.info('audit repaired drift', { generation, ...driftCounts, adds: report.adds, modifies: report.modifies, deletes: report.deletes, sample });
     }
-    this.log.info('flows reconciled', { generation, adds: report.adds, modifies: report.modifies, deletes: report.deletes, errors: report.errors, ms: this.clock.now() - started, ...(audit ? { audit: true } : {}) });
+    this.log.info('flows reconciled', { generation, adds: report.adds, modifies: report.modifies, deletes: report.deletes, groups: plan.objects.before.length + plan.objects.after.length, errors: report.errors, ms: this.clock.now() - started, ...(audit ? { audit: true } : {}) });
     this.finishPass(report, audit && drifted === 0);
-    if ([...failed.keys()].some((i) => !this.failures.get(plan.changes[i]!.key)?.gaveUp)) {
+    if (retry) {
       // Retry what failed in another pass; recordFailure bounds the attempts.
-      this.dirty = true;
-      return;
+      for (const [i] of failed) {
+        const c = commands[i]!;
+        if ('flow' in c) this.pending.changes.flows.add(c.key);
+        else this.pending.full = true;
+      }
+      return true;
     }
     this.markRealized(generation);
+    return true;
+  }
+
+  /**
+   * Meters and groups that flows will name go first and are confirmed; then
+   * the flow changes (one atomic bundle where the switch has them); then the
+   * groups and meters no flow names any more. The errors come back indexed
+   * over that whole sequence.
+   */
+  private async send(plan: FlowPlan): Promise<ApplyResult> {
+    const before = plan.objects.before.map((o) => o.command);
+    const flows = plan.changes.map((c) => c.command);
+    const after = plan.objects.after.map((o) => o.command);
+    const errors: ApplyResult['errors'] = [];
+    const run = async (cmds: SwitchCommand[], offset: number, atomic: boolean): Promise<ApplyResult | undefined> => {
+      if (cmds.length === 0) return undefined;
+      let r = await this.session.apply(cmds, { atomic });
+      if (!r.ok && atomic && (r.reason === 'bundleRejected' || r.reason === 'bundleUnsupported')) {
+        // Refused as a whole: nothing changed. Ordered flow-mods tell which flow is at fault.
+        this.log.warn('bundle refused; applying the same changes as ordered flow-mods', { reason: r.reason, changes: cmds.length, errors: r.errors.length });
+        if (r.reason === 'bundleUnsupported') this.bundlesUsable = false;
+        r = await this.session.apply(cmds, { atomic: false });
+      }
+      if (!r.ok) return r;
+      for (const e of r.errors) errors.push({ ...e, index: e.index + offset });
+      return undefined;
+    };
+    const atomic = this.bundlesUsable && this.session.supportsBundles;
+    const fail = (await run(before, 0, false)) ?? (await run(flows, before.length, atomic)) ?? (await run(after, before.length + flows.length, false));
+    return fail ?? { ok: true, errors };
   }
 
   private finishPass(report: PassReport, cleanAudit: boolean): void {
@@ -339,26 +475,52 @@ export class SwitchReconciler {
     for (const w of ws) w(r);
   }
 
-  private track(c: PlannedChange): void {
+  private track(c: PlannedChange | PlannedObject): void {
     this.failures.delete(c.key);
-    if (c.kind === 'delete') this.installed!.delete(c.key);
-    else this.installed!.set(c.key, { tableId: c.flow.tableId, priority: c.flow.priority, match: c.flow.match, instructions: c.flow.instructions, cookie: c.flow.cookie });
+    const inst = this.installed!;
+    if ('flow' in c) {
+      if (c.kind === 'delete') inst.flows.delete(c.key);
+      else inst.flows.set(c.key, { tableId: c.flow.tableId, priority: c.flow.priority, match: c.flow.match, instructions: c.flow.instructions, cookie: c.flow.cookie });
+      return;
+    }
+    const cmd = c.command;
+    if (cmd.type === 'groupMod') {
+      if (c.kind === 'delete') inst.groups.delete(cmd.groupId);
+      else inst.groups.set(cmd.groupId, { groupId: cmd.groupId, groupType: cmd.groupType, buckets: cmd.buckets });
+    } else if (cmd.type === 'meterMod') {
+      if (c.kind === 'delete') inst.meters.delete(cmd.meterId);
+      else inst.meters.set(cmd.meterId, { meterId: cmd.meterId, flags: cmd.flags, bands: cmd.bands });
+    }
   }
 
   private fingerprint(key: string): string {
-    const d = this.desired?.byKey.get(key);
-    return d === undefined ? 'absent' : `${d.cookie}|${canonicalInstructions(d.instructions)}`;
+    const d = this.desired?.flow(key)?.flow;
+    if (d) return `${d.cookie}|${canonicalInstructions(d.instructions)}`;
+    const id = Number(key.slice(key.indexOf(':') + 1));
+    const o = key.startsWith('group:') ? this.desired?.groups.get(id) : key.startsWith('meter:') ? this.desired?.meters.get(id) : undefined;
+    return o === undefined ? 'absent' : JSON.stringify(o);
   }
 
-  private recordFailure(c: PlannedChange, errType: number, code: number): void {
+  /** Records a refused command; true when it will be tried again. */
+  private recordFailure(c: PlannedChange | PlannedObject, errType: number, code: number): boolean {
+    const cmd = c.command;
+    if (cmd.type === 'meterMod' && c.kind !== 'delete' && errType === OFPET_METER_MOD_FAILED) {
+      // A datapath without meters must not take the flows that use them down: they go unmetered.
+      this.refusedMeters.add(cmd.meterId);
+      this.pending.full = true;
+      this.log.error('switch refused a packet-in meter; controller-bound flows go unmetered (set the OVS controller rate limit)', { meterId: cmd.meterId, errType, code });
+      return true;
+    }
     const fingerprint = this.fingerprint(c.key);
     const prev = this.failures.get(c.key);
     const attempts = prev && prev.fingerprint === fingerprint ? prev.attempts + 1 : 1;
     const gaveUp = attempts >= (this.opts.maxAttempts ?? 3);
-    this.failures.set(c.key, { key: c.key, stage: c.flow.stage, kind: c.kind, errType, code, attempts, gaveUp, fingerprint });
-    const fields = { kind: c.kind, stage: c.flow.stage, tableId: c.flow.tableId, priority: c.flow.priority, flow: c.key, errType, code, attempts };
-    if (gaveUp) this.log.error('switch keeps refusing a flow; left out until its desired state changes', fields);
-    else this.log.warn('switch refused a flow-mod; will retry', fields);
+    const stage = 'flow' in c ? c.flow.stage : undefined;
+    this.failures.set(c.key, { key: c.key, ...(stage !== undefined ? { stage } : {}), kind: c.kind, errType, code, attempts, gaveUp, fingerprint });
+    const fields = { kind: c.kind, stage, ...('flow' in c ? { tableId: c.flow.tableId, priority: c.flow.priority } : {}), flow: c.key, errType, code, attempts };
+    if (gaveUp) this.log.error('switch keeps refusing a command; left out until its desired state changes', fields);
+    else this.log.warn('switch refused a command; will retry', fields);
+    return !gaveUp;
   }
 
   /** Keys that failed too often for the desired state they still have. */
@@ -372,8 +534,8 @@ export class SwitchReconciler {
     return out;
   }
 
-  /** Each conflict is logged when it appears, not on every pass or audit. */
-  private logConflicts(plan: FlowPlan, generation: number): void {
+  /** Conflicts are logged when they appear, not on every pass; malformed and duplicate desired flows once per pass. */
+  private logPlanProblems(plan: FlowPlan, generation: number): void {
     const now = new Set<string>();
     for (const c of plan.conflicts) {
       now.add(c.key);
@@ -381,19 +543,21 @@ export class SwitchReconciler {
       this.log.warn('a flow of another controller holds the slot of a desired flow; left alone', { flow: c.key, stage: c.desired.stage, foreignCookie: '0x' + c.foreignCookie.toString(16), generation });
     }
     this.conflictKeys = now;
+    for (const d of plan.invalid.splice(0)) this.log.error('desired flow has a malformed match; left out', { stage: d.flow.stage, field: d.error.field, reason: d.error.message, generation });
+    for (const k of plan.duplicates) this.log.error('two desired flows share table, priority and match; the first is kept', { flow: k, generation });
   }
 
   private markRealized(generation: number): void {
-    if (generation === this.desiredGeneration) this.inSync = true;
+    if (generation === this.desiredGeneration && !this.hasWork()) this.inSync = true;
     if (generation < 0 || (this.realized !== undefined && generation <= this.realized)) return;
     this.realized = generation;
     this.opts.onRealized?.(this.dpid, generation);
   }
 
   private lost(reason: string): void {
-    // What reached the switch is unknown now: read the table before any next pass.
+    // What reached the switch is unknown now: read the tables before any next pass.
     this.installed = undefined;
-    this.needRead = true;
+    this.pending.read = 'recover';
     this.inSync = false;
     this.settleAudits(undefined);
     if (reason === 'notMaster') {
@@ -408,7 +572,34 @@ export class SwitchReconciler {
       this.log.warn('switch went away during reconcile');
       return;
     }
-    this.log.warn('switch did not answer; will read its table again', { reason });
+    this.log.warn('switch did not answer; will read its tables again', { reason });
     this.clock.setTimeout(() => this.kick(0), this.opts.retryDelayMs ?? 1000);
   }
+}
+
+/** Runs `fn` over slices of `items`, serving the event loop between slices. */
+async function sliced<T, R>(items: readonly T[], size: number, fn: (part: readonly T[], index: number) => R): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length || i === 0; i += size) {
+    if (i > 0) await new Promise((r) => setImmediate(r));
+    out.push(fn(items.slice(i, i + size), i / size));
+    if (items.length === 0) break;
+  }
+  return out;
+}
+
+function mergePlans(parts: FlowPlan[]): FlowPlan {
+  const tableOrder = (a: PlannedChange, b: PlannedChange): number => {
+    const rank = (c: PlannedChange): number => (c.kind === 'add' ? 0 : c.kind === 'delete' ? 2 : 1);
+    if (rank(a) !== rank(b)) return rank(a) - rank(b);
+    if (rank(a) === 2) return a.flow.tableId - b.flow.tableId || a.flow.priority - b.flow.priority || (a.key < b.key ? -1 : 1);
+    return b.flow.tableId - a.flow.tableId || b.flow.priority - a.flow.priority || (a.key < b.key ? -1 : 1);
+  };
+  return {
+    changes: parts.flatMap((p) => p.changes).sort(tableOrder),
+    objects: { before: parts.flatMap((p) => p.objects.before), after: parts.flatMap((p) => p.objects.after) },
+    conflicts: parts.flatMap((p) => p.conflicts),
+    invalid: parts[0]?.invalid ?? [],
+    duplicates: parts[0]?.duplicates ?? [],
+  };
 }

@@ -1,28 +1,36 @@
-// Keeps the switches' desired flows in step with the model and the fabric:
+// Keeps the switches' desired state in step with the model and the fabric:
 // the store's change feed and the topology's changes go through the
-// incremental compiler, and every switch whose flows changed is published to
-// the reconciler with the store generation they carry.
+// incremental compiler, and what changed on each switch is handed to the
+// reconciler with the store generation it carries.
 //
 // Right after a start the fabric is not known yet (links appear only once
 // discovery probes have crossed them), and flows compiled over a partial
 // fabric would tear down forwarding that the switches still hold from before
 // a restart. So nothing is published until the topology settles: every
 // described link discovered, or, without a description, no change for a
-// quiet period; at the latest after `maxHoldMs`.
-import { FlowCompiler } from '../compiler/compile.js';
-import type { DesiredFlow } from '../compiler/types.js';
+// quiet period; at the latest after `maxHoldMs`. Meanwhile the compiler keeps
+// up with every change, and each switch only gets the flows discovery needs
+// (its traps), added where missing; at the end of the hold every switch gets
+// its whole desired state at once.
+import { FlowCompiler, type CompilerOptions } from '../compiler/compile.js';
+import type { SwitchDelta, SwitchFlows } from '../compiler/types.js';
 import type { Logger } from '../log.js';
-import type { ModelChange, ModelSnapshot } from '../model/types.js';
+import type { ModelChange } from '../model/types.js';
 import type { Store } from '../store/index.js';
-import type { Dpid, TopologySnapshot } from '../topo/types.js';
+import type { Dpid, TopologyEvent, TopologySnapshot } from '../topo/types.js';
 
 export interface TopologyFeed {
   snapshot(): TopologySnapshot;
-  onChange(listener: (snap: TopologySnapshot) => void): () => void;
+  /** `events`, when the feed gives them, say what changed since the last call; without them the whole snapshot is compared. */
+  onChange(listener: (snap: TopologySnapshot, events?: readonly TopologyEvent[]) => void): () => void;
 }
 
 export interface FlowSink {
-  publish(generation: number, perSwitch: ReadonlyMap<Dpid, readonly DesiredFlow[]>): Dpid[];
+  publish(generation: number, deltas: ReadonlyMap<Dpid, SwitchDelta>, full: (dpid: Dpid) => SwitchFlows): Dpid[];
+  /** Before the first publication: flows a switch needs at once (discovery's traps), added only. */
+  bootstrap(dpid: Dpid, flows: SwitchFlows): void;
+  /** A switch left the fabric: nothing is kept for it. */
+  forget(dpid: Dpid): void;
 }
 
 export interface CompileLoopOptions {
@@ -30,6 +38,7 @@ export interface CompileLoopOptions {
   topology: TopologyFeed;
   sink: FlowSink;
   logger: Logger;
+  compiler?: CompilerOptions;
   /** Links the described fabric has; the hold ends once that many are discovered. */
   expectedLinks?: number;
   /** Without a description: the hold ends after this long without a topology change. */
@@ -39,12 +48,20 @@ export interface CompileLoopOptions {
   now?: () => number;
 }
 
+/** What topology changes are waiting for the next flush. */
+interface TopologyWork {
+  /** Compare the whole snapshot (a feed without events, or the start). */
+  whole: boolean;
+  switches: Set<Dpid>;
+  links: boolean;
+}
+
 export class CompileLoop {
-  private compiler: FlowCompiler | undefined;
+  private compilerValue: FlowCompiler | undefined;
   private readonly log: Logger;
   private readonly now: () => number;
-  private pendingChanges: ModelChange[] = [];
-  private topoDirty = false;
+  private topoWork: TopologyWork = { whole: false, switches: new Set(), links: false };
+  private modelDirty = false;
   private scheduled = false;
   private held = true;
   /** When the first switch was seen connected: the hold's clock starts there. */
@@ -53,7 +70,6 @@ export class CompileLoop {
   private holdTimer: ReturnType<typeof setInterval> | undefined;
   private readonly unsubscribe: (() => void)[] = [];
   private stopped = false;
-  private fabricSeen: { switches: number; links: number } = { switches: 0, links: 0 };
   /** Last published generation. */
   published = -1;
 
@@ -67,21 +83,28 @@ export class CompileLoop {
     return this.held;
   }
 
+  /** The live compiled state: what explain and trace read. */
+  get compiler(): FlowCompiler | undefined {
+    return this.compilerValue;
+  }
+
   start(): void {
-    this.compiler = new FlowCompiler(this.opts.store.snapshot(), this.opts.topology.snapshot());
+    this.compilerValue = new FlowCompiler(this.opts.store.snapshot(), this.opts.topology.snapshot(), this.opts.compiler);
     this.unsubscribe.push(
       this.opts.store.onCommit((c) => {
-        this.pendingChanges.push(...c.changes);
+        this.compilerValue!.applyModel(c.changes as ModelChange[], this.opts.store.snapshot());
+        this.modelDirty = true;
         this.schedule();
       }),
-      this.opts.topology.onChange(() => {
-        this.topoDirty = true;
+      this.opts.topology.onChange((_snap, events) => {
+        this.noteTopology(events);
         this.lastTopoChange = this.now();
         this.schedule();
       }),
     );
     this.holdTimer = setInterval(() => this.checkHold(), 100);
     this.holdTimer.unref();
+    this.bootstrapAll();
     this.checkHold();
   }
 
@@ -89,6 +112,18 @@ export class CompileLoop {
     this.stopped = true;
     if (this.holdTimer) clearInterval(this.holdTimer);
     for (const u of this.unsubscribe.splice(0)) u();
+  }
+
+  private noteTopology(events: readonly TopologyEvent[] | undefined): void {
+    const w = this.topoWork;
+    if (!events) {
+      w.whole = true;
+      return;
+    }
+    for (const e of events) {
+      if (e.kind === 'link') w.links = true;
+      else w.switches.add(e.dpid);
+    }
   }
 
   private schedule(): void {
@@ -105,53 +140,82 @@ export class CompileLoop {
     if (!this.held || this.stopped) return;
     const snap = this.opts.topology.snapshot();
     const t = this.now();
+    const anyConnected = (): boolean => {
+      for (const s of snap.switches.values()) if (s.connected) return true;
+      return false;
+    };
     // With no switch there is nothing to publish to: the hold runs from the first one.
     if (this.firstSwitchAt === undefined) {
-      if (![...snap.switches.values()].some((s) => s.connected)) return;
+      if (!anyConnected()) return;
       this.firstSwitchAt = t;
     }
     let reason: string | undefined;
+    const links = linkCount(snap);
     if (this.opts.expectedLinks !== undefined && this.opts.expectedLinks > 0) {
-      if (snap.links.length >= this.opts.expectedLinks) reason = 'described links discovered';
-    } else if ([...snap.switches.values()].some((s) => s.connected) && t - this.lastTopoChange >= (this.opts.quietMs ?? 3000)) {
+      if (links >= this.opts.expectedLinks) reason = 'described links discovered';
+    } else if (anyConnected() && t - this.lastTopoChange >= (this.opts.quietMs ?? 3000)) {
       reason = 'topology quiet';
     }
     if (!reason && t - this.firstSwitchAt >= (this.opts.maxHoldMs ?? 15_000)) reason = 'hold time over';
     if (!reason) return;
     this.held = false;
     if (this.holdTimer) clearInterval(this.holdTimer);
-    this.log.info('topology settled; publishing flows', { reason, links: snap.links.length, switches: snap.switches.size });
-    this.topoDirty = true;
-    this.flush();
+    this.log.info('topology settled; publishing flows', { reason, links, switches: snap.switches.size });
+    this.flush(true);
   }
 
-  /** Compiles what changed; publishes unless the start-up hold is on. */
-  flush(): void {
-    const compiler = this.compiler;
+  /** Compiles what changed; publishes unless the start-up hold is on (then only the traps of switches that changed). */
+  flush(all = false): void {
+    const compiler = this.compilerValue;
     if (!compiler || this.stopped) return;
-    const model: ModelSnapshot = this.opts.store.snapshot();
-    if (!this.topoDirty && this.pendingChanges.length === 0) return;
+    const w = this.topoWork;
+    const topoChanged = w.whole || w.links || w.switches.size > 0;
+    if (!topoChanged && !this.modelDirty && !all) return;
     const started = performance.now();
-    const changes = this.pendingChanges;
-    this.pendingChanges = [];
-    let touched = compiler.apply(changes, model);
-    const fabricChanged = this.topoDirty;
-    if (this.topoDirty) {
-      this.topoDirty = false;
-      // A new fabric recompiles everything (paths change globally).
+    if (topoChanged) {
+      this.topoWork = { whole: false, switches: new Set(), links: false };
       const topo = this.opts.topology.snapshot();
-      compiler.setTopology(topo);
-      this.fabricSeen = { switches: [...topo.switches.values()].filter((s) => s.connected).length, links: topo.links.length };
-      touched = new Set(compiler.result().switches.keys());
+      if (w.whole) compiler.applyTopology(topo);
+      else compiler.applyTopology(topo, w.switches, w.links);
     }
-    if (this.held) return;
-    const perSwitch = new Map<Dpid, DesiredFlow[]>();
-    for (const dpid of touched) perSwitch.set(dpid, compiler.flowsOf(dpid).flows);
-    const generation = model.generation;
-    const changed = this.opts.sink.publish(generation, perSwitch);
+    this.modelDirty = false;
+    const deltas = compiler.flush();
+    const generation = this.opts.store.snapshot().generation;
+    if (this.held) {
+      for (const d of deltas.keys()) this.bootstrap(d);
+      return;
+    }
+    const snap = this.opts.topology.snapshot();
+    const toPublish = new Map(deltas);
+    // The end of the hold: every switch gets its whole desired state (the sink asks for it).
+    if (all) for (const d of snap.switches.keys()) if (!toPublish.has(d)) toPublish.set(d, emptyDelta(compiler.flowsOf(d)));
+    const changed = this.opts.sink.publish(generation, toPublish, (d) => compiler.flowsOf(d));
+    for (const d of deltas.keys()) if (!snap.switches.has(d)) this.opts.sink.forget(d);
     this.published = generation;
-    if (fabricChanged && changed.length > 0) this.log.info('fabric changed; flows recompiled', { generation, ...this.fabricSeen, changedSwitches: changed });
-    this.log.debug('compiled', { generation, switches: touched.size, changed: changed.length, ms: Math.round(performance.now() - started) });
+    if (topoChanged && changed.length > 0) this.log.info('fabric changed; flows recompiled', { generation, changedSwitches: changed.length });
+    this.log.debug('compiled', { generation, switches: deltas.size, changed: changed.length, ms: Math.round(performance.now() - started) });
     if (this.log.isDebugEnabled()) for (const d of compiler.diagnostics()) this.log.debug('compile diagnostic', { ...d });
   }
+
+  private bootstrapAll(): void {
+    for (const d of this.opts.topology.snapshot().switches.keys()) this.bootstrap(d);
+  }
+
+  /** The flows discovery needs on a switch (its traps) and the meters they name. */
+  private bootstrap(dpid: Dpid): void {
+    const sf = this.compilerValue!.flowsOf(dpid);
+    const flows = sf.flows.filter((f) => f.stage === 'lldp-trap');
+    const meters = new Set<number>();
+    for (const f of flows) for (const i of f.instructions) if (i.type === 'meter') meters.add(i.meterId);
+    this.opts.sink.bootstrap(dpid, { ...sf, flows, groups: [], meters: sf.meters.filter((m) => meters.has(m.meterId)) });
+  }
+}
+
+function emptyDelta(sf: SwitchFlows): SwitchDelta {
+  return { dpid: sf.dpid, version: sf.version, removedFlows: [], addedFlows: [], removedGroups: [], addedGroups: [], removedMeters: [], addedMeters: [] };
+}
+
+function linkCount(snap: TopologySnapshot): number {
+  const l = snap.links as unknown;
+  return l instanceof Map ? l.size : (l as readonly unknown[]).length;
 }

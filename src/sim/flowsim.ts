@@ -1,10 +1,11 @@
 // A flow-table simulator (tests and `spotlight trace`): OpenFlow semantics only (priorities,
-// masks, goto-table, metadata, apply-actions, set-field, push/pop VLAN,
-// output to ports, IN_PORT and CONTROLLER), nothing about Spotlight's stages.
+// masks, goto-table, metadata, meters (passed), apply-actions, set-field, push/pop VLAN and
+// MPLS, groups (ALL: every bucket; SELECT: one bucket chosen by a hash of the frame, as a
+// switch spreads flows), output to ports, IN_PORT and CONTROLLER), nothing about Spotlight's stages.
 // It carries a frame switch by switch across the fabric links and reports
 // where copies were delivered and what reached the controller.
-import type { Action, Instruction, Match, MaybeMasked } from '../openflow/types.js';
-import { parse, popVlan, pushVlan, setVlan, v6Bytes, type Fields } from './packets.js';
+import type { Action, Bucket, GroupType, Instruction, Match, MaybeMasked } from '../openflow/types.js';
+import { parse, popMpls, popVlan, pushMpls, pushVlan, setEthDst, setMpls, setVlan, v6Bytes, type Fields } from './packets.js';
 
 export interface SimFlow {
   tableId: number;
@@ -18,6 +19,13 @@ export interface SimSwitch {
   /** 1 (OF1.0) or 4 (OF1.3): decides how vlanVid matches and actions read. */
   version: number;
   flows: SimFlow[];
+  groups?: readonly SimGroup[];
+}
+
+export interface SimGroup {
+  groupId: number;
+  groupType: GroupType;
+  buckets: Bucket[];
 }
 
 export interface SimLink {
@@ -57,6 +65,7 @@ const MAX_HOPS = 64;
 export class FlowSim {
   private readonly tables = new Map<string, Map<number, SimFlow[]>>();
   private readonly versions = new Map<string, number>();
+  private readonly groups = new Map<string, Map<number, SimGroup>>();
   private readonly peers = new Map<string, { dpid: string; portNo: number }>();
 
   constructor(switches: Iterable<SimSwitch>, links: Iterable<SimLink>) {
@@ -70,6 +79,7 @@ export class FlowSim {
       for (const l of t.values()) l.sort((x, y) => y.priority - x.priority);
       this.tables.set(sw.dpid, t);
       this.versions.set(sw.dpid, sw.version);
+      this.groups.set(sw.dpid, new Map((sw.groups ?? []).map((g) => [g.groupId, g])));
     }
     for (const l of links) {
       this.peers.set(`${l.a.dpid}:${l.a.portNo}`, l.b);
@@ -127,7 +137,7 @@ export class FlowSim {
       const before = outs.length;
       let next: number | undefined;
       for (const ins of flow.instructions) {
-        if (ins.type === 'applyActions') frame = applyActions(ins.actions, frame, version, outs);
+        if (ins.type === 'applyActions') frame = applyActions(ins.actions, frame, version, outs, this.groups.get(dpid)!);
         else if (ins.type === 'writeMetadata') metadata = (metadata & ~ins.mask) | (ins.metadata & ins.mask);
         else if (ins.type === 'gotoTable') next = ins.tableId;
       }
@@ -139,12 +149,30 @@ export class FlowSim {
   }
 }
 
-function applyActions(actions: Action[], input: Uint8Array, version: number, outs: { port: number; frame: Uint8Array }[]): Uint8Array {
+function applyActions(actions: readonly Action[], input: Uint8Array, version: number, outs: { port: number; frame: Uint8Array }[], groups: ReadonlyMap<number, SimGroup>, depth = 0): Uint8Array {
   let frame = input;
   for (const a of actions) {
     switch (a.type) {
       case 'output':
         outs.push({ port: a.port, frame });
+        break;
+      case 'group': {
+        // A missing group drops what reaches it (a switch refuses such a flow; here it shows as a drop).
+        const g = groups.get(a.groupId);
+        if (!g || depth > 8) break;
+        const buckets = g.groupType === 'all' ? g.buckets : g.buckets.length ? [g.buckets[frameHash(frame) % g.buckets.length]!] : [];
+        // Each bucket works on its own copy of the frame.
+        for (const b of buckets) applyActions(b.actions, frame, version, outs, groups, depth + 1);
+        break;
+      }
+      case 'pushMpls':
+        frame = pushMpls(frame, a.ethertype);
+        break;
+      case 'popMpls':
+        frame = popMpls(frame, a.ethertype);
+        break;
+      case 'setDlDst':
+        frame = setEthDst(frame, a.mac);
         break;
       case 'pushVlan': {
         // OF1.3: a new outer tag copies the VID of an existing tag, else 0.
@@ -162,13 +190,23 @@ function applyActions(actions: Action[], input: Uint8Array, version: number, out
       case 'setField':
         if (a.field === 'vlanVid') {
           if (parse(frame).vlans.length) frame = setVlan(frame, Number(a.value) & 0xfff);
-        } else throw new Error(`flowsim: set-field ${a.field} not modelled`);
+        } else if (a.field === 'ethDst') frame = setEthDst(frame, String(a.value));
+        else if (a.field === 'mplsLabel') frame = setMpls(frame, 'label', Number(a.value));
+        else if (a.field === 'mplsTc') frame = setMpls(frame, 'tc', Number(a.value));
+        else throw new Error(`flowsim: set-field ${a.field} not modelled`);
         break;
       default:
         throw new Error(`flowsim: action ${a.type} not modelled (version ${version})`);
     }
   }
   return frame;
+}
+
+/** FNV-1a over the frame: which bucket of a SELECT group a frame takes. */
+function frameHash(frame: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (const b of frame) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h;
 }
 
 function bytesOf(kind: 'mac' | 'v4' | 'v6', text: string): number[] {
@@ -228,10 +266,11 @@ export function matches(m: Match, f: Fields, inPort: number, metadata: bigint, v
   if (m.ipv6NdTarget !== undefined && !maskedEq('v6', m.ipv6NdTarget, f.ndTarget)) return false;
   if (m.ipv6NdSll !== undefined && !maskedEq('mac', m.ipv6NdSll, f.ndSll)) return false;
   if (m.ipv6NdTll !== undefined && !maskedEq('mac', m.ipv6NdTll, f.ndTll)) return false;
+  if (!numEq(m.mplsLabel, f.mplsLabel) || !numEq(m.mplsTc, f.mplsTc)) return false;
   for (const k of Object.keys(m) as (keyof Match)[]) {
     if (m[k] !== undefined && !MODELLED.has(k)) throw new Error(`flowsim: match field ${k} not modelled`);
   }
   return true;
 }
 
-const MODELLED = new Set<keyof Match>(['inPort', 'metadata', 'ethSrc', 'ethDst', 'vlanVid', 'ethType', 'ipProto', 'udpSrc', 'udpDst', 'arpOp', 'icmpv6Type', 'icmpv6Code', 'ipv4Src', 'ipv4Dst', 'arpSpa', 'arpTpa', 'arpSha', 'arpTha', 'ipv6Src', 'ipv6Dst', 'ipv6NdTarget', 'ipv6NdSll', 'ipv6NdTll']);
+const MODELLED = new Set<keyof Match>(['inPort', 'metadata', 'ethSrc', 'ethDst', 'vlanVid', 'ethType', 'ipProto', 'udpSrc', 'udpDst', 'arpOp', 'icmpv6Type', 'icmpv6Code', 'ipv4Src', 'ipv4Dst', 'arpSpa', 'arpTpa', 'arpSha', 'arpTha', 'ipv6Src', 'ipv6Dst', 'ipv6NdTarget', 'ipv6NdSll', 'ipv6NdTll', 'mplsLabel', 'mplsTc']);

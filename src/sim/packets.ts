@@ -2,7 +2,7 @@
 // and a parser into the header fields a flow table matches on. Written from
 // the wire formats (RFC 826, 791, 768, 8200, 4443, 4861), not from Spotlight's
 // packet code; only the protocol numbers are the shared ones.
-import { ETH_ARP, ETH_IPV4, ETH_IPV6, ETH_QINQ, ETH_VLAN, ICMPV6_NA, ICMPV6_NS, IPPROTO_ICMPV6, IPPROTO_UDP } from '../openflow/ethernet.js';
+import { ETH_ARP, ETH_IPV4, ETH_IPV6, ETH_MPLS, ETH_QINQ, ETH_VLAN, ICMPV6_NA, ICMPV6_NS, IPPROTO_ICMPV6, IPPROTO_UDP } from '../openflow/ethernet.js';
 
 export interface Fields {
   ethDst: string;
@@ -29,6 +29,9 @@ export interface Fields {
   /** Absent options read as 00:00:00:00:00:00, as Open vSwitch does. */
   ndSll?: string;
   ndTll?: string;
+  mplsLabel?: number;
+  mplsTc?: number;
+  mplsBos?: number;
 }
 
 const hexMac = (b: Uint8Array, at: number): string => [...b.subarray(at, at + 6)].map((x) => x.toString(16).padStart(2, '0')).join(':');
@@ -118,6 +121,12 @@ export function parse(frame: Uint8Array): Fields {
   }
   f.ethType = type;
   const p = off + 2;
+  if (type === ETH_MPLS && frame.length >= p + 4) {
+    const lse = ((frame[p]! << 24) | (frame[p + 1]! << 16) | (frame[p + 2]! << 8) | frame[p + 3]!) >>> 0;
+    f.mplsLabel = lse >>> 12;
+    f.mplsTc = (lse >>> 9) & 7;
+    f.mplsBos = (lse >>> 8) & 1;
+  }
   if (type === ETH_ARP && frame.length >= p + 28) {
     f.arpOp = (frame[p + 6]! << 8) | frame[p + 7]!;
     f.arpSha = hexMac(frame, p + 8);
@@ -188,6 +197,58 @@ export function setVlan(frame: Uint8Array, vid: number): Uint8Array {
   const out = Uint8Array.from(frame);
   out[14] = (out[14]! & 0xf0) | ((vid >> 8) & 0x0f);
   out[15] = vid & 0xff;
+  return out;
+}
+
+/** Offset of the EtherType field that names the payload (after every VLAN tag). */
+function typeOffset(frame: Uint8Array): number {
+  let off = 12;
+  for (;;) {
+    const t = (frame[off]! << 8) | frame[off + 1]!;
+    if (t !== ETH_VLAN && t !== ETH_QINQ) return off;
+    off += 4;
+  }
+}
+
+/** OF1.3 push_mpls: a label stack entry after the VLAN tags (label 0, TC 0, TTL 64), the EtherType set to `ethertype`. */
+export function pushMpls(frame: Uint8Array, ethertype: number): Uint8Array {
+  const off = typeOffset(frame);
+  const inner = (frame[off]! << 8) | frame[off + 1]!;
+  const bos = inner === ETH_MPLS ? 0 : 1;
+  const out = new Uint8Array(frame.length + 4);
+  out.set(frame.subarray(0, off), 0);
+  out.set([ethertype >> 8, ethertype & 0xff, 0, 0, bos, 64], off);
+  out.set(frame.subarray(off + 2), off + 6);
+  return out;
+}
+
+/** pop_mpls: the outermost label stack entry goes, the EtherType becomes `ethertype`. */
+export function popMpls(frame: Uint8Array, ethertype: number): Uint8Array {
+  const off = typeOffset(frame);
+  if (((frame[off]! << 8) | frame[off + 1]!) !== ETH_MPLS) return frame;
+  const out = new Uint8Array(frame.length - 4);
+  out.set(frame.subarray(0, off), 0);
+  out.set([ethertype >> 8, ethertype & 0xff], off);
+  out.set(frame.subarray(off + 6), off + 2);
+  return out;
+}
+
+/** Rewrites the outermost MPLS label or traffic class. */
+export function setMpls(frame: Uint8Array, field: 'label' | 'tc', value: number): Uint8Array {
+  const off = typeOffset(frame);
+  if (((frame[off]! << 8) | frame[off + 1]!) !== ETH_MPLS) return frame;
+  const out = Uint8Array.from(frame);
+  const p = off + 2;
+  let lse = ((out[p]! << 24) | (out[p + 1]! << 16) | (out[p + 2]! << 8) | out[p + 3]!) >>> 0;
+  if (field === 'label') lse = ((lse & 0xfff) | ((value & 0xfffff) << 12)) >>> 0;
+  else lse = ((lse & ~(7 << 9)) | ((value & 7) << 9)) >>> 0;
+  out.set([lse >>> 24, (lse >>> 16) & 0xff, (lse >>> 8) & 0xff, lse & 0xff], p);
+  return out;
+}
+
+export function setEthDst(frame: Uint8Array, mac: string): Uint8Array {
+  const out = Uint8Array.from(frame);
+  out.set(mac.split(':').map((h) => parseInt(h, 16)), 0);
   return out;
 }
 

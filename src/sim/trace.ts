@@ -4,6 +4,7 @@ import type { DesiredFlow, SwitchFlows } from '../compiler/types.js';
 import { instructionsText, matchText } from '../compiler/ofctl-text.js';
 import type { OfVersion } from '../openflow/types.js';
 import type { Link } from '../topo/types.js';
+import { tableStage } from '../compiler/pipeline.js';
 import { FlowSim, type SimStep } from './flowsim.js';
 
 export interface TraceStep {
@@ -36,7 +37,7 @@ export function traceFabric(switches: Iterable<SwitchFlows>, links: readonly Lin
   const list = [...switches];
   const versions = new Map<string, OfVersion>(list.map((s) => [s.dpid, s.version]));
   const sim = new FlowSim(
-    list.map((s) => ({ dpid: s.dpid, version: s.version, flows: s.flows })),
+    list.map((s) => ({ dpid: s.dpid, version: s.version, flows: s.flows, groups: s.groups })),
     links,
   );
   const steps: TraceStep[] = [];
@@ -63,7 +64,8 @@ export function traceFabric(switches: Iterable<SwitchFlows>, links: readonly Lin
   };
   if (report.verdict === 'dropped') {
     const last = steps[steps.length - 1];
-    if (last) report.droppedAt = { switch: last.switch, table: last.table, stage: last.stage };
+    // A table's miss drop is a drop at that table's stage.
+    if (last) report.droppedAt = { switch: last.switch, table: last.table, stage: last.stage === 'table-miss' ? tableStage(last.table, (versions.get(last.switch) ?? 4) === 1 ? 'of10' : 'of13') : last.stage };
   }
   return report;
 }

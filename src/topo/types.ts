@@ -48,3 +48,12 @@ export interface TopologySnapshot {
   switches: ReadonlyMap<Dpid, TopoSwitch>;
   links: readonly Link[];
 }
+
+/** What changed in a topology, as its feed reports it beside the new snapshot. */
+export type TopologyEvent =
+  /** A switch appeared or left, connected or disconnected, or its version or name changed. */
+  | { kind: 'switch'; dpid: Dpid }
+  /** A port appeared or left, went up or down, was renamed, or its kind changed. */
+  | { kind: 'port'; dpid: Dpid; portNo: number }
+  /** A link appeared or went. */
+  | { kind: 'link'; link: Link; present: boolean };

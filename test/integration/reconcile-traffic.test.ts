@@ -121,7 +121,7 @@ describe('integration: hitless reconcile under a 10 ms ping', function () {
 
       let mgr = new ReconcileManager({ logger: silentLogger() });
       mgr.connect(new ChannelSession(conn));
-      mgr.publish(1, new Map([[c.dpid, flowsBefore()]]));
+      mgr.publishSets(1, new Map([[c.dpid, flowsBefore()]]));
       expect(await mgr.waitFor(1, 10_000)).to.equal('realized');
       // Warm up ARP and the datapath before counting.
       sh('ip', ['netns', 'exec', `sprc${c.tag}a`, 'ping', '-c', '3', '-i', '0.2', '-W', '1', `10.77.${c.tag}.2`]);
@@ -137,17 +137,17 @@ describe('integration: hitless reconcile under a 10 ms ping', function () {
       const restarted = new Counting(new ChannelSession(conn));
       mgr = new ReconcileManager({ logger: silentLogger() });
       mgr.connect(restarted);
-      mgr.publish(1, new Map([[c.dpid, flowsBefore()]]));
+      mgr.publishSets(1, new Map([[c.dpid, flowsBefore()]]));
       expect(await mgr.waitFor(1, 10_000)).to.equal('realized');
       expect(restarted.flowMods).to.equal(0);
       await sleep(800);
       // Replace every forwarding flow with new ones.
-      mgr.publish(2, new Map([[c.dpid, flowsAfter()]]));
+      mgr.publishSets(2, new Map([[c.dpid, flowsAfter()]]));
       expect(await mgr.waitFor(2, 10_000)).to.equal('realized');
       expect(restarted.flowMods).to.equal(6);
       await sleep(800);
       // And back again.
-      mgr.publish(3, new Map([[c.dpid, flowsBefore()]]));
+      mgr.publishSets(3, new Map([[c.dpid, flowsBefore()]]));
       expect(await mgr.waitFor(3, 10_000)).to.equal('realized');
 
       await done;

@@ -8,11 +8,10 @@ import { expect } from 'chai';
 import { OpenFlowServer, type SwitchConnection } from '../../src/channel/index.js';
 import { compile } from '../../src/compiler/compile.js';
 import { silentLogger } from '../../src/log.js';
-import { OFP10_VERSION, OFP13_VERSION, Port, type OfVersion } from '../../src/openflow/types.js';
+import { MeterFlags, OFP10_VERSION, OFP13_VERSION, Port, type OfVersion } from '../../src/openflow/types.js';
 import { ChannelSession } from '../../src/reconcile/channel-session.js';
-import { hygienePlan } from '../../src/reconcile/hygiene.js';
 import { ReconcileManager } from '../../src/reconcile/manager.js';
-import { DEFAULT_COOKIE_SPACE, type DesiredFlow, type SwitchCommand, type SwitchSession } from '../../src/reconcile/ports.js';
+import { DEFAULT_COOKIE_SPACE, type DesiredFlow, type SwitchCommand, type SwitchFlows, type SwitchSession } from '../../src/reconcile/ports.js';
 import { GOLDEN } from '../support/flowsim-golden.js';
 import { ovsStarted as ovsUsable, sh } from '../support/ovs.js';
 
@@ -61,12 +60,19 @@ async function until<T>(f: () => T | undefined | false, what: string, timeoutMs 
 
 const out = (port: number) => [{ type: 'applyActions' as const, actions: [{ type: 'output' as const, port }] }];
 
-/** Flows written the way a compiler might, with forms OVS reports differently. */
-function desiredFor(version: OfVersion): DesiredFlow[] {
+/** A switch's desired state written the way a compiler might, with forms OVS reports differently: flows, table-miss drops and (OF1.3) the packet-in meter its controller-bound flow names. */
+function desiredFor(b: Bridge): SwitchFlows {
+  const version = b.version;
+  const misses: DesiredFlow[] = (version === OFP13_VERSION ? [0, 1] : [0]).map((t) => ({ stage: 'table-miss', tableId: t, priority: 0, match: {}, instructions: [], cookie: OURS }));
+  const meters = version === OFP13_VERSION ? [{ meterId: 1, flags: MeterFlags.PKTPS | MeterFlags.BURST | MeterFlags.STATS, bands: [{ type: 'drop' as const, rate: 100, burstSize: 50 }] }] : [];
+  return { dpid: b.dpid, version, flows: [...flowsFor(version), ...misses], groups: [], meters };
+}
+
+function flowsFor(version: OfVersion): DesiredFlow[] {
   const c = (n: number) => OURS | BigInt(n);
   const common: DesiredFlow[] = [
     { stage: 'port-security', tableId: 0, priority: 200, match: { inPort: 1, ethSrc: '02:00:00:00:0A:01' }, instructions: version === OFP13_VERSION ? [{ type: 'gotoTable', tableId: 1 }] : out(2), cookie: c(1) },
-    { stage: 'arp', tableId: 0, priority: 300, match: { inPort: 1, ethType: 0x0806, arpOp: 1, arpTpa: { value: '10.0.0.77', mask: '255.255.255.0' } }, instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: Port.CONTROLLER }] }], cookie: c(2) },
+    { stage: 'arp', tableId: 0, priority: 300, match: { inPort: 1, ethType: 0x0806, arpOp: 1, arpTpa: { value: '10.0.0.77', mask: '255.255.255.0' } }, instructions: [...(version === OFP13_VERSION ? [{ type: 'meter' as const, meterId: 1 }] : []), { type: 'applyActions', actions: [{ type: 'output', port: Port.CONTROLLER }] }], cookie: c(2) },
     { stage: 'drop', tableId: 0, priority: 250, match: { inPort: 2, ethSrc: { value: '02:00:00:00:0b:01', mask: 'ff:ff:ff:ff:ff:ff' } }, instructions: [{ type: 'applyActions', actions: [] }], cookie: c(3) },
     { stage: 'ip', tableId: 0, priority: 150, match: { inPort: 2, ethType: 0x0800, ipv4Src: { value: '10.1.7.9', mask: '255.255.0.0' }, ipProto: 17, udpDst: 67 }, instructions: out(1), cookie: c(4) },
   ];
@@ -95,6 +101,7 @@ class Recording implements SwitchSession {
     return this.inner.apply(cmds, opts);
   }
   readFlows() { return this.inner.readFlows(); }
+  readObjects() { return this.inner.readObjects(); }
   flowMods() { return this.sent.filter((c) => c.type === 'flowMod').length; }
 }
 
@@ -125,7 +132,7 @@ describe('integration: reconciler on real Open vSwitch', function () {
 
   for (const b of BRIDGES) {
     describe(b.ofctl, () => {
-      const mk = () => new ReconcileManager({ logger: silentLogger(), hygiene: (s) => hygienePlan({ version: s.version, tables: s.version === OFP13_VERSION ? [0, 1] : [0], cookie: OURS }) });
+      const mk = () => new ReconcileManager({ logger: silentLogger() });
       let firstDurations: Map<bigint, number>;
 
       it('installs the desired flows, table-miss drops and (OF1.3) the packet-in meter', async () => {
@@ -133,10 +140,10 @@ describe('integration: reconciler on real Open vSwitch', function () {
         const rec = new Recording(new ChannelSession(conn));
         const mgr = mk();
         mgr.connect(rec);
-        mgr.publish(1, new Map([[b.dpid, desiredFor(b.version)]]));
+        mgr.publishSets(1, new Map([[b.dpid, desiredFor(b)]]));
         expect(await mgr.waitFor(1, 15_000)).to.equal('realized');
         const flows = dumpFlows(b);
-        const expected = desiredFor(b.version).length + (b.version === OFP13_VERSION ? 2 : 1);
+        const expected = desiredFor(b).flows.length;
         expect(flows.length, flows.map((f) => f.text).join('\n')).to.equal(expected);
         expect(mgr.status(b.dpid).failures).to.deep.equal([]);
         if (b.version === OFP13_VERSION) {
@@ -154,7 +161,7 @@ describe('integration: reconciler on real Open vSwitch', function () {
         const mgr = mk();
         mgr.connect(rec);
         await mgr.idle();
-        mgr.publish(1, new Map([[b.dpid, desiredFor(b.version)]]));
+        mgr.publishSets(1, new Map([[b.dpid, desiredFor(b)]]));
         expect(await mgr.waitFor(1, 15_000)).to.equal('realized');
         await mgr.idle();
         expect(rec.flowMods()).to.equal(0);
@@ -166,7 +173,7 @@ describe('integration: reconciler on real Open vSwitch', function () {
         const rec = new Recording(new ChannelSession(conns.get(b.dpid)!));
         const mgr = mk();
         mgr.connect(rec);
-        mgr.publish(2, new Map([[b.dpid, desiredFor(b.version)]]));
+        mgr.publishSets(2, new Map([[b.dpid, desiredFor(b)]]));
         expect(await mgr.waitFor(2, 15_000)).to.equal('realized');
         const before = dumpFlows(b).map((f) => f.text).sort();
         sh('ovs-ofctl', ['-O', b.ofctl, 'del-flows', b.name]);
@@ -192,7 +199,7 @@ describe('integration: reconciler on real Open vSwitch', function () {
             const rec = new Recording(new ChannelSession(conns.get(b.dpid)!));
             const mgr = mk();
             mgr.connect(rec);
-            mgr.publish(gen, new Map([[b.dpid, sf.flows]]));
+            mgr.publishSets(gen, new Map([[b.dpid, { ...sf, dpid: b.dpid }]]));
             expect(await mgr.waitFor(gen, 15_000), `${sc.name} ${sf.dpid}`).to.equal('realized');
             expect(mgr.status(b.dpid).failures, `${sc.name} ${sf.dpid}`).to.deep.equal([]);
             const ours = dumpFlows(b).filter((f) => (f.cookie & DEFAULT_COOKIE_SPACE.mask) === OURS);
@@ -201,7 +208,7 @@ describe('integration: reconciler on real Open vSwitch', function () {
             const again = new Recording(new ChannelSession(conns.get(b.dpid)!));
             const mgr2 = mk();
             mgr2.connect(again);
-            mgr2.publish(gen, new Map([[b.dpid, sf.flows]]));
+            mgr2.publishSets(gen, new Map([[b.dpid, { ...sf, dpid: b.dpid }]]));
             expect(await mgr2.waitFor(gen, 15_000)).to.equal('realized');
             await mgr2.idle();
             expect(again.flowMods(), `${sc.name} ${sf.dpid} resync`).to.equal(0);
@@ -217,7 +224,7 @@ describe('integration: reconciler on real Open vSwitch', function () {
           mgr.connect(rec);
           const bad: DesiredFlow = { stage: 'bad', tableId: 1, priority: 5, match: { inPort: 1 }, instructions: [{ type: 'gotoTable', tableId: 1 }], cookie: OURS | 9n };
           const good: DesiredFlow = { stage: 'good', tableId: 1, priority: 6, match: { inPort: 2 }, instructions: out(1), cookie: OURS | 10n };
-          mgr.publish(3, new Map([[b.dpid, [bad, good]]]));
+          mgr.publishSets(3, new Map([[b.dpid, [bad, good]]]));
           expect(await mgr.waitFor(3, 15_000)).to.equal('realized');
           const failures = mgr.status(b.dpid).failures;
           expect(failures.map((f) => [f.stage, f.gaveUp])).to.deep.equal([['bad', true]]);

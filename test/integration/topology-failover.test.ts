@@ -91,7 +91,7 @@ describe('topology failover on Mininet (integration)', function () {
       let generation = 0;
       const publish = (): number => {
         const result = compiler.result();
-        reconcile.publish(++generation, new Map([...result.switches].map(([dpid, s]) => [dpid, s.flows])));
+        reconcile.publishSets(++generation, result.switches);
         return generation;
       };
       const changeTimes: number[] = [];

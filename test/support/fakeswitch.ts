@@ -1,6 +1,6 @@
 // A simulated Open vSwitch for reconciler tests: a flow table with Open
-// vSwitch's semantics (test/support/flow-table.ts), meters, barrier, flow
-// stats, atomic bundles, and a packet walk through the tables to tell what a
+// vSwitch's semantics (test/support/flow-table.ts), meters, groups, barrier,
+// flow, group and meter stats, atomic bundles, and a packet walk through the tables to tell what a
 // frame would meet. Errors, delays and a disconnect mid-way can be injected.
 import { OFP10_VERSION, type FlowStats, type Instruction, type Match, type OfVersion } from '../../src/openflow/types.js';
 import type {
@@ -8,6 +8,7 @@ import type {
   CommandError,
   FlowModBody,
   ReadFlowsResult,
+  ReadObjectsResult,
   SwitchCommand,
   SwitchSession,
 } from '../../src/reconcile/ports.js';
@@ -27,6 +28,7 @@ export class FakeSwitch implements SwitchSession {
   /** Every command received, in order (bundled ones too). */
   readonly received: SwitchCommand[] = [];
   readonly meters = new Map<number, SwitchCommand>();
+  readonly groups = new Map<number, SwitchCommand>();
   injectError: ErrorInjector | undefined;
   /** Delay each apply by this many ms (real timers). */
   delayMs = 0;
@@ -129,7 +131,21 @@ export class FakeSwitch implements SwitchSession {
     return { ok: true, flows };
   }
 
+  async readObjects(): Promise<ReadObjectsResult> {
+    await Promise.resolve();
+    if (!this.connected) return { ok: false, reason: 'disconnected' };
+    const groups = [...this.groups.values()].flatMap((g) => (g.type === 'groupMod' ? [{ groupId: g.groupId, groupType: g.groupType, buckets: g.buckets }] : []));
+    const meters = [...this.meters.values()].flatMap((m) => (m.type === 'meterMod' ? [{ meterId: m.meterId, flags: m.flags, bands: m.bands }] : []));
+    return { ok: true, groups, meters };
+  }
+
   private validate(cmd: SwitchCommand): { errType: number; code: number } | undefined {
+    if (cmd.type === 'groupMod') {
+      if (this.version === OFP10_VERSION) return { errType: 1 /* BAD_REQUEST */, code: 1 /* BAD_TYPE */ };
+      if (cmd.command === 'add' && this.groups.has(cmd.groupId)) return { errType: 6, code: 0 /* OFPGMFC_GROUP_EXISTS */ };
+      if (cmd.command === 'modify' && !this.groups.has(cmd.groupId)) return { errType: 6, code: 8 /* OFPGMFC_UNKNOWN_GROUP */ };
+      return undefined;
+    }
     if (cmd.type === 'meterMod') {
       if (this.version === OFP10_VERSION) return { errType: 1 /* BAD_REQUEST */, code: 1 /* BAD_TYPE */ };
       if (cmd.command === 'add' && this.meters.has(cmd.meterId)) return { errType: 12, code: 1 /* OFPMMFC_METER_EXISTS */ };
@@ -137,10 +153,15 @@ export class FakeSwitch implements SwitchSession {
       return undefined;
     }
     if (cmd.type !== 'flowMod') return undefined;
-    return flowModError(cmd, this.version, { meters: this.meters, groups: new Set() });
+    return flowModError(cmd, this.version, { meters: this.meters, groups: new Set(this.groups.keys()) });
   }
 
   private execute(cmd: SwitchCommand): void {
+    if (cmd.type === 'groupMod') {
+      if (cmd.command === 'delete') this.groups.delete(cmd.groupId);
+      else this.groups.set(cmd.groupId, cmd);
+      return;
+    }
     if (cmd.type === 'meterMod') {
       if (cmd.command === 'delete') this.meters.delete(cmd.meterId);
       else this.meters.set(cmd.meterId, cmd);

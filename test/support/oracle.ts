@@ -148,25 +148,35 @@ export function expect(model: ModelSnapshot, topo: TopologySnapshot, ingress: Pl
     return dst && mayReach(model, sender, dst) ? deliverTo([dst]) : none;
   };
 
+  const BCAST = 'ff:ff:ff:ff:ff:ff';
   if (f.ethType === 0x0806) {
     const shaOk = of10 || f.arpSha === sender.mac;
     if (!shaOk) return none;
-    if (f.arpOp === 1 && (sender.gateway || sender.ips.includes(f.arpSpa!) || f.arpSpa === '0.0.0.0')) return toController;
-    if (!sender.gateway && f.arpOp === 2 && f.ethDst === 'ff:ff:ff:ff:ff:ff' && sender.ips.includes(f.arpSpa!)) return toController;
-    return none;
+    const spaOwn = sender.ips.includes(f.arpSpa!);
+    // Probes (sender IP 0.0.0.0) and broadcast requests are the controller's to answer.
+    if (f.arpOp === 1 && !sender.gateway && f.arpSpa === '0.0.0.0') return toController;
+    if (f.ethDst === BCAST) {
+      if (f.arpOp === 1 && (sender.gateway || spaOwn)) return toController;
+      if (!sender.gateway && f.arpOp === 2 && spaOwn) return toController;
+      return none;
+    }
+    // Unicast ARP (a neighbour re-checked, and its answer) goes to its target like any frame.
+    return sender.gateway || spaOwn ? unicast() : none;
   }
   if (f.ethType === 0x8035) return sender.gateway ? none : toController;
+  const dhcpServerMac = net.dhcp?.mac;
+  const toServer = (): Expectation => {
+    const server = members.find((p) => p.mac === dhcpServerMac);
+    return server && (f.ethDst === BCAST || f.ethDst === '33:33:00:01:00:02' || f.ethDst === server.mac) ? deliverTo([server]) : none;
+  };
   if (f.ethType === 0x0800) {
-    const dhcpServerMac = net.dhcp?.mac;
     if (!sender.gateway && f.ipProto === 17 && f.udpSrc === 67 && sender.mac !== dhcpServerMac) return none;
     const srcOk = sender.gateway || sender.ips.includes(f.ipv4Src!) || (f.ipv4Src === '0.0.0.0' && f.ipProto === 17 && f.udpSrc === 68 && f.udpDst === 67);
     if (!srcOk) return none;
-    if (f.ipProto === 17 && f.udpDst === 67) {
-      const server = members.find((p) => p.mac === dhcpServerMac);
-      return server ? deliverTo([server]) : none;
-    }
+    // DHCP requests reach the server only: broadcast, or addressed to it.
+    if (f.ipProto === 17 && f.udpDst === 67) return f.ethDst === '33:33:00:01:00:02' ? none : toServer();
     if (f.ipv4Src === '0.0.0.0') return none;
-    if (f.ethDst === 'ff:ff:ff:ff:ff:ff') return deliverTo(broadcastTargets());
+    if (f.ethDst === BCAST) return deliverTo(broadcastTargets());
     return unicast();
   }
   if (f.ethType === 0x86dd) {
@@ -174,15 +184,26 @@ export function expect(model: ModelSnapshot, topo: TopologySnapshot, ingress: Pl
     const own = [...sender.ips.filter((ip) => ip.includes(':')), eui64(sender.mac)];
     const isOwn = (ip: string | undefined): boolean => ip !== undefined && own.some((o) => sameV6(o, ip));
     const absent = '00:00:00:00:00:00';
-    // Solicitations are the controller's to answer (it checks the source address itself).
-    if (f.ipProto === 58 && f.icmpv6Type === 135) return f.ndSll === sender.mac || f.ndSll === absent ? toController : none;
+    const multicast = f.ethDst.startsWith('33:33:');
+    // Multicast solicitations are the controller's to answer (it checks the source address itself);
+    // unicast ones from an own address go to their target.
+    if (f.ipProto === 58 && f.icmpv6Type === 135) {
+      if (f.ndSll !== sender.mac && f.ndSll !== absent) return none;
+      if (multicast) return toController;
+      return sender.gateway || isOwn(f.ipv6Src) ? unicast() : none;
+    }
     if (!sender.gateway && !isOwn(f.ipv6Src)) return none;
     if (f.ipProto === 58) {
       if (!sender.gateway && (f.icmpv6Type === 134 || f.icmpv6Type === 137)) return none;
       if (f.icmpv6Type === 136 && f.ndTll !== sender.mac && f.ndTll !== absent) return none;
       if (f.icmpv6Type === 136 && !sender.gateway && !isOwn(f.ndTarget)) return none;
     }
-    if (f.ethDst === 'ff:ff:ff:ff:ff:ff' || f.ethDst.startsWith('33:33:')) return deliverTo(broadcastTargets());
+    // DHCPv6: only the server (or a gateway) answers; requests reach the server only.
+    if (f.ipProto === 17 && f.udpSrc === 547 && !sender.gateway && sender.mac !== dhcpServerMac) return none;
+    if (f.ipProto === 17 && f.udpDst === 547) return f.ethDst === BCAST ? none : toServer();
+    if (f.ethDst === BCAST) return deliverTo(broadcastTargets());
+    // IPv6 multicast is delivered by OpenFlow 1.3 switches only: members behind an OF1.0 switch other than the ingress miss it.
+    if (multicast) return deliverTo(broadcastTargets().filter((t) => !t.active || t.active.dpid === ingress.dpid || (opts.versions.get(t.active.dpid) ?? 4) !== 1));
     return unicast();
   }
   return none;

@@ -1,9 +1,9 @@
-// Operator diagnostics over the compiled flows (computed on demand from the
-// model and the fabric as they are now, with the pure compiler):
+// Operator diagnostics over the compiled flows the controller holds now (the
+// compile loop's live state: nothing is compiled per request):
 // GET /v1/explain?from=A&to=B  may A reach B, by which rule, through which flows
 // GET /v1/trace?packet=TEXT    a described packet through the tables, stage by stage
 import type { FastifyInstance } from 'fastify';
-import { compile } from '../../compiler/compile.js';
+import { usableLinks } from '../../compiler/routes.js';
 import { explainPair } from '../../explain/explain.js';
 import { canonicalDpid, SWITCH_FORMS } from '../../model/ident.js';
 import { describePacket } from '../../sim/describe.js';
@@ -41,10 +41,10 @@ export function registerDiagnoseRoutes(app: FastifyInstance, ctx: ApiContext): v
     '/v1/explain',
     { schema: { summary: 'May VM A reach VM B (or a gateway MAC), by which contract rule, and which compiled flows carry it', querystring: explainQuery } },
     (req, reply) => {
-      if (!ctx.fabric) return sendError(reply, 503, 'not_available', 'this controller has no fabric view to compile against');
+      if (!ctx.fabric || !ctx.compiled) return sendError(reply, 503, 'not_available', 'this controller has no compiled fabric to look at');
       const model = ctx.store.snapshot();
       const topo = ctx.fabric.snapshot();
-      const r = explainPair(model, topo, compile(model, topo).switches.values(), req.query.from, req.query.to);
+      const r = explainPair(model, topo, ctx.compiled.switches(), req.query.from, req.query.to);
       if (!r.ok) return sendError(reply, 404, r.code, r.message, `query.${r.field}`);
       return { generation: model.generation, ...r.report };
     },
@@ -54,7 +54,7 @@ export function registerDiagnoseRoutes(app: FastifyInstance, ctx: ApiContext): v
     '/v1/trace',
     { schema: { summary: 'A described packet (in=SWITCH:PORT eth_src=.. eth_dst=.. [kind] [field=..]) through the compiled tables', querystring: traceQuery } },
     (req, reply) => {
-      if (!ctx.fabric) return sendError(reply, 503, 'not_available', 'this controller has no fabric view to compile against');
+      if (!ctx.fabric || !ctx.compiled) return sendError(reply, 503, 'not_available', 'this controller has no compiled fabric to look at');
       const d = describePacket(req.query.packet);
       if (!d.ok) return sendError(reply, 400, 'invalid_field', d.message, `query.packet.${d.field}`);
       const model = ctx.store.snapshot();
@@ -66,7 +66,7 @@ export function registerDiagnoseRoutes(app: FastifyInstance, ctx: ApiContext): v
       const p = d.packet.port;
       const port = /^\d+$/.test(p) ? Number(p) : [...sw.ports.values()].find((x) => x.name === p)?.portNo;
       if (port === undefined) return sendError(reply, 400, 'invalid_port', `switch ${d.packet.switch} has no port ${p}`, 'query.packet.in');
-      const report = traceFabric(compile(model, topo).switches.values(), topo.links, { dpid, port }, d.packet.frame);
+      const report = traceFabric(ctx.compiled.switches(), [...usableLinks(topo).values()], { dpid, port }, d.packet.frame);
       return { generation: model.generation, in: { switch: dpid, port }, ...report };
     },
   );

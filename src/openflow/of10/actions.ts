@@ -105,6 +105,8 @@ function encodeAction10(w: Writer, a: Action): void {
     case 'group':
     case 'setQueue':
     case 'pushVlan':
+    case 'pushMpls':
+    case 'popMpls':
     case 'decNwTtl':
     case 'setNwTtl':
       fail('UNSUPPORTED', `OF1.0 has no ${a.type} action`, w.pos);

@@ -62,6 +62,15 @@ export function encodeAction13(w: Writer, a: Action): void {
     case 'stripVlan':
       small(w, OFPAT13.OFPAT_POP_VLAN);
       return w.zeros(4);
+    case 'pushMpls':
+      small(w, OFPAT13.OFPAT_PUSH_MPLS);
+      w.u16(a.ethertype, 'push-mpls ethertype');
+      return w.zeros(2);
+    case 'popMpls':
+      // The ethertype of what lies under the label: MPLS names no payload type.
+      small(w, OFPAT13.OFPAT_POP_MPLS);
+      w.u16(a.ethertype, 'pop-mpls ethertype');
+      return w.zeros(2);
     case 'decNwTtl':
       small(w, OFPAT13.OFPAT_DEC_NW_TTL);
       return w.zeros(4);
@@ -194,6 +203,12 @@ function decodeAction13(b: Reader, type: number, at: number): Action {
     case OFPAT13.OFPAT_POP_VLAN:
       exact(b, 4, at, 'pop-vlan');
       return { type: 'popVlan' };
+    case OFPAT13.OFPAT_PUSH_MPLS:
+      exact(b, 4, at, 'push-mpls');
+      return { type: 'pushMpls', ethertype: b.u16() };
+    case OFPAT13.OFPAT_POP_MPLS:
+      exact(b, 4, at, 'pop-mpls');
+      return { type: 'popMpls', ethertype: b.u16() };
     case OFPAT13.OFPAT_DEC_NW_TTL:
       exact(b, 4, at, 'dec-nw-ttl');
       return { type: 'decNwTtl' };

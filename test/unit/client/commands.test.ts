@@ -1,6 +1,7 @@
 // Each operator command against an API served on a loopback port in the test,
 // with a real store, the real compiler and a two-switch fabric.
 import { expect } from 'chai';
+import { FlowCompiler } from '../../../src/compiler/compile.js';
 import type { FastifyInstance } from 'fastify';
 import type { DumpFlowsResult, SwitchInfo } from '../../../src/api/deps.js';
 import { runClientCommand } from '../../../src/client/index.js';
@@ -37,12 +38,17 @@ describe('client: operator commands against a served API', function () {
       dpid === S1
         ? { ok: true, version: '1.3', flows: [{ table: 0, priority: 0, cookie: '0x5370010000000001', packets: 42, bytes: 2520, durationSec: 9, match: '', actions: 'drop' }] }
         : { ok: false, reason: 'disconnected' };
+    // The compiled state follows the store's commits, as the controller's compile loop does.
+    let compiler: FlowCompiler | undefined;
     const made = await makeApi({
       token: TOKEN,
       fabric: { snapshot: () => topo },
+      compiled: { switches: () => [...topo.switches.keys()].map((d) => compiler!.flowsOf(d)) },
       switches: { list: () => [switchInfo(S1, true, 4), switchInfo(S2, false, null)], dumpFlows },
     });
     app = made.app;
+    compiler = new FlowCompiler(made.store.snapshot(), topo);
+    made.store.onCommit((c) => void compiler!.apply(c.changes, made.store.snapshot()));
     const auth = { authorization: `Bearer ${TOKEN}` };
     const put = async (method: 'PUT' | 'POST', u: string, payload: unknown): Promise<void> => {
       const r = await app.inject({ method, url: u, headers: auth, payload: payload as Record<string, unknown> });

@@ -55,7 +55,7 @@ describe('compiler: delivered == allowed (simulated fabric vs contract oracle)',
           }
         }
         const sim = new FlowSim(
-          [...result.switches.values()].map((sf) => ({ dpid: sf.dpid, version: sf.version, flows: sf.flows })),
+          [...result.switches.values()].map((sf) => ({ dpid: sf.dpid, version: sf.version, flows: sf.flows, groups: sf.groups })),
           s.topo.links.filter((l) => s.topo.switches.get(l.a.dpid)!.ports.get(l.a.portNo)!.up && s.topo.switches.get(l.b.dpid)!.ports.get(l.b.portNo)!.up),
         );
         const all13 = [...s.versions.values()].every((v) => v === 4);

@@ -44,7 +44,8 @@ interface Case { what: string; from: [string, number]; frame: Uint8Array; want: 
 const cases: Case[] = [
   { what: 'DISCOVER from a', from: [S0, 1], frame: ethernet(BC, A, 0x0800, ipv4('0.0.0.0', '255.255.255.255', 17, udp(68, 67))), want: [`${S1}:1`] },
   { what: 'REQUEST from b to the server', from: [S0, 2], frame: ethernet(SERVER, B, 0x0800, ipv4('10.1.0.11', '10.1.0.53', 17, udp(68, 67))), want: [`${S1}:1`] },
-  { what: 'DHCP to a MAC other than the server, from b', from: [S0, 2], frame: ethernet(A, B, 0x0800, ipv4('10.1.0.11', '10.1.0.10', 17, udp(68, 67))), want: [`${S1}:1`] },
+  // A request addressed to another MAC is neither the server's nor a broadcast: it reaches no one (the server's NIC would not take it).
+  { what: 'DHCP to a MAC other than the server, from b', from: [S0, 2], frame: ethernet(A, B, 0x0800, ipv4('10.1.0.11', '10.1.0.10', 17, udp(68, 67))), want: [] },
   { what: 'OFFER from the server to a', from: [S1, 1], frame: ethernet(A, SERVER, 0x0800, ipv4('10.1.0.53', '10.1.0.10', 17, udp(67, 68))), want: [`${S0}:1`] },
   { what: 'broadcast OFFER from the server', from: [S1, 1], frame: ethernet(BC, SERVER, 0x0800, ipv4('10.1.0.53', '255.255.255.255', 17, udp(67, 68))), want: [`${S0}:1`, `${S0}:2`, `${S1}:2`] },
   { what: 'OFFER from the gateway to a', from: [S1, 2], frame: ethernet(A, GW, 0x0800, ipv4('10.1.0.1', '10.1.0.10', 17, udp(67, 68))), want: [`${S0}:1`] },
@@ -57,7 +58,7 @@ for (const version of [4, 1] as const) {
     const topo = new TopoBuilder().switch(S0, 2, version).switch(S1, 2, version).link(S0, S1).build();
     const model = cloud(true);
     const result = compile(model, topo);
-    const sim = new FlowSim([...result.switches.values()].map((sf) => ({ dpid: sf.dpid, version: sf.version, flows: sf.flows })), topo.links);
+    const sim = new FlowSim([...result.switches.values()].map((sf) => ({ dpid: sf.dpid, version: sf.version, flows: sf.flows, groups: sf.groups })), topo.links);
     const versions = new Map([[S0, version], [S1, version]]);
 
     it('reports the server present', () => {

@@ -32,7 +32,7 @@ describe('compiler: golden dumps (flows/golden)', () => {
         const res = compile(sc.model, sc.topo(version));
         for (const [d, sf] of res.switches) {
           const file = join(root, sc.name, tag, `${d}.flows`);
-          const text = switchText(sf.flows, sf.version);
+          const text = switchText(sf.flows, sf.version, sf.groups, sf.meters);
           if (update) {
             mkdirSync(dirname(file), { recursive: true });
             writeFileSync(file, text);

@@ -3,18 +3,17 @@
 // Otherwise one VM flooding ARP requests fills the meter, the switch drops its
 // neighbours' probes with the flood, the controller times the links out and
 // the fabric flaps under everyone (seen on Mininet: two links of the flooded
-// switch lost and found again within a 4 s flood). The flows are compiled, put
-// behind the meter as the reconciler does, and for each ingress the flow a
-// probe would hit (highest priority of table 0 that matches) is inspected.
+// switch lost and found again within a 4 s flood). The flows are compiled
+// (the compiler puts controller-bound flows behind their meters) and for each
+// ingress the flow a probe would hit (highest priority of table 0 that
+// matches) is inspected.
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { compile } from '../../../src/compiler/compile.js';
 import type { DesiredFlow } from '../../../src/compiler/types.js';
-import { meterControllerFlows } from '../../../src/reconcile/hygiene.js';
 import { buildScenario, recipeArb } from '../../support/flowsim-scenarios.js';
 
 const NEAREST_BRIDGE = '01:80:c2:00:00:0e';
-const METER = 1;
 
 /** The table-0 flow an untagged LLDP probe to the nearest-bridge address from `inPort` hits. */
 function probeFlow(flows: DesiredFlow[], inPort: number, srcMac: string): DesiredFlow | undefined {
@@ -51,7 +50,7 @@ describe('compiler: discovery probes do not share the packet-in meter with VMs (
         const isFabric = (d: string, p: number): boolean => s.topo.links.some((l) => (l.a.dpid === d && l.a.portNo === p) || (l.b.dpid === d && l.b.portNo === p));
         for (const sf of compile(s.model, s.topo).switches.values()) {
           if (sf.version !== 4) continue;
-          const flows = meterControllerFlows(sf.flows, METER);
+          const flows = sf.flows;
           for (const end of fabric) {
             {
               if (end.dpid !== sf.dpid) continue;

@@ -20,7 +20,7 @@ const LLDPDU = [0x02, 0x07, 0x04, 0x02, 0, 0, 0, 0, 1, 0x04, 0x02, 0x07, 0x31, 0
 function simOf(s: Scenario, res: CompileResult): FlowSim {
   const up = (d: string, p: number): boolean => s.topo.switches.get(d)!.ports.get(p)!.up;
   return new FlowSim(
-    [...res.switches.values()].map((sf) => ({ dpid: sf.dpid, version: sf.version, flows: sf.flows })),
+    [...res.switches.values()].map((sf) => ({ dpid: sf.dpid, version: sf.version, flows: sf.flows, groups: sf.groups })),
     s.topo.links.filter((l) => up(l.a.dpid, l.a.portNo) && up(l.b.dpid, l.b.portNo)),
   );
 }
@@ -30,7 +30,7 @@ describe('compiler: LLDP goes to the controller only', function () {
   let frames = 0;
   after(() => expect(frames).to.be.greaterThan(RUNS * 3));
 
-  it('every switch holds one trap for every port (OF1.3: and one per fabric port), above every other flow of table 0', () => {
+  it('every switch holds one trap for every port (OF1.3: behind the switch meter, and one unmetered per fabric port where the switch has access ports), above every other flow of table 0', () => {
     fc.assert(
       fc.property(recipeArb, (recipe) => {
         const s = buildScenario(recipe);
@@ -39,15 +39,15 @@ describe('compiler: LLDP goes to the controller only', function () {
           const general = traps.filter((f) => f.match.inPort === undefined);
           expect(general, sf.dpid).to.have.length(1);
           const t = general[0]!;
-          // OF1.3: under the per-fabric-port traps and the start-up bootstrap trap (65534).
+          // OF1.3: under the per-fabric-port traps.
           expect([t.tableId, t.priority]).to.deep.equal([0, sf.version === 4 ? 0xfffd : 0xffff]);
           expect(t.match).to.deep.equal({ ethType: 0x88cc, ethDst: NEAREST_BRIDGE });
           const toController = [{ type: 'applyActions', actions: [{ type: 'output', port: 0xfffffffd, maxLen: 0xffff }] }];
-          expect(t.instructions).to.deep.equal(toController);
+          expect(t.instructions).to.deep.equal(sf.version === 4 ? [{ type: 'meter', meterId: 1 }, ...toController] : toController);
           const perPort = traps.filter((f) => f !== t);
           if (sf.version !== 4) expect(perPort, sf.dpid).to.deep.equal([]);
           for (const p of perPort) {
-            expect([p.tableId, p.priority, p.unmetered]).to.deep.equal([0, 0xffff, true]);
+            expect([p.tableId, p.priority]).to.deep.equal([0, 0xffff]);
             expect(p.match).to.deep.equal({ inPort: p.match.inPort, ethType: 0x88cc, ethDst: NEAREST_BRIDGE });
             expect(p.instructions).to.deep.equal(toController);
           }

@@ -18,7 +18,8 @@ describe('compiler: pipeline declaration', () => {
     expect(listed.map(([n]) => n).sort()).to.deep.equal(STAGES.map((s) => s.name).sort());
     for (const [name, where] of listed) {
       const s = STAGES.find((x) => x.name === name)!;
-      if (s.lowering !== 'of10') expect(where, name).to.equal(`table ${s.tableId}`);
+      if (s.tableId === 'every') expect(where, name).to.equal('every table');
+      else if (s.lowering !== 'of10') expect(where, name).to.equal(`table ${s.tableId}`);
     }
   });
 
@@ -26,7 +27,7 @@ describe('compiler: pipeline declaration', () => {
     for (const sc of GOLDEN) {
       for (const v of [1, 4] as const) {
         for (const sf of compile(sc.model, sc.topo(v)).switches.values()) {
-          for (const f of sf.flows) expect(checkFlow(f), `${sc.name} ${f.stage}`).to.equal(null);
+          for (const f of sf.flows) expect(checkFlow(f, sf.version === 4 ? 'of13' : 'of10'), `${sc.name} ${f.stage}`).to.equal(null);
           const keys = sf.flows.map((f) => flowKey(f, sf.version));
           expect(new Set(keys).size, `${sc.name} ${sf.dpid}: flow identities are unique`).to.equal(keys.length);
           for (const f of sf.flows) expect(isSpotlightCookie(f.cookie)).to.equal(true);
@@ -36,8 +37,10 @@ describe('compiler: pipeline declaration', () => {
   });
 
   it('rejects flows that break their stage', () => {
-    const base: DesiredFlow = { stage: 'fabric-ingress', tableId: 1, priority: 1, match: { vlanVid: 0x1001 }, instructions: [], cookie: 0n };
+    const base: DesiredFlow = { stage: 'transit', tableId: 1, priority: 1, match: { vlanVid: 0x1001 }, instructions: [], cookie: 0n };
     expect(checkFlow(base)).to.equal(null);
+    expect(checkFlow(base, 'of10')).to.match(/of13 stage/);
+    expect(checkFlow({ stage: 'table-miss', tableId: 3, priority: 0, match: {}, instructions: [], cookie: 0n })).to.equal(null);
     expect(checkFlow({ ...base, match: { ...base.match, ethSrc: '02:00:00:00:00:01' } })).to.match(/ethSrc/);
     expect(checkFlow({ ...base, tableId: 2 })).to.match(/table/);
     expect(checkFlow({ ...base, instructions: [{ type: 'gotoTable', tableId: 2 }] })).to.match(/goto/);

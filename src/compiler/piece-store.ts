@@ -1,0 +1,143 @@
+// The compiled state of every switch, in pieces: per switch, per scope (the
+// switch's own flows, its delivered MACs, each network present there), per
+// piece (a source, a destination, the network-wide flows...) the flows,
+// groups and meters it lowered to, and the signature of the inputs they came
+// from. Refreshing a scope re-lowers only the pieces whose signature changed
+// and records what left and what came, per switch, for the reconciler.
+import type { OfVersion } from '../openflow/types.js';
+import type { Dpid } from '../topo/types.js';
+import type { DesiredFlow, DesiredGroup, DesiredMeter, SwitchDelta } from './types.js';
+
+/** A named part of a switch's flows: what it is lowered from, and how. */
+export interface Piece {
+  sig: Sig;
+  build(): { flows: DesiredFlow[]; groups?: DesiredGroup[]; meters?: DesiredMeter[] };
+}
+
+interface Lowered {
+  sig: Sig;
+  flows: DesiredFlow[];
+  groups: DesiredGroup[];
+  meters: DesiredMeter[];
+}
+
+const NONE: never[] = [];
+
+/** What a piece is lowered from, compared element by element (by identity for objects, which are immutable). */
+export type Sig = readonly unknown[];
+
+export function sameSig(a: Sig, b: Sig): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export class PieceStore {
+  private readonly switches = new Map<Dpid, Map<string, Map<string, Lowered>>>();
+  private readonly deltas = new Map<Dpid, SwitchDelta>();
+
+  /** Pieces lowered again since the store was made (a measure of what changes cost). */
+  lowered = 0;
+
+  /** Brings one scope of a switch to `pieces`: pieces it does not list are dropped. */
+  refresh(dpid: Dpid, version: OfVersion, scope: string, pieces: ReadonlyMap<string, Piece>): void {
+    const cur = this.switches.get(dpid)?.get(scope);
+    const gone: string[] = [];
+    if (cur) for (const key of cur.keys()) if (!pieces.has(key)) gone.push(key);
+    this.patch(dpid, version, scope, pieces, gone);
+  }
+
+  /** Brings some pieces of one scope up to date: those in `pieces` (re-lowered when their inputs changed) and those in `gone` (dropped). */
+  patch(dpid: Dpid, version: OfVersion, scope: string, pieces: ReadonlyMap<string, Piece>, gone: Iterable<string>): void {
+    let scopes = this.switches.get(dpid);
+    let cur = scopes?.get(scope);
+    if (cur) {
+      for (const key of gone) {
+        const old = cur.get(key);
+        if (!old) continue;
+        this.record(dpid, version, old, undefined);
+        cur.delete(key);
+      }
+    }
+    for (const [key, p] of pieces) {
+      const old = cur?.get(key);
+      if (old && sameSig(old.sig, p.sig)) continue;
+      const b = p.build();
+      const l: Lowered = { sig: p.sig, flows: b.flows, groups: b.groups ?? NONE, meters: b.meters ?? NONE };
+      this.record(dpid, version, old, l);
+      if (!cur) {
+        if (!scopes) this.switches.set(dpid, (scopes = new Map()));
+        scopes.set(scope, (cur = new Map()));
+      }
+      cur.set(key, l);
+      this.lowered++;
+    }
+    if (cur && cur.size === 0) scopes!.delete(scope);
+    if (scopes && scopes.size === 0) this.switches.delete(dpid);
+  }
+
+  /** Drops every piece of a switch (it left the fabric). */
+  dropSwitch(dpid: Dpid, version: OfVersion): void {
+    const scopes = this.switches.get(dpid);
+    if (!scopes) return;
+    for (const cur of scopes.values()) for (const l of cur.values()) this.record(dpid, version, l, undefined);
+    this.switches.delete(dpid);
+  }
+
+  /** Every version change re-lowers a switch whole: its old objects leave under the old version. */
+  scopesOf(dpid: Dpid): string[] {
+    return [...(this.switches.get(dpid)?.keys() ?? [])];
+  }
+
+  hasScope(dpid: Dpid, scope: string): boolean {
+    return this.switches.get(dpid)?.has(scope) === true;
+  }
+
+  /** The deltas recorded since the last call, per switch. */
+  takeDeltas(): Map<Dpid, SwitchDelta> {
+    const out = new Map(this.deltas);
+    this.deltas.clear();
+    return out;
+  }
+
+  switchIds(): Dpid[] {
+    return [...this.switches.keys()];
+  }
+
+  flows(dpid: Dpid): DesiredFlow[] {
+    const out: DesiredFlow[] = [];
+    for (const cur of this.switches.get(dpid)?.values() ?? []) for (const l of cur.values()) for (const f of l.flows) out.push(f);
+    return out;
+  }
+
+  groups(dpid: Dpid): DesiredGroup[] {
+    const out: DesiredGroup[] = [];
+    for (const cur of this.switches.get(dpid)?.values() ?? []) for (const l of cur.values()) for (const g of l.groups) out.push(g);
+    return out;
+  }
+
+  meters(dpid: Dpid): DesiredMeter[] {
+    const out: DesiredMeter[] = [];
+    for (const cur of this.switches.get(dpid)?.values() ?? []) for (const l of cur.values()) for (const m of l.meters) out.push(m);
+    return out;
+  }
+
+  private record(dpid: Dpid, version: OfVersion, old: Lowered | undefined, now: Lowered | undefined): void {
+    let d = this.deltas.get(dpid);
+    if (!d) {
+      d = { dpid, version, removedFlows: [], addedFlows: [], removedGroups: [], addedGroups: [], removedMeters: [], addedMeters: [] };
+      this.deltas.set(dpid, d);
+    }
+    d.version = version;
+    if (old) {
+      for (const f of old.flows) d.removedFlows.push(f);
+      for (const g of old.groups) d.removedGroups.push(g);
+      for (const m of old.meters) d.removedMeters.push(m);
+    }
+    if (now) {
+      for (const f of now.flows) d.addedFlows.push(f);
+      for (const g of now.groups) d.addedGroups.push(g);
+      for (const m of now.meters) d.addedMeters.push(m);
+    }
+  }
+}

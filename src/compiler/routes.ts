@@ -1,0 +1,283 @@
+// Shortest paths towards each destination switch, kept up to date as links
+// come and go. Per destination E, a breadth-first search from E gives every
+// switch its distance; a switch's next hops towards E are all its ports to a
+// neighbour one step closer (equal-cost multipath), and it carries transit
+// traffic for E when some neighbour is one step farther (that neighbour may
+// send through it). Next hops always lead strictly closer to E, so
+// forwarding along them cannot loop, rings and fat-trees included.
+//
+// A link change recomputes only the destinations for which its two ends are
+// at different distances: a link between two switches equally far from E is
+// on no shortest path towards E and changes nothing there.
+import type { Dpid, Link, TopologySnapshot } from '../topo/types.js';
+
+interface Edge {
+  port: number;
+  peer: number;
+}
+
+const UNREACHED = -1;
+const NO_HOPS: readonly number[] = [];
+
+/**
+ * What changed per destination: the switches whose next hops or transit role
+ * differ (`changed`), and among them those that gained or lost any way there
+ * (`reach`).
+ */
+export type RouteChanges = Map<Dpid, { changed: Set<Dpid>; reach: Set<Dpid> }>;
+
+export class FabricRoutes {
+  private readonly index = new Map<Dpid, number>();
+  private readonly ids: Dpid[] = [];
+  private adj: Edge[][] = [];
+  private present: boolean[] = [];
+  /** Per destination dpid: distance of every switch index (UNREACHED when none). */
+  private readonly dist = new Map<Dpid, Int32Array>();
+  /** Per destination: a 32-bit signature of each switch's (next hops, transit) to find what changed. */
+  private readonly sig = new Map<Dpid, Int32Array>();
+  private links = new Set<string>();
+
+  /** Rebuilds the graph from the topology; returns the changes for the current destinations. */
+  setTopology(topo: TopologySnapshot): RouteChanges {
+    const before = this.links;
+    const now = usableLinks(topo);
+    for (const d of topo.switches.keys()) this.indexOf(d);
+    const presentNow = new Set(topo.switches.keys());
+    let switchesChanged = false;
+    for (let i = 0; i < this.ids.length; i++) {
+      const p = presentNow.has(this.ids[i]!);
+      if (p !== this.present[i]) switchesChanged = true;
+      this.present[i] = p;
+    }
+    const added: Link[] = [];
+    const removed: Link[] = [];
+    for (const [k, l] of now) if (!before.has(k)) added.push(l);
+    for (const k of before) if (!now.has(k)) removed.push(parseKey(k));
+    if (!switchesChanged && added.length === 0 && removed.length === 0) return new Map();
+    // Destinations whose shortest paths the changed links touch, judged on the distances before the change.
+    const affected = new Set<Dpid>();
+    for (const [dest, dist] of this.dist) {
+      if (switchesChanged) {
+        affected.add(dest);
+        continue;
+      }
+      for (const l of [...added, ...removed]) {
+        const a = this.index.get(l.a.dpid);
+        const b = this.index.get(l.b.dpid);
+        if (a === undefined || b === undefined || dist[a] !== dist[b]) {
+          affected.add(dest);
+          break;
+        }
+      }
+    }
+    this.links = new Set(now.keys());
+    this.rebuildAdjacency(now.values());
+    const out: RouteChanges = new Map();
+    for (const dest of affected) {
+      const c = this.recompute(dest);
+      if (c.changed.size) out.set(dest, c);
+    }
+    return out;
+  }
+
+  /** The destinations routes are kept for (switches that hold endpoints); returns what changed. */
+  setDestinations(dests: Iterable<Dpid>): RouteChanges {
+    const want = new Set(dests);
+    const out: RouteChanges = new Map();
+    for (const d of [...this.dist.keys()]) {
+      if (want.has(d)) continue;
+      const changed = this.switchesWithRoutes(d);
+      this.dist.delete(d);
+      this.sig.delete(d);
+      this.sortedDests = undefined;
+      if (changed.size) out.set(d, { changed, reach: changed });
+    }
+    for (const d of want) {
+      if (this.dist.has(d)) continue;
+      this.indexOf(d);
+      const c = this.recompute(d);
+      if (c.changed.size) out.set(d, c);
+    }
+    return out;
+  }
+
+  destinations(): IterableIterator<Dpid> {
+    return this.dist.keys();
+  }
+
+  private sortedDests: Dpid[] | undefined;
+
+  /** Every destination `at` can reach (itself left out), in dpid order, with its next hops and whether `at` carries it for others. */
+  towards(at: Dpid): { dest: Dpid; hops: readonly number[]; transit: boolean }[] {
+    const i = this.index.get(at);
+    if (i === undefined) return [];
+    this.sortedDests ??= [...this.dist.keys()].sort();
+    const out: { dest: Dpid; hops: readonly number[]; transit: boolean }[] = [];
+    for (const dest of this.sortedDests) {
+      if (dest === at) continue;
+      const dist = this.dist.get(dest)!;
+      if (dist[i]! <= 0) continue;
+      out.push({ dest, hops: this.hopsAt(dist, i), transit: this.transitAt(dist, i) });
+    }
+    return out;
+  }
+
+  reachable(from: Dpid, to: Dpid): boolean {
+    if (from === to) return this.present[this.index.get(from) ?? -1] === true;
+    const dist = this.dist.get(to);
+    const i = this.index.get(from);
+    return dist !== undefined && i !== undefined && dist[i]! > 0;
+  }
+
+  /** Ports of `from` towards `to` on shortest paths, ascending; [] when unreachable or from === to. Equal lists are one array. */
+  hops(from: Dpid, to: Dpid): readonly number[] {
+    const dist = this.dist.get(to);
+    const i = this.index.get(from);
+    if (!dist || i === undefined) return [];
+    return this.hopsAt(dist, i);
+  }
+
+  /** True when `at` is on a shortest path towards `to` for a neighbour: it must forward `to`'s label. */
+  transits(at: Dpid, to: Dpid): boolean {
+    const dist = this.dist.get(to);
+    const i = this.index.get(at);
+    if (!dist || i === undefined || at === to) return false;
+    return this.transitAt(dist, i);
+  }
+
+  /** The destinations `at` forwards for others. */
+  transitsOf(at: Dpid): Dpid[] {
+    const out: Dpid[] = [];
+    for (const d of this.dist.keys()) if (this.transits(at, d)) out.push(d);
+    return out;
+  }
+
+  private indexOf(d: Dpid): number {
+    let i = this.index.get(d);
+    if (i === undefined) {
+      i = this.ids.length;
+      this.index.set(d, i);
+      this.ids.push(d);
+      this.adj.push([]);
+      this.present.push(false);
+    }
+    return i;
+  }
+
+  private rebuildAdjacency(links: Iterable<Link>): void {
+    this.adj = this.ids.map(() => []);
+    for (const l of links) {
+      const a = this.indexOf(l.a.dpid);
+      const b = this.indexOf(l.b.dpid);
+      this.adj[a]!.push({ port: l.a.portNo, peer: b });
+      this.adj[b]!.push({ port: l.b.portNo, peer: a });
+    }
+    for (const list of this.adj) list.sort((x, y) => x.port - y.port);
+  }
+
+  private hopsAt(dist: Int32Array, i: number): readonly number[] {
+    const d = dist[i]!;
+    if (d <= 0) return NO_HOPS;
+    const out: number[] = [];
+    for (const e of this.adj[i]!) if (dist[e.peer] === d - 1) out.push(e.port);
+    return this.intern(out);
+  }
+
+  /** One array per distinct hop list, so equal lists are one object: callers key on it without building text. */
+  private readonly interned = new Map<number, (readonly number[])[]>();
+  private intern(hops: number[]): readonly number[] {
+    let h = 0x811c9dc5;
+    for (const p of hops) h = Math.imul(h ^ p, 0x01000193);
+    let bucket = this.interned.get(h);
+    if (!bucket) this.interned.set(h, (bucket = []));
+    for (const b of bucket) if (b.length === hops.length && b.every((x, k) => x === hops[k])) return b;
+    bucket.push(hops);
+    return hops;
+  }
+
+  private transitAt(dist: Int32Array, i: number): boolean {
+    const d = dist[i]!;
+    if (d < 0) return false;
+    for (const e of this.adj[i]!) if (dist[e.peer] === d + 1) return true;
+    return false;
+  }
+
+  private switchesWithRoutes(dest: Dpid): Set<Dpid> {
+    const out = new Set<Dpid>();
+    const sig = this.sig.get(dest);
+    if (!sig) return out;
+    for (let i = 0; i < sig.length; i++) if (sig[i] !== 0) out.add(this.ids[i]!);
+    return out;
+  }
+
+  /** New distances towards `dest`; returns the switches whose next hops or transit role changed. */
+  private recompute(dest: Dpid): { changed: Set<Dpid>; reach: Set<Dpid> } {
+    const n = this.ids.length;
+    const t = this.index.get(dest)!;
+    const dist = new Int32Array(n).fill(UNREACHED);
+    if (this.present[t]) {
+      const queue = new Int32Array(n);
+      let head = 0;
+      let tail = 0;
+      dist[t] = 0;
+      queue[tail++] = t;
+      while (head < tail) {
+        const u = queue[head++]!;
+        for (const e of this.adj[u]!) {
+          if (dist[e.peer] !== UNREACHED || !this.present[e.peer]) continue;
+          dist[e.peer] = dist[u]! + 1;
+          queue[tail++] = e.peer;
+        }
+      }
+    }
+    const sig = new Int32Array(n);
+    for (let i = 0; i < n; i++) sig[i] = i === t ? 0 : signature(this.hopsAt(dist, i), this.transitAt(dist, i));
+    const old = this.sig.get(dest);
+    const changed = new Set<Dpid>();
+    const reach = new Set<Dpid>();
+    for (let i = 0; i < n; i++) {
+      const was = old?.[i] ?? 0;
+      if (was === sig[i]) continue;
+      changed.add(this.ids[i]!);
+      if ((was === 0) !== (sig[i] === 0)) reach.add(this.ids[i]!);
+    }
+    if (!this.dist.has(dest)) this.sortedDests = undefined;
+    this.dist.set(dest, dist);
+    this.sig.set(dest, sig);
+    return { changed, reach };
+  }
+}
+
+/** 0 means "nothing towards this destination"; anything else hashes the hop list and the transit flag. */
+function signature(hops: readonly number[], transit: boolean): number {
+  if (hops.length === 0 && !transit) return 0;
+  let h = transit ? 0x9e3779b9 : 0x85ebca6b;
+  for (const p of hops) h = Math.imul(h ^ p, 0x01000193) ^ (h >>> 15);
+  return h === 0 ? 1 : h;
+}
+
+/** Links whose two switches are known, distinct, and whose two ports are up. */
+export function usableLinks(topo: TopologySnapshot): Map<string, Link> {
+  const out = new Map<string, Link>();
+  const up = (dpid: Dpid, portNo: number): boolean => topo.switches.get(dpid)?.ports.get(portNo)?.up === true;
+  for (const l of linksOf(topo)) {
+    if (l.a.dpid === l.b.dpid || !up(l.a.dpid, l.a.portNo) || !up(l.b.dpid, l.b.portNo)) continue;
+    out.set(linkId(l), l);
+  }
+  return out;
+}
+
+/** The snapshot's links, whichever collection holds them. */
+export function linksOf(topo: TopologySnapshot): Iterable<Link> {
+  const l = topo.links as unknown;
+  return l instanceof Map ? (l.values() as Iterable<Link>) : (l as Iterable<Link>);
+}
+
+function linkId(l: Link): string {
+  return `${l.a.dpid}|${l.a.portNo}|${l.b.dpid}|${l.b.portNo}`;
+}
+
+function parseKey(k: string): Link {
+  const [ad, ap, bd, bp] = k.split('|');
+  return { a: { dpid: ad!, portNo: Number(ap) }, b: { dpid: bd!, portNo: Number(bp) } };
+}
