@@ -86,6 +86,7 @@ export function apiMarkdown(doc: Schema): string {
     for (const method of Object.keys(paths[path]!).sort((a, b) => order.indexOf(a) - order.indexOf(b))) {
       const op = paths[path]![method]!;
       lines.push(`## ${method.toUpperCase()} ${path}`, '', String(op.summary ?? ''), '');
+      if (op.description) lines.push(String(op.description), '');
       const params = (op.parameters ?? []) as Schema[];
       if (params.length) {
         lines.push('| parameter | in | required | type | constraints |', '| --- | --- | --- | --- | --- |');

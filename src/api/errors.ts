@@ -24,7 +24,7 @@ const MODEL_ERROR_DESCRIPTIONS: Record<ModelErrorCode, string> = {
   tenant_mismatch: 'A VM of one tenant on a private network of another.',
   network_in_use: 'The network cannot be deleted while VMs are attached.',
   migration_in_progress: 'The VM is migrating: a vm-start with other interfaces waits for migration-end or migration-abort.',
-  segments_exhausted: 'All 4094 network segments are in use.',
+  segments_exhausted: 'All 1,000,000 network segments are in use: a fabric holds at most that many networks.',
 };
 
 const API_ERRORS = {

@@ -9,6 +9,8 @@ declare module 'fastify' {
   interface FastifySchema {
     /** One line for the OpenAPI description. */
     summary?: string;
+    /** What the summary leaves out (limits, refusals), a paragraph. */
+    description?: string;
     /** Not part of the API (left out of the description). */
     hide?: boolean;
   }
@@ -76,7 +78,7 @@ export function buildOpenApi(routes: readonly RegisteredRoute[]): Record<string,
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const path = openApiPath(r.url);
-    const op: Record<string, unknown> = { summary: r.schema.summary ?? '' };
+    const op: Record<string, unknown> = { summary: r.schema.summary ?? '', ...(r.schema.description ? { description: r.schema.description } : {}) };
     const parameters: unknown[] = [];
     const params = r.schema.params as { properties?: Record<string, unknown> } | undefined;
     for (const [name, schema] of Object.entries(params?.properties ?? {})) parameters.push({ name, in: 'path', required: true, schema });

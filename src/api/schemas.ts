@@ -3,6 +3,8 @@
 // their errors carry the model's precise codes. The same objects feed the
 // route validation and the OpenAPI description.
 
+import { MAX_SEGMENT, MIN_SEGMENT } from '../model/segments.js';
+
 // A `description` reads after "must be": the error messages and the API reference use it.
 const NAME = { type: 'string', minLength: 1, maxLength: 128, description: 'a name of 1 to 128 letters, digits or ._:@+-' } as const;
 const MAC = { type: 'string', minLength: 1, maxLength: 64, description: 'a unicast MAC such as "52:54:00:12:34:56"' } as const;
@@ -92,7 +94,7 @@ export const errorResponse = obj(
 
 /** The export file (src/store/interchange.ts): each record in the shape the reads show it. */
 const exportedNetwork = obj(
-  { name: NAME, segment: { type: 'integer', minimum: 1, maximum: 4094, description: 'the network segment, a whole number from 1 to 4094' }, ...(networkBody.properties as Record<string, unknown>) },
+  { name: NAME, segment: { type: 'integer', minimum: MIN_SEGMENT, maximum: MAX_SEGMENT, description: `the network segment, a whole number from ${MIN_SEGMENT} to ${MAX_SEGMENT}` }, ...(networkBody.properties as Record<string, unknown>) },
   ['name', 'segment', 'tenant', 'kind', 'cidrs', 'gateways'],
 );
 const destinations = { type: 'array', maxItems: 64, items: obj({ mac: MAC, switch: SWITCH, port: PORT }, ['mac', 'switch', 'port']) } as const;

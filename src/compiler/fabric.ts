@@ -16,11 +16,11 @@
 //   arrives unchanged.
 import type { Dpid } from '../topo/types.js';
 
+/** Networks are numbered 1..MAX_SEGMENT (the model allocates them); the MPLS label space (20 bits) bounds it. */
+export { MAX_SEGMENT } from '../model/segments.js';
+
 /** 802.1Q ids usable as labels. */
 export const MAX_LABEL = 4094;
-
-/** Networks are numbered 1..MAX_SEGMENT (the store allocates them); the MPLS label space (20 bits) bounds it. */
-export const MAX_SEGMENT = 1_000_000;
 
 /** OF1.3 metadata bits that carry the segment from the first table on. */
 export const SEGMENT_MASK = 0xfffffn;

@@ -5,7 +5,8 @@ import type { ModelSnapshot } from './types.js';
 export * from './errors.js';
 export * from './ident.js';
 export * from './result.js';
-export { putNetwork, deleteNetwork, MIN_SEGMENT, MAX_SEGMENT } from './network-ops.js';
+export { putNetwork, deleteNetwork } from './network-ops.js';
+export { MIN_SEGMENT, MAX_SEGMENT, networksWith, networksWithout } from './segments.js';
 export { vmStart, vmStop, migrationStart, migrationEnd, migrationAbort, migrationActivated } from './vm-ops.js';
 export { putRelation, deleteRelation } from './relation-ops.js';
 

@@ -3,12 +3,9 @@ import { modelError, type ModelError } from './errors.js';
 import { NetworkHolders } from './holders.js';
 import { SWITCH_FORMS, canonicalDpid, canonicalMac, canonicalPort, isValidName, parseCidr, type ParsedCidr } from './ident.js';
 import { vmsOnNetwork } from './membership.js';
-import { mapWith, mapWithout } from './pmap.js';
 import { sameRecord, type NetworkInput, type OpContext, type OpResult } from './result.js';
+import { lowestFreeSegment, MAX_SEGMENT, networksWith, networksWithout } from './segments.js';
 import type { DhcpServer, Gateway, ModelSnapshot, Network } from './types.js';
-
-export const MIN_SEGMENT = 1;
-export const MAX_SEGMENT = 4094;
 
 /** Creates or replaces a network. The segment of an existing network is kept. */
 export function putNetwork(s: ModelSnapshot, name: string, input: NetworkInput, ctx: OpContext = {}): OpResult {
@@ -80,15 +77,15 @@ export function putNetwork(s: ModelSnapshot, name: string, input: NetworkInput, 
 
   let segment = before?.segment;
   if (segment === undefined) {
-    segment = lowestFreeSegment(s);
-    if (segment === undefined) return fail(modelError('segments_exhausted', `all ${MAX_SEGMENT} network segments are in use`, 'network'));
+    segment = lowestFreeSegment(s.networks);
+    if (segment === undefined) return fail(modelError('segments_exhausted', `all ${MAX_SEGMENT.toLocaleString('en-US')} network segments are in use`, 'network'));
   }
 
   const after: Network = { name, tenant: input.tenant, kind: input.kind, cidrs: cidrs.map((c) => c.text), gateways, segment };
   if (dhcp) after.dhcp = dhcp;
   if (before && sameRecord(before, after)) return { ok: true, snapshot: s, changes: [] };
 
-  const networks = mapWith(s.networks, name, after);
+  const networks = networksWith(s.networks, name, after);
   const change = before ? { kind: 'network' as const, id: name, before, after } : { kind: 'network' as const, id: name, after };
   return { ok: true, snapshot: { ...s, networks }, changes: [change] };
 }
@@ -103,15 +100,8 @@ export function deleteNetwork(s: ModelSnapshot, name: string): OpResult {
     const first = [...attached][0]!;
     return fail(modelError('network_in_use', `vm ${first} is attached to network ${name}`, 'network'));
   }
-  const networks = mapWithout(s.networks, name);
+  const networks = networksWithout(s.networks, name);
   return { ok: true, snapshot: { ...s, networks }, changes: [{ kind: 'network', id: name, before }] };
-}
-
-function lowestFreeSegment(s: ModelSnapshot): number | undefined {
-  const used = new Set<number>();
-  for (const n of s.networks.values()) used.add(n.segment);
-  for (let seg = MIN_SEGMENT; seg <= MAX_SEGMENT; seg++) if (!used.has(seg)) return seg;
-  return undefined;
 }
 
 function fail(error: ModelError): OpResult {

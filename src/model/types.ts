@@ -30,9 +30,9 @@ export interface Network {
   dhcp?: DhcpServer;
   gateways: Gateway[];
   /**
-   * Stable number 1..4094, unique among networks: allocated when the network is
-   * created, kept across later PUTs, freed on delete. The VLAN tag that names the
-   * network on fabric links.
+   * Stable number 1..1,000,000 (MAX_SEGMENT), unique among networks: the lowest
+   * free one when the network is created, kept across later PUTs, freed on
+   * delete. It names the network where the fabric carries it (flows/PIPELINE.md).
    */
   segment: number;
 }

@@ -12,8 +12,7 @@
 // the API, and keeps each network's segment (the tag on fabric links) and
 // the generation (so generations only grow across a restore).
 import type { ModelError } from '../model/errors.js';
-import { emptySnapshot, migrationActivated, migrationStart, putNetwork, putRelation, vmStart } from '../model/index.js';
-import { mapWith } from '../model/pmap.js';
+import { emptySnapshot, MAX_SEGMENT, migrationActivated, migrationStart, MIN_SEGMENT, networksWith, putNetwork, putRelation, vmStart } from '../model/index.js';
 import type { OpResult } from '../model/result.js';
 import type { ModelSnapshot, Network, Relation, Vm } from '../model/types.js';
 
@@ -96,7 +95,7 @@ export function importModel(doc: unknown): ImportResult {
     if (typeof n.name !== 'string') return bad(`${at}.name`, `${at}.name must be a network name`, 'invalid_name');
     if (s.networks.has(n.name)) return bad(`${at}.name`, `${at}: network ${n.name} is listed twice`);
     const seg = n.segment;
-    if (!Number.isInteger(seg) || (seg as number) < 1 || (seg as number) > 4094) return bad(`${at}.segment`, `${at}.segment must be a whole number from 1 to 4094`);
+    if (!Number.isInteger(seg) || (seg as number) < MIN_SEGMENT || (seg as number) > MAX_SEGMENT) return bad(`${at}.segment`, `${at}.segment must be a whole number from ${MIN_SEGMENT} to ${MAX_SEGMENT}`);
     const other = segments.get(seg as number);
     if (other !== undefined) return bad(`${at}.segment`, `${at}: segment ${String(seg)} is also network ${other}'s`);
     const input = { tenant: n.tenant, kind: n.kind, cidrs: n.cidrs, gateways: n.gateways, ...(n.dhcp !== undefined ? { dhcp: n.dhcp } : {}) } as Parameters<typeof putNetwork>[2];
@@ -104,7 +103,7 @@ export function importModel(doc: unknown): ImportResult {
     if ('error' in r) return refused(at, r.error);
     // The exported segment, not the lowest free one: it tags the network on the wire.
     const net = { ...r.snapshot.networks.get(n.name)!, segment: seg as number };
-    s = { ...r.snapshot, networks: mapWith(r.snapshot.networks, n.name, net) };
+    s = { ...r.snapshot, networks: networksWith(r.snapshot.networks, n.name, net) };
     segments.set(seg as number, n.name);
   }
   for (const [i, v] of lists.vms.entries()) {

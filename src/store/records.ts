@@ -1,5 +1,6 @@
 // How the model lies in LevelDB: one record per network, VM and relation,
 // JSON values, plus two meta records (schema version, generation).
+import { MAX_SEGMENT, MIN_SEGMENT } from '../model/segments.js';
 import type { ModelChange, Network, Relation, Vm } from '../model/types.js';
 import { StoreError } from './errors.js';
 
@@ -43,7 +44,7 @@ export function decodeNetwork(key: string, value: string): Network {
   const v = parse(key, value);
   if (v.name !== key.slice(PREFIX_NETWORK.length)) throw corrupt(key, 'name does not match key');
   if (!isStr(v.tenant) || (v.kind !== 'private' && v.kind !== 'public') || !isStrArray(v.cidrs)) throw corrupt(key, 'bad tenant, kind or cidrs');
-  if (!Number.isInteger(v.segment) || (v.segment as number) < 1 || (v.segment as number) > 4094) throw corrupt(key, 'bad segment');
+  if (!Number.isInteger(v.segment) || (v.segment as number) < MIN_SEGMENT || (v.segment as number) > MAX_SEGMENT) throw corrupt(key, 'bad segment');
   if (v.dhcp !== undefined) {
     const d = v.dhcp as Record<string, unknown>;
     if (typeof d !== 'object' || d === null || !isStr(d.mac) || !isStr(d.ip)) throw corrupt(key, 'bad dhcp');

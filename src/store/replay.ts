@@ -2,6 +2,7 @@
 // model changes and applied to a snapshot: the inverse of keyOfChange and
 // valueOfChange.
 import { mapWith, mapWithout } from '../model/pmap.js';
+import { networksWith, networksWithout } from '../model/segments.js';
 import type { ModelChange, ModelCommit, ModelSnapshot } from '../model/types.js';
 import { StoreError } from './errors.js';
 import { decodeNetwork, decodeRelation, decodeVm, PREFIX_NETWORK, PREFIX_RELATION, PREFIX_VM } from './records.js';
@@ -31,7 +32,7 @@ function withSides<C extends ModelChange>(head: Pick<C, 'kind' | 'id'>, before: 
 export function applyChanges(s: ModelSnapshot, changes: readonly ModelChange[], generation: number): ModelSnapshot {
   let { networks, vms, relations } = s;
   for (const c of changes) {
-    if (c.kind === 'network') networks = c.after ? mapWith(networks, c.id, c.after) : mapWithout(networks, c.id);
+    if (c.kind === 'network') networks = c.after ? networksWith(networks, c.id, c.after) : networksWithout(networks, c.id);
     else if (c.kind === 'vm') vms = c.after ? mapWith(vms, c.id, c.after) : mapWithout(vms, c.id);
     else relations = c.after ? mapWith(relations, c.id, c.after) : mapWithout(relations, c.id);
   }

@@ -10,7 +10,15 @@ import { byName, networkView } from './views.js';
 export function registerNetworkRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.put<{ Params: { network: string }; Body: NetworkInput }>(
     '/v1/networks/:network',
-    { schema: { summary: 'Create or replace a network', params: networkParams, querystring: writeQuery, body: networkBody } },
+    {
+      schema: {
+        summary: 'Create or replace a network',
+        description: 'A new network gets a segment of its own: the lowest number from 1 to 1,000,000 that no other network holds, kept by later PUTs and freed by DELETE. A fabric holds at most 1,000,000 networks, on OpenFlow 1.0 and 1.3 switches alike; the next answers 409 segments_exhausted and nothing is stored.',
+        params: networkParams,
+        querystring: writeQuery,
+        body: networkBody,
+      },
+    },
     (req, reply) => {
       const lookup = ctx.lookupSwitch ? { lookupSwitch: ctx.lookupSwitch } : {};
       return runWrite(ctx, req, reply, (s) => putNetwork(s, req.params.network, req.body, lookup));

@@ -13,7 +13,9 @@ import type { LightMyRequestResponse } from 'fastify';
 import { silentLogger } from '../../../src/log.js';
 import { buildApi, startApi, type ApiDeps } from '../../../src/api/server.js';
 import { clientErrorHandler } from '../../../src/api/validation.js';
-import { putNetwork } from '../../../src/model/index.js';
+import { emptySnapshot } from '../../../src/model/index.js';
+import { LevelStore } from '../../../src/store/level-store.js';
+import { fullNetworks } from '../model/helpers.js';
 import { openStoreOn, StoreError, type KvDb, type Store } from '../../../src/store/index.js';
 import { makeApi, network1, SW1, vm1 } from './helpers.js';
 
@@ -77,7 +79,7 @@ describe('api error codes: docs/api.md both ways', function () {
     };
 
     // Plain API: validation, the model's refusals, conflicts.
-    const { app, store } = await makeApi({ token: 'tok' });
+    const { app } = await makeApi({ token: 'tok' });
     const auth = { authorization: 'Bearer tok' };
     const put = (url: string, payload: unknown) => app.inject({ method: 'PUT', url, headers: auth, payload: payload as object });
     const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, headers: auth, payload: payload as object });
@@ -114,10 +116,11 @@ describe('api error codes: docs/api.md both ways', function () {
     expect((await post('/v1/hooks/migration-start', { vm: 'vm1', interfaces: [{ mac: vm1.interfaces[0]!.mac, switch: SW1, port: 2 }] })).statusCode).to.equal(200);
     note('migration_in_progress', await post('/v1/hooks/vm-start', { ...vm1, interfaces: [{ ...vm1.interfaces[0], port: 'vnet9' }] }));
     note('body_too_large', await post('/v1/hooks/vm-stop', { vm: 'x'.repeat(2 * 1024 * 1024) }));
-    // All 4094 segments taken.
-    await Promise.all(Array.from({ length: 4093 }, (_, i) => store.apply((s) => putNetwork(s, `fill${i}`, { tenant: 't', kind: 'private' }))));
-    note('segments_exhausted', await put('/v1/networks/one-too-many', network1));
     await app.close();
+    // Every segment taken: a model holding all 1,000,000 networks (made on the fly).
+    const full = buildApi({ store: new LevelStore(new MemoryLevel<string, string>({ valueEncoding: 'utf8' }) as unknown as KvDb, { ...emptySnapshot(), networks: fullNetworks() }, silentLogger()), logger: silentLogger(), token: 'tok' });
+    note('segments_exhausted', await full.inject({ method: 'PUT', url: '/v1/networks/one-too-many', headers: auth, payload: network1 }));
+    await full.close();
 
     // The parts of the controller the API reads, each in the state that gives its error.
     const parts = async (deps: Partial<ApiDeps>, label: string, req: { method: 'GET' | 'PUT'; url: string; payload?: object }) => {

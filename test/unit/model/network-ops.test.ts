@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { deleteNetwork, putNetwork, vmStart } from '../../../src/model/index.js';
-import { emptySnapshot, err, ok, SW1 } from './helpers.js';
+import { emptySnapshot, err, fullNetworks, ok, SW1 } from './helpers.js';
 
 const base = { tenant: 't1', kind: 'private', cidrs: ['10.1.0.0/24', '2001:db8:1::/64'] };
 
@@ -40,11 +40,11 @@ describe('model: networks', () => {
     expect(new Set([...s.networks.values()].map((n) => n.segment)).size).to.equal(s.networks.size);
   });
 
-  it('refuses a 4095th network', () => {
-    const networks = new Map();
-    for (let i = 1; i <= 4094; i++) networks.set(`n${i}`, { name: `n${i}`, tenant: 't', kind: 'private', cidrs: [], gateways: [], segment: i });
-    const s = { ...emptySnapshot(), networks };
-    err(putNetwork(s, 'one-more', base), 'segments_exhausted', 409);
+  it('refuses the 1,000,001st network, naming the limit', () => {
+    const s = { ...emptySnapshot(), networks: fullNetworks() };
+    err(putNetwork(s, 'one-more', base), 'segments_exhausted', 409, 'network');
+    const r = putNetwork(s, 'one-more', base);
+    expect(!r.ok && r.error.message).to.include('1,000,000');
   });
 
   it('validates names, kind, cidrs, MACs, IPs, switches and ports', () => {

@@ -2,7 +2,8 @@
 // and etcd-store.test.ts against their own store.
 import { expect } from 'chai';
 import { deleteNetwork, putNetwork, putRelation, vmStart, vmStop } from '../../../src/model/index.js';
-import type { ModelCommit } from '../../../src/model/types.js';
+import type { ModelCommit, Network } from '../../../src/model/types.js';
+import { decodeNetwork } from '../../../src/store/records.js';
 import { StoreError, type Store } from '../../../src/store/index.js';
 
 export interface StoreUnderTest {
@@ -78,6 +79,21 @@ export function storeContract(sut: () => StoreUnderTest): void {
     expect(rs.every((r) => r.ok)).to.equal(true);
     const segments = names.map((n) => store.snapshot().networks.get(n)!.segment);
     expect(new Set(segments).size).to.equal(names.length);
+  });
+
+  it('stores networks numbered past 4,094 up to 1,000,000 and reads them back; a segment past that is a corrupt record', async () => {
+    const store = await sut().fresh();
+    const networks = new Map<string, Network>();
+    for (const segment of [4095, 70_000, 1_000_000]) networks.set(`n${segment}`, { name: `n${segment}`, tenant: 't1', kind: 'private', cidrs: [], gateways: [], segment });
+    await store.restore({ generation: 3, networks, vms: new Map(), relations: new Map() });
+    await store.apply((s) => putNetwork(s, 'low', net));
+    await store.apply((s) => vmStart(s, vm('a', 1, 'n1000000')));
+    await store.close();
+    const again = track(await sut().reopen(store));
+    expect([...again.snapshot().networks.values()].map((n) => [n.name, n.segment]).sort()).to.deep.equal([['low', 1], ['n1000000', 1_000_000], ['n4095', 4095], ['n70000', 70_000]]);
+    expect(again.snapshot().vms.get('a')!.interfaces[0]!.network).to.equal('n1000000');
+    expect(() => decodeNetwork('n/x', JSON.stringify({ name: 'x', tenant: 't', kind: 'private', cidrs: [], gateways: [], segment: 1_000_001 }))).to.throw(StoreError, /bad segment/);
+    expect(decodeNetwork('n/x', JSON.stringify({ name: 'x', tenant: 't', kind: 'private', cidrs: [], gateways: [], segment: 1_000_000 })).segment).to.equal(1_000_000);
   });
 
   it('reloads every record and the generation from durable storage', async () => {

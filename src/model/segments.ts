@@ -1,0 +1,142 @@
+// Network segments: every network has a number 1..MAX_SEGMENT of its own,
+// the lowest one free when it is created (a pure function of the segments in
+// use, so every controller sharing a store picks the same one).
+//
+// Finding the lowest free number must not cost a scan of up to a million
+// networks on every create: a networks map carries an index of the segments
+// it holds, a bitmap in chunks of 1,024 segments with a count per chunk, kept
+// beside the map (keyed by the map object, which never changes once built).
+// `networksWith` and `networksWithout` update the map and carry the index
+// over in one chunk's copy; a map built any other way (a store read back, an
+// import) gets its index built once, on the first allocation.
+import { mapWith, mapWithout, type PersistentMap } from './pmap.js';
+import type { Network } from './types.js';
+
+export const MIN_SEGMENT = 1;
+
+/**
+ * Segments run to a million on every fabric: on links a network rides in a
+ * 20-bit MPLS label (OF1.3 multicast) or a reserved 24-bit MAC (broadcast), never in a
+ * VLAN id (flows/PIPELINE.md, "Fabric"). The compiler reads this bound.
+ */
+export const MAX_SEGMENT = 1_000_000;
+
+const CHUNK_BITS = 1024;
+const WORDS = CHUNK_BITS / 32;
+const CHUNKS = Math.ceil((MAX_SEGMENT + 1) / CHUNK_BITS);
+
+interface Chunk {
+  readonly bits: Uint32Array;
+  readonly used: number;
+}
+
+/** Which segments a networks map holds. Immutable: updates return a copy sharing all chunks but one. */
+export class SegmentIndex {
+  private constructor(private readonly chunks: readonly (Chunk | undefined)[]) {}
+
+  static of(segments: Iterable<number>): SegmentIndex {
+    const chunks: (Chunk | undefined)[] = new Array(CHUNKS).fill(undefined);
+    const take = (seg: number): void => {
+      const c = Math.floor(seg / CHUNK_BITS);
+      const chunk = chunks[c] ?? { bits: new Uint32Array(WORDS), used: 0 };
+      const bit = seg % CHUNK_BITS;
+      const w = bit >>> 5;
+      const m = 1 << (bit & 31);
+      if ((chunk.bits[w]! & m) === 0) {
+        chunk.bits[w]! |= m;
+        chunks[c] = { bits: chunk.bits, used: chunk.used + 1 };
+      } else chunks[c] = chunk;
+    };
+    // Segment 0 is no network's: held for ever, so the search never returns it.
+    take(0);
+    for (const s of segments) if (Number.isInteger(s) && s >= MIN_SEGMENT && s <= MAX_SEGMENT) take(s);
+    return new SegmentIndex(chunks);
+  }
+
+  has(seg: number): boolean {
+    const chunk = this.chunks[Math.floor(seg / CHUNK_BITS)];
+    const bit = seg % CHUNK_BITS;
+    return chunk !== undefined && (chunk.bits[bit >>> 5]! & (1 << (bit & 31))) !== 0;
+  }
+
+  /** The lowest segment no network holds, or undefined when all are taken. */
+  lowestFree(): number | undefined {
+    for (let c = 0; c < CHUNKS; c++) {
+      const chunk = this.chunks[c];
+      if (chunk === undefined) return c * CHUNK_BITS;
+      if (chunk.used === CHUNK_BITS) continue;
+      for (let w = 0; w < WORDS; w++) {
+        const word = chunk.bits[w]!;
+        if (word === 0xffffffff) continue;
+        // The lowest clear bit of the word: the lowest set bit of its complement.
+        const inv = ~word;
+        const bit = 31 - Math.clz32(inv & -inv);
+        const seg = c * CHUNK_BITS + w * 32 + bit;
+        return seg <= MAX_SEGMENT ? seg : undefined;
+      }
+    }
+    return undefined;
+  }
+
+  with(seg: number): SegmentIndex {
+    return this.set(seg, true);
+  }
+
+  without(seg: number): SegmentIndex {
+    return this.set(seg, false);
+  }
+
+  private set(seg: number, on: boolean): SegmentIndex {
+    if (seg < MIN_SEGMENT || seg > MAX_SEGMENT || this.has(seg) === on) return this;
+    const c = Math.floor(seg / CHUNK_BITS);
+    const old = this.chunks[c];
+    const bits = old ? old.bits.slice() : new Uint32Array(WORDS);
+    const bit = seg % CHUNK_BITS;
+    if (on) bits[bit >>> 5]! |= 1 << (bit & 31);
+    else bits[bit >>> 5]! &= ~(1 << (bit & 31));
+    const chunks = this.chunks.slice();
+    chunks[c] = { bits, used: (old?.used ?? 0) + (on ? 1 : -1) };
+    return new SegmentIndex(chunks);
+  }
+}
+
+const indexes = new WeakMap<ReadonlyMap<string, Network>, SegmentIndex>();
+
+/** The segments a networks map holds (built on first use for a map made elsewhere). */
+export function segmentsOf(networks: ReadonlyMap<string, Network>): SegmentIndex {
+  let idx = indexes.get(networks);
+  if (!idx) {
+    idx = SegmentIndex.of(segmentsIn(networks));
+    indexes.set(networks, idx);
+  }
+  return idx;
+}
+
+function* segmentsIn(networks: ReadonlyMap<string, Network>): Generator<number> {
+  for (const n of networks.values()) yield n.segment;
+}
+
+/** The lowest free segment of a networks map, or undefined when all MAX_SEGMENT are taken. */
+export function lowestFreeSegment(networks: ReadonlyMap<string, Network>): number | undefined {
+  return segmentsOf(networks).lowestFree();
+}
+
+/** `networks` with `net` set under `name`; the segment index follows when the old map had one. */
+export function networksWith(networks: ReadonlyMap<string, Network>, name: string, net: Network): PersistentMap<Network> {
+  const next = mapWith(networks, name, net);
+  const idx = indexes.get(networks);
+  if (idx) {
+    const before = networks.get(name);
+    indexes.set(next, (before && before.segment !== net.segment ? idx.without(before.segment) : idx).with(net.segment));
+  }
+  return next;
+}
+
+/** `networks` without `name`; the segment index follows when the old map had one. */
+export function networksWithout(networks: ReadonlyMap<string, Network>, name: string): PersistentMap<Network> {
+  const next = mapWithout(networks, name);
+  const idx = indexes.get(networks);
+  const before = networks.get(name);
+  if (idx && next !== networks) indexes.set(next, before ? idx.without(before.segment) : idx);
+  return next;
+}
