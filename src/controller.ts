@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';
 import { startApi } from './api/server.js';
-import { Cluster } from './cluster/index.js';
+import { Cluster, InheritedLinks } from './cluster/index.js';
 import { OpenFlowServer, type ConnectionLimits, type TlsSettings } from './channel/index.js';
 import type { Clock } from './channel/clock.js';
 import { DEFAULT_METER_RATES } from './compiler/switch-lowering.js';
@@ -87,6 +87,8 @@ export class Controller {
   reconcile: ReconcileManager | undefined;
   compileLoop: CompileLoop | undefined;
   stickyTopology: StickyTopology | undefined;
+  /** In a cluster: the leader's links under the compiler's view. */
+  inheritedLinks: InheritedLinks | undefined;
   packetIn: PacketInHandler | undefined;
   metrics: AttachedMetrics | undefined;
   /** GET /v1/events: model, switch, link, realization, spoof-drop and migration events. */
@@ -171,7 +173,15 @@ export class Controller {
     this.reconcile = reconcile;
     // With several controllers (etcd), only the switch's master writes to it: the election decides.
     const cluster = this.etcd && this.options.etcd
-      ? new Cluster({ client: this.etcd, prefix: this.options.etcd.prefix, instanceId: this.instanceId, logger: this.options.logger, onMaster: (dpid) => reconcile.resume(dpid) })
+      ? new Cluster({
+          client: this.etcd,
+          prefix: this.options.etcd.prefix,
+          instanceId: this.instanceId,
+          logger: this.options.logger,
+          onMaster: (dpid) => reconcile.resume(dpid),
+          fabricLinks: () => this.stickyTopology?.snapshot().links ?? [],
+          fabricSettled: () => this.compileLoop?.holding === false,
+        })
       : undefined;
     this.cluster = cluster;
     of.on('switchConnected', (ev) => cluster?.attach(ev.connection));
@@ -194,7 +204,10 @@ export class Controller {
     // A link that ages out while both ends stay up is held before the compiler drops it: two probe
     // intervals, and at least 2 s, so a probe trap lost to drift and restored by the audit is no fabric change.
     const linkHoldMs = Math.max(2000, 2 * (topoSettings.probeIntervalMs ?? 1000));
-    const sticky = new StickyTopology(topology, { graceMs: rs.stickyGraceMs ?? 30_000, linkHoldMs });
+    // In a cluster the leader's links stand in for the ones a follower cannot discover (and a new leader has not yet).
+    const inherited = cluster ? new InheritedLinks(topology, { graceMs: rs.maxHoldMs ?? 15_000 }) : undefined;
+    this.inheritedLinks = inherited;
+    const sticky = new StickyTopology(inherited ?? topology, { graceMs: rs.stickyGraceMs ?? 30_000, linkHoldMs });
     this.stickyTopology = sticky;
     const loop = new CompileLoop({
       store,
@@ -210,8 +223,19 @@ export class Controller {
       ...(described ? { expectedLinks: described.links.length } : {}),
       ...(rs.maxHoldMs !== undefined ? { maxHoldMs: rs.maxHoldMs } : {}),
       quietMs: rs.settleMs ?? 3 * (topoSettings.probeIntervalMs ?? 1000),
+      // A follower knows the fabric only from the leader: it holds until the leader shared it.
+      ...(cluster ? { mayRelease: () => cluster.election.isLeader() || cluster.fabric.links !== undefined, onSettled: () => cluster.fabric.changed() } : {}),
     });
     this.compileLoop = loop;
+    if (cluster && inherited) {
+      cluster.fabric.onView((links) => inherited.setShared(links));
+      cluster.election.on('leader', () => {
+        inherited.lead();
+        loop.restartHold();
+      });
+      cluster.election.on('follower', () => inherited.follow());
+      sticky.onChange(() => cluster.fabric.changed());
+    }
     loop.start();
 
     // --- Packet-in: ARP/ND answers from the model, migration announcements ---
@@ -276,6 +300,7 @@ export class Controller {
       await this.cluster?.stop().catch((err: unknown) => this.log.warn('leaving the election failed', { error: String(err) }));
       this.compileLoop?.stop();
       this.stickyTopology?.stop();
+      this.inheritedLinks?.stop();
       this.topology?.stop();
       this.reconcile?.close();
       await this.openflow?.close();

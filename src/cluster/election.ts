@@ -13,7 +13,7 @@
 // margin for clock rate). A process paused past that (SIGSTOP) has stepped
 // down by the time it runs again, before it sends anything.
 import { EventEmitter } from 'node:events';
-import type { Etcd3, Lease, Namespace, Watcher } from 'etcd3';
+import type { Etcd3, IOperation, Lease, Namespace, Watcher } from 'etcd3';
 import type { Logger } from '../log.js';
 
 export interface ElectionOptions {
@@ -36,6 +36,8 @@ export interface Leadership {
   generationId: bigint;
   instanceId: string;
   advertise: Record<string, unknown>;
+  /** The lease the leader key is bound to ("0" when not known). */
+  lease: string;
 }
 
 export interface ElectionEvents {
@@ -91,9 +93,9 @@ export class Election extends EventEmitter<ElectionEvents> {
 
   async start(): Promise<void> {
     this.watcher = await this.ns.watch().key(LEADER_KEY).create();
-    this.watcher.on('put', (kv) => this.seen(kv.value.toString(), BigInt(kv.create_revision)));
+    this.watcher.on('put', (kv) => this.seen(kv.value.toString(), BigInt(kv.create_revision), String(kv.lease)));
     this.watcher.on('delete', () => {
-      this.seen(undefined, 0n);
+      this.seen(undefined, 0n, '0');
       void this.campaign();
     });
     this.watcher.on('connected', () => void this.campaign());
@@ -120,6 +122,18 @@ export class Election extends EventEmitter<ElectionEvents> {
     void lease?.revoke().catch(() => undefined).then(() => this.campaign());
   }
 
+  /**
+   * One transaction that applies `ops` only while the leader key is still
+   * the one this instance created: a deposed leader (even one that does not
+   * know it yet) writes nothing. False when not leader or not applied.
+   */
+  async writeAsLeader(ops: IOperation[]): Promise<boolean> {
+    const gen = this.generationId;
+    if (gen === undefined) return false;
+    const res = await this.ns.if(LEADER_KEY, 'Create', '==', String(gen)).then(...ops).commit();
+    return res.succeeded;
+  }
+
   private async campaign(): Promise<void> {
     if (this.stopped || this.campaigning || this.ownGeneration !== undefined) return;
     this.campaigning = true;
@@ -138,13 +152,13 @@ export class Election extends EventEmitter<ElectionEvents> {
         // The keep-alive fired at grant time or since counts from when it was sent.
         this.validUntil = (this.firedAt || this.now()) + this.ttl * 1000 - (this.opts.marginMs ?? 500);
         this.wins++;
-        this.leaderValue = { generationId: this.ownGeneration, instanceId: this.opts.instanceId, advertise: this.opts.advertise };
+        this.leaderValue = { generationId: this.ownGeneration, instanceId: this.opts.instanceId, advertise: this.opts.advertise, lease: id };
         this.log.info('elected leader', { generationId: String(this.ownGeneration) });
         this.emit('changed', this.leaderValue);
         this.emit('leader', this.ownGeneration);
       } else {
         const kv = res.responses[0]?.response_range?.kvs[0];
-        if (kv) this.seen(kv.value.toString(), BigInt(kv.create_revision));
+        if (kv) this.seen(kv.value.toString(), BigInt(kv.create_revision), String(kv.lease));
       }
     } catch (e) {
       this.log.warn('campaign failed; retrying', { error: (e as Error).message });
@@ -184,12 +198,12 @@ export class Election extends EventEmitter<ElectionEvents> {
     }
   }
 
-  private seen(value: string | undefined, createRevision: bigint): void {
+  private seen(value: string | undefined, createRevision: bigint, lease: string): void {
     let next: Leadership | undefined;
     if (value !== undefined) {
       try {
         const v = JSON.parse(value) as { instanceId: string; advertise: Record<string, unknown> };
-        next = { generationId: createRevision, instanceId: v.instanceId, advertise: v.advertise ?? {} };
+        next = { generationId: createRevision, instanceId: v.instanceId, advertise: v.advertise ?? {}, lease };
       } catch {
         this.log.warn('leader key holds no JSON', { value: value.slice(0, 80) });
       }

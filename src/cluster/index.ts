@@ -1,13 +1,18 @@
-// Several controllers on one etcd: the election and each switch's role, put
-// together for the controller. Without etcd there is no cluster: every
-// switch is written to, as by a single controller.
+// Several controllers on one etcd: the election, each switch's role, and the
+// fabric view the leader shares, put together for the controller. Without
+// etcd there is no cluster: every switch is written to, as by a single
+// controller.
 import type { Etcd3 } from 'etcd3';
 import type { RoleError, SwitchConnection } from '../channel/index.js';
 import type { Logger } from '../log.js';
+import type { Link } from '../topo/types.js';
 import { Election } from './election.js';
+import { SharedFabric } from './shared-fabric.js';
 import { SwitchRoles } from './switch-roles.js';
 
 export { Election, LEADER_KEY, type Leadership } from './election.js';
+export { InheritedLinks } from './inherited-links.js';
+export { SharedFabric } from './shared-fabric.js';
 export { SwitchRoles } from './switch-roles.js';
 
 export interface ClusterOptions {
@@ -17,6 +22,10 @@ export interface ClusterOptions {
   logger: Logger;
   /** The switch confirmed this instance as master: reconcile it. */
   onMaster: (dpid: string) => void;
+  /** The links this instance compiles with (the leader shares them). */
+  fabricLinks: () => readonly Link[];
+  /** False during this instance's start-up hold: its view is not shared before it settled. */
+  fabricSettled: () => boolean;
   ttlSeconds?: number;
 }
 
@@ -29,6 +38,7 @@ export interface SwitchGate {
 export class Cluster implements SwitchGate {
   readonly election: Election;
   readonly roles: SwitchRoles;
+  readonly fabric: SharedFabric;
   /** Filled in by start(), once the API address is known; the election publishes it. */
   private readonly advertise: Record<string, unknown> = {};
   private started = false;
@@ -43,6 +53,7 @@ export class Cluster implements SwitchGate {
       ...(opts.ttlSeconds !== undefined ? { ttlSeconds: opts.ttlSeconds } : {}),
     });
     this.roles = new SwitchRoles({ election: this.election, logger: opts.logger, onMaster: opts.onMaster });
+    this.fabric = new SharedFabric({ client: opts.client, prefix: opts.prefix, election: this.election, logger: opts.logger, links: opts.fabricLinks, settled: opts.fabricSettled });
   }
 
   /** Starts campaigning; `advertise` (the API address) is what the others see of this instance. */
@@ -50,6 +61,8 @@ export class Cluster implements SwitchGate {
     Object.assign(this.advertise, advertise);
     this.started = true;
     await this.election.start();
+    // After the election: a view read at start is trusted only when its writer still leads.
+    await this.fabric.start();
   }
 
   attach(conn: SwitchConnection): void {
@@ -69,6 +82,8 @@ export class Cluster implements SwitchGate {
   }
 
   async stop(): Promise<void> {
-    if (this.started) await this.election.stop();
+    if (!this.started) return;
+    await this.fabric.stop();
+    await this.election.stop();
   }
 }

@@ -11,7 +11,9 @@
 // quiet period; at the latest after `maxHoldMs`. Meanwhile the compiler keeps
 // up with every change, and each switch only gets the flows discovery needs
 // (its traps), added where missing; at the end of the hold every switch gets
-// its whole desired state at once.
+// its whole desired state at once. In a cluster a follower discovers no
+// link: its hold lasts until the leader has shared the fabric (`mayRelease`),
+// and starts again if it takes over before that (`restartHold`).
 import { FlowCompiler, type CompilerOptions } from '../compiler/compile.js';
 import type { SwitchDelta, SwitchFlows } from '../compiler/types.js';
 import type { Logger } from '../log.js';
@@ -45,6 +47,14 @@ export interface CompileLoopOptions {
   quietMs?: number;
   /** The hold ends at the latest this long after the first switch connected. */
   maxHoldMs?: number;
+  /**
+   * With several controllers: false while this instance cannot know the
+   * fabric (a follower discovers no link until the leader shares its view),
+   * and the hold lasts, whatever the time.
+   */
+  mayRelease?: () => boolean;
+  /** The hold ended and every switch got its whole desired state. */
+  onSettled?: () => void;
   now?: () => number;
 }
 
@@ -108,6 +118,19 @@ export class CompileLoop {
     this.checkHold();
   }
 
+  /**
+   * Still held, and from now on this instance discovers the fabric itself
+   * (a follower that became leader before it ever saw the fabric): the
+   * hold's clock starts again, as after a start.
+   */
+  restartHold(): void {
+    if (!this.held) return;
+    const t = this.now();
+    if (this.firstSwitchAt !== undefined) this.firstSwitchAt = t;
+    this.lastTopoChange = t;
+    this.log.info('publication held until this instance has discovered the fabric');
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.holdTimer) clearInterval(this.holdTimer);
@@ -149,6 +172,7 @@ export class CompileLoop {
       if (!anyConnected()) return;
       this.firstSwitchAt = t;
     }
+    if (this.opts.mayRelease && !this.opts.mayRelease()) return;
     let reason: string | undefined;
     const links = linkCount(snap);
     if (this.opts.expectedLinks !== undefined && this.opts.expectedLinks > 0) {
@@ -162,6 +186,7 @@ export class CompileLoop {
     if (this.holdTimer) clearInterval(this.holdTimer);
     this.log.info('topology settled; publishing flows', { reason, links, switches: snap.switches.size });
     this.flush(true);
+    this.opts.onSettled?.();
   }
 
   /** Compiles what changed; publishes unless the start-up hold is on (then only the traps of switches that changed). */
