@@ -15,6 +15,7 @@ import type { Logger } from './log.js';
 import { ChannelSession } from './reconcile/channel-session.js';
 import { ReconcileManager } from './reconcile/manager.js';
 import { attachMetrics, type AttachedMetrics } from './metrics/index.js';
+import { ModelBoundPorts } from './runtime/bound-ports.js';
 import { flowDumper } from './runtime/flow-dump.js';
 import { CompileLoop } from './runtime/compile-loop.js';
 import { PacketInHandler } from './runtime/packet-in.js';
@@ -100,6 +101,7 @@ export class Controller {
   private ready = false;
   /** Fabric discovery; its snapshot and links() feed the compiler and GET /v1/topology. */
   topology: TopologyService | undefined;
+  boundPorts: ModelBoundPorts | undefined;
   /** Bound OpenFlow address once started (port 0 resolved). */
   openflowAddress: HostPort | undefined;
   private readonly log: Logger;
@@ -150,9 +152,12 @@ export class Controller {
     const channelIo = channelTopologySource(of);
     // A slave's packet-outs are refused by the switch: only the master probes and answers.
     const topoIo = { ...channelIo, sendPacketOut: (dpid: string, port: number, frame: Buffer) => (this.cluster && !this.cluster.mayWrite(dpid) ? false : channelIo.sendPacketOut(dpid, port, frame)) };
+    // Ports with a VM or gateway bound in the model are never fabric ports.
+    this.boundPorts = new ModelBoundPorts(store);
     this.topology = new TopologyService({
       source: topoIo.source,
       sendPacketOut: topoIo.sendPacketOut,
+      boundPorts: this.boundPorts,
       logger: this.options.logger,
       ...(topoSettings.description ? { description: topoSettings.description } : {}),
       ...(topoSettings.secret ? { secret: topoSettings.secret } : {}),
@@ -302,6 +307,7 @@ export class Controller {
       this.stickyTopology?.stop();
       this.inheritedLinks?.stop();
       this.topology?.stop();
+      this.boundPorts?.stop();
       this.reconcile?.close();
       await this.openflow?.close();
       await this.store?.close().catch((err: unknown) => this.log.warn('store close failed', { error: String(err) }));

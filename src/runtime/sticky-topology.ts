@@ -17,6 +17,10 @@
 // aging tick can fall just before the first probe that crosses again, and the
 // link comes back milliseconds later. Publishing that gap deletes and re-adds
 // every flow of both ports. A link still unproven after the hold goes.
+//
+// Neither memory outlives discovery's verdict on a port: a link whose live
+// end is an access port now (a VM or gateway was bound there) is not kept.
+// Switches that discovery forgot are forgotten here too once their grace ends.
 import type { Dpid, Link, TopologySnapshot, TopoSwitch } from '../topo/types.js';
 import type { TopologyFeed } from './compile-loop.js';
 
@@ -71,6 +75,11 @@ export class StickyTopology implements TopologyFeed {
     return [...this.memory].filter(([, r]) => r.graceUntil !== undefined).map(([d]) => d);
   }
 
+  /** Switches whose last connected view is kept, in grace or not. */
+  get memorySize(): number {
+    return this.memory.size;
+  }
+
   snapshot(): TopologySnapshot {
     const live = this.live.snapshot();
     const t = this.now();
@@ -81,8 +90,8 @@ export class StickyTopology implements TopologyFeed {
     const links = [...live.links];
     const have = new Set(links.map(linkKey));
     const farUp = (end: Link['a']): boolean => {
-      const s = live.switches.get(end.dpid);
-      return s?.connected === true && s.ports.get(end.portNo)?.up === true;
+      const p = live.switches.get(end.dpid)?.connected === true ? live.switches.get(end.dpid)?.ports.get(end.portNo) : undefined;
+      return p?.up === true && p.kind !== 'access';
     };
     for (const [dpid, r] of graced) {
       const current = live.switches.get(dpid);
@@ -131,6 +140,7 @@ export class StickyTopology implements TopologyFeed {
       // Connected with its links found again (or never remembered): this is the view to keep.
       this.memory.set(dpid, { sw, links: liveLinks });
     }
+    this.forgetGone(snap, t);
     this.arm();
   }
 
@@ -138,8 +148,8 @@ export class StickyTopology implements TopologyFeed {
     const now = new Set(snap.links.map(linkKey));
     for (const k of now) this.held.delete(k);
     const upAt = (end: Link['a']): boolean => {
-      const s = snap.switches.get(end.dpid);
-      return s?.connected === true && s.ports.get(end.portNo)?.up === true;
+      const p = snap.switches.get(end.dpid)?.connected === true ? snap.switches.get(end.dpid)?.ports.get(end.portNo) : undefined;
+      return p?.up === true && p.kind !== 'access';
     };
     for (const l of this.liveLinks) {
       const k = linkKey(l);
@@ -148,6 +158,13 @@ export class StickyTopology implements TopologyFeed {
     }
     for (const [k, h] of this.held) if (h.until <= t) this.held.delete(k);
     this.liveLinks = snap.links;
+  }
+
+  /** Switches discovery no longer knows, once their grace is over. */
+  private forgetGone(snap: TopologySnapshot, t: number): void {
+    for (const [dpid, r] of this.memory) {
+      if (!snap.switches.has(dpid) && (r.graceUntil === undefined || r.graceUntil <= t)) this.memory.delete(dpid);
+    }
   }
 
   /** Wakes up when the earliest grace ends, so the compiler hears that the memory is gone. */
@@ -167,6 +184,7 @@ export class StickyTopology implements TopologyFeed {
         }
       }
       for (const [k, h] of this.held) if (h.until <= t2) this.held.delete(k);
+      this.forgetGone(this.live.snapshot(), t2);
       this.emit();
       this.arm();
     }, Math.min(...ends) - t + 1);

@@ -6,7 +6,7 @@ import { Port } from '../openflow/types.js';
 import { describedPortClassifier, linkKey, orderLink, type PortClassifier } from './cabling.js';
 import type { TopologyDescription } from './description.js';
 import { buildProbe, parseProbe } from './lldp.js';
-import type { Dpid, Link, LinkEnd, PortKind, TopologySnapshot, TopoPort, TopoSwitch } from './types.js';
+import type { BoundPorts, Dpid, Link, LinkEnd, PortKind, PortRefOnSwitch, TopologySnapshot, TopoPort, TopoSwitch } from './types.js';
 import type { OfVersion } from '../openflow/types.js';
 
 export interface DiscoveryOptions {
@@ -27,6 +27,10 @@ export interface DiscoveryOptions {
   /** First probes of a new port are spread over this window. */
   spreadMs?: number;
   description?: TopologyDescription;
+  /** Ports with a bound VM interface or gateway: never probed, never a link end. */
+  boundPorts?: BoundPorts;
+  /** Disconnected switches that the description does not name, kept for the snapshot (oldest forgotten first). */
+  maxDisconnectedSwitches?: number;
 }
 
 /** A port as a channel event reports it. */
@@ -64,6 +68,10 @@ export type DropReason =
   | 'reflected'
   /** Arrived on a port that the description says has hosts behind it. */
   | 'access-port'
+  /** Either end has a bound VM interface or gateway: a host relaying probes. */
+  | 'bound-port'
+  /** With a description, neither end is a port it describes. */
+  | 'undescribed'
   /** Ingress or source switch/port not known, or down. */
   | 'unknown-port';
 
@@ -101,7 +109,10 @@ interface LastAccepted {
 }
 
 export class Discovery {
-  private readonly opts: Required<Omit<DiscoveryOptions, 'description'>> & { description?: TopologyDescription };
+  private readonly opts: Required<Omit<DiscoveryOptions, 'description' | 'boundPorts'>> & { description?: TopologyDescription };
+  private readonly bound: BoundPorts | undefined;
+  /** Disconnected switches the description does not name, oldest disconnection first. */
+  private readonly disconnectedUndescribed = new Set<Dpid>();
   private readonly switches = new Map<Dpid, SwitchState>();
   private readonly links = new Map<string, CableState>();
   /** Genuine probes that arrived on (or left from) a described access port. */
@@ -126,6 +137,8 @@ export class Discovery {
     duplicate: 0,
     reflected: 0,
     'access-port': 0,
+    'bound-port': 0,
+    undescribed: 0,
     'unknown-port': 0,
   };
 
@@ -140,8 +153,10 @@ export class Discovery {
       maxProbeAgeMs: options.maxProbeAgeMs ?? intervalMs,
       maxFutureMs: options.maxFutureMs ?? 1000,
       spreadMs: options.spreadMs ?? Math.min(intervalMs, 250),
+      maxDisconnectedSwitches: options.maxDisconnectedSwitches ?? 1024,
       description: options.description,
     };
+    this.bound = options.boundPorts;
     this.classify = options.description ? describedPortClassifier(options.description) : undefined;
     for (const s of options.description?.switches ?? []) {
       this.switches.set(s.dpid, { dpid: s.dpid, connected: false, name: s.name, role: s.role, version: s.version, ports: new Map() });
@@ -161,6 +176,7 @@ export class Discovery {
   switchConnected(dpid: Dpid, ports: readonly PortInfo[], version?: OfVersion): void {
     const prior = this.switches.get(dpid);
     if (prior?.connected) this.dropSwitchState(prior);
+    this.disconnectedUndescribed.delete(dpid);
     const sw: SwitchState = {
       dpid,
       connected: true,
@@ -180,7 +196,31 @@ export class Discovery {
     this.dropSwitchState(sw);
     sw.connected = false;
     for (const p of sw.ports.values()) p.up = false;
+    // Only described switches carry a name; those are always kept.
+    if (sw.name === undefined) this.forgetOldestDisconnected(dpid);
     this.changed();
+  }
+
+  /**
+   * The model bound or unbound endpoints on these ports. A port that is now
+   * bound loses its links and its inferred fabric kind at once.
+   */
+  bindingsChanged(ports: readonly PortRefOnSwitch[]): void {
+    let visible = false;
+    for (const ref of ports) {
+      const sw = this.switches.get(ref.dpid);
+      if (!sw) continue;
+      for (const p of sw.ports.values()) {
+        if (p.portNo !== ref.port && p.name !== ref.port) continue;
+        const key = portKey(sw.dpid, p.portNo);
+        if (this.inferredFabric.has(key) || this.describedKind(sw.dpid, p) === 'fabric') visible = true;
+        if (!this.isBound(sw.dpid, p)) continue;
+        this.lastAccepted.delete(key);
+        this.inferredFabric.delete(key);
+        if (this.removeLinksAt({ dpid: sw.dpid, portNo: p.portNo })) visible = true;
+      }
+    }
+    if (visible) this.changed();
   }
 
   portStatus(dpid: Dpid, port: PortInfo, reason: PortStatusReason): void {
@@ -210,14 +250,16 @@ export class Discovery {
       const [dpid, portText] = key.split('/') as [Dpid, string];
       const portNo = Number(portText);
       const port = this.switches.get(dpid)?.ports.get(portNo);
+      // Keep the port's phase; after a stall start again from now rather than bursting.
+      const next = due + this.opts.intervalMs;
+      this.schedule.set(key, next > now ? next : now + this.opts.intervalMs);
+      // A VM or gateway is behind a bound port: a probe there could only feed a relay.
+      if (port && this.isBound(dpid, port)) continue;
       out.push({
         dpid,
         portNo,
         frame: buildProbe({ dpid, portNo, timestamp: now, secret: this.opts.secret, srcMac: port?.hwAddr }),
       });
-      // Keep the port's phase; after a stall start again from now rather than bursting.
-      const next = due + this.opts.intervalMs;
-      this.schedule.set(key, next > now ? next : now + this.opts.intervalMs);
     }
     this.counters.sent += out.length;
     return out;
@@ -285,9 +327,15 @@ export class Discovery {
         return { accepted: false, reason: last.ingress === inKey ? 'duplicate' : 'replayed' };
       }
     }
+    // A VM or gateway behind either end: hosts relaying genuine probes (a wormhole), never a cable.
+    if (this.isBound(pkt.dpid, ingress) || this.isBound(probe.dpid, source)) return { accepted: false, reason: 'bound-port' };
+    const ingressKind = this.describedKind(pkt.dpid, ingress);
+    const sourceKind = this.describedKind(probe.dpid, source);
+    // With a description, a cable needs at least one end on a described switch.
+    if (this.classify && ingressKind === undefined && sourceKind === undefined) return { accepted: false, reason: 'undescribed' };
     const link = orderLink({ dpid: probe.dpid, portNo: probe.portNo }, { dpid: pkt.dpid, portNo: pkt.inPort });
     const key = linkKey(link);
-    if (this.describedKind(pkt.dpid, ingress) === 'access' || this.describedKind(probe.dpid, source) === 'access') {
+    if (ingressKind === 'access' || sourceKind === 'access') {
       // A genuine cable into a port described as having hosts: never used for
       // forwarding, but kept (and aged) so the cabling check can report it.
       this.refused.set(key, { link, lastSeen: now });
@@ -346,12 +394,33 @@ export class Discovery {
     }
   }
 
-  private removeLinksAt(end: LinkEnd, keep?: string): void {
-    for (const map of [this.links, this.refused]) {
-      for (const [key, l] of map) {
-        if (key !== keep && (sameEnd(l.link.a, end) || sameEnd(l.link.b, end))) map.delete(key);
-      }
+  /** True when a used (confirmed) link went. */
+  private removeLinksAt(end: LinkEnd, keep?: string): boolean {
+    let used = false;
+    for (const [key, l] of this.links) {
+      if (key === keep || !(sameEnd(l.link.a, end) || sameEnd(l.link.b, end))) continue;
+      this.links.delete(key);
+      if (l.confirmed) used = true;
     }
+    for (const [key, l] of this.refused) {
+      if (key !== keep && (sameEnd(l.link.a, end) || sameEnd(l.link.b, end))) this.refused.delete(key);
+    }
+    return used;
+  }
+
+  /** Keeps at most maxDisconnectedSwitches undescribed switches that are away (a peer inventing datapath ids). */
+  private forgetOldestDisconnected(dpid: Dpid): void {
+    this.disconnectedUndescribed.delete(dpid);
+    this.disconnectedUndescribed.add(dpid);
+    for (const old of this.disconnectedUndescribed) {
+      if (this.disconnectedUndescribed.size <= this.opts.maxDisconnectedSwitches) break;
+      this.disconnectedUndescribed.delete(old);
+      this.switches.delete(old);
+    }
+  }
+
+  private isBound(dpid: Dpid, port: PortInfo): boolean {
+    return this.bound?.isBound(dpid, port.portNo, port.name) === true;
   }
 
   private expireLinks(now: number): void {
@@ -374,6 +443,7 @@ export class Discovery {
   }
 
   private portKind(dpid: Dpid, port: PortInfo): PortKind | undefined {
+    if (this.isBound(dpid, port)) return 'access';
     const described = this.describedKind(dpid, port);
     if (described) return described;
     if (this.inferredFabric.has(portKey(dpid, port.portNo))) return 'fabric';

@@ -4,13 +4,13 @@
 // cabling once it settles, and offers the snapshot and its changes to the rest
 // of Spotlight.
 import { randomBytes } from 'node:crypto';
-import type { Logger } from '../log.js';
+import { RepeatedLogLimiter, type Logger } from '../log.js';
 import type { OfVersion } from '../openflow/types.js';
 import { cablingMatches, compareCabling, linkKey, logCablingReport, type CablingReport } from './cabling.js';
 import { Discovery, type DiscoveryCounters, type DiscoveryOptions, type PortInfo, type PortStatusReason } from './discovery.js';
 import type { TopologyDescription } from './description.js';
 import { isLldp } from './lldp.js';
-import type { Dpid, TopologySnapshot } from './types.js';
+import type { BoundPorts, Dpid, TopologySnapshot } from './types.js';
 
 export interface TopologySourceEvents {
   switchConnected: { dpid: Dpid; version?: OfVersion; ports: PortInfo[] };
@@ -41,6 +41,8 @@ export interface TopologyServiceOptions {
   /** Probe HMAC key; a random one per process when absent (probes never outlive it). */
   secret?: Uint8Array;
   description?: TopologyDescription;
+  /** Ports with a bound VM interface or gateway (from the model): never probed, never a link end. */
+  boundPorts?: BoundPorts;
   now?: () => number;
   random?: () => number;
   timers?: IntervalTimers;
@@ -66,7 +68,7 @@ export interface TopologyLinkView {
   b: { switch: string; port: string | number };
 }
 
-/** Drops are logged at warn at most once per this many ms per (reason, switch, port). */
+/** Drops are logged at warn at most once per this many ms per (switch, reason). */
 const DROP_LOG_EVERY_MS = 60_000;
 
 export class TopologyService {
@@ -83,12 +85,13 @@ export class TopologyService {
   private checkedAt = 0;
   private lastReportKey = '';
   private lastReport: CablingReport | undefined;
-  private readonly dropLoggedAt = new Map<string, number>();
+  private readonly dropLog: RepeatedLogLimiter;
 
   constructor(opts: TopologyServiceOptions) {
     this.opts = opts;
     this.log = opts.logger.child({ component: 'topology' });
     this.now = opts.now ?? monotonicEpochMs;
+    this.dropLog = new RepeatedLogLimiter({ everyMs: DROP_LOG_EVERY_MS, now: this.now });
     this.timers = opts.timers ?? {
       setInterval: (fn, ms) => setInterval(fn, ms),
       clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
@@ -98,6 +101,7 @@ export class TopologyService {
       now: this.now,
       description: opts.description,
     };
+    if (opts.boundPorts) discoveryOptions.boundPorts = opts.boundPorts;
     if (opts.random) discoveryOptions.random = opts.random;
     if (opts.intervalMs !== undefined) discoveryOptions.intervalMs = opts.intervalMs;
     if (opts.ageIntervals !== undefined) discoveryOptions.ageIntervals = opts.ageIntervals;
@@ -128,6 +132,7 @@ export class TopologyService {
       src.subscribe('portStatus', (ev) => this.discovery.portStatus(ev.dpid, ev.port, ev.reason)),
       src.subscribe('packetIn', (ev) => this.onPacketIn(ev.dpid, ev.inPort, ev.data)),
     );
+    if (this.opts.boundPorts) this.unsubscribe.push(this.opts.boundPorts.onChange((ports) => this.discovery.bindingsChanged(ports)));
     const interval = this.opts.intervalMs ?? 1000;
     this.timer = this.timers.setInterval(() => this.tick(), this.opts.tickMs ?? Math.max(10, Math.floor(interval / 10)));
   }
@@ -192,12 +197,13 @@ export class TopologyService {
       return;
     }
     if (verdict.reason === 'duplicate') return;
-    const key = `${verdict.reason}/${dpid}/${inPort}`;
-    const now = this.now();
-    const last = this.dropLoggedAt.get(key);
-    if (last !== undefined && now - last < DROP_LOG_EVERY_MS) return;
-    this.dropLoggedAt.set(key, now);
-    this.log.warn('discovery probe dropped', { reason: verdict.reason, dpid, inPort, count: this.discovery.counters[verdict.reason] });
+    // The in_port is the switch's choice: the line names it, the limit does not key on it.
+    this.dropLog.log(this.log, 'warn', `${dpid}/${verdict.reason}`, 'discovery probe dropped', {
+      reason: verdict.reason,
+      dpid,
+      inPort,
+      count: this.discovery.counters[verdict.reason],
+    });
   }
 
   /** A switch the description lacks, or speaking another OpenFlow version than described. */

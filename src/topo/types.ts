@@ -57,3 +57,20 @@ export type TopologyEvent =
   | { kind: 'port'; dpid: Dpid; portNo: number }
   /** A link appeared or went. */
   | { kind: 'link'; link: Link; present: boolean };
+
+/** A port as the model names it: its number, or the name the switch reports. */
+export interface PortRefOnSwitch {
+  dpid: Dpid;
+  port: number | string;
+}
+
+/**
+ * Which ports have a VM interface or a gateway bound to them (migration
+ * destinations included), as the model says. Discovery never probes such a
+ * port and never makes it a link end: a host there could relay probes.
+ */
+export interface BoundPorts {
+  isBound(dpid: Dpid, portNo: number, name: string): boolean;
+  /** Called with the ports whose bound state may have changed; returns an unsubscribe function. */
+  onChange(listener: (ports: readonly PortRefOnSwitch[]) => void): () => void;
+}

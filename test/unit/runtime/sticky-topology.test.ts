@@ -176,4 +176,31 @@ describe('runtime: sticky topology (a switch whose session drops keeps its view 
     expect(sticky.snapshot()).to.equal(disc.snapshot());
     sticky.stop();
   });
+  it('does not hold an aged-out link, nor show a remembered one, whose live end is now an access port (a VM bound there)', () => {
+    const { live, sticky } = setup();
+    const accessAt = (s: TopoSwitch, portNo: number): TopoSwitch => ({
+      ...s,
+      ports: new Map([...s.ports].map(([n, p]) => [n, n === portNo ? { ...p, kind: 'access' as const } : p])),
+    });
+    // s2:2 gets a VM: discovery drops the link and calls the port access; nothing holds it.
+    live.set([sw(S1, true), accessAt(sw(S2, true), 2), sw(S3, true)], [L23]);
+    expect(keys(sticky.snapshot())).to.deep.equal(['2:1-3:2']);
+    // s2's session drops; s3:2 is bound meanwhile: the remembered s2-s3 link is not shown.
+    live.set([sw(S1, true), sw(S2, true), sw(S3, true)], [L12, L23]);
+    live.set([sw(S1, true), sw(S2, false), accessAt(sw(S3, true), 2)], []);
+    expect(keys(sticky.snapshot())).to.deep.equal(['1:1-2:2']);
+    sticky.stop();
+  });
+
+  it('forgets a switch that discovery forgot, once its grace is over', () => {
+    const { live, sticky } = setup();
+    expect(sticky.memorySize).to.equal(3);
+    live.set([sw(S1, true), sw(S2, true), sw(S3, false)], [L12]);
+    live.set([sw(S1, true), sw(S2, true)], [L12]);
+    expect(sticky.memorySize).to.equal(3);
+    now += 5001;
+    live.set([sw(S1, true), sw(S2, true)], [L12]);
+    expect(sticky.memorySize).to.equal(2);
+    sticky.stop();
+  });
 });

@@ -3,45 +3,14 @@ import { Discovery, type PortInfo, type ProbeToSend } from '../../../src/topo/di
 import { buildProbe } from '../../../src/topo/lldp.js';
 import type { TopologySnapshot } from '../../../src/topo/types.js';
 import { parseDescription } from '../../../src/topo/description.js';
+import { FakeFabric, secret } from './support/fake-fabric.js';
 
-const secret = Buffer.from('discovery-secret');
 const S1 = '0000000000000001';
 const S2 = '0000000000000002';
 const S3 = '0000000000000003';
 
 function ports(...nos: number[]): PortInfo[] {
   return nos.map((n) => ({ portNo: n, name: `p${n}`, up: true }));
-}
-
-/** Cables between switch ports; a probe sent out of one end comes in at the other. */
-class FakeFabric {
-  readonly now = { t: 1_000_000 };
-  private readonly cables = new Map<string, [string, number]>();
-  readonly disc: Discovery;
-
-  constructor(opts: Partial<ConstructorParameters<typeof Discovery>[0]> = {}) {
-    this.disc = new Discovery({ secret, now: () => this.now.t, random: () => 0.5, intervalMs: 1000, ...opts });
-  }
-  cable(a: string, ap: number, b: string, bp: number): void {
-    this.cables.set(`${a}/${ap}`, [b, bp]);
-    this.cables.set(`${b}/${bp}`, [a, ap]);
-  }
-  cut(a: string, ap: number): void {
-    const peer = this.cables.get(`${a}/${ap}`);
-    this.cables.delete(`${a}/${ap}`);
-    if (peer) this.cables.delete(`${peer[0]}/${peer[1]}`);
-  }
-  /** Advance time in 100 ms steps, delivering every probe over its cable. */
-  run(ms: number, sent: ProbeToSend[] = []): void {
-    for (let t = 0; t < ms; t += 100) {
-      this.now.t += 100;
-      for (const p of this.disc.tick()) {
-        sent.push(p);
-        const peer = this.cables.get(`${p.dpid}/${p.portNo}`);
-        if (peer) this.disc.receive({ dpid: peer[0], inPort: peer[1], frame: p.frame });
-      }
-    }
-  }
 }
 
 function linkList(snap: TopologySnapshot): string[] {

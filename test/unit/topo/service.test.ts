@@ -208,6 +208,47 @@ describe('topo/service logs', () => {
   });
 });
 
+describe('topo/service: bound ports and probe-drop logs', () => {
+  it('takes bound-port changes from the model: the relayed link goes, and the drops are logged once per switch and reason', async () => {
+    const bound = new Set<string>();
+    let tell: ((ports: { dpid: string; port: number | string }[]) => void) | undefined;
+    const boundPorts = {
+      isBound: (dpid: string, portNo: number) => bound.has(`${dpid}/${portNo}`),
+      onChange: (l: (ports: { dpid: string; port: number | string }[]) => void) => ((tell = l), () => (tell = undefined)),
+    };
+    const { logger, records } = captureLogger();
+    const clock = { t: 1_000_000 };
+    const source = new FakeSource();
+    const svc = new TopologyService({ source, logger, secret: Buffer.from('svc'), now: () => clock.t, timers: new FakeTimers(), boundPorts, sendPacketOut: () => true });
+    svc.start();
+    const ports = [1, 2].map((n) => ({ portNo: n, name: `p${n}`, up: true }));
+    source.emit('switchConnected', { dpid: S1, ports });
+    source.emit('switchConnected', { dpid: S2, ports });
+    const probe = (dpid: string, portNo: number) => buildProbe({ dpid, portNo, timestamp: clock.t, secret: Buffer.from('svc') });
+    source.emit('packetIn', { dpid: S2, inPort: 2, data: probe(S1, 2) });
+    clock.t += 1;
+    source.emit('packetIn', { dpid: S1, inPort: 2, data: probe(S2, 2) });
+    expect(svc.links()).to.have.length(1);
+    bound.add(`${S1}/2`);
+    tell!([{ dpid: S1, port: 2 }]);
+    expect(svc.links()).to.deep.equal([]);
+    // A relaying host keeps sending on many in_ports: one warning per (switch, reason) a minute.
+    for (let i = 0; i < 500; i++) {
+      clock.t += 1;
+      source.emit('packetIn', { dpid: S1, inPort: 2, data: probe(S2, 2) });
+      source.emit('packetIn', { dpid: S1, inPort: 1000 + i, data: probe(S2, 2) });
+    }
+    const drops = records.filter((r) => r.message === 'discovery probe dropped');
+    expect(drops.map((r) => [r.dpid, r.reason])).to.deep.equal([[S1, 'bound-port'], [S1, 'unknown-port']]);
+    clock.t += 60_000;
+    source.emit('packetIn', { dpid: S1, inPort: 2, data: probe(S2, 2) });
+    expect(records.filter((r) => r.message === 'discovery probe dropped').at(-1)).to.include({ reason: 'bound-port', suppressed: 499 });
+    expect(svc.counters['bound-port']).to.equal(501);
+    svc.stop();
+    expect(tell).to.equal(undefined);
+  });
+});
+
 describe('topo/channel-source', () => {
   const desc = (portNo: number, config = 0, state = 0): PortDesc => ({
     portNo, hwAddr: '00:00:00:00:00:0' + portNo, name: `s1-eth${portNo}`, config, state,
