@@ -67,7 +67,8 @@ export interface CompiledView {
 export interface ApiMetrics {
   contentType(): string;
   render(): Promise<string>;
-  observeRequest(url: string, status: number, seconds: number): void;
+  /** An authenticated request that matched `route` (the route's pattern, not the URL a client sent). */
+  observeRequest(route: string, status: number, seconds: number): void;
 }
 
 export interface LinkEndInfo {

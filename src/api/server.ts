@@ -87,7 +87,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       if (refused.field !== undefined) fields.field = refused.field;
     }
     deps.logger.log(reply.statusCode >= 500 ? 'warn' : 'info', 'api request', fields);
-    deps.metrics?.observeRequest(req.url, reply.statusCode, reply.elapsedTime / 1000);
+    // Labelled by the matched route, and only past authentication: no client can mint a series.
+    const route = req.routeOptions.url;
+    if (route !== undefined && reply.statusCode !== 401) deps.metrics?.observeRequest(route, reply.statusCode, reply.elapsedTime / 1000);
   });
 
   registerNetworkRoutes(app, ctx);

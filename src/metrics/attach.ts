@@ -19,6 +19,8 @@ export interface SwitchEvents {
   on(event: 'switchDisconnected', listener: (ev: { dpid: string }) => void): unknown;
   on(event: 'packetIn', listener: (ev: { dpid: string; message: PacketIn }) => void): unknown;
   off(event: string, listener: (...args: never[]) => void): unknown;
+  /** Sessions refused since start, by reason. */
+  readonly refusals?: Readonly<Record<string, number>>;
 }
 
 export interface MetricsSources {
@@ -47,17 +49,23 @@ export function frameKind(frame: Uint8Array): string {
   return 'other';
 }
 
-/** Hook name of a request path: /v1/hooks/vm-start?wait=5 -> vm-start. */
-export function hookName(url: string): string | undefined {
-  const m = /^\/v1\/hooks\/([a-z-]+)(?:\?|$)/.exec(url);
-  return m?.[1];
+/** The compute-side hooks, the only values of the hook label (a bounded set, whatever clients send). */
+export const HOOKS = ['vm-start', 'vm-stop', 'migration-start', 'migration-end', 'migration-abort'] as const;
+
+/** Hook name of a matched route pattern: /v1/hooks/vm-start -> vm-start; undefined for any other route. */
+export function hookName(route: string | undefined): string | undefined {
+  return HOOKS.find((h) => route === `/v1/hooks/${h}`);
 }
 
 export function attachMetrics(src: MetricsSources): AttachedMetrics {
   const m = new SpotlightMetrics();
   const connected = new Set<string>();
   const onUp = (ev: { dpid: string }): void => void connected.add(ev.dpid);
-  const onDown = (ev: { dpid: string }): void => void connected.delete(ev.dpid);
+  const onDown = (ev: { dpid: string }): void => {
+    connected.delete(ev.dpid);
+    // A switch that left takes its series with it (a peer inventing datapath ids cannot grow the page).
+    void m.forgetSwitch(ev.dpid);
+  };
   const onPacketIn = (ev: { dpid: string; message: PacketIn }): void => {
     m.packetIns.inc({ dpid: ev.dpid, reason: REASONS[ev.message.reason] ?? String(ev.message.reason), kind: frameKind(ev.message.data) });
   };
@@ -67,8 +75,14 @@ export function attachMetrics(src: MetricsSources): AttachedMetrics {
   if (src.topology) registerTopologyMetrics(m.registry, src.topology);
   const eventLoop = registerEventLoopDelay(m.registry);
 
+  const refusalsSeen = new Map<string, number>();
   // Scrape-time values: reset first so switches that went away leave no stale series.
   m.refresh = (): void => {
+    for (const [reason, n] of Object.entries(src.openflow.refusals ?? {})) {
+      const d = n - (refusalsSeen.get(reason) ?? 0);
+      refusalsSeen.set(reason, n);
+      m.sessionsRefused.inc({ reason }, d > 0 ? d : 0);
+    }
     m.switchesConnected.set(connected.size);
     const gen = src.store.generation;
     m.generation.set(gen);
@@ -97,8 +111,8 @@ export function attachMetrics(src: MetricsSources): AttachedMetrics {
     api: {
       contentType: () => m.contentType,
       render: () => m.render(),
-      observeRequest: (url, status, seconds) => {
-        const hook = hookName(url);
+      observeRequest: (route, status, seconds) => {
+        const hook = hookName(route);
         if (hook) m.hookSeconds.observe({ hook, status: String(status) }, seconds);
       },
     },

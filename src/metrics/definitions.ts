@@ -71,6 +71,12 @@ export class SpotlightMetrics {
     buckets: HOOK_BUCKETS,
     registers: this.registers,
   });
+  readonly sessionsRefused = new Counter({
+    name: 'spotlight_openflow_sessions_refused_total',
+    help: 'Switch sessions refused, by reason (plain_tcp, address_limit, certificate, dpid_in_use, not_admitted)',
+    labelNames: ['reason'] as const,
+    registers: this.registers,
+  });
   readonly generation = new Gauge({ name: 'spotlight_model_generation', help: 'Generation of the durable model', registers: this.registers });
   readonly realizedGeneration = new Gauge({
     name: 'spotlight_realized_generation',
@@ -89,6 +95,20 @@ export class SpotlightMetrics {
     help: 'Largest realized generation lag over the connected switches (0 when none)',
     registers: this.registers,
   });
+
+  /** Removes every series labelled with this datapath id. */
+  async forgetSwitch(dpid: string): Promise<void> {
+    for (const metric of [this.flowMods, this.batchFailures, this.flowModErrors, this.barrierSeconds, this.packetIns, this.spoofDrops]) {
+      const { values } = await metric.get();
+      for (const v of values) {
+        if (v.labels.dpid !== dpid) continue;
+        // Histogram buckets carry `le`; the series is named without it.
+        const labels: Record<string, string | number> = { ...v.labels };
+        delete labels.le;
+        (metric as Counter<string>).remove(labels);
+      }
+    }
+  }
 
   get contentType(): string {
     return this.registry.contentType;

@@ -111,6 +111,42 @@ describe('metrics: values from the components', () => {
     expect(sample(text, 'spotlight_spoof_drops', { dpid: 'a', port: '3', stage: 'port-guard' })).to.equal(9);
   });
 
+  it('forgets every per-switch series when the switch disconnects', async () => {
+    const { openflow, m } = parts();
+    const inner: SwitchSession = {
+      dpid: 'gone',
+      version: 1,
+      supportsBundles: false,
+      apply: async (): Promise<ApplyResult> => ({ ok: false, reason: 'timeout', errors: [{ index: 0, errType: 1, code: 1 }] }) as ApplyResult,
+      readFlows: async () => ({ ok: true, flows: [stats({ tableId: 0, priority: 500, match: { inPort: 3 }, packetCount: 9n })] }),
+    };
+    openflow.emit('switchConnected', { dpid: 'gone' });
+    const s = m.session(inner);
+    await s.apply([{ type: 'flowMod', command: 'add' } as unknown as SwitchCommand], { atomic: false });
+    await s.readFlows();
+    openflow.emit('packetIn', { dpid: 'gone', message: { reason: 1, data: new Uint8Array(60) } });
+    openflow.emit('packetIn', { dpid: 'stays', message: { reason: 1, data: new Uint8Array(60) } });
+    const before = await m.api.render();
+    expect(before.split('\n').filter((l) => l.includes('dpid="gone"')).length).to.be.greaterThan(3);
+    openflow.emit('switchDisconnected', { dpid: 'gone' });
+    await new Promise((r) => setTimeout(r, 10));
+    const after = await m.api.render();
+    expect(after.split('\n').filter((l) => l.includes('dpid="gone"'))).to.deep.equal([]);
+    expect(sample(after, 'spotlight_packet_ins_total', { dpid: 'stays' })).to.equal(1);
+  });
+
+  it('counts refused switch sessions by reason', async () => {
+    const openflow = Object.assign(new EventEmitter(), { refusals: { dpid_in_use: 0, certificate: 0 } });
+    const m = attachMetrics({ openflow: openflow as never, reconcile: { statusAll: () => [] }, store: { generation: 0 } });
+    openflow.refusals.dpid_in_use = 2;
+    expect(sample(await m.api.render(), 'spotlight_openflow_sessions_refused_total', { reason: 'dpid_in_use' })).to.equal(2);
+    openflow.refusals.dpid_in_use = 5;
+    openflow.refusals.certificate = 1;
+    const text = await m.api.render();
+    expect(sample(text, 'spotlight_openflow_sessions_refused_total', { reason: 'dpid_in_use' })).to.equal(5);
+    expect(sample(text, 'spotlight_openflow_sessions_refused_total', { reason: 'certificate' })).to.equal(1);
+  });
+
   it('finds the spoof-drop flows of both lowerings', () => {
     const of13 = spoofCounts(4, [
       stats({ tableId: 0, priority: 0, packetCount: 5n }),
@@ -125,8 +161,10 @@ describe('metrics: values from the components', () => {
     expect(spoofCounts(1, [stats({ tableId: 0, priority: 500, match: { inPort: 4 }, instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: 1, maxLen: 0 }] }] })])).to.deep.equal([]);
   });
 
-  it('names hooks and frame kinds', () => {
-    expect(hookName('/v1/hooks/vm-start?wait=5')).to.equal('vm-start');
+  it('names hooks (matched routes of known hooks only) and frame kinds', () => {
+    expect(hookName('/v1/hooks/vm-start')).to.equal('vm-start');
+    expect(hookName('/v1/hooks/vm-start?wait=5')).to.equal(undefined);
+    expect(hookName('/v1/hooks/made-up')).to.equal(undefined);
     expect(hookName('/v1/vms')).to.equal(undefined);
     expect(frameKind(new Uint8Array(4))).to.equal('other');
   });
@@ -144,6 +182,22 @@ describe('metrics: GET /metrics on the API', () => {
     expect(r.statusCode).to.equal(200);
     expect(r.headers['content-type']).to.match(/^text\/plain/);
     expect(sample(r.body, 'spotlight_hook_duration_seconds_count', { hook: 'vm-start', status: '200' })).to.equal(1);
+    await app.close();
+  });
+
+  it('makes no series from unauthenticated or unknown hook paths, however many a client sends', async () => {
+    const { m } = parts();
+    const { app } = await makeApi({ metrics: m.api, token: 'tok' });
+    const auth = { authorization: 'Bearer tok' };
+    for (let i = 0; i < 300; i++) {
+      await app.inject({ method: 'POST', url: `/v1/hooks/made-up-${'x'.repeat(i % 50)}${String.fromCharCode(97 + (i % 26))}`, payload: {} });
+      await app.inject({ method: 'POST', url: `/v1/hooks/vm-stop?n=${i}`, payload: { vm: 'x' } });
+      await app.inject({ method: 'POST', url: `/v1/hooks/unknown-${String.fromCharCode(97 + (i % 26))}`, headers: auth, payload: {} });
+    }
+    await app.inject({ method: 'POST', url: '/v1/hooks/vm-stop?wait=0.001', headers: auth, payload: { vm: 'x' } });
+    const body = (await app.inject({ method: 'GET', url: '/metrics', headers: auth })).body;
+    const hookSeries = new Set(body.split('\n').filter((l) => l.startsWith('spotlight_hook_duration_seconds_count')));
+    expect([...hookSeries].map((l) => l.replace(/ \S+$/, ''))).to.deep.equal(['spotlight_hook_duration_seconds_count{hook="vm-stop",status="200"}']);
     await app.close();
   });
 });
