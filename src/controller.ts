@@ -33,7 +33,7 @@ export interface HostPort {
 
 export interface ControllerOptions {
   /** Where switches connect (OpenFlow 1.0 and 1.3 on the same port). */
-  openflow: HostPort & { tls?: TlsSettings; limits?: Partial<ConnectionLimits> };
+  openflow: HostPort & { tls?: TlsSettings; limits?: Partial<ConnectionLimits>; requireTls?: boolean; maxConnectionsPerAddress?: number };
   /** The HTTP API (wired by the API component). */
   api: HostPort;
   /** LevelDB directory (wired by the store component). */
@@ -80,6 +80,8 @@ export interface TopologySettings {
   secret?: Uint8Array;
   /** Milliseconds between two probes out of one port (default 1000). */
   probeIntervalMs?: number;
+  /** Refuse the OpenFlow session of a switch the description does not name. */
+  refuseUndescribedSwitches?: boolean;
 }
 
 export class Controller {
@@ -123,11 +125,18 @@ export class Controller {
     this.store = store;
 
     // --- OpenFlow: the switch listener ---
+    const ofo = this.options.openflow;
+    const described = this.options.topology?.description;
     const of = new OpenFlowServer({
-      host: this.options.openflow.host,
-      port: this.options.openflow.port,
-      ...(this.options.openflow.tls ? { tls: this.options.openflow.tls } : {}),
-      ...(this.options.openflow.limits ? { limits: this.options.openflow.limits } : {}),
+      host: ofo.host,
+      port: ofo.port,
+      ...(ofo.tls ? { tls: ofo.tls } : {}),
+      ...(ofo.limits ? { limits: ofo.limits } : {}),
+      ...(ofo.requireTls !== undefined ? { requireTls: ofo.requireTls } : {}),
+      ...(ofo.maxConnectionsPerAddress !== undefined ? { maxConnectionsPerAddress: ofo.maxConnectionsPerAddress } : {}),
+      ...(described && this.options.topology?.refuseUndescribedSwitches
+        ? { admitSwitch: (dpid: string) => (described.switches.some((s) => s.dpid === dpid) ? undefined : 'the topology description does not name this switch') }
+        : {}),
       ...(this.options.clock ? { clock: this.options.clock } : {}),
       logger: this.options.logger,
     });
@@ -204,7 +213,6 @@ export class Controller {
 
     // --- Compiler: the store's feed and the topology's changes -> per-switch desired flows ---
     const topology = this.topology;
-    const described = topoSettings.description;
     // A switch whose session drops keeps its last view for the compiler until it is probed again.
     // A link that ages out while both ends stay up is held before the compiler drops it: two probe
     // intervals, and at least 2 s, so a probe trap lost to drift and restored by the audit is no fabric change.

@@ -4,6 +4,7 @@
 // are answered with an OpenFlow ERROR and dropped.
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { decodeMessage, formatDpid, peekHeader } from '../openflow/index.js';
 import type {
   CodecError,
@@ -19,7 +20,7 @@ import type {
   SwitchDesc,
 } from '../openflow/types.js';
 import { GROUP_ANY, Port, TABLE_ALL } from '../openflow/types.js';
-import type { Logger } from '../log.js';
+import { RepeatedLogLimiter, type Logger } from '../log.js';
 import type { Clock, TimerHandle } from './clock.js';
 import {
   ChannelError,
@@ -37,6 +38,7 @@ import { InboundPump } from './inbound.js';
 import { Keepalive } from './keepalive.js';
 import { expectsReply, isSwitchToController, type Unsent } from './message.js';
 import { negotiateVersion } from './negotiate.js';
+import type { CertificateFields } from './identity.js';
 import type { ConnectionLimits } from './options.js';
 import { OutputQueue } from './output.js';
 import { PortFairLimiter } from './rate.js';
@@ -70,6 +72,10 @@ export interface ConnectionDeps {
   clock: Clock;
   logger: Logger;
   limits: ConnectionLimits;
+  /** Time left for the handshake, when part of it went before (TLS); default limits.handshakeTimeoutMs. */
+  handshakeDeadlineMs?: number;
+  /** Limits repeated warnings per switch (shared by the listener's connections). */
+  logLimiter?: RepeatedLogLimiter;
 }
 
 export class SwitchConnection extends EventEmitter<ConnectionEvents> {
@@ -93,6 +99,7 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
   private handshakeTimer: TimerHandle | undefined;
   private readonly inbound: InboundPump;
   private readonly packetIns: PortFairLimiter;
+  private readonly warnings: RepeatedLogLimiter;
 
   constructor(
     private readonly socket: Socket,
@@ -104,10 +111,15 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
     this.version = Math.max(...this.limits.versions) as OfVersion;
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     this.log = deps.logger.child({ component: 'channel', remote: this.remote });
+    this.warnings = deps.logLimiter ?? new RepeatedLogLimiter();
     this.output = new OutputQueue(socket, { maxBufferedBytes: this.limits.maxOutputBytes }, (n) =>
       this.destroy('OUTPUT_OVERFLOW', `${n} bytes waiting for a switch that does not read`),
     );
-    this.tracker = new RequestTracker(this.clock, { maxRemembered: this.limits.maxRemembered });
+    this.tracker = new RequestTracker(this.clock, {
+      maxRemembered: this.limits.maxRemembered,
+      replyLimits: { maxParts: this.limits.maxReplyParts, maxEntries: this.limits.maxReplyEntries, maxBytes: this.limits.maxReplyBytes },
+      onReplyTooLarge: (detail) => this.destroy('REPLY_TOO_LARGE', detail),
+    });
     this.keepalive = new Keepalive(
       this.clock,
       { intervalMs: this.limits.echoIntervalMs, maxMisses: this.limits.echoMaxMisses },
@@ -142,8 +154,8 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
     socket.on('close', () => this.destroy('PEER_CLOSED', 'connection closed by peer'));
 
     this.handshakeTimer = this.clock.setTimeout(
-      () => this.destroy('HANDSHAKE_TIMEOUT', `not ready after ${this.limits.handshakeTimeoutMs} ms (state ${this.state})`),
-      this.limits.handshakeTimeoutMs,
+      () => this.destroy('HANDSHAKE_TIMEOUT', `not ready ${this.limits.handshakeTimeoutMs} ms after the connection was accepted (state ${this.state})`),
+      Math.max(0, deps.handshakeDeadlineMs ?? this.limits.handshakeTimeoutMs),
     );
     this.sendInternal({ type: 'hello', versions: [...this.limits.versions] });
     this.keepalive.start();
@@ -152,6 +164,25 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
   /** Ports as last reported (handshake, then PORT_STATUS). */
   get ports(): PortDesc[] {
     return [...this.portMap.values()].sort((a, b) => a.portNo - b.portNo);
+  }
+
+  /** The switch's TLS certificate (undefined on plain TCP). */
+  get peerCertificate(): CertificateFields | undefined {
+    const s = this.socket as Partial<TLSSocket>;
+    if (typeof s.getPeerCertificate !== 'function') return undefined;
+    const c = s.getPeerCertificate();
+    return c && Object.keys(c).length > 0 ? c : undefined;
+  }
+
+  /** True when the switch answers an ECHO_REQUEST within timeoutMs (it is alive at the other end). */
+  async answersEcho(timeoutMs: number): Promise<boolean> {
+    if (this.state !== 'ready') return false;
+    try {
+      const r = await this.requestInternal({ type: 'echoRequest', data: new Uint8Array(0) }, timeoutMs);
+      return r.reply.type === 'echoReply';
+    } catch {
+      return false;
+    }
   }
 
   /** PACKET_INs dropped by the rate bound. */
@@ -242,7 +273,8 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
     this.keepalive.stop();
     this.tracker.failAll(reason);
     this.inbound.stop();
-    const level = reason === 'LOCAL_CLOSE' || reason === 'PEER_CLOSED' || reason === 'REPLACED' ? 'info' : 'warn';
+    // A refusal is logged by the listener (limited per peer).
+    const level = reason === 'REFUSED' ? 'debug' : reason === 'LOCAL_CLOSE' || reason === 'PEER_CLOSED' || reason === 'REPLACED' ? 'info' : 'warn';
     this.log.log(level, 'switch connection closed', { reason, detail, wasReady });
     this.emit('closed', reason, detail);
   }
@@ -291,7 +323,7 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
     if (!res.ok) return this.handleDecodeError(frame, res.error);
     const msg = res.message;
     if (msg.version !== this.version) {
-      this.log.warn('message in a version other than the negotiated one', { dpid: this.dpid, got: msg.version, type: msg.type });
+      this.warn('message in a version other than the negotiated one', { dpid: this.dpid, got: msg.version, type: msg.type });
       if (msg.type !== 'error') this.replyError(frame, OFPET_BAD_REQUEST, OFPBRC_BAD_VERSION);
       return;
     }
@@ -336,7 +368,8 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
       this.datapathId = r.features.datapathId;
       this.dpid = formatDpid(r.features.datapathId);
       this.desc = r.desc;
-      for (const p of r.ports) this.portMap.set(p.portNo, p);
+      for (const p of r.ports.slice(0, this.limits.maxPorts)) this.portMap.set(p.portNo, p);
+      if (r.ports.length > this.limits.maxPorts) this.log.warn('switch reports more ports than the port limit; the rest ignored', { ports: r.ports.length, limit: this.limits.maxPorts });
       this.log = this.log.child({ dpid: this.dpid });
       for (const e of r.configErrors) this.log.warn('switch refused SET_CONFIG', { errType: e.errType, code: e.code });
       this.handshakeTimer?.cancel();
@@ -356,13 +389,18 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
       case 'error': {
         const { matched, info } = this.tracker.handleError(msg);
         if (matched) return;
-        this.log.warn('switch error', { dpid: this.dpid, xid: msg.xid, errType: msg.errType, code: msg.code, request: info.request?.type });
+        this.warn('switch error', { dpid: this.dpid, xid: msg.xid, errType: msg.errType, code: msg.code, request: info.request?.type });
         if (this.listenerCount('switchError') > 0) this.emit('switchError', info);
         return;
       }
       case 'portStatus':
         if (msg.reason === 1) this.portMap.delete(msg.desc.portNo);
-        else this.portMap.set(msg.desc.portNo, msg.desc);
+        else if (this.portMap.has(msg.desc.portNo) || this.portMap.size < this.limits.maxPorts) this.portMap.set(msg.desc.portNo, msg.desc);
+        else {
+          // A switch inventing ports: the map (and everything keyed by its ports above) stays bounded.
+          this.warn('port added beyond the port limit; ignored', { dpid: this.dpid, port: msg.desc.portNo, limit: this.limits.maxPorts });
+          return;
+        }
         if (this.state === 'ready') this.emit('portStatus', msg);
         return;
       case 'packetIn':
@@ -379,9 +417,9 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
       case 'experimenter':
         return;
       default:
-        if (this.tracker.handleReply(msg)) return;
+        if (this.tracker.handleReply(msg, frame.length)) return;
         if (!isSwitchToController(msg.type)) {
-          this.log.warn('switch sent a controller-to-switch message', { dpid: this.dpid, type: msg.type });
+          this.warn('switch sent a controller-to-switch message', { dpid: this.dpid, type: msg.type });
           this.replyError(frame, OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE);
           return;
         }
@@ -390,7 +428,7 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
   }
 
   private handleDecodeError(frame: Uint8Array, error: CodecError): void {
-    this.log.warn('malformed message from switch', {
+    this.warn('malformed message from switch', {
       dpid: this.dpid,
       code: error.code,
       offset: error.offset,
@@ -409,6 +447,11 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
     if (error.msgType === 1) return;
     const code = error.code === 'BAD_VERSION' ? OFPBRC_BAD_VERSION : error.code === 'BAD_TYPE' ? OFPBRC_BAD_TYPE : OFPBRC_BAD_LEN;
     this.replyError(frame, OFPET_BAD_REQUEST, code);
+  }
+
+  /** A warning a peer can trigger at will: once a minute per connection and message, with the count of those suppressed. */
+  private warn(message: string, fields: Record<string, unknown>): void {
+    this.warnings.log(this.log, 'warn', this.remote, message, fields);
   }
 
   private replyError(frame: Uint8Array, errType: number, code: number): void {

@@ -17,7 +17,9 @@ export type ChannelErrorCode =
   /** The negotiated version cannot do this (bundles need OF1.3). */
   | 'UNSUPPORTED'
   /** send/request before the handshake finished. */
-  | 'NOT_READY';
+  | 'NOT_READY'
+  /** A multipart reply broke a cap on parts, entries or bytes; the connection is closed. */
+  | 'REPLY_TOO_LARGE';
 
 /** Why a connection ended; also the `reason` of switchDisconnected. */
 export type DisconnectReason =
@@ -30,6 +32,8 @@ export type DisconnectReason =
   | 'OUTPUT_OVERFLOW'
   | 'REPLACED'
   | 'HANDSHAKE_FAILED'
+  | 'REPLY_TOO_LARGE'
+  | 'REFUSED'
   | 'LOCAL_CLOSE';
 
 /** An OpenFlow ERROR from the switch, with the request that caused it when known. */

@@ -13,6 +13,9 @@ export {
   type SwitchConnectedEvent,
   type SwitchDisconnectedEvent,
   type SwitchErrorEvent,
+  type SessionRefusedEvent,
   type SwitchMessageEvent,
 } from './server.js';
 export { type TlsSettings } from './tls.js';
+export { REFUSAL_REASONS, type RefusalReason } from './admission.js';
+export { type CertificateDpids } from './identity.js';

@@ -1,4 +1,5 @@
 // Per-connection limits and timers; defaults documented in src/channel/README.md.
+import { DEFAULT_REPLY_LIMITS } from './requests.js';
 import { OFP10_VERSION, OFP13_VERSION, CONTROLLER_MAX_LEN_NO_BUFFER, type OfVersion } from '../openflow/types.js';
 
 export interface ConnectionLimits {
@@ -8,8 +9,12 @@ export interface ConnectionLimits {
   missSendLen: number;
   /** HELLO through switch description must finish within this. */
   handshakeTimeoutMs: number;
-  /** Default per-request timeout (multipart: since the last part). */
+  /** Default per-request deadline (a multipart reply's parts do not move it). */
   requestTimeoutMs: number;
+  /** Caps on one multipart reply: parts, entries (flows, ports, ...) and wire bytes. Past one, the switch is disconnected. */
+  maxReplyParts: number;
+  maxReplyEntries: number;
+  maxReplyBytes: number;
   /** Idle time before an ECHO_REQUEST; 0 disables keepalive. */
   echoIntervalMs: number;
   /** Unanswered echo intervals in a row before disconnecting. */
@@ -24,6 +29,8 @@ export interface ConnectionLimits {
   packetInPortSlack: number;
   /** Fire-and-forget messages remembered for matching a later ERROR. */
   maxRemembered: number;
+  /** Ports kept per switch; PORT_STATUS adds beyond it are ignored (logged). */
+  maxPorts: number;
 }
 
 export const DEFAULT_LIMITS: ConnectionLimits = {
@@ -31,6 +38,9 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
   missSendLen: CONTROLLER_MAX_LEN_NO_BUFFER,
   handshakeTimeoutMs: 10_000,
   requestTimeoutMs: 15_000,
+  maxReplyParts: DEFAULT_REPLY_LIMITS.maxParts,
+  maxReplyEntries: DEFAULT_REPLY_LIMITS.maxEntries,
+  maxReplyBytes: DEFAULT_REPLY_LIMITS.maxBytes,
   echoIntervalMs: 5_000,
   echoMaxMisses: 3,
   maxOutputBytes: 64 * 1024 * 1024,
@@ -38,4 +48,5 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
   packetInPerSecond: 2_000,
   packetInPortSlack: 8,
   maxRemembered: 200_000,
+  maxPorts: 4096,
 };

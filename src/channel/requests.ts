@@ -1,6 +1,12 @@
 // Request/reply bookkeeping for one switch: xid allocation, per-request timers,
 // multipart reassembly, and matching switch ERRORs to the message that caused
 // them (by xid). Pure bookkeeping: the connection does the I/O.
+//
+// A multipart reply is held in memory until its last part, so a switch could
+// answer one read with endless REPLY_MORE parts. Each request therefore has
+// one deadline that no part moves, and a reply is capped in parts, entries
+// and bytes; past a cap the request fails and the tracker's owner is told
+// (the connection closes that switch).
 import type { ErrorMsg, MultipartReply, MultipartReplyBody, OfpMessage } from '../openflow/types.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { ChannelError, type SwitchErrorInfo } from './errors.js';
@@ -35,6 +41,9 @@ interface Pending {
   /** Request without a reply of its own: settled by the next barrier reply. */
   untilBarrier: boolean;
   parts: MultipartReply[];
+  /** Entries and wire bytes of the parts so far. */
+  entries: number;
+  bytes: number;
   resolve(r: ReplyResult): void;
   reject(e: ChannelError): void;
 }
@@ -44,9 +53,23 @@ interface SentRecord {
   seq: number;
 }
 
+/** Caps on one multipart reply, summed over its parts. */
+export interface ReplyLimits {
+  maxParts: number;
+  /** Flows, ports, tables, groups or meters. */
+  maxEntries: number;
+  /** Wire bytes, headers included. */
+  maxBytes: number;
+}
+
+export const DEFAULT_REPLY_LIMITS: ReplyLimits = { maxParts: 4096, maxEntries: 50_000, maxBytes: 16 * 1024 * 1024 };
+
 export interface TrackerOptions {
   /** Fire-and-forget messages remembered for error matching (oldest dropped first). */
   maxRemembered: number;
+  replyLimits?: ReplyLimits;
+  /** A reply broke a cap (its request already rejected with REPLY_TOO_LARGE). */
+  onReplyTooLarge?: (detail: string) => void;
 }
 
 export class RequestTracker {
@@ -84,23 +107,29 @@ export class RequestTracker {
   track(request: OfpMessage, timeoutMs: number, untilBarrier = false): Promise<ReplyResult> {
     this.seq++;
     return new Promise<ReplyResult>((resolve, reject) => {
-      const p: Pending = { request, seq: this.seq, timeoutMs, timer: undefined, untilBarrier, parts: [], resolve, reject };
+      const p: Pending = { request, seq: this.seq, timeoutMs, timer: undefined, untilBarrier, parts: [], entries: 0, bytes: 0, resolve, reject };
       this.pending.set(request.xid, p);
       this.arm(request.xid, p);
     });
   }
 
-  /** Offer a message from the switch; true when it settled or advanced a request. */
-  handleReply(msg: OfpMessage): boolean {
+  /** Offer a message from the switch (`bytes`: its length on the wire); true when it settled or advanced a request. */
+  handleReply(msg: OfpMessage, bytes = 0): boolean {
     if (msg.type === 'error') return this.handleError(msg).matched;
     const p = this.pending.get(msg.xid);
     if (!p || p.untilBarrier) return false;
     if (msg.type === 'multipartReply') {
-      p.parts.push(msg);
-      if (msg.more) {
-        this.arm(msg.xid, p);
+      const over = this.overLimit(p, msg, bytes);
+      if (over !== undefined) {
+        this.settle(msg.xid, p);
+        p.parts = [];
+        const detail = `reply to ${p.request.type} xid ${msg.xid} ${over}`;
+        p.reject(new ChannelError('REPLY_TOO_LARGE', detail, { request: p.request }));
+        this.opts.onReplyTooLarge?.(detail);
         return true;
       }
+      p.parts.push(msg);
+      if (msg.more) return true;
       this.settle(msg.xid, p);
       p.resolve({ reply: mergeMultipart(p.parts), errors: [] });
       return true;
@@ -158,8 +187,19 @@ export class RequestTracker {
     this.unackedErrors = [];
   }
 
+  /** Counts the part in; the cap it breaks, if any. */
+  private overLimit(p: Pending, part: MultipartReply, bytes: number): string | undefined {
+    const lim = this.opts.replyLimits ?? DEFAULT_REPLY_LIMITS;
+    p.entries += entryCount(part);
+    p.bytes += bytes;
+    if (p.parts.length + 1 > lim.maxParts) return `exceeds ${lim.maxParts} parts`;
+    if (p.entries > lim.maxEntries) return `exceeds ${lim.maxEntries} entries`;
+    if (p.bytes > lim.maxBytes) return `exceeds ${lim.maxBytes} bytes`;
+    return undefined;
+  }
+
+  /** One deadline per request, set when it is sent; multipart parts do not move it. */
   private arm(xid: number, p: Pending): void {
-    p.timer?.cancel();
     if (p.timeoutMs <= 0) return;
     p.timer = this.clock.setTimeout(() => {
       if (this.pending.get(xid) !== p) return;
@@ -194,6 +234,25 @@ export class RequestTracker {
     const before = this.unackedErrors.filter((e) => e.seq < barrierSeq).map((e) => e.info);
     this.unackedErrors = this.unackedErrors.filter((e) => e.seq >= barrierSeq);
     return before;
+  }
+}
+
+function entryCount(part: MultipartReply): number {
+  const b = part.body;
+  switch (b.kind) {
+    case 'flow':
+      return b.flows.length;
+    case 'port':
+    case 'portDesc':
+      return b.ports.length;
+    case 'table':
+      return b.tables.length;
+    case 'groupDesc':
+      return b.groups.length;
+    case 'meterConfig':
+      return b.meters.length;
+    default:
+      return 1;
   }
 }
 

@@ -3,6 +3,7 @@
 // against the configured CA.
 import { readFileSync } from 'node:fs';
 import type { TlsOptions } from 'node:tls';
+import type { CertificateDpids } from './identity.js';
 
 export interface TlsSettings {
   /** PEM certificate of the controller (file path). */
@@ -11,8 +12,10 @@ export interface TlsSettings {
   key: string;
   /** PEM CA bundle that signs switch certificates (file path). */
   ca: string;
-  /** Require and verify a switch certificate (default true). */
+  /** Require and verify a switch certificate (default true; false is for tests only and skips the dpid binding). */
   requireClientCert?: boolean;
+  /** Certificates (SHA-256 fingerprint or subject CN) and the dpids each may claim, for certificates that do not name theirs. */
+  dpids?: CertificateDpids;
 }
 
 export function loadTlsOptions(s: TlsSettings): TlsOptions {

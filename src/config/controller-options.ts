@@ -6,13 +6,24 @@ import type { EffectiveSettings } from './merge.js';
 export function controllerOptions(s: EffectiveSettings, configFile?: string): Omit<ControllerOptions, 'logger'> {
   const c = s.config;
   const ka = c.openflow?.keepalive;
+  const mp = c.openflow?.multipart;
   const limits = {
     ...(ka?.intervalMs !== undefined ? { echoIntervalMs: ka.intervalMs } : {}),
     ...(ka?.maxMisses !== undefined ? { echoMaxMisses: ka.maxMisses } : {}),
+    ...(mp?.maxParts !== undefined ? { maxReplyParts: mp.maxParts } : {}),
+    ...(mp?.maxEntries !== undefined ? { maxReplyEntries: mp.maxEntries } : {}),
+    ...(mp?.maxBytes !== undefined ? { maxReplyBytes: mp.maxBytes } : {}),
   };
+  const tlsDpids = c.openflow?.tls?.dpids;
   const r = c.reconcile ?? {};
   return {
-    openflow: { ...s.openflow, ...(s.tls ? { tls: s.tls } : {}), ...(Object.keys(limits).length ? { limits } : {}) },
+    openflow: {
+      ...s.openflow,
+      ...(s.tls ? { tls: tlsDpids ? { ...s.tls, dpids: tlsDpids } : s.tls } : {}),
+      ...(Object.keys(limits).length ? { limits } : {}),
+      ...(c.openflow?.requireTls !== undefined ? { requireTls: c.openflow.requireTls } : {}),
+      ...(c.openflow?.maxConnectionsPerAddress !== undefined ? { maxConnectionsPerAddress: c.openflow.maxConnectionsPerAddress } : {}),
+    },
     api: s.api,
     dataDir: s.data,
     ...(s.etcd ? { etcd: s.etcd } : {}),
@@ -22,6 +33,7 @@ export function controllerOptions(s: EffectiveSettings, configFile?: string): Om
     topology: {
       ...(c.topologyDescription ? { description: c.topologyDescription } : {}),
       ...(c.discovery?.probeIntervalMs !== undefined ? { probeIntervalMs: c.discovery.probeIntervalMs } : {}),
+      ...(c.discovery?.undescribedSwitches === 'refuse' ? { refuseUndescribedSwitches: true } : {}),
     },
     reconcile: {
       ...(r.auditIntervalMs !== undefined ? { auditIntervalMs: r.auditIntervalMs } : {}),

@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { loadDescription, validateDescription, type TopologyDescription } from '../topo/description.js';
+import { isFingerprint } from '../channel/identity.js';
+import { loadDescription, normalizeDpid, validateDescription, type TopologyDescription } from '../topo/description.js';
 import { parseStoreLocation } from '../store/etcd-connection.js';
 import { keysUnder } from './fields.js';
 
@@ -27,12 +28,15 @@ export interface SpotlightConfig {
   api?: { listen?: ListenAddress; token?: string; tokenFile?: string; bodyLimit?: number };
   openflow?: {
     listen?: ListenAddress;
-    tls?: { cert: string; key: string; ca: string };
+    tls?: { cert: string; key: string; ca: string; dpids?: Record<string, string[]> };
     keepalive?: { intervalMs?: number; maxMisses?: number };
+    requireTls?: boolean;
+    maxConnectionsPerAddress?: number;
+    multipart?: { maxParts?: number; maxEntries?: number; maxBytes?: number };
   };
   reconcile?: { auditIntervalMs?: number; coalesceMs?: number; bundles?: boolean; maxHoldMs?: number; stickyGraceMs?: number };
   limits?: { packetInRate?: number; packetInBurst?: number; packetInPortRate?: number; packetInPortBurst?: number };
-  discovery?: { probeIntervalMs?: number; settleMs?: number };
+  discovery?: { probeIntervalMs?: number; settleMs?: number; undescribedSwitches?: 'allow' | 'refuse' };
   /** The model in etcd instead of LevelDB (several controllers share it). */
   store?: StoreConfig;
 }
@@ -76,7 +80,7 @@ export async function loadConfig(path: string): Promise<ConfigResult> {
     error: { code: 'CONFIG_INVALID', field, message: `${path}: ${field}: ${message}` },
   });
   if (c.data !== undefined) c.data = at(c.data);
-  if (c.openflow?.tls) c.openflow.tls = { cert: at(c.openflow.tls.cert), key: at(c.openflow.tls.key), ca: at(c.openflow.tls.ca) };
+  if (c.openflow?.tls) c.openflow.tls = { ...c.openflow.tls, cert: at(c.openflow.tls.cert), key: at(c.openflow.tls.key), ca: at(c.openflow.tls.ca) };
   if (c.api?.tokenFile !== undefined) {
     c.api.tokenFile = at(c.api.tokenFile);
     let token: string;
@@ -162,6 +166,24 @@ function bool(v: unknown, field: string): boolean {
   return v;
 }
 
+/** Certificate (SHA-256 fingerprint or subject CN) -> the dpids it may claim, canonical. */
+function certificateDpids(v: unknown): Record<string, string[]> {
+  const field = 'openflow.tls.dpids';
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new FieldError(field, 'expected a mapping from a certificate (SHA-256 fingerprint or subject CN) to a list of datapath ids');
+  const out: Record<string, string[]> = {};
+  for (const [cert, list] of Object.entries(v)) {
+    const f = `${field}.${cert}`;
+    if (cert.includes(':') && !isFingerprint(cert) && /^[0-9a-fA-F:]+$/.test(cert)) throw new FieldError(f, 'a fingerprint is 32 hex bytes separated by colons (openssl x509 -noout -fingerprint -sha256)');
+    if (!Array.isArray(list) || list.length === 0) throw new FieldError(f, 'expected a non-empty list of datapath ids');
+    out[cert] = list.map((d, i) => {
+      const dpid = normalizeDpid(d);
+      if (dpid === undefined) throw new FieldError(`${f}[${i}]`, 'expected a datapath id: an integer, up to 16 hex digits, or the colon form');
+      return dpid;
+    });
+  }
+  return out;
+}
+
 /** "HOST:PORT", "[v6]:PORT" or ":PORT" (all addresses); port 0 asks for any free port. */
 export function parseListen(text: string): ListenAddress | undefined {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]*)):(\d{1,5})$/.exec(text);
@@ -217,6 +239,16 @@ function validate(raw: unknown): SpotlightConfig {
     if (o.tls !== undefined) {
       const t = mapping(o.tls, 'openflow.tls');
       c.openflow.tls = { cert: str(t.cert, 'openflow.tls.cert'), key: str(t.key, 'openflow.tls.key'), ca: str(t.ca, 'openflow.tls.ca') };
+      if (t.dpids !== undefined) c.openflow.tls.dpids = certificateDpids(t.dpids);
+    }
+    if (o.requireTls !== undefined) c.openflow.requireTls = bool(o.requireTls, 'openflow.requireTls');
+    if (o.maxConnectionsPerAddress !== undefined) c.openflow.maxConnectionsPerAddress = int(o.maxConnectionsPerAddress, 'openflow.maxConnectionsPerAddress', 1, 100_000);
+    if (o.multipart !== undefined) {
+      const m = mapping(o.multipart, 'openflow.multipart');
+      c.openflow.multipart = {};
+      if (m.maxParts !== undefined) c.openflow.multipart.maxParts = int(m.maxParts, 'openflow.multipart.maxParts', 1, 1_000_000);
+      if (m.maxEntries !== undefined) c.openflow.multipart.maxEntries = int(m.maxEntries, 'openflow.multipart.maxEntries', 1, 10_000_000);
+      if (m.maxBytes !== undefined) c.openflow.multipart.maxBytes = int(m.maxBytes, 'openflow.multipart.maxBytes', 65_536, 1024 * 1024 * 1024);
     }
     if (o.keepalive !== undefined) {
       const k = mapping(o.keepalive, 'openflow.keepalive');
@@ -247,6 +279,13 @@ function validate(raw: unknown): SpotlightConfig {
     c.discovery = {};
     if (d.probeIntervalMs !== undefined) c.discovery.probeIntervalMs = int(d.probeIntervalMs, 'discovery.probeIntervalMs', 50, 60_000);
     if (d.settleMs !== undefined) c.discovery.settleMs = int(d.settleMs, 'discovery.settleMs', 0, 600_000);
+    if (d.undescribedSwitches !== undefined) {
+      if (d.undescribedSwitches !== 'allow' && d.undescribedSwitches !== 'refuse') throw new FieldError('discovery.undescribedSwitches', 'expected allow or refuse');
+      if (d.undescribedSwitches === 'refuse' && top.topology === undefined) {
+        throw new FieldError('discovery.undescribedSwitches', 'refuse needs a topology description (every switch not in it would be refused)');
+      }
+      c.discovery.undescribedSwitches = d.undescribedSwitches;
+    }
   }
   if (top.store !== undefined) c.store = storeSettings(mapping(top.store, 'store'));
   return c;

@@ -1,11 +1,26 @@
 // Each misbehaving peer is dealt with by its policy (src/channel/README.md)
 // while a well-behaved switch on the same listener keeps working.
 import { expect } from 'chai';
-import type { OpenFlowServer, SwitchConnection, SwitchDisconnectedEvent } from '../../../src/channel/index.js';
-import type { ErrorMsg, FlowMod } from '../../../src/openflow/types.js';
+import type { OpenFlowServer, SessionRefusedEvent, SwitchConnection, SwitchDisconnectedEvent } from '../../../src/channel/index.js';
+import { encodeMessage } from '../../../src/openflow/index.js';
+import type { ErrorMsg, FlowMod, PacketIn } from '../../../src/openflow/types.js';
 import { addFlow } from './support/messages.js';
-import { FakeSwitch, flowStat, type FakeSwitchOptions } from './support/fake-switch.js';
+import { FakeSwitch, flowStat, port, type FakeSwitchOptions } from './support/fake-switch.js';
 import { nextEvent, sleep, startServer, until } from './support/harness.js';
+
+const packetInOn = (inPort: number): PacketIn => ({
+  type: 'packetIn',
+  version: 4,
+  xid: 0,
+  bufferId: 0xffffffff,
+  totalLen: 60,
+  reason: 0,
+  tableId: 0,
+  cookie: 0n,
+  match: { inPort },
+  inPort,
+  data: Buffer.alloc(60, 0xab),
+});
 
 describe('channel: misbehaving peers', () => {
   let server: OpenFlowServer;
@@ -120,20 +135,7 @@ describe('channel: misbehaving peers', () => {
     const bad = await connect({ datapathId: 0xf100dn });
     let seen = 0;
     server.on('packetIn', (ev) => ev.connection === bad.conn && seen++);
-    const pi = {
-      type: 'packetIn' as const,
-      version: 4 as const,
-      xid: 0,
-      bufferId: 0xffffffff,
-      totalLen: 60,
-      reason: 0,
-      tableId: 0,
-      cookie: 0n,
-      match: { inPort: 1 },
-      inPort: 1,
-      data: Buffer.alloc(60, 0xab),
-    };
-    const one = (await import('../../../src/openflow/index.js')).encodeMessage(pi);
+    const one = encodeMessage(packetInOn(1));
     const burst = Buffer.concat(Array.from({ length: 20_000 }, () => one));
     const t0 = Date.now();
     bad.sw.socket.write(burst);
@@ -146,21 +148,120 @@ describe('channel: misbehaving peers', () => {
     expect(bad.conn.state).to.equal('ready');
   });
 
-  it('a second connection with a connected datapath id: the newer wins, the older is closed', async () => {
+  it('a multipart bomb (endless REPLY_MORE parts): the read fails, only the bomber is closed, its bytes bounded', async function () {
+    this.timeout(20_000);
+    await setup();
+    let written = 0;
+    const bomber = await connect({
+      datapathId: 0xb0bbn,
+      handler: (m, sw) => {
+        if (m.type !== 'multipartRequest' || m.body.kind !== 'flow') return false;
+        const part = Buffer.from(encodeMessage({ type: 'multipartReply', version: 4, xid: m.xid, more: true, body: { kind: 'flow', flows: Array.from({ length: 300 }, (_, i) => flowStat(i)) } }));
+        const pump = (): void => {
+          while (!sw.closed && written < 256 * 1024 * 1024) {
+            written += part.length;
+            if (!sw.socket.write(part)) return void sw.socket.once('drain', pump);
+          }
+        };
+        pump();
+        return true;
+      },
+    });
+    const gone = nextEvent(server, 'switchDisconnected', 15_000);
+    const read = bomber.conn.flowStats().then(
+      () => 'resolved',
+      (e: import('../../../src/channel/index.js').ChannelError) => e.code,
+    );
+    expect(await read).to.equal('REPLY_TOO_LARGE');
+    const ev = await gone;
+    expect(ev.connection).to.equal(bomber.conn);
+    expect(ev.reason).to.equal('REPLY_TOO_LARGE');
+    await bomber.sw.whenClosed;
+    // Closed after about the cap (16 MiB), not after whatever the bomber could send.
+    expect(written).to.be.below(64 * 1024 * 1024);
+    await goodStillFine();
+  });
+
+  it('a second session claiming a connected datapath id whose switch answers echoes: refused and counted, the connected one untouched', async () => {
     await setup();
     const first = await connect({ datapathId: 0xd0bn });
+    const events: string[] = [];
+    server.on('switchDisconnected', (ev) => events.push(`down:${ev.reason}`));
+    server.on('switchConnected', () => events.push('up'));
+    let packetIns = 0;
+    server.on('packetIn', () => packetIns++);
+    const refused = new Promise<SessionRefusedEvent>((resolve) => server.once('sessionRefused', resolve));
+    // It speaks for the dpid as soon as its handshake ends: a packet-in while it waits must reach no one.
+    const impostor = await FakeSwitch.connect({
+      port: tcpPort,
+      bitmap: [1, 4],
+      datapathId: 0xd0bn,
+      handler: (m, sw) => {
+        if (m.type !== 'barrierRequest') return false;
+        sw.send({ type: 'barrierReply', version: m.version, xid: m.xid });
+        sw.send(packetInOn(3));
+        return true;
+      },
+    });
+    fakes.push(impostor);
+    const r = await refused;
+    expect(r).to.include({ dpid: '0000000000000d0b', reason: 'dpid_in_use' });
+    await impostor.whenClosed;
+    expect(events).to.deep.equal([]);
+    expect(packetIns).to.equal(0);
+    expect(server.refusals.dpid_in_use).to.equal(1);
+    expect(server.get('0000000000000d0b')).to.equal(first.conn);
+    expect(first.conn.state).to.equal('ready');
+    await first.conn.barrier();
+    await goodStillFine();
+  });
+
+  it('a second session for a connected datapath id whose switch no longer answers: it replaces the silent one', async () => {
+    await setup({ takeoverProbeMs: 300 });
+    const first = await connect({ datapathId: 0xd0cn, answerEcho: false });
     const order: string[] = [];
     server.on('switchDisconnected', (ev) => order.push(`down:${ev.reason}`));
     server.on('switchConnected', () => order.push('up'));
-    const second = await connect({ datapathId: 0xd0bn });
+    const second = await connect({ datapathId: 0xd0cn });
     await first.sw.whenClosed;
     expect(order).to.deep.equal(['down:REPLACED', 'up']);
-    expect(server.get('0000000000000d0b')).to.equal(second.conn);
+    expect(server.get('0000000000000d0c')).to.equal(second.conn);
     expect(first.conn.state).to.equal('closed');
     await second.conn.barrier();
     await sleep(20);
     // The old connection's close must not unregister the new one.
-    expect(server.switches().filter((s) => s.dpid === '0000000000000d0b')).to.deep.equal([second.conn]);
+    expect(server.switches().filter((s) => s.dpid === '0000000000000d0c')).to.deep.equal([second.conn]);
+    await goodStillFine();
+  });
+
+  it('a switch inventing ports: its port map stays within the port limit, adds beyond it reach no one', async () => {
+    await setup({ limits: { maxPorts: 50 } });
+    const bad = await connect({ datapathId: 0x9057n });
+    let events = 0;
+    server.on('portStatus', (ev) => ev.connection === bad.conn && events++);
+    const desc = (portNo: number) => ({ ...port(portNo, `x${portNo}`) });
+    const burst = Buffer.concat(Array.from({ length: 5000 }, (_, i) => encodeMessage({ type: 'portStatus', version: 4, xid: 0, reason: 0, desc: desc(100 + i) })));
+    bad.sw.socket.write(burst);
+    await bad.conn.barrier();
+    expect(bad.conn.ports.length).to.equal(50);
+    expect(events).to.equal(48);
+    // Changes to ports it has still come through; a delete makes room again.
+    bad.sw.send({ type: 'portStatus', version: 4, xid: 0, reason: 1, desc: desc(100) });
+    bad.sw.send({ type: 'portStatus', version: 4, xid: 0, reason: 0, desc: desc(9000) });
+    await bad.conn.barrier();
+    expect(bad.conn.ports.map((p) => p.portNo)).to.include(9000).and.not.include(100);
+    await goodStillFine();
+  });
+
+  it('a switch the settings do not admit (admitSwitch): refused once its dpid is known, never announced', async () => {
+    await setup({ admitSwitch: (dpid) => (dpid === '0000000000000bad' ? 'not in the description' : undefined) });
+    const refused = new Promise<SessionRefusedEvent>((resolve) => server.once('sessionRefused', resolve));
+    const sw = await FakeSwitch.connect({ port: tcpPort, bitmap: [1, 4], datapathId: 0xbadn });
+    fakes.push(sw);
+    expect(await refused).to.include({ reason: 'not_admitted', detail: 'not in the description', dpid: '0000000000000bad' });
+    await sw.whenClosed;
+    expect(server.refusals.not_admitted).to.equal(1);
+    expect(server.switches()).to.deep.equal([good.conn]);
     await goodStillFine();
   });
 

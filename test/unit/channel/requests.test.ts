@@ -91,27 +91,74 @@ describe('channel: xids and requests', () => {
     await q;
   });
 
-  it('reassembles a multipart reply from REPLY_MORE parts, re-arming the timeout per part', async () => {
+  const flowRequest = (xid: number): OfpMessage => ({
+    type: 'multipartRequest',
+    version: 4,
+    xid,
+    more: false,
+    body: { kind: 'flow', tableId: 255, outPort: 0xffffffff, outGroup: 0xffffffff, cookie: 0n, cookieMask: 0n, match: {} },
+  });
+  const part = (xid: number, prios: number[], more: boolean): MultipartReply => ({
+    type: 'multipartReply',
+    version: 4,
+    xid,
+    more,
+    body: { kind: 'flow', flows: prios.map(flowStat) },
+  });
+
+  it('reassembles a multipart reply from REPLY_MORE parts', async () => {
     const clock = new FakeClock();
     const t = new RequestTracker(clock);
-    const req: OfpMessage = { type: 'multipartRequest', version: 4, xid: 9, more: false, body: { kind: 'portDesc' } };
-    const p = t.track({ ...req, body: { kind: 'flow', tableId: 255, outPort: 0xffffffff, outGroup: 0xffffffff, cookie: 0n, cookieMask: 0n, match: {} } }, 1000);
-    const part = (prios: number[], more: boolean): MultipartReply => ({
-      type: 'multipartReply',
-      version: 4,
-      xid: 9,
-      more,
-      body: { kind: 'flow', flows: prios.map(flowStat) },
-    });
-    t.handleReply(part([1, 2], true));
-    clock.advance(900);
-    t.handleReply(part([3], true));
-    clock.advance(900);
-    t.handleReply(part([4, 5], false));
+    const p = t.track(flowRequest(9), 1000);
+    t.handleReply(part(9, [1, 2], true));
+    clock.advance(400);
+    t.handleReply(part(9, [3], true));
+    clock.advance(400);
+    t.handleReply(part(9, [4, 5], false));
     const r = (await p).reply as MultipartReply;
     expect(r.more).to.equal(false);
     expect(r.body.kind === 'flow' && r.body.flows.map((f) => f.priority)).to.deep.equal([1, 2, 3, 4, 5]);
   });
+
+  it('keeps one deadline per request: parts arriving in time do not move it', async () => {
+    const clock = new FakeClock();
+    const t = new RequestTracker(clock);
+    const p = t.track(flowRequest(9), 1000);
+    for (let i = 0; i < 9; i++) {
+      expect(t.handleReply(part(9, [i], true))).to.equal(true);
+      clock.advance(100);
+    }
+    t.handleReply(part(9, [9], true));
+    clock.advance(100);
+    const e = await rejection(p);
+    expect(e.code).to.equal('REQUEST_TIMEOUT');
+    expect(t.outstanding).to.equal(0);
+  });
+
+  for (const [cap, limits, parts] of [
+    ['parts', { maxParts: 10, maxEntries: 1000, maxBytes: 1e9 }, Array.from({ length: 20 }, () => [] as number[])],
+    ['entries', { maxParts: 1000, maxEntries: 25, maxBytes: 1e9 }, Array.from({ length: 20 }, (_, i) => [i, i])],
+    ['bytes', { maxParts: 1000, maxEntries: 1000, maxBytes: 1000 }, Array.from({ length: 20 }, (_, i) => [i])],
+  ] as const) {
+    it(`fails the request once its reply exceeds the cap on ${cap}, and tells the owner`, async () => {
+      const told: string[] = [];
+      const t = new RequestTracker(new FakeClock(), { maxRemembered: 10, replyLimits: limits, onReplyTooLarge: (d) => told.push(d) });
+      const p = t.track(flowRequest(7), 1000);
+      let i = 0;
+      for (const prios of parts) {
+        if (told.length) break;
+        expect(t.handleReply(part(7, [...prios], true), 100)).to.equal(true);
+        i++;
+      }
+      const e = await rejection(p);
+      expect(e.code).to.equal('REPLY_TOO_LARGE');
+      expect(e.message).to.contain(`exceeds`).and.contain(cap);
+      expect(told).to.have.length(1);
+      expect(i).to.be.lessThan(parts.length);
+      // Later parts find nothing.
+      expect(t.handleReply(part(7, [1], false), 100)).to.equal(false);
+    });
+  }
 
   it('rejects a request answered by an ERROR, as SWITCH_ERROR carrying the request', async () => {
     const t = new RequestTracker(new FakeClock());

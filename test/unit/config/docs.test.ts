@@ -25,7 +25,7 @@ describe('config: docs/settings.md', () => {
     const examples = ['examples/spotlight.yaml', 'examples/cluster/spotlight-etcd.yaml'];
     const set = new Set(examples.flatMap((f) => leafPaths(parse(readFileSync(f, 'utf8')) as unknown)));
     // TLS is in examples/spotlight.yaml commented out (the example starts as it is), every field of it shown.
-    const tlsBlock = readFileSync('examples/spotlight.yaml', 'utf8').split('\n').filter((l) => /^ {2}# {1,3}(tls:|cert:|key:|ca:)/.test(l)).map((l) => l.replace('# ', ''));
+    const tlsBlock = readFileSync('examples/spotlight.yaml', 'utf8').split('\n').filter((l) => /^ {2}# {1,5}(tls:|cert:|key:|ca:|dpids:|hv17-switch:)/.test(l)).map((l) => l.replace('# ', ''));
     const tls = parse(`openflow:\n${tlsBlock.join('\n')}\n`) as unknown;
     for (const p of leafPaths(tls)) set.add(p);
     // token and tokenFile, password and passwordFile exclude each other: the examples use the files.
