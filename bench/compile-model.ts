@@ -77,7 +77,7 @@ export function buildCloud(p: CloudParams, pick = prng()): ModelSnapshot {
   for (let r = 0; r < p.relations; r++) {
     const a = pick(p.publicVms);
     const b = pick(p.publicVms);
-    if (a !== b) relations.set(`r${r}`, { id: `r${r}`, vms: [`vm${a}`, `vm${b}`] });
+    if (a !== b) relations.set(`r${r}`, { id: `r${r}`, vms: [`vm${a}`, `vm${b}`], tenants: [vms.get(`vm${a}`)!.tenant, vms.get(`vm${b}`)!.tenant] });
   }
   return { generation: 1, networks, vms, relations };
 }

@@ -9,7 +9,7 @@
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { FlowCompiler } from '../src/compiler/compile.js';
-import type { ModelChange, ModelSnapshot, Vm } from '../src/model/types.js';
+import type { ModelChange, ModelSnapshot, Relation, Vm } from '../src/model/types.js';
 import type { TopologySnapshot, TopoSwitch } from '../src/topo/types.js';
 import { dpid, fatTree } from '../test/support/flowsim-topologies.js';
 import { buildCloud, mac, prng, SEED_CLOUD, type CloudParams } from './compile-model.js';
@@ -128,7 +128,8 @@ for (let i = 0; i < REPS; i++) {
   const active: Vm = { ...moving, migration: { destinations: [dest], activated: true } };
   modelStep([{ kind: 'vm', id: src.name, before: moving, after: active }], withVm(current, active, src.name), migrate);
   modelStep([{ kind: 'vm', id: src.name, before: active, after: src }], withVm(current, src, src.name));
-  const rel = { id: `bench-rel${i}`, vms: [`vm${pick(P.publicVms)}`, `vm${pick(P.publicVms)}`] as [string, string] };
+  const pair: [string, string] = [`vm${pick(P.publicVms)}`, `vm${pick(P.publicVms)}`];
+  const rel: Relation = { id: `bench-rel${i}`, vms: pair, tenants: [current.vms.get(pair[0])!.tenant, current.vms.get(pair[1])!.tenant] };
   if (rel.vms[0] !== rel.vms[1]) {
     modelStep([{ kind: 'relation', id: rel.id, after: rel }], { ...current, generation: current.generation + 1, relations: new Map([...current.relations, [rel.id, rel]]) }, relate);
     const without = new Map(current.relations);

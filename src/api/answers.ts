@@ -102,8 +102,28 @@ export const READ_ANSWERS: Record<string, Answer> = {
   'GET /v1/networks': { schema: obj({ generation: int, networks: list(network) }), example: { generation: 7, networks: [networkExample] } },
   'GET /v1/networks/:network': { schema: network, example: networkExample },
   'GET /v1/relations': {
-    schema: obj({ generation: int, relations: list(obj({ id: str, vms: list(str) })) }),
-    example: { generation: 7, relations: [{ id: 'r1', vms: ['vm1', 'vm2'] }] },
+    schema: obj({
+      generation: int,
+      relations: list(
+        obj(
+          {
+            id: str,
+            vms: list(str),
+            tenants: { type: 'array', items: { type: 'string', nullable: true }, description: 'the tenant of each VM when the relation was made; a VM of another tenant cannot start under that name' },
+            state: { type: 'string', enum: ['active', 'dormant'], description: 'active while both VMs run; dormant while one is stopped' },
+            stopped: { ...list(str), description: 'while dormant: the VMs that are stopped' },
+          },
+          ['id', 'vms', 'tenants', 'state'],
+        ),
+      ),
+    }),
+    example: {
+      generation: 7,
+      relations: [
+        { id: 'r1', vms: ['vm1', 'vm2'], tenants: ['t1', 't2'], state: 'active' },
+        { id: 'r2', vms: ['vm1', 'vm3'], tenants: ['t1', 't3'], state: 'dormant', stopped: ['vm3'] },
+      ],
+    },
   },
   'GET /v1/vms': { schema: obj({ generation: int, vms: list(vm) }), example: { generation: 7, vms: [vmExample] } },
   'GET /v1/vms/:vm': { schema: vm, example: vmExample },
@@ -199,7 +219,7 @@ export const READ_ANSWERS: Record<string, Answer> = {
       generation: int,
       networks: list(network),
       vms: list(vm),
-      relations: list(obj({ id: str, vms: list(str) })),
+      relations: list(obj({ id: str, vms: list(str), tenants: { type: 'array', items: { type: 'string', nullable: true } } })),
     }),
     example: { format: 'spotlight-model', version: 1, generation: 7, networks: [{ ...networkExample, vms: undefined }], vms: [vmExample], relations: [] },
   },

@@ -21,7 +21,7 @@ const MODEL_ERROR_DESCRIPTIONS: Record<ModelErrorCode, string> = {
   mac_in_use: 'The MAC is already held in the network by another interface or a gateway.',
   ip_in_use: 'The IP is already held in the network by another interface or a gateway.',
   ip_outside_cidrs: "The IP is not a host address of the network's cidrs.",
-  tenant_mismatch: 'A VM of one tenant on a private network of another.',
+  tenant_mismatch: 'A VM of one tenant on a private network of another; a vm-start under another tenant than that of the running VM, or than the one a relation binds the VM name to.',
   network_in_use: 'The network cannot be deleted while VMs are attached.',
   migration_in_progress: 'The VM is migrating: a vm-start with other interfaces waits for migration-end or migration-abort.',
   segments_exhausted: 'All 1,000,000 network segments are in use: a fabric holds at most that many networks.',

@@ -114,7 +114,17 @@ export const importBody = obj(
     generation: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'a whole number, 0 or more' },
     networks: { type: 'array', items: exportedNetwork },
     vms: { type: 'array', items: exportedVm },
-    relations: { type: 'array', items: obj({ id: NAME, vms: (relationBody.properties as Record<string, unknown>).vms }, ['id', 'vms']) },
+    relations: {
+      type: 'array',
+      items: obj(
+        {
+          id: NAME,
+          vms: (relationBody.properties as Record<string, unknown>).vms,
+          tenants: { type: 'array', minItems: 2, maxItems: 2, items: { anyOf: [NAME, { type: 'null' }] }, description: 'the tenants the relation binds (its VMs may then be stopped)' },
+        },
+        ['id', 'vms'],
+      ),
+    },
   },
   ['format', 'version', 'generation', 'networks', 'vms', 'relations'],
 );

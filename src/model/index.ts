@@ -8,7 +8,7 @@ export * from './result.js';
 export { putNetwork, deleteNetwork } from './network-ops.js';
 export { MIN_SEGMENT, MAX_SEGMENT, networksWith, networksWithout } from './segments.js';
 export { vmStart, vmStop, migrationStart, migrationEnd, migrationAbort, migrationActivated } from './vm-ops.js';
-export { putRelation, deleteRelation } from './relation-ops.js';
+export { putRelation, deleteRelation, relationState, type RelationState } from './relation-ops.js';
 
 export { PersistentMap } from './pmap.js';
 

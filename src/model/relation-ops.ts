@@ -1,4 +1,5 @@
-// Relations: a named pair of VMs that may reach each other on every network they share.
+// Relations: a named pair of VMs that may reach each other on every network
+// they share, bound to the tenants of the two VMs when it is made.
 import { modelError, type ModelError } from './errors.js';
 import { isValidName } from './ident.js';
 import { mapWith, mapWithout } from './pmap.js';
@@ -6,9 +7,14 @@ import { sameRecord, type OpResult, type RelationInput } from './result.js';
 import type { ModelSnapshot, Relation } from './types.js';
 
 /**
- * Creates or replaces a relation. Both VMs must exist when it is written; a
- * relation then outlives a vm-stop of either VM (it names VMs, which the
- * compute side stops and starts again) until it is deleted.
+ * Creates or replaces a relation. Both VMs must run when it is written; the
+ * relation records their tenants and outlives a vm-stop of either VM (the
+ * compute side stops and starts VMs again) until it is deleted. While it
+ * exists, a VM of another tenant cannot start under either name (vm-start
+ * answers 409 tenant_mismatch), so it never grants reach to another tenant.
+ *
+ * With `input.tenants` (restoring an exported model) the VMs may be stopped;
+ * those that run must belong to the listed tenants.
  */
 export function putRelation(s: ModelSnapshot, id: string, input: RelationInput): OpResult {
   if (!isValidName(id)) return fail(modelError('invalid_name', 'relation id must be 1-128 letters, digits or ._:@+-', 'id'));
@@ -18,11 +24,23 @@ export function putRelation(s: ModelSnapshot, id: string, input: RelationInput):
     if (!isValidName(vm)) return fail(modelError('invalid_name', `vms[${i}] is not a valid vm name`, `vms[${i}]`));
   }
   if (a === b) return fail(modelError('invalid_relation', 'a relation names two different VMs', 'vms[1]'));
+  const tenants: [string | null, string | null] = [null, null];
   for (const [i, vm] of [a, b].entries()) {
-    if (!s.vms.has(vm)) return fail(modelError('vm_not_found', `vm ${vm} does not exist`, `vms[${i}]`));
+    const running = s.vms.get(vm);
+    const listed = input.tenants?.[i];
+    if (input.tenants === undefined) {
+      if (!running) return fail(modelError('vm_not_found', `vm ${vm} does not exist`, `vms[${i}]`));
+      tenants[i] = running.tenant;
+      continue;
+    }
+    if (listed !== null && (typeof listed !== 'string' || !isValidName(listed))) return fail(modelError('invalid_name', `tenants[${i}] is not a valid tenant name`, `tenants[${i}]`));
+    if (running && listed !== running.tenant) {
+      return fail(modelError('tenant_mismatch', `vm ${vm} runs under tenant ${running.tenant}, not ${String(listed)}`, `tenants[${i}]`));
+    }
+    tenants[i] = running?.tenant ?? listed ?? null;
   }
   const before = s.relations.get(id);
-  const after: Relation = { id, vms: [a, b] };
+  const after: Relation = { id, vms: [a, b], tenants };
   if (before && sameRecord(before, after)) return { ok: true, snapshot: s, changes: [] };
   const relations = mapWith(s.relations, id, after);
   const change = before ? { kind: 'relation' as const, id, before, after } : { kind: 'relation' as const, id, after };
@@ -36,6 +54,14 @@ export function deleteRelation(s: ModelSnapshot, id: string): OpResult {
   if (!before) return { ok: true, snapshot: s, changes: [] };
   const relations = mapWithout(s.relations, id);
   return { ok: true, snapshot: { ...s, relations }, changes: [{ kind: 'relation', id, before }] };
+}
+
+export type RelationState = { state: 'active' } | { state: 'dormant'; stopped: string[] };
+
+/** Active while both VMs run (a VM under either name belongs to the bound tenant); dormant while one is stopped. */
+export function relationState(s: ModelSnapshot, r: Relation): RelationState {
+  const stopped = r.vms.filter((vm) => !s.vms.has(vm));
+  return stopped.length === 0 ? { state: 'active' } : { state: 'dormant', stopped };
 }
 
 function fail(error: ModelError): OpResult {

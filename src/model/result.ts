@@ -48,6 +48,8 @@ export interface MigrationStartInput {
 
 export interface RelationInput {
   vms: string[];
+  /** Only when restoring an exported relation: the tenants it was made for (its VMs may be stopped). */
+  tenants?: (string | null)[];
 }
 
 /** Structural equality of plain model records (objects built with a fixed key order). */

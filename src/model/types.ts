@@ -69,6 +69,14 @@ export interface Vm {
 export interface Relation {
   id: string;
   vms: [string, string];
+  /**
+   * The tenant of each VM when the relation was made. A VM of another tenant
+   * never starts under a name a relation binds, so a relation never grants
+   * reach across the tenant it was made for. null: the relation was stored
+   * before relations recorded tenants while that VM was stopped; the VM's next
+   * start binds it.
+   */
+  tenants: [string | null, string | null];
 }
 
 /** One consistent state of the model, as of `generation`. */

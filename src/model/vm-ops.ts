@@ -5,20 +5,33 @@ import { holdersOf, type NetworkHolders } from './holders.js';
 import { SWITCH_FORMS, canonicalDpid, canonicalMac, canonicalPort, isValidName } from './ident.js';
 import { carryMembership } from './membership.js';
 import { mapWith, mapWithout } from './pmap.js';
+import { relationsNaming } from './relation-index.js';
 import { sameRecord, type MigrationStartInput, type OpContext, type OpResult, type VmStartInput } from './result.js';
-import type { Interface, Migration, ModelChange, ModelSnapshot, Vm } from './types.js';
+import type { Interface, Migration, ModelChange, ModelSnapshot, Relation, Vm } from './types.js';
 
 const VM_NAME_MSG = 'vm must be 1-128 letters, digits or ._:@+-';
 
 /**
  * Starts a VM, or replaces all interfaces of a running one at once. The same
  * start twice changes nothing. While a migration is in progress only the
- * identical start is accepted.
+ * identical start is accepted. A running VM keeps its tenant, and a name that
+ * a relation binds takes only the tenant the relation was made for (409
+ * tenant_mismatch otherwise): a relation never reaches another tenant's VM.
  */
 export function vmStart(s: ModelSnapshot, input: VmStartInput, ctx: OpContext = {}): OpResult {
   if (!isValidName(input.vm)) return fail(modelError('invalid_name', VM_NAME_MSG, 'vm'));
   if (!isValidName(input.tenant)) return fail(modelError('invalid_name', 'tenant must be 1-128 letters, digits or ._:@+-', 'tenant'));
   const before = s.vms.get(input.vm);
+  if (before && before.tenant !== input.tenant) {
+    return fail(modelError('tenant_mismatch', `vm ${input.vm} runs under tenant ${before.tenant}; stop it before a VM of tenant ${input.tenant} takes its name`, 'tenant'));
+  }
+  const binding = relationsNaming(s.relations, input.vm);
+  for (const r of binding) {
+    const bound = r.tenants[r.vms.indexOf(input.vm)];
+    if (bound != null && bound !== input.tenant) {
+      return fail(modelError('tenant_mismatch', `relation ${r.id} binds the name ${input.vm} to tenant ${bound}`, 'tenant'));
+    }
+  }
 
   const holders = new Map<string, NetworkHolders>();
   const seenMacs = new Set<string>();
@@ -64,7 +77,24 @@ export function vmStart(s: ModelSnapshot, input: VmStartInput, ctx: OpContext = 
     return fail(modelError('migration_in_progress', `vm ${input.vm} is migrating; end or abort the migration first`, 'vm'));
   }
   if (before && sameRecord(before, after)) return unchanged(s);
-  return withVm(s, input.vm, before, after);
+  const started = withVm(s, input.vm, before, after);
+  return started.ok ? bindRelations(started.snapshot, started.changes, binding, input.vm, input.tenant) : started;
+}
+
+/** Relations stored before they recorded tenants take the tenant of their VM when it starts. */
+function bindRelations(s: ModelSnapshot, changes: ModelChange[], naming: readonly Relation[], vm: string, tenant: string): OpResult {
+  let relations = s.relations;
+  const out = [...changes];
+  for (const before of naming) {
+    const i = before.vms.indexOf(vm);
+    if (before.tenants[i] != null) continue;
+    const tenants: Relation['tenants'] = [...before.tenants];
+    tenants[i] = tenant;
+    const after: Relation = { ...before, tenants };
+    relations = mapWith(relations, before.id, after);
+    out.push({ kind: 'relation', id: before.id, before, after });
+  }
+  return { ok: true, snapshot: relations === s.relations ? s : { ...s, relations }, changes: out };
 }
 
 /** Stops a VM: its interfaces go. Stopping an absent VM changes nothing. */

@@ -6,8 +6,9 @@ import { Level } from 'level';
 import type { Logger } from '../log.js';
 import { emptySnapshot } from '../model/index.js';
 import { StoreError } from './errors.js';
-import { loadSnapshot, SYNC_WRITE, type KvDb } from './load.js';
-import { KEY_GENERATION, KEY_SCHEMA, SCHEMA_VERSION } from './records.js';
+import { mapWith } from '../model/pmap.js';
+import { bindLegacyRelations, loadSnapshot, SYNC_WRITE, type KvDb } from './load.js';
+import { KEY_GENERATION, KEY_SCHEMA, PREFIX_RELATION, SCHEMA_VERSION } from './records.js';
 import { LevelStore } from './level-store.js';
 import type { Store } from './store.js';
 
@@ -51,6 +52,19 @@ export async function openStoreOn(db: KvDb, opts: StoreOptions, where = 'memory'
         SYNC_WRITE,
       );
       opts.logger.info('store created', { data: where });
+    }
+    const bound = bindLegacyRelations(snapshot);
+    if (bound.length > 0) {
+      // Written back at once: a VM stopped later must not leave its name unbound again.
+      await db.batch(bound.map((r) => ({ type: 'put', key: PREFIX_RELATION + r.id, value: JSON.stringify(r) })), SYNC_WRITE);
+      let relations = snapshot.relations;
+      for (const r of bound) relations = mapWith(relations, r.id, r);
+      snapshot = { ...snapshot, relations };
+      opts.logger.info('relations bound to the tenants of their VMs', { relations: bound.map((r) => r.id) });
+    }
+    const unbound = [...snapshot.relations.values()].filter((r) => r.tenants.includes(null)).map((r) => r.id);
+    if (unbound.length > 0) {
+      opts.logger.warn('relations whose stopped VM has no recorded tenant: that VM\'s next start binds them; PUT them again to bind them now', { relations: unbound });
     }
     opts.logger.info('store opened', {
       data: where,

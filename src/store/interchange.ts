@@ -126,7 +126,7 @@ export function importModel(doc: unknown): ImportResult {
     const at = `relations[${i}]`;
     if (typeof r.id !== 'string') return bad(`${at}.id`, `${at}.id must be a relation id`, 'invalid_name');
     if (s.relations.has(r.id)) return bad(`${at}.id`, `${at}: relation ${r.id} is listed twice`);
-    const out = step(putRelation(s, r.id, { vms: r.vms as string[] }));
+    const out = step(putRelation(s, r.id, { vms: r.vms as string[], ...(Array.isArray(r.tenants) ? { tenants: r.tenants as (string | null)[] } : {}) }));
     if ('error' in out) return refused(at, out.error);
     s = out.snapshot;
   }

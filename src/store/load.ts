@@ -64,6 +64,21 @@ export function decodeGeneration(value: string): number {
   return generation;
 }
 
+/**
+ * Relations written before they recorded tenants, bound to the tenants of
+ * their running VMs (as a relation made now would be); a side whose VM is
+ * stopped stays null until that VM starts again. Returns the relations that
+ * changed, to be written back.
+ */
+export function bindLegacyRelations(s: ModelSnapshot): Relation[] {
+  const out: Relation[] = [];
+  for (const r of s.relations.values()) {
+    const tenants: Relation['tenants'] = [r.tenants[0] ?? s.vms.get(r.vms[0])?.tenant ?? null, r.tenants[1] ?? s.vms.get(r.vms[1])?.tenant ?? null];
+    if (tenants[0] !== r.tenants[0] || tenants[1] !== r.tenants[1]) out.push({ ...r, tenants });
+  }
+  return out;
+}
+
 function checkReferences(networks: Map<string, Network>, vms: Map<string, Vm>): void {
   const segments = new Set<number>();
   for (const n of networks.values()) {

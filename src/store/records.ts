@@ -77,9 +77,13 @@ export function decodeVm(key: string, value: string): Vm {
   return v as unknown as Vm;
 }
 
+/** A relation record; one written before relations recorded tenants comes back with tenants [null, null] (see load.ts). */
 export function decodeRelation(key: string, value: string): Relation {
   const v = parse(key, value);
   if (v.id !== key.slice(PREFIX_RELATION.length)) throw corrupt(key, 'id does not match key');
   if (!isStrArray(v.vms) || v.vms.length !== 2) throw corrupt(key, 'bad vms');
+  if (v.tenants === undefined) return { id: v.id, vms: [v.vms[0]!, v.vms[1]!], tenants: [null, null] };
+  const t = v.tenants;
+  if (!Array.isArray(t) || t.length !== 2 || !t.every((x) => x === null || isStr(x))) throw corrupt(key, 'bad tenants');
   return v as unknown as Relation;
 }

@@ -56,7 +56,7 @@ export const GOLDEN: GoldenScenario[] = [
         { name: 'vmC', tenant: 't2', interfaces: [{ mac: '02:00:00:00:02:03', ips: ['198.51.100.13'], network: 'pub', switch: S1, port: 4 }] },
         { name: 'vmD', tenant: 't3', interfaces: [{ mac: '02:00:00:00:02:04', ips: ['198.51.100.14'], network: 'pub', switch: S3, port: 4 }] },
       ],
-      [{ id: 'ab', vms: ['vmA', 'vmB'] }],
+      [{ id: 'ab', vms: ['vmA', 'vmB'], tenants: ['t1', 't2'] }],
     ),
   },
   {

@@ -152,7 +152,7 @@ export function buildScenario(r: Recipe): Scenario {
   });
   const relations = new Map<string, Relation>();
   r.relations.forEach(([a, b], i) => {
-    if (a !== b && vms.has(`vm${a}`) && vms.has(`vm${b}`)) relations.set(`r${i}`, { id: `r${i}`, vms: [`vm${a}`, `vm${b}`] });
+    if (a !== b && vms.has(`vm${a}`) && vms.has(`vm${b}`)) relations.set(`r${i}`, { id: `r${i}`, vms: [`vm${a}`, `vm${b}`], tenants: [vms.get(`vm${a}`)!.tenant, vms.get(`vm${b}`)!.tenant] });
   });
   const model: ModelSnapshot = { generation: 1, networks, vms, relations };
   return scenarioFrom(model, topo, versions);

@@ -1,6 +1,6 @@
 // Networks and relations: written by the operator, read by anyone.
 import type { FastifyInstance } from 'fastify';
-import { deleteNetwork, deleteRelation, putNetwork, putRelation, type NetworkInput, type RelationInput } from '../../model/index.js';
+import { deleteNetwork, deleteRelation, putNetwork, putRelation, relationState, type NetworkInput, type RelationInput } from '../../model/index.js';
 import type { ApiContext } from '../context.js';
 import { sendError } from '../errors.js';
 import { emptyQuery, networkBody, networkParams, relationBody, relationParams, writeQuery } from '../schemas.js';
@@ -59,8 +59,9 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: ApiContext): vo
     (req, reply) => runWrite(ctx, req, reply, (s) => deleteRelation(s, req.params.id)),
   );
 
-  app.get('/v1/relations', { schema: { summary: 'List relations', querystring: emptyQuery } }, () => {
+  app.get('/v1/relations', { schema: { summary: 'List relations, each with the tenants it binds and its state', querystring: emptyQuery } }, () => {
     const s = ctx.store.snapshot();
-    return { generation: s.generation, relations: [...s.relations.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) };
+    const relations = [...s.relations.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return { generation: s.generation, relations: relations.map((r) => ({ ...r, ...relationState(s, r) })) };
   });
 }

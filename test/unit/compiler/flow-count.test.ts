@@ -52,7 +52,7 @@ describe('compiler: flow count per switch follows flows/PIPELINE.md', () => {
             const first = vms.find((v) => v.interfaces[0]!.network === `n${i}`);
             if (n.dhcp && first) nets[i]!.dhcp = { mac: first.interfaces[0]!.mac, ip: first.interfaces[0]!.ips[0]! };
           });
-          const relations: Relation[] = r.relations.filter(([a, b]) => a !== b && a < vms.length && b < vms.length).map(([a, b], i) => ({ id: `r${i}`, vms: [`vm${a}`, `vm${b}`] }));
+          const relations: Relation[] = r.relations.filter(([a, b]) => a !== b && a < vms.length && b < vms.length).map(([a, b], i) => ({ id: `r${i}`, vms: [`vm${a}`, `vm${b}`], tenants: [vms[a]!.tenant, vms[b]!.tenant] }));
           const model: ModelSnapshot = { generation: 1, networks: new Map(nets.map((n) => [n.name, n])), vms: new Map(vms.map((v) => [v.name, v])), relations: new Map(relations.map((x) => [x.id, x])) };
 
           const eps: Ep[] = [];

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { compile, FlowCompiler } from '../../../src/compiler/compile.js';
 import { flowText, groupText, meterText } from '../../../src/compiler/ofctl-text.js';
-import type { ModelChange, ModelSnapshot, Network, Vm } from '../../../src/model/types.js';
+import type { ModelChange, ModelSnapshot, Network, Relation, Vm } from '../../../src/model/types.js';
 import type { CompileResult, SwitchFlows } from '../../../src/compiler/types.js';
 import type { Link, TopologySnapshot, TopoPort, TopoSwitch } from '../../../src/topo/types.js';
 import { buildScenario, dpidOf, recipeArb, type Recipe } from '../../support/flowsim-scenarios.js';
@@ -194,7 +194,7 @@ function runSteps(recipe: Recipe, steps: Step[]): void {
         const other = names[st.b % Math.max(1, names.length)];
         if (pick && other && pick !== other) {
           const id = `rel${seq++}`;
-          const after = { id, vms: [pick, other] as [string, string] };
+          const after: Relation = { id, vms: [pick, other], tenants: [vms.get(pick)!.tenant, vms.get(other)!.tenant] };
           relations.set(id, after);
           changes.push({ kind: 'relation', id, after });
         }

@@ -13,7 +13,7 @@ function world() {
 describe('model: relations', () => {
   it('creates, keeps idempotent, and deletes a relation', () => {
     const s = ok(putRelation(world(), 'r1', { vms: ['a', 'b'] }));
-    expect(s.relations.get('r1')).to.deep.equal({ id: 'r1', vms: ['a', 'b'] });
+    expect(s.relations.get('r1')).to.deep.equal({ id: 'r1', vms: ['a', 'b'], tenants: ['t0', 't1'] });
     const again = putRelation(s, 'r1', { vms: ['a', 'b'] });
     expect(again.ok && again.changes).to.deep.equal([]);
     const gone = ok(deleteRelation(s, 'r1'));
