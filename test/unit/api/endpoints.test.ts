@@ -99,7 +99,7 @@ describe('api endpoints', () => {
     await post('/v1/hooks/vm-start', { vm: 'b', tenant: 't2', interfaces: [{ mac: '02:00:00:00:00:0b', network: 'pub', switch: SW1, port: 2 }] });
     expect((await put('/v1/relations/r1', { vms: ['a', 'b'] })).json()).to.deep.equal({ generation: 4 });
     expect((await put('/v1/relations/r1', { vms: ['a', 'b'] })).json()).to.deep.equal({ generation: 4 });
-    expect((await get('/v1/relations')).json().relations).to.deep.equal([{ id: 'r1', vms: ['a', 'b'] }]);
+    expect((await get('/v1/relations')).json().relations).to.deep.equal([{ id: 'r1', vms: ['a', 'b'], tenants: ['t1', 't2'], state: 'active' }]);
     expectError(await put('/v1/relations/r2', { vms: ['a', 'zz'] }), 404, 'vm_not_found', 'vms[1]');
     expectError(await put('/v1/relations/r2', { vms: ['a'] }), 400, 'invalid_field', 'vms');
     expectError(await put('/v1/relations/r2', { vms: ['a', 'a'] }), 400, 'invalid_relation', 'vms[1]');

@@ -31,9 +31,10 @@ describe('config: switch listener protections', () => {
     const r = parseConfig(
       [
         'openflow:',
-        `  tls: {${TLS}, dpids: {"${fp}": [1, "00:00:00:00:00:00:00:02"], hv17: ["5c7155"]}}`,
+        `  tls: {${TLS}, dpids: {"${fp}": [1, "00:00:00:00:00:00:00:02"], hv17: ["00000000005c7155"]}}`,
         '  requireTls: true',
         '  maxConnectionsPerAddress: 8',
+        '  packetInPerPort: 250',
         '  multipart: {maxParts: 100, maxEntries: 2000, maxBytes: 1048576}',
         'topology: {switches: [{name: s1, dpid: 1, role: edge}]}',
         'discovery: {undescribedSwitches: refuse}',
@@ -44,7 +45,7 @@ describe('config: switch listener protections', () => {
     expect(o.openflow.tls?.dpids).to.deep.equal({ [fp]: ['0000000000000001', '0000000000000002'], hv17: ['00000000005c7155'] });
     expect(o.openflow.requireTls).to.equal(true);
     expect(o.openflow.maxConnectionsPerAddress).to.equal(8);
-    expect(o.openflow.limits).to.deep.include({ maxReplyParts: 100, maxReplyEntries: 2000, maxReplyBytes: 1048576 });
+    expect(o.openflow.limits).to.deep.include({ maxReplyParts: 100, maxReplyEntries: 2000, maxReplyBytes: 1048576, packetInPerPortPerSecond: 250 });
     expect(o.topology?.refuseUndescribedSwitches).to.equal(true);
   });
 });
