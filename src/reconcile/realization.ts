@@ -44,6 +44,8 @@ interface ChangeWaiter {
 
 /** Generations whose touched set is kept for waiters; older ones are forgotten. */
 const KEEP_GENERATIONS = 4096;
+/** Switches that are away whose realized generation is still shown; the one away longest is forgotten first. */
+const KEEP_AWAY = 4096;
 
 export class RealizationTracker {
   private readonly clock: Clock;
@@ -52,13 +54,17 @@ export class RealizationTracker {
   private readonly order: number[] = [];
   private readonly realized = new Map<Dpid, number>();
   private readonly connected = new Set<Dpid>();
+  /** Switches that were connected and are away now, in the order they left. */
+  private readonly away = new Set<Dpid>();
+  private readonly keepAway: number;
   private waiters: Waiter[] = [];
   private changeWaiters: ChangeWaiter[] = [];
   private published = -1;
   private readonly realizedListeners = new Set<(dpid: Dpid, generation: number) => void>();
 
-  constructor(opts: { clock?: Clock } = {}) {
+  constructor(opts: { clock?: Clock; keepAway?: number } = {}) {
     this.clock = opts.clock ?? systemClock;
+    this.keepAway = opts.keepAway ?? KEEP_AWAY;
   }
 
   /** The compiler's output for `generation` is out; it changed the flows of `dpids`. */
@@ -74,9 +80,23 @@ export class RealizationTracker {
   }
 
   setConnected(dpid: Dpid, connected: boolean): void {
+    this.away.delete(dpid);
     if (connected) this.connected.add(dpid);
-    else this.connected.delete(dpid);
+    else {
+      this.connected.delete(dpid);
+      // A peer inventing datapath ids must not grow the table: the switch away longest is forgotten.
+      this.away.add(dpid);
+      for (const old of this.away) {
+        if (this.away.size <= this.keepAway) break;
+        this.forget(old);
+      }
+    }
     this.check();
+  }
+
+  /** Switches whose realized generation is known (connected or away). */
+  get knownSwitches(): number {
+    return this.realized.size;
   }
 
   setRealized(dpid: Dpid, generation: number): void {
@@ -96,6 +116,7 @@ export class RealizationTracker {
   forget(dpid: Dpid): void {
     this.realized.delete(dpid);
     this.connected.delete(dpid);
+    this.away.delete(dpid);
     this.check();
   }
 
