@@ -138,6 +138,7 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
     this.packetIns = new PortFairLimiter({
       clock: this.clock,
       perSecond: this.limits.packetInPerSecond,
+      perPort: this.limits.packetInPerPortPerSecond,
       portCount: () => this.portMap.size,
       slack: this.limits.packetInPortSlack,
       onWindowDropped: (d) => this.log.warn('PACKET_IN rate bound hit; excess dropped', { dpid: this.dpid, ...d }),

@@ -25,6 +25,8 @@ export interface ConnectionLimits {
   maxMessagesPerTurn: number;
   /** PACKET_INs accepted per second from one switch; the excess is dropped and counted. */
   packetInPerSecond: number;
+  /** PACKET_INs accepted per second from one input port of a switch; the excess is dropped and counted. */
+  packetInPerPortPerSecond: number;
   /** PACKET_IN buckets allowed beyond the switch's port count (fair share per input port). */
   packetInPortSlack: number;
   /** Fire-and-forget messages remembered for matching a later ERROR. */
@@ -46,6 +48,7 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
   maxOutputBytes: 64 * 1024 * 1024,
   maxMessagesPerTurn: 500,
   packetInPerSecond: 2_000,
+  packetInPerPortPerSecond: 100,
   packetInPortSlack: 8,
   maxRemembered: 200_000,
   maxPorts: 4096,

@@ -9,6 +9,13 @@
 // its share in the same window: discovery probes on fabric ports survive a
 // flooding VM on OpenFlow 1.0, where no meter stands in front of us.
 //
+// No port takes more than `perPort` a window, pool or not: every PACKET_IN
+// admitted costs the controller work (an ARP answer, a probe check), and a
+// port flooding at the whole switch budget would turn the channel's fairness
+// into a flood the controller still has to serve. Access ports need a few a
+// second (ARP, neighbour discovery, a migration's announcement), fabric ports
+// one probe per neighbour port and interval.
+//
 // Bounds: admitted per window <= perSecond; buckets per window <= maxBuckets
 // (the switch's port count plus a slack, read when a window opens). Buckets
 // live for one window only, so idle ports are forgotten at each roll. A port
@@ -37,6 +44,8 @@ export interface PortFairLimiterOptions {
   clock: Clock;
   /** PACKET_INs admitted per second from the whole switch. */
   perSecond: number;
+  /** PACKET_INs admitted per second from one input port (default: no ceiling below perSecond). */
+  perPort?: number;
   /** Ports the switch reports now (read when a window opens). */
   portCount: () => number;
   /** Buckets allowed beyond the port count (ports not reported yet, LOCAL). */
@@ -86,7 +95,7 @@ export class PortFairLimiter {
       bucket = { admitted: 0, dropped: 0 };
       this.buckets.set(inPort, bucket);
     }
-    if (this.admitted < this.opts.perSecond) {
+    if (this.admitted < this.opts.perSecond && (bucket?.admitted ?? 0) < (this.opts.perPort ?? Infinity)) {
       if (bucket !== undefined && bucket.admitted < this.share) {
         bucket.admitted++;
         this.admitted++;

@@ -13,6 +13,7 @@ export function controllerOptions(s: EffectiveSettings, configFile?: string): Om
     ...(mp?.maxParts !== undefined ? { maxReplyParts: mp.maxParts } : {}),
     ...(mp?.maxEntries !== undefined ? { maxReplyEntries: mp.maxEntries } : {}),
     ...(mp?.maxBytes !== undefined ? { maxReplyBytes: mp.maxBytes } : {}),
+    ...(c.openflow?.packetInPerPort !== undefined ? { packetInPerPortPerSecond: c.openflow.packetInPerPort } : {}),
   };
   const tlsDpids = c.openflow?.tls?.dpids;
   const r = c.reconcile ?? {};

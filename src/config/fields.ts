@@ -31,6 +31,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   { path: 'openflow.tls.dpids', kind: 'certificate -> list of dpids', default: 'none (certificates name their dpids)' },
   { path: 'openflow.requireTls', kind: 'boolean', default: 'false' },
   { path: 'openflow.maxConnectionsPerAddress', kind: 'integer', default: '64' },
+  { path: 'openflow.packetInPerPort', kind: 'integer (per second)', default: '100' },
   { path: 'openflow.multipart', kind: 'mapping', default: '' },
   { path: 'openflow.multipart.maxParts', kind: 'integer', default: '4096' },
   { path: 'openflow.multipart.maxEntries', kind: 'integer', default: '50000' },

@@ -32,6 +32,7 @@ export interface SpotlightConfig {
     keepalive?: { intervalMs?: number; maxMisses?: number };
     requireTls?: boolean;
     maxConnectionsPerAddress?: number;
+    packetInPerPort?: number;
     multipart?: { maxParts?: number; maxEntries?: number; maxBytes?: number };
   };
   reconcile?: { auditIntervalMs?: number; coalesceMs?: number; bundles?: boolean; maxHoldMs?: number; stickyGraceMs?: number };
@@ -243,6 +244,7 @@ function validate(raw: unknown): SpotlightConfig {
     }
     if (o.requireTls !== undefined) c.openflow.requireTls = bool(o.requireTls, 'openflow.requireTls');
     if (o.maxConnectionsPerAddress !== undefined) c.openflow.maxConnectionsPerAddress = int(o.maxConnectionsPerAddress, 'openflow.maxConnectionsPerAddress', 1, 100_000);
+    if (o.packetInPerPort !== undefined) c.openflow.packetInPerPort = int(o.packetInPerPort, 'openflow.packetInPerPort', 1, 1_000_000);
     if (o.multipart !== undefined) {
       const m = mapping(o.multipart, 'openflow.multipart');
       c.openflow.multipart = {};

@@ -34,6 +34,15 @@ describe('channel: PACKET_IN limit fair per input port', () => {
     expect(lim.droppedByPort.has(2)).to.equal(false);
   });
 
+  it('no port takes more than the per-port ceiling a window, even with the pool unused', () => {
+    const clock = new FakeClock();
+    const lim = new PortFairLimiter({ clock, perSecond: 2000, perPort: 100, portCount: () => 4, slack: 2 });
+    expect(admitted(lim, 1, 10_000)).to.equal(100);
+    expect(admitted(lim, 2, 50)).to.equal(50);
+    clock.advance(1000);
+    expect(admitted(lim, 1, 10_000)).to.equal(100);
+  });
+
   it('every port keeps its share while several ports flood at once', () => {
     const { lim } = limiter(600, 4, 2);
     // Interleaved floods from ports 1..3, then a quiet port.
