@@ -58,7 +58,9 @@ describe('store/interchange: the export file', () => {
       [(d) => (d.vms[2]!.interfaces[0]!.mac = d.vms[1]!.interfaces[0]!.mac), 'vms[2].interfaces[0].mac', 'mac_in_use'],
       [(d) => (d.networks[1]!.segment = d.networks[0]!.segment), 'networks[1].segment', 'invalid_export'],
       [(d) => (d.vms[0]!.interfaces[0]!.network = 'nowhere'), 'vms[0].interfaces[0].network', 'network_not_found'],
-      [(d) => (d.relations[0]!.vms = ['b', 'ghost']), 'relations[0].vms[1]', 'vm_not_found'],
+      // A relation may name a stopped VM only with the tenants it binds; a running VM must belong to them.
+      [(d) => (d.relations[0] = { id: d.relations[0]!.id, vms: ['b', 'ghost'] } as (typeof d.relations)[0]), 'relations[0].vms[1]', 'vm_not_found'],
+      [(d) => (d.relations[0]!.tenants = ['somebody-else', d.relations[0]!.tenants[1]]), 'relations[0].tenants[0]', 'tenant_mismatch'],
       [(d) => (d.networks[0]!.cidrs = ['banana']), 'networks[0].cidrs[0]', 'invalid_cidr'],
       [(d) => ((d as { format: string }).format = 'something-else'), 'format', 'invalid_export'],
     ];
