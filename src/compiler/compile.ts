@@ -76,6 +76,10 @@ export class FlowCompiler {
   private destinationsDirty = false;
   private building = true;
   private readonly bucketLists = new Map<readonly number[], Bucket[]>();
+  /** Networks whose diagnostics may have changed since diagnosticChanges() last looked, and what it saw then. */
+  private readonly touchedNets = new Set<string>();
+  private readonly diagnosed = new Map<string, Map<string, Diagnostic>>();
+  private routesMoved = false;
   /** Per switch, the group id of each of its next-hop sets. */
   private readonly groupAssignments = new Map<Dpid, Map<readonly number[], number>>();
 
@@ -171,20 +175,46 @@ export class FlowCompiler {
 
   diagnostics(): Diagnostic[] {
     const out: Diagnostic[] = [];
-    for (const n of [...this.nets.keys()].sort(cmp)) {
-      const s = this.nets.get(n)!;
-      out.push(...s.diagnostics());
-      const members = [...s.memberSwitches()].sort();
-      for (const from of [...s.sourceSwitches()].sort()) {
-        for (const to of members) {
-          if (from === to || (this.routes.reachable(from, to) && this.labels.has(to))) continue;
-          if (!this.ports.has(from) || !this.ports.has(to)) continue;
-          out.push({ code: 'UNREACHABLE_SWITCH', message: `no fabric path from ${from} to ${to} for network ${n}`, dpid: from, network: n });
-        }
-      }
-    }
+    for (const n of [...this.nets.keys()].sort(cmp)) out.push(...this.networkDiagnostics(this.nets.get(n)!));
     for (const d of [...this.memberNetsOn.keys()].sort()) out.push(...macConflicts(d, deliveredMacs(d, this.netsAt(d, this.memberNetsOn))));
     for (const d of this.unlabelled) out.push({ code: 'NO_LABEL', message: `switch ${d} has no fabric label (more than 4094 switches); traffic from other switches does not reach it`, dpid: d });
+    return out;
+  }
+
+  /**
+   * What changed among the diagnostics of the networks the changes since the
+   * last call touched: problems that appeared (an interface whose port is not
+   * there, a network without a path between its switches...) and those that
+   * went. Cheap: only touched networks are looked at.
+   */
+  diagnosticChanges(): { appeared: Diagnostic[]; resolved: Diagnostic[] } {
+    const appeared: Diagnostic[] = [];
+    const resolved: Diagnostic[] = [];
+    const names = this.routesMoved ? [...new Set([...this.diagnosed.keys(), ...this.nets.keys()])] : [...this.touchedNets];
+    this.routesMoved = false;
+    this.touchedNets.clear();
+    for (const n of names.sort(cmp)) {
+      const state = this.nets.get(n);
+      const now = new Map((state ? this.networkDiagnostics(state) : []).map((d) => [`${d.code}|${d.message}`, d]));
+      const before = this.diagnosed.get(n) ?? new Map<string, Diagnostic>();
+      for (const [k, d] of now) if (!before.has(k)) appeared.push(d);
+      for (const [k, d] of before) if (!now.has(k)) resolved.push(d);
+      if (now.size) this.diagnosed.set(n, now);
+      else this.diagnosed.delete(n);
+    }
+    return { appeared, resolved };
+  }
+
+  private networkDiagnostics(s: NetworkState): Diagnostic[] {
+    const out = s.diagnostics();
+    const members = [...s.memberSwitches()].sort();
+    for (const from of [...s.sourceSwitches()].sort()) {
+      for (const to of members) {
+        if (from === to || (this.routes.reachable(from, to) && this.labels.has(to))) continue;
+        if (!this.ports.has(from) || !this.ports.has(to)) continue;
+        out.push({ code: 'UNREACHABLE_SWITCH', message: `no fabric path from ${from} to ${to} for network ${s.name}`, dpid: from, network: s.name });
+      }
+    }
     return out;
   }
 
@@ -235,6 +265,7 @@ export class FlowCompiler {
     const server = state.dhcpServer();
     const serverAt = server?.active ? `${server.id}@${server.active.dpid}:${server.active.portNo}` : '';
     const touched = change();
+    this.touchedNets.add(state.name);
     if (touched.length === 0) return;
     for (const e of touched) {
       const live = state.holder(e.mac) === e;
@@ -334,6 +365,7 @@ export class FlowCompiler {
 
   private dropNetwork(state: NetworkState): void {
     const scope = netScope(state.name);
+    this.touchedNets.add(state.name);
     this.nets.delete(state.name);
     for (const d of state.switches()) {
       this.mark(d, scope);
@@ -415,6 +447,7 @@ export class FlowCompiler {
   }
 
   private routeChanges(changes: RouteChanges): void {
+    if (changes.size) this.routesMoved = true;
     for (const [dest, { changed }] of changes) {
       for (const s of changed) {
         this.mark(s, SWITCH);

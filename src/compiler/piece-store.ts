@@ -4,7 +4,8 @@
 // groups and meters it lowered to, and the signature of the inputs they came
 // from. Refreshing a scope re-lowers only the pieces whose signature changed
 // and records what left and what came, per switch, for the reconciler.
-import type { OfVersion } from '../openflow/types.js';
+import { OFP10_VERSION, type OfVersion } from '../openflow/types.js';
+import { checkFlow } from './pipeline.js';
 import type { Dpid } from '../topo/types.js';
 import type { DesiredFlow, DesiredGroup, DesiredMeter, SwitchDelta } from './types.js';
 
@@ -38,6 +39,8 @@ export class PieceStore {
 
   /** Pieces lowered again since the store was made (a measure of what changes cost). */
   lowered = 0;
+  /** Flows left out because they broke their stage's declaration (a compiler fault), the latest 100. */
+  readonly violations: { dpid: Dpid; piece: string; why: string }[] = [];
 
   /** Brings one scope of a switch to `pieces`: pieces it does not list are dropped. */
   refresh(dpid: Dpid, version: OfVersion, scope: string, pieces: ReadonlyMap<string, Piece>): void {
@@ -59,11 +62,21 @@ export class PieceStore {
         cur.delete(key);
       }
     }
+    const lowering = version === OFP10_VERSION ? 'of10' : 'of13';
     for (const [key, p] of pieces) {
       const old = cur?.get(key);
       if (old && sameSig(old.sig, p.sig)) continue;
       const b = p.build();
-      const l: Lowered = { sig: p.sig, flows: b.flows, groups: b.groups ?? NONE, meters: b.meters ?? NONE };
+      // Every lowered flow keeps to its stage's declaration (Faucet checks every flow-mod the same way); one that does not is left out and reported.
+      let flows = b.flows;
+      for (const f of b.flows) {
+        const why = checkFlow(f, lowering);
+        if (why === null) continue;
+        flows = flows.filter((x) => x !== f);
+        this.violations.push({ dpid, piece: `${scope}/${key}`, why });
+        if (this.violations.length > 100) this.violations.shift();
+      }
+      const l: Lowered = { sig: p.sig, flows, groups: b.groups ?? NONE, meters: b.meters ?? NONE };
       this.record(dpid, version, old, l);
       if (!cur) {
         if (!scopes) this.switches.set(dpid, (scopes = new Map()));

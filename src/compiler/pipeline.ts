@@ -61,23 +61,35 @@ export function tableStage(tableId: number, lowering: Lowering): string | null {
   return STAGES.find((s) => s.lowering === lowering && s.tableId === tableId && s.name !== 'port-guard' && s.name !== 'fabric')?.name ?? null;
 }
 
-/** Why a flow breaks its stage's declaration, or null when it keeps to it. */
+/** Per stage, its allowed fields and the tables it may go to, for checkFlow. */
+const checks = new Map(
+  STAGES.map((s) => [
+    s.name,
+    {
+      s,
+      fields: new Set<string>(s.match),
+      gotos: new Set(STAGES.filter((t) => s.next.includes(t.name) && t.tableId !== 'every').map((t) => t.tableId as number)),
+    },
+  ]),
+);
+
+/**
+ * Why a flow breaks its stage's declaration, or null when it keeps to it.
+ * Run on every flow the compiler lowers (src/compiler/piece-store.ts), so it
+ * stays a few set lookups per flow.
+ */
 export function checkFlow(f: DesiredFlow, lowering?: Lowering): string | null {
-  const s = byName.get(f.stage);
-  if (!s) return `unknown stage ${f.stage}`;
+  const c = checks.get(f.stage);
+  if (!c) return `unknown stage ${f.stage}`;
+  const s = c.s;
   if (lowering && s.lowering !== 'both' && s.lowering !== lowering) return `${f.stage}: a ${s.lowering} stage on an ${lowering} switch`;
   if (s.tableId !== 'every' && f.tableId !== s.tableId) return `${f.stage}: table ${f.tableId}, declared ${s.tableId}`;
-  for (const k of Object.keys(f.match) as MatchField[]) {
-    if (f.match[k] === undefined) continue;
-    if (!s.match.includes(k)) return `${f.stage}: matches ${k}, not declared`;
-  }
+  const m = f.match as Record<string, unknown>;
+  for (const k in m) if (m[k] !== undefined && !c.fields.has(k)) return `${f.stage}: matches ${k}, not declared`;
   for (const ins of f.instructions) {
-    if (ins.type === 'gotoTable') {
-      const target = STAGES.find((t) => (t.lowering === s.lowering || t.lowering === 'both') && t.tableId === ins.tableId && t.name !== 'table-miss');
-      if (!target || !s.next.includes(target.name)) return `${f.stage}: goto table ${ins.tableId} not among ${s.next.join(',')}`;
-    }
+    if (ins.type === 'gotoTable' && !c.gotos.has(ins.tableId)) return `${f.stage}: goto table ${ins.tableId} not among ${s.next.join(',')}`;
     if (ins.type === 'applyActions' && !s.controller) {
-      if (ins.actions.some((a) => a.type === 'output' && a.port === Port.CONTROLLER)) return `${f.stage}: outputs to the controller`;
+      for (const a of ins.actions) if (a.type === 'output' && a.port === Port.CONTROLLER) return `${f.stage}: outputs to the controller`;
     }
     if ((lowering === 'of10' || s.lowering === 'of10') && ins.type !== 'applyActions') return `${f.stage}: OF1.0 flow with ${ins.type}`;
   }

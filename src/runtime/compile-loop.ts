@@ -210,6 +210,12 @@ export class CompileLoop {
       for (const d of deltas.keys()) this.bootstrap(d);
       return;
     }
+    if (all) {
+      // What the hold gathered: a count per kind of problem rather than every line.
+      const counts: Record<string, number> = {};
+      for (const d of compiler.diagnosticChanges().appeared) counts[d.code] = (counts[d.code] ?? 0) + 1;
+      this.log.info('compiled state at the end of the hold', { diagnostics: counts });
+    }
     const snap = this.opts.topology.snapshot();
     const toPublish = new Map(deltas);
     // The end of the hold: every switch gets its whole desired state (the sink asks for it).
@@ -219,7 +225,17 @@ export class CompileLoop {
     this.published = generation;
     if (topoChanged && changed.length > 0) this.log.info('fabric changed; flows recompiled', { generation, changedSwitches: changed.length });
     this.log.debug('compiled', { generation, switches: deltas.size, changed: changed.length, ms: Math.round(performance.now() - started) });
-    if (this.log.isDebugEnabled()) for (const d of compiler.diagnostics()) this.log.debug('compile diagnostic', { ...d });
+    this.logDiagnostics(compiler);
+  }
+
+  /** Problems the last changes brought (an interface whose port is not there, a network with no path between its switches...) and those they solved, as they happen. */
+  private logDiagnostics(compiler: FlowCompiler): void {
+    const { appeared, resolved } = compiler.diagnosticChanges();
+    // A change touches a handful of endpoints; a fabric event can touch every network: the first lines, then a count.
+    const shown = 20;
+    for (const d of appeared.slice(0, shown)) this.log.warn(`compile: ${d.message}`, { ...d });
+    for (const d of resolved.slice(0, shown)) this.log.info(`compile: resolved: ${d.message}`, { ...d });
+    if (appeared.length > shown || resolved.length > shown) this.log.warn('compile: more problems changed than shown', { appeared: appeared.length, resolved: resolved.length, shown });
   }
 
   private bootstrapAll(): void {

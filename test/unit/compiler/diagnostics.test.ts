@@ -27,3 +27,28 @@ describe('compiler: data problems come back as diagnostics', () => {
     expect(res.switches.get(dpid(2))!.flows.some((f) => f.match.ethSrc === '02:00:00:00:00:05')).to.equal(true);
   });
 });
+
+describe('compiler: diagnostics as they change', () => {
+  it('a binding whose port is missing appears when it is written and is resolved when the port comes', async () => {
+    const { FlowCompiler } = await import('../../../src/compiler/compile.js');
+    const topo = new TopoBuilder().switch(dpid(0), 2).build();
+    const base: ModelSnapshot = { generation: 1, networks: new Map([['n', { name: 'n', tenant: 't', kind: 'private', cidrs: [], gateways: [], segment: 5 }]]), vms: new Map(), relations: new Map() };
+    const c = new FlowCompiler(base, topo);
+    expect(c.diagnosticChanges()).to.deep.equal({ appeared: [], resolved: [] });
+    const vm = { name: 'a', tenant: 't', interfaces: [{ mac: '02:00:00:00:00:01', ips: ['10.0.0.1'], network: 'n', switch: dpid(0), port: 'tap9' }] };
+    const next = { ...base, generation: 2, vms: new Map([['a', vm]]) };
+    c.apply([{ kind: 'vm', id: 'a', after: vm }], next);
+    const first = c.diagnosticChanges();
+    expect(first.appeared.map((d) => d.code)).to.deep.equal(['PORT_NOT_PRESENT']);
+    expect(first.resolved).to.deep.equal([]);
+    // Nothing new: nothing to say.
+    expect(c.diagnosticChanges()).to.deep.equal({ appeared: [], resolved: [] });
+    const ports = new Map(topo.switches.get(dpid(0))!.ports);
+    ports.set(9, { portNo: 9, name: 'tap9', up: true });
+    c.applyTopology({ ...topo, version: 2, switches: new Map([[dpid(0), { ...topo.switches.get(dpid(0))!, ports }]]) }, new Set([dpid(0)]), false);
+    c.flush();
+    const then = c.diagnosticChanges();
+    expect(then.appeared).to.deep.equal([]);
+    expect(then.resolved.map((d) => d.code)).to.deep.equal(['PORT_NOT_PRESENT']);
+  });
+});
