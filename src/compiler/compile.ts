@@ -150,17 +150,42 @@ export class FlowCompiler {
       for (const r of refs) for (const o of b.get(r) ?? []) owners.add(o);
     }
     for (const o of [...owners].sort()) this.rederive(o);
-    if (ch.links || ch.switches.size) this.routeChanges(this.routes.setTopology(topo));
+    // Routes are recomputed in flush(), which a caller with a deadline can spread over several turns.
+    if (ch.links || ch.switches.size) this.routes.markTopology(topo);
   }
 
   /** Lowers what changed; returns the deltas per switch since the last flush. */
   flush(): Map<Dpid, SwitchDelta> {
+    this.flushUntil(Infinity);
+    return this.store.takeDeltas();
+  }
+
+  /**
+   * Lowers what changed until `deadline` (performance.now() time): routes
+   * first, then the marked pieces switch by switch. Returns true when nothing
+   * is left; the deltas wait in takeDeltas() either way.
+   */
+  flushUntil(deadline: number): boolean {
     if (this.destinationsDirty) {
       this.destinationsDirty = false;
       this.routeChanges(this.routes.setDestinations(this.delivered.keys()));
     }
-    this.flushDirty();
+    while (this.routes.pending > 0) {
+      this.routeChanges(this.routes.process(deadline));
+      if (performance.now() >= deadline) return this.routes.pending === 0 && this.dirty.size === 0;
+    }
+    this.flushDirty(deadline);
+    return this.dirty.size === 0;
+  }
+
+  /** What changed on each switch since the last call. */
+  takeDeltas(): Map<Dpid, SwitchDelta> {
     return this.store.takeDeltas();
+  }
+
+  /** True when marked work waits for flushUntil(). */
+  get busy(): boolean {
+    return this.dirty.size > 0 || this.routes.pending > 0 || this.destinationsDirty;
   }
 
   result(): CompileResult {
@@ -552,8 +577,9 @@ export class FlowCompiler {
     return g;
   }
 
-  private flushDirty(): void {
+  private flushDirty(deadline = Infinity): void {
     for (const [d, scopes] of this.dirty) {
+      this.dirty.delete(d);
       const version = this.versionOf(d);
       const had = this.versions.get(d);
       if (!this.ports.has(d)) {
@@ -571,8 +597,8 @@ export class FlowCompiler {
       this.versions.set(d, version);
       const ctx = this.ctxOf(d);
       for (const [scope, keys] of scopes) this.refreshScope(ctx, version, scope, keys);
+      if (performance.now() >= deadline) return;
     }
-    this.dirty.clear();
   }
 
   private refreshScope(ctx: SwitchCtx, version: OfVersion, scope: string, keys: Set<string> | null): void {

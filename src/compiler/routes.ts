@@ -72,13 +72,46 @@ export class FabricRoutes {
     }
     this.links = new Set(now.keys());
     this.rebuildAdjacency(now.values());
+    for (const dest of affected) this.stale.add(dest);
+    return this.deferred ? new Map() : this.process(Infinity);
+  }
+
+  /** Destinations whose routes wait to be recomputed (a topology change marked them). */
+  private readonly stale = new Set<Dpid>();
+
+  get pending(): number {
+    return this.stale.size;
+  }
+
+  /**
+   * Recomputes stale destinations until `deadline` (performance.now() time);
+   * returns what changed. One destination is one breadth-first search: a
+   * fabric change that touches every destination is spread over several
+   * calls so the event loop is served between them.
+   */
+  process(deadline: number): RouteChanges {
     const out: RouteChanges = new Map();
-    for (const dest of affected) {
+    for (const dest of this.stale) {
+      this.stale.delete(dest);
+      if (!this.dist.has(dest)) continue;
       const c = this.recompute(dest);
       if (c.changed.size) out.set(dest, c);
+      if (performance.now() >= deadline) break;
     }
     return out;
   }
+
+  /** Like setTopology, but leaves the recomputation to process(). */
+  markTopology(topo: TopologySnapshot): void {
+    this.deferred = true;
+    try {
+      this.setTopology(topo);
+    } finally {
+      this.deferred = false;
+    }
+  }
+
+  private deferred = false;
 
   /** The destinations routes are kept for (switches that hold endpoints); returns what changed. */
   setDestinations(dests: Iterable<Dpid>): RouteChanges {

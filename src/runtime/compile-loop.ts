@@ -3,6 +3,11 @@
 // incremental compiler, and what changed on each switch is handed to the
 // reconciler with the store generation it carries.
 //
+// Nothing here holds the event loop for long: the model is loaded into the
+// compiler in slices at start, and a change that touches much (a fabric
+// event that moves every route) is lowered over several turns; a generation
+// is published once all of its work is done.
+//
 // Right after a start the fabric is not known yet (links appear only once
 // discovery probes have crossed them), and flows compiled over a partial
 // fabric would tear down forwarding that the switches still hold from before
@@ -17,7 +22,7 @@
 import { FlowCompiler, type CompilerOptions } from '../compiler/compile.js';
 import type { SwitchDelta, SwitchFlows } from '../compiler/types.js';
 import type { Logger } from '../log.js';
-import type { ModelChange } from '../model/types.js';
+import type { ModelChange, ModelSnapshot } from '../model/types.js';
 import type { Store } from '../store/index.js';
 import type { Dpid, TopologyEvent, TopologySnapshot } from '../topo/types.js';
 
@@ -58,6 +63,9 @@ export interface CompileLoopOptions {
   now?: () => number;
 }
 
+/** How long one turn of compiling may take before the event loop is served (keepalives, hooks, packet-ins). */
+const SLICE_MS = 10;
+
 /** What topology changes are waiting for the next flush. */
 interface TopologyWork {
   /** Compare the whole snapshot (a feed without events, or the start). */
@@ -71,7 +79,7 @@ export class CompileLoop {
   private readonly log: Logger;
   private readonly now: () => number;
   private topoWork: TopologyWork = { whole: false, switches: new Set(), links: false };
-  private modelDirty = false;
+  private fabricChanged = false;
   private scheduled = false;
   private held = true;
   /** When the first switch was seen connected: the hold's clock starts there. */
@@ -80,6 +88,10 @@ export class CompileLoop {
   private holdTimer: ReturnType<typeof setInterval> | undefined;
   private readonly unsubscribe: (() => void)[] = [];
   private stopped = false;
+  /** The model at start, still being fed to the compiler in slices; commits that come meanwhile wait. */
+  private loading: { model: ModelSnapshot; changes: ModelChange[]; next: number; waiting: ModelChange[][] } | undefined;
+  /** The end of the hold was reached: the next complete flush publishes every switch whole. */
+  private publishAll = false;
   /** Last published generation. */
   published = -1;
 
@@ -93,17 +105,25 @@ export class CompileLoop {
     return this.held;
   }
 
+  /** The model read at start is all in the compiler. */
+  get loaded(): boolean {
+    return this.loading === undefined && this.compilerValue !== undefined;
+  }
+
   /** The live compiled state: what explain and trace read. */
   get compiler(): FlowCompiler | undefined {
     return this.compilerValue;
   }
 
   start(): void {
-    this.compilerValue = new FlowCompiler(this.opts.store.snapshot(), this.opts.topology.snapshot(), this.opts.compiler);
+    const model = this.opts.store.snapshot();
+    const empty: ModelSnapshot = { generation: model.generation, networks: new Map(), vms: new Map(), relations: new Map() };
+    this.compilerValue = new FlowCompiler(empty, this.opts.topology.snapshot(), this.opts.compiler);
+    this.loading = { model, changes: modelAsChanges(model), next: 0, waiting: [] };
     this.unsubscribe.push(
       this.opts.store.onCommit((c) => {
-        this.compilerValue!.applyModel(c.changes as ModelChange[], this.opts.store.snapshot());
-        this.modelDirty = true;
+        if (this.loading) this.loading.waiting.push(c.changes as ModelChange[]);
+        else this.compilerValue!.applyModel(c.changes as ModelChange[], this.opts.store.snapshot());
         this.schedule();
       }),
       this.opts.topology.onChange((_snap, events) => {
@@ -114,7 +134,7 @@ export class CompileLoop {
     );
     this.holdTimer = setInterval(() => this.checkHold(), 100);
     this.holdTimer.unref();
-    this.bootstrapAll();
+    this.schedule();
     this.checkHold();
   }
 
@@ -129,6 +149,23 @@ export class CompileLoop {
     if (this.firstSwitchAt !== undefined) this.firstSwitchAt = t;
     this.lastTopoChange = t;
     this.log.info('publication held until this instance has discovered the fabric');
+  }
+
+  /** Feeds the model loaded at start to the compiler until the deadline; true once it is all in (and the commits that waited). */
+  private load(deadline: number): boolean {
+    const l = this.loading;
+    if (!l) return true;
+    const compiler = this.compilerValue!;
+    while (l.next < l.changes.length) {
+      const chunk = l.changes.slice(l.next, l.next + 64);
+      l.next += chunk.length;
+      compiler.applyModel(chunk, l.model);
+      if (performance.now() >= deadline) return false;
+    }
+    this.loading = undefined;
+    for (const changes of l.waiting) compiler.applyModel(changes, this.opts.store.snapshot());
+    this.log.info('model loaded into the compiler', { generation: this.opts.store.snapshot().generation, changes: l.changes.length });
+    return true;
   }
 
   stop(): void {
@@ -185,47 +222,57 @@ export class CompileLoop {
     this.held = false;
     if (this.holdTimer) clearInterval(this.holdTimer);
     this.log.info('topology settled; publishing flows', { reason, links, switches: snap.switches.size });
-    this.flush(true);
+    this.publishAll = true;
+    this.flush();
     this.opts.onSettled?.();
   }
 
-  /** Compiles what changed; publishes unless the start-up hold is on (then only the traps of switches that changed). */
-  flush(all = false): void {
+  /**
+   * Compiles what changed, for one slice of time; once all of it is done,
+   * publishes (or, during the start-up hold, hands out only the traps of the
+   * switches that changed). Work left over goes on at the next turn.
+   */
+  flush(): void {
     const compiler = this.compilerValue;
     if (!compiler || this.stopped) return;
+    const deadline = performance.now() + SLICE_MS;
+    const started = performance.now();
+    if (!this.load(deadline)) return this.schedule();
     const w = this.topoWork;
     const topoChanged = w.whole || w.links || w.switches.size > 0;
-    if (!topoChanged && !this.modelDirty && !all) return;
-    const started = performance.now();
     if (topoChanged) {
       this.topoWork = { whole: false, switches: new Set(), links: false };
       const topo = this.opts.topology.snapshot();
       if (w.whole) compiler.applyTopology(topo);
       else compiler.applyTopology(topo, w.switches, w.links);
+      this.fabricChanged = true;
     }
-    this.modelDirty = false;
-    const deltas = compiler.flush();
-    const generation = this.opts.store.snapshot().generation;
+    if (!compiler.flushUntil(deadline)) return this.schedule();
+    const deltas = compiler.takeDeltas();
     if (this.held) {
       for (const d of deltas.keys()) this.bootstrap(d);
       return;
     }
+    const generation = this.opts.store.snapshot().generation;
+    const snap = this.opts.topology.snapshot();
+    const toPublish = new Map(deltas);
+    const all = this.publishAll;
+    this.publishAll = false;
     if (all) {
-      // What the hold gathered: a count per kind of problem rather than every line.
+      // The end of the hold: every switch gets its whole desired state (the sink asks for it), and a count per kind of problem rather than every line.
+      for (const d of snap.switches.keys()) if (!toPublish.has(d)) toPublish.set(d, emptyDelta(compiler.flowsOf(d)));
       const counts: Record<string, number> = {};
       for (const d of compiler.diagnosticChanges().appeared) counts[d.code] = (counts[d.code] ?? 0) + 1;
       this.log.info('compiled state at the end of the hold', { diagnostics: counts });
     }
-    const snap = this.opts.topology.snapshot();
-    const toPublish = new Map(deltas);
-    // The end of the hold: every switch gets its whole desired state (the sink asks for it).
-    if (all) for (const d of snap.switches.keys()) if (!toPublish.has(d)) toPublish.set(d, emptyDelta(compiler.flowsOf(d)));
+    if (toPublish.size === 0) return;
     const changed = this.opts.sink.publish(generation, toPublish, (d) => compiler.flowsOf(d));
     for (const d of deltas.keys()) if (!snap.switches.has(d)) this.opts.sink.forget(d);
     this.published = generation;
-    if (topoChanged && changed.length > 0) this.log.info('fabric changed; flows recompiled', { generation, changedSwitches: changed.length });
+    if (this.fabricChanged && changed.length > 0) this.log.info('fabric changed; flows recompiled', { generation, changedSwitches: changed.length });
+    this.fabricChanged = false;
     this.log.debug('compiled', { generation, switches: deltas.size, changed: changed.length, ms: Math.round(performance.now() - started) });
-    this.logDiagnostics(compiler);
+    if (!all) this.logDiagnostics(compiler);
   }
 
   /** Problems the last changes brought (an interface whose port is not there, a network with no path between its switches...) and those they solved, as they happen. */
@@ -238,10 +285,6 @@ export class CompileLoop {
     if (appeared.length > shown || resolved.length > shown) this.log.warn('compile: more problems changed than shown', { appeared: appeared.length, resolved: resolved.length, shown });
   }
 
-  private bootstrapAll(): void {
-    for (const d of this.opts.topology.snapshot().switches.keys()) this.bootstrap(d);
-  }
-
   /** The flows discovery needs on a switch (its traps) and the meters they name. */
   private bootstrap(dpid: Dpid): void {
     const sf = this.compilerValue!.flowsOf(dpid);
@@ -250,6 +293,15 @@ export class CompileLoop {
     for (const f of flows) for (const i of f.instructions) if (i.type === 'meter') meters.add(i.meterId);
     this.opts.sink.bootstrap(dpid, { ...sf, flows, groups: [], meters: sf.meters.filter((m) => meters.has(m.meterId)) });
   }
+}
+
+/** A model as the changes that build it from nothing: networks, then VMs, then relations. */
+function modelAsChanges(m: ModelSnapshot): ModelChange[] {
+  const out: ModelChange[] = [];
+  for (const [id, after] of m.networks) out.push({ kind: 'network', id, after });
+  for (const [id, after] of m.vms) out.push({ kind: 'vm', id, after });
+  for (const [id, after] of m.relations) out.push({ kind: 'relation', id, after });
+  return out;
 }
 
 function emptyDelta(sf: SwitchFlows): SwitchDelta {

@@ -5,6 +5,7 @@ import { flowText } from '../../../src/compiler/ofctl-text.js';
 import type { SwitchFlows } from '../../../src/compiler/types.js';
 import { silentLogger } from '../../../src/log.js';
 import { putNetwork, vmStart } from '../../../src/model/index.js';
+import type { ModelChange } from '../../../src/model/types.js';
 import { CompileLoop, type TopologyFeed } from '../../../src/runtime/compile-loop.js';
 import { openStoreOn, type KvDb, type Store } from '../../../src/store/index.js';
 import type { Link, TopoPort, TopologySnapshot, TopoSwitch } from '../../../src/topo/types.js';
@@ -125,6 +126,39 @@ describe('runtime: compile loop', () => {
       expect(published).to.deep.equal([]);
       await tick(250);
       expect(published).to.have.length(1);
+    } finally {
+      loop.stop();
+    }
+  });
+
+  it('loads a big model into the compiler over several turns of the event loop, serving other work between them', async function () {
+    this.timeout(120_000);
+    const store: Store = await openStoreOn(new MemoryLevel<string, string>({ valueEncoding: 'utf8' }) as unknown as KvDb, { logger: silentLogger() });
+    await store.apply((s) => putNetwork(s, 'n', { tenant: 't', kind: 'private', cidrs: ['10.0.0.0/16'] }));
+    // 1,500 VMs in one write (one durable batch) rather than 1,500.
+    const r = await store.apply((s0) => {
+      let s = s0;
+      const changes: ModelChange[] = [];
+      for (let i = 0; i < 1500; i++) {
+        const v = vmStart(s, { vm: `v${i}`, tenant: 't', interfaces: [{ mac: `02:00:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`, ips: [`10.0.${(i >> 7) + 1}.${(i & 0x7f) + 1}`], network: 'n', switch: i % 2 ? SW1 : SW2, port: 1 }] });
+        if (!v.ok) return v;
+        s = v.snapshot;
+        changes.push(...v.changes);
+      }
+      return { ok: true, snapshot: s, changes };
+    });
+    if (!r.ok) throw new Error(r.error.message);
+    const topo = new FakeTopology();
+    const loop = new CompileLoop({ store, topology: topo, sink: { publish: () => [], bootstrap: () => undefined, forget: () => undefined }, logger: silentLogger() });
+    try {
+      loop.start();
+      // Work queued behind the loading runs before the loading is over: it was cut into slices.
+      const servedWhileLoading = await new Promise<boolean>((r) => setImmediate(() => setImmediate(() => r(!loop.loaded))));
+      expect(servedWhileLoading).to.equal(true);
+      for (let i = 0; i < 500 && (!loop.loaded || loop.compiler!.busy); i++) await tick(20);
+      expect(loop.loaded).to.equal(true);
+      const full = compile(store.snapshot(), topo.snapshot());
+      for (const dpid of [SW1, SW2]) expect(text(loop.compiler!.flowsOf(dpid))).to.deep.equal(text(full.switches.get(dpid)!));
     } finally {
       loop.stop();
     }
