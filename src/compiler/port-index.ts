@@ -33,6 +33,9 @@ export interface PortIndexChanges {
   links: boolean;
 }
 
+/** OpenFlow port numbers from here up are reserved (OF1.0 0xff00, OF1.3 0xffffff00): LOCAL, CONTROLLER... */
+const MAX_PHYSICAL_PORT = 0xff00;
+
 const noChanges = (): PortIndexChanges => ({ switches: new Set(), versions: new Set(), refs: new Map(), portSets: new Set(), links: false });
 
 export class PortIndex {
@@ -146,11 +149,11 @@ export class PortIndex {
     return [...(this.switches.get(dpid)?.fabric ?? [])].sort((a, b) => a - b);
   }
 
-  /** Ports that are no link end, ascending: where hosts attach. */
+  /** Ports that are no link end, ascending: where hosts attach. The switch's own (LOCAL) and other reserved ports are not among them. */
   accessPorts(dpid: Dpid): number[] {
     const sp = this.switches.get(dpid);
     if (!sp) return [];
-    return [...sp.ports.keys()].filter((p) => !sp.linkEnds.has(p)).sort((a, b) => a - b);
+    return [...sp.ports.keys()].filter((p) => !sp.linkEnds.has(p) && p < MAX_PHYSICAL_PORT).sort((a, b) => a - b);
   }
 
   /** The port number for a model port reference, or a diagnostic. */

@@ -167,6 +167,8 @@ export class SwitchReconciler {
   setDesiredTables(generation: number, tables: DesiredTables, changed: PlanScope): void {
     const replaced = this.desired !== tables;
     this.desired = tables;
+    // The real desired state supersedes whatever bootstrap was waiting.
+    this.bootstrap = undefined;
     this.desiredGeneration = Math.max(this.desiredGeneration, generation);
     this.inSync = false;
     if (changed === 'all' || replaced) this.pending.full = true;
@@ -278,10 +280,10 @@ export class SwitchReconciler {
     this.coalesceTimer = undefined;
     this.loop = (async () => {
       try {
-        // Let changes published in the same turn of the event loop join this pass.
-        await new Promise((r) => setImmediate(r));
         while (!this.stopped() && this.owes()) {
-          if (!(await this.step())) break;
+          // Let changes published in the same turn join this pass, and never hold the event loop between passes.
+          await new Promise((r) => setImmediate(r));
+          if (this.stopped() || !(await this.step())) break;
         }
       } catch (err) {
         this.log.error('reconcile pass failed', { error: String(err) });

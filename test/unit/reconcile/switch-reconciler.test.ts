@@ -308,3 +308,29 @@ describe('reconcile/switch-reconciler', () => {
     expect(sw.applyCalls).to.equal(calls);
   });
 });
+
+describe('reconcile/switch-reconciler: bootstrap flows before the desired state', () => {
+  it('adds only the missing bootstrap flows, then takes the desired state and settles (it does not keep working)', async () => {
+    const { DesiredTables, noChanges } = await import('../../../src/reconcile/desired.js');
+    const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
+    sw.install(flow(9, 9));
+    const rec = reconciler(sw);
+    rec.start();
+    const boot = new DesiredTables(OFP13_VERSION);
+    boot.apply([], [flow(1, 1)], { removed: [], added: [] }, { removed: [], added: [] }, noChanges());
+    rec.setBootstrap(boot);
+    await rec.idle();
+    // Added, and nothing taken away.
+    expect(ourFlows(sw)).to.have.length(2);
+    expect(sw.flowMods().map((m) => m.command)).to.deep.equal(['add']);
+    rec.setDesired(3, [flow(1, 1), flow(2, 2)]);
+    await rec.idle();
+    expect(rec.realizedGeneration).to.equal(3);
+    expect(rec.state).to.equal('idle');
+    expect(ourFlows(sw)).to.have.length(2);
+    const before = sw.applyCalls;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sw.applyCalls, 'no work after settling').to.equal(before);
+    rec.stop();
+  });
+});
