@@ -38,6 +38,7 @@ describe('model: datapath id forms', () => {
     };
     const { app } = await makeApi({
       fabric: { snapshot: () => topo },
+      compiled: { switches: () => [] },
       switches: { list: () => [{ dpid: '0000000000000002', version: '1.3', connected: true, ports: [], flowCount: 0, realizedGeneration: null }], dumpFlows: async () => ({ ok: true, version: '1.3', flows: [] }) },
     });
     await app.inject({ method: 'PUT', url: '/v1/networks/n1', payload: network1 });
