@@ -114,10 +114,17 @@ async function crashRounds(target: string, rounds: number, current: { proc?: Chi
     // One round in ten dies while starting (opening the store).
     if (round % 10 === 5) {
       await kill(child.proc);
+      const starting = startChild(args, db);
+      current.proc = starting.proc;
+      let listening = false;
+      void starting.port.then(() => (listening = true), () => undefined);
+      await sleep(Math.random() * 300);
+      if (!listening) killedDuringStart++;
+      await kill(starting.proc);
+      // The next instance opens the store the one killed while starting left behind.
       child = startChild(args, db);
       current.proc = child.proc;
-      await sleep(Math.random() * 300);
-      if (child.proc.exitCode === null) killedDuringStart++;
+      port = (await child.port).port;
     }
     let stop = false;
     const present = [...expected].filter(([, s]) => s === 'present').map(([vm]) => vm);
