@@ -265,7 +265,8 @@ export class CompileLoop {
       for (const d of compiler.diagnosticChanges().appeared) counts[d.code] = (counts[d.code] ?? 0) + 1;
       this.log.info('compiled state at the end of the hold', { diagnostics: counts });
     }
-    if (toPublish.size === 0) return;
+    // A generation that changes no switch is still published: every switch is then realized at it (?wait, realization).
+    if (toPublish.size === 0 && generation <= this.published) return;
     const changed = this.opts.sink.publish(generation, toPublish, (d) => compiler.flowsOf(d));
     for (const d of deltas.keys()) if (!snap.switches.has(d)) this.opts.sink.forget(d);
     this.published = generation;
