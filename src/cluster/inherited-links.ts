@@ -11,8 +11,7 @@
 // An inherited link is shown only while both its switches are connected
 // here with both ports up, and neither port is part of a link discovery
 // found: a port that goes down takes the link at once, whoever saw it.
-import type { TopologyFeed } from '../runtime/compile-loop.js';
-import type { Link, LinkEnd, TopologySnapshot } from '../topo/types.js';
+import type { Link, LinkEnd, TopologyFeed, TopologySnapshot } from '../topo/types.js';
 
 export interface InheritedLinksOptions {
   /** How long a new leader keeps inherited links that its discovery has not found. */

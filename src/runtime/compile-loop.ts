@@ -24,13 +24,7 @@ import type { SwitchDelta, SwitchFlows } from '../compiler/types.js';
 import type { Logger } from '../log.js';
 import type { ModelChange, ModelSnapshot } from '../model/types.js';
 import type { Store } from '../store/index.js';
-import type { Dpid, TopologyEvent, TopologySnapshot } from '../topo/types.js';
-
-export interface TopologyFeed {
-  snapshot(): TopologySnapshot;
-  /** `events`, when the feed gives them, say what changed since the last call; without them the whole snapshot is compared. */
-  onChange(listener: (snap: TopologySnapshot, events?: readonly TopologyEvent[]) => void): () => void;
-}
+import type { Dpid, TopologyEvent, TopologyFeed, TopologySnapshot } from '../topo/types.js';
 
 export interface FlowSink {
   publish(generation: number, deltas: ReadonlyMap<Dpid, SwitchDelta>, full: (dpid: Dpid) => SwitchFlows): Dpid[];

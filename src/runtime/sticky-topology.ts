@@ -21,8 +21,7 @@
 // Neither memory outlives discovery's verdict on a port: a link whose live
 // end is an access port now (a VM or gateway was bound there) is not kept.
 // Switches that discovery forgot are forgotten here too once their grace ends.
-import type { Dpid, Link, TopologySnapshot, TopoSwitch } from '../topo/types.js';
-import type { TopologyFeed } from './compile-loop.js';
+import type { Dpid, Link, TopologyFeed, TopologySnapshot, TopoSwitch } from '../topo/types.js';
 
 interface Remembered {
   sw: TopoSwitch;

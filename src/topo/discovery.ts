@@ -2,11 +2,15 @@
 // events, says which probes to send and when (tick), and turns probes that come
 // back (receive) into links. It does no I/O and reads time and randomness only
 // through the functions it is given, so every transition is unit-testable.
+// What it shows (switches, ports with their kind, confirmed links) is written
+// into a SnapshotWriter as it changes, so an event costs what it changes and
+// listeners hear what changed.
 import { Port } from '../openflow/types.js';
 import { describedPortClassifier, linkKey, orderLink, type PortClassifier } from './cabling.js';
 import type { TopologyDescription } from './description.js';
 import { buildProbe, parseProbe } from './lldp.js';
-import type { BoundPorts, Dpid, Link, LinkEnd, PortKind, PortRefOnSwitch, TopologySnapshot, TopoPort, TopoSwitch } from './types.js';
+import { SnapshotWriter } from './snapshot-writer.js';
+import type { BoundPorts, Dpid, Link, LinkEnd, PortKind, PortRefOnSwitch, TopologyListener, TopologySnapshot, TopoSwitch } from './types.js';
 import type { OfVersion } from '../openflow/types.js';
 
 export interface DiscoveryOptions {
@@ -123,10 +127,11 @@ export class Discovery {
   private readonly lastAccepted = new Map<string, LastAccepted>();
   /** Ports on which a valid probe arrived (inferred fabric ports). */
   private readonly inferredFabric = new Set<string>();
-  private readonly listeners = new Set<(snap: TopologySnapshot) => void>();
+  /** Keys of `links` and `refused` by each of their ends ("dpid/port"). */
+  private readonly linksAt = new Map<string, Set<string>>();
+  private readonly listeners = new Set<TopologyListener>();
   private readonly classify: PortClassifier | undefined;
-  private versionNo = 0;
-  private cached: TopologySnapshot | undefined;
+  private readonly shown: SnapshotWriter;
   readonly counters: DiscoveryCounters = {
     sent: 0,
     accepted: 0,
@@ -161,14 +166,15 @@ export class Discovery {
     for (const s of options.description?.switches ?? []) {
       this.switches.set(s.dpid, { dpid: s.dpid, connected: false, name: s.name, role: s.role, version: s.version, ports: new Map() });
     }
+    this.shown = new SnapshotWriter([...this.switches.values()].map((sw) => [sw.dpid, sw] as const));
   }
 
   get version(): number {
-    return this.versionNo;
+    return this.shown.snapshot.version;
   }
 
-  /** Called with every new snapshot; returns a function that unsubscribes. */
-  onChange(listener: (snap: TopologySnapshot) => void): () => void {
+  /** Called with every new snapshot and what changed since the one before; returns a function that unsubscribes. */
+  onChange(listener: TopologyListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -186,7 +192,9 @@ export class Discovery {
       ports: new Map(),
     };
     this.switches.set(dpid, sw);
+    this.shown.setHead(dpid, sw);
     for (const p of ports) this.setPort(sw, p);
+    for (const portNo of prior?.ports.keys() ?? []) if (!sw.ports.has(portNo)) this.shown.deletePort(dpid, portNo);
     this.changed();
   }
 
@@ -195,7 +203,11 @@ export class Discovery {
     if (!sw || !sw.connected) return;
     this.dropSwitchState(sw);
     sw.connected = false;
-    for (const p of sw.ports.values()) p.up = false;
+    this.shown.setHead(dpid, sw);
+    for (const p of sw.ports.values()) {
+      p.up = false;
+      this.show(sw, p);
+    }
     // Only described switches carry a name; those are always kept.
     if (sw.name === undefined) this.forgetOldestDisconnected(dpid);
     this.changed();
@@ -206,21 +218,22 @@ export class Discovery {
    * bound loses its links and its inferred fabric kind at once.
    */
   bindingsChanged(ports: readonly PortRefOnSwitch[]): void {
-    let visible = false;
     for (const ref of ports) {
       const sw = this.switches.get(ref.dpid);
       if (!sw) continue;
       for (const p of sw.ports.values()) {
         if (p.portNo !== ref.port && p.name !== ref.port) continue;
-        const key = portKey(sw.dpid, p.portNo);
-        if (this.inferredFabric.has(key) || this.describedKind(sw.dpid, p) === 'fabric') visible = true;
-        if (!this.isBound(sw.dpid, p)) continue;
-        this.lastAccepted.delete(key);
-        this.inferredFabric.delete(key);
-        if (this.removeLinksAt({ dpid: sw.dpid, portNo: p.portNo })) visible = true;
+        if (this.isBound(sw.dpid, p)) {
+          const key = portKey(sw.dpid, p.portNo);
+          this.lastAccepted.delete(key);
+          this.inferredFabric.delete(key);
+          this.removeLinksAt({ dpid: sw.dpid, portNo: p.portNo });
+        }
+        // Bound or unbound, its kind may differ now.
+        this.show(sw, p);
       }
     }
-    if (visible) this.changed();
+    this.changed();
   }
 
   portStatus(dpid: Dpid, port: PortInfo, reason: PortStatusReason): void {
@@ -232,6 +245,7 @@ export class Discovery {
       if (!before) return;
       sw.ports.delete(port.portNo);
       this.forgetPort(key);
+      this.shown.deletePort(dpid, port.portNo);
     } else {
       if (before && before.up === port.up && before.name === port.name && before.hwAddr === port.hwAddr) return;
       if (!port.up) this.forgetPort(key);
@@ -281,24 +295,9 @@ export class Discovery {
     return [...this.refused.values()].map((l) => l.link).sort((x, y) => (linkKey(x) < linkKey(y) ? -1 : 1));
   }
 
+  /** The current snapshot: O(1), and never changed afterwards (a later change makes a new one). */
   snapshot(): TopologySnapshot {
-    if (this.cached?.version === this.versionNo) return this.cached;
-    const switches = new Map<Dpid, TopoSwitch>();
-    for (const sw of [...this.switches.values()].sort((x, y) => (x.dpid < y.dpid ? -1 : 1))) {
-      const ports = new Map<number, TopoPort>();
-      for (const p of [...sw.ports.values()].sort((x, y) => x.portNo - y.portNo)) {
-        const kind = this.portKind(sw.dpid, p);
-        ports.set(p.portNo, { portNo: p.portNo, name: p.name, up: p.up, ...(kind ? { kind } : {}) });
-      }
-      const ts: TopoSwitch = { dpid: sw.dpid, connected: sw.connected, ports };
-      if (sw.name !== undefined) ts.name = sw.name;
-      if (sw.role !== undefined) ts.role = sw.role;
-      if (sw.version !== undefined) ts.version = sw.version;
-      switches.set(sw.dpid, ts);
-    }
-    const links = [...this.links.values()].filter((l) => l.confirmed).map((l) => l.link).sort((x, y) => (linkKey(x) < linkKey(y) ? -1 : 1));
-    this.cached = { version: this.versionNo, switches, links };
-    return this.cached;
+    return this.shown.snapshot;
   }
 
   private judge(pkt: ReceivedProbe): ProbeVerdict {
@@ -338,16 +337,19 @@ export class Discovery {
     if (ingressKind === 'access' || sourceKind === 'access') {
       // A genuine cable into a port described as having hosts: never used for
       // forwarding, but kept (and aged) so the cabling check can report it.
-      this.refused.set(key, { link, lastSeen: now });
+      const known = this.refused.get(key);
+      if (known) known.lastSeen = now;
+      else this.keep(this.refused, key, { link, lastSeen: now });
       return { accepted: false, reason: 'access-port' };
     }
     this.lastAccepted.set(srcKey, { timestamp: probe.timestamp, ingress: inKey });
-    this.inferredFabric.add(srcKey);
-    this.inferredFabric.add(inKey);
+    // Shown as fabric ports from the next change on (a probe alone does not make one).
+    this.inferFabric(probe.dpid, source);
+    this.inferFabric(pkt.dpid, ingress);
     let cable = this.links.get(key);
     if (!cable) {
       cable = { link, lastSeen: now, confirmed: false };
-      this.links.set(key, cable);
+      this.keep(this.links, key, cable);
     }
     cable.lastSeen = now;
     if (link.a.dpid === probe.dpid && link.a.portNo === probe.portNo) cable.fromA = now;
@@ -362,12 +364,15 @@ export class Discovery {
     // A port has one cable: a new link through a port replaces the old one.
     for (const end of [link.a, link.b]) this.removeLinksAt(end, key);
     cable.confirmed = true;
+    this.shown.setLink(link, true);
     this.changed();
     return { accepted: true, link, isNew: true };
   }
 
   private setPort(sw: SwitchState, port: PortInfo): void {
-    sw.ports.set(port.portNo, { ...port });
+    const info = { ...port };
+    sw.ports.set(port.portNo, info);
+    this.show(sw, info);
     const key = portKey(sw.dpid, port.portNo);
     const probed = port.up && port.portNo >= 1 && port.portNo <= Port.MAX && this.describedKind(sw.dpid, port) !== 'access';
     if (!probed) {
@@ -377,35 +382,69 @@ export class Discovery {
     }
   }
 
+  /** The port as the snapshot shows it (its kind follows the description and the probes seen). */
+  private show(sw: SwitchState, port: PortInfo): void {
+    const kind = this.portKind(sw.dpid, port);
+    this.shown.setPort(sw.dpid, { portNo: port.portNo, name: port.name, up: port.up, ...(kind ? { kind } : {}) });
+  }
+
+  private inferFabric(dpid: Dpid, port: PortInfo): void {
+    const key = portKey(dpid, port.portNo);
+    if (this.inferredFabric.has(key)) return;
+    this.inferredFabric.add(key);
+    this.show(this.switches.get(dpid)!, port);
+  }
+
   private forgetPort(key: string): void {
     this.schedule.delete(key);
     this.lastAccepted.delete(key);
-    this.inferredFabric.delete(key);
     const [dpid, portText] = key.split('/') as [Dpid, string];
-    this.removeLinksAt({ dpid, portNo: Number(portText) });
+    const portNo = Number(portText);
+    if (this.inferredFabric.delete(key)) {
+      const sw = this.switches.get(dpid)!;
+      const port = sw.ports.get(portNo);
+      if (port) this.show(sw, port);
+    }
+    this.removeLinksAt({ dpid, portNo });
   }
 
   private dropSwitchState(sw: SwitchState): void {
     for (const portNo of sw.ports.keys()) this.forgetPort(portKey(sw.dpid, portNo));
-    for (const map of [this.links, this.refused]) {
-      for (const [key, l] of map) {
-        if (l.link.a.dpid === sw.dpid || l.link.b.dpid === sw.dpid) map.delete(key);
-      }
+  }
+
+  /** Removes every cable (used, unconfirmed or refused) at this end, except `keep`. */
+  private removeLinksAt(end: LinkEnd, keep?: string): void {
+    const keys = this.linksAt.get(portKey(end.dpid, end.portNo));
+    if (!keys) return;
+    for (const key of [...keys]) {
+      if (key === keep) continue;
+      this.drop(this.links, key);
+      this.drop(this.refused, key);
     }
   }
 
-  /** True when a used (confirmed) link went. */
-  private removeLinksAt(end: LinkEnd, keep?: string): boolean {
-    let used = false;
-    for (const [key, l] of this.links) {
-      if (key === keep || !(sameEnd(l.link.a, end) || sameEnd(l.link.b, end))) continue;
-      this.links.delete(key);
-      if (l.confirmed) used = true;
+  private keep<T extends LinkState>(map: Map<string, T>, key: string, state: T): void {
+    map.set(key, state);
+    for (const end of [state.link.a, state.link.b]) {
+      const at = portKey(end.dpid, end.portNo);
+      let set = this.linksAt.get(at);
+      if (!set) this.linksAt.set(at, (set = new Set()));
+      set.add(key);
     }
-    for (const [key, l] of this.refused) {
-      if (key !== keep && (sameEnd(l.link.a, end) || sameEnd(l.link.b, end))) this.refused.delete(key);
+  }
+
+  private drop(map: Map<string, LinkState | CableState>, key: string): void {
+    const state = map.get(key);
+    if (!state) return;
+    map.delete(key);
+    if ('confirmed' in state && state.confirmed) this.shown.setLink(state.link, false);
+    if (this.links.has(key) || this.refused.has(key)) return;
+    for (const end of [state.link.a, state.link.b]) {
+      const at = portKey(end.dpid, end.portNo);
+      const set = this.linksAt.get(at);
+      set?.delete(key);
+      if (set?.size === 0) this.linksAt.delete(at);
     }
-    return used;
   }
 
   /** Keeps at most maxDisconnectedSwitches undescribed switches that are away (a peer inventing datapath ids). */
@@ -416,6 +455,7 @@ export class Discovery {
       if (this.disconnectedUndescribed.size <= this.opts.maxDisconnectedSwitches) break;
       this.disconnectedUndescribed.delete(old);
       this.switches.delete(old);
+      this.shown.deleteSwitch(old);
     }
   }
 
@@ -425,13 +465,13 @@ export class Discovery {
 
   private expireLinks(now: number): void {
     const limit = this.opts.ageIntervals * this.opts.intervalMs;
-    for (const [key, l] of this.refused) if (now - l.lastSeen > limit) this.refused.delete(key);
+    for (const [key, l] of this.refused) if (now - l.lastSeen > limit) this.drop(this.refused, key);
     const stale = (t: number | undefined): boolean => t === undefined || now - t > limit;
     let any = false;
     for (const [key, l] of this.links) {
       // A used link goes when either direction falls silent; an unconfirmed one when both have.
       if (l.confirmed ? stale(l.fromA) || stale(l.fromB) : stale(l.fromA) && stale(l.fromB)) {
-        this.links.delete(key);
+        this.drop(this.links, key);
         if (l.confirmed) any = true;
       }
     }
@@ -455,10 +495,12 @@ export class Discovery {
     return Math.floor(this.opts.now());
   }
 
+  /** Publishes what was written since the last change; listeners hear of it only when something differs. */
   private changed(): void {
-    this.versionNo++;
-    const snap = this.snapshot();
-    for (const l of this.listeners) l(snap);
+    const events = this.shown.publish();
+    if (events.length === 0) return;
+    const snap = this.shown.snapshot;
+    for (const l of this.listeners) l(snap, events);
   }
 }
 
@@ -466,6 +508,3 @@ function portKey(dpid: Dpid, portNo: number): string {
   return `${dpid}/${portNo}`;
 }
 
-function sameEnd(x: LinkEnd, y: LinkEnd): boolean {
-  return x.dpid === y.dpid && x.portNo === y.portNo;
-}

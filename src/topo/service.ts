@@ -10,7 +10,7 @@ import { cablingMatches, compareCabling, linkKey, logCablingReport, type Cabling
 import { Discovery, type DiscoveryCounters, type DiscoveryOptions, type PortInfo, type PortStatusReason } from './discovery.js';
 import type { TopologyDescription } from './description.js';
 import { isLldp } from './lldp.js';
-import type { BoundPorts, Dpid, TopologySnapshot } from './types.js';
+import type { BoundPorts, Dpid, TopologyFeed, TopologyListener, TopologySnapshot } from './types.js';
 
 export interface TopologySourceEvents {
   switchConnected: { dpid: Dpid; version?: OfVersion; ports: PortInfo[] };
@@ -71,7 +71,7 @@ export interface TopologyLinkView {
 /** Drops are logged at warn at most once per this many ms per (switch, reason). */
 const DROP_LOG_EVERY_MS = 60_000;
 
-export class TopologyService {
+export class TopologyService implements TopologyFeed {
   readonly discovery: Discovery;
   private readonly log: Logger;
   private readonly opts: TopologyServiceOptions;
@@ -107,9 +107,9 @@ export class TopologyService {
     if (opts.ageIntervals !== undefined) discoveryOptions.ageIntervals = opts.ageIntervals;
     if (opts.maxProbeAgeMs !== undefined) discoveryOptions.maxProbeAgeMs = opts.maxProbeAgeMs;
     this.discovery = new Discovery(discoveryOptions);
-    this.discovery.onChange((snap) => {
+    this.discovery.onChange((snap, events) => {
       this.lastChangeAt = this.now();
-      this.log.debug('topology changed', { topologyVersion: snap.version, links: snap.links.length });
+      this.log.debug('topology changed', { topologyVersion: snap.version, changes: events.length, links: snap.links.length });
     });
   }
 
@@ -147,7 +147,7 @@ export class TopologyService {
     return this.discovery.snapshot();
   }
 
-  onChange(listener: (snap: TopologySnapshot) => void): () => void {
+  onChange(listener: TopologyListener): () => void {
     return this.discovery.onChange(listener);
   }
 

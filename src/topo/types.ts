@@ -42,21 +42,42 @@ export interface Link {
   b: LinkEnd;
 }
 
+/** Immutable: a change makes a new snapshot, sharing what did not change with the old one. */
 export interface TopologySnapshot {
   /** Bumped on every change. */
   version: number;
+  /** In no particular order. */
   switches: ReadonlyMap<Dpid, TopoSwitch>;
+  /** Sorted by their ends (dpid, then port). */
   links: readonly Link[];
 }
 
-/** What changed in a topology, as its feed reports it beside the new snapshot. */
+/**
+ * One thing that differs between two snapshots. A listener gets the events
+ * since the previous notification, each named once, net of changes that undid
+ * each other; read the new state from the snapshot that comes with them.
+ */
 export type TopologyEvent =
-  /** A switch appeared or left, connected or disconnected, or its version or name changed. */
+  /** Appeared, left, connected or disconnected, its version, name or role changed. */
   | { kind: 'switch'; dpid: Dpid }
-  /** A port appeared or left, went up or down, was renamed, or its kind changed. */
+  /** Appeared, left, went up or down, renamed, or its kind changed. */
   | { kind: 'port'; dpid: Dpid; portNo: number }
-  /** A link appeared or went. */
+  /** A link appeared (present) or went. */
   | { kind: 'link'; link: Link; present: boolean };
+
+/** Hears a feed's new snapshot and what changed since the one before. */
+export type TopologyListener = (snap: TopologySnapshot, events: readonly TopologyEvent[]) => void;
+
+/**
+ * A topology that changes: its current snapshot (immutable) and its changes.
+ * Discovery and the sticky view say what changed; a feed that cannot (a
+ * listener gets no events) is compared snapshot against snapshot.
+ */
+export interface TopologyFeed {
+  snapshot(): TopologySnapshot;
+  /** Called after every change with the new snapshot and, when the feed knows them, its events; returns a function that unsubscribes. */
+  onChange(listener: (snap: TopologySnapshot, events?: readonly TopologyEvent[]) => void): () => void;
+}
 
 /** A port as the model names it: its number, or the name the switch reports. */
 export interface PortRefOnSwitch {

@@ -40,6 +40,24 @@ describe('model: PersistentMap', () => {
     );
   });
 
+  it('takes numbers as keys (port numbers) and leaves older copies untouched', () => {
+    let p = PersistentMap.empty<string, number>();
+    const oracle = new Map<number, string>();
+    for (let n = 0; n < 2000; n += 7) {
+      p = p.with(n, `port ${n}`);
+      oracle.set(n, `port ${n}`);
+    }
+    const older = p;
+    p = p.without(259).with(65534, 'local');
+    oracle.delete(259);
+    oracle.set(65534, 'local');
+    expect(p.size).to.equal(oracle.size);
+    expect([...p.entries()].sort((x, y) => x[0] - y[0])).to.deep.equal([...oracle.entries()].sort((x, y) => x[0] - y[0]));
+    expect(older.get(259)).to.equal('port 259');
+    expect(older.has(65534)).to.equal(false);
+    expect(p.get(7)).to.equal('port 7');
+  });
+
   it('keeps the VMs-by-network index equal to a recomputation', () => {
     let s: ModelSnapshot = emptySnapshot();
     for (const n of ['a', 'b', 'c']) {

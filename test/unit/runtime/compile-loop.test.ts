@@ -6,9 +6,9 @@ import type { SwitchFlows } from '../../../src/compiler/types.js';
 import { silentLogger } from '../../../src/log.js';
 import { putNetwork, vmStart } from '../../../src/model/index.js';
 import type { ModelChange } from '../../../src/model/types.js';
-import { CompileLoop, type TopologyFeed } from '../../../src/runtime/compile-loop.js';
+import { CompileLoop } from '../../../src/runtime/compile-loop.js';
 import { openStoreOn, type KvDb, type Store } from '../../../src/store/index.js';
-import type { Link, TopoPort, TopologySnapshot, TopoSwitch } from '../../../src/topo/types.js';
+import type { Link, TopologyFeed, TopoPort, TopologySnapshot, TopoSwitch } from '../../../src/topo/types.js';
 
 const SW1 = '0000000000000001';
 const SW2 = '0000000000000002';

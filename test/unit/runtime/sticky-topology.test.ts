@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import type { TopologyFeed } from '../../../src/runtime/compile-loop.js';
 import { StickyTopology } from '../../../src/runtime/sticky-topology.js';
 import { Discovery, type ProbeToSend } from '../../../src/topo/discovery.js';
-import type { Link, TopologySnapshot, TopoSwitch } from '../../../src/topo/types.js';
+import type { Link, TopologyFeed, TopologySnapshot, TopoSwitch } from '../../../src/topo/types.js';
 
 const S1 = '0000000000000001';
 const S2 = '0000000000000002';

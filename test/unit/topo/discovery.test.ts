@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Discovery, type PortInfo, type ProbeToSend } from '../../../src/topo/discovery.js';
 import { buildProbe } from '../../../src/topo/lldp.js';
-import type { TopologySnapshot } from '../../../src/topo/types.js';
+import type { TopologyEvent, TopologySnapshot } from '../../../src/topo/types.js';
 import { parseDescription } from '../../../src/topo/description.js';
 import { FakeFabric, secret } from './support/fake-fabric.js';
 
@@ -97,6 +97,39 @@ describe('topo/discovery', () => {
     expect(seen).to.deep.equal([1, 2, 3]);
     f.disc.portStatus(S1, { portNo: 1, name: 'p1', up: true }, 'modify');
     expect(seen).to.have.length(3);
+  });
+
+  it('tells listeners what changed, and shares everything else with the previous snapshot', () => {
+    const f = new FakeFabric();
+    f.cable(S1, 1, S2, 1);
+    f.disc.switchConnected(S1, ports(1, 2));
+    f.disc.switchConnected(S2, ports(1));
+    f.run(1500);
+    const events: TopologyEvent[][] = [];
+    f.disc.onChange((_s, ev) => events.push([...ev]));
+    const before = f.disc.snapshot();
+    expect(f.disc.snapshot()).to.equal(before);
+    // A tap port appears on S1: that port, nothing else; S2 and the links are shared.
+    f.disc.portStatus(S1, { portNo: 7, name: 'vnet7', up: true }, 'add');
+    expect(events).to.deep.equal([[{ kind: 'port', dpid: S1, portNo: 7 }]]);
+    const after = f.disc.snapshot();
+    expect(after.version).to.equal(before.version + 1);
+    expect(after.switches.get(S2)).to.equal(before.switches.get(S2));
+    expect(after.switches.get(S1)!.ports.get(1)).to.equal(before.switches.get(S1)!.ports.get(1));
+    expect(after.links).to.equal(before.links);
+    expect(before.switches.get(S1)!.ports.has(7)).to.equal(false);
+    // The fabric port goes down: the port and its link.
+    f.disc.portStatus(S2, { portNo: 1, name: 'p1', up: false }, 'modify');
+    expect(events[1]).to.deep.equal([
+      { kind: 'port', dpid: S2, portNo: 1 },
+      { kind: 'link', link: { a: { dpid: S1, portNo: 1 }, b: { dpid: S2, portNo: 1 } }, present: false },
+    ]);
+    // S2 leaves: the switch and its port (already down, but no longer a fabric port: its kind changed earlier).
+    f.disc.switchDisconnected(S2);
+    expect(events[2]).to.deep.equal([{ kind: 'switch', dpid: S2 }]);
+    // The same port status again changes nothing and tells no one.
+    f.disc.portStatus(S1, { portNo: 7, name: 'vnet7', up: true }, 'modify');
+    expect(events).to.have.length(3);
   });
 
   it('drops and counts a forged probe (wrong key) and a frame that is not a probe', () => {
