@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { StickyTopology } from '../../../src/runtime/sticky-topology.js';
 import { Discovery, type ProbeToSend } from '../../../src/topo/discovery.js';
-import type { Link, TopologyFeed, TopologySnapshot, TopoSwitch } from '../../../src/topo/types.js';
+import type { Link, TopologyEvent, TopologyFeed, TopologySnapshot, TopoSwitch } from '../../../src/topo/types.js';
 
 const S1 = '0000000000000001';
 const S2 = '0000000000000002';
@@ -128,6 +128,37 @@ describe('runtime: sticky topology (a switch whose session drops keeps its view 
     const s1portDown: TopoSwitch = { ...s1, ports: new Map([...s1.ports].map(([n, p]) => [n, n === 1 ? { ...p, up: false } : p])) };
     live.set([s1portDown, sw(S2, true), sw(S3, true)], [L23]);
     expect(keys(sticky.snapshot())).to.deep.equal(['2:1-3:2']);
+    sticky.stop();
+  });
+
+  it('tells its own changes: a session loss it hides tells nothing, the end of the grace tells the links and ports that go', () => {
+    const { live, sticky } = setup();
+    const told: TopologyEvent[][] = [];
+    sticky.onChange((_s, events) => told.push([...events]));
+    live.set([sw(S1, true), sw(S2, false), sw(S3, true)], []);
+    expect(told).to.deep.equal([]);
+    now += 5001;
+    live.set([sw(S1, true), sw(S2, false), sw(S3, true)], []);
+    expect(told).to.have.length(1);
+    const text = told[0]!.map((e) => (e.kind === 'link' ? `link ${e.present} ${e.link.a.dpid.slice(-1)}-${e.link.b.dpid.slice(-1)}` : `${e.kind} ${e.dpid.slice(-1)}${e.kind === 'port' ? `/${e.portNo}` : ''}`)).sort();
+    expect(text).to.deep.equal(['link false 1-2', 'link false 2-3', 'port 2/1', 'port 2/2', 'port 2/3', 'switch 2']);
+    sticky.stop();
+  });
+
+  it('a switch back short of its links when its grace ran out gets a new grace when it leaves again', () => {
+    const { live, sticky } = setup();
+    live.set([sw(S1, true), sw(S2, false), sw(S3, true)], []);
+    // Back, one link found again; the grace runs out before the other is.
+    live.set([sw(S1, true), sw(S2, true), sw(S3, true)], [L12]);
+    now += 5001;
+    expect(keys(sticky.snapshot())).to.deep.equal(['1:1-2:2']);
+    // Another change in the fabric, then s2 leaves again: what it had then is kept.
+    const s3 = sw(S3, true);
+    const s3portDown: TopoSwitch = { ...s3, ports: new Map([...s3.ports].map(([n, p]) => [n, n === 3 ? { ...p, up: false } : p])) };
+    live.set([sw(S1, true), sw(S2, true), s3portDown], [L12]);
+    live.set([sw(S1, true), sw(S2, false), s3portDown], []);
+    expect(keys(sticky.snapshot())).to.deep.equal(['1:1-2:2']);
+    expect(sticky.remembered).to.deep.equal([S2]);
     sticky.stop();
   });
 
