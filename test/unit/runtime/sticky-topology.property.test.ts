@@ -110,7 +110,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ k: fc.constant('wait' as const), ms: fc.constantFrom(0, 1, 100, 499, 500, 1000, 1999, 2000, 2500) }),
 );
 
-describe('runtime: sticky topology kept incrementally (property)', () => {
+describe('runtime: sticky topology kept incrementally (property)', function () {
+  this.timeout(120_000);
   for (const withEvents of [true, false]) {
     it(`equals the view computed in full after every change and read, and tells exactly what changed (live feed ${withEvents ? 'with' : 'without'} events)`, () => {
       fc.assert(

@@ -58,7 +58,8 @@ links:
   return d.description;
 }
 
-describe('topo/discovery: incremental snapshot (property)', () => {
+describe('topo/discovery: incremental snapshot (property)', function () {
+  this.timeout(120_000);
   it('equals the full rebuild after every change, names exactly what changed, and never alters a snapshot handed out', () => {
     fc.assert(
       fc.property(cablesArb, fc.array(opArb, { minLength: 5, maxLength: 40, size: 'max' }), fc.boolean(), (ends, ops, described) => {
