@@ -312,6 +312,7 @@ export class Controller {
       this.detachEvents?.();
       await this.cluster?.stop().catch((err: unknown) => this.log.warn('leaving the election failed', { error: String(err) }));
       this.compileLoop?.stop();
+      this.packetIn?.stop();
       this.stickyTopology?.stop();
       this.inheritedLinks?.stop();
       this.topology?.stop();

@@ -1,10 +1,12 @@
 // IPv6 neighbour solicitations reach the controller (packet-in) like ARP
 // requests, and are answered here from the model with a neighbour
 // advertisement, only when the requester may reach the target (RFC 4861).
-import type { ModelSnapshot } from '../model/types.js';
+import { mayReach } from '../model/reach.js';
 import { ETH_IPV6, etherTypeOf, ICMPV6_NA, ICMPV6_NS, IPPROTO_ICMPV6, payloadOffset } from '../openflow/ethernet.js';
+import { formatMacAt } from '../openflow/reader.js';
+import type { Holder } from './address-index.js';
 import { canonicalIpv6, formatIpv6, isIpv6, linkLocalOf, macBytes, parseIpv6 } from './addr.js';
-import { mayReach, partiesOf, requester, type Ingress, type Party } from './arp.js';
+import { indexOf, requester, type AddressSource, type Ingress } from './arp.js';
 
 export interface NeighbourSolicitation {
   ethSrc: string;
@@ -14,7 +16,6 @@ export interface NeighbourSolicitation {
   sll?: string;
 }
 
-const macAt = (b: Uint8Array, at: number): string => [...b.subarray(at, at + 6)].map((x) => x.toString(16).padStart(2, '0')).join(':');
 const v6At = (b: Uint8Array, at: number): string => {
   const g: number[] = [];
   for (let i = 0; i < 8; i++) g.push((b[at + 2 * i]! << 8) | b[at + 2 * i + 1]!);
@@ -28,12 +29,12 @@ export function parseSolicitation(frame: Uint8Array): NeighbourSolicitation | nu
   if (frame[ip + 6] !== IPPROTO_ICMPV6) return null; // no extension headers in a solicitation we answer
   const icmp = ip + 40;
   if (frame[icmp] !== ICMPV6_NS || frame[icmp + 1] !== 0) return null;
-  const ns: NeighbourSolicitation = { ethSrc: macAt(frame, 6), ipv6Src: v6At(frame, ip + 8), target: v6At(frame, icmp + 8) };
+  const ns: NeighbourSolicitation = { ethSrc: formatMacAt(frame, 6), ipv6Src: v6At(frame, ip + 8), target: v6At(frame, icmp + 8) };
   const end = Math.min(frame.length, icmp + ((frame[ip + 4]! << 8) | frame[ip + 5]!));
   for (let o = icmp + 24; o + 8 <= end; ) {
     const len = frame[o + 1]! * 8;
     if (len === 0) return null; // RFC 4861 4.6: a zero-length option is invalid
-    if (frame[o] === 1) ns.sll = macAt(frame, o + 2);
+    if (frame[o] === 1) ns.sll = formatMacAt(frame, o + 2);
     o += len;
   }
   return ns;
@@ -62,7 +63,7 @@ export function buildAdvertisement(target: { mac: string; router: boolean }, add
   return Uint8Array.from([...macBytes(to.mac), ...macBytes(target.mac), ETH_IPV6 >> 8, ETH_IPV6 & 0xff, ...ip6, ...icmp]);
 }
 
-const ownV6 = (p: Party): string[] => [...p.ips.filter(isIpv6).map(canonicalIpv6), linkLocalOf(p.mac)];
+const ownV6 = (p: Holder): string[] => [...p.ips.filter(isIpv6).map(canonicalIpv6), linkLocalOf(p.mac)];
 
 /**
  * The advertisement to send back out the ingress port, or null: not a
@@ -70,19 +71,20 @@ const ownV6 = (p: Party): string[] => [...p.ips.filter(isIpv6).map(canonicalIpv6
  * its own), duplicate address detection (source ::), an unknown target, or a
  * target the requester may not reach.
  */
-export function answerNd(model: ModelSnapshot, ingress: Ingress, frame: Uint8Array | NeighbourSolicitation): Uint8Array | null {
+export function answerNd(source: AddressSource, ingress: Ingress, frame: Uint8Array | NeighbourSolicitation): Uint8Array | null {
   const ns = frame instanceof Uint8Array ? parseSolicitation(frame) : frame;
   if (!ns) return null;
   const mac = ns.ethSrc.toLowerCase();
   if (ns.sll !== undefined && ns.sll.toLowerCase() !== mac) return null;
   const src = canonicalIpv6(ns.ipv6Src);
   if (src === '::') return null;
-  const req = requester(model, ingress, mac);
+  const idx = indexOf(source);
+  const req = requester(idx, ingress, mac);
   if (!req) return null;
-  if (!req.party.gateway && !ownV6(req.party).includes(src)) return null;
+  if (!req.gateway && !ownV6(req).includes(src)) return null;
   const target = canonicalIpv6(ns.target);
-  const owner = partiesOf(model, req.net).find((p) => ownV6(p).includes(target));
+  const owner = idx.holderOfV6(req.network.name, target);
   if (!owner || owner.mac === mac) return null;
-  if (!mayReach(model, req.net, req.party, owner)) return null;
+  if (!mayReach(req.network.kind, req, owner, idx.relations)) return null;
   return buildAdvertisement({ mac: owner.mac, router: owner.gateway }, target, { mac, ip: src });
 }
