@@ -91,7 +91,7 @@ export function netEvents(before: TopologySnapshot, after: TopologySnapshot, eve
 }
 
 /** The link with this key in a list sorted by link key (binary search). */
-export function findLink(links: readonly Link[], key: string): Link | undefined {
+function findLink(links: readonly Link[], key: string): Link | undefined {
   let lo = 0;
   let hi = links.length;
   while (lo < hi) {

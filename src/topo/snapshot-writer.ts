@@ -38,11 +38,6 @@ export class SnapshotWriter {
     return this.published;
   }
 
-  /** The switch as written so far (published or not). */
-  switchAt(dpid: Dpid): TopoSwitch | undefined {
-    return this.switches.get(dpid);
-  }
-
   /** Creates the switch (without ports) or updates its own fields. */
   setHead(dpid: Dpid, head: SwitchHead): void {
     const sw = this.switches.get(dpid);
