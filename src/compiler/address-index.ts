@@ -236,13 +236,14 @@ export interface ModelFeed {
 /**
  * The index kept at the store's generation: each commit is applied as the
  * store announces it, which it does before anyone can act on the new state.
- * Should the index ever lag (a commit missed), current() rebuilds it from
- * the store's snapshot rather than answer from an old model.
+ * A commit that skips generations (a restore, or a model read again from
+ * etcd) rebuilds the index from the store's snapshot, and so does current()
+ * should the index ever be behind the store: no answer from an old model.
  */
 export class LiveAddressIndex {
   private index: AddressIndex;
   private readonly unsubscribe: () => void;
-  /** Times the index was rebuilt because it lagged the store (0 when every commit arrives). */
+  /** Times the index was rebuilt from the store's snapshot (0 while commits follow one another). */
   rebuilds = 0;
 
   constructor(private readonly store: ModelFeed) {
