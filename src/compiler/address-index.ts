@@ -4,15 +4,16 @@
 //  - (switch, port, MAC) -> the gateway or VM interface bound there (a
 //    migration's destination included), and the migrating VMs whose
 //    destination it is;
-//  - (network, address) -> who holds it (IPv4 for ARP; IPv6 and link-local
-//    addresses for neighbour discovery);
+//  - (network, address) -> who holds it (IPv4 for ARP; IPv6 for neighbour
+//    discovery), and (network, MAC) -> who has it, for the link-local
+//    address every MAC implies;
 //  - the relations' VM pairs (reach.ts says who may reach whom).
 // Kept up to date one model change at a time (apply); LiveAddressIndex follows
 // the store's change feed.
 import { RelationPairs } from '../model/reach.js';
 import type { Gateway, ModelChange, ModelCommit, ModelSnapshot, Network, PortRef, Vm } from '../model/types.js';
 import type { Dpid } from '../topo/types.js';
-import { canonicalIpv6, isIpv6, linkLocalOf } from './addr.js';
+import { canonicalIpv6, isIpv6, parseIpv6 } from './addr.js';
 
 /** A gateway of a network, or an interface of a VM on it. */
 export interface Holder {
@@ -80,8 +81,10 @@ export class AddressIndex {
   private readonly arriving = new Map<string, Set<string>>();
   /** "network|IPv4" -> holders. */
   private readonly v4 = new Refs();
-  /** "network|canonical IPv6" -> holders (their IPv6 addresses and the link-local address of their MAC). */
+  /** "network|canonical IPv6" -> holders. */
   private readonly v6 = new Refs();
+  /** "network|MAC" -> holders (of the link-local address the MAC implies). */
+  private readonly macs = new Refs();
 
   private constructor(generation: number) {
     this.generation = generation;
@@ -124,9 +127,12 @@ export class AddressIndex {
     return this.first(this.v4.get(`${network}|${ip}`));
   }
 
-  /** Who holds this IPv6 address (canonical text) on the network, its MAC's link-local address included. */
+  /** Who holds this IPv6 address (canonical text) on the network, the link-local address of a MAC included. */
   holderOfV6(network: string, ip: string): Holder | undefined {
-    return this.first(this.v6.get(`${network}|${ip}`));
+    const held = this.v6.get(`${network}|${ip}`);
+    const mac = eui64Mac(ip);
+    const implied = mac === undefined ? undefined : this.macs.get(`${network}|${mac}`);
+    return this.first(implied ? [...(held ?? []), ...implied] : held);
   }
 
   /** The VM (first by name) migrating to one of these port keys of the switch with this MAC, not activated yet. */
@@ -218,13 +224,26 @@ export class AddressIndex {
       if (isIpv6(ip)) this.record(this.v6, `${network}|${canonicalIpv6(ip)}`, ref, add);
       else this.record(this.v4, `${network}|${ip}`, ref, add);
     }
-    this.record(this.v6, `${network}|${linkLocalOf(mac)}`, ref, add);
+    this.record(this.macs, `${network}|${mac}`, ref, add);
   }
 
   private record(refs: Refs, key: string, ref: Ref, add: boolean): void {
     if (add) refs.add(key, ref);
     else refs.remove(key, ref);
   }
+}
+
+/**
+ * The MAC whose link-local address (fe80::/64 with the modified EUI-64
+ * interface id, RFC 4291 appendix A) this canonical IPv6 text is; undefined
+ * for any other address.
+ */
+function eui64Mac(ip: string): string | undefined {
+  if (!ip.startsWith('fe80::')) return undefined;
+  const g = parseIpv6(ip);
+  if (!g || g[1] !== 0 || g[2] !== 0 || g[3] !== 0 || (g[5]! & 0xff) !== 0xff || g[6]! >> 8 !== 0xfe) return undefined;
+  const bytes = [(g[4]! >> 8) ^ 0x02, g[4]! & 0xff, g[5]! >> 8, g[6]! & 0xff, g[7]! >> 8, g[7]! & 0xff];
+  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
 /** What LiveAddressIndex reads: the store's state and its change feed. */
