@@ -5,7 +5,7 @@
 import { Port } from '../../src/openflow/types.js';
 import { linkKey, type PortClassifier } from '../../src/topo/cabling.js';
 import type { Discovery } from '../../src/topo/discovery.js';
-import type { Dpid, Link, LinkEnd, TopologyEvent, TopologySnapshot, TopoPort, TopoSwitch } from '../../src/topo/types.js';
+import type { BoundPorts, Dpid, Link, LinkEnd, TopologyEvent, TopologySnapshot, TopoPort, TopoSwitch } from '../../src/topo/types.js';
 
 /** The parts of Discovery's state the snapshot is made of. */
 interface DiscoveryState {
@@ -13,6 +13,7 @@ interface DiscoveryState {
   links: Map<string, { link: Link; confirmed: boolean }>;
   inferredFabric: Set<string>;
   classify: PortClassifier | undefined;
+  bound: BoundPorts | undefined;
 }
 
 /** Discovery's snapshot built from its whole state, sorted, as it was built on every change. */
@@ -22,7 +23,7 @@ export function rebuiltSnapshot(d: Discovery): Omit<TopologySnapshot, 'version'>
   for (const sw of [...st.switches.values()].sort((x, y) => (x.dpid < y.dpid ? -1 : 1))) {
     const ports = new Map<number, TopoPort>();
     for (const p of [...sw.ports.values()].sort((x, y) => x.portNo - y.portNo)) {
-      const described = st.classify?.(sw.dpid, p.portNo, p.name);
+      const described = st.bound?.isBound(sw.dpid, p.portNo, p.name) ? 'access' : st.classify?.(sw.dpid, p.portNo, p.name);
       const kind = described ?? (st.inferredFabric.has(`${sw.dpid}/${p.portNo}`) ? 'fabric' : p.portNo <= Port.MAX ? 'access' : undefined);
       ports.set(p.portNo, { portNo: p.portNo, name: p.name, up: p.up, ...(kind ? { kind } : {}) });
     }
@@ -103,8 +104,8 @@ export class ReferenceSticky {
     const links = [...live.links];
     const have = new Set(links.map(linkKey));
     const farUp = (end: LinkEnd): boolean => {
-      const s = live.switches.get(end.dpid);
-      return s?.connected === true && s.ports.get(end.portNo)?.up === true;
+      const p = live.switches.get(end.dpid)?.connected === true ? live.switches.get(end.dpid)?.ports.get(end.portNo) : undefined;
+      return p?.up === true && p.kind !== 'access';
     };
     for (const [dpid, r] of graced) {
       const current = live.switches.get(dpid);
@@ -131,8 +132,8 @@ export class ReferenceSticky {
     const now = new Set(snap.links.map(linkKey));
     for (const k of now) this.held.delete(k);
     const upAt = (end: LinkEnd): boolean => {
-      const s = snap.switches.get(end.dpid);
-      return s?.connected === true && s.ports.get(end.portNo)?.up === true;
+      const p = snap.switches.get(end.dpid)?.connected === true ? snap.switches.get(end.dpid)?.ports.get(end.portNo) : undefined;
+      return p?.up === true && p.kind !== 'access';
     };
     for (const l of this.liveLinks) {
       const k = linkKey(l);
@@ -150,10 +151,11 @@ export class ReferenceSticky {
       if (mem?.graceUntil !== undefined && mem.graceUntil > t && liveLinks.length < mem.links.length) continue;
       this.memory.set(dpid, { sw, links: liveLinks });
     }
+    this.forgetGone(snap, t);
   }
 
   /** What the view's timer does when it fires at `t`. */
-  expire(t: number): void {
+  expire(t: number, live: TopologySnapshot): void {
     for (const r of this.memory.values()) {
       if (r.graceUntil !== undefined && r.graceUntil <= t) {
         delete r.graceUntil;
@@ -161,5 +163,13 @@ export class ReferenceSticky {
       }
     }
     for (const [k, h] of this.held) if (h.until <= t) this.held.delete(k);
+    this.forgetGone(live, t);
+  }
+
+  /** Switches the live view no longer has, once their grace is over. */
+  private forgetGone(snap: TopologySnapshot, t: number): void {
+    for (const [dpid, r] of this.memory) {
+      if (!snap.switches.has(dpid) && (r.graceUntil === undefined || r.graceUntil <= t)) this.memory.delete(dpid);
+    }
   }
 }

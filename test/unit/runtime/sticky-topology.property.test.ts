@@ -1,7 +1,8 @@
 // The sticky view kept incrementally equals the view computed in full from
 // the live snapshot on every read (test/support/topology-reference.ts), over
-// random sequences of switches leaving and coming back, ports going down and
-// up, links found and aged out, and time passing through graces and holds;
+// random sequences of switches leaving, being forgotten and coming back, ports
+// going down and up or being bound (an access port then), links found and
+// aged out, and time passing through graces and holds;
 // with a live feed that says what changed and with one that does not. Its
 // listeners hear exactly what changed in the view since they last heard.
 import { expect } from 'chai';
@@ -24,6 +25,8 @@ class Live {
   private readonly links = new Map<string, Link>();
   private readonly up = new Map<string, boolean>();
   private readonly connected = new Set<number>();
+  /** Ports with a VM or gateway bound: access ports, never a link end (as discovery shows them). */
+  private readonly bound = new Set<string>();
   private listeners: ((s: TopologySnapshot, e?: readonly TopologyEvent[]) => void)[] = [];
 
   constructor(private readonly withEvents: boolean) {
@@ -52,6 +55,17 @@ class Live {
     this.w.setHead(dpid(s), { connected: false, version: 4 });
     for (let p = 1; p <= PORTS; p++) this.setUp(s, p, false);
   }
+  /** Discovery forgets a switch that is away (too many away). */
+  forget(s: number): void {
+    if (this.connected.has(s)) return;
+    this.w.deleteSwitch(dpid(s));
+  }
+  bind(s: number, p: number, on: boolean): void {
+    if (on) this.dropLinks((l) => (l.a.dpid === dpid(s) && l.a.portNo === p) || (l.b.dpid === dpid(s) && l.b.portNo === p));
+    if (on) this.bound.add(`${s}/${p}`);
+    else this.bound.delete(`${s}/${p}`);
+    if (this.w.snapshot.switches.has(dpid(s))) this.setUp(s, p, this.up.get(`${s}/${p}`) ?? false);
+  }
   port(s: number, p: number, up: boolean): void {
     if (!this.connected.has(s)) return;
     if (!up) this.dropLinks((l) => (l.a.dpid === dpid(s) && l.a.portNo === p) || (l.b.dpid === dpid(s) && l.b.portNo === p));
@@ -59,7 +73,7 @@ class Live {
   }
   link(s1: number, p1: number, s2: number, p2: number): void {
     const ends = [`${s1}/${p1}`, `${s2}/${p2}`];
-    if (s1 === s2 || !ends.every((e) => this.up.get(e))) return;
+    if (s1 === s2 || !ends.every((e) => this.up.get(e) && !this.bound.has(e))) return;
     const link = orderLink({ dpid: dpid(s1), portNo: p1 }, { dpid: dpid(s2), portNo: p2 });
     // A port has one cable: the new link replaces any other at either end.
     this.dropLinks((l) => [l.a, l.b].some((e) => [link.a, link.b].some((f) => e.dpid === f.dpid && e.portNo === f.portNo)));
@@ -80,7 +94,7 @@ class Live {
   }
   private setUp(s: number, p: number, up: boolean): void {
     this.up.set(`${s}/${p}`, up);
-    this.w.setPort(dpid(s), { portNo: p, name: `p${p}`, up, kind: 'fabric' });
+    this.w.setPort(dpid(s), { portNo: p, name: `p${p}`, up, kind: this.bound.has(`${s}/${p}`) ? 'access' : 'fabric' });
   }
   private dropLinks(which: (l: Link) => boolean): void {
     for (const [k, l] of this.links) {
@@ -97,6 +111,8 @@ type Op =
   | { k: 'port'; s: number; p: number; up: boolean }
   | { k: 'link'; s1: number; p1: number; s2: number; p2: number }
   | { k: 'age'; n: number }
+  | { k: 'forget'; s: number }
+  | { k: 'bind'; s: number; p: number; on: boolean }
   | { k: 'wait'; ms: number };
 
 const sw = fc.nat(SWITCHES - 1);
@@ -107,6 +123,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ k: fc.constant('port' as const), s: sw, p: port, up: fc.boolean() }),
   fc.record({ k: fc.constant('link' as const), s1: sw, p1: port, s2: sw, p2: port }),
   fc.record({ k: fc.constant('age' as const), n: fc.nat(10) }),
+  fc.record({ k: fc.constant('forget' as const), s: sw }),
+  fc.record({ k: fc.constant('bind' as const), s: sw, p: port, on: fc.boolean() }),
   fc.record({ k: fc.constant('wait' as const), ms: fc.constantFrom(0, 1, 100, 499, 500, 1000, 1999, 2000, 2500) }),
 );
 
@@ -123,7 +141,7 @@ describe('runtime: sticky topology kept incrementally (property)', function () {
           const sticky = new StickyTopology(live, { graceMs: GRACE, linkHoldMs: HOLD, now: () => t });
           let told: TopologySnapshot = sticky.snapshot();
           live.onChange((snap) => {
-            ref.expire(t);
+            ref.expire(t, snap);
             ref.observe(snap, t);
           });
           sticky.onChange((snap, events) => {
@@ -131,7 +149,7 @@ describe('runtime: sticky topology kept incrementally (property)', function () {
             told = snap;
           });
           const check = () => {
-            ref.expire(t);
+            ref.expire(t, live.snapshot());
             const want = ref.view(live.snapshot(), t);
             const got = sticky.snapshot();
             expect(plain(got)).to.deep.equal(plain(want));
@@ -144,6 +162,8 @@ describe('runtime: sticky topology kept incrementally (property)', function () {
               else if (op.k === 'port') live.port(op.s, op.p, op.up);
               else if (op.k === 'link') live.link(op.s1, op.p1, op.s2, op.p2);
               else if (op.k === 'age') live.age(op.n);
+              else if (op.k === 'forget') live.forget(op.s);
+              else if (op.k === 'bind') live.bind(op.s, op.p, op.on);
               else t += op.ms;
               if (op.k !== 'wait') live.publish();
               check();
