@@ -3,6 +3,7 @@
 // order and stop() takes them down in reverse.
 import { randomUUID } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';
+import type { AgentToken } from './api/auth.js';
 import { startApi } from './api/server.js';
 import { Cluster, InheritedLinks } from './cluster/index.js';
 import { OpenFlowServer, type ConnectionLimits, type TlsSettings } from './channel/index.js';
@@ -49,6 +50,8 @@ export interface ControllerOptions {
   /** Bearer token for the API (else SPOTLIGHT_API_TOKEN). */
   apiToken?: string;
   apiBodyLimit?: number;
+  /** Compute agents' tokens, each limited to its switches. */
+  apiAgents?: AgentToken[];
   reconcile?: ReconcileSettings;
 }
 
@@ -267,6 +270,7 @@ export class Controller {
       port: this.options.api.port,
       ...(this.options.apiToken !== undefined ? { token: this.options.apiToken } : {}),
       ...(this.options.apiBodyLimit !== undefined ? { bodyLimit: this.options.apiBodyLimit } : {}),
+      ...(this.options.apiAgents ? { agents: this.options.apiAgents } : {}),
       store,
       realization: { waitForChange: (req) => reconcile.tracker.waitForChange({ ...req, held: () => loop.holding }) },
       switches: {

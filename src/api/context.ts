@@ -4,6 +4,7 @@ import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import type { SwitchNameLookup } from '../model/ident.js';
 import type { Store } from '../store/index.js';
+import type { AgentToken } from './auth.js';
 import type { ApiMetrics, CompiledView, FabricView, SwitchDirectory, TopologyView } from './deps.js';
 import type { ChangeRealization } from './realization.js';
 
@@ -14,8 +15,10 @@ export interface ApiDeps {
   topology?: TopologyView;
   /** Switch names from the topology settings; none by default. */
   lookupSwitch?: SwitchNameLookup;
-  /** Bearer token; when set, every call must carry it. */
+  /** Bearer token; when set, every call must carry it (or an agent token). */
   token?: string;
+  /** Compute agents' tokens, each limited to its switches (needs `token`). */
+  agents?: AgentToken[];
   /** Body size limit in bytes (default 1 MiB). */
   bodyLimit?: number;
   /** The fabric as discovered, and what is compiled over it: explain and trace read them; none by default. */

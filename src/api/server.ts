@@ -3,7 +3,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
-import { bearerAuth, isLoopbackHost } from './auth.js';
+import { bearerAuth, isLoopbackHost, type AgentToken } from './auth.js';
 import type { ApiContext, ApiDeps } from './context.js';
 import { emptySwitchDirectory, emptyTopologyView, type ApiMetrics, type FabricView, type SwitchDirectory, type TopologyView } from './deps.js';
 import { answeredError, sendError } from './errors.js';
@@ -67,7 +67,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.decorate('spotlightRoutes', collectRoutes(app));
   app.setErrorHandler(makeErrorHandler({ logger: deps.logger, bodyLimit }));
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'route_not_found', `no endpoint ${req.method} ${req.url.split('?')[0]}`));
-  if (deps.token) app.addHook('onRequest', bearerAuth(deps.token));
+  if (deps.token) app.addHook('onRequest', bearerAuth(deps.token, deps.agents ?? []));
   app.addHook('onResponse', async (req, reply) => {
     const params = (req.params ?? {}) as Record<string, unknown>;
     const body = (req.body ?? {}) as Record<string, unknown>;
@@ -86,6 +86,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       fields.error = refused.code;
       if (refused.field !== undefined) fields.field = refused.field;
     }
+    if (req.caller?.kind === 'agent') fields.agent = req.caller.name;
     deps.logger.log(reply.statusCode >= 500 ? 'warn' : 'info', 'api request', fields);
     // Labelled by the matched route, and only past authentication: no client can mint a series.
     const route = req.routeOptions.url;
@@ -110,6 +111,8 @@ export interface StartApiOptions {
   port: number;
   /** Bearer token; falls back to SPOTLIGHT_API_TOKEN. An empty string means none. */
   token?: string;
+  /** Compute agents' tokens, each limited to its switches; they need an operator token. */
+  agents?: AgentToken[];
   store: Store;
   realization?: ChangeRealization;
   switches?: SwitchDirectory;
@@ -136,8 +139,12 @@ export async function startApi(opts: StartApiOptions): Promise<{ close(): Promis
       `refusing to serve the API on ${opts.host}, which is not a loopback address, without a token: set SPOTLIGHT_API_TOKEN or a token in the config file, or bind 127.0.0.1`,
     );
   }
+  if (!token && (opts.agents?.length ?? 0) > 0) {
+    throw new ApiConfigError('agent tokens need an operator token (api.token or SPOTLIGHT_API_TOKEN): without one every caller is the operator');
+  }
   const deps: ApiDeps = { store: opts.store, logger: opts.logger };
   if (token) deps.token = token;
+  if (opts.agents) deps.agents = opts.agents;
   if (opts.realization) deps.realization = opts.realization;
   if (opts.switches) deps.switches = opts.switches;
   if (opts.topology) deps.topology = opts.topology;
@@ -151,6 +158,6 @@ export async function startApi(opts: StartApiOptions): Promise<{ close(): Promis
   const app = buildApi(deps);
   const host = opts.host.replace(/^\[(.*)\]$/, '$1');
   const address = await app.listen({ host, port: opts.port });
-  opts.logger.info('api listening', { address, auth: token ? 'bearer' : 'none' });
+  opts.logger.info('api listening', { address, auth: token ? 'bearer' : 'none', agents: opts.agents?.map((a) => a.name) ?? [] });
   return { address, close: () => app.close() };
 }

@@ -31,6 +31,7 @@ export function controllerOptions(s: EffectiveSettings, configFile?: string): Om
     ...(configFile !== undefined ? { configFile } : {}),
     ...(s.apiToken !== undefined ? { apiToken: s.apiToken } : {}),
     ...(c.api?.bodyLimit !== undefined ? { apiBodyLimit: c.api.bodyLimit } : {}),
+    ...(c.api?.agents ? { apiAgents: c.api.agents.flatMap((a) => (a.token === undefined ? [] : [{ name: a.name, token: a.token, switches: a.switches }])) } : {}),
     topology: {
       ...(c.topologyDescription ? { description: c.topologyDescription } : {}),
       ...(c.discovery?.probeIntervalMs !== undefined ? { probeIntervalMs: c.discovery.probeIntervalMs } : {}),

@@ -21,6 +21,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   { path: 'api.listen', kind: 'HOST:PORT', default: '127.0.0.1:8080', flag: '--api' },
   { path: 'api.token', kind: 'string', default: 'none (SPOTLIGHT_API_TOKEN)' },
   { path: 'api.tokenFile', kind: 'path', default: 'none' },
+  { path: 'api.agents', kind: 'list of {name, token or tokenFile, switches}', default: 'none' },
   { path: 'api.bodyLimit', kind: 'integer (bytes)', default: '1048576' },
   { path: 'openflow', kind: 'mapping', default: '' },
   { path: 'openflow.listen', kind: 'HOST:PORT', default: '0.0.0.0:6653', flag: '--openflow' },

@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { isFingerprint } from '../channel/identity.js';
-import { loadDescription, normalizeDpid, validateDescription, type TopologyDescription } from '../topo/description.js';
+import { canonicalDpid, SWITCH_FORMS } from '../model/ident.js';
+import { findSwitch, loadDescription, normalizeDpid, validateDescription, type TopologyDescription } from '../topo/description.js';
 import { parseStoreLocation } from '../store/etcd-connection.js';
 import { keysUnder } from './fields.js';
 
@@ -25,7 +26,14 @@ export interface SpotlightConfig {
   topologyDescription?: TopologyDescription;
   data?: string;
   log?: { level?: LogLevel };
-  api?: { listen?: ListenAddress; token?: string; tokenFile?: string; bodyLimit?: number };
+  api?: {
+    listen?: ListenAddress;
+    token?: string;
+    tokenFile?: string;
+    bodyLimit?: number;
+    /** Compute agents' tokens; `switches` as written (dpids or described names), resolved by controllerOptions. */
+    agents?: AgentSettings[];
+  };
   openflow?: {
     listen?: ListenAddress;
     tls?: { cert: string; key: string; ca: string; dpids?: Record<string, string[]> };
@@ -50,6 +58,13 @@ export interface StoreConfig {
   password?: string;
   passwordFile?: string;
   callTimeoutMs?: number;
+}
+
+export interface AgentSettings {
+  name: string;
+  token?: string;
+  tokenFile?: string;
+  switches: string[];
 }
 
 export type ConfigErrorCode = 'CONFIG_UNREADABLE' | 'CONFIG_PARSE' | 'CONFIG_INVALID';
@@ -93,6 +108,18 @@ export async function loadConfig(path: string): Promise<ConfigResult> {
     if (!/^\S+$/.test(token)) return bad('api.tokenFile', 'the file must hold one token without spaces');
     c.api.token = token;
   }
+  for (const [i, agent] of (c.api?.agents ?? []).entries()) {
+    if (agent.tokenFile === undefined) continue;
+    agent.tokenFile = at(agent.tokenFile);
+    let token: string;
+    try {
+      token = (await readFile(agent.tokenFile, 'utf8')).trim();
+    } catch (err) {
+      return bad(`api.agents[${i}].tokenFile`, `cannot read ${agent.tokenFile}: ${(err as Error).message}`);
+    }
+    if (!/^\S+$/.test(token)) return bad(`api.agents[${i}].tokenFile`, 'the file must hold one token without spaces');
+    agent.token = token;
+  }
   if (c.store?.tls) {
     const t = c.store.tls;
     c.store.tls = { ca: at(t.ca), ...(t.cert !== undefined ? { cert: at(t.cert) } : {}), ...(t.key !== undefined ? { key: at(t.key) } : {}) };
@@ -110,6 +137,12 @@ export async function loadConfig(path: string): Promise<ConfigResult> {
     const d = await loadDescription(c.topology);
     if (!d.ok) return bad(d.error.field ? `topology(${c.topology}).${d.error.field}` : 'topology', d.error.message);
     c.topologyDescription = d.description;
+    try {
+      resolveAgentSwitches(c);
+    } catch (err) {
+      if (err instanceof FieldError) return bad(err.field, err.message);
+      throw err;
+    }
   }
   return r;
 }
@@ -165,6 +198,45 @@ function int(v: unknown, field: string, min: number, max: number): number {
 function bool(v: unknown, field: string): boolean {
   if (typeof v !== 'boolean') throw new FieldError(field, 'expected true or false');
   return v;
+}
+
+/** Compute agents: a name, one token (or a file holding it), the switches it may bind. */
+function agents(v: unknown): AgentSettings[] {
+  const field = 'api.agents';
+  if (!Array.isArray(v)) throw new FieldError(field, 'expected a list of agents, each with name, token (or tokenFile) and switches');
+  const names = new Set<string>();
+  return v.map((raw, i) => {
+    const at = `${field}[${i}]`;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new FieldError(at, 'expected a mapping with name, token (or tokenFile) and switches');
+    const a = raw as Record<string, unknown>;
+    for (const k of Object.keys(a)) if (!['name', 'token', 'tokenFile', 'switches'].includes(k)) throw new FieldError(`${at}.${k}`, 'unknown setting (known: name, token, tokenFile, switches)');
+    const name = str(a.name, `${at}.name`);
+    if (names.has(name)) throw new FieldError(`${at}.name`, `agent ${name} is listed twice`);
+    names.add(name);
+    const out: AgentSettings = { name, switches: [] };
+    if ((a.token === undefined) === (a.tokenFile === undefined)) throw new FieldError(`${at}.token`, 'set token or tokenFile, one of them');
+    if (a.token !== undefined) {
+      const t = str(a.token, `${at}.token`);
+      if (!/^\S+$/.test(t)) throw new FieldError(`${at}.token`, 'a token has no spaces');
+      out.token = t;
+    } else out.tokenFile = str(a.tokenFile, `${at}.tokenFile`);
+    if (!Array.isArray(a.switches) || a.switches.length === 0) throw new FieldError(`${at}.switches`, 'expected a non-empty list of switches (datapath ids or described names)');
+    out.switches = a.switches.map((s, j) => (typeof s === 'number' ? (normalizeDpid(s) ?? String(s)) : str(s, `${at}.switches[${j}]`)));
+    return out;
+  });
+}
+
+/** Agents' switches as canonical dpids: datapath ids as the API reads them, or names from the description. */
+function resolveAgentSwitches(c: SpotlightConfig): void {
+  const desc = c.topologyDescription;
+  const lookup = desc ? (name: string) => findSwitch(desc, name)?.dpid : undefined;
+  for (const [i, agent] of (c.api?.agents ?? []).entries()) {
+    agent.switches = agent.switches.map((ref, j) => {
+      const dpid = canonicalDpid(ref, lookup);
+      if (dpid === undefined) throw new FieldError(`api.agents[${i}].switches[${j}]`, `"${ref}" is neither a datapath id (${SWITCH_FORMS}) nor a switch the topology names`);
+      return dpid;
+    });
+  }
 }
 
 /** Certificate (SHA-256 fingerprint or subject CN) -> the dpids it may claim, canonical. */
@@ -232,6 +304,7 @@ function validate(raw: unknown): SpotlightConfig {
       c.api.tokenFile = str(a.tokenFile, 'api.tokenFile');
     }
     if (a.bodyLimit !== undefined) c.api.bodyLimit = int(a.bodyLimit, 'api.bodyLimit', 1024, 64 * 1024 * 1024);
+    if (a.agents !== undefined) c.api.agents = agents(a.agents);
   }
   if (top.openflow !== undefined) {
     const o = mapping(top.openflow, 'openflow');
@@ -290,6 +363,8 @@ function validate(raw: unknown): SpotlightConfig {
     }
   }
   if (top.store !== undefined) c.store = storeSettings(mapping(top.store, 'store'));
+  // A description in a file is read later (loadConfig), which resolves the names then.
+  if (c.topology === undefined) resolveAgentSwitches(c);
   return c;
 }
 

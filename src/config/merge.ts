@@ -80,6 +80,23 @@ export async function checkSettings(s: EffectiveSettings, given: ServeFlags, env
       }
     }
   }
+  return agentTokensError(s);
+}
+
+/** Agent tokens need an operator token, and every token (file, environment or inline) must differ from the others. */
+function agentTokensError(s: EffectiveSettings): ConfigError | undefined {
+  const agents = s.config.api?.agents ?? [];
+  if (agents.length === 0) return undefined;
+  const bad = (field: string, message: string): ConfigError => ({ code: 'CONFIG_INVALID', field, message: `${field}: ${message}` });
+  if (s.apiToken === undefined) {
+    return bad('api.agents', 'agent tokens need an operator token (api.token, api.tokenFile or SPOTLIGHT_API_TOKEN): without one the API is open and every caller is the operator');
+  }
+  const seen = new Set([s.apiToken]);
+  for (const [i, agent] of agents.entries()) {
+    if (agent.token === undefined) return bad(`api.agents[${i}].tokenFile`, 'the token file was not read');
+    if (seen.has(agent.token)) return bad(`api.agents[${i}].token`, `agent ${agent.name}'s token is the operator token or another agent's: every token must differ`);
+    seen.add(agent.token);
+  }
   return undefined;
 }
 

@@ -17,6 +17,7 @@ export const MODEL_ERROR_STATUS = {
   network_not_found: 404,
   vm_not_found: 404,
   interface_not_found: 404,
+  forbidden: 403,
   mac_in_use: 409,
   ip_in_use: 409,
   ip_outside_cidrs: 409,
@@ -29,7 +30,7 @@ export const MODEL_ERROR_STATUS = {
 export type ModelErrorCode = keyof typeof MODEL_ERROR_STATUS;
 
 export interface ModelError {
-  status: 400 | 404 | 409;
+  status: 400 | 403 | 404 | 409;
   code: ModelErrorCode;
   message: string;
   /** The request field at fault, as a path: "interfaces[0].mac". */

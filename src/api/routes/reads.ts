@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ApiContext } from '../context.js';
 import { sendError } from '../errors.js';
 import { emptyQuery, vmParams } from '../schemas.js';
+import { callerOf, vmVisible } from '../scopes.js';
 import { byName } from './views.js';
 
 export function registerReadRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -16,7 +17,8 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ApiContext): void 
     { schema: { summary: 'One VM, with its migration if one is in progress', params: vmParams, querystring: emptyQuery } },
     (req, reply) => {
       const vm = ctx.store.snapshot().vms.get(req.params.vm);
-      if (!vm) return sendError(reply, 404, 'vm_not_found', `vm ${req.params.vm} does not exist`, 'vm');
+      // An agent token is answered as if a VM on other hosts' switches did not exist.
+      if (!vm || !vmVisible(callerOf(req), vm)) return sendError(reply, 404, 'vm_not_found', `vm ${req.params.vm} does not exist`, 'vm');
       return vm;
     },
   );

@@ -79,13 +79,14 @@ describe('api error codes: docs/api.md both ways', function () {
     };
 
     // Plain API: validation, the model's refusals, conflicts.
-    const { app } = await makeApi({ token: 'tok' });
+    const { app } = await makeApi({ token: 'tok', agents: [{ name: 'hv1', token: 'agent-tok', switches: [SW1] }] });
     const auth = { authorization: 'Bearer tok' };
     const put = (url: string, payload: unknown) => app.inject({ method: 'PUT', url, headers: auth, payload: payload as object });
     const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, headers: auth, payload: payload as object });
     const get = (url: string) => app.inject({ method: 'GET', url, headers: auth });
     note('unauthorized', await app.inject({ method: 'GET', url: '/v1/vms' }));
     note('route_not_found', await get('/v1/nothing'));
+    note('forbidden', await app.inject({ method: 'GET', url: '/v1/vms', headers: { authorization: 'Bearer agent-tok' } }));
     note('invalid_name', await put('/v1/networks/a%20b', network1));
     note('invalid_kind', await put('/v1/networks/n0', { ...network1, kind: 'shared' }));
     note('invalid_cidr', await put('/v1/networks/n0', { ...network1, cidrs: ['banana'] }));
