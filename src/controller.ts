@@ -198,6 +198,7 @@ export class Controller {
           onMaster: (dpid) => reconcile.resume(dpid),
           fabricLinks: () => this.stickyTopology?.snapshot().links ?? [],
           fabricSettled: () => this.compileLoop?.holding === false,
+          realization: reconcile.tracker,
         })
       : undefined;
     this.cluster = cluster;

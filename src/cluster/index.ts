@@ -1,5 +1,6 @@
-// Several controllers on one etcd: the election, each switch's role, and the
-// fabric view the leader shares, put together for the controller. Without
+// Several controllers on one etcd: the election, each switch's role, the
+// fabric view and the realized generations the leader shares, put together
+// for the controller. Without
 // etcd there is no cluster: every switch is written to, as by a single
 // controller.
 import type { Etcd3 } from 'etcd3';
@@ -7,11 +8,13 @@ import type { RoleError, SwitchConnection } from '../channel/index.js';
 import type { Logger } from '../log.js';
 import type { Link } from '../topo/types.js';
 import { Election } from './election.js';
+import { RealizationRelay, type SharedRealization } from './realization-relay.js';
 import { SharedFabric } from './shared-fabric.js';
 import { SwitchRoles } from './switch-roles.js';
 
 export { Election, LEADER_KEY, type Leadership } from './election.js';
 export { InheritedLinks } from './inherited-links.js';
+export { RealizationRelay } from './realization-relay.js';
 export { SharedFabric } from './shared-fabric.js';
 export { SwitchRoles } from './switch-roles.js';
 
@@ -26,6 +29,8 @@ export interface ClusterOptions {
   fabricLinks: () => readonly Link[];
   /** False during this instance's start-up hold: its view is not shared before it settled. */
   fabricSettled: () => boolean;
+  /** The realization tracker `?wait` reads: the leader shares it, the others read it. */
+  realization: SharedRealization;
   ttlSeconds?: number;
 }
 
@@ -39,6 +44,7 @@ export class Cluster implements SwitchGate {
   readonly election: Election;
   readonly roles: SwitchRoles;
   readonly fabric: SharedFabric;
+  readonly realization: RealizationRelay;
   /** Filled in by start(), once the API address is known; the election publishes it. */
   private readonly advertise: Record<string, unknown> = {};
   private started = false;
@@ -52,7 +58,16 @@ export class Cluster implements SwitchGate {
       logger: opts.logger,
       ...(opts.ttlSeconds !== undefined ? { ttlSeconds: opts.ttlSeconds } : {}),
     });
-    this.roles = new SwitchRoles({ election: this.election, logger: opts.logger, onMaster: opts.onMaster });
+    this.roles = new SwitchRoles({ election: this.election, logger: opts.logger, onMaster: opts.onMaster, onRoleChange: (dpid) => this.realization.touch(dpid) });
+    this.realization = new RealizationRelay({
+      client: opts.client,
+      prefix: opts.prefix,
+      election: this.election,
+      tracker: opts.realization,
+      roleOf: (dpid) => this.roles.roleOf(dpid),
+      instanceId: opts.instanceId,
+      logger: opts.logger,
+    });
     this.fabric = new SharedFabric({ client: opts.client, prefix: opts.prefix, election: this.election, logger: opts.logger, links: opts.fabricLinks, settled: opts.fabricSettled });
   }
 
@@ -63,6 +78,7 @@ export class Cluster implements SwitchGate {
     await this.election.start();
     // After the election: a view read at start is trusted only when its writer still leads.
     await this.fabric.start();
+    await this.realization.start();
   }
 
   attach(conn: SwitchConnection): void {
@@ -84,6 +100,7 @@ export class Cluster implements SwitchGate {
   async stop(): Promise<void> {
     if (!this.started) return;
     await this.fabric.stop();
+    await this.realization.stop();
     await this.election.stop();
   }
 }

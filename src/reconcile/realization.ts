@@ -7,6 +7,11 @@
 // switch that is not connected has no flows compiled for its ports yet, yet
 // the change is waiting for it. Not connected, it cannot confirm: the answer
 // lists it as pending instead of waiting for it.
+//
+// In a cluster only the switches' master writes to them. On the other
+// instances (source 'shared') "connected" means driven by the master, and
+// the generations come from what the master shares through etcd; their own
+// reconcilers stand by and are never waited for.
 import { systemClock, type Clock, type Dpid } from './ports.js';
 
 export type WaitOutcome = 'realized' | 'timeout';
@@ -53,7 +58,12 @@ export class RealizationTracker {
   /** Published generations, increasing. */
   private readonly order: number[] = [];
   private readonly realized = new Map<Dpid, number>();
+  /** Switches with a session to this instance's reconcilers. */
   private readonly connected = new Set<Dpid>();
+  /** Switches the cluster's master drives, as it shares them (source 'shared'). */
+  private readonly driven = new Set<Dpid>();
+  private source: 'local' | 'shared' = 'local';
+  private readonly connectedListeners = new Set<(dpid: Dpid, connected: boolean) => void>();
   /** Switches that were connected and are away now, in the order they left. */
   private readonly away = new Set<Dpid>();
   private readonly keepAway: number;
@@ -92,6 +102,41 @@ export class RealizationTracker {
       }
     }
     this.check();
+    for (const l of this.connectedListeners) l(dpid, connected);
+  }
+
+  /** Tells `listener` each time a switch's session to this instance comes or goes. */
+  onConnected(listener: (dpid: Dpid, connected: boolean) => void): () => void {
+    this.connectedListeners.add(listener);
+    return () => this.connectedListeners.delete(listener);
+  }
+
+  /**
+   * Who confirms the switches: this instance's reconcilers ('local': a
+   * single controller, or the cluster's leader), or the master as it shares
+   * them ('shared': an instance whose reconcilers stand by).
+   */
+  setSource(source: 'local' | 'shared'): void {
+    if (source === this.source) return;
+    this.source = source;
+    this.check();
+  }
+
+  /** What the master shares about a switch: whether it drives it, and the generation it confirmed (only ever raised). */
+  setShared(dpid: Dpid, driven: boolean, realized: number | undefined): void {
+    if (driven) this.driven.add(dpid);
+    else this.driven.delete(dpid);
+    if (realized !== undefined && realized > (this.realized.get(dpid) ?? -1)) this.setRealized(dpid, realized);
+    else this.check();
+  }
+
+  /** Connected, for `?wait`: to this instance's reconcilers, or driven by the master. */
+  private isConnected(dpid: Dpid): boolean {
+    return this.source === 'local' ? this.connected.has(dpid) : this.driven.has(dpid);
+  }
+
+  private connectedCount(): number {
+    return this.source === 'local' ? this.connected.size : this.driven.size;
   }
 
   /** Switches whose realized generation is known (connected or away). */
@@ -117,6 +162,7 @@ export class RealizationTracker {
     this.realized.delete(dpid);
     this.connected.delete(dpid);
     this.away.delete(dpid);
+    this.driven.delete(dpid);
     this.check();
   }
 
@@ -136,7 +182,7 @@ export class RealizationTracker {
     const carrier = this.carrierOf(generation);
     if (carrier === undefined) return [];
     const touched = this.touched.get(carrier)!;
-    return [...touched].filter((d) => this.connected.has(d) && (this.realized.get(d) ?? -1) < carrier);
+    return [...touched].filter((d) => this.isConnected(d) && (this.realized.get(d) ?? -1) < carrier);
   }
 
   /** The first published generation at or after `generation` (publications only grow). */
@@ -196,12 +242,12 @@ export class RealizationTracker {
   /** Where a waited-for change stands now: 'realized', or 'timeout' with the switches still lagging. */
   private changeState(w: ChangeWaiter): WaitReport {
     const gen = w.req.generation;
-    const notConnected = (d: Dpid): boolean => !this.connected.has(d);
+    const notConnected = (d: Dpid): boolean => !this.isConnected(d);
     const behind = (dpids: Iterable<Dpid>, upTo: number): WaitReport['lagging'] =>
-      [...dpids].filter((d) => this.connected.has(d) && (this.realized.get(d) ?? -1) < upTo).sort().map((d) => ({ dpid: d, realizedGeneration: this.realized.get(d) ?? null }));
+      [...dpids].filter((d) => this.isConnected(d) && (this.realized.get(d) ?? -1) < upTo).sort().map((d) => ({ dpid: d, realizedGeneration: this.realized.get(d) ?? null }));
     if (gen > this.published) {
       const pending = [...w.named].filter(notConnected).sort();
-      const nothingToWaitFor = this.connected.size === 0 || (w.req.held?.() === true && pending.length === w.named.size);
+      const nothingToWaitFor = this.connectedCount() === 0 || (w.req.held?.() === true && pending.length === w.named.size);
       if (nothingToWaitFor) return { outcome: 'realized', pending, lagging: [] };
       // Not compiled yet: the named switches that are connected are the ones known to lag.
       return { outcome: 'timeout', pending, lagging: behind(w.named, gen) };

@@ -1,7 +1,7 @@
 // Two controllers sharing a model in etcd, one Open vSwitch bridge per
 // OpenFlow version with both as its controllers: one master writes flows
-// (ovs-ofctl shows them), a hook sent to the other instance reaches the
-// switch, and when the master stops the other takes over and goes on.
+// (ovs-ofctl shows them), a hook sent to the other instance with ?wait is
+// answered once the switch holds its flows, and when the master stops the other takes over and goes on.
 // Run by hand inside the shared lock:
 //   flock /tmp/spotlight-integration.lock npx mocha --config .mocharc.json --timeout 300000 test/integration/cluster-failover.test.ts
 import { expect } from 'chai';
@@ -87,8 +87,13 @@ describe('integration: two controllers on etcd, one master per switch (OF1.0 and
       await until(() => follower.cluster!.roles.roleOf(br.dpid) === 'slave', `${br.name}: follower slave`);
     }
     expect((await post(follower, '/v1/networks/n1', { tenant: 't1', kind: 'private', cidrs: ['10.9.0.0/24'] }, 'PUT')).status).to.equal(200);
-    for (const [i, br] of BRIDGES.entries()) expect((await post(follower, '/v1/hooks/vm-start', vmBody(`vm${i}`, i + 1, br.dpid))).status).to.equal(200);
-    for (const br of BRIDGES) await until(() => spotlightFlows(br).some((l) => l.includes('02:00:00:00:00:0')), `${br.name}: the VM's flows`);
+    // ?wait on the follower answers once the leader's switch confirmed the change: its flows are there at the answer.
+    for (const [i, br] of BRIDGES.entries()) {
+      const res = await post(follower, '/v1/hooks/vm-start?wait=10', vmBody(`vm${i}`, i + 1, br.dpid));
+      expect(res.status).to.equal(200);
+      expect(((await res.json()) as { pending?: string[] }).pending).to.deep.equal([]);
+      expect(spotlightFlows(br).some((l) => l.includes('02:00:00:00:00:0')), `${br.name}: the VM's flows at the answer`).to.equal(true);
+    }
 
     const before = leader.cluster!.election.generationId!;
     await leader.stop();
