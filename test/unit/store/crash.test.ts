@@ -67,8 +67,8 @@ function vmBody(k: number) {
 }
 
 describe('store crash safety', function () {
-  // About a second a round (a restart loads the API); a loaded machine takes up to three.
-  this.timeout(Math.max(420_000, ROUNDS * 3_000));
+  // About a second a round on a quiet machine (a restart loads the API and every VM stored so far); up to five on a loaded one.
+  this.timeout(Math.max(420_000, ROUNDS * 5_000));
   let dir = '';
   let etcd: EtcdCluster | undefined;
   const current: { proc?: ChildProcess } = {};
