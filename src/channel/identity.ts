@@ -7,7 +7,7 @@
 // (its SHA-256 fingerprint or its subject CN), the dpids it may claim. A
 // certificate the list names is held to the list alone.
 import type { PeerCertificate } from 'node:tls';
-import { formatDpid, parseDpid } from '../openflow/dpid.js';
+import { dpidFromText, type Dpid } from '../openflow/dpid.js';
 
 /** Settings: certificate (SHA-256 fingerprint "AB:CD:..." or subject CN) -> the dpids it may claim. */
 export type CertificateDpids = Readonly<Record<string, readonly string[]>>;
@@ -18,10 +18,10 @@ export type IdentityVerdict = { ok: true; by: 'allow-list' | 'certificate' } | {
 export type CertificateFields = Pick<PeerCertificate, 'subject' | 'subjectaltname' | 'fingerprint256'>;
 
 /** A CN or SAN value naming a dpid, canonical (16 lower-case hex digits); undefined otherwise. */
-export function dpidOfName(value: string): string | undefined {
+export function dpidOfName(value: string): Dpid | undefined {
   const v = value.trim().replace(/^dpid:/i, '');
-  const d = parseDpid(v);
-  return d === undefined ? undefined : formatDpid(d);
+  // A certificate names its dpid in full: the 0x form, which may be short, is not taken.
+  return /^0x/i.test(v) ? undefined : dpidFromText(v);
 }
 
 function commonNames(cert: CertificateFields): string[] {

@@ -17,7 +17,7 @@
 // does not make the others wait for a switch nobody drives.
 import type { Etcd3, IOperation, Namespace, Watcher } from 'etcd3';
 import type { Logger } from '../log.js';
-import type { Dpid } from '../topo/types.js';
+import type { Dpid } from '../openflow/dpid.js';
 import type { Election } from './election.js';
 
 export const SWITCHES_PREFIX = 'cluster/switches/';

@@ -15,7 +15,8 @@
 // meanwhile.
 import type { Etcd3, Namespace, Watcher } from 'etcd3';
 import type { Logger } from '../log.js';
-import type { Dpid, Link } from '../topo/types.js';
+import type { Dpid } from '../openflow/dpid.js';
+import type { Link } from '../topo/types.js';
 import type { Election } from './election.js';
 
 export const FABRIC_KEY = 'cluster/fabric';

@@ -12,7 +12,7 @@
 // the store's change feed.
 import { RelationPairs } from '../model/reach.js';
 import type { Gateway, ModelChange, ModelCommit, ModelSnapshot, Network, PortRef, Vm } from '../model/types.js';
-import type { Dpid } from '../topo/types.js';
+import type { Dpid } from '../openflow/dpid.js';
 import { canonicalIpv6, isIpv6, parseIpv6 } from './addr.js';
 
 /** A gateway of a network, or an interface of a VM on it. */

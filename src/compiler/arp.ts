@@ -7,7 +7,7 @@ import type { ModelSnapshot } from '../model/types.js';
 import { cachedIpv4, cachedMac, formatIpv4, putMacValue } from '../openflow/addr.js';
 import { ETH_ARP, ETH_IPV4, etherTypeOf, payloadOffset } from '../openflow/ethernet.js';
 import { formatMacAt } from '../openflow/reader.js';
-import type { Dpid } from '../topo/types.js';
+import type { Dpid } from '../openflow/dpid.js';
 import { AddressIndex, ingressPortKeys, type Holder } from './address-index.js';
 
 export interface Ingress {

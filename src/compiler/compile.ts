@@ -18,7 +18,8 @@
 //       transit flows and groups; without groups, also their entries towards it).
 import type { ModelChange, ModelSnapshot, Network, Relation, Vm } from '../model/types.js';
 import { OFP10_VERSION, OFP13_VERSION, type Bucket, type OfVersion } from '../openflow/types.js';
-import type { Dpid, TopologySnapshot } from '../topo/types.js';
+import type { Dpid } from '../openflow/dpid.js';
+import type { TopologySnapshot } from '../topo/types.js';
 import { deliveredMacs, deliverPieces, deliverPiecesFor, macConflicts } from './deliver.js';
 import { cmp, gatewayEndpoints, vmEndpoints, type Endpoint } from './endpoints.js';
 import { assignGroups, assignLabels } from './fabric.js';

@@ -2,7 +2,7 @@
 // attachments resolved against the fabric's ports. Problems become
 // diagnostics; an attachment that cannot be used binds nothing.
 import type { Gateway, Network, PortRef, Vm } from '../model/types.js';
-import type { Dpid } from '../topo/types.js';
+import type { Dpid } from '../openflow/dpid.js';
 import { cookieFor } from './cookie.js';
 import { isFabricMac } from './fabric.js';
 import type { Diagnostic } from './types.js';

@@ -14,7 +14,7 @@
 //   traffic class says whether it is the network's multicast or a DHCPv6
 //   request to its server. The egress switch pops it as IPv6: the frame
 //   arrives unchanged.
-import type { Dpid } from '../topo/types.js';
+import type { Dpid } from '../openflow/dpid.js';
 
 /** Networks are numbered 1..MAX_SEGMENT (the model allocates them); the MPLS label space (20 bits) bounds it. */
 export { MAX_SEGMENT } from '../model/segments.js';

@@ -15,7 +15,7 @@
 // address, so the volume stays the controller's own probe rate.
 import { Port } from '../openflow/types.js';
 import { PROBE_TRAP_MATCH } from '../topo/lldp.js';
-import type { Dpid } from '../topo/types.js';
+import type { Dpid } from '../openflow/dpid.js';
 import { cookieFor } from './cookie.js';
 import type { DesiredFlow } from './types.js';
 

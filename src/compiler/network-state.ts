@@ -4,7 +4,7 @@
 // endpoints it touches. Nothing here depends on paths: where a destination
 // sits is a switch and a port; how frames get there is the fabric's business.
 import type { Network } from '../model/types.js';
-import type { Dpid } from '../topo/types.js';
+import type { Dpid } from '../openflow/dpid.js';
 import { cmp, type Endpoint, type Location } from './endpoints.js';
 import type { Diagnostic } from './types.js';
 

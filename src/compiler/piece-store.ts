@@ -6,7 +6,7 @@
 // and records what left and what came, per switch, for the reconciler.
 import { OFP10_VERSION, type OfVersion } from '../openflow/types.js';
 import { checkFlow } from './pipeline.js';
-import type { Dpid } from '../topo/types.js';
+import type { Dpid } from '../openflow/dpid.js';
 import type { DesiredFlow, DesiredGroup, DesiredMeter, SwitchDelta } from './types.js';
 
 /** A named part of a switch's flows: what it is lowered from, and how. */

@@ -5,7 +5,8 @@
 // the compiler re-resolves only the bindings on those ports.
 import type { OfVersion } from '../openflow/types.js';
 import type { PortRef } from '../model/types.js';
-import type { Dpid, TopoSwitch, TopologySnapshot } from '../topo/types.js';
+import type { Dpid } from '../openflow/dpid.js';
+import type { TopoSwitch, TopologySnapshot } from '../topo/types.js';
 import { linksOf } from './routes.js';
 import type { Diagnostic } from './types.js';
 

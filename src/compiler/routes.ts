@@ -9,7 +9,8 @@
 // A link change recomputes only the destinations for which its two ends are
 // at different distances: a link between two switches equally far from E is
 // on no shortest path towards E and changes nothing there.
-import type { Dpid, Link, TopologySnapshot } from '../topo/types.js';
+import type { Dpid } from '../openflow/dpid.js';
+import type { Link, TopologySnapshot } from '../topo/types.js';
 
 interface Edge {
   port: number;

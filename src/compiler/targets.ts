@@ -4,7 +4,7 @@
 // one next hop chosen per label so that destinations spread over the
 // equal-cost paths).
 import { Port, VID_PRESENT, type Action } from '../openflow/types.js';
-import type { Dpid } from '../topo/types.js';
+import type { Dpid } from '../openflow/dpid.js';
 import type { Location } from './endpoints.js';
 import { FabricMacKind, fabricMac, mplsLabelOf, type MplsClass } from './fabric.js';
 import { ETH_MPLS } from '../openflow/ethernet.js';

@@ -1,8 +1,9 @@
 // Identifiers as the contract spells them, brought to one canonical form so
 // that equal things compare equal: MACs lower case, datapath ids 16 lower-case
 // hex digits, IP addresses in ip-address's correct form.
+import { dpidFromText, type Dpid } from '../openflow/dpid.js';
 import { Address4, Address6 } from 'ip-address';
-import type { Dpid, PortRef } from './types.js';
+import type { PortRef } from './types.js';
 
 /** Resolves a switch name from the topology settings to its datapath id. */
 export type SwitchNameLookup = (name: string) => Dpid | undefined;
@@ -27,24 +28,6 @@ export function canonicalMac(s: unknown): string | undefined {
   return mac;
 }
 
-const DPID_HEX_RE = /^[0-9a-f]{16}$/;
-const DPID_COLON_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){7}$/;
-const DPID_0X_RE = /^0x[0-9a-f]{1,16}$/;
-
-/**
- * A datapath id written as text, the one way every part of Spotlight reads
- * it (API, trace, commands, topology files): 16 hex digits, the colon form,
- * or 0x and up to 16 hex digits. A short bare number ("1", "10") is refused:
- * it could be read as decimal or as hex.
- */
-export function dpidFromText(s: string): Dpid | undefined {
-  const lower = s.trim().toLowerCase();
-  if (DPID_HEX_RE.test(lower)) return lower;
-  if (DPID_COLON_RE.test(lower)) return lower.replace(/:/g, '');
-  if (DPID_0X_RE.test(lower)) return lower.slice(2).padStart(16, '0');
-  return undefined;
-}
-
 /** What a switch reference may be, for error messages. */
 export const SWITCH_FORMS = '16 hex digits ("0000000000000001"), the colon form ("00:00:00:00:00:00:00:01"), 0x and hex digits ("0x1"), or a switch name from the topology settings';
 
@@ -55,7 +38,7 @@ export function canonicalDpid(s: unknown, lookup?: SwitchNameLookup): Dpid | und
   if (d) return d;
   if (lookup) {
     const dpid = lookup(s);
-    if (dpid !== undefined && DPID_HEX_RE.test(dpid.toLowerCase())) return dpid.toLowerCase();
+    if (dpid !== undefined && /^[0-9a-f]{16}$/.test(dpid.toLowerCase())) return dpid.toLowerCase();
   }
   return undefined;
 }

@@ -1,8 +1,8 @@
 // The tenant model as the hooks fill it (contract.md). Plain, immutable data:
 // model operations return new values, the store persists them, the compiler
 // reads them. Switch ids are canonical: 16 lower-case hex digits.
+import type { Dpid } from '../openflow/dpid.js';
 
-export type Dpid = string;
 /** A port as the compute side names it: the switch's port name ("vnet3") or its number. */
 export type PortRef = string | number;
 

@@ -11,6 +11,6 @@ export { decodeLazy, LazyMessage } from './lazy.js';
 export type { LazyDecodeResult } from './lazy.js';
 export { FrameReader, peekHeader, OFP_HEADER_LEN } from './framing.js';
 export type { FramePush, PeekedHeader } from './framing.js';
-export { formatDpid, parseDpid } from './dpid.js';
+export { dpidFromText, formatDpid, type Dpid } from './dpid.js';
 export { OFPT10, OFPAT10, OFPST10, OFPFW10, NX_VENDOR_ID } from './of10/constants.js';
 export { OFPT13, OFPAT13, OFPIT13, OFPMP13, OFPXMC_OPENFLOW_BASIC, ONF_EXPERIMENTER_ID, ONFT_BUNDLE_CONTROL, ONFT_BUNDLE_ADD_MESSAGE } from './of13/constants.js';

@@ -2,9 +2,8 @@
 // be driven by a simulated switch in tests and adapted to the real channel.
 import { COOKIE_TAG_MASK, COOKIE_TAG_VALUE } from '../compiler/cookie.js';
 import type { DesiredGroup, DesiredMeter } from '../compiler/types.js';
+import type { Dpid } from '../openflow/dpid.js';
 import type { FlowMod, FlowStats, GroupMod, MeterMod, OfVersion } from '../openflow/types.js';
-
-export type Dpid = string;
 
 /** One flow the compiler wants on a switch (stage, table, priority, match, instructions, cookie). */
 export type { DesiredFlow, DesiredGroup, DesiredMeter, SwitchDelta, SwitchFlows } from '../compiler/types.js';

@@ -12,7 +12,8 @@
 // instances (source 'shared') "connected" means driven by the master, and
 // the generations come from what the master shares through etcd; their own
 // reconcilers stand by and are never waited for.
-import { systemClock, type Clock, type Dpid } from './ports.js';
+import type { Dpid } from '../openflow/dpid.js';
+import { systemClock, type Clock } from './ports.js';
 
 export type WaitOutcome = 'realized' | 'timeout';
 

@@ -5,7 +5,8 @@
 // commit reports the ports it bound or unbound.
 import type { Network, Vm } from '../model/types.js';
 import type { Store } from '../store/index.js';
-import type { BoundPorts, Dpid, PortRefOnSwitch } from '../topo/types.js';
+import type { Dpid } from '../openflow/dpid.js';
+import type { BoundPorts, PortRefOnSwitch } from '../topo/types.js';
 
 /** Endpoints per port reference of one switch: numbers and names kept apart. */
 interface SwitchBindings {

@@ -24,7 +24,8 @@ import type { SwitchDelta, SwitchFlows } from '../compiler/types.js';
 import type { Logger } from '../log.js';
 import type { ModelChange, ModelSnapshot } from '../model/types.js';
 import type { Store } from '../store/index.js';
-import type { Dpid, TopologyEvent, TopologyFeed, TopologySnapshot } from '../topo/types.js';
+import type { Dpid } from '../openflow/dpid.js';
+import type { TopologyEvent, TopologyFeed, TopologySnapshot } from '../topo/types.js';
 
 export interface FlowSink {
   publish(generation: number, deltas: ReadonlyMap<Dpid, SwitchDelta>, full: (dpid: Dpid) => SwitchFlows): Dpid[];

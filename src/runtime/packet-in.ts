@@ -13,7 +13,7 @@ import { migrationActivated } from '../model/index.js';
 import { ETH_ARP, ETH_IPV6, ETH_LLDP, ETH_RARP, etherTypeOf } from '../openflow/ethernet.js';
 import { formatMacAt } from '../openflow/reader.js';
 import type { Store } from '../store/index.js';
-import type { Dpid } from '../topo/types.js';
+import type { Dpid } from '../openflow/dpid.js';
 
 
 export interface PacketInEvent {

@@ -29,7 +29,8 @@
 import { linkKey } from '../topo/cabling.js';
 import { netEvents, snapshotEvents } from '../topo/snapshot-diff.js';
 import { SnapshotWriter } from '../topo/snapshot-writer.js';
-import type { Dpid, Link, LinkEnd, TopologyEvent, TopologyFeed, TopologyListener, TopologySnapshot, TopoSwitch } from '../topo/types.js';
+import type { Dpid } from '../openflow/dpid.js';
+import type { Link, LinkEnd, TopologyEvent, TopologyFeed, TopologyListener, TopologySnapshot, TopoSwitch } from '../topo/types.js';
 
 interface Remembered {
   sw: TopoSwitch;

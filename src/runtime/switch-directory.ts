@@ -2,9 +2,10 @@
 // or the reconciler serves, with its negotiated version, ports, installed
 // and desired flow counts, realized generation, name and role from the
 // described fabric, and the packet-ins it has sent.
+import type { Dpid } from '../openflow/dpid.js';
 import type { SwitchDirectory, SwitchInfo } from '../api/deps.js';
 import type { SwitchReconcileStatus } from '../reconcile/manager.js';
-import type { Dpid, TopologySnapshot } from '../topo/types.js';
+import type { TopologySnapshot } from '../topo/types.js';
 
 export interface SwitchDirectorySources {
   topology: () => TopologySnapshot;

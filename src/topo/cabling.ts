@@ -2,9 +2,10 @@
 // not found, and which discovered links the description does not have (a
 // miscabled or extra cable). Also tells access ports from fabric ports as the
 // description sees them.
+import type { Dpid } from '../openflow/dpid.js';
 import type { Logger } from '../log.js';
 import type { DescribedEnd, DescribedLink, TopologyDescription } from './description.js';
-import type { Dpid, Link, LinkEnd, PortKind, TopologySnapshot } from './types.js';
+import type { Link, LinkEnd, PortKind, TopologySnapshot } from './types.js';
 
 export type MissingReason = 'switch-disconnected' | 'port-unknown' | 'not-discovered';
 

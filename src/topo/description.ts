@@ -2,11 +2,11 @@
 // role, OpenFlow version), how they are cabled, and optionally which hosts hang
 // off them (used by the Mininet driver). Loaded from YAML or JSON; every
 // problem is reported as a value naming the bad field.
+import { dpidFromText, type Dpid } from '../openflow/dpid.js';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { dpidFromText } from '../model/ident.js';
 import { OFP10_VERSION, OFP13_VERSION, Port, type OfVersion } from '../openflow/types.js';
-import type { Dpid, SwitchRole } from './types.js';
+import type { SwitchRole } from './types.js';
 
 /** A port as the description names it: its number, or the name the switch reports ("s1-eth1"). */
 export type DescribedPortRef = number | string;

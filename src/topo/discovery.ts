@@ -10,7 +10,8 @@ import { describedPortClassifier, linkKey, orderLink, type PortClassifier } from
 import type { TopologyDescription } from './description.js';
 import { buildProbe, parseProbe } from './lldp.js';
 import { SnapshotWriter } from './snapshot-writer.js';
-import type { BoundPorts, Dpid, Link, LinkEnd, PortKind, PortRefOnSwitch, TopologyListener, TopologySnapshot, TopoSwitch } from './types.js';
+import type { Dpid } from '../openflow/dpid.js';
+import type { BoundPorts, Link, LinkEnd, PortKind, PortRefOnSwitch, TopologyListener, TopologySnapshot, TopoSwitch } from './types.js';
 import type { OfVersion } from '../openflow/types.js';
 
 export interface DiscoveryOptions {

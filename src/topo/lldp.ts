@@ -5,7 +5,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ETH_LLDP } from '../openflow/ethernet.js';
 import type { Match } from '../openflow/types.js';
-import type { Dpid } from './types.js';
+import type { Dpid } from '../openflow/dpid.js';
 
 /** Nearest-bridge group address: 802.1D bridges never forward it. */
 export const LLDP_DST_MAC = '01:80:c2:00:00:0e';

@@ -4,7 +4,8 @@
 // Links whose either end is missing or down are skipped. Switches are indexed
 // by integers internally: a fabric of 500 switches and 12,000 links needs one
 // BFS per destination, computed on first use.
-import type { Dpid, TopologySnapshot } from './types.js';
+import type { Dpid } from '../openflow/dpid.js';
+import type { TopologySnapshot } from './types.js';
 
 export interface Paths {
   /** Port on `from` towards `to`; undefined when from === to or `to` is unreachable. */

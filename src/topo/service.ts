@@ -10,7 +10,8 @@ import { cablingMatches, compareCabling, linkKey, logCablingReport, type Cabling
 import { Discovery, type DiscoveryCounters, type DiscoveryOptions, type PortInfo, type PortStatusReason } from './discovery.js';
 import type { TopologyDescription } from './description.js';
 import { isLldp } from './lldp.js';
-import type { BoundPorts, Dpid, TopologyFeed, TopologyListener, TopologySnapshot } from './types.js';
+import type { Dpid } from '../openflow/dpid.js';
+import type { BoundPorts, TopologyFeed, TopologyListener, TopologySnapshot } from './types.js';
 
 export interface TopologySourceEvents {
   switchConnected: { dpid: Dpid; version?: OfVersion; ports: PortInfo[] };

@@ -3,7 +3,8 @@
 // at everything (for a feed that does not say what changed) or by checking
 // only what a list of events names (to net out changes that undid each other).
 import { linkKey } from './cabling.js';
-import type { Dpid, Link, TopologyEvent, TopologySnapshot, TopoPort, TopoSwitch } from './types.js';
+import type { Dpid } from '../openflow/dpid.js';
+import type { Link, TopologyEvent, TopologySnapshot, TopoPort, TopoSwitch } from './types.js';
 
 /** The fields of a switch that a 'switch' event covers. */
 export interface SwitchHead {

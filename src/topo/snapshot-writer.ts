@@ -7,7 +7,8 @@
 import { PersistentMap } from '../model/pmap.js';
 import { linkKey } from './cabling.js';
 import { portEvents, sameHead, samePort, type SwitchHead } from './snapshot-diff.js';
-import type { Dpid, Link, TopologyEvent, TopologySnapshot, TopoPort, TopoSwitch } from './types.js';
+import type { Dpid } from '../openflow/dpid.js';
+import type { Link, TopologyEvent, TopologySnapshot, TopoPort, TopoSwitch } from './types.js';
 
 /** Above this many link changes in one publish, the sorted link list is rebuilt by merging rather than spliced. */
 const SPLICE_LIMIT = 8;

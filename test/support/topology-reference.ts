@@ -5,7 +5,8 @@
 import { Port } from '../../src/openflow/types.js';
 import { linkKey, type PortClassifier } from '../../src/topo/cabling.js';
 import type { Discovery } from '../../src/topo/discovery.js';
-import type { BoundPorts, Dpid, Link, LinkEnd, TopologyEvent, TopologySnapshot, TopoPort, TopoSwitch } from '../../src/topo/types.js';
+import type { Dpid } from '../../src/openflow/dpid.js';
+import type { BoundPorts, Link, LinkEnd, TopologyEvent, TopologySnapshot, TopoPort, TopoSwitch } from '../../src/topo/types.js';
 
 /** The parts of Discovery's state the snapshot is made of. */
 interface DiscoveryState {

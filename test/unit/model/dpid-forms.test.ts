@@ -5,7 +5,8 @@
 // a number, read as such.
 import { expect } from 'chai';
 import { makeApi, network1 } from '../api/helpers.js';
-import { canonicalDpid, dpidFromText } from '../../../src/model/ident.js';
+import { canonicalDpid } from '../../../src/model/ident.js';
+import { dpidFromText } from '../../../src/openflow/dpid.js';
 import { normalizeDpid, validateDescription } from '../../../src/topo/description.js';
 
 describe('model: datapath id forms', () => {
