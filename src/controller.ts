@@ -7,7 +7,7 @@ import type { AgentToken } from './api/auth.js';
 import { startApi } from './api/server.js';
 import { Cluster, InheritedLinks } from './cluster/index.js';
 import { OpenFlowServer, type ConnectionLimits, type TlsSettings } from './channel/index.js';
-import type { Clock } from './channel/clock.js';
+import type { Clock } from './clock.js';
 import { DEFAULT_METER_RATES } from './compiler/switch-lowering.js';
 import { EventBus } from './events/bus.js';
 import { attachEventSources } from './events/sources.js';

@@ -4,7 +4,7 @@
 // per address until they close, and their accept time is kept so that the
 // handshake deadline runs from the accept, TLS handshake included.
 import type net from 'node:net';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 
 /** Why a session was refused (the label of spotlight_openflow_sessions_refused_total). */
 export type RefusalReason =

@@ -21,7 +21,7 @@ import type {
 } from '../openflow/types.js';
 import { GROUP_ANY, Port, TABLE_ALL } from '../openflow/types.js';
 import { RepeatedLogLimiter, type Logger } from '../log.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import {
   ChannelError,
   OFPBRC_BAD_LEN,

@@ -1,5 +1,4 @@
 export { sendBundle, OFPBF_ATOMIC, OFPBF_ORDERED, type BundleOptions, type BundleResult } from './bundle.js';
-export { systemClock, type Clock, type TimerHandle } from './clock.js';
 export { SwitchConnection, type BarrierResult, type ConnectionState, type SendResult } from './connection.js';
 export { ChannelError, type ChannelErrorCode, type DisconnectReason, type SwitchErrorInfo } from './errors.js';
 export { type Unsent } from './message.js';

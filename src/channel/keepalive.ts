@@ -1,7 +1,7 @@
 // Echo keepalive: after `intervalMs` with nothing received, send an ECHO_REQUEST;
 // every further interval still without input counts a miss, and `maxMisses`
 // misses in a row declare the switch dead. Any received byte resets it.
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 
 export interface KeepaliveOptions {
   intervalMs: number;

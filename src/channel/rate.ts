@@ -22,7 +22,7 @@
 // that finds the bucket table full draws on the pool alone. Drop counters per
 // port are bounded the same way; the least recently dropping port is folded
 // into `otherPortsDropped` when room is needed.
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 
 /** Reserved part of the budget, split evenly across port buckets. */
 const RESERVED_FRACTION = 0.5;

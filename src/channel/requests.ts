@@ -8,7 +8,7 @@
 // and bytes; past a cap the request fails and the tracker's owner is told
 // (the connection closes that switch).
 import type { ErrorMsg, MultipartReply, MultipartReplyBody, OfpMessage } from '../openflow/types.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import { ChannelError, type SwitchErrorInfo } from './errors.js';
 
 /** xids run 1..2^32-1 and wrap; 0 is never used (OVS and others treat it as "unsolicited"). */

@@ -12,7 +12,7 @@ import tls from 'node:tls';
 import type { FlowRemoved, OfVersion, PacketIn, PortDesc, PortStatus, SwitchDesc } from '../openflow/types.js';
 import { RepeatedLogLimiter, type Logger } from '../log.js';
 import { isLoopbackAddress, REFUSAL_REASONS, SocketAdmission, type RefusalReason } from './admission.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { SwitchConnection } from './connection.js';
 import type { DisconnectReason, SwitchErrorInfo } from './errors.js';
 import { certificateMayClaim, indexCertificateDpids } from './identity.js';

@@ -5,7 +5,8 @@ import type { Logger } from '../log.js';
 import { DesiredTables, noChanges, type DesiredChanges } from './desired.js';
 import { OFP13_VERSION } from '../openflow/types.js';
 import type { Dpid } from '../openflow/dpid.js';
-import type { Clock, CookieSpace, DesiredFlow, SwitchDelta, SwitchFlows, SwitchSession } from './ports.js';
+import type { Clock } from '../clock.js';
+import type { CookieSpace, DesiredFlow, SwitchDelta, SwitchFlows, SwitchSession } from './ports.js';
 import { RealizationTracker, type WaitOutcome } from './realization.js';
 import { SwitchReconciler, type FlowFailure, type PassReport, type ReconcilerState } from './switch-reconciler.js';
 

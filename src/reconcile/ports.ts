@@ -74,19 +74,3 @@ export function isOurCookie(cookie: bigint, space: CookieSpace): boolean {
   return (cookie & space.mask) === space.tag;
 }
 
-/** Time, injected so audits and coalescing can be tested with a fake clock. */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};

@@ -12,8 +12,8 @@
 // instances (source 'shared') "connected" means driven by the master, and
 // the generations come from what the master shares through etcd; their own
 // reconcilers stand by and are never waited for.
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import type { Dpid } from '../openflow/dpid.js';
-import { systemClock, type Clock } from './ports.js';
 
 export type WaitOutcome = 'realized' | 'timeout';
 
@@ -38,14 +38,14 @@ export interface ChangeWait {
 interface Waiter {
   generation: number;
   resolve: (o: WaitOutcome) => void;
-  timer: unknown;
+  timer: TimerHandle | undefined;
 }
 
 interface ChangeWaiter {
   req: ChangeWait;
   named: ReadonlySet<Dpid>;
   resolve: (r: WaitReport) => void;
-  timer: unknown;
+  timer: TimerHandle | undefined;
 }
 
 /** Generations whose touched set is kept for waiters; older ones are forgotten. */
@@ -266,7 +266,7 @@ export class RealizationTracker {
       for (const w of this.changeWaiters) {
         const r = this.changeState(w);
         if (r.outcome === 'realized') {
-          this.clock.clearTimeout(w.timer);
+          w.timer?.cancel();
           w.resolve(r);
         } else still.push(w);
       }
@@ -276,7 +276,7 @@ export class RealizationTracker {
     const still: Waiter[] = [];
     for (const w of this.waiters) {
       if (this.isRealized(w.generation)) {
-        this.clock.clearTimeout(w.timer);
+        w.timer?.cancel();
         w.resolve('realized');
       } else still.push(w);
     }

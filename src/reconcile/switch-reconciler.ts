@@ -7,6 +7,7 @@
 // and bursts of changes are coalesced. The table is read, never cleared, on
 // connect, so a controller restart changes nothing that is right; after that,
 // a change costs the keys it touched, not the whole table.
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import type { Logger } from '../log.js';
 import { OFP13_VERSION } from '../openflow/types.js';
 import { canonicalInstructions } from './action-key.js';
@@ -14,9 +15,7 @@ import { DesiredTables, noChanges, type DesiredChanges } from './desired.js';
 import { driftOf, keyInstalled, planFlows, type Drift, type FlowPlan, type InstalledTables, type PlannedChange, type PlannedObject, type PlanScope } from './diff.js';
 import {
   DEFAULT_COOKIE_SPACE,
-  systemClock,
   type ApplyResult,
-  type Clock,
   type CookieSpace,
   type DesiredFlow,
   type DesiredGroup,
@@ -107,8 +106,8 @@ export class SwitchReconciler {
   private drift: Drift | undefined;
   private auditing = false;
   private loop: Promise<void> | undefined;
-  private coalesceTimer: unknown;
-  private auditTimer: unknown;
+  private coalesceTimer: TimerHandle | undefined;
+  private auditTimer: TimerHandle | undefined;
   private bundlesUsable: boolean;
   private conflictKeys = new Set<string>();
   private readonly refusedMeters = new Set<number>();
@@ -227,8 +226,8 @@ export class SwitchReconciler {
 
   stop(): void {
     this.stateValue = 'stopped';
-    this.clock.clearTimeout(this.coalesceTimer);
-    this.clock.clearTimeout(this.auditTimer);
+    this.coalesceTimer?.cancel();
+    this.auditTimer?.cancel();
     this.coalesceTimer = undefined;
     this.settleAudits(undefined);
   }
@@ -276,7 +275,7 @@ export class SwitchReconciler {
   private runLoop(): void {
     if (this.loop !== undefined) return;
     // A pass starting now also serves a change still waiting for its coalescing delay.
-    this.clock.clearTimeout(this.coalesceTimer);
+    this.coalesceTimer?.cancel();
     this.coalesceTimer = undefined;
     this.loop = (async () => {
       try {
@@ -570,7 +569,7 @@ export class SwitchReconciler {
     }
     if (reason === 'disconnected') {
       this.stateValue = 'disconnected';
-      this.clock.clearTimeout(this.auditTimer);
+      this.auditTimer?.cancel();
       this.log.warn('switch went away during reconcile');
       return;
     }

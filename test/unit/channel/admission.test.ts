@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import { isLoopbackAddress, SocketAdmission } from '../../../src/channel/admission.js';
-import { FakeClock } from './support/fake-clock.js';
+import { FakeClock } from '../../support/fakeclock.js';
 
 let nextPort = 40000;
 /** Just what admission reads of an accepted socket. */

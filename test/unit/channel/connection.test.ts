@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ChannelError, type OpenFlowServer, type SwitchConnection } from '../../../src/channel/index.js';
 import type { FlowMod, OfpMessage } from '../../../src/openflow/types.js';
-import { FakeClock } from './support/fake-clock.js';
+import { FakeClock } from '../../support/fakeclock.js';
 import { FakeSwitch, flowStat, port, type FakeSwitchOptions } from './support/fake-switch.js';
 import { nextEvent, sleep, startServer, until } from './support/harness.js';
 import { addFlow } from './support/messages.js';

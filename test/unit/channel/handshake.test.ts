@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { OpenFlowServer } from '../../../src/channel/index.js';
 import type { OfpMessage } from '../../../src/openflow/types.js';
-import { FakeClock } from './support/fake-clock.js';
+import { FakeClock } from '../../support/fakeclock.js';
 import { DESC, FakeSwitch, port, type FakeSwitchOptions } from './support/fake-switch.js';
 import { nextEvent, startServer, until } from './support/harness.js';
 

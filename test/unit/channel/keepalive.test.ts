@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Keepalive } from '../../../src/channel/keepalive.js';
-import { FakeClock } from './support/fake-clock.js';
+import { FakeClock } from '../../support/fakeclock.js';
 
 describe('channel: keepalive (fake time)', () => {
   function setup(intervalMs = 5000, maxMisses = 3) {

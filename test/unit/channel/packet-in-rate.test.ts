@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import type { OpenFlowServer, SwitchConnection } from '../../../src/channel/index.js';
 import { PortFairLimiter, type WindowDrops } from '../../../src/channel/rate.js';
-import { FakeClock } from './support/fake-clock.js';
+import { FakeClock } from '../../support/fakeclock.js';
 import { FakeSwitch, port } from './support/fake-switch.js';
 import { nextEvent, startServer, until } from './support/harness.js';
 

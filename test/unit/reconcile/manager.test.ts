@@ -45,15 +45,15 @@ describe('reconcile/realization tracker', () => {
     const w = t.waitFor(2, 1000);
     let outcome: string | undefined;
     void w.then((o) => (outcome = o));
-    await clock.advance(10);
+    await clock.advanceSettling(10);
     expect(outcome).to.equal(undefined);
     t.notePublished(2, ['a']);
     t.setRealized('a', 2);
-    await clock.advance(0);
+    await clock.advanceSettling(0);
     expect(outcome).to.equal('realized');
     const late = t.waitFor(3, 1000);
     t.notePublished(3, ['a']);
-    await clock.advance(1000);
+    await clock.advanceSettling(1000);
     expect(await late).to.equal('timeout');
   });
 });

@@ -82,7 +82,7 @@ describe('reconcile/switch-reconciler', () => {
     rec.start();
     await rec.idle();
     for (let g = 1; g <= 10; g++) rec.setDesired(g, desiredSet(g));
-    await clock.advance(25);
+    await clock.advanceSettling(25);
     await rec.idle();
     expect(sw.applyCalls).to.equal(1);
     expect(sw.flowMods()).to.have.length(10);
@@ -235,10 +235,10 @@ describe('reconcile/switch-reconciler', () => {
     sw.install(flow(50, 50, 7, FOREIGN_COOKIE));
     expect(sw.removeWhere((f) => f.cookie === OURS && (f.match.inPort ?? 0) <= 2)).to.equal(2);
     sw.install({ ...flow(3, 99), cookie: OURS });
-    await clock.advance(9_999);
+    await clock.advanceSettling(9_999);
     await rec.idle();
     expect(sw.table().filter((f) => f.cookie === OURS)).to.have.length(4);
-    await clock.advance(1);
+    await clock.advanceSettling(1);
     await rec.idle();
     await settle();
     expect(ourFlows(sw)).to.deep.equal(desiredSet(6).map((f) => `${f.priority}:${JSON.stringify(f.match)}:${JSON.stringify(f.instructions)}`).sort());
@@ -247,7 +247,7 @@ describe('reconcile/switch-reconciler', () => {
     expect(repaired).to.include({ dpid: '0000000000000001', missing: 2, changed: 1, unexpected: 0, adds: 2, modifies: 1, deletes: 0 });
     // And again on the next interval, with nothing to repair.
     const before = sw.flowMods().length;
-    await clock.advance(10_000);
+    await clock.advanceSettling(10_000);
     await rec.idle();
     expect(sw.readCalls).to.equal(3);
     expect(sw.flowMods().length).to.equal(before);

@@ -31,9 +31,9 @@ describe('reconcile/realization: ?wait rules', () => {
     const t = new RealizationTracker({ clock });
     t.setConnected('a', true);
     const box = settle(t.waitForChange({ generation: 3, named: ['a', 'b'], timeoutMs: 500, held: () => true }));
-    await clock.advance(499);
+    await clock.advanceSettling(499);
     expect(box.report).to.equal(undefined);
-    await clock.advance(1);
+    await clock.advanceSettling(1);
     expect(box.report).to.deep.equal({ outcome: 'timeout', pending: ['b'], lagging: [{ dpid: 'a', realizedGeneration: null }] });
   });
 
@@ -42,10 +42,10 @@ describe('reconcile/realization: ?wait rules', () => {
     const t = new RealizationTracker({ clock });
     t.setConnected('unrelated', true);
     const box = settle(t.waitForChange({ generation: 2, named: ['away'], timeoutMs: 1000 }));
-    await clock.advance(0);
+    await clock.advanceSettling(0);
     expect(box.report, 'waits for the compiler to publish').to.equal(undefined);
     t.notePublished(2, []);
-    await clock.advance(0);
+    await clock.advanceSettling(0);
     expect(box.report).to.deep.equal({ outcome: 'realized', pending: ['away'], lagging: [] });
   });
 
@@ -56,10 +56,10 @@ describe('reconcile/realization: ?wait rules', () => {
     t.notePublished(5, ['a', 'b']);
     const box = settle(t.waitForChange({ generation: 5, named: ['a'], timeoutMs: 1000 }));
     t.setRealized('a', 5);
-    await clock.advance(0);
+    await clock.advanceSettling(0);
     expect(box.report).to.equal(undefined);
     t.setConnected('b', false);
-    await clock.advance(0);
+    await clock.advanceSettling(0);
     expect(box.report).to.deep.equal({ outcome: 'realized', pending: ['b'], lagging: [] });
   });
 
@@ -72,7 +72,7 @@ describe('reconcile/realization: ?wait rules', () => {
     t.notePublished(4, ['a', 'b', 'c']);
     t.setRealized('c', 4);
     const box = settle(t.waitForChange({ generation: 4, named: [], timeoutMs: 200 }));
-    await clock.advance(200);
+    await clock.advanceSettling(200);
     expect(box.report).to.deep.equal({
       outcome: 'timeout',
       pending: [],

@@ -1,5 +1,6 @@
-// Every timer in the channel goes through a Clock so keepalives, handshake and
-// request timeouts can be driven by fake time in tests.
+// Time as Spotlight's timers see it: keepalives, handshake and request
+// timeouts, reconcile coalescing and audits, `?wait` deadlines. Injected so
+// that tests drive them with fake time (test/support/fakeclock.ts).
 
 export interface TimerHandle {
   cancel(): void;
