@@ -26,10 +26,10 @@
 // Neither memory outlives discovery's verdict on a port: a link whose live
 // end is an access port now (a VM or gateway was bound there) is not kept.
 // Switches that discovery forgot are forgotten here too once their grace ends.
-import { linkKey } from '../topo/cabling.js';
 import { netEvents, snapshotEvents } from '../topo/snapshot-diff.js';
 import { SnapshotWriter } from '../topo/snapshot-writer.js';
 import type { Dpid } from '../openflow/dpid.js';
+import { linkKey, portKey } from '../topo/link.js';
 import type { Link, LinkEnd, TopologyEvent, TopologyFeed, TopologyListener, TopologySnapshot, TopoSwitch } from '../topo/types.js';
 
 interface Remembered {
@@ -48,7 +48,7 @@ export interface StickyTopologyOptions {
   now?: () => number;
 }
 
-const endKey = (e: LinkEnd): string => `${e.dpid}/${e.portNo}`;
+const endKey = (e: LinkEnd): string => portKey(e.dpid, e.portNo);
 
 export class StickyTopology implements TopologyFeed {
   private readonly memory = new Map<Dpid, Remembered>();

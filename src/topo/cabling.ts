@@ -5,6 +5,7 @@
 import type { Dpid } from '../openflow/dpid.js';
 import type { Logger } from '../log.js';
 import type { DescribedEnd, DescribedLink, TopologyDescription } from './description.js';
+import { linkKey, orderLink } from './link.js';
 import type { Link, LinkEnd, PortKind, TopologySnapshot } from './types.js';
 
 export type MissingReason = 'switch-disconnected' | 'port-unknown' | 'not-discovered';
@@ -104,15 +105,6 @@ export function logCablingReport(log: Logger, report: CablingReport, snap: Topol
       topologyVersion: snap.version,
     });
   }
-}
-
-export function orderLink(x: LinkEnd, y: LinkEnd): Link {
-  const xFirst = x.dpid < y.dpid || (x.dpid === y.dpid && x.portNo <= y.portNo);
-  return xFirst ? { a: { ...x }, b: { ...y } } : { a: { ...y }, b: { ...x } };
-}
-
-export function linkKey(l: Link): string {
-  return `${l.a.dpid}/${l.a.portNo}-${l.b.dpid}/${l.b.portNo}`;
 }
 
 type Resolved = { ok: true; end: LinkEnd } | { ok: false; reason: MissingReason };

@@ -6,7 +6,8 @@
 // into a SnapshotWriter as it changes, so an event costs what it changes and
 // listeners hear what changed.
 import { Port } from '../openflow/types.js';
-import { describedPortClassifier, linkKey, orderLink, type PortClassifier } from './cabling.js';
+import { describedPortClassifier, type PortClassifier } from './cabling.js';
+import { linkKey, orderLink, portKey } from './link.js';
 import type { TopologyDescription } from './description.js';
 import { buildProbe, parseProbe } from './lldp.js';
 import { SnapshotWriter } from './snapshot-writer.js';
@@ -504,8 +505,3 @@ export class Discovery {
     for (const l of this.listeners) l(snap, events);
   }
 }
-
-function portKey(dpid: Dpid, portNo: number): string {
-  return `${dpid}/${portNo}`;
-}
-

@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { RepeatedLogLimiter, type Logger } from '../log.js';
 import type { OfVersion } from '../openflow/types.js';
-import { cablingMatches, compareCabling, linkKey, logCablingReport, type CablingReport } from './cabling.js';
+import { cablingMatches, compareCabling, logCablingReport, type CablingReport } from './cabling.js';
+import { linkKey } from './link.js';
 import { Discovery, type DiscoveryCounters, type DiscoveryOptions, type PortInfo, type PortStatusReason } from './discovery.js';
 import type { TopologyDescription } from './description.js';
 import { isLldp } from './lldp.js';

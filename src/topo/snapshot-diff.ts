@@ -2,7 +2,7 @@
 // compared on, and the events between two snapshots, either found by looking
 // at everything (for a feed that does not say what changed) or by checking
 // only what a list of events names (to net out changes that undid each other).
-import { linkKey } from './cabling.js';
+import { linkKey } from './link.js';
 import type { Dpid } from '../openflow/dpid.js';
 import type { Link, TopologyEvent, TopologySnapshot, TopoPort, TopoSwitch } from './types.js';
 

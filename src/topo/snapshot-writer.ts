@@ -5,7 +5,7 @@
 // published before: each switch, port and link touched since then is compared
 // with its published value, so changes that undo each other name nothing.
 import { PersistentMap } from '../model/pmap.js';
-import { linkKey } from './cabling.js';
+import { linkKey } from './link.js';
 import { portEvents, sameHead, samePort, type SwitchHead } from './snapshot-diff.js';
 import type { Dpid } from '../openflow/dpid.js';
 import type { Link, TopologyEvent, TopologySnapshot, TopoPort, TopoSwitch } from './types.js';

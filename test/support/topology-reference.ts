@@ -3,7 +3,8 @@
 // their snapshots incrementally. Property tests check the incremental views
 // against them; bench/topology.ts runs them as the "before" peer.
 import { Port } from '../../src/openflow/types.js';
-import { linkKey, type PortClassifier } from '../../src/topo/cabling.js';
+import type { PortClassifier } from '../../src/topo/cabling.js';
+import { linkKey } from '../../src/topo/link.js';
 import type { Discovery } from '../../src/topo/discovery.js';
 import type { Dpid } from '../../src/openflow/dpid.js';
 import type { BoundPorts, Link, LinkEnd, TopologyEvent, TopologySnapshot, TopoPort, TopoSwitch } from '../../src/topo/types.js';

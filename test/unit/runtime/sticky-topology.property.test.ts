@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { StickyTopology } from '../../../src/runtime/sticky-topology.js';
-import { orderLink, linkKey } from '../../../src/topo/cabling.js';
+import { orderLink, linkKey } from '../../../src/topo/link.js';
 import { SnapshotWriter } from '../../../src/topo/snapshot-writer.js';
 import type { Link, TopologyEvent, TopologySnapshot } from '../../../src/topo/types.js';
 import { differences, eventText, plain, ReferenceSticky } from '../../support/topology-reference.js';
