@@ -1,9 +1,10 @@
 // DesiredFlow as `ovs-ofctl add-flows` text, so golden dumps read like what an
 // operator types and Open vSwitch itself can load them. The match text is
-// canonical (fixed field order, lower-case MACs, RFC 5952 IPv6) and doubles
-// as the flow's identity key.
+// canonical (fixed field order, lower-case MACs, RFC 5952 IPv6). A flow's
+// identity on its switch is the reconciler's flowKey (reconcile/match-key.ts).
 import { MeterFlags, Port, VID_PRESENT, type Action, type Instruction, type Match, type MatchField, type MaybeMasked, type OfVersion, OFP10_VERSION } from '../openflow/types.js';
 import { canonicalIpv6 } from './addr.js';
+import { cmp } from './endpoints.js';
 import { stage as stageDecl } from './pipeline.js';
 import type { DesiredFlow, DesiredGroup, DesiredMeter } from './types.js';
 
@@ -124,11 +125,6 @@ export function instructionsText(ins: Instruction[]): string {
   return parts.length ? parts.join(',') : 'drop';
 }
 
-/** Identity of a flow on its switch: table, priority and canonical match. */
-export function flowKey(f: DesiredFlow, version: OfVersion): string {
-  return `${f.tableId}/${f.priority}/${matchText(f.match, version)}`;
-}
-
 export function flowText(f: DesiredFlow, version: OfVersion): string {
   const m = matchText(f.match, version);
   // OF1.0 has one table, and naming it would need an extension.
@@ -170,8 +166,4 @@ export function switchText(flows: DesiredFlow[], version: OfVersion, groups: rea
     lines.push(flowText(f, version));
   }
   return lines.join('\n') + '\n';
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { answerArp, parseArp } from '../../../src/compiler/arp.js';
 import { answerNd } from '../../../src/compiler/nd.js';
 import { compile } from '../../../src/compiler/compile.js';
-import { flowKey } from '../../../src/compiler/ofctl-text.js';
+import { flowKey } from '../../../src/reconcile/match-key.js';
 import { checkFlow } from '../../../src/compiler/pipeline.js';
 import { FlowSim } from '../../support/flowsim.js';
 import { buildPacket, buildScenario, recipeArb } from '../../support/flowsim-scenarios.js';
@@ -49,7 +49,9 @@ describe('compiler: delivered == allowed (simulated fabric vs contract oracle)',
             const why = checkFlow(f);
             if (why) throw new Error(`stage check: ${why}`);
             // Two flows with one identity (table, priority, match) would make the switch's choice arbitrary.
-            const k = flowKey(f, sf.version);
+            const key = flowKey(f.tableId, f.priority, f.match, sf.version);
+            if (!key.ok) throw new Error(`${sf.dpid}: unkeyable flow: ${key.error.message}`);
+            const k = key.key;
             if (keys.has(k)) throw new Error(`${sf.dpid}: duplicate flow identity ${k}`);
             keys.add(k);
           }

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../../../src/compiler/compile.js';
 import { COOKIE_TAG_MASK, COOKIE_TAG_VALUE, cookieFor, cookieKind, isSpotlightCookie } from '../../../src/compiler/cookie.js';
-import { flowKey } from '../../../src/compiler/ofctl-text.js';
+import { flowKey } from '../../../src/reconcile/match-key.js';
 import { checkFlow, STAGES } from '../../../src/compiler/pipeline.js';
 import type { DesiredFlow } from '../../../src/compiler/types.js';
 import { GOLDEN } from '../../support/flowsim-golden.js';
@@ -28,7 +28,11 @@ describe('compiler: pipeline declaration', () => {
       for (const v of [1, 4] as const) {
         for (const sf of compile(sc.model, sc.topo(v)).switches.values()) {
           for (const f of sf.flows) expect(checkFlow(f, sf.version === 4 ? 'of13' : 'of10'), `${sc.name} ${f.stage}`).to.equal(null);
-          const keys = sf.flows.map((f) => flowKey(f, sf.version));
+          const keys = sf.flows.map((f) => {
+            const k = flowKey(f.tableId, f.priority, f.match, sf.version);
+            if (!k.ok) throw new Error(`${sc.name} ${sf.dpid}: unkeyable flow: ${k.error.message}`);
+            return k.key;
+          });
           expect(new Set(keys).size, `${sc.name} ${sf.dpid}: flow identities are unique`).to.equal(keys.length);
           for (const f of sf.flows) expect(isSpotlightCookie(f.cookie)).to.equal(true);
         }
