@@ -1,6 +1,7 @@
 // Structured logs (winston). Every component logs through a child logger that
 // names it, and every record names the switch, VM or request it concerns.
 import winston from 'winston';
+import { bigintText } from './json.js';
 
 export type Logger = winston.Logger;
 
@@ -15,12 +16,12 @@ export interface LogOptions {
 export function createLogger(opts: LogOptions = {}): Logger {
   const json = opts.json ?? !process.stdout.isTTY;
   const format = json
-    ? winston.format.combine(winston.format.timestamp(), winston.format.json({ replacer: bigintReplacer }))
+    ? winston.format.combine(winston.format.timestamp(), winston.format.json({ replacer: bigintText }))
     : winston.format.combine(
         winston.format.timestamp(),
         winston.format.printf((info) => {
           const { timestamp, level, message, component, ...rest } = info as Record<string, unknown>;
-          const fields = Object.keys(rest).length ? ' ' + JSON.stringify(rest, bigintReplacer) : '';
+          const fields = Object.keys(rest).length ? ' ' + JSON.stringify(rest, bigintText) : '';
           return `${String(timestamp)} ${String(level)} [${String(component ?? 'spotlight')}] ${String(message)}${fields}`;
         }),
       );
@@ -35,10 +36,6 @@ export function createLogger(opts: LogOptions = {}): Logger {
 /** A logger that drops everything, for tests. */
 export function silentLogger(): Logger {
   return createLogger({ silent: true, json: true });
-}
-
-function bigintReplacer(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? value.toString() : value;
 }
 
 export interface RepeatLimitOptions {

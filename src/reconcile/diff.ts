@@ -23,6 +23,7 @@
 // the flow changes and deleted after them, so no flow ever names one the
 // switch lacks.
 import { isOurGroup, portMeterOf, SWITCH_METER } from '../compiler/fabric.js';
+import { bigintText } from '../json.js';
 import { GROUP_ANY, MeterFlags, NO_BUFFER, OFP10_VERSION, Port, type Bucket, type FlowStats, type OfVersion } from '../openflow/types.js';
 import { canonicalAction, canonicalInstructions } from './action-key.js';
 import { DesiredTables, noChanges, type DesiredChanges } from './desired.js';
@@ -101,10 +102,6 @@ export function keyInstalled(installed: readonly InstalledFlow[], version: OfVer
     byKey.set(k.ok ? k.key : `unkeyable/${f.tableId}/${f.priority}/${JSON.stringify(f.match, bigintText)}`, f);
   }
   return byKey;
-}
-
-function bigintText(_k: string, v: unknown): unknown {
-  return typeof v === 'bigint' ? v.toString() : v;
 }
 
 function flowMod(command: FlowModBody['command'], f: InstalledFlow, cookie: bigint, cookieMask: bigint, version: OfVersion): FlowModBody {
