@@ -13,6 +13,7 @@ import { EventBus } from './events/bus.js';
 import { attachEventSources } from './events/sources.js';
 import { SpoofWatch } from './events/spoof-watch.js';
 import type { Logger } from './log.js';
+import { versionName } from './openflow/types.js';
 import { ChannelSession } from './reconcile/channel-session.js';
 import { ReconcileManager } from './reconcile/manager.js';
 import { attachMetrics, type AttachedMetrics } from './metrics/index.js';
@@ -146,7 +147,7 @@ export class Controller {
     of.on('switchConnected', (ev) =>
       this.log.info('switch connected', {
         dpid: ev.dpid,
-        version: ev.version === 4 ? '1.3' : '1.0',
+        version: versionName(ev.version),
         remote: ev.connection.remote,
         ports: ev.ports.map((p) => `${p.portNo}:${p.name}`),
         hw: ev.desc ? `${ev.desc.mfrDesc} ${ev.desc.hwDesc} ${ev.desc.swDesc}` : undefined,

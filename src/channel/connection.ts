@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { decodeMessage, formatDpid, peekHeader } from '../openflow/index.js';
+import { decodeMessage, formatDpid, OFPT13, peekHeader } from '../openflow/index.js';
 import type {
   CodecError,
   FlowRemoved,
@@ -19,7 +19,7 @@ import type {
   RoleStatus,
   SwitchDesc,
 } from '../openflow/types.js';
-import { GROUP_ANY, Port, TABLE_ALL } from '../openflow/types.js';
+import { GROUP_ANY, Port, PortReason, TABLE_ALL } from '../openflow/types.js';
 import { RepeatedLogLimiter, type Logger } from '../log.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import {
@@ -395,7 +395,7 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
         return;
       }
       case 'portStatus':
-        if (msg.reason === 1) this.portMap.delete(msg.desc.portNo);
+        if (msg.reason === PortReason.DELETE) this.portMap.delete(msg.desc.portNo);
         else if (this.portMap.has(msg.desc.portNo) || this.portMap.size < this.limits.maxPorts) this.portMap.set(msg.desc.portNo, msg.desc);
         else {
           // A switch inventing ports: the map (and everything keyed by its ports above) stays bounded.
@@ -445,7 +445,7 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
       if (failed) return;
     }
     // Never answer an ERROR with an ERROR (two peers could loop).
-    if (error.msgType === 1) return;
+    if (error.msgType === OFPT13.OFPT_ERROR) return; // 1 in both versions
     const code = error.code === 'BAD_VERSION' ? OFPBRC_BAD_VERSION : error.code === 'BAD_TYPE' ? OFPBRC_BAD_TYPE : OFPBRC_BAD_LEN;
     this.replyError(frame, OFPET_BAD_REQUEST, code);
   }

@@ -3,6 +3,7 @@
 import type { FlowEntryInfo, SwitchInfo } from '../api/deps.js';
 import type { ExplainReport } from '../explain/explain.js';
 import type { Network, Vm } from '../model/types.js';
+import { Port } from '../openflow/types.js';
 import type { TraceReport } from '../sim/trace.js';
 import { table } from './table.js';
 
@@ -101,7 +102,7 @@ function renderSteps(t: TraceReport, indent: string): string[] {
     last = s.switch;
     if (s.stage === null) lines.push(`${indent}  table ${s.table}: no flow matched (table miss, dropped)`);
     else {
-      const outs = s.outputs.map((p) => (p === 0xfffffffd ? 'controller' : `port ${p}`)).join(', ');
+      const outs = s.outputs.map((p) => (p === Port.CONTROLLER ? 'controller' : `port ${p}`)).join(', ');
       lines.push(`${indent}  table ${s.table} ${s.stage}: priority ${s.priority} ${s.match || '*'} -> ${s.actions}${outs ? ` [out: ${outs}]` : ''}`);
     }
   }

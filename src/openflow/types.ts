@@ -7,6 +7,11 @@ export const OFP10_VERSION = 0x01;
 export const OFP13_VERSION = 0x04;
 export type OfVersion = typeof OFP10_VERSION | typeof OFP13_VERSION;
 
+/** "1.0" or "1.3": a version as the API, the operator commands and the logs name it. */
+export function versionName(v: OfVersion): '1.0' | '1.3' {
+  return v === OFP10_VERSION ? '1.0' : '1.3';
+}
+
 /**
  * Port numbers use the OF1.3 32-bit space everywhere in Spotlight. The OF1.0
  * codec maps the reserved ports 0xfffffff8..0xffffffff onto 0xfff8..0xffff.
@@ -382,9 +387,12 @@ export interface FlowRemoved extends Base {
   byteCount: bigint;
   match: Match;
 }
+/** Why a PORT_STATUS was sent (ofp_port_reason, the same in OF1.0 and OF1.3). */
+export const PortReason = { ADD: 0, DELETE: 1, MODIFY: 2 } as const;
+
 export interface PortStatus extends Base {
   type: 'portStatus';
-  /** OFPPR_ADD 0, OFPPR_DELETE 1, OFPPR_MODIFY 2. */
+  /** A PortReason. */
   reason: number;
   desc: PortDesc;
 }

@@ -3,7 +3,7 @@
 import type { DumpFlowsResult, FlowEntryInfo } from '../api/deps.js';
 import { ChannelError } from '../channel/index.js';
 import { instructionsText, matchText } from '../compiler/ofctl-text.js';
-import { OFP10_VERSION, type FlowStats, type OfVersion } from '../openflow/types.js';
+import { versionName, type FlowStats, type OfVersion } from '../openflow/types.js';
 
 export interface FlowStatsSource {
   flowStats(filter?: Record<string, never>): Promise<FlowStats[]>;
@@ -33,7 +33,7 @@ export function flowDumper(connection: (dpid: string) => FlowStatsSource | undef
     try {
       const flows = await conn.flowStats({});
       const sorted = [...flows].sort((a, b) => a.tableId - b.tableId || b.priority - a.priority);
-      return { ok: true, version: conn.version === OFP10_VERSION ? '1.0' : '1.3', flows: sorted.map((f) => flowEntry(f, conn.version)) };
+      return { ok: true, version: versionName(conn.version), flows: sorted.map((f) => flowEntry(f, conn.version)) };
     } catch (err) {
       return { ok: false, reason: err instanceof ChannelError && err.code === 'REQUEST_TIMEOUT' ? 'timeout' : 'disconnected' };
     }

@@ -3,6 +3,7 @@
 // and desired flow counts, realized generation, name and role from the
 // described fabric, and the packet-ins it has sent.
 import type { Dpid } from '../openflow/dpid.js';
+import { OFP10_VERSION, OFP13_VERSION, versionName } from '../openflow/types.js';
 import type { SwitchDirectory, SwitchInfo } from '../api/deps.js';
 import type { SwitchReconcileStatus } from '../reconcile/manager.js';
 import type { TopologySnapshot } from '../topo/types.js';
@@ -16,7 +17,7 @@ export interface SwitchDirectorySources {
   packetIns?: (dpid: Dpid) => number;
 }
 
-const versionText = (v: number | undefined): string | null => (v === 4 ? '1.3' : v === 1 ? '1.0' : null);
+const versionText = (v: number | undefined): string | null => (v === OFP13_VERSION || v === OFP10_VERSION ? versionName(v) : null);
 
 export function switchDirectory(src: SwitchDirectorySources): SwitchDirectory {
   return {

@@ -4,7 +4,7 @@
 // switch spreads flows), output to ports, IN_PORT and CONTROLLER), nothing about Spotlight's stages.
 // It carries a frame switch by switch across the fabric links and reports
 // where copies were delivered and what reached the controller.
-import type { Action, Bucket, GroupType, Instruction, Match, MaybeMasked } from '../openflow/types.js';
+import { OFP10_VERSION, OFP13_VERSION, Port, VID_PRESENT, type Action, type Bucket, type GroupType, type Instruction, type Match, type MaybeMasked } from '../openflow/types.js';
 import { parse, popMpls, popVlan, pushMpls, pushVlan, setEthDst, setMpls, setVlan, v6Bytes, type Fields } from './packets.js';
 
 export interface SimFlow {
@@ -53,13 +53,10 @@ export interface SimStep {
   tableId: number;
   /** The matched flow object as given to the constructor (its extra fields, e.g. stage, come along). */
   flow: SimFlow | undefined;
-  /** Ports this flow's actions output to, in order (after IN_PORT is resolved, CONTROLLER as 0xfffffffd). */
+  /** Ports this flow's actions output to, in order (after IN_PORT is resolved, CONTROLLER as Port.CONTROLLER). */
   outputs: number[];
 }
 
-const OFPP_IN_PORT = 0xfffffff8;
-const OFPP_CONTROLLER = 0xfffffffd;
-const VID_PRESENT = 0x1000;
 const MAX_HOPS = 64;
 
 export class FlowSim {
@@ -100,12 +97,12 @@ export class FlowSim {
         continue;
       }
       for (const out of this.process(job.dpid, job.inPort, job.frame)) {
-        if (out.port === OFPP_CONTROLLER) {
+        if (out.port === Port.CONTROLLER) {
           res.controller.push({ dpid: job.dpid, inPort: job.inPort, frame: out.frame });
           continue;
         }
-        const port = out.port === OFPP_IN_PORT ? job.inPort : out.port;
-        if (out.port !== OFPP_IN_PORT && port === job.inPort) continue; // OpenFlow never sends back out the ingress port implicitly
+        const port = out.port === Port.IN_PORT ? job.inPort : out.port;
+        if (out.port !== Port.IN_PORT && port === job.inPort) continue; // OpenFlow never sends back out the ingress port implicitly
         const peer = this.peers.get(`${job.dpid}:${port}`);
         if (peer) queue.push({ dpid: peer.dpid, inPort: peer.portNo, frame: out.frame, hops: job.hops + 1 });
         else res.delivered.push({ dpid: job.dpid, port, frame: out.frame });
@@ -121,7 +118,7 @@ export class FlowSim {
   /** One switch: the pipeline from table 0; returns the outputs in order. */
   private process(dpid: string, inPort: number, input: Uint8Array): { port: number; frame: Uint8Array }[] {
     const tables = this.tables.get(dpid);
-    const version = this.versions.get(dpid) ?? 4;
+    const version = this.versions.get(dpid) ?? OFP13_VERSION;
     const outs: { port: number; frame: Uint8Array }[] = [];
     if (!tables) return outs;
     let frame = input;
@@ -141,7 +138,7 @@ export class FlowSim {
         else if (ins.type === 'writeMetadata') metadata = (metadata & ~ins.mask) | (ins.metadata & ins.mask);
         else if (ins.type === 'gotoTable') next = ins.tableId;
       }
-      this.observer?.({ dpid, inPort, tableId: table, flow, outputs: outs.slice(before).map((o) => (o.port === OFPP_IN_PORT ? inPort : o.port)) });
+      this.observer?.({ dpid, inPort, tableId: table, flow, outputs: outs.slice(before).map((o) => (o.port === Port.IN_PORT ? inPort : o.port)) });
       if (next === undefined || next <= table) return outs;
       table = next;
     }
@@ -240,7 +237,7 @@ export function matches(m: Match, f: Fields, inPort: number, metadata: bigint, v
   if (m.ethDst !== undefined && !maskedEq('mac', m.ethDst, f.ethDst)) return false;
   if (m.vlanVid !== undefined) {
     const outer = f.vlans[0];
-    if (version === 1) {
+    if (version === OFP10_VERSION) {
       const want = typeof m.vlanVid === 'number' ? m.vlanVid : m.vlanVid.value;
       if (want === 0xffff ? outer !== undefined : outer !== want) return false;
     } else {

@@ -31,8 +31,6 @@ export interface TraceReport {
   droppedAt?: { switch: string; table: number; stage: string | null };
 }
 
-const CONTROLLER = 0xfffffffd;
-
 export function traceFabric(switches: Iterable<SwitchFlows>, links: readonly Link[], start: { dpid: string; port: number }, frame: Uint8Array): TraceReport {
   const list = [...switches];
   const versions = new Map<string, OfVersion>(list.map((s) => [s.dpid, s.version]));
@@ -69,5 +67,3 @@ export function traceFabric(switches: Iterable<SwitchFlows>, links: readonly Lin
   }
   return report;
 }
-
-export { CONTROLLER as CONTROLLER_PORT };

@@ -5,7 +5,7 @@
 // of Spotlight.
 import { randomBytes } from 'node:crypto';
 import { RepeatedLogLimiter, type Logger } from '../log.js';
-import type { OfVersion } from '../openflow/types.js';
+import { versionName, type OfVersion } from '../openflow/types.js';
 import { cablingMatches, compareCabling, logCablingReport, type CablingReport } from './cabling.js';
 import { linkKey } from './link.js';
 import { Discovery, type DiscoveryCounters, type DiscoveryOptions, type PortInfo, type PortStatusReason } from './discovery.js';
@@ -219,8 +219,8 @@ export class TopologyService implements TopologyFeed {
       this.log.warn('switch speaks another OpenFlow version than described', {
         dpid,
         name: described.name,
-        described: versionText(described.version),
-        negotiated: versionText(version),
+        described: versionName(described.version),
+        negotiated: versionName(version),
       });
     }
   }
@@ -263,8 +263,4 @@ export class TopologyService implements TopologyFeed {
  */
 function monotonicEpochMs(): number {
   return Math.floor(performance.timeOrigin + performance.now());
-}
-
-function versionText(v: OfVersion): string {
-  return v === 0x04 ? '1.3' : '1.0';
 }

@@ -4,7 +4,7 @@ import { formatIpv4, writeIpv4, writeMac } from '../addr.js';
 import { fail } from '../errors.js';
 import { MAX_ACTIONS } from '../limits.js';
 import type { Reader } from '../reader.js';
-import type { Action } from '../types.js';
+import { CONTROLLER_MAX_LEN_NO_BUFFER, Port, type Action } from '../types.js';
 import type { Writer } from '../writer.js';
 import { OFPAT10 as T } from './constants.js';
 import { portFromWire10, portToWire10 } from './ports.js';
@@ -58,7 +58,7 @@ function encodeAction10(w: Writer, a: Action): void {
     case 'output':
       head(w, T.OFPAT_OUTPUT, 8);
       w.u16(portToWire10(a.port, w.pos, 'output port'));
-      return w.u16(a.maxLen ?? (a.port === 0xfffffffd ? 0xffff : 0), 'output max_len');
+      return w.u16(a.maxLen ?? (a.port === Port.CONTROLLER ? CONTROLLER_MAX_LEN_NO_BUFFER : 0), 'output max_len');
     case 'setVlanVid':
       if (!(a.vid >= 0 && a.vid <= 0xfff)) fail('BAD_VALUE', `vlan vid ${a.vid} out of range`, w.pos);
       head(w, T.OFPAT_SET_VLAN_VID, 8);
@@ -136,7 +136,7 @@ export function decodeActions10(r: Reader): Action[] {
         const port = portFromWire10(b.u16());
         const maxLen = b.u16();
         const a: Action = { type: 'output', port };
-        if (port === 0xfffffffd || maxLen !== 0) a.maxLen = maxLen;
+        if (port === Port.CONTROLLER || maxLen !== 0) a.maxLen = maxLen;
         out.push(a);
         break;
       }

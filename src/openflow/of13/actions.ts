@@ -4,7 +4,7 @@ import { formatIpv4 } from '../addr.js';
 import { fail } from '../errors.js';
 import { MAX_ACTIONS } from '../limits.js';
 import { formatMacAt, u16At, u32At, type Reader } from '../reader.js';
-import type { Action, MatchField } from '../types.js';
+import { CONTROLLER_MAX_LEN_NO_BUFFER, Port, type Action, type MatchField } from '../types.js';
 import { checkU16, checkU32, putU16, putU32, type Writer } from '../writer.js';
 import { OFPAT13, OFPXMC_OPENFLOW_BASIC } from './constants.js';
 import { OXM_BY_NAME, OXM_BY_NUMBER } from './oxm-fields.js';
@@ -36,7 +36,7 @@ export function encodeAction13(w: Writer, a: Action): void {
     case 'output': {
       // The commonest action: checked, then its 16 bytes written in place.
       const port = a.port;
-      const maxLen = a.maxLen ?? (port === 0xfffffffd ? 0xffff : 0);
+      const maxLen = a.maxLen ?? (port === Port.CONTROLLER ? CONTROLLER_MAX_LEN_NO_BUFFER : 0);
       checkU32(port, 'output port', w.pos + 4);
       checkU16(maxLen, 'output max_len', w.pos + 8);
       const p = w.claim(16);
@@ -129,7 +129,7 @@ export function readAction16(b: Uint8Array, p: number): Action | undefined {
     const port = u32At(b, p + 4);
     const maxLen = u16At(b, p + 8);
     // max_len only means something for CONTROLLER; keep it when nonzero elsewhere.
-    return port === 0xfffffffd || maxLen !== 0 ? { type: 'output', port, maxLen } : { type: 'output', port };
+    return port === Port.CONTROLLER || maxLen !== 0 ? { type: 'output', port, maxLen } : { type: 'output', port };
   }
   // set-field: OXM class 0x8000, no mask; 4 + 4 + 6 (or 4) bytes padded to 16.
   if (type !== OFPAT13.OFPAT_SET_FIELD || b[p + 4] !== 0x80 || b[p + 5] !== 0) return undefined;
@@ -188,7 +188,7 @@ function decodeAction13(b: Reader, type: number, at: number): Action {
       const maxLen = b.u16();
       const a: Action = { type: 'output', port };
       // max_len only means something for CONTROLLER; keep it when nonzero elsewhere.
-      if (port === 0xfffffffd || maxLen !== 0) a.maxLen = maxLen;
+      if (port === Port.CONTROLLER || maxLen !== 0) a.maxLen = maxLen;
       return a;
     }
     case OFPAT13.OFPAT_GROUP:

@@ -14,7 +14,7 @@ import { cachedIpv4, cachedMac, formatIpv4, putMacValue } from '../addr.js';
 import { ETH_ARP, ETH_IPV4, ETH_IPV6, IPPROTO_TCP, IPPROTO_UDP } from '../ethernet.js';
 import { MAX_ACTIONS, MAX_INSTRUCTIONS, MAX_OXM_FIELDS } from '../limits.js';
 import { formatMacAt, u16At, u32At, u64FromWords } from '../reader.js';
-import type { Action, FlowMod, Instruction, Match } from '../types.js';
+import { CONTROLLER_MAX_LEN_NO_BUFFER, OFP13_VERSION, Port, type Action, type FlowMod, type Instruction, type Match } from '../types.js';
 import { putU16, putU32, putU64, type Writer } from '../writer.js';
 import { FLOW_MOD_COMMANDS, flagsFromWire13, flagsToWire13 } from './flags.js';
 import { readAction16 } from './actions.js';
@@ -233,7 +233,7 @@ export function decodeFlowModFast13(b: Uint8Array, p: number, end: number, xid: 
   }
   const instructions: Instruction[] = n === 0 ? [] : n === 1 ? [i0!] : more === undefined ? [i0!, i1!] : [i0!, i1!, ...more];
   return {
-    version: 4,
+    version: OFP13_VERSION,
     xid,
     type: 'flowMod',
     cookie: u64FromWords(u32At(b, p), u32At(b, p + 4)),
@@ -432,7 +432,7 @@ function putActions(w: Writer, actions: Action[]): boolean {
     if (a === null || typeof a !== 'object') return false;
     if (a.type === 'output') {
       const port = a.port;
-      const maxLen = a.maxLen ?? (port === 0xfffffffd ? 0xffff : 0);
+      const maxLen = a.maxLen ?? (port === Port.CONTROLLER ? CONTROLLER_MAX_LEN_NO_BUFFER : 0);
       if (!isU32(port) || !isU16(maxLen)) return false;
       putU16(b, p, 0);
       putU16(b, p + 2, 16);
