@@ -9,7 +9,7 @@
 // median of ROUNDS rounds of at least ROUND_MS each. Run: npx tsx bench/arp.ts
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { linkLocalOf } from '../src/compiler/addr.js';
+import { linkLocalOf } from '../src/openflow/addr.js';
 import { silentLogger } from '../src/log.js';
 import type { ModelCommit, ModelSnapshot, Network, Relation, Vm } from '../src/model/types.js';
 import { PacketInHandler, type PacketInDeps, type PacketInEvent } from '../src/runtime/packet-in.js';

@@ -13,7 +13,7 @@
 import { RelationPairs } from '../model/reach.js';
 import type { Gateway, ModelChange, ModelCommit, ModelSnapshot, Network, PortRef, Vm } from '../model/types.js';
 import type { Dpid } from '../openflow/dpid.js';
-import { canonicalIpv6, isIpv6, parseIpv6 } from './addr.js';
+import { canonicalIpv6, formatMacAt, isIpv6, parseIpv6 } from '../openflow/addr.js';
 
 /** A gateway of a network, or an interface of a VM on it. */
 export interface Holder {
@@ -240,10 +240,9 @@ export class AddressIndex {
  */
 function eui64Mac(ip: string): string | undefined {
   if (!ip.startsWith('fe80::')) return undefined;
-  const g = parseIpv6(ip);
-  if (!g || g[1] !== 0 || g[2] !== 0 || g[3] !== 0 || (g[5]! & 0xff) !== 0xff || g[6]! >> 8 !== 0xfe) return undefined;
-  const bytes = [(g[4]! >> 8) ^ 0x02, g[4]! & 0xff, g[5]! >> 8, g[6]! & 0xff, g[7]! >> 8, g[7]! & 0xff];
-  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+  const b = parseIpv6(ip);
+  if (!b || b.subarray(2, 8).some((x) => x !== 0) || b[11] !== 0xff || b[12] !== 0xfe) return undefined;
+  return formatMacAt(Uint8Array.of(b[8]! ^ 0x02, b[9]!, b[10]!, b[13]!, b[14]!, b[15]!), 0);
 }
 
 /** What LiveAddressIndex reads: the store's state and its change feed. */

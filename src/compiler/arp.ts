@@ -4,9 +4,8 @@
 // read through its address index, so an answer costs the same in any cloud.
 import { mayReach } from '../model/reach.js';
 import type { ModelSnapshot } from '../model/types.js';
-import { cachedIpv4, cachedMac, formatIpv4, putMacValue } from '../openflow/addr.js';
+import { cachedIpv4, cachedMac, formatIpv4At, formatMacAt, putMacValue } from '../openflow/addr.js';
 import { ETH_ARP, ETH_IPV4, etherTypeOf, payloadOffset } from '../openflow/ethernet.js';
-import { formatMacAt } from '../openflow/reader.js';
 import type { Dpid } from '../openflow/dpid.js';
 import { AddressIndex, ingressPortKeys, type Holder } from './address-index.js';
 
@@ -27,7 +26,6 @@ export interface ArpPacket {
   ethDst: string;
 }
 
-const ipText = (b: Uint8Array, at: number): string => formatIpv4(((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0);
 
 /** An Ethernet II ARP frame (IPv4 over Ethernet), optionally 802.1Q tagged; null otherwise. */
 export function parseArp(frame: Uint8Array): ArpPacket | null {
@@ -40,9 +38,9 @@ export function parseArp(frame: Uint8Array): ArpPacket | null {
   return {
     op: (frame[a + 6]! << 8) | frame[a + 7]!,
     sha: formatMacAt(frame, a + 8),
-    spa: ipText(frame, a + 14),
+    spa: formatIpv4At(frame, a + 14),
     tha: formatMacAt(frame, a + 18),
-    tpa: ipText(frame, a + 24),
+    tpa: formatIpv4At(frame, a + 24),
     ethDst: formatMacAt(frame, 0),
     ethSrc: formatMacAt(frame, 6),
   };

@@ -3,9 +3,8 @@
 // advertisement, only when the requester may reach the target (RFC 4861).
 import { mayReach } from '../model/reach.js';
 import { ETH_IPV6, etherTypeOf, ICMPV6_NA, ICMPV6_NS, IPPROTO_ICMPV6, payloadOffset } from '../openflow/ethernet.js';
-import { formatMacAt } from '../openflow/reader.js';
 import type { Holder } from './address-index.js';
-import { canonicalIpv6, formatIpv6, isIpv6, linkLocalOf, macBytes, parseIpv6 } from './addr.js';
+import { canonicalIpv6, formatIpv6, formatMacAt, ipv6Bytes, isIpv6, linkLocalOf, macBytes } from '../openflow/addr.js';
 import { indexOf, requester, type AddressSource, type Ingress } from './arp.js';
 
 export interface NeighbourSolicitation {
@@ -16,11 +15,6 @@ export interface NeighbourSolicitation {
   sll?: string;
 }
 
-const v6At = (b: Uint8Array, at: number): string => {
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push((b[at + 2 * i]! << 8) | b[at + 2 * i + 1]!);
-  return formatIpv6(g);
-};
 
 /** An untagged (or 802.1Q) Ethernet frame carrying an ICMPv6 neighbour solicitation; null otherwise. */
 export function parseSolicitation(frame: Uint8Array): NeighbourSolicitation | null {
@@ -29,7 +23,7 @@ export function parseSolicitation(frame: Uint8Array): NeighbourSolicitation | nu
   if (frame[ip + 6] !== IPPROTO_ICMPV6) return null; // no extension headers in a solicitation we answer
   const icmp = ip + 40;
   if (frame[icmp] !== ICMPV6_NS || frame[icmp + 1] !== 0) return null;
-  const ns: NeighbourSolicitation = { ethSrc: formatMacAt(frame, 6), ipv6Src: v6At(frame, ip + 8), target: v6At(frame, icmp + 8) };
+  const ns: NeighbourSolicitation = { ethSrc: formatMacAt(frame, 6), ipv6Src: formatIpv6(frame, ip + 8), target: formatIpv6(frame, icmp + 8) };
   const end = Math.min(frame.length, icmp + ((frame[ip + 4]! << 8) | frame[ip + 5]!));
   for (let o = icmp + 24; o + 8 <= end; ) {
     const len = frame[o + 1]! * 8;
@@ -47,14 +41,13 @@ function checksum(bytes: number[]): number {
   return ~sum & 0xffff;
 }
 
-const v6Bytes = (ip: string): number[] => parseIpv6(ip)!.flatMap((g) => [g >> 8, g & 0xff]);
 
 /** A solicited neighbour advertisement from `target` (its address `addr`) to the requester. */
 export function buildAdvertisement(target: { mac: string; router: boolean }, addr: string, to: { mac: string; ip: string }): Uint8Array {
   const flags = (target.router ? 0x80 : 0) | 0x40 | 0x20; // Router, Solicited, Override
-  const icmp = [ICMPV6_NA, 0, 0, 0, flags, 0, 0, 0, ...v6Bytes(addr), 2, 1, ...macBytes(target.mac)];
-  const src = v6Bytes(addr);
-  const dst = v6Bytes(to.ip);
+  const icmp = [ICMPV6_NA, 0, 0, 0, flags, 0, 0, 0, ...ipv6Bytes(addr), 2, 1, ...macBytes(target.mac)];
+  const src = ipv6Bytes(addr);
+  const dst = ipv6Bytes(to.ip);
   // Checksum over the IPv6 pseudo-header (RFC 8200 8.1): addresses, length, next header 58.
   const ck = checksum([...src, ...dst, 0, 0, icmp.length >> 8, icmp.length & 0xff, 0, 0, 0, IPPROTO_ICMPV6, ...icmp]);
   icmp[2] = ck >> 8;

@@ -3,7 +3,7 @@
 // canonical (fixed field order, lower-case MACs, RFC 5952 IPv6). A flow's
 // identity on its switch is the reconciler's flowKey (reconcile/match-key.ts).
 import { MeterFlags, Port, VID_PRESENT, type Action, type Instruction, type Match, type MatchField, type MaybeMasked, type OfVersion, OFP10_VERSION } from '../openflow/types.js';
-import { canonicalIpv6 } from './addr.js';
+import { canonicalIpv6 } from '../openflow/addr.js';
 import { cmp } from './endpoints.js';
 import { stage as stageDecl } from './pipeline.js';
 import type { DesiredFlow, DesiredGroup, DesiredMeter } from './types.js';

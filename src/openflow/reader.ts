@@ -1,63 +1,7 @@
 // Bounds-checked big-endian reader over one message. Offsets are relative to
 // the start of the message so that errors point into it.
+import { formatMacAt } from './addr.js';
 import { fail } from './errors.js';
-
-const HEX: string[] = [];
-for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
-export const HEX_BYTE: readonly string[] = HEX;
-// Char codes of each byte's two lower-case hex digits: a MAC becomes one
-// String.fromCharCode call, a single flat string (about 3x a template's speed).
-const HI_DIGIT = new Uint8Array(256);
-const LO_DIGIT = new Uint8Array(256);
-for (let i = 0; i < 256; i++) {
-  HI_DIGIT[i] = HEX[i]!.charCodeAt(0);
-  LO_DIGIT[i] = HEX[i]!.charCodeAt(1);
-}
-
-// Decoded MAC text by its 48-bit value, in a direct-mapped table: a hit costs
-// two integer compares instead of making a string. A new address overwrites
-// its slot, so the table never grows (8192 slots, about 0.5 MiB with text)
-// whatever the input. Text is kept from an address's second sighting on: an
-// address seen once (a stream of ever new ones) costs only its string, which
-// dies young, instead of a string the table keeps alive into the old
-// generation. Equal text either way, so the table changes no result.
-const MAC_SLOTS = 8192;
-const MAC_SHIFT = 32 - 13;
-const macHi = new Int32Array(MAC_SLOTS).fill(-1);
-const macLo = new Int32Array(MAC_SLOTS);
-/** The slot's text, or '' while its address was seen only once. */
-const macText: string[] = new Array<string>(MAC_SLOTS).fill('');
-
-/** "aa:bb:cc:dd:ee:ff" of the six bytes at `p` (caller checks bounds). */
-export function formatMacAt(b: Uint8Array, p: number): string {
-  const hi = (b[p]! << 8) | b[p + 1]!;
-  const lo = (b[p + 2]! << 24) | (b[p + 3]! << 16) | (b[p + 4]! << 8) | b[p + 5]!;
-  const slot = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> MAC_SHIFT;
-  if (macLo[slot] === lo && macHi[slot] === hi) {
-    const kept = macText[slot]!;
-    if (kept !== '') return kept;
-    const text = macString(b, p);
-    macText[slot] = text;
-    return text;
-  }
-  macHi[slot] = hi;
-  macLo[slot] = lo;
-  macText[slot] = '';
-  return macString(b, p);
-}
-
-function macString(b: Uint8Array, p: number): string {
-  const b0 = b[p]!;
-  const b1 = b[p + 1]!;
-  const b2 = b[p + 2]!;
-  const b3 = b[p + 3]!;
-  const b4 = b[p + 4]!;
-  const b5 = b[p + 5]!;
-  return String.fromCharCode(
-    HI_DIGIT[b0]!, LO_DIGIT[b0]!, 58, HI_DIGIT[b1]!, LO_DIGIT[b1]!, 58, HI_DIGIT[b2]!, LO_DIGIT[b2]!, 58,
-    HI_DIGIT[b3]!, LO_DIGIT[b3]!, 58, HI_DIGIT[b4]!, LO_DIGIT[b4]!, 58, HI_DIGIT[b5]!, LO_DIGIT[b5]!,
-  );
-}
 
 // Above 2^53 a u64 is assembled in one BigUint64Array slot: one bigint made,
 // about a third of the cost of BigInt shifts and ORs. The slot's two u32

@@ -2,7 +2,7 @@
 // back in flow stats: masks applied to values, all-ones masks dropped, all-zero
 // masks meaning "wildcarded", addresses in one text form, and (OF1.0) fields
 // whose prerequisites are absent dropped, as OVS silently does for OF1.0.
-import { Address6 } from 'ip-address';
+import { formatIpv4, formatIpv6Value, ipv6Value } from '../openflow/addr.js';
 import { ETH_ARP, ETH_IPV4, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../openflow/ethernet.js';
 
 const MAC_RE = /^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/;
@@ -92,8 +92,8 @@ function toBits(kind: FieldKind, v: unknown): bigint | string {
     return n;
   }
   if (kind === 'ipv6') {
-    if (typeof v !== 'string' || !Address6.isValid(v) || v.includes('/')) return `bad IPv6 address ${String(v)}`;
-    return new Address6(v).bigInt();
+    const n = typeof v === 'string' ? ipv6Value(v) : undefined;
+    return n ?? `bad IPv6 address ${String(v)}`;
   }
   if (typeof v === 'bigint') return v;
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return BigInt(v);
@@ -117,8 +117,8 @@ function render(kind: FieldKind, bits: bigint): string {
     const h = bits.toString(16).padStart(12, '0');
     return `${h.slice(0, 2)}:${h.slice(2, 4)}:${h.slice(4, 6)}:${h.slice(6, 8)}:${h.slice(8, 10)}:${h.slice(10, 12)}`;
   }
-  if (kind === 'ipv4') return `${Number((bits >> 24n) & 255n)}.${Number((bits >> 16n) & 255n)}.${Number((bits >> 8n) & 255n)}.${Number(bits & 255n)}`;
-  if (kind === 'ipv6') return Address6.fromBigInt(bits).correctForm();
+  if (kind === 'ipv4') return formatIpv4(Number(bits));
+  if (kind === 'ipv6') return formatIpv6Value(bits);
   return '0x' + bits.toString(16);
 }
 

@@ -10,8 +10,8 @@ import { answerArp, parseArp } from '../compiler/arp.js';
 import { answerNd } from '../compiler/nd.js';
 import type { Logger } from '../log.js';
 import { migrationActivated } from '../model/index.js';
+import { formatMacAt } from '../openflow/addr.js';
 import { ETH_ARP, ETH_IPV6, ETH_LLDP, ETH_RARP, etherTypeOf } from '../openflow/ethernet.js';
-import { formatMacAt } from '../openflow/reader.js';
 import type { Store } from '../store/index.js';
 import type { Dpid } from '../openflow/dpid.js';
 

@@ -3,6 +3,7 @@
 // switch (packet-in). The probe is signed so that a VM cannot forge one, and
 // carries the time it was made so that an old one cannot be replayed.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { macBytes } from '../openflow/addr.js';
 import { ETH_LLDP } from '../openflow/ethernet.js';
 import type { Match } from '../openflow/types.js';
 import type { Dpid } from '../openflow/dpid.js';
@@ -214,12 +215,6 @@ function u16(n: number): Buffer {
   const b = Buffer.alloc(2);
   b.writeUInt16BE(n);
   return b;
-}
-
-function macBytes(mac: string): Buffer {
-  const parts = mac.split(':');
-  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{2}$/.test(p))) throw new RangeError(`bad MAC ${mac}`);
-  return Buffer.from(parts.map((p) => parseInt(p, 16)));
 }
 
 function fail(code: LldpErrorCode, message: string): { ok: false; error: LldpError } {

@@ -5,7 +5,7 @@
 // same MAC bound at one port on two networks) the walk took the first in map
 // order; sortedModel() gives it maps in name order, the order the index uses.
 import { buildArp, parseArp, type ArpPacket, type Ingress } from '../../src/compiler/arp.js';
-import { canonicalIpv6, isIpv6, linkLocalOf } from '../../src/compiler/addr.js';
+import { canonicalIpv6, isIpv6, linkLocalOf } from '../../src/openflow/addr.js';
 import { buildAdvertisement, parseSolicitation, type NeighbourSolicitation } from '../../src/compiler/nd.js';
 import type { ModelSnapshot, Network, Vm } from '../../src/model/types.js';
 

@@ -1,9 +1,9 @@
 // OF1.3 action lists: each action {type u16, len u16, body}, len a multiple
 // of 8. OF1.0-style rewrites are accepted on encode and sent as set-field.
-import { formatIpv4 } from '../addr.js';
+import { formatIpv4, formatMacAt } from '../addr.js';
 import { fail } from '../errors.js';
 import { MAX_ACTIONS } from '../limits.js';
-import { formatMacAt, u16At, u32At, type Reader } from '../reader.js';
+import { u16At, u32At, type Reader } from '../reader.js';
 import { CONTROLLER_MAX_LEN_NO_BUFFER, Port, type Action, type MatchField } from '../types.js';
 import { checkU16, checkU32, putU16, putU32, type Writer } from '../writer.js';
 import { OFPAT13, OFPXMC_OPENFLOW_BASIC } from './constants.js';

@@ -10,10 +10,10 @@
 // decoded object, key order included, and the same bytes
 // (test/unit/openflow/flow-mod-fast.test.ts checks both on random and
 // mutated flow-mods).
-import { cachedIpv4, cachedMac, formatIpv4, putMacValue } from '../addr.js';
+import { cachedIpv4, cachedMac, formatIpv4, formatMacAt, putMacValue } from '../addr.js';
 import { ETH_ARP, ETH_IPV4, ETH_IPV6, IPPROTO_TCP, IPPROTO_UDP } from '../ethernet.js';
 import { MAX_ACTIONS, MAX_INSTRUCTIONS, MAX_OXM_FIELDS } from '../limits.js';
-import { formatMacAt, u16At, u32At, u64FromWords } from '../reader.js';
+import { u16At, u32At, u64FromWords } from '../reader.js';
 import { CONTROLLER_MAX_LEN_NO_BUFFER, OFP13_VERSION, Port, type Action, type FlowMod, type Instruction, type Match } from '../types.js';
 import { putU16, putU32, putU64, type Writer } from '../writer.js';
 import { FLOW_MOD_COMMANDS, flagsFromWire13, flagsToWire13 } from './flags.js';

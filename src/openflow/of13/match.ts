@@ -1,10 +1,10 @@
 // OF1.3 ofp_match: {type u16 = OFPMT_OXM, length u16 (header + OXMs, padding
 // excluded), OXM TLVs, zero padding to 8}. Fields are written in OXM number
 // order, which puts every prerequisite before the fields that need it.
-import { formatIpv4 } from '../addr.js';
+import { formatIpv4, formatMacAt } from '../addr.js';
 import { fail } from '../errors.js';
 import { MAX_OXM_FIELDS } from '../limits.js';
-import { formatMacAt, u16At, u32At, type Reader } from '../reader.js';
+import { u16At, u32At, type Reader } from '../reader.js';
 import type { Match } from '../types.js';
 import type { Writer } from '../writer.js';
 import { OFPMT_OXM, OFPXMC_OPENFLOW_BASIC } from './constants.js';

@@ -1,8 +1,8 @@
 // One OXM TLV: header {class u16, field u7 | hasmask u1, length u8}, value,
 // optional mask of the same size.
-import { formatIpv4, readIpv6, writeIpv4, writeIpv6, writeMac } from '../addr.js';
+import { formatIpv4, formatMacAt, readIpv6, writeIpv4, writeIpv6, writeMac } from '../addr.js';
 import { fail } from '../errors.js';
-import { formatMacAt, u64FromWords } from '../reader.js';
+import { u64FromWords } from '../reader.js';
 import type { Reader } from '../reader.js';
 import type { Writer } from '../writer.js';
 import { OFPXMC_OPENFLOW_BASIC } from './constants.js';

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { ingressPortKeys as ingressKeys, LiveAddressIndex } from '../../../src/compiler/address-index.js';
 import { answerArp } from '../../../src/compiler/arp.js';
 import { answerNd } from '../../../src/compiler/nd.js';
-import { linkLocalOf } from '../../../src/compiler/addr.js';
+import { linkLocalOf } from '../../../src/openflow/addr.js';
 import {
   deleteNetwork,
   deleteRelation,
