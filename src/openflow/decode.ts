@@ -3,7 +3,6 @@ import { CodecException } from './errors.js';
 import { decodeHello } from './hello.js';
 import { decodeOf10 } from './of10/codec.js';
 import { decodeOf13 } from './of13/codec.js';
-import { decodeFlowModFast13 } from './of13/flow-mod-fast.js';
 import { Reader } from './reader.js';
 import type { CodecError, DecodeResult, OfpMessage } from './types.js';
 import { OFP10_VERSION, OFP13_VERSION } from './types.js';
@@ -34,18 +33,11 @@ export function decodeMessage(bytes: Uint8Array): DecodeResult {
   const type = bytes[1]!;
   const xid = ((bytes[4]! << 24) | (bytes[5]! << 16) | (bytes[6]! << 8) | bytes[7]!) >>> 0;
   try {
-    // The common OF1.3 flow-mod in one pass, before a reader is made; anything
-    // else (or anything wrong) goes the general way, which reports errors
-    // exactly and is told that the one-pass decoder has already been tried.
-    if (version === OFP13_VERSION && type === 14) {
-      const fast = decodeFlowModFast13(bytes, 8, bytes.length, xid);
-      if (fast !== undefined) return { ok: true, message: fast };
-    }
     const r = new Reader(bytes, 8, bytes.length);
     let message: OfpMessage;
     // HELLO is read whatever its version: negotiation needs the peer's.
     if (type === 0 && version !== 0) message = decodeHello(r, version, xid);
-    else if (version === OFP13_VERSION) message = decodeOf13(r, type, xid, true);
+    else if (version === OFP13_VERSION) message = decodeOf13(r, type, xid);
     else if (version === OFP10_VERSION) message = decodeOf10(r, type, xid);
     else return failed({ code: 'BAD_VERSION', message: `wire version 0x${version.toString(16)} is neither 0x01 nor 0x04`, offset: 0, version, msgType: type, xid });
     return { ok: true, message };

@@ -5,7 +5,7 @@ import type { OfpMessage } from '../types.js';
 import type { Writer } from '../writer.js';
 import { decodeBundleAdd, decodeBundleControl, encodeBundleAdd, encodeBundleControl } from './bundle.js';
 import { OFPT13, OFPT13_MAX, ONF_EXPERIMENTER_ID, ONFT_BUNDLE_ADD_MESSAGE, ONFT_BUNDLE_CONTROL, ONFT_ROLE_STATUS } from './constants.js';
-import { decodeFlowModFast13, encodeFlowModFast13 } from './flow-mod-fast.js';
+import { encodeFlowModFast13 } from './flow-mod-fast.js';
 import { decodeGroupMod, decodeMeterMod, encodeGroupMod, encodeMeterMod } from './group-meter.js';
 import {
   decodeEcho13,
@@ -46,15 +46,7 @@ function config(r: Reader, xid: number, type: 'getConfigReply' | 'setConfig'): O
   return { version: V, xid, type, flags, missSendLen };
 }
 
-/** `fastTried`: the caller has already tried decodeFlowModFast13 on these bytes. */
-export function decodeOf13(r: Reader, type: number, xid: number, fastTried = false): OfpMessage {
-  // Flow-mods are the bulk of the traffic: tested before the switch.
-  if (type === OFPT13.OFPT_FLOW_MOD) {
-    const fast = fastTried ? undefined : decodeFlowModFast13(r.bytes, r.pos, r.end, xid);
-    if (fast === undefined) return decodeFlowMod13(r, xid);
-    r.pos = r.end;
-    return fast;
-  }
+export function decodeOf13(r: Reader, type: number, xid: number): OfpMessage {
   switch (type) {
     case OFPT13.OFPT_ERROR:
       return decodeError13(r, xid);
