@@ -11,7 +11,7 @@ import { OFP10_VERSION, OFP13_VERSION } from './types.js';
  * The framing error of a message's first 8 bytes against the bytes given, or
  * undefined when the header is sound (length >= 8 and equal to the bytes).
  */
-export function headerError(bytes: Uint8Array): CodecError | undefined {
+function headerError(bytes: Uint8Array): CodecError | undefined {
   if (!(bytes instanceof Uint8Array)) return { code: 'TRUNCATED_HEADER', message: 'input is not a Uint8Array', offset: 0 };
   if (bytes.length < 8) return { code: 'TRUNCATED_HEADER', message: `${bytes.length} bytes, an OpenFlow header needs 8`, offset: 0 };
   const version = bytes[0]!;

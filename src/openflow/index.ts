@@ -7,8 +7,6 @@ export * from './types.js';
 export { CodecException } from './errors.js';
 export { decodeMessage } from './decode.js';
 export { encodeMessage, tryEncodeMessage, MessageBatch } from './encode.js';
-export { decodeLazy, LazyMessage } from './lazy.js';
-export type { LazyDecodeResult } from './lazy.js';
 export { FrameReader, peekHeader, OFP_HEADER_LEN } from './framing.js';
 export type { FramePush, PeekedHeader } from './framing.js';
 export { dpidFromText, formatDpid, type Dpid } from './dpid.js';
