@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { compile } from '../../src/compiler/compile.js';
 import { groupText, meterText, switchText } from '../../src/compiler/ofctl-text.js';
 import type { TopologySnapshot } from '../../src/topo/types.js';
-import { FlowSim } from '../support/flowsim.js';
+import { FlowSim } from '../../src/sim/flowsim.js';
 import { GOLDEN } from '../support/flowsim-golden.js';
 import { buildPacket, PACKET_KINDS, scenarioFrom } from '../support/flowsim-scenarios.js';
 

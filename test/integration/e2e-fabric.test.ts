@@ -18,7 +18,7 @@ import {
   type Version,
 } from '../support/e2e.js';
 import { mininetReadiness } from '../support/mininet.js';
-import { arp, ethernet } from '../support/packets.js';
+import { arp, ethernet } from '../../src/sim/packets.js';
 
 const host = (name: string) => HOSTS.find((h) => h.name === name)!;
 

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { E2eScenario, HOSTS, MATRIX_HOSTS, SWITCHES, dpidOf, registerAll, until, type Version } from '../support/e2e.js';
 import { mininetReadiness } from '../support/mininet.js';
-import { ethernet, ipv4 } from '../support/packets.js';
+import { ethernet, ipv4 } from '../../src/sim/packets.js';
 import { promSample, promSum } from '../support/prom.js';
 import { runClientCommand } from '../../src/client/index.js';
 

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import type { Gateway, ModelSnapshot, Network, Relation, Vm } from '../../src/model/types.js';
 import type { Link, TopoPort, TopoSwitch, TopologySnapshot } from '../../src/topo/types.js';
-import { arp, ethernet, icmpv6, ipv4, ipv6, nd, udp } from './packets.js';
+import { arp, ethernet, icmpv6, ipv4, ipv6, nd, udp } from '../../src/sim/packets.js';
 
 export const PACKET_KINDS = [
   'unicast4', 'unicast6', 'bcast4', 'bcast6', 'mcast6', 'dhcp-discover', 'dhcp-request', 'dhcp-offer', 'arp-request', 'arp-spoof-sha',

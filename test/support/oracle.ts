@@ -5,7 +5,7 @@
 // spelled out here once more, plainly.
 import type { ModelSnapshot, Network, PortRef } from '../../src/model/types.js';
 import type { TopologySnapshot } from '../../src/topo/types.js';
-import { parse } from './packets.js';
+import { parse } from '../../src/sim/packets.js';
 
 export interface Place {
   dpid: string;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { answerArp, parseArp } from '../../../src/compiler/arp.js';
 import type { ModelSnapshot } from '../../../src/model/types.js';
-import { arp, ethernet } from '../../support/packets.js';
+import { arp, ethernet } from '../../../src/sim/packets.js';
 
 const S1 = '0000000000000001';
 const model: ModelSnapshot = {

@@ -9,10 +9,10 @@ import { answerNd } from '../../../src/compiler/nd.js';
 import { compile } from '../../../src/compiler/compile.js';
 import { flowKey } from '../../../src/reconcile/match-key.js';
 import { checkFlow } from '../../../src/compiler/pipeline.js';
-import { FlowSim } from '../../support/flowsim.js';
+import { FlowSim } from '../../../src/sim/flowsim.js';
 import { buildPacket, buildScenario, recipeArb } from '../../support/flowsim-scenarios.js';
 import { expect as oracle, expectedArpAnswer, expectedNdAnswer, placeKey } from '../../support/oracle.js';
-import { icmpv6ChecksumOk, parse } from '../../support/packets.js';
+import { icmpv6ChecksumOk, parse } from '../../../src/sim/packets.js';
 import type { ModelSnapshot } from '../../../src/model/types.js';
 
 const RUNS = Number(process.env.SPOTLIGHT_PROPERTY_RUNS ?? 1000);

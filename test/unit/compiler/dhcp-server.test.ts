@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import { compile } from '../../../src/compiler/compile.js';
 import { emptySnapshot, putNetwork, vmStart, type NetworkInput, type OpResult, type VmStartInput } from '../../../src/model/index.js';
 import type { ModelSnapshot } from '../../../src/model/types.js';
-import { FlowSim } from '../../support/flowsim.js';
+import { FlowSim } from '../../../src/sim/flowsim.js';
 import { dpid, TopoBuilder } from '../../support/flowsim-topologies.js';
 import { expect as oracle, placeKey } from '../../support/oracle.js';
-import { ethernet, ipv4, udp } from '../../support/packets.js';
+import { ethernet, ipv4, udp } from '../../../src/sim/packets.js';
 
 // A cloud written through the model operations (as the API does), where a VM
 // runs the network's DHCP server, then compiled and run in the flow simulator.

@@ -6,9 +6,9 @@ import { compile } from '../../../src/compiler/compile.js';
 import type { CompileResult } from '../../../src/compiler/types.js';
 import type { ModelSnapshot, Vm } from '../../../src/model/types.js';
 import type { TopologySnapshot } from '../../../src/topo/types.js';
-import { FlowSim } from '../../support/flowsim.js';
+import { FlowSim } from '../../../src/sim/flowsim.js';
 import { dpid, TopoBuilder } from '../../support/flowsim-topologies.js';
-import { ethernet, ipv4, ipv6, udp } from '../../support/packets.js';
+import { ethernet, ipv4, ipv6, udp } from '../../../src/sim/packets.js';
 
 const S1 = dpid(0);
 const S2 = dpid(1);

@@ -7,9 +7,9 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { compile } from '../../../src/compiler/compile.js';
 import type { CompileResult } from '../../../src/compiler/types.js';
-import { FlowSim } from '../../support/flowsim.js';
+import { FlowSim } from '../../../src/sim/flowsim.js';
 import { buildScenario, recipeArb, type Scenario } from '../../support/flowsim-scenarios.js';
-import { ethernet } from '../../support/packets.js';
+import { ethernet } from '../../../src/sim/packets.js';
 
 const RUNS = Number(process.env.SPOTLIGHT_PROPERTY_RUNS_LLDP ?? 300);
 const NEAREST_BRIDGE = '01:80:c2:00:00:0e';

@@ -7,10 +7,10 @@ import { compile, FlowCompiler } from '../../../src/compiler/compile.js';
 import { fabricMac, mplsLabelOf } from '../../../src/compiler/fabric.js';
 import { emptySnapshot, putNetwork, vmStart, type OpResult } from '../../../src/model/index.js';
 import type { ModelSnapshot } from '../../../src/model/types.js';
-import { FlowSim } from '../../support/flowsim.js';
+import { FlowSim } from '../../../src/sim/flowsim.js';
 import { dpid, fatTree } from '../../support/flowsim-topologies.js';
 import { expect as oracle, placeKey } from '../../support/oracle.js';
-import { ethernet, icmpv6, ipv4, ipv6, udp } from '../../support/packets.js';
+import { ethernet, icmpv6, ipv4, ipv6, udp } from '../../../src/sim/packets.js';
 
 const NETWORKS = 4100;
 const E0 = dpid(2);

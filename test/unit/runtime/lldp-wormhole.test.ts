@@ -10,8 +10,8 @@ import type { ModelCommit, ModelSnapshot } from '../../../src/model/types.js';
 import { ModelBoundPorts } from '../../../src/runtime/bound-ports.js';
 import type { PortInfo } from '../../../src/topo/discovery.js';
 import type { TopologySnapshot } from '../../../src/topo/types.js';
-import { FlowSim } from '../../support/flowsim.js';
-import { ethernet, ipv4, udp } from '../../support/packets.js';
+import { FlowSim } from '../../../src/sim/flowsim.js';
+import { ethernet, ipv4, udp } from '../../../src/sim/packets.js';
 import { FakeFabric } from '../topo/support/fake-fabric.js';
 
 const S1 = '0000000000000001';

@@ -15,7 +15,7 @@ import { putNetwork, vmStart } from '../../../src/model/index.js';
 import { PacketInHandler } from '../../../src/runtime/packet-in.js';
 import { openStoreOn, type KvDb, type Store } from '../../../src/store/index.js';
 import { channelTopologySource } from '../../../src/topo/channel-source.js';
-import { arp, ethernet, parse } from '../../support/packets.js';
+import { arp, ethernet, parse } from '../../../src/sim/packets.js';
 import { FakeSwitch, port } from '../channel/support/fake-switch.js';
 import { nextEvent, startServer } from '../channel/support/harness.js';
 
