@@ -1,8 +1,9 @@
 // `spotlight serve [flags]` (contract.md, "Starting it").
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerClientCommands } from './client/index.js';
-import { checkSettings, controllerOptions, effectiveSettings, loadConfig, LOG_LEVELS, type ServeFlags, type SpotlightConfig } from './config/index.js';
+import { checkSettings, effectiveSettings, loadConfig, LOG_LEVELS, type ServeFlags, type SpotlightConfig } from './config/index.js';
 import { Controller, type HostPort } from './controller.js';
+import { controllerOptions } from './controller-options.js';
 import { createLogger } from './log.js';
 import { packageVersion } from './package-root.js';
 import { parseStoreLocation } from './store/etcd-connection.js';
@@ -94,7 +95,7 @@ async function serve(opts: ServeOptions, given: ServeFlags): Promise<void> {
     process.exit(2);
   }
   logger.level = settings.logLevel;
-  const controller = new Controller({ ...controllerOptions(settings, opts.config), logger });
+  const controller = new Controller({ ...controllerOptions(settings), logger });
   // A terminal's Ctrl-C reaches both npm and the controller, and npm forwards
   // it: the second signal must not cut the first one's clean stop short.
   let stopping = false;

@@ -42,8 +42,6 @@ export interface ControllerOptions {
   dataDir: string;
   /** The model in etcd instead (several controllers share it). */
   etcd?: EtcdSettings;
-  /** Optional settings file. */
-  configFile?: string;
   logger: Logger;
   clock?: Clock;
   /** Fabric discovery settings (the described cabling, probe key and rate). */

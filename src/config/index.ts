@@ -14,4 +14,3 @@ export {
   type SpotlightConfig,
 } from './load.js';
 export { checkSettings, DEFAULTS, effectiveSettings, type EffectiveSettings, type ServeFlags } from './merge.js';
-export { controllerOptions } from './controller-options.js';

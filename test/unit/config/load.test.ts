@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { controllerOptions, effectiveSettings, loadConfig, parseConfig } from '../../../src/config/index.js';
+import { effectiveSettings, loadConfig, parseConfig } from '../../../src/config/index.js';
+import { controllerOptions } from '../../../src/controller-options.js';
 
 function fieldOf(text: string): string | undefined {
   const r = parseConfig(text, 'f.yaml');

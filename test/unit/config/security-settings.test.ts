@@ -1,7 +1,8 @@
 // The settings of the switch listener's protections: checked by field, and
 // handed to the controller as its options.
 import { expect } from 'chai';
-import { controllerOptions, effectiveSettings, parseConfig } from '../../../src/config/index.js';
+import { effectiveSettings, parseConfig } from '../../../src/config/index.js';
+import { controllerOptions } from '../../../src/controller-options.js';
 
 function fieldOf(text: string): string | undefined {
   const r = parseConfig(text, 'f.yaml');

@@ -1,9 +1,9 @@
 // Effective settings -> the Controller's options (everything but the logger),
 // so `spotlight serve` is: load the file, merge the flags, build, start.
-import type { ControllerOptions } from '../controller.js';
-import type { EffectiveSettings } from './merge.js';
+import type { EffectiveSettings } from './config/index.js';
+import type { ControllerOptions } from './controller.js';
 
-export function controllerOptions(s: EffectiveSettings, configFile?: string): Omit<ControllerOptions, 'logger'> {
+export function controllerOptions(s: EffectiveSettings): Omit<ControllerOptions, 'logger'> {
   const c = s.config;
   const ka = c.openflow?.keepalive;
   const mp = c.openflow?.multipart;
@@ -28,7 +28,6 @@ export function controllerOptions(s: EffectiveSettings, configFile?: string): Om
     api: s.api,
     dataDir: s.data,
     ...(s.etcd ? { etcd: s.etcd } : {}),
-    ...(configFile !== undefined ? { configFile } : {}),
     ...(s.apiToken !== undefined ? { apiToken: s.apiToken } : {}),
     ...(c.api?.bodyLimit !== undefined ? { apiBodyLimit: c.api.bodyLimit } : {}),
     ...(c.api?.agents ? { apiAgents: c.api.agents.flatMap((a) => (a.token === undefined ? [] : [{ name: a.name, token: a.token, switches: a.switches }])) } : {}),
