@@ -3,8 +3,6 @@
 // the two HELLO header versions, which must be one we speak.
 import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../openflow/types.js';
 
-export const SUPPORTED_VERSIONS: readonly OfVersion[] = [OFP10_VERSION, OFP13_VERSION];
-
 export type Negotiation = { ok: true; version: OfVersion } | { ok: false; reason: string };
 
 export function isOfVersion(v: number): v is OfVersion {
