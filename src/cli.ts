@@ -1,4 +1,4 @@
-// `spotlight serve [flags]` (contract.md, "Starting it").
+// `spotlight serve [flags]` (docs/contract.md, "Starting it").
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerClientCommands } from './client/index.js';
 import { checkSettings, effectiveSettings, loadConfig, LOG_LEVELS, type ServeFlags, type SpotlightConfig } from './config/index.js';

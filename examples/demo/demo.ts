@@ -84,7 +84,7 @@ export const DEMO_ROLES: DemoRole[] = [
   { host: 'h8', network: 'public', tenant: 'isp', gateway: true },
 ];
 
-/** The contract's answer from the table above alone (contract.md, "Networks"). */
+/** The contract's answer from the table above alone (docs/contract.md, "Networks"). */
 export function contractAllows(a: DemoRole, b: DemoRole): boolean {
   if (a.host === b.host || a.network !== b.network) return false;
   const kind = DEMO_NETWORKS.find((n) => n.name === a.network)!.kind;

@@ -1,4 +1,4 @@
-// The HTTP API (contract.md): fastify with strict JSON-schema validation,
+// The HTTP API (docs/contract.md): fastify with strict JSON-schema validation,
 // a body limit, Bearer auth, one error shape, and a log line per request.
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.js';

@@ -1,5 +1,5 @@
 // ARP requests reach the controller (packet-in) and are answered here from the
-// model, only when the requester may reach the target (contract.md). Pure:
+// model, only when the requester may reach the target (docs/contract.md). Pure:
 // the caller sends the reply frame back out the ingress port. The model is
 // read through its address index, so an answer costs the same in any cloud.
 import { mayReach } from '../model/reach.js';

@@ -1,4 +1,4 @@
-// The tenant model as the hooks fill it (contract.md). Plain, immutable data:
+// The tenant model as the hooks fill it (docs/contract.md). Plain, immutable data:
 // model operations return new values, the store persists them, the compiler
 // reads them. Switch ids are canonical: 16 lower-case hex digits.
 import type { Dpid } from '../openflow/dpid.js';

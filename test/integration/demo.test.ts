@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { parseMatrix, runDemo } from '../../examples/demo/demo.js';
 import { mininetReadiness } from '../support/mininet.js';
 
-/** contract.md: private members reach each other; public members reach the gateway and their own tenant. */
+/** docs/contract.md: private members reach each other; public members reach the gateway and their own tenant. */
 const ALLOWED = [
   ['h1', 'h5'], // red-net, private
   ['h2', 'h6'], // blue-net, private

@@ -1,4 +1,4 @@
-// The contract (../shared/contract.md, "What a packet sees") computed directly
+// The contract (docs/contract.md, "What a packet sees") computed directly
 // from the model, with none of the compiler's code: given where a frame enters
 // and its bytes, which ports should receive it and whether the controller
 // should see it. Spotlight's documented choices (flows/PIPELINE.md) are

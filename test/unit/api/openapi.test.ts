@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ERROR_CODES } from '../../../src/api/errors.js';
 import { makeApi } from './helpers.js';
 
-// Every endpoint contract.md pins (OpenAPI path form).
+// Every endpoint docs/contract.md pins (OpenAPI path form).
 const CONTRACT = [
   'PUT /v1/networks/{network}', 'DELETE /v1/networks/{network}', 'GET /v1/networks', 'GET /v1/networks/{network}',
   'PUT /v1/relations/{id}', 'DELETE /v1/relations/{id}',

@@ -43,7 +43,7 @@ function pcap(messages: Uint8Array[]): Buffer {
 
 /**
  * tshark 4.0 flags these valid messages: OF1.0 flow-mods with no actions and
- * packet-outs with no actions (see shared/testing.md), and an OF1.3
+ * packet-outs with no actions (ovs-ofctl ofp-print reads both cleanly), and an OF1.3
  * experimenter meter band with no body beyond its 16 bytes (spec size 16).
  */
 function knownFalsePositive(s: Sample): boolean {
