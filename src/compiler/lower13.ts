@@ -33,7 +33,7 @@ const TO_REACHABILITY: Instruction[] = Object.freeze([{ type: 'gotoTable', table
 const TO_FORWARD: Instruction[] = Object.freeze([{ type: 'gotoTable', tableId: T_FWD }]) as unknown as Instruction[];
 
 const apply = (actions: Action[]): Instruction[] => (actions.length ? [{ type: 'applyActions', actions }] : DROP);
-const onSegment = (seg: number): Match['metadata'] => ({ value: BigInt(seg), mask: SEGMENT_MASK });
+const onSegment = (seg: number): NonNullable<Match['metadata']> => ({ value: BigInt(seg), mask: SEGMENT_MASK });
 
 /** To the controller, through the sender's port meter when the switch has meters. */
 export function toController(meterId: number | undefined): Instruction[] {

@@ -23,7 +23,8 @@ export interface NetworkInput {
   tenant: string;
   kind: string;
   cidrs?: string[];
-  dhcp?: { mac: string; ip: string };
+  /** Absent or undefined: the network names no DHCP server. */
+  dhcp?: { mac: string; ip: string } | undefined;
   gateways?: GatewayInput[];
 }
 

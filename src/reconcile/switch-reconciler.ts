@@ -44,7 +44,7 @@ export interface SwitchReconcilerOptions {
 
 export interface FlowFailure {
   key: string;
-  stage?: string;
+  stage?: string | undefined;
   kind: PlannedChange['kind'] | PlannedObject['kind'];
   errType: number;
   code: number;

@@ -32,7 +32,7 @@ export interface DiscoveryOptions {
   maxFutureMs?: number;
   /** First probes of a new port are spread over this window. */
   spreadMs?: number;
-  description?: TopologyDescription;
+  description?: TopologyDescription | undefined;
   /** Ports with a bound VM interface or gateway: never probed, never a link end. */
   boundPorts?: BoundPorts;
   /** Disconnected switches that the description does not name, kept for the snapshot (oldest forgotten first). */
@@ -90,9 +90,9 @@ export type PortStatusReason = 'add' | 'delete' | 'modify';
 interface SwitchState {
   dpid: Dpid;
   connected: boolean;
-  name?: string;
-  role?: TopoSwitch['role'];
-  version?: OfVersion;
+  name?: string | undefined;
+  role?: TopoSwitch['role'] | undefined;
+  version?: OfVersion | undefined;
   ports: Map<number, PortInfo>;
 }
 
@@ -115,7 +115,7 @@ interface LastAccepted {
 }
 
 export class Discovery {
-  private readonly opts: Required<Omit<DiscoveryOptions, 'description' | 'boundPorts'>> & { description?: TopologyDescription };
+  private readonly opts: Required<Omit<DiscoveryOptions, 'description' | 'boundPorts'>> & { description: TopologyDescription | undefined };
   private readonly bound: BoundPorts | undefined;
   /** Disconnected switches the description does not name, oldest disconnection first. */
   private readonly disconnectedUndescribed = new Set<Dpid>();

@@ -49,7 +49,7 @@ export interface ProbeFields {
 export interface BuildProbeOptions extends ProbeFields {
   secret: Uint8Array;
   /** Source MAC of the frame (the sending port's address, if known). */
-  srcMac?: string;
+  srcMac?: string | undefined;
   /** TTL TLV, seconds. */
   ttlSeconds?: number;
 }

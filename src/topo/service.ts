@@ -42,7 +42,7 @@ export interface TopologyServiceOptions {
   logger: Logger;
   /** Probe HMAC key; a random one per process when absent (probes never outlive it). */
   secret?: Uint8Array;
-  description?: TopologyDescription;
+  description?: TopologyDescription | undefined;
   /** Ports with a bound VM interface or gateway (from the model): never probed, never a link end. */
   boundPorts?: BoundPorts;
   now?: () => number;

@@ -14,9 +14,9 @@ export interface OxmField {
   size: number;
   maskable: boolean;
   /** Largest value for number fields narrower than their wire size. */
-  max?: number;
-  prereq?: (m: Match) => boolean;
-  prereqText?: string;
+  max: number | undefined;
+  prereq: ((m: Match) => boolean) | undefined;
+  prereqText: string | undefined;
   /** `kind` as a small integer, for switches on hot paths (KIND_* below). */
   code: number;
   /** "OXM <name>", built once for error messages. */
