@@ -2,7 +2,7 @@
 // switch's flows (connect, audit), the anti-spoofing drop counters are
 // compared with the previous read; a rise of at least `threshold` packets on
 // one counter is an event naming the switch, the stage and the port.
-import { spoofCounts } from '../metrics/spoof.js';
+import { spoofCounts } from '../compiler/spoof.js';
 import type { ReadFlowsResult, SwitchSession } from '../reconcile/ports.js';
 import type { EventBus } from './bus.js';
 

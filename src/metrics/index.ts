@@ -3,4 +3,3 @@
 export { attachMetrics, frameKind, hookName, type AttachedMetrics, type MetricsSources, type SwitchEvents } from './attach.js';
 export { SpotlightMetrics } from './definitions.js';
 export { instrumentSession, recordSpoofDrops } from './session.js';
-export { spoofCounts, type SpoofCount } from './spoof.js';

@@ -3,7 +3,7 @@
 // spoof-drop counters of every flow read (audits, resyncs).
 import type { ApplyResult, ReadFlowsResult, SwitchCommand, SwitchSession } from '../reconcile/ports.js';
 import type { SpotlightMetrics } from './definitions.js';
-import { spoofCounts } from './spoof.js';
+import { spoofCounts } from '../compiler/spoof.js';
 
 export function instrumentSession(m: SpotlightMetrics, inner: SwitchSession, now: () => number = () => performance.now()): SwitchSession {
   const dpid = inner.dpid;

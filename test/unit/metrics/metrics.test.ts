@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
-import { attachMetrics, frameKind, hookName, spoofCounts } from '../../../src/metrics/index.js';
+import { spoofCounts } from '../../../src/compiler/spoof.js';
+import { attachMetrics, frameKind, hookName } from '../../../src/metrics/index.js';
 import type { SwitchReconcileStatus } from '../../../src/reconcile/manager.js';
 import type { ApplyResult, SwitchCommand, SwitchSession } from '../../../src/reconcile/ports.js';
 import type { FlowStats } from '../../../src/openflow/types.js';

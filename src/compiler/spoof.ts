@@ -1,21 +1,20 @@
-// Spoof attempts from the switches' own counters. Frames whose source MAC is
+// Spoof attempts from the switches' own counters: which of the flows a switch
+// reports are the compiler's anti-spoofing drops. Frames whose source MAC is
 // not bound to their port, or whose addresses are not the VM's own, end in
 // drop flows, and every flow counts the packets it matched:
 // - OpenFlow 1.0: one port-guard flow per access port (in_port=P, no actions):
 //   a per-port count.
 // - OpenFlow 1.3: the table-miss drops of the port-security and
 //   address-security tables: per switch only, since those misses match no port.
-import { tableOf } from '../compiler/pipeline.js';
 import { OFP10_VERSION, type FlowStats, type OfVersion } from '../openflow/types.js';
+import { P10 } from './priorities.js';
+import { tableOf } from './pipeline.js';
 
 export interface SpoofCount {
   port: number | 'any';
   stage: string;
   packets: bigint;
 }
-
-/** Priority of the OF1.0 port guards (src/compiler/lower10.ts P10.portGuard). */
-const PORT_GUARD_PRIORITY = 500;
 
 const dropsNothing = (f: FlowStats): boolean =>
   f.instructions.every((i) => i.type === 'applyActions' && i.actions.length === 0) || f.instructions.length === 0;
@@ -25,7 +24,7 @@ export function spoofCounts(version: OfVersion, flows: readonly FlowStats[]): Sp
   if (version === OFP10_VERSION) {
     for (const f of flows) {
       const keys = Object.keys(f.match).filter((k) => f.match[k as keyof typeof f.match] !== undefined);
-      if (f.priority === PORT_GUARD_PRIORITY && keys.length === 1 && f.match.inPort !== undefined && dropsNothing(f)) {
+      if (f.priority === P10.portGuard && keys.length === 1 && f.match.inPort !== undefined && dropsNothing(f)) {
         out.push({ port: f.match.inPort, stage: 'port-guard', packets: f.packetCount });
       }
     }
