@@ -173,7 +173,7 @@ for (const c of cases) {
     'peekHeader (header only)': (i) => peekHeader(wire[i]!),
     'peer: Buffer.from(bytes) copy': (i) => Buffer.from(wire[i]!),
     'peer: JSON.stringify(message)': (i) => JSON.stringify(msgs[i]!, replacer),
-    'peer: JSON.parse(JSON text of message)': (i) => JSON.parse(json[i]!),
+    'peer: JSON.parse(JSON text of message)': (i) => JSON.parse(json[i]!) as unknown,
   });
   const enc = f['encodeMessage']!;
   const batched = f['MessageBatch.append (channel output path)']!;

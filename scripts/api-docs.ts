@@ -16,9 +16,9 @@ export async function openApiDocument(): Promise<Schema> {
   const app = buildApi({
     store,
     logger: silentLogger(),
-    metrics: { contentType: () => 'text/plain', render: async () => '', observeRequest: () => undefined },
+    metrics: { contentType: () => 'text/plain', render: () => Promise.resolve(''), observeRequest: () => undefined },
     fabric: { snapshot: () => ({ version: 0, switches: new Map(), links: [] }) },
-    switches: { list: () => [], dumpFlows: async () => ({ ok: false, reason: 'unknown' }) },
+    switches: { list: () => [], dumpFlows: () => Promise.resolve({ ok: false, reason: 'unknown' }) },
   });
   const r = await app.inject({ method: 'GET', url: '/v1/openapi.json' });
   await app.close();

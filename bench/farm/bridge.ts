@@ -222,7 +222,8 @@ export class SimBridge {
       const code = groupModCode(msg.command, msg.groupId, groupsThen);
       if (code !== undefined) return { errType: OFPET.GROUP_MOD_FAILED, code };
       if (msg.command === 'add') groupsThen.add(msg.groupId);
-      if (msg.command === 'delete') msg.groupId === GROUP_ALL ? groupsThen.clear() : groupsThen.delete(msg.groupId);
+      if (msg.command === 'delete' && msg.groupId === GROUP_ALL) groupsThen.clear();
+      else if (msg.command === 'delete') groupsThen.delete(msg.groupId);
     }
     return undefined;
   }

@@ -2,10 +2,11 @@
 // It reads commands on stdin and answers on stdout (control.ts); it exits when
 // told to stop or when stdin closes.
 import { createInterface } from 'node:readline';
+import { bigintText } from '../../src/json.js';
 import { FarmControl, type Command } from './control.js';
 
 const control = new FarmControl(() => process.exit(0));
-const answer = (o: unknown): void => void process.stdout.write(JSON.stringify(o, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) + '\n');
+const answer = (o: unknown): void => void process.stdout.write(JSON.stringify(o, bigintText) + '\n');
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   let c: Command;

@@ -55,8 +55,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     // Names are up to 128 characters, percent-encoded up to three bytes each.
     routerOptions: { maxParamLength: 512 },
     frameworkErrors: (error, _req, reply) => {
-      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(reply, 414, 'path_too_long', 'a path parameter is longer than any name can be (128 characters)', 'path');
-      return sendError(reply, 400, 'invalid_field', 'the path is not a valid URL (check its percent-encoding)', 'path');
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') void sendError(reply, 414, 'path_too_long', 'a path parameter is longer than any name can be (128 characters)', 'path');
+      else void sendError(reply, 400, 'invalid_field', 'the path is not a valid URL (check its percent-encoding)', 'path');
     },
     // Unknown fields must be refused, not silently dropped, and types not coerced;
     // `verbose` hands the error mapper the refusing schema, to say what is allowed.

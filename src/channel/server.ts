@@ -120,7 +120,7 @@ export class OpenFlowServer extends EventEmitter<ServerEvents> {
       // The TLS handshake counts against the handshake deadline too.
       this.server = tls.createServer({ ...loadTlsOptions(opts.tls), handshakeTimeout: this.limits.handshakeTimeoutMs }, (s) => this.accept(s));
       this.server.on('connection', (raw: net.Socket) => this.screen(raw));
-      this.server.on('tlsClientError', (err, s) => {
+      this.server.on('tlsClientError', (err: Error, s: tls.TLSSocket) => {
         this.warnings.log(this.log, 'warn', s.remoteAddress ?? '?', 'TLS handshake with switch failed', { remote: `${s.remoteAddress}:${s.remotePort}`, error: err.message });
         // With a listener here Node leaves the socket open: a failed or timed-out handshake would hold its slot.
         s.destroy();

@@ -105,7 +105,7 @@ function probe(src: Party['ends'][number], dst: Party['ends'][number]): Uint8Arr
   const s6 = src.ips.find((x) => x.includes(':'));
   const d6 = dst.ips.find((x) => x.includes(':'));
   if (s6 && d6) return ethernet(dst.mac, src.mac, ETH_IPV6, ipv6(s6, d6, IPPROTO_ICMPV6, icmpv6(ICMPV6_ECHO_REQUEST, 0, [0, 0, 0, 0])));
-  return ethernet(dst.mac, src.mac, ETH_EXPERIMENTAL, new Array(46).fill(0));
+  return ethernet(dst.mac, src.mac, ETH_EXPERIMENTAL, new Array<number>(46).fill(0));
 }
 
 export function explainPair(model: ModelSnapshot, topo: TopologySnapshot, compiled: Iterable<SwitchFlows>, fromRef: string, toRef: string): ExplainResult {

@@ -35,7 +35,7 @@ export function vmsOnNetwork(vms: ReadonlyMap<string, Vm>, network: string): Rea
 export function carryMembership(prev: ReadonlyMap<string, Vm>, next: ReadonlyMap<string, Vm>, before?: Vm, after?: Vm): void {
   const old = byVmMap.get(prev);
   if (!old) return;
-  let idx = old instanceof PersistentMap ? old : PersistentMap.from(old);
+  let idx = old instanceof PersistentMap ? (old as PersistentMap<ReadonlySet<string>>) : PersistentMap.from(old);
   for (const itf of before?.interfaces ?? []) {
     const set = new Set(idx.get(itf.network));
     set.delete(before!.name);

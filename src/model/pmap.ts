@@ -25,11 +25,11 @@ export class PersistentMap<V, K extends string | number = string> implements Rea
   ) {}
 
   static empty<V, K extends string | number = string>(): PersistentMap<V, K> {
-    return new PersistentMap<V, K>(new Array(BUCKETS).fill(undefined), 0);
+    return new PersistentMap<V, K>(new Array<Map<K, V> | undefined>(BUCKETS).fill(undefined), 0);
   }
 
   static from<V, K extends string | number = string>(entries: Iterable<readonly [K, V]>): PersistentMap<V, K> {
-    const buckets: (Map<K, V> | undefined)[] = new Array(BUCKETS).fill(undefined);
+    const buckets = new Array<Map<K, V> | undefined>(BUCKETS).fill(undefined);
     let size = 0;
     for (const [k, v] of entries) {
       const b = bucketOf(k);
@@ -94,10 +94,14 @@ export class PersistentMap<V, K extends string | number = string> implements Rea
 
 /** `m` with `key` set: shares storage when `m` is persistent, else converts it once. */
 export function mapWith<V>(m: ReadonlyMap<string, V>, key: string, value: V): PersistentMap<V> {
-  return (m instanceof PersistentMap ? m : PersistentMap.from(m)).with(key, value);
+  return asPersistent(m).with(key, value);
 }
 
 /** `m` without `key`. */
 export function mapWithout<V>(m: ReadonlyMap<string, V>, key: string): PersistentMap<V> {
-  return (m instanceof PersistentMap ? m : PersistentMap.from(m)).without(key);
+  return asPersistent(m).without(key);
+}
+
+function asPersistent<V>(m: ReadonlyMap<string, V>): PersistentMap<V> {
+  return m instanceof PersistentMap ? (m as PersistentMap<V>) : PersistentMap.from(m);
 }

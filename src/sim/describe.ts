@@ -76,7 +76,7 @@ function build(words: string[]): PacketDescription {
   let out: Uint8Array;
   switch (kind) {
     case undefined:
-      out = frame(v.has('eth_type') ? int(v, 'eth_type', 0x600, 0xffff) : ETH_EXPERIMENTAL, new Array(46).fill(0));
+      out = frame(v.has('eth_type') ? int(v, 'eth_type', 0x600, 0xffff) : ETH_EXPERIMENTAL, new Array<number>(46).fill(0));
       break;
     case 'arp':
     case 'rarp': {

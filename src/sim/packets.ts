@@ -42,7 +42,7 @@ export function v6Bytes(ip: string): number[] {
   const [head, tail] = ip.includes('::') ? ip.split('::') : [ip, undefined];
   const hs = head ? head.split(':').filter((x) => x !== '') : [];
   const ts = tail ? tail.split(':').filter((x) => x !== '') : [];
-  const groups = [...hs, ...new Array(8 - hs.length - ts.length).fill('0'), ...ts].map((g) => parseInt(g, 16));
+  const groups = [...hs, ...new Array<string>(8 - hs.length - ts.length).fill('0'), ...ts].map((g) => parseInt(g, 16));
   return groups.flatMap((g) => [g >> 8, g & 0xff]);
 }
 

@@ -116,7 +116,7 @@ export function importModel(doc: unknown): ImportResult {
     if (v.migration !== undefined) {
       const m = v.migration as Obj;
       if (!isObj(m) || !Array.isArray(m.destinations) || typeof m.activated !== 'boolean') return bad(`${at}.migration`, `${at}.migration must have destinations and activated`);
-      const started = step(migrationStart(s, { vm: v.name, interfaces: m.destinations } as Parameters<typeof migrationStart>[1]));
+      const started = step(migrationStart(s, { vm: v.name, interfaces: m.destinations as unknown[] } as Parameters<typeof migrationStart>[1]));
       if ('error' in started) return refused(`${at}.migration`, started.error);
       s = started.snapshot;
       if (m.activated) s = (step(migrationActivated(s, v.name)) as { snapshot: ModelSnapshot }).snapshot;

@@ -195,7 +195,7 @@ function readLink(raw: unknown, at: string, lookup: (ref: string) => DescribedSw
   let b: unknown;
   if (Array.isArray(raw)) {
     if (raw.length !== 2) throw new FieldError(at, 'a link is a pair of ends');
-    [a, b] = raw;
+    [a, b] = raw as unknown[];
   } else {
     const r = record(raw, at);
     allowKeys(r, at, ['a', 'b']);

@@ -165,8 +165,18 @@ export function scenarioFrom(model: ModelSnapshot, topo: TopologySnapshot, versi
   const links = topo.links;
   const ipsByMac = new Map<string, string[]>();
   const macNet = new Map<string, string>();
-  for (const net of networks.values()) for (const g of net.gateways) (ipsByMac.set(g.mac, g.ips), macNet.set(g.mac, net.name));
-  for (const vm of vms.values()) for (const f of vm.interfaces) (ipsByMac.set(f.mac, f.ips), macNet.set(f.mac, f.network));
+  for (const net of networks.values()) {
+    for (const g of net.gateways) {
+      ipsByMac.set(g.mac, g.ips);
+      macNet.set(g.mac, net.name);
+    }
+  }
+  for (const vm of vms.values()) {
+    for (const f of vm.interfaces) {
+      ipsByMac.set(f.mac, f.ips);
+      macNet.set(f.mac, f.network);
+    }
+  }
   const senders: Scenario['senders'] = [];
   const portNoOf = (dpid: string, port: number): number | undefined => (switches.get(dpid)?.ports.has(port) ? port : undefined);
   for (const net of networks.values()) {

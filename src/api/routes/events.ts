@@ -26,8 +26,9 @@ function frame(e: SpotlightEvent): string {
 export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const open = new Set<() => void>();
   // Streams never end on their own: close them before the server waits for its connections.
-  app.addHook('preClose', async () => {
+  app.addHook('preClose', (done) => {
     for (const end of [...open]) end();
+    done();
   });
 
   app.get<{ Querystring: { since?: string } }>(

@@ -322,7 +322,7 @@ export function encodeMultipartReply13(w: Writer, m: MultipartReply): void {
 }
 
 function fourOf(xs: readonly number[], what: string, at: number): readonly number[] {
-  if (!Array.isArray(xs) || xs.length !== 4) fail('BAD_VALUE', `${what} needs one value per group type (4)`, at);
+  if (!Array.isArray(xs as unknown) || xs.length !== 4) fail('BAD_VALUE', `${what} needs one value per group type (4)`, at);
   return xs;
 }
 

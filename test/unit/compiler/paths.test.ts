@@ -72,7 +72,13 @@ function checkTree(topo: TopologySnapshot, members: string[]): void {
   if (first && nodes.size) {
     const seen = new Set([first]);
     const stack = [first];
-    while (stack.length) for (const v of adj.get(stack.pop()!) ?? []) if (!seen.has(v)) (seen.add(v), stack.push(v));
+    while (stack.length) {
+      for (const v of adj.get(stack.pop()!) ?? []) {
+        if (seen.has(v)) continue;
+        seen.add(v);
+        stack.push(v);
+      }
+    }
     for (const m of members) expect(seen.has(m), `member ${m} joined`).to.equal(true);
   }
 }

@@ -135,8 +135,8 @@ function fromOvs(printed: string, v: OfVersion): Match {
       case 'dl_type': m.ethType = num(val); break;
       case 'dl_vlan': m.vlanVid = v === OFP13_VERSION ? 0x1000 | num(val) : num(val); break;
       case 'dl_vlan_pcp': m.vlanPcp = num(val); break;
-      case 'nw_src': m.ethType === 0x0806 ? (m.arpSpa = masked(val)) : (m.ipv4Src = masked(val)); break;
-      case 'nw_dst': m.ethType === 0x0806 ? (m.arpTpa = masked(val)) : (m.ipv4Dst = masked(val)); break;
+      case 'nw_src': if (m.ethType === 0x0806) m.arpSpa = masked(val); else m.ipv4Src = masked(val); break;
+      case 'nw_dst': if (m.ethType === 0x0806) m.arpTpa = masked(val); else m.ipv4Dst = masked(val); break;
       case 'arp_spa': m.arpSpa = masked(val); break;
       case 'arp_tpa': m.arpTpa = masked(val); break;
       case 'arp_op': m.arpOp = num(val); break;
