@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: type check, unit tests (no root, no OVS), then the
+# The whole test suite: type check, lint, unit tests (no root, no OVS), then the
 # integration tests against real Open vSwitch and Mininet (root). Prints one
 # closing line "N passed, N failed, N skipped" over all of it.
 set -uo pipefail
@@ -13,6 +13,9 @@ status=0
 
 echo "== type check"
 npx tsc -p tsconfig.json --noEmit || status=1
+
+echo "== lint (eslint.config.js)"
+npx eslint . || status=1
 
 echo "== unit tests"
 npx mocha --config .mocharc.json 'test/unit/**/*.test.ts' 2>&1 | tee "$logdir/unit.log"
