@@ -1,6 +1,7 @@
 // OF1.0 message dispatch: header type -> body decoder, message type -> encoder.
 import { fail } from '../errors.js';
 import type { Reader } from '../reader.js';
+import { OFP10_VERSION } from '../types.js';
 import type { OfpMessage } from '../types.js';
 import type { Writer } from '../writer.js';
 import { OFPT10 as T, OFPT10_MAX } from './constants.js';
@@ -11,7 +12,7 @@ import {
 } from './messages.js';
 import { decodeStatsReply10, decodeStatsRequest10, encodeStatsReply10, encodeStatsRequest10 } from './stats.js';
 
-const V = 1 as const;
+const V = OFP10_VERSION;
 
 function empty(r: Reader, xid: number, type: OfpMessage['type']): OfpMessage {
   r.done(type);

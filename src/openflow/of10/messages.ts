@@ -3,6 +3,7 @@
 import { fail } from '../errors.js';
 import { MAX_PORTS } from '../limits.js';
 import type { Reader } from '../reader.js';
+import { OFP10_VERSION } from '../types.js';
 import type {
   ControllerRole, ErrorMsg, Experimenter, FeaturesReply, FlowMod, FlowModFlags, FlowRemoved, Instruction, PacketIn,
   PacketOut, PortStatus, RoleReply, RoleRequest, Action,
@@ -13,7 +14,7 @@ import { NX_ROLE, NX_VENDOR_ID, NXT_ROLE_REPLY, NXT_ROLE_REQUEST, OFP10_PHY_PORT
 import { decodeMatch10, encodeMatch10 } from './match.js';
 import { decodePhyPort10, encodePhyPort10, portFromWire10, portToWire10 } from './ports.js';
 
-const V = 1 as const;
+const V = OFP10_VERSION;
 export const FLOW_MOD_COMMANDS10 = ['add', 'modify', 'modifyStrict', 'delete', 'deleteStrict'] as const;
 
 export function flagsToWire10(f: FlowModFlags, at: number): number {

@@ -3,6 +3,7 @@
 import { fail } from '../errors.js';
 import { MAX_MULTIPART_ENTRIES } from '../limits.js';
 import type { Reader } from '../reader.js';
+import { OFP10_VERSION } from '../types.js';
 import type { FlowStats, FlowStatsRequestBody, MultipartReply, MultipartReplyBody, MultipartRequest, MultipartRequestBody, PortStats, TableStats } from '../types.js';
 import type { Writer } from '../writer.js';
 import { decodeAggregate, decodeDesc, encodeDesc } from '../of13/multipart.js';
@@ -12,7 +13,7 @@ import { decodeMatch10, encodeMatch10 } from './match.js';
 import { actionsOf, flagsFromWire10, instructionsOf } from './messages.js';
 import { portFromWire10, portToWire10 } from './ports.js';
 
-const V = 1 as const;
+const V = OFP10_VERSION;
 
 function kindToWire(kind: string, at: number): number {
   switch (kind) {

@@ -5,11 +5,12 @@
 // Bundle properties are neither sent nor read (trailing ones are ignored).
 import { fail } from '../errors.js';
 import { Reader } from '../reader.js';
+import { OFP13_VERSION } from '../types.js';
 import type { BundleAdd, BundleControl, OfpMessage } from '../types.js';
 import type { Writer } from '../writer.js';
 import { ONF_BUNDLE_CTRL_TYPES, ONF_EXPERIMENTER_ID, ONFT_BUNDLE_ADD_MESSAGE, ONFT_BUNDLE_CONTROL } from './constants.js';
 
-const V = 4 as const;
+const V = OFP13_VERSION;
 
 export function decodeBundleControl(r: Reader, xid: number): BundleControl {
   const bundleId = r.u32();

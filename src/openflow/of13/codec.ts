@@ -1,6 +1,7 @@
 // OF1.3 message dispatch: header type -> body decoder, message type -> encoder.
 import { fail } from '../errors.js';
 import { Reader } from '../reader.js';
+import { OFP13_VERSION } from '../types.js';
 import type { OfpMessage } from '../types.js';
 import type { Writer } from '../writer.js';
 import { decodeBundleAdd, decodeBundleControl, encodeBundleAdd, encodeBundleControl } from './bundle.js';
@@ -32,7 +33,7 @@ import {
 } from './messages.js';
 import { decodeMultipartReply13, decodeMultipartRequest13, encodeMultipartReply13, encodeMultipartRequest13 } from './multipart.js';
 
-const V = 4 as const;
+const V = OFP13_VERSION;
 
 function empty<T extends OfpMessage['type']>(r: Reader, xid: number, type: T): OfpMessage {
   r.done(type);

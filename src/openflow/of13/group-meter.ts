@@ -3,12 +3,13 @@
 import { fail } from '../errors.js';
 import { MAX_BANDS, MAX_BUCKETS } from '../limits.js';
 import type { Reader } from '../reader.js';
+import { OFP13_VERSION } from '../types.js';
 import type { Bucket, GroupMod, GroupType, MeterBand, MeterMod } from '../types.js';
 import type { Writer } from '../writer.js';
 import { decodeActions13, encodeActions13 } from './actions.js';
 import { OFP13_BUCKET_LEN, OFP13_METER_BAND_LEN, OFPGT, OFPMBT } from './constants.js';
 
-const V = 4 as const;
+const V = OFP13_VERSION;
 const GROUP_TYPES: readonly GroupType[] = ['all', 'select', 'indirect', 'ff'];
 const MOD_COMMANDS = ['add', 'modify', 'delete'] as const;
 

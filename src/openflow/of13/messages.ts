@@ -3,6 +3,7 @@
 // Decoders get a reader positioned after the header; encoders write after it.
 import { fail } from '../errors.js';
 import { u16At, u32At, u64FromWords, type Reader } from '../reader.js';
+import { OFP13_VERSION } from '../types.js';
 import type {
   ControllerRole,
   EchoReply,
@@ -28,7 +29,7 @@ import { decodeInstructions13, encodeInstructions13 } from './instructions.js';
 import { decodeMatch13, encodeMatch13 } from './match.js';
 import { decodePort13, encodePort13 } from './ports.js';
 
-const V = 4 as const;
+const V = OFP13_VERSION;
 
 export function decodeError13(r: Reader, xid: number): ErrorMsg {
   const errType = r.u16();

@@ -2,6 +2,7 @@
 import { fail } from '../errors.js';
 import { MAX_MULTIPART_ENTRIES, MAX_PORTS } from '../limits.js';
 import type { Reader } from '../reader.js';
+import { OFP13_VERSION } from '../types.js';
 import type {
   FlowStats,
   FlowStatsRequestBody,
@@ -29,7 +30,7 @@ import { decodeInstructions13, encodeInstructions13 } from './instructions.js';
 import { decodeMatch13, encodeMatch13 } from './match.js';
 import { decodePort13, encodePort13 } from './ports.js';
 
-const V = 4 as const;
+const V = OFP13_VERSION;
 const DESC_LEN = 1056;
 /** ofp_group_features and ofp_meter_features bodies. */
 const GROUP_FEATURES_LEN = 40;
