@@ -78,16 +78,10 @@ export const OFPP10_NONE = 0xffff;
 /** OF1.0 dl_vlan value meaning "no 802.1Q header". */
 export const OFP_VLAN_NONE = 0xffff;
 
-export const OFP10_MATCH_LEN = 40;
+// Sizes of the structures the decoder steps through in lists or checks whole
+// (OF1.0 openflow.h OFP_ASSERTs; test/unit/openflow/sizes.test.ts holds each
+// against the specification).
 export const OFP10_PHY_PORT_LEN = 48;
-export const OFP10_FLOW_MOD_LEN = 72;
-export const OFP10_PACKET_IN_LEN = 18;
-export const OFP10_PACKET_OUT_LEN = 16;
-export const OFP10_FLOW_REMOVED_LEN = 88;
-export const OFP10_PORT_STATUS_LEN = 64;
-export const OFP10_SWITCH_FEATURES_LEN = 32;
-export const OFP10_STATS_MSG_LEN = 12;
-export const OFP10_FLOW_STATS_REQUEST_LEN = 44;
 export const OFP10_FLOW_STATS_LEN = 88;
 export const OFP10_PORT_STATS_LEN = 104;
 export const OFP10_TABLE_STATS_LEN = 64;

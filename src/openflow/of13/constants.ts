@@ -116,21 +116,16 @@ export const ONF_BUNDLE_CTRL_TYPES = [
   'discardReply',
 ] as const;
 
+// Sizes of the structures the decoder steps through in lists or checks whole
+// (OF1.3 openflow.h OFP_ASSERTs; test/unit/openflow/sizes.test.ts holds each
+// against the specification).
 export const OFP13_PORT_LEN = 64;
-export const OFP13_FLOW_MOD_LEN = 56;
-export const OFP13_PACKET_IN_LEN = 34;
-export const OFP13_PACKET_OUT_LEN = 24;
-export const OFP13_FLOW_REMOVED_LEN = 56;
-export const OFP13_PORT_STATUS_LEN = 80;
-export const OFP13_SWITCH_FEATURES_LEN = 32;
-export const OFP13_MULTIPART_LEN = 16;
-export const OFP13_FLOW_STATS_REQUEST_LEN = 40;
 export const OFP13_FLOW_STATS_LEN = 56;
 export const OFP13_PORT_STATS_LEN = 112;
 export const OFP13_TABLE_STATS_LEN = 24;
 export const OFP13_BUCKET_LEN = 16;
 export const OFP13_GROUP_DESC_LEN = 8;
-export const OFP13_GROUP_MOD_LEN = 16;
-export const OFP13_METER_MOD_LEN = 16;
 export const OFP13_METER_BAND_LEN = 16;
-export const OFP13_ROLE_LEN = 24;
+export const OFP13_DESC_LEN = 1056;
+export const OFP13_GROUP_FEATURES_LEN = 40;
+export const OFP13_METER_FEATURES_LEN = 16;

@@ -16,7 +16,10 @@ import type {
 } from '../types.js';
 import type { Writer } from '../writer.js';
 import {
+  OFP13_DESC_LEN,
   OFP13_FLOW_STATS_LEN,
+  OFP13_GROUP_FEATURES_LEN,
+  OFP13_METER_FEATURES_LEN,
   OFP13_GROUP_DESC_LEN,
   OFP13_PORT_LEN,
   OFP13_PORT_STATS_LEN,
@@ -31,10 +34,6 @@ import { decodeMatch13, encodeMatch13 } from './match.js';
 import { decodePort13, encodePort13 } from './ports.js';
 
 const V = OFP13_VERSION;
-const DESC_LEN = 1056;
-/** ofp_group_features and ofp_meter_features bodies. */
-const GROUP_FEATURES_LEN = 40;
-const METER_FEATURES_LEN = 16;
 
 const KIND_TO_WIRE: Record<MultipartRequestBody['kind'], number> = {
   desc: OFPMP13.OFPMP_DESC,
@@ -242,7 +241,7 @@ function encodeDesc(w: Writer, d: SwitchDesc): void {
 }
 
 export function decodeDesc(r: Reader): SwitchDesc {
-  r.need(DESC_LEN, 'switch description');
+  r.need(OFP13_DESC_LEN, 'switch description');
   return { mfrDesc: r.str(256), hwDesc: r.str(256), swDesc: r.str(256), serialNum: r.str(32), dpDesc: r.str(256) };
 }
 
@@ -401,7 +400,7 @@ export function decodeMultipartReply13(r: Reader, xid: number): MultipartReply {
       break;
     }
     case OFPMP13.OFPMP_GROUP_FEATURES: {
-      r.need(GROUP_FEATURES_LEN, 'group features');
+      r.need(OFP13_GROUP_FEATURES_LEN, 'group features');
       const types = r.u32();
       const capabilities = r.u32();
       const maxGroups: [number, number, number, number] = [r.u32(), r.u32(), r.u32(), r.u32()];
@@ -410,7 +409,7 @@ export function decodeMultipartReply13(r: Reader, xid: number): MultipartReply {
       break;
     }
     case OFPMP13.OFPMP_METER_FEATURES: {
-      r.need(METER_FEATURES_LEN, 'meter features');
+      r.need(OFP13_METER_FEATURES_LEN, 'meter features');
       const maxMeter = r.u32();
       const bandTypes = r.u32();
       const capabilities = r.u32();

@@ -2,6 +2,8 @@
 // OFP_ASSERTs), checked against what the encoder writes.
 import { expect } from 'chai';
 import { encodeMessage, type OfpMessage, type PortDesc, type PortStats } from '../../../src/openflow/index.js';
+import * as of10 from '../../../src/openflow/of10/constants.js';
+import * as of13 from '../../../src/openflow/of13/constants.js';
 
 const port: PortDesc = { portNo: 1, hwAddr: '02:00:00:00:00:01', name: 'p1', config: 0, state: 0, curr: 0, advertised: 0, supported: 0, peer: 0, currSpeed: 0, maxSpeed: 0 };
 const pstats: PortStats = { portNo: 1, rxPackets: 0n, txPackets: 0n, rxBytes: 0n, txBytes: 0n, rxDropped: 0n, txDropped: 0n, rxErrors: 0n, txErrors: 0n, rxFrameErr: 0n, rxOverErr: 0n, rxCrcErr: 0n, collisions: 0n, durationSec: 0, durationNsec: 0 };
@@ -53,5 +55,29 @@ describe('openflow struct sizes', () => {
     expect(len({ version: 4, xid: 1, type: 'groupMod', command: 'add', groupType: 'all', groupId: 1, buckets: [] })).to.equal(16); // ofp_group_mod
     expect(len({ version: 4, xid: 1, type: 'meterMod', command: 'add', flags: 1, meterId: 1, bands: [{ type: 'drop', rate: 1, burstSize: 0 }] })).to.equal(16 + 16); // ofp_meter_mod + ofp_meter_band_drop
     expect(len({ version: 4, xid: 1, type: 'bundleControl', bundleId: 1, ctrlType: 'openRequest', flags: 0 })).to.equal(24); // onf_bundle_ctrl_msg
+  });
+  // As Ryu asserts beside each pack string: the sizes the decoder steps by,
+  // against the specifications' OFP_ASSERTs, written out here.
+  it('the named sizes the decoder steps by are the specifications\'', () => {
+    const named: Record<string, unknown> = { ...of10, ...of13 };
+    const spec: [string, string, number][] = [
+      ['OFP10_PHY_PORT_LEN', 'ofp_phy_port (1.0)', 48],
+      ['OFP10_FLOW_STATS_LEN', 'ofp_flow_stats (1.0)', 88],
+      ['OFP10_PORT_STATS_LEN', 'ofp_port_stats (1.0)', 104],
+      ['OFP10_TABLE_STATS_LEN', 'ofp_table_stats (1.0)', 64],
+      ['OFP13_PORT_LEN', 'ofp_port (1.3)', 64],
+      ['OFP13_FLOW_STATS_LEN', 'ofp_flow_stats (1.3)', 56],
+      ['OFP13_PORT_STATS_LEN', 'ofp_port_stats (1.3)', 112],
+      ['OFP13_TABLE_STATS_LEN', 'ofp_table_stats (1.3)', 24],
+      ['OFP13_BUCKET_LEN', 'ofp_bucket (1.3)', 16],
+      ['OFP13_GROUP_DESC_LEN', 'ofp_group_desc (1.3)', 8],
+      ['OFP13_METER_BAND_LEN', 'ofp_meter_band_drop (1.3)', 16],
+      ['OFP13_DESC_LEN', 'ofp_desc (1.3)', 1056],
+      ['OFP13_GROUP_FEATURES_LEN', 'ofp_group_features (1.3)', 40],
+      ['OFP13_METER_FEATURES_LEN', 'ofp_meter_features (1.3)', 16],
+    ];
+    for (const [name, struct, size] of spec) expect(named[name], `${name}: ${struct}`).to.equal(size);
+    // Every size the two modules export is held against the specification above.
+    expect(Object.keys(named).filter((k) => k.endsWith('_LEN')).sort()).to.deep.equal(spec.map(([n]) => n).sort());
   });
 });
