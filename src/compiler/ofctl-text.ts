@@ -4,6 +4,7 @@
 // identity on its switch is the reconciler's flowKey (reconcile/match-key.ts).
 import { MeterFlags, Port, VID_PRESENT, type Action, type Instruction, type Match, type MatchField, type MaybeMasked, type OfVersion, OFP10_VERSION } from '../openflow/types.js';
 import { canonicalIpv6 } from '../openflow/addr.js';
+import { OXM_BY_NAME, type OxmField } from '../openflow/of13/oxm-fields.js';
 import { cmp } from './endpoints.js';
 import { stage as stageDecl } from './pipeline.js';
 import type { DesiredFlow, DesiredGroup, DesiredMeter } from './types.js';
@@ -19,40 +20,29 @@ function masked<T extends string | number | bigint>(v: MaybeMasked<T>, fmt: (x: 
 
 const mac = (m: string): string => m.toLowerCase();
 
-/** Field order of the canonical text. */
-const FIELDS: [MatchField, (m: Match, version: OfVersion) => string][] = [
-  ['inPort', (m) => `in_port=${m.inPort}`],
-  ['metadata', (m) => `metadata=${masked(m.metadata!, (x) => hex(x))}`],
-  ['ethSrc', (m) => `dl_src=${masked(m.ethSrc!, mac)}`],
-  ['ethDst', (m) => `dl_dst=${masked(m.ethDst!, mac)}`],
-  ['vlanVid', (m, v) => vlanText(m.vlanVid!, v)],
-  ['ethType', (m) => `dl_type=${hex(m.ethType!, 4)}`],
-  ['ipv4Src', (m) => `nw_src=${masked(m.ipv4Src!, String)}`],
-  ['ipv4Dst', (m) => `nw_dst=${masked(m.ipv4Dst!, String)}`],
-  ['ipv6Src', (m) => `ipv6_src=${masked(m.ipv6Src!, canonicalIpv6)}`],
-  ['ipv6Dst', (m) => `ipv6_dst=${masked(m.ipv6Dst!, canonicalIpv6)}`],
-  ['ipProto', (m) => `nw_proto=${m.ipProto}`],
-  ['udpSrc', (m) => `udp_src=${m.udpSrc}`],
-  ['udpDst', (m) => `udp_dst=${m.udpDst}`],
-  ['tcpSrc', (m) => `tcp_src=${m.tcpSrc}`],
-  ['tcpDst', (m) => `tcp_dst=${m.tcpDst}`],
-  ['arpOp', (m) => `arp_op=${m.arpOp}`],
-  ['arpSpa', (m) => `arp_spa=${masked(m.arpSpa!, String)}`],
-  ['arpTpa', (m) => `arp_tpa=${masked(m.arpTpa!, String)}`],
-  ['arpSha', (m) => `arp_sha=${masked(m.arpSha!, mac)}`],
-  ['arpTha', (m) => `arp_tha=${masked(m.arpTha!, mac)}`],
-  ['icmpv6Type', (m) => `icmpv6_type=${m.icmpv6Type}`],
-  ['icmpv6Code', (m) => `icmpv6_code=${m.icmpv6Code}`],
-  ['ipv6NdTarget', (m) => `nd_target=${canonicalIpv6(m.ipv6NdTarget!)}`],
-  ['ipv6NdSll', (m) => `nd_sll=${mac(m.ipv6NdSll!)}`],
-  ['ipv6NdTll', (m) => `nd_tll=${mac(m.ipv6NdTll!)}`],
-  ['mplsLabel', (m) => `mpls_label=${m.mplsLabel}`],
-  ['mplsTc', (m) => `mpls_tc=${m.mplsTc}`],
+/** The fields of the canonical text, in its order; their ovs-ofctl keywords come from the OXM table. */
+const ORDER: readonly MatchField[] = [
+  'inPort', 'metadata', 'ethSrc', 'ethDst', 'vlanVid', 'ethType', 'ipv4Src', 'ipv4Dst', 'ipv6Src', 'ipv6Dst', 'ipProto',
+  'udpSrc', 'udpDst', 'tcpSrc', 'tcpDst', 'arpOp', 'arpSpa', 'arpTpa', 'arpSha', 'arpTha', 'icmpv6Type', 'icmpv6Code',
+  'ipv6NdTarget', 'ipv6NdSll', 'ipv6NdTll', 'mplsLabel', 'mplsTc',
 ];
-const KNOWN = new Set(FIELDS.map(([f]) => f));
+const KNOWN = new Set(ORDER);
 
-/** ovs-ofctl names of the fields Spotlight rewrites. */
-const OFCTL_FIELD: Partial<Record<MatchField, string>> = { ethDst: 'eth_dst', mplsLabel: 'mpls_label', mplsTc: 'mpls_tc' };
+/** One field as ovs-ofctl writes it: its keyword, then its value (and mask) in the field's own text. */
+function fieldText(f: MatchField, m: Match, version: OfVersion): string {
+  const v = m[f] as MaybeMasked<string | number | bigint>;
+  if (f === 'vlanVid') return vlanText(v as MaybeMasked<number>, version);
+  const d = OXM_BY_NAME.get(f)!;
+  if (f === 'ethType') return `${d.ofctl}=${hex(v as number, 4)}`;
+  return `${d.ofctl ?? f}=${masked(v, (x) => valueText(d, x))}`;
+}
+
+function valueText(d: OxmField, x: string | number | bigint): string {
+  if (d.kind === 'mac') return mac(String(x));
+  if (d.kind === 'ipv6') return canonicalIpv6(String(x));
+  if (d.kind === 'u64') return hex(x as bigint);
+  return String(x);
+}
 
 function vlanText(v: MaybeMasked<number>, version: OfVersion): string {
   const value = typeof v === 'number' ? v : v.value;
@@ -65,7 +55,7 @@ function vlanText(v: MaybeMasked<number>, version: OfVersion): string {
 
 export function matchText(m: Match, version: OfVersion): string {
   const parts: string[] = [];
-  for (const [f, fmt] of FIELDS) if (m[f] !== undefined) parts.push(fmt(m, version));
+  for (const f of ORDER) if (m[f] !== undefined) parts.push(fieldText(f, m, version));
   for (const k of Object.keys(m).sort() as MatchField[]) {
     if (!KNOWN.has(k) && m[k] !== undefined) parts.push(`${k}=${String(m[k])}`);
   }
@@ -107,7 +97,9 @@ function actionText(a: Action): string {
       return `mod_vlan_vid:${a.vid}`;
     case 'setField':
       if (a.field === 'vlanVid') return `set_field:${Number(a.value) | VID_PRESENT}->vlan_vid`;
-      return `set_field:${String(a.value)}->${OFCTL_FIELD[a.field] ?? a.field}`;
+      // ovs-ofctl prints a rewritten destination MAC as eth_dst (a match on it as dl_dst).
+      if (a.field === 'ethDst') return `set_field:${String(a.value)}->eth_dst`;
+      return `set_field:${String(a.value)}->${OXM_BY_NAME.get(a.field)?.ofctl ?? a.field}`;
     default:
       return a.type;
   }

@@ -4,55 +4,18 @@
 // whose prerequisites are absent dropped, as OVS silently does for OF1.0.
 import { formatIpv4, formatIpv6Value, ipv6Value } from '../openflow/addr.js';
 import { ETH_ARP, ETH_IPV4, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../openflow/ethernet.js';
+import { OXM_FIELDS } from '../openflow/of13/oxm-fields.js';
+import { OFP10_VERSION, type Match, type MatchField, type MaybeMasked, type OfVersion } from '../openflow/types.js';
 
 const MAC_RE = /^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/;
 const IPV4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-import { OFP10_VERSION, type Match, type MatchField, type MaybeMasked, type OfVersion } from '../openflow/types.js';
 
 type FieldKind = 'mac' | 'ipv4' | 'ipv6' | 'u64' | { bits: number };
 
-const FIELD_KIND: Record<MatchField, FieldKind> = {
-  inPort: { bits: 32 },
-  inPhyPort: { bits: 32 },
-  metadata: 'u64',
-  ethDst: 'mac',
-  ethSrc: 'mac',
-  ethType: { bits: 16 },
-  vlanVid: { bits: 13 },
-  vlanPcp: { bits: 3 },
-  ipDscp: { bits: 6 },
-  ipEcn: { bits: 2 },
-  ipProto: { bits: 8 },
-  ipv4Src: 'ipv4',
-  ipv4Dst: 'ipv4',
-  tcpSrc: { bits: 16 },
-  tcpDst: { bits: 16 },
-  udpSrc: { bits: 16 },
-  udpDst: { bits: 16 },
-  sctpSrc: { bits: 16 },
-  sctpDst: { bits: 16 },
-  icmpv4Type: { bits: 8 },
-  icmpv4Code: { bits: 8 },
-  arpOp: { bits: 16 },
-  arpSpa: 'ipv4',
-  arpTpa: 'ipv4',
-  arpSha: 'mac',
-  arpTha: 'mac',
-  ipv6Src: 'ipv6',
-  ipv6Dst: 'ipv6',
-  ipv6Flabel: { bits: 20 },
-  icmpv6Type: { bits: 8 },
-  icmpv6Code: { bits: 8 },
-  ipv6NdTarget: 'ipv6',
-  ipv6NdSll: 'mac',
-  ipv6NdTll: 'mac',
-  mplsLabel: { bits: 20 },
-  mplsTc: { bits: 3 },
-  mplsBos: { bits: 1 },
-  pbbIsid: { bits: 24 },
-  tunnelId: 'u64',
-  ipv6Exthdr: { bits: 9 },
-};
+/** Each field's kind and width, from the OXM table (of13/oxm-fields.ts). */
+const FIELD_KIND = Object.fromEntries(
+  OXM_FIELDS.map((d): [MatchField, FieldKind] => [d.name, d.kind === 'mac' || d.kind === 'ipv4' || d.kind === 'ipv6' || d.kind === 'u64' ? d.kind : { bits: d.bits }]),
+) as Record<MatchField, FieldKind>;
 
 /** OF1.0 dl_vlan is 16 bits wide, 0xffff meaning "no tag". */
 function kindOf(field: MatchField, version: OfVersion): FieldKind | undefined {
