@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js';
 import { OFP10_VERSION } from '../types.js';
 import type { OfpMessage } from '../types.js';
 import type { Writer } from '../writer.js';
+import { decodeHeaderOnly, decodeSwitchConfig, encodeSwitchConfig } from '../same-bodies.js';
 import { OFPT10 as T, OFPT10_MAX } from './constants.js';
 import {
   decodeError10, decodeFeaturesReply10, decodeFlowMod10, decodeFlowRemoved10, decodePacketIn10, decodePacketOut10,
@@ -13,18 +14,6 @@ import {
 import { decodeStatsReply10, decodeStatsRequest10, encodeStatsReply10, encodeStatsRequest10 } from './stats.js';
 
 const V = OFP10_VERSION;
-
-function empty(r: Reader, xid: number, type: OfpMessage['type']): OfpMessage {
-  r.done(type);
-  return { version: V, xid, type } as OfpMessage;
-}
-
-function config(r: Reader, xid: number, type: 'getConfigReply' | 'setConfig'): OfpMessage {
-  const flags = r.u16();
-  const missSendLen = r.u16();
-  r.done(type);
-  return { version: V, xid, type, flags, missSendLen };
-}
 
 export function decodeOf10(r: Reader, type: number, xid: number): OfpMessage {
   switch (type) {
@@ -37,15 +26,15 @@ export function decodeOf10(r: Reader, type: number, xid: number): OfpMessage {
     case T.OFPT_VENDOR:
       return decodeVendor10(r, xid);
     case T.OFPT_FEATURES_REQUEST:
-      return empty(r, xid, 'featuresRequest');
+      return decodeHeaderOnly(r, V, xid, 'featuresRequest');
     case T.OFPT_FEATURES_REPLY:
       return decodeFeaturesReply10(r, xid);
     case T.OFPT_GET_CONFIG_REQUEST:
-      return empty(r, xid, 'getConfigRequest');
+      return decodeHeaderOnly(r, V, xid, 'getConfigRequest');
     case T.OFPT_GET_CONFIG_REPLY:
-      return config(r, xid, 'getConfigReply');
+      return decodeSwitchConfig(r, V, xid, 'getConfigReply');
     case T.OFPT_SET_CONFIG:
-      return config(r, xid, 'setConfig');
+      return decodeSwitchConfig(r, V, xid, 'setConfig');
     case T.OFPT_PACKET_IN:
       return decodePacketIn10(r, xid);
     case T.OFPT_FLOW_REMOVED:
@@ -61,9 +50,9 @@ export function decodeOf10(r: Reader, type: number, xid: number): OfpMessage {
     case T.OFPT_STATS_REPLY:
       return decodeStatsReply10(r, xid);
     case T.OFPT_BARRIER_REQUEST:
-      return empty(r, xid, 'barrierRequest');
+      return decodeHeaderOnly(r, V, xid, 'barrierRequest');
     case T.OFPT_BARRIER_REPLY:
-      return empty(r, xid, 'barrierReply');
+      return decodeHeaderOnly(r, V, xid, 'barrierReply');
     default:
       if (type <= OFPT10_MAX) fail('UNSUPPORTED', `OF1.0 message type ${type} is not modelled by Spotlight`, 1);
       fail('BAD_TYPE', `OF1.0 has no message type ${type}`, 1);
@@ -105,8 +94,7 @@ export function encodeOf10(w: Writer, msg: OfpMessage): void {
     case 'getConfigReply':
     case 'setConfig':
       start = w.header(V, msg.type === 'setConfig' ? T.OFPT_SET_CONFIG : T.OFPT_GET_CONFIG_REPLY, msg.xid);
-      w.u16(msg.flags, 'config flags');
-      w.u16(msg.missSendLen, 'miss_send_len');
+      encodeSwitchConfig(w, msg);
       break;
     case 'packetIn':
       start = w.header(V, T.OFPT_PACKET_IN, msg.xid);

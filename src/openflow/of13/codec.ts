@@ -4,6 +4,7 @@ import { Reader } from '../reader.js';
 import { OFP13_VERSION } from '../types.js';
 import type { OfpMessage } from '../types.js';
 import type { Writer } from '../writer.js';
+import { decodeHeaderOnly, decodeSwitchConfig, encodeSwitchConfig } from '../same-bodies.js';
 import { decodeBundleAdd, decodeBundleControl, encodeBundleAdd, encodeBundleControl } from './bundle.js';
 import { OFPT13, OFPT13_MAX, ONF_EXPERIMENTER_ID, ONFT_BUNDLE_ADD_MESSAGE, ONFT_BUNDLE_CONTROL, ONFT_ROLE_STATUS } from './constants.js';
 import { encodeFlowModFast13 } from './flow-mod-fast.js';
@@ -35,18 +36,6 @@ import { decodeMultipartReply13, decodeMultipartRequest13, encodeMultipartReply1
 
 const V = OFP13_VERSION;
 
-function empty<T extends OfpMessage['type']>(r: Reader, xid: number, type: T): OfpMessage {
-  r.done(type);
-  return { version: V, xid, type } as OfpMessage;
-}
-
-function config(r: Reader, xid: number, type: 'getConfigReply' | 'setConfig'): OfpMessage {
-  const flags = r.u16();
-  const missSendLen = r.u16();
-  r.done(type);
-  return { version: V, xid, type, flags, missSendLen };
-}
-
 export function decodeOf13(r: Reader, type: number, xid: number): OfpMessage {
   switch (type) {
     case OFPT13.OFPT_ERROR:
@@ -75,15 +64,15 @@ export function decodeOf13(r: Reader, type: number, xid: number): OfpMessage {
       return decodeExperimenter13(r, xid);
     }
     case OFPT13.OFPT_FEATURES_REQUEST:
-      return empty(r, xid, 'featuresRequest');
+      return decodeHeaderOnly(r, V, xid, 'featuresRequest');
     case OFPT13.OFPT_FEATURES_REPLY:
       return decodeFeaturesReply13(r, xid);
     case OFPT13.OFPT_GET_CONFIG_REQUEST:
-      return empty(r, xid, 'getConfigRequest');
+      return decodeHeaderOnly(r, V, xid, 'getConfigRequest');
     case OFPT13.OFPT_GET_CONFIG_REPLY:
-      return config(r, xid, 'getConfigReply');
+      return decodeSwitchConfig(r, V, xid, 'getConfigReply');
     case OFPT13.OFPT_SET_CONFIG:
-      return config(r, xid, 'setConfig');
+      return decodeSwitchConfig(r, V, xid, 'setConfig');
     case OFPT13.OFPT_PACKET_IN:
       return decodePacketIn13(r, xid);
     case OFPT13.OFPT_FLOW_REMOVED:
@@ -103,9 +92,9 @@ export function decodeOf13(r: Reader, type: number, xid: number): OfpMessage {
     case OFPT13.OFPT_MULTIPART_REPLY:
       return decodeMultipartReply13(r, xid);
     case OFPT13.OFPT_BARRIER_REQUEST:
-      return empty(r, xid, 'barrierRequest');
+      return decodeHeaderOnly(r, V, xid, 'barrierRequest');
     case OFPT13.OFPT_BARRIER_REPLY:
-      return empty(r, xid, 'barrierReply');
+      return decodeHeaderOnly(r, V, xid, 'barrierReply');
     case OFPT13.OFPT_ROLE_REQUEST:
       return decodeRole13(r, xid, 'roleRequest');
     case OFPT13.OFPT_ROLE_REPLY:
@@ -181,8 +170,7 @@ export function encodeOf13(w: Writer, msg: OfpMessage): void {
       break;
     case 'getConfigReply':
     case 'setConfig':
-      w.u16(msg.flags, 'config flags');
-      w.u16(msg.missSendLen, 'miss_send_len');
+      encodeSwitchConfig(w, msg);
       break;
     case 'packetIn':
       encodePacketIn13(w, msg);
