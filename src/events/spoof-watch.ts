@@ -3,7 +3,7 @@
 // compared with the previous read; a rise of at least `threshold` packets on
 // one counter is an event naming the switch, the stage and the port.
 import { spoofCounts } from '../compiler/spoof.js';
-import type { ReadFlowsResult, SwitchSession } from '../reconcile/ports.js';
+import { wrapSession, type ReadFlowsResult, type SwitchSession } from '../reconcile/ports.js';
 import type { EventBus } from './bus.js';
 
 /** Packets between two reads of one counter that make a surge. */
@@ -23,19 +23,7 @@ export class SpoofWatch {
       if (r.ok) this.observe(inner.dpid, inner.version, r.flows);
       return r;
     };
-    return {
-      get dpid() {
-        return inner.dpid;
-      },
-      get version() {
-        return inner.version;
-      },
-      get supportsBundles() {
-        return inner.supportsBundles;
-      },
-      apply: (commands, opts) => inner.apply(commands, opts),
-      readFlows: async () => check(await inner.readFlows()),
-    };
+    return wrapSession(inner, { readFlows: async () => check(await inner.readFlows()) });
   }
 
   observe(dpid: string, version: SwitchSession['version'], flows: Parameters<typeof spoofCounts>[1]): void {

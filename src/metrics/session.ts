@@ -1,22 +1,13 @@
 // A switch session as the reconciler drives it, counted on the way: flow-mods
 // by command, the barrier round trip of each batch, OpenFlow errors, and the
 // spoof-drop counters of every flow read (audits, resyncs).
-import type { ApplyResult, ReadFlowsResult, SwitchCommand, SwitchSession } from '../reconcile/ports.js';
+import { wrapSession, type ApplyResult, type ReadFlowsResult, type SwitchCommand, type SwitchSession } from '../reconcile/ports.js';
 import type { SpotlightMetrics } from './definitions.js';
 import { spoofCounts } from '../compiler/spoof.js';
 
 export function instrumentSession(m: SpotlightMetrics, inner: SwitchSession, now: () => number = () => performance.now()): SwitchSession {
   const dpid = inner.dpid;
-  return {
-    get dpid() {
-      return inner.dpid;
-    },
-    get version() {
-      return inner.version;
-    },
-    get supportsBundles() {
-      return inner.supportsBundles;
-    },
+  return wrapSession(inner, {
     async apply(commands: SwitchCommand[], opts: { atomic: boolean }): Promise<ApplyResult> {
       for (const c of commands) if (c.type === 'flowMod') m.flowMods.inc({ dpid, command: c.command });
       const started = now();
@@ -31,7 +22,7 @@ export function instrumentSession(m: SpotlightMetrics, inner: SwitchSession, now
       if (r.ok) recordSpoofDrops(m, dpid, inner.version, r.flows);
       return r;
     },
-  };
+  });
 }
 
 export function recordSpoofDrops(m: SpotlightMetrics, dpid: string, version: SwitchSession['version'], flows: Parameters<typeof spoofCounts>[1]): void {

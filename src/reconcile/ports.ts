@@ -58,6 +58,27 @@ export interface SwitchSession {
   readObjects?(): Promise<ReadObjectsResult>;
 }
 
+/**
+ * A session that hands everything to `inner`, with `apply` or `readFlows`
+ * replaced where given: how metrics and the event stream watch what the
+ * reconciler sends and reads.
+ */
+export function wrapSession(inner: SwitchSession, over: Partial<Pick<SwitchSession, 'apply' | 'readFlows'>>): SwitchSession {
+  return {
+    get dpid() {
+      return inner.dpid;
+    },
+    get version() {
+      return inner.version;
+    },
+    get supportsBundles() {
+      return inner.supportsBundles;
+    },
+    apply: over.apply ?? ((commands, opts) => inner.apply(commands, opts)),
+    readFlows: over.readFlows ?? (() => inner.readFlows()),
+  };
+}
+
 /** Which cookies are Spotlight's: `(cookie & mask) === tag`. */
 export interface CookieSpace {
   tag: bigint;
