@@ -72,8 +72,6 @@ export const ERROR_CODES: Record<string, ErrorInfo> = {
   ...API_ERRORS,
 };
 
-export type ApiErrorCode = keyof typeof API_ERRORS;
-
 export interface ErrorBody {
   error: { code: string; message: string; field?: string };
 }

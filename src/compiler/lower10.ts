@@ -5,6 +5,7 @@
 // ff:ff:ff:ff:ff:ff counts as broadcast. Tagged frames are taken only from
 // fabric ports (src/compiler/switch-lowering.ts).
 import { BROADCAST, ETH_ARP, ETH_IPV4, ETH_RARP, IPPROTO_UDP } from '../openflow/ethernet.js';
+import { OFP10_VLAN_NONE } from '../openflow/of10/constants.js';
 import type { Action, Instruction, Match } from '../openflow/types.js';
 import { isIpv6 } from '../openflow/addr.js';
 import { cookieFor } from './cookie.js';
@@ -14,9 +15,6 @@ import type { NetworkState } from './network-state.js';
 import { P10 } from './priorities.js';
 import { fabricCopies, TO_CONTROLLER, unicastActions10, type SwitchCtx, type Target } from './targets.js';
 import type { DesiredFlow } from './types.js';
-
-/** OF1.0 dl_vlan value of an untagged frame. */
-export const OFP10_VLAN_NONE = 0xffff;
 
 const DROP: Instruction[] = Object.freeze([]) as unknown as Instruction[];
 const CONTROLLER_INS: Instruction[] = Object.freeze([{ type: 'applyActions', actions: [TO_CONTROLLER] }]) as unknown as Instruction[];

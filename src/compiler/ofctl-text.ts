@@ -4,6 +4,7 @@
 // identity on its switch is the reconciler's flowKey (reconcile/match-key.ts).
 import { MeterFlags, Port, VID_PRESENT, type Action, type Instruction, type Match, type MatchField, type MaybeMasked, type OfVersion, OFP10_VERSION } from '../openflow/types.js';
 import { canonicalIpv6 } from '../openflow/addr.js';
+import { OFP10_VLAN_NONE } from '../openflow/of10/constants.js';
 import { OXM_BY_NAME, type OxmField } from '../openflow/of13/oxm-fields.js';
 import { cmp } from './endpoints.js';
 import { stage as stageDecl } from './pipeline.js';
@@ -47,7 +48,7 @@ function valueText(d: OxmField, x: string | number | bigint): string {
 function vlanText(v: MaybeMasked<number>, version: OfVersion): string {
   const value = typeof v === 'number' ? v : v.value;
   const mask = typeof v === 'number' ? undefined : v.mask;
-  if (version === OFP10_VERSION) return value === 0xffff ? 'dl_vlan=0xffff' : `dl_vlan=${value}`;
+  if (version === OFP10_VERSION) return value === OFP10_VLAN_NONE ? 'dl_vlan=0xffff' : `dl_vlan=${value}`;
   if (mask !== undefined) return `vlan_tci=${hex(value, 4)}/${hex(mask | 0, 4)}`;
   if (value === 0) return 'vlan_tci=0x0000/0x1fff';
   return `dl_vlan=${value & 0xfff}`;

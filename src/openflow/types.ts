@@ -521,7 +521,6 @@ export type OfpMessage =
   | BundleAdd;
 
 export type OfpMessageType = OfpMessage['type'];
-export type MessageOf<T extends OfpMessageType> = Extract<OfpMessage, { type: T }>;
 
 /** Why a decode (or encode) failed; stable codes, documented in src/openflow/README.md. */
 export type CodecErrorCode =

@@ -4,6 +4,7 @@
 // whose prerequisites are absent dropped, as OVS silently does for OF1.0.
 import { formatIpv4, formatIpv6Value, ipv6Value } from '../openflow/addr.js';
 import { ETH_ARP, ETH_IPV4, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../openflow/ethernet.js';
+import { OFP10_VLAN_NONE } from '../openflow/of10/constants.js';
 import { OXM_FIELDS } from '../openflow/of13/oxm-fields.js';
 import { OFP10_VERSION, type Match, type MatchField, type MaybeMasked, type OfVersion } from '../openflow/types.js';
 
@@ -95,7 +96,6 @@ export interface CanonicalField {
 const IP_FIELDS10: MatchField[] = ['ipv4Src', 'ipv4Dst', 'ipProto', 'ipDscp'];
 const TP_FIELDS10: MatchField[] = ['tcpSrc', 'tcpDst', 'udpSrc', 'udpDst', 'icmpv4Type', 'icmpv4Code'];
 const ARP_FIELDS10: MatchField[] = ['arpOp', 'arpSpa', 'arpTpa'];
-const OFP10_VLAN_NONE = 0xffff;
 
 /**
  * OF1.0 switches (OVS in particular) wildcard a field whose prerequisite is

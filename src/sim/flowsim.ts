@@ -4,6 +4,7 @@
 // switch spreads flows), output to ports, IN_PORT and CONTROLLER), nothing about Spotlight's stages.
 // It carries a frame switch by switch across the fabric links and reports
 // where copies were delivered and what reached the controller.
+import { OFP10_VLAN_NONE } from '../openflow/of10/constants.js';
 import { OFP10_VERSION, OFP13_VERSION, Port, VID_PRESENT, type Action, type Bucket, type GroupType, type Instruction, type Match, type MaybeMasked } from '../openflow/types.js';
 import { parse, popMpls, popVlan, pushMpls, pushVlan, setEthDst, setMpls, setVlan, v6Bytes, type Fields } from './packets.js';
 
@@ -239,7 +240,7 @@ export function matches(m: Match, f: Fields, inPort: number, metadata: bigint, v
     const outer = f.vlans[0];
     if (version === OFP10_VERSION) {
       const want = typeof m.vlanVid === 'number' ? m.vlanVid : m.vlanVid.value;
-      if (want === 0xffff ? outer !== undefined : outer !== want) return false;
+      if (want === OFP10_VLAN_NONE ? outer !== undefined : outer !== want) return false;
     } else {
       const value = typeof m.vlanVid === 'number' ? m.vlanVid : m.vlanVid.value;
       const mask = typeof m.vlanVid === 'number' ? 0x1fff : (m.vlanVid.mask ?? 0x1fff);

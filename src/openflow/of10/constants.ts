@@ -72,11 +72,8 @@ export const OFPST10 = {
 export const OFPFF10 = { OFPFF_SEND_FLOW_REM: 1, OFPFF_CHECK_OVERLAP: 2, OFPFF_EMERG: 4 } as const;
 export const OFPSF_REPLY_MORE = 1;
 
-/** OFPP_MAX in OF1.0; 0xfff8..0xffff are the reserved ports. */
-export const OFPP10_MAX = 0xff00;
-export const OFPP10_NONE = 0xffff;
 /** OF1.0 dl_vlan value meaning "no 802.1Q header". */
-export const OFP_VLAN_NONE = 0xffff;
+export const OFP10_VLAN_NONE = 0xffff;
 
 // Sizes of the structures the decoder steps through in lists or checks whole
 // (OF1.0 openflow.h OFP_ASSERTs; test/unit/openflow/sizes.test.ts holds each

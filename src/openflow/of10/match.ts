@@ -8,7 +8,7 @@ import { fail } from '../errors.js';
 import type { Reader } from '../reader.js';
 import type { Masked, Match } from '../types.js';
 import type { Writer } from '../writer.js';
-import { OFPFW10 as W } from './constants.js';
+import { OFP10_VLAN_NONE, OFPFW10 as W } from './constants.js';
 import { portFromWire10, portToWire10 } from './ports.js';
 
 const CARRIED = new Set<string>([
@@ -52,7 +52,7 @@ export function encodeMatch10(w: Writer, m: Match): void {
   const ethSrc = unmasked(m.ethSrc, 'ethSrc', at);
   const ethDst = unmasked(m.ethDst, 'ethDst', at);
   const vlan = unmasked(m.vlanVid, 'vlanVid', at);
-  if (vlan !== undefined && !(vlan === 0xffff || (vlan >= 0 && vlan <= 0xfff))) fail('BAD_VALUE', `OF1.0 dl_vlan ${vlan}: 0..4095 or 0xffff`, at);
+  if (vlan !== undefined && !(vlan === OFP10_VLAN_NONE || (vlan >= 0 && vlan <= 0xfff))) fail('BAD_VALUE', `OF1.0 dl_vlan ${vlan}: 0..4095 or 0xffff`, at);
   if (m.ipDscp !== undefined) need(ip, 'ipDscp', 'ethType 0x0800', at);
   if (m.ipProto !== undefined) need(ip, 'ipProto', 'ethType 0x0800', at);
   if (m.arpOp !== undefined) need(arp, 'arpOp', 'ethType 0x0806', at);
