@@ -3,13 +3,14 @@
 // links as discovery finds and loses them, and each switch confirming a
 // generation. Spoof-drop surges come from spoof-watch.ts.
 import type { ModelChange, ModelCommit, Vm } from '../model/types.js';
+import { versionName, type OfVersion } from '../openflow/types.js';
 import type { TopologySnapshot } from '../topo/types.js';
 import type { EventBus } from './bus.js';
 
 export interface EventSources {
   store: { onCommit(l: (c: ModelCommit) => void): () => void };
   openflow: {
-    on(event: 'switchConnected', l: (ev: { dpid: string; version: number }) => void): unknown;
+    on(event: 'switchConnected', l: (ev: { dpid: string; version: OfVersion }) => void): unknown;
     on(event: 'switchDisconnected', l: (ev: { dpid: string; reason: string }) => void): unknown;
     off(event: string, l: (...args: never[]) => void): unknown;
   };
@@ -63,7 +64,7 @@ export function attachEventSources(bus: EventBus, src: EventSources): () => void
       bus.publish('migration', { generation: c.generation, vm: ch.id, phase, destinations: dest.map((d) => ({ mac: d.mac, switch: d.switch, port: d.port })) });
     }
   });
-  const onUp = (ev: { dpid: string; version: number }): void => void bus.publish('switch-connected', { switch: ev.dpid, version: ev.version === 4 ? '1.3' : '1.0' });
+  const onUp = (ev: { dpid: string; version: OfVersion }): void => void bus.publish('switch-connected', { switch: ev.dpid, version: versionName(ev.version) });
   const onDown = (ev: { dpid: string; reason: string }): void => void bus.publish('switch-disconnected', { switch: ev.dpid, reason: ev.reason });
   src.openflow.on('switchConnected', onUp);
   src.openflow.on('switchDisconnected', onDown);

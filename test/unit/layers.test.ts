@@ -28,7 +28,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   sim: ['openflow', 'topo', 'compiler'],
   explain: ['openflow', 'model', 'topo', 'compiler', 'sim'],
   config: ['store', 'topo'],
-  events: ['model', 'topo', 'compiler', 'reconcile'],
+  events: ['openflow', 'model', 'topo', 'compiler', 'reconcile'],
   api: ['model', 'store', 'topo', 'compiler', 'reconcile', 'sim', 'explain', 'events'],
   metrics: ['openflow', 'topo', 'compiler', 'reconcile', 'api'],
   runtime: ['openflow', 'model', 'store', 'channel', 'topo', 'compiler', 'reconcile', 'api'],
