@@ -414,7 +414,7 @@ export class FlowCompiler {
     const [a, b] = r.vms;
     for (const [x, y] of [[a, b], [b, a]] as const) {
       let m = this.partners.get(x);
-      if (!m) this.partners.set(x, (m = new Map()));
+      if (!m) this.partners.set(x, (m = new Map<string, number>()));
       const n = (m.get(y) ?? 0) + dir;
       if (n > 0) m.set(y, n);
       else m.delete(y);
@@ -451,7 +451,7 @@ export class FlowCompiler {
     else this.ownerRefs.delete(owner);
     for (const { dpid, ref } of refs) {
       let m = this.bindings.get(dpid);
-      if (!m) this.bindings.set(dpid, (m = new Map()));
+      if (!m) this.bindings.set(dpid, (m = new Map<string, Set<string>>()));
       let s = m.get(ref);
       if (!s) m.set(ref, (s = new Set()));
       s.add(owner);
@@ -515,7 +515,7 @@ export class FlowCompiler {
     // A full build refreshes every scope of every switch anyway.
     if (this.building) return;
     let s = this.dirty.get(d);
-    if (!s) this.dirty.set(d, (s = new Map()));
+    if (!s) this.dirty.set(d, (s = new Map<string, Set<string> | null>()));
     if (key === undefined) {
       s.set(scope, null);
       return;

@@ -72,7 +72,7 @@ export class NetworkState {
     }
     for (const e of eps) {
       let c = this.claims.get(e.mac);
-      if (!c) this.claims.set(e.mac, (c = new Map()));
+      if (!c) this.claims.set(e.mac, (c = new Map<string, Endpoint>()));
       c.set(e.id, e);
       macs.add(e.mac);
     }
@@ -319,7 +319,7 @@ function holderOf(claims: Map<string, Endpoint>): Endpoint {
 
 function mapOf<V>(m: Map<Dpid, Map<string, V>>, k: Dpid): Map<string, V> {
   let x = m.get(k);
-  if (!x) m.set(k, (x = new Map()));
+  if (!x) m.set(k, (x = new Map<string, V>()));
   return x;
 }
 

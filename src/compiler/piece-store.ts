@@ -79,8 +79,8 @@ export class PieceStore {
       const l: Lowered = { sig: p.sig, flows, groups: b.groups ?? NONE, meters: b.meters ?? NONE };
       this.record(dpid, version, old, l);
       if (!cur) {
-        if (!scopes) this.switches.set(dpid, (scopes = new Map()));
-        scopes.set(scope, (cur = new Map()));
+        if (!scopes) this.switches.set(dpid, (scopes = new Map<string, Map<string, Lowered>>()));
+        scopes.set(scope, (cur = new Map<string, Lowered>()));
       }
       cur.set(key, l);
       this.lowered++;

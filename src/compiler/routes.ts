@@ -74,7 +74,7 @@ export class FabricRoutes {
     this.links = new Set(now.keys());
     this.rebuildAdjacency(now.values());
     for (const dest of affected) this.stale.add(dest);
-    return this.deferred ? new Map() : this.process(Infinity);
+    return this.deferred ? (new Map() as RouteChanges) : this.process(Infinity);
   }
 
   /** Destinations whose routes wait to be recomputed (a topology change marked them). */

@@ -35,7 +35,7 @@ export class SegmentIndex {
   private constructor(private readonly chunks: readonly (Chunk | undefined)[]) {}
 
   static of(segments: Iterable<number>): SegmentIndex {
-    const chunks: (Chunk | undefined)[] = new Array(CHUNKS).fill(undefined);
+    const chunks: (Chunk | undefined)[] = new Array<Chunk | undefined>(CHUNKS).fill(undefined);
     const take = (seg: number): void => {
       const c = Math.floor(seg / CHUNK_BITS);
       const chunk = chunks[c] ?? { bits: new Uint32Array(WORDS), used: 0 };

@@ -84,10 +84,24 @@ export class DesiredTables {
       else this.flows.set(k.key, [k.entry]);
       into.flows.add(k.key);
     }
-    for (const g of groups.removed) if (this.groups.get(g.groupId) === g) (this.groups.delete(g.groupId), into.groups.add(g.groupId));
-    for (const g of groups.added) (this.groups.set(g.groupId, g), into.groups.add(g.groupId));
-    for (const m of meters.removed) if (this.meters.get(m.meterId) === m) (this.meters.delete(m.meterId), into.meters.add(m.meterId));
-    for (const m of meters.added) (this.meters.set(m.meterId, m), into.meters.add(m.meterId));
+    for (const g of groups.removed) {
+      if (this.groups.get(g.groupId) !== g) continue;
+      this.groups.delete(g.groupId);
+      into.groups.add(g.groupId);
+    }
+    for (const g of groups.added) {
+      this.groups.set(g.groupId, g);
+      into.groups.add(g.groupId);
+    }
+    for (const m of meters.removed) {
+      if (this.meters.get(m.meterId) !== m) continue;
+      this.meters.delete(m.meterId);
+      into.meters.add(m.meterId);
+    }
+    for (const m of meters.added) {
+      this.meters.set(m.meterId, m);
+      into.meters.add(m.meterId);
+    }
   }
 
   /** Drops a touched key whose flow object changed but whose content did not: nothing to send for it. */
