@@ -13,7 +13,7 @@ import { linkLocalOf } from '../src/openflow/addr.js';
 import { silentLogger } from '../src/log.js';
 import type { ModelCommit, ModelSnapshot, Network, Relation, Vm } from '../src/model/types.js';
 import { PacketInHandler, type PacketInDeps, type PacketInEvent } from '../src/runtime/packet-in.js';
-import { arp, ethernet, ipv6, nd } from '../test/support/packets.js';
+import { arp, ethernet, ipv6, nd } from '../src/sim/packets.js';
 import { BEFORE_COMMIT, importBefore } from './before.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);

@@ -286,7 +286,7 @@ export class StickyTopology implements TopologyFeed {
     else this.liveLinks.delete(k);
     for (const dpid of new Set([l.a.dpid, l.b.dpid])) {
       let of = this.liveLinksOf.get(dpid);
-      if (!of) this.liveLinksOf.set(dpid, (of = new Map()));
+      if (!of) this.liveLinksOf.set(dpid, (of = new Map<string, Link>()));
       if (present) of.set(k, l);
       else of.delete(k);
     }

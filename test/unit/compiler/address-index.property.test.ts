@@ -27,7 +27,7 @@ import {
 } from '../../../src/model/index.js';
 import type { OpResult } from '../../../src/model/result.js';
 import type { ModelCommit, ModelSnapshot } from '../../../src/model/types.js';
-import { arp, ethernet, ipv6, nd } from '../../support/packets.js';
+import { arp, ethernet, ipv6, nd } from '../../../src/sim/packets.js';
 import { scanAnswerArp, scanAnswerNd, scanArriving, sortedModel } from '../../support/arp-scan.js';
 
 const SWITCHES = ['0000000000000001', '0000000000000002'];

@@ -6,7 +6,7 @@ import { silentLogger } from '../../../src/log.js';
 import { emptySnapshot, putNetwork, vmStart } from '../../../src/model/index.js';
 import type { ModelCommit, ModelSnapshot } from '../../../src/model/types.js';
 import { openStoreOn, type KvDb } from '../../../src/store/index.js';
-import { arp, ethernet } from '../../support/packets.js';
+import { arp, ethernet } from '../../../src/sim/packets.js';
 
 const SW = '0000000000000001';
 const macOf = (i: number) => `02:00:00:00:01:${i.toString(16).padStart(2, '0')}`;

@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkSettings, controllerOptions, effectiveSettings, loadConfig, parseConfig } from '../../../src/config/index.js';
+import { checkSettings, effectiveSettings, loadConfig, parseConfig } from '../../../src/config/index.js';
+import { controllerOptions } from '../../../src/controller-options.js';
 
 function refusal(text: string): { field: string | undefined; message: string } {
   const r = parseConfig(text, 'f.yaml');
