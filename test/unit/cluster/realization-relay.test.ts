@@ -47,10 +47,10 @@ describe('cluster: realized generations shared by the master', function () {
       expect(early, 'the master drives no switch yet: nothing to wait for').to.deep.equal({ outcome: 'realized', pending: ['a'], lagging: [] });
       t.setShared('a', true, 4);
       const box = settle(t.waitForChange({ generation: 5, named: ['a'], timeoutMs: 1000 }));
-      await clock.advance(0);
+      await clock.advanceSettling(0);
       expect(box.report).to.equal(undefined);
       t.setShared('a', true, 5);
-      await clock.advance(0);
+      await clock.advanceSettling(0);
       expect(box.report).to.deep.equal({ outcome: 'realized', pending: [], lagging: [] });
       // A later record with a lower generation (another leader's) takes nothing back.
       t.setShared('a', true, 3);
@@ -59,7 +59,7 @@ describe('cluster: realized generations shared by the master', function () {
       t.setSource('local');
       t.notePublished(6, ['a']);
       const box2 = settle(t.waitForChange({ generation: 6, named: ['a'], timeoutMs: 100 }));
-      await clock.advance(100);
+      await clock.advanceSettling(100);
       expect(box2.report).to.deep.equal({ outcome: 'timeout', pending: [], lagging: [{ dpid: 'a', realizedGeneration: 5 }] });
     });
 
@@ -69,10 +69,10 @@ describe('cluster: realized generations shared by the master', function () {
       t.setConnected('a', true);
       t.notePublished(2, ['a']);
       const box = settle(t.waitForChange({ generation: 2, named: ['a'], timeoutMs: 1000 }));
-      await clock.advance(0);
+      await clock.advanceSettling(0);
       expect(box.report).to.equal(undefined);
       t.setRealized('a', 2);
-      await clock.advance(0);
+      await clock.advanceSettling(0);
       expect(box.report).to.deep.equal({ outcome: 'realized', pending: [], lagging: [] });
     });
   });
