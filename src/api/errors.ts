@@ -5,7 +5,7 @@ import { MODEL_ERROR_STATUS, type ModelErrorCode } from '../model/errors.js';
 
 const MODEL_ERROR_DESCRIPTIONS: Record<ModelErrorCode, string> = {
   invalid_name: 'A tenant, network, VM or relation name is not 1-128 letters, digits or ._:@+-.',
-  invalid_mac: 'A MAC is malformed, a group (multicast/broadcast) address, or all zeros.',
+  invalid_mac: 'A MAC is malformed, a group (multicast/broadcast) address, all zeros, or in 0e:53:00:00:00:00/16 (reserved for the fabric).',
   invalid_ip: 'An IP is not a host IPv4 or IPv6 address (unspecified, loopback and multicast are refused).',
   invalid_cidr: 'A cidr is not a prefix with zero host bits.',
   cidr_overlap: 'Two cidrs of a network overlap.',

@@ -4,7 +4,7 @@
 import type { Gateway, Network, PortRef, Vm } from '../model/types.js';
 import type { Dpid } from '../openflow/dpid.js';
 import { cookieFor } from './cookie.js';
-import { isFabricMac } from './fabric.js';
+import { isFabricMac } from '../model/ident.js';
 import type { Diagnostic } from './types.js';
 
 export interface Location {

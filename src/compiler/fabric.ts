@@ -15,6 +15,7 @@
 //   request to its server. The egress switch pops it as IPv6: the frame
 //   arrives unchanged.
 import type { Dpid } from '../openflow/dpid.js';
+import { FABRIC_MAC_PREFIX } from '../model/ident.js';
 
 /** Networks are numbered 1..MAX_SEGMENT (the model allocates them); the MPLS label space (20 bits) bounds it. */
 export { MAX_SEGMENT } from '../model/segments.js';
@@ -34,8 +35,6 @@ export const MplsClass = { multicast: 0, dhcpServer: 1 } as const;
 /** Kinds of reserved fabric MAC. */
 export const FabricMacKind = { broadcast: 0x42, dhcp: 0x44 } as const;
 
-/** Tenants' MACs may not fall in this range: it is the fabric's own (0e:53:00:00:00:00/ff:ff:00:00:00:00). */
-export const FABRIC_MAC_PREFIX = '0e:53';
 
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
 
@@ -44,9 +43,6 @@ export function fabricMac(kind: keyof typeof FabricMacKind, segment: number): st
   return `${FABRIC_MAC_PREFIX}:${hex2(FabricMacKind[kind])}:${hex2((segment >> 16) & 0xff)}:${hex2((segment >> 8) & 0xff)}:${hex2(segment & 0xff)}`;
 }
 
-export function isFabricMac(mac: string): boolean {
-  return mac.toLowerCase().startsWith(`${FABRIC_MAC_PREFIX}:`);
-}
 
 export function mplsLabelOf(segment: number): number {
   return segment + MPLS_LABEL_BASE;

@@ -28,6 +28,21 @@ export function canonicalMac(s: unknown): string | undefined {
   return mac;
 }
 
+/**
+ * The fabric's own MAC range, 0e:53:00:00:00:00/16 (locally administered):
+ * the reserved destination MACs that carry a network's broadcast and DHCP
+ * requests between switches. No interface or gateway may hold one, or frames
+ * of another network addressed to it would be delivered there.
+ */
+export const FABRIC_MAC_PREFIX = '0e:53';
+
+export function isFabricMac(mac: string): boolean {
+  return mac.toLowerCase().startsWith(`${FABRIC_MAC_PREFIX}:`);
+}
+
+/** The error text for a MAC in the fabric's range. */
+export const fabricMacMessage = (field: string, mac: string): string => `${field} ${mac} is in 0e:53:00:00:00:00/16, the range the fabric uses for its own addresses`;
+
 /** What a switch reference may be, for error messages. */
 export const SWITCH_FORMS = '16 hex digits ("0000000000000001"), the colon form ("00:00:00:00:00:00:00:01"), 0x and hex digits ("0x1"), or a switch name from the topology settings';
 

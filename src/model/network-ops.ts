@@ -1,7 +1,7 @@
 // Network writes: create or replace a network, delete it.
 import { modelError, type ModelError } from './errors.js';
 import { NetworkHolders } from './holders.js';
-import { SWITCH_FORMS, canonicalDpid, canonicalMac, canonicalPort, isValidName, parseCidr, type ParsedCidr } from './ident.js';
+import { SWITCH_FORMS, canonicalDpid, canonicalMac, canonicalPort, fabricMacMessage, isFabricMac, isValidName, parseCidr, type ParsedCidr } from './ident.js';
 import { vmsOnNetwork } from './membership.js';
 import { sameRecord, type NetworkInput, type OpContext, type OpResult } from './result.js';
 import { lowestFreeSegment, MAX_SEGMENT, networksWith, networksWithout } from './segments.js';
@@ -47,6 +47,7 @@ export function putNetwork(s: ModelSnapshot, name: string, input: NetworkInput, 
   if (input.dhcp !== undefined) {
     const mac = canonicalMac(input.dhcp.mac);
     if (!mac) return fail(modelError('invalid_mac', 'dhcp.mac must be a unicast MAC aa:bb:cc:dd:ee:ff', 'dhcp.mac'));
+    if (isFabricMac(mac)) return fail(modelError('invalid_mac', fabricMacMessage('dhcp.mac', mac), 'dhcp.mac'));
     // A designation, not a holder: the interface or gateway with this MAC (now
     // or later) is the server, by MAC alone; the ip is informative, checked
     // only against the cidrs, and need not be held by that endpoint.
@@ -60,6 +61,7 @@ export function putNetwork(s: ModelSnapshot, name: string, input: NetworkInput, 
     const f = `gateways[${i}]`;
     const mac = canonicalMac(gw.mac);
     if (!mac) return fail(modelError('invalid_mac', `${f}.mac must be a unicast MAC aa:bb:cc:dd:ee:ff`, `${f}.mac`));
+    if (isFabricMac(mac)) return fail(modelError('invalid_mac', fabricMacMessage(`${f}.mac`, mac), `${f}.mac`));
     const macErr = holders.claimMac(mac, `gateway ${i}`, `${f}.mac`);
     if (macErr) return fail(macErr);
     const ips: string[] = [];

@@ -2,7 +2,7 @@
 // interfaces are replaced), stops, or migrates.
 import { modelError, type ModelError } from './errors.js';
 import { holdersOf, type NetworkHolders } from './holders.js';
-import { SWITCH_FORMS, canonicalDpid, canonicalMac, canonicalPort, isValidName } from './ident.js';
+import { SWITCH_FORMS, canonicalDpid, canonicalMac, canonicalPort, fabricMacMessage, isFabricMac, isValidName } from './ident.js';
 import { carryMembership } from './membership.js';
 import { mapWith, mapWithout } from './pmap.js';
 import { relationsNaming } from './relation-index.js';
@@ -40,6 +40,7 @@ export function vmStart(s: ModelSnapshot, input: VmStartInput, ctx: OpContext = 
     const f = `interfaces[${i}]`;
     const mac = canonicalMac(raw.mac);
     if (!mac) return fail(modelError('invalid_mac', `${f}.mac must be a unicast MAC aa:bb:cc:dd:ee:ff`, `${f}.mac`));
+    if (isFabricMac(mac)) return fail(modelError('invalid_mac', fabricMacMessage(`${f}.mac`, mac), `${f}.mac`));
     // Migrations and port security name an interface by its MAC: one per VM.
     if (seenMacs.has(mac)) return fail(modelError('duplicate_interface', `${f}.mac ${mac} is listed twice`, `${f}.mac`));
     seenMacs.add(mac);
