@@ -1,5 +1,5 @@
 // Spotlight's composition root: builds the components and wires them together.
-// Each section below owns one component; start() brings them up in dependency
+// Each builder below owns one component; start() brings them up in dependency
 // order and stop() takes them down in reverse.
 import { randomUUID } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';
@@ -121,12 +121,30 @@ export class Controller {
     this.log = options.logger.child({ component: 'controller' });
   }
 
+  /** Brings the components up in dependency order; a store that cannot be read stops it before anything listens. */
   async start(): Promise<void> {
-    // --- Store: opened first; a store that cannot be read stops the start (never come up empty) ---
     const store = await this.openStore();
     this.store = store;
+    const of = this.buildOpenFlow();
+    const topoIo = this.buildTopology(of, store);
+    const reconcile = this.buildReconciler();
+    const cluster = this.buildCluster(reconcile);
+    this.wireSwitchSessions(of, store, reconcile, cluster);
+    const loop = this.buildCompileLoop(store, reconcile, cluster);
+    loop.start();
+    const packetIns = this.wirePacketIns(of, store, topoIo.sendPacketOut);
+    this.openflowAddress = await of.listen();
+    const api = await this.startApiServer(store, of, reconcile, loop, packetIns);
+    this.api = api;
+    this.apiAddress = api.address;
+    await cluster?.start({ api: api.address, openflow: this.openflowAddress });
+    this.ready = true;
 
-    // --- OpenFlow: the switch listener ---
+    this.log.info('controller started', { openflow: this.openflowAddress, api: api.address, data: this.options.etcd ? describeEtcd(this.options.etcd) : this.options.dataDir, generation: store.generation });
+  }
+
+  /** The switch listener, with its connect, disconnect and port-status logs. */
+  private buildOpenFlow(): OpenFlowServer {
     const ofo = this.options.openflow;
     const described = this.options.topology?.description;
     const of = new OpenFlowServer({
@@ -157,8 +175,11 @@ export class Controller {
       this.log.info('port status', { dpid: ev.dpid, reason: ev.message.reason, port: ev.message.desc.portNo, name: ev.message.desc.name }),
     );
     this.openflow = of;
+    return of;
+  }
 
-    // --- Topology: LLDP discovery over the switch listener (subscribed before it listens) ---
+  /** LLDP discovery over the switch listener (subscribed before it listens); returns the packet-out path it and packet-in answers share. */
+  private buildTopology(of: OpenFlowServer, store: Store): { sendPacketOut: (dpid: string, port: number, frame: Buffer) => boolean } {
     const topoSettings = this.options.topology ?? {};
     const channelIo = channelTopologySource(of);
     // A slave's packet-outs are refused by the switch: only the master probes and answers.
@@ -177,8 +198,11 @@ export class Controller {
       reportAfterMs: this.options.reconcile?.maxHoldMs ?? 15_000,
     });
     this.topology.start();
+    return topoIo;
+  }
 
-    // --- Reconciler: desired flows onto switches; on (re)connect the table is read, never cleared ---
+  /** Desired flows onto switches; on (re)connect the table is read, never cleared. */
+  private buildReconciler(): ReconcileManager {
     const rs = this.options.reconcile ?? {};
     const reconcile = new ReconcileManager({
       logger: this.options.logger,
@@ -187,7 +211,11 @@ export class Controller {
       ...(rs.bundles !== undefined ? { useBundles: rs.bundles } : {}),
     });
     this.reconcile = reconcile;
-    // With several controllers (etcd), only the switch's master writes to it: the election decides.
+    return reconcile;
+  }
+
+  /** With several controllers (etcd), only the switch's master writes to it: the election decides. */
+  private buildCluster(reconcile: ReconcileManager): Cluster | undefined {
     const cluster = this.etcd && this.options.etcd
       ? new Cluster({
           client: this.etcd,
@@ -201,21 +229,35 @@ export class Controller {
         })
       : undefined;
     this.cluster = cluster;
+    return cluster;
+  }
+
+  /** Each connected switch: its role in the cluster, then a reconciler over a session that metrics (GET /metrics) and the event stream watch. */
+  private wireSwitchSessions(of: OpenFlowServer, store: Store, reconcile: ReconcileManager, cluster: Cluster | undefined): void {
+    const rs = this.options.reconcile ?? {};
+    const topology = this.topology!;
     of.on('switchConnected', (ev) => cluster?.attach(ev.connection));
     of.on('switchDisconnected', (ev) => cluster?.detach(ev.dpid));
-    // --- Metrics (GET /metrics): switch events, reconciler status, store generation, discovery ---
-    const metrics = attachMetrics({ openflow: of, reconcile, store, topology: this.topology });
+    const metrics = attachMetrics({ openflow: of, reconcile, store, topology });
     this.metrics = metrics;
     const spoofWatch = new SpoofWatch(this.events);
-    of.on('switchConnected', (ev) => reconcile.connect(spoofWatch.wrap(metrics.session(new ChannelSession(ev.connection, {
-            bundles: rs.bundles ?? true,
-            ...(cluster ? { mayWrite: () => cluster.mayWrite(ev.dpid), onRoleError: (kind) => cluster.roleError(ev.dpid, kind) } : {}),
-          })))));
-    this.detachEvents = attachEventSources(this.events, { store, openflow: of, topology: this.topology, realization: reconcile.tracker });
+    of.on('switchConnected', (ev) => {
+      const session = new ChannelSession(ev.connection, {
+        bundles: rs.bundles ?? true,
+        ...(cluster ? { mayWrite: () => cluster.mayWrite(ev.dpid), onRoleError: (kind) => cluster.roleError(ev.dpid, kind) } : {}),
+      });
+      reconcile.connect(spoofWatch.wrap(metrics.session(session)));
+    });
+    this.detachEvents = attachEventSources(this.events, { store, openflow: of, topology, realization: reconcile.tracker });
     of.on('switchDisconnected', (ev) => reconcile.disconnect(ev.dpid));
+  }
 
-    // --- Compiler: the store's feed and the topology's changes -> per-switch desired flows ---
-    const topology = this.topology;
+  /** The store's feed and the fabric's changes -> per-switch desired flows, held until the fabric settles after a start. */
+  private buildCompileLoop(store: Store, reconcile: ReconcileManager, cluster: Cluster | undefined): CompileLoop {
+    const rs = this.options.reconcile ?? {};
+    const topoSettings = this.options.topology ?? {};
+    const described = topoSettings.description;
+    const topology = this.topology!;
     // A switch whose session drops keeps its last view for the compiler until it is probed again.
     // A link that ages out while both ends stay up is held before the compiler drops it: two probe
     // intervals, and at least 2 s, so a probe trap lost to drift and restored by the audit is no fabric change.
@@ -252,20 +294,27 @@ export class Controller {
       cluster.election.on('follower', () => inherited.follow());
       sticky.onChange(() => cluster.fabric.changed());
     }
-    loop.start();
+    return loop;
+  }
 
-    // --- Packet-in: ARP/ND answers from the model, migration announcements ---
+  /** ARP/ND answers from the model and migration announcements; returns the packet-in count per switch. */
+  private wirePacketIns(of: OpenFlowServer, store: Store, sendPacketOut: (dpid: string, port: number, frame: Buffer) => boolean): Map<string, number> {
+    const topology = this.topology!;
     const portName = (dpid: string, portNo: number): string | undefined => topology.snapshot().switches.get(dpid)?.ports.get(portNo)?.name;
-    const packetIn = new PacketInHandler({ store, sendPacketOut: topoIo.sendPacketOut, portName, logger: this.options.logger });
+    const packetIn = new PacketInHandler({ store, sendPacketOut, portName, logger: this.options.logger });
     this.packetIn = packetIn;
     of.on('packetIn', (ev) => packetIn.handle({ dpid: ev.dpid, inPort: ev.message.inPort, data: ev.message.data }));
     const packetIns = new Map<string, number>();
     of.on('packetIn', (ev) => packetIns.set(ev.dpid, (packetIns.get(ev.dpid) ?? 0) + 1));
+    return packetIns;
+  }
 
-    this.openflowAddress = await of.listen();
-
-    // --- HTTP API: hooks and reads; ?wait waits on the reconciler's realization tracker (not while the start-up hold keeps the change from every switch) ---
-    const api = await startApi({
+  /** Hooks and reads; ?wait waits on the reconciler's realization tracker (not while the start-up hold keeps the change from every switch). */
+  private startApiServer(store: Store, of: OpenFlowServer, reconcile: ReconcileManager, loop: CompileLoop, packetIns: Map<string, number>): Promise<{ close(): Promise<void>; address: string }> {
+    const topology = this.topology!;
+    const sticky = this.stickyTopology!;
+    const described = this.options.topology?.description;
+    return startApi({
       host: this.options.api.host,
       port: this.options.api.port,
       ...(this.options.apiToken !== undefined ? { token: this.options.apiToken } : {}),
@@ -282,7 +331,7 @@ export class Controller {
         }),
         dumpFlows: flowDumper((dpid) => of.get(dpid)),
       },
-      metrics: metrics.api,
+      metrics: this.metrics!.api,
       events: this.events,
       // explain and trace read the compile loop's live state over the same fabric view as the compiler.
       fabric: sticky,
@@ -292,12 +341,6 @@ export class Controller {
       ready: () => this.ready,
       logger: this.options.logger.child({ component: 'api' }),
     });
-    this.api = api;
-    this.apiAddress = api.address;
-    await cluster?.start({ api: api.address, openflow: this.openflowAddress });
-    this.ready = true;
-
-    this.log.info('controller started', { openflow: this.openflowAddress, api: api.address, data: this.options.etcd ? describeEtcd(this.options.etcd) : this.options.dataDir, generation: store.generation });
   }
 
   private async openStore(): Promise<Store> {
