@@ -25,7 +25,7 @@ export function controllerOptions(s: EffectiveSettings): Omit<ControllerOptions,
       ...(c.openflow?.requireTls !== undefined ? { requireTls: c.openflow.requireTls } : {}),
       ...(c.openflow?.maxConnectionsPerAddress !== undefined ? { maxConnectionsPerAddress: c.openflow.maxConnectionsPerAddress } : {}),
     },
-    api: s.api,
+    api: { ...s.api, ...apiTransport(s) },
     dataDir: s.data,
     ...(s.etcd ? { etcd: s.etcd } : {}),
     ...(s.apiToken !== undefined ? { apiToken: s.apiToken } : {}),
@@ -48,5 +48,15 @@ export function controllerOptions(s: EffectiveSettings): Omit<ControllerOptions,
       ...(c.limits?.packetInPortBurst !== undefined ? { packetInPortBurst: c.limits.packetInPortBurst } : {}),
       ...(c.discovery?.settleMs !== undefined ? { settleMs: c.discovery.settleMs } : {}),
     },
+  };
+}
+
+/** The API's HTTPS, rate limit and timeouts as the file gives them (startApi fills in the defaults). */
+function apiTransport(s: EffectiveSettings): Omit<ControllerOptions['api'], 'host' | 'port'> {
+  const a = s.config.api ?? {};
+  return {
+    ...(a.tls ? { tls: a.tls } : {}),
+    ...(a.rateLimit !== undefined ? { rateLimit: a.rateLimit } : {}),
+    ...(a.timeouts ? { timeouts: a.timeouts } : {}),
   };
 }

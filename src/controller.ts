@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';
 import type { AgentToken } from './api/auth.js';
+import type { ConnectionTimeouts, RateLimitSettings } from './api/guards.js';
 import { startApi } from './api/server.js';
 import { Cluster, InheritedLinks } from './cluster/index.js';
 import { OpenFlowServer, type ConnectionLimits, type TlsSettings } from './channel/index.js';
@@ -36,8 +37,8 @@ export interface HostPort {
 export interface ControllerOptions {
   /** Where switches connect (OpenFlow 1.0 and 1.3 on the same port). */
   openflow: HostPort & { tls?: TlsSettings; limits?: Partial<ConnectionLimits>; requireTls?: boolean; maxConnectionsPerAddress?: number };
-  /** The HTTP API (wired by the API component). */
-  api: HostPort;
+  /** The HTTP API (wired by the API component): HTTPS with tls, the per-client rate limit (false: none) and timeouts. */
+  api: HostPort & { tls?: { cert: string; key: string }; rateLimit?: Partial<RateLimitSettings> | false; timeouts?: Partial<ConnectionTimeouts> };
   /** LevelDB directory (wired by the store component). */
   dataDir: string;
   /** The model in etcd instead (several controllers share it). */
@@ -320,6 +321,9 @@ export class Controller {
       ...(this.options.apiToken !== undefined ? { token: this.options.apiToken } : {}),
       ...(this.options.apiBodyLimit !== undefined ? { bodyLimit: this.options.apiBodyLimit } : {}),
       ...(this.options.apiAgents ? { agents: this.options.apiAgents } : {}),
+      ...(this.options.api.tls ? { tls: this.options.api.tls } : {}),
+      ...(this.options.api.rateLimit !== undefined ? { rateLimit: this.options.api.rateLimit } : {}),
+      ...(this.options.api.timeouts ? { timeouts: this.options.api.timeouts } : {}),
       store,
       realization: { waitForChange: (req) => reconcile.tracker.waitForChange({ ...req, held: () => loop.holding }) },
       switches: {

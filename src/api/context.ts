@@ -6,6 +6,7 @@ import type { SwitchNameLookup } from '../model/ident.js';
 import type { Store } from '../store/index.js';
 import type { AgentToken } from './auth.js';
 import type { ApiMetrics, CompiledView, FabricView, SwitchDirectory, TopologyView } from './deps.js';
+import type { ConnectionTimeouts, RateLimitSettings } from './guards.js';
 import type { ChangeRealization } from './realization.js';
 
 export interface ApiDeps {
@@ -21,6 +22,14 @@ export interface ApiDeps {
   agents?: AgentToken[];
   /** Body size limit in bytes (default 1 MiB). */
   bodyLimit?: number;
+  /** Requests per client address; none by default (startApi sets DEFAULT_RATE_LIMIT). */
+  rateLimit?: RateLimitSettings;
+  /** Only Host headers naming loopback are answered (an open loopback API). */
+  loopbackHostsOnly?: boolean;
+  /** Connection timeouts (default DEFAULT_TIMEOUTS). */
+  timeouts?: ConnectionTimeouts;
+  /** HTTPS: the certificate and key, PEM. */
+  tls?: { cert: Buffer; key: Buffer };
   /** The fabric as discovered, and what is compiled over it: explain and trace read them; none by default. */
   fabric?: FabricView;
   compiled?: CompiledView;

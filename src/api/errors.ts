@@ -34,6 +34,11 @@ const API_ERRORS = {
   invalid_field: { status: 400, description: 'A field has the wrong type or size; the message names it.' },
   invalid_json: { status: 400, description: 'The body is not valid JSON, or is empty where a body is needed.' },
   unauthorized: { status: 401, description: 'A token is configured and the request lacks "Authorization: Bearer TOKEN" with it (the operator token or an agent token).' },
+  host_not_allowed: {
+    status: 403,
+    description: 'The API has no token and listens on loopback: it answers only requests whose Host is localhost, 127.x.x.x or [::1] (this stops DNS rebinding from a web page).',
+  },
+  rate_limited: { status: 429, description: 'The client address sent more requests than api.rateLimit allows in its window; Retry-After says when to retry.' },
   route_not_found: { status: 404, description: 'No endpoint has this method and path.' },
   path_too_long: { status: 414, description: 'A path parameter is longer than any name can be.' },
   body_too_large: { status: 413, description: 'The body is larger than the limit (api.bodyLimit, 1 MiB by default); the message names it.' },

@@ -1,5 +1,6 @@
 // The HTTP API (docs/contract.md): fastify with strict JSON-schema validation,
 // a body limit, Bearer auth, one error shape, and a log line per request.
+import { readFile } from 'node:fs/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
@@ -7,6 +8,7 @@ import { bearerAuth, isLoopbackHost, type AgentToken } from './auth.js';
 import type { ApiContext, ApiDeps } from './context.js';
 import { emptySwitchDirectory, emptyTopologyView, type ApiMetrics, type FabricView, type SwitchDirectory, type TopologyView } from './deps.js';
 import { answeredError, sendError } from './errors.js';
+import { addLoopbackHostCheck, addRateLimit, DEFAULT_RATE_LIMIT, DEFAULT_TIMEOUTS, type ConnectionTimeouts, type RateLimitSettings } from './guards.js';
 import { buildOpenApi, collectRoutes, type RegisteredRoute } from './openapi.js';
 import { durableRealization, type ChangeRealization } from './realization.js';
 import { registerDiagnoseRoutes } from './routes/diagnose.js';
@@ -46,9 +48,17 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   if (deps.events) ctx.events = deps.events;
 
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const t = deps.timeouts ?? DEFAULT_TIMEOUTS;
+  // Node checks the request and header deadlines on this interval: a fraction of the deadline, at most Node's 30 s.
+  const serverTimeouts = { requestTimeout: t.requestMs, headersTimeout: t.requestMs, connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(t.requestMs / 4))) };
+  const transport = deps.tls ? { https: { ...deps.tls, ...serverTimeouts, handshakeTimeout: Math.min(t.requestMs, 10_000) } } : { http: serverTimeouts };
   const app = Fastify({
     logger: false,
     bodyLimit,
+    ...transport,
+    connectionTimeout: t.idleMs,
+    requestTimeout: t.requestMs,
+    keepAliveTimeout: t.keepAliveMs,
     clientErrorHandler: clientErrorHandler(deps.logger),
     exposeHeadRoutes: false,
     return503OnClosing: true,
@@ -67,6 +77,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.decorate('spotlightRoutes', collectRoutes(app));
   app.setErrorHandler(makeErrorHandler({ logger: deps.logger, bodyLimit }));
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'route_not_found', `no endpoint ${req.method} ${req.url.split('?')[0]}`));
+  // Order matters: the Host check and the rate limit come before authentication.
+  if (deps.loopbackHostsOnly) addLoopbackHostCheck(app);
+  if (deps.rateLimit) addRateLimit(app, deps.rateLimit);
   if (deps.token) app.addHook('onRequest', bearerAuth(deps.token, deps.agents ?? []));
   app.addHook('onResponse', async (req, reply) => {
     const params = (req.params ?? {}) as Record<string, unknown>;
@@ -120,6 +133,12 @@ export interface StartApiOptions {
   lookupSwitch?: ApiDeps['lookupSwitch'];
   ready?: () => boolean;
   bodyLimit?: number;
+  /** Requests per client address (DEFAULT_RATE_LIMIT for what is not given); false: no limit. */
+  rateLimit?: Partial<RateLimitSettings> | false;
+  /** Connection timeouts (DEFAULT_TIMEOUTS for what is not given). */
+  timeouts?: Partial<ConnectionTimeouts>;
+  /** HTTPS with this certificate and key (PEM files); plain HTTP without. */
+  tls?: { cert: string; key: string };
   metrics?: ApiMetrics;
   fabric?: FabricView;
   compiled?: ApiDeps['compiled'];
@@ -151,6 +170,11 @@ export async function startApi(opts: StartApiOptions): Promise<{ close(): Promis
   if (opts.lookupSwitch) deps.lookupSwitch = opts.lookupSwitch;
   if (opts.ready) deps.ready = opts.ready;
   if (opts.bodyLimit) deps.bodyLimit = opts.bodyLimit;
+  if (opts.rateLimit !== false) deps.rateLimit = { ...DEFAULT_RATE_LIMIT, ...opts.rateLimit };
+  if (opts.timeouts) deps.timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
+  if (opts.tls) deps.tls = { cert: await readFile(opts.tls.cert), key: await readFile(opts.tls.key) };
+  // With no token, anyone on this machine may call the API: a browser page must not reach it by a rebound name.
+  if (!token && isLoopbackHost(opts.host)) deps.loopbackHostsOnly = true;
   if (opts.metrics) deps.metrics = opts.metrics;
   if (opts.fabric) deps.fabric = opts.fabric;
   if (opts.compiled) deps.compiled = opts.compiled;
@@ -158,6 +182,11 @@ export async function startApi(opts: StartApiOptions): Promise<{ close(): Promis
   const app = buildApi(deps);
   const host = opts.host.replace(/^\[(.*)\]$/, '$1');
   const address = await app.listen({ host, port: opts.port });
-  opts.logger.info('api listening', { address, auth: token ? 'bearer' : 'none', agents: opts.agents?.map((a) => a.name) ?? [] });
+  opts.logger.info('api listening', {
+    address,
+    auth: token ? 'bearer' : 'none',
+    agents: opts.agents?.map((a) => a.name) ?? [],
+    rateLimit: deps.rateLimit ?? 'off',
+  });
   return { address, close: () => app.close() };
 }

@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../log.js';
 import { ERROR_CODES, errorBody, sendError } from './errors.js';
+import { rateLimitAnswer } from './guards.js';
 
 type Schema = Record<string, unknown>;
 
@@ -137,6 +138,8 @@ export function makeErrorHandler(opts: ErrorHandlerOptions) {
       const a = describeIssue(issues[0]!, error.validationContext);
       return sendError(reply, a.status, a.code, a.message, a.field);
     }
+    const limited = rateLimitAnswer(error, reply);
+    if (limited) return limited;
     switch (error.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
         return sendError(reply, 413, 'body_too_large', tooLarge, 'body');

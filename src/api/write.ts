@@ -1,6 +1,7 @@
 // The one path every write takes: apply the model operation through the
 // store (durable before the answer), then honour ?wait=SECONDS: wait until
 // every connected switch the change touches has confirmed its generation.
+import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ModelChange } from '../model/types.js';
 import { StoreError, type ModelOp } from '../store/index.js';
@@ -44,6 +45,9 @@ export async function runWrite(ctx: ApiContext, req: FastifyRequest, reply: Fast
   // wait=0 is no wait at all.
   if (seconds <= 0) return reply.code(200).send({ generation, ...extra });
   const named = result.changed ? switchesNamed(changes, ctx.store.snapshot()) : [];
+  // The connection stays silent while waiting: its idle timeout (api.timeouts.idleMs) must not cut the answer.
+  // (A request injected in tests has a socket without timers.)
+  (req.raw.socket as Partial<Socket> | undefined)?.setTimeout?.(0);
   const r = await ctx.realization.waitForChange({ generation, named, timeoutMs: seconds * 1000 });
   if (r.outcome === 'realized') return reply.code(200).send({ generation, pending: r.pending, ...extra });
   const lagging = r.lagging.map((l) => ({ switch: l.dpid, realizedGeneration: l.realizedGeneration }));

@@ -31,6 +31,11 @@ export interface SpotlightConfig {
     token?: string;
     tokenFile?: string;
     bodyLimit?: number;
+    /** HTTPS: the API's certificate and key (PEM paths). */
+    tls?: { cert: string; key: string };
+    /** Requests per client address in a window; false: no limit. */
+    rateLimit?: { max?: number; timeWindowMs?: number } | false;
+    timeouts?: { idleMs?: number; requestMs?: number; keepAliveMs?: number };
     /** Compute agents' tokens; `switches` as written (dpids or described names), resolved by controllerOptions. */
     agents?: AgentSettings[];
   };
@@ -96,6 +101,7 @@ export async function loadConfig(path: string): Promise<ConfigResult> {
     error: { code: 'CONFIG_INVALID', field, message: `${path}: ${field}: ${message}` },
   });
   if (c.data !== undefined) c.data = at(c.data);
+  if (c.api?.tls) c.api.tls = { cert: at(c.api.tls.cert), key: at(c.api.tls.key) };
   if (c.openflow?.tls) c.openflow.tls = { ...c.openflow.tls, cert: at(c.openflow.tls.cert), key: at(c.openflow.tls.key), ca: at(c.openflow.tls.ca) };
   if (c.api?.tokenFile !== undefined) {
     c.api.tokenFile = at(c.api.tokenFile);
@@ -305,6 +311,24 @@ function validate(raw: unknown): SpotlightConfig {
     }
     if (a.bodyLimit !== undefined) c.api.bodyLimit = int(a.bodyLimit, 'api.bodyLimit', 1024, 64 * 1024 * 1024);
     if (a.agents !== undefined) c.api.agents = agents(a.agents);
+    if (a.tls !== undefined) {
+      const t = mapping(a.tls, 'api.tls');
+      c.api.tls = { cert: str(t.cert, 'api.tls.cert'), key: str(t.key, 'api.tls.key') };
+    }
+    if (a.rateLimit === false) c.api.rateLimit = false;
+    else if (a.rateLimit !== undefined) {
+      const r = mapping(a.rateLimit, 'api.rateLimit');
+      c.api.rateLimit = {};
+      if (r.max !== undefined) c.api.rateLimit.max = int(r.max, 'api.rateLimit.max', 1, 10_000_000);
+      if (r.timeWindowMs !== undefined) c.api.rateLimit.timeWindowMs = int(r.timeWindowMs, 'api.rateLimit.timeWindowMs', 1000, 86_400_000);
+    }
+    if (a.timeouts !== undefined) {
+      const t = mapping(a.timeouts, 'api.timeouts');
+      c.api.timeouts = {};
+      if (t.idleMs !== undefined) c.api.timeouts.idleMs = int(t.idleMs, 'api.timeouts.idleMs', 1000, 3_600_000);
+      if (t.requestMs !== undefined) c.api.timeouts.requestMs = int(t.requestMs, 'api.timeouts.requestMs', 1000, 3_600_000);
+      if (t.keepAliveMs !== undefined) c.api.timeouts.keepAliveMs = int(t.keepAliveMs, 'api.timeouts.keepAliveMs', 1000, 600_000);
+    }
   }
   if (top.openflow !== undefined) {
     const o = mapping(top.openflow, 'openflow');

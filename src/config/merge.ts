@@ -61,7 +61,8 @@ export function effectiveSettings(given: ServeFlags, config: SpotlightConfig, en
 /**
  * The checks every source of a setting goes through, whichever of flag,
  * environment or file it came from: the log level is one of the documented
- * ones, and every file the controller will read is readable. Run before
+ * ones, and every file the controller will read is readable (the switch
+ * listener's and the API's certificates and keys). Run before
  * anything opens, so a bad value stops the start naming its field.
  */
 export async function checkSettings(s: EffectiveSettings, given: ServeFlags, env: NodeJS.ProcessEnv = process.env): Promise<ConfigError | undefined> {
@@ -78,6 +79,14 @@ export async function checkSettings(s: EffectiveSettings, given: ServeFlags, env
       } catch (err) {
         return { code: 'CONFIG_INVALID', field, message: `${field}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
       }
+    }
+  }
+  for (const [part, path] of Object.entries(s.config.api?.tls ?? {})) {
+    try {
+      await access(path, constants.R_OK);
+    } catch (err) {
+      const field = `api.tls.${part}`;
+      return { code: 'CONFIG_INVALID', field, message: `${field}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
     }
   }
   return agentTokensError(s);

@@ -118,6 +118,14 @@ describe('api error codes: docs/api.md both ways', function () {
     note('migration_in_progress', await post('/v1/hooks/vm-start', { ...vm1, interfaces: [{ ...vm1.interfaces[0], port: 'vnet9' }] }));
     note('body_too_large', await post('/v1/hooks/vm-stop', { vm: 'x'.repeat(2 * 1024 * 1024) }));
     await app.close();
+    // Past the per-client limit (api.rateLimit), and an open loopback API asked by another name.
+    const limited = await makeApi({ rateLimit: { max: 1, timeWindowMs: 60_000 } });
+    await limited.app.inject({ method: 'GET', url: '/v1/vms' });
+    note('rate_limited', await limited.app.inject({ method: 'GET', url: '/v1/vms' }));
+    await limited.app.close();
+    const open = await makeApi({ loopbackHostsOnly: true });
+    note('host_not_allowed', await open.app.inject({ method: 'GET', url: '/v1/vms', headers: { host: 'evil.example' } }));
+    await open.app.close();
     // Every segment taken: a model holding all 1,000,000 networks (made on the fly).
     const full = buildApi({ store: new LevelStore(new MemoryLevel<string, string>({ valueEncoding: 'utf8' }) as unknown as KvDb, { ...emptySnapshot(), networks: fullNetworks() }, silentLogger()), logger: silentLogger(), token: 'tok' });
     note('segments_exhausted', await full.inject({ method: 'PUT', url: '/v1/networks/one-too-many', headers: auth, payload: network1 }));

@@ -24,16 +24,21 @@ describe('config: docs/settings.md', () => {
     // The single-controller example, and the cluster one for what only a cluster sets.
     const examples = ['examples/spotlight.yaml', 'examples/cluster/spotlight-etcd.yaml'];
     const set = new Set(examples.flatMap((f) => leafPaths(parse(readFileSync(f, 'utf8')) as unknown)));
-    // TLS is in examples/spotlight.yaml commented out (the example starts as it is), every field of it shown.
-    const tlsBlock = readFileSync('examples/spotlight.yaml', 'utf8').split('\n').filter((l) => /^ {2}# {1,5}(tls:|cert:|key:|ca:|dpids:|hv17-switch:)/.test(l)).map((l) => l.replace('# ', ''));
-    const tls = parse(`openflow:\n${tlsBlock.join('\n')}\n`) as unknown;
-    for (const p of leafPaths(tls)) set.add(p);
+    // TLS (the API's and the switches') is in examples/spotlight.yaml commented out (the example starts as it is), every field of it shown.
+    const tlsBlocks = new Map<string, string[]>();
+    let section = '';
+    for (const l of readFileSync('examples/spotlight.yaml', 'utf8').split('\n')) {
+      section = /^(\w+):/.exec(l)?.[1] ?? section;
+      if (/^ {2}# {1,5}(tls:|cert:|key:|ca:|dpids:|hv17-switch:)/.test(l)) tlsBlocks.set(section, [...(tlsBlocks.get(section) ?? []), l.replace('# ', '')]);
+    }
+    expect([...tlsBlocks.keys()].sort()).to.deep.equal(['api', 'openflow']);
+    for (const [top, block] of tlsBlocks) for (const p of leafPaths(parse(`${top}:\n${block.join('\n')}\n`) as unknown)) set.add(p);
     // token and tokenFile, password and passwordFile exclude each other: the examples use the files.
     for (const f of SETTING_FIELDS) {
       if (f.path !== 'api.token' && f.path !== 'store.password') expect(set.has(f.path), `the examples lack ${f.path}`).to.equal(true);
     }
     expect(parseConfig('api: {token: abc}').ok).to.equal(true);
-    for (const f of SETTING_FIELDS.filter((x) => x.kind === 'mapping' && x.path !== 'topology')) {
+    for (const f of SETTING_FIELDS.filter((x) => x.kind.startsWith('mapping') && x.path !== 'topology')) {
       const text = f.path.split('.').reduceRight((inner, k) => `{${k}: ${inner}}`, '{bogus: 1}');
       const r = parseConfig(text);
       expect(r.ok).to.equal(false);
