@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../../src/log.js';
 import { startApi } from '../../../src/api/server.js';
-import { makeApi } from './helpers.js';
+import { makeApi, network1 } from './helpers.js';
 
 type Answer = { status: number; body: unknown };
 
@@ -87,6 +87,22 @@ describe('api transport', function () {
         }, 3000);
       });
       expect(closedAfter).to.be.within(250, 2000);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('does not cut a ?wait write that waits longer than the idle timeout', async () => {
+    const { store } = await makeApi();
+    const api = await startApi({
+      host: '127.0.0.1', port: 0, store, logger: silentLogger(), rateLimit: false,
+      timeouts: { idleMs: 300, requestMs: 5000, keepAliveMs: 1000 },
+      realization: { waitForChange: () => new Promise((resolve) => setTimeout(() => resolve({ outcome: 'realized', pending: [], lagging: [] }), 1000)) },
+    });
+    try {
+      const r = await fetch(`${api.address}/v1/networks/n1?wait=5`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(network1) });
+      expect(r.status).to.equal(200);
+      expect(await r.json()).to.deep.include({ generation: 1, pending: [] });
     } finally {
       await api.close();
     }
