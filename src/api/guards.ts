@@ -14,6 +14,11 @@ export interface RateLimitSettings {
 /** 6,000 requests a minute from one address: far above what a compute agent or the web view sends. */
 export const DEFAULT_RATE_LIMIT: RateLimitSettings = { max: 6000, timeWindowMs: 60_000 };
 
+/** The limit a setting asks for: the default, a partial setting over it, or none for `false`. */
+export function rateLimitOf(setting: Partial<RateLimitSettings> | false | undefined): RateLimitSettings | undefined {
+  return setting === false ? undefined : { ...DEFAULT_RATE_LIMIT, ...setting };
+}
+
 export interface ConnectionTimeouts {
   /** A connection with nothing sent or received for this long is closed (fastify connectionTimeout). */
   idleMs: number;
@@ -31,13 +36,19 @@ const isProbe = (req: FastifyRequest): boolean => {
   return req.method === 'GET' && (path === '/v1/live' || path === '/v1/health');
 };
 
+/** A client on the controller's own machine (operators' tools, a local agent): not limited, as loopback switches are not (openflow.maxConnectionsPerAddress). */
+const isLoopbackClient = (req: FastifyRequest): boolean => {
+  const ip = req.ip.startsWith('::ffff:') ? req.ip.slice(7) : req.ip;
+  return ip === '::1' || ip.startsWith('127.');
+};
+
 class RateLimited extends Error {
   readonly statusCode = 429;
 }
 
 /**
- * Counts every request per client address before anything else runs (so
- * unauthenticated and unknown-route floods count too) and answers 429
+ * Counts every request per client address not on loopback before anything
+ * else runs (so unauthenticated and unknown-route floods count too) and answers 429
  * `rate_limited` past the limit, with Retry-After.
  */
 export function addRateLimit(app: FastifyInstance, limit: RateLimitSettings): void {
@@ -46,7 +57,7 @@ export function addRateLimit(app: FastifyInstance, limit: RateLimitSettings): vo
     global: false,
     max: limit.max,
     timeWindow: limit.timeWindowMs,
-    allowList: (req) => isProbe(req),
+    allowList: (req) => isProbe(req) || isLoopbackClient(req),
     errorResponseBuilder: (req, ctx) =>
       new RateLimited(`more than ${ctx.max} requests in ${window} from ${req.ip} (api.rateLimit); retry in ${ctx.after}`),
   });

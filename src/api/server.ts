@@ -8,7 +8,7 @@ import { bearerAuth, isLoopbackHost, type AgentToken } from './auth.js';
 import type { ApiContext, ApiDeps } from './context.js';
 import { emptySwitchDirectory, emptyTopologyView, type ApiMetrics, type FabricView, type SwitchDirectory, type TopologyView } from './deps.js';
 import { answeredError, sendError } from './errors.js';
-import { addLoopbackHostCheck, addRateLimit, DEFAULT_RATE_LIMIT, DEFAULT_TIMEOUTS, type ConnectionTimeouts, type RateLimitSettings } from './guards.js';
+import { addLoopbackHostCheck, addRateLimit, DEFAULT_TIMEOUTS, rateLimitOf, type ConnectionTimeouts, type RateLimitSettings } from './guards.js';
 import { buildOpenApi, collectRoutes, type RegisteredRoute } from './openapi.js';
 import { durableRealization, type ChangeRealization } from './realization.js';
 import { registerDiagnoseRoutes } from './routes/diagnose.js';
@@ -170,7 +170,8 @@ export async function startApi(opts: StartApiOptions): Promise<{ close(): Promis
   if (opts.lookupSwitch) deps.lookupSwitch = opts.lookupSwitch;
   if (opts.ready) deps.ready = opts.ready;
   if (opts.bodyLimit) deps.bodyLimit = opts.bodyLimit;
-  if (opts.rateLimit !== false) deps.rateLimit = { ...DEFAULT_RATE_LIMIT, ...opts.rateLimit };
+  const limit = rateLimitOf(opts.rateLimit);
+  if (limit) deps.rateLimit = limit;
   if (opts.timeouts) deps.timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
   if (opts.tls) deps.tls = { cert: await readFile(opts.tls.cert), key: await readFile(opts.tls.key) };
   // With no token, anyone on this machine may call the API: a browser page must not reach it by a rebound name.

@@ -120,8 +120,8 @@ describe('api error codes: docs/api.md both ways', function () {
     await app.close();
     // Past the per-client limit (api.rateLimit), and an open loopback API asked by another name.
     const limited = await makeApi({ rateLimit: { max: 1, timeWindowMs: 60_000 } });
-    await limited.app.inject({ method: 'GET', url: '/v1/vms' });
-    note('rate_limited', await limited.app.inject({ method: 'GET', url: '/v1/vms' }));
+    await limited.app.inject({ method: 'GET', url: '/v1/vms', remoteAddress: '192.0.2.1' });
+    note('rate_limited', await limited.app.inject({ method: 'GET', url: '/v1/vms', remoteAddress: '192.0.2.1' }));
     await limited.app.close();
     const open = await makeApi({ loopbackHostsOnly: true });
     note('host_not_allowed', await open.app.inject({ method: 'GET', url: '/v1/vms', headers: { host: 'evil.example' } }));

@@ -3,7 +3,7 @@
 // nothing changes; the health probes are never limited.
 import { expect } from 'chai';
 import { silentLogger } from '../../../src/log.js';
-import { DEFAULT_RATE_LIMIT } from '../../../src/api/guards.js';
+import { DEFAULT_RATE_LIMIT, rateLimitOf } from '../../../src/api/guards.js';
 import { startApi } from '../../../src/api/server.js';
 import { makeApi } from './helpers.js';
 
@@ -29,30 +29,37 @@ describe('api rate limit', () => {
 
   it('counts requests before authentication and on unknown routes', async () => {
     const { app } = await makeApi({ token: 'tok', rateLimit: { max: 2, timeWindowMs: 60_000 } });
-    expect((await app.inject({ method: 'GET', url: '/v1/vms' })).statusCode).to.equal(401);
-    expect((await app.inject({ method: 'GET', url: '/v1/nothing', headers: { authorization: 'Bearer tok' } })).statusCode).to.equal(404);
-    const over = await app.inject({ method: 'GET', url: '/v1/vms', headers: { authorization: 'Bearer tok' } });
+    const remoteAddress = '198.51.100.7';
+    expect((await app.inject({ method: 'GET', url: '/v1/vms', remoteAddress })).statusCode).to.equal(401);
+    expect((await app.inject({ method: 'GET', url: '/v1/nothing', remoteAddress, headers: { authorization: 'Bearer tok' } })).statusCode).to.equal(404);
+    const over = await app.inject({ method: 'GET', url: '/v1/vms', remoteAddress, headers: { authorization: 'Bearer tok' } });
     expect(over.statusCode).to.equal(429);
     expect(over.json().error.code).to.equal('rate_limited');
     await app.close();
   });
 
-  it('startApi limits by default (a partial setting keeps the other default), and rateLimit: false turns it off', async () => {
-    const { store } = await makeApi();
-    const on = await startApi({ host: '127.0.0.1', port: 0, store, logger: silentLogger() });
-    const r = await fetch(`${on.address}/v1/vms`);
-    expect(r.status).to.equal(200);
-    expect(r.headers.get('x-ratelimit-limit')).to.equal(String(DEFAULT_RATE_LIMIT.max));
-    await on.close();
-    // A partial setting keeps the default window.
-    const partial = await startApi({ host: '127.0.0.1', port: 0, store, logger: silentLogger(), rateLimit: { max: 7 } });
-    const p = await fetch(`${partial.address}/v1/vms`);
-    expect([p.headers.get('x-ratelimit-limit'), p.headers.get('x-ratelimit-reset')]).to.deep.equal(['7', String(DEFAULT_RATE_LIMIT.timeWindowMs / 1000)]);
-    await partial.close();
-    const off = await startApi({ host: '127.0.0.1', port: 0, store, logger: silentLogger(), rateLimit: false });
-    const o = await fetch(`${off.address}/v1/vms`);
-    expect(o.status).to.equal(200);
-    expect(o.headers.get('x-ratelimit-limit')).to.equal(null);
-    await off.close();
+  it('never limits a client on loopback (IPv4, IPv6 or IPv4-mapped)', async () => {
+    const { app } = await makeApi({ rateLimit: { max: 1, timeWindowMs: 60_000 } });
+    for (const remoteAddress of ['127.0.0.1', '127.0.0.53', '::1', '::ffff:127.0.0.1']) {
+      for (let i = 0; i < 3; i++) expect((await app.inject({ method: 'GET', url: '/v1/vms', remoteAddress })).statusCode, `${remoteAddress} #${i + 1}`).to.equal(200);
+    }
+    expect((await app.inject({ method: 'GET', url: '/v1/vms', remoteAddress: '::ffff:192.0.2.9' })).statusCode).to.equal(200);
+    expect((await app.inject({ method: 'GET', url: '/v1/vms', remoteAddress: '::ffff:192.0.2.9' })).statusCode).to.equal(429);
+    await app.close();
   });
+
+  it('the default applies unless turned off; a partial setting keeps the other default; startApi leaves loopback clients alone', async () => {
+    expect(rateLimitOf(undefined)).to.deep.equal(DEFAULT_RATE_LIMIT);
+    expect(rateLimitOf({ max: 7 })).to.deep.equal({ max: 7, timeWindowMs: DEFAULT_RATE_LIMIT.timeWindowMs });
+    expect(rateLimitOf(false)).to.equal(undefined);
+    const { store } = await makeApi();
+    const api = await startApi({ host: '127.0.0.1', port: 0, store, logger: silentLogger(), rateLimit: { max: 1 } });
+    for (let i = 0; i < 3; i++) {
+      const r = await fetch(`${api.address}/v1/vms`);
+      expect(r.status).to.equal(200);
+      expect(r.headers.get('x-ratelimit-limit')).to.equal(null);
+    }
+    await api.close();
+  });
+
 });
