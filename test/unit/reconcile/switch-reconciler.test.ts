@@ -334,3 +334,25 @@ describe('reconcile/switch-reconciler: bootstrap flows before the desired state'
     rec.stop();
   });
 });
+
+describe('reconcile/switch-reconciler: a desired state that comes before the bootstrap was added', () => {
+  it('supersedes the bootstrap: the reconciler realizes the desired state and settles', async function () {
+    this.timeout(5000);
+    const { DesiredTables, noChanges } = await import('../../../src/reconcile/desired.js');
+    const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
+    const rec = reconciler(sw);
+    rec.start();
+    const boot = new DesiredTables(OFP13_VERSION);
+    boot.apply([], [flow(1, 1)], { removed: [], added: [] }, { removed: [], added: [] }, noChanges());
+    // Both in the same turn: the table read has not come back yet, so the bootstrap was never added.
+    rec.setBootstrap(boot);
+    rec.setDesired(2, [flow(1, 1), flow(2, 2)]);
+    await rec.idle();
+    expect(rec.realizedGeneration).to.equal(2);
+    expect(ourFlows(sw)).to.have.length(2);
+    const before = sw.applyCalls;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sw.applyCalls, 'no work after settling').to.equal(before);
+    rec.stop();
+  });
+});
