@@ -282,6 +282,9 @@ export function mergeMultipart(parts: MultipartReply[]): MultipartReply {
     case 'meterConfig':
       body = { kind, meters: same.flatMap((b) => (b.kind === 'meterConfig' ? b.meters : [])) };
       break;
+    case 'tableFeatures':
+      body = { kind, tables: same.flatMap((b) => (b.kind === 'tableFeatures' ? b.tables : [])) };
+      break;
     default:
       // desc and aggregate come in one part; keep the last.
       body = last.body;

@@ -218,6 +218,22 @@ export interface TableStats {
   maxEntries: number;
 }
 
+/**
+ * ofp_table_features (OF1.3), one table: its limits. The properties (what
+ * the table matches, its actions, next tables) are kept as the switch sent
+ * them, uninterpreted: Spotlight reads the capacity only.
+ */
+export interface TableFeatures {
+  tableId: number;
+  name: string;
+  metadataMatch: bigint;
+  metadataWrite: bigint;
+  config: number;
+  maxEntries: number;
+  /** The property list as raw bytes (a multiple of 8, possibly empty). */
+  properties: Uint8Array;
+}
+
 export interface SwitchDesc {
   mfrDesc: string;
   hwDesc: string;
@@ -244,6 +260,8 @@ export type MultipartRequestBody =
   | { kind: 'portDesc' }
   | { kind: 'groupDesc' }
   | { kind: 'groupFeatures' }
+  /** With an empty body: a read of every table's features, never a change. */
+  | { kind: 'tableFeatures' }
   | { kind: 'meterConfig'; meterId: number }
   | { kind: 'meterFeatures' };
 
@@ -256,6 +274,7 @@ export type MultipartReplyBody =
   | { kind: 'portDesc'; ports: PortDesc[] }
   | { kind: 'groupDesc'; groups: { groupType: GroupType; groupId: number; buckets: Bucket[] }[] }
   | ({ kind: 'groupFeatures' } & GroupFeatures)
+  | { kind: 'tableFeatures'; tables: TableFeatures[] }
   | { kind: 'meterConfig'; meters: { flags: number; meterId: number; bands: MeterBand[] }[] }
   | ({ kind: 'meterFeatures' } & MeterFeatures);
 

@@ -31,6 +31,7 @@ function kindToWire(kind: string, at: number): number {
       return fail('UNSUPPORTED', 'OF1.0 has no port-desc statistics: ports come in the FEATURES_REPLY', at);
     case 'groupDesc':
     case 'groupFeatures':
+    case 'tableFeatures':
     case 'meterConfig':
     case 'meterFeatures':
       return fail('UNSUPPORTED', `OF1.0 has no ${kind} statistics`, at);

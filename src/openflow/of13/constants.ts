@@ -129,3 +129,6 @@ export const OFP13_METER_BAND_LEN = 16;
 export const OFP13_DESC_LEN = 1056;
 export const OFP13_GROUP_FEATURES_LEN = 40;
 export const OFP13_METER_FEATURES_LEN = 16;
+/** ofp_table_features before its property list, and its name field. */
+export const OFP13_TABLE_FEATURES_LEN = 64;
+export const OFP_MAX_TABLE_NAME_BYTES = 32;

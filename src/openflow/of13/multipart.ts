@@ -12,6 +12,7 @@ import type {
   MultipartRequestBody,
   PortStats,
   SwitchDesc,
+  TableFeatures,
   TableStats,
 } from '../types.js';
 import type { Writer } from '../writer.js';
@@ -23,7 +24,9 @@ import {
   OFP13_GROUP_DESC_LEN,
   OFP13_PORT_LEN,
   OFP13_PORT_STATS_LEN,
+  OFP13_TABLE_FEATURES_LEN,
   OFP13_TABLE_STATS_LEN,
+  OFP_MAX_TABLE_NAME_BYTES,
   OFPMP13,
   OFPMPF_MORE,
 } from './constants.js';
@@ -44,6 +47,7 @@ const KIND_TO_WIRE: Record<MultipartRequestBody['kind'], number> = {
   portDesc: OFPMP13.OFPMP_PORT_DESC,
   groupDesc: OFPMP13.OFPMP_GROUP_DESC,
   groupFeatures: OFPMP13.OFPMP_GROUP_FEATURES,
+  tableFeatures: OFPMP13.OFPMP_TABLE_FEATURES,
   meterConfig: OFPMP13.OFPMP_METER_CONFIG,
   meterFeatures: OFPMP13.OFPMP_METER_FEATURES,
 };
@@ -146,6 +150,11 @@ export function decodeMultipartRequest13(r: Reader, xid: number): MultipartReque
       break;
     case OFPMP13.OFPMP_GROUP_FEATURES:
       body = { kind: 'groupFeatures' };
+      break;
+    case OFPMP13.OFPMP_TABLE_FEATURES:
+      // A body would set the tables' features: Spotlight only reads them.
+      if (r.remaining > 0) fail('UNSUPPORTED', 'a table features request with a body (a change of the tables) is not modelled by Spotlight', at);
+      body = { kind: 'tableFeatures' };
       break;
     case OFPMP13.OFPMP_METER_CONFIG: {
       const meterId = r.u32();
@@ -305,6 +314,9 @@ export function encodeMultipartReply13(w: Writer, m: MultipartReply): void {
         w.patchU16(start, w.pos - start, 'meter config');
       }
       return;
+    case 'tableFeatures':
+      for (const t of list(b.tables, MAX_MULTIPART_ENTRIES, 'tables')) encodeTableFeatures(w, t);
+      return;
     case 'groupFeatures':
       w.u32(b.types, 'group types');
       w.u32(b.capabilities, 'group capabilities');
@@ -319,6 +331,36 @@ export function encodeMultipartReply13(w: Writer, m: MultipartReply): void {
       w.u8(b.maxColor, 'max_color');
       return w.zeros(2);
   }
+}
+
+function encodeTableFeatures(w: Writer, t: TableFeatures): void {
+  if (!(t.properties instanceof Uint8Array) || t.properties.length % 8 !== 0) fail('BAD_VALUE', 'table features properties must be a multiple of 8 bytes', w.pos);
+  const start = w.pos;
+  w.u16(0);
+  w.u8(t.tableId, 'table_id');
+  w.zeros(5);
+  w.str(t.name, OFP_MAX_TABLE_NAME_BYTES, 'table name');
+  w.u64(t.metadataMatch, 'metadata_match');
+  w.u64(t.metadataWrite, 'metadata_write');
+  w.u32(t.config, 'table config');
+  w.u32(t.maxEntries, 'max_entries');
+  w.bytes(t.properties, 'table features properties');
+  w.patchU16(start, w.pos - start, 'table features');
+}
+
+function decodeTableFeatures(r: Reader): TableFeatures {
+  const at = r.pos;
+  const len = r.u16();
+  if (len < OFP13_TABLE_FEATURES_LEN || len % 8 !== 0) fail('BAD_ELEMENT_LENGTH', `table features length ${len}`, at);
+  const b = r.sub(len - 2, 'table features');
+  const tableId = b.u8();
+  b.skip(5);
+  const name = b.str(OFP_MAX_TABLE_NAME_BYTES);
+  const metadataMatch = b.u64();
+  const metadataWrite = b.u64();
+  const config = b.u32();
+  const maxEntries = b.u32();
+  return { tableId, name, metadataMatch, metadataWrite, config, maxEntries, properties: b.rest() };
 }
 
 function fourOf(xs: readonly number[], what: string, at: number): readonly number[] {
@@ -397,6 +439,15 @@ export function decodeMultipartReply13(r: Reader, xid: number): MultipartReply {
         meters.push({ flags, meterId, bands: decodeBands(b) });
       }
       body = { kind: 'meterConfig', meters };
+      break;
+    }
+    case OFPMP13.OFPMP_TABLE_FEATURES: {
+      const tables: TableFeatures[] = [];
+      while (r.remaining > 0) {
+        if (tables.length >= MAX_MULTIPART_ENTRIES) fail('TOO_MANY_ELEMENTS', 'too many table features entries', r.pos);
+        tables.push(decodeTableFeatures(r));
+      }
+      body = { kind: 'tableFeatures', tables };
       break;
     }
     case OFPMP13.OFPMP_GROUP_FEATURES: {

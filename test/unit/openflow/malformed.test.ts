@@ -209,7 +209,15 @@ describe('openflow malformed input', () => {
     it('absurd band count: TOO_MANY_ELEMENTS', () => {
       expectError(msg(4, 29, [...h('0000 0001 00000001'), ...h('0001 0010 00000001 00000000 00000000'.repeat(70))]), 'TOO_MANY_ELEMENTS');
     });
-    it('multipart type Spotlight does not model: UNSUPPORTED', () => expectError(mpReply(12, []), 'UNSUPPORTED'));
+    it('table features shorter than their fixed part, not a multiple of 8, or past the body: BAD_ELEMENT_LENGTH', () => {
+      expectError(mpReply(12, [...u16(56), ...new Array<number>(54).fill(0)]), 'BAD_ELEMENT_LENGTH', 16);
+      expectError(mpReply(12, [...u16(68), ...new Array<number>(66).fill(0)]), 'BAD_ELEMENT_LENGTH', 16);
+      expectError(mpReply(12, [...u16(72), ...new Array<number>(62).fill(0)]), 'BAD_ELEMENT_LENGTH');
+    });
+    it('a table features request with a body (a change of the tables): UNSUPPORTED', () => {
+      expectError(msg(4, 18, [...u16(12), 0, 0, 0, 0, 0, 0, ...u16(64), ...new Array<number>(62).fill(0)]), 'UNSUPPORTED');
+    });
+    it('multipart type Spotlight does not model: UNSUPPORTED', () => expectError(mpReply(5, []), 'UNSUPPORTED'));
   });
 
   describe('bad field values', () => {

@@ -17,6 +17,9 @@ const port13 = (n: number, name: string): PortDesc => ({
 });
 const port10 = (n: number, name: string): PortDesc => ({ ...port13(n, name), currSpeed: 0, maxSpeed: 0 });
 
+/** The eight properties OVS requires of a table's features, each empty (instructions, next tables, write and apply actions, match, wildcards, write and apply set-field). */
+const tableProps = Uint8Array.from([0, 2, 4, 6, 8, 10, 12, 14].flatMap((t) => [0, t, 0, 4, 0, 0, 0, 0]));
+
 const flowBase = {
   cookie: 0x1122334455667788n, idleTimeout: 10, hardTimeout: 20, priority: 1000, bufferId: 0xffffffff, outPort: 0xffffffff,
   outGroup: 0xffffffff, flags: {},
@@ -198,6 +201,17 @@ export const samples13: Sample[] = [
     name: 'mp group features reply',
     msg: { version: 4, xid: 48, type: 'multipartReply', more: false, body: { kind: 'groupFeatures', types: 0xf, capabilities: 7, maxGroups: [0xffffff00, 0xffffff00, 0xffffff00, 5], actions: [0x1, 0x1, 0x10001, 0] } },
     print: ['OFPST_GROUP_FEATURES reply (OF1.3)', 'Types:  0xf', 'Capabilities:  0x7', 'max_groups=0xffffff00', 'actions: output dec_mpls_ttl', 'max_groups=0x5'],
+  },
+  { name: 'mp table features request', msg: { version: 4, xid: 51, type: 'multipartRequest', more: false, body: { kind: 'tableFeatures' } }, print: ['OFPST_TABLE_FEATURES request (OF1.3)'] },
+  {
+    name: 'mp table features reply',
+    msg: {
+      version: 4, xid: 51, type: 'multipartReply', more: true, body: { kind: 'tableFeatures', tables: [
+        { tableId: 0, name: 'classifier', metadataMatch: 0xffffffffffffffffn, metadataWrite: 0xffffffffffffffffn, config: 0, maxEntries: 1000000, properties: tableProps },
+        { tableId: 1, name: 't1', metadataMatch: 0n, metadataWrite: 0n, config: 3, maxEntries: 2000, properties: tableProps },
+      ] },
+    },
+    print: ['OFPST_TABLE_FEATURES reply (OF1.3)', 'flags=[more]', 'table 0 ("classifier"):', 'metadata: match=0xffffffffffffffff write=0xffffffffffffffff', 'max_entries=1000000', 'table 1 ("t1"):', 'max_entries=2000'],
   },
   { name: 'mp meter features request', msg: { version: 4, xid: 49, type: 'multipartRequest', more: false, body: { kind: 'meterFeatures' } }, print: ['OFPST_METER_FEATURES request (OF1.3)'] },
   {

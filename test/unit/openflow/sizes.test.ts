@@ -75,6 +75,7 @@ describe('openflow struct sizes', () => {
       ['OFP13_DESC_LEN', 'ofp_desc (1.3)', 1056],
       ['OFP13_GROUP_FEATURES_LEN', 'ofp_group_features (1.3)', 40],
       ['OFP13_METER_FEATURES_LEN', 'ofp_meter_features (1.3)', 16],
+      ['OFP13_TABLE_FEATURES_LEN', 'ofp_table_features (1.3)', 64],
     ];
     for (const [name, struct, size] of spec) expect(named[name], `${name}: ${struct}`).to.equal(size);
     // Every size the two modules export is held against the specification above.
