@@ -19,9 +19,9 @@ import { ReconcileManager } from '../../src/reconcile/manager.js';
 import { channelTopologySource } from '../../src/topo/channel-source.js';
 import { loadDescription } from '../../src/topo/description.js';
 import { PROBE_TRAP_MATCH } from '../../src/topo/lldp.js';
-import { computePaths } from '../../src/topo/paths.js';
 import { TopologyService } from '../../src/topo/service.js';
 import { MininetNetwork, mininetReadiness, TOPOLOGY_DIR } from '../support/mininet.js';
+import { shortestPath } from '../support/shortest-path.js';
 
 const E1 = '0000000000000001';
 const E4 = '0000000000000004';
@@ -120,7 +120,7 @@ describe('topology failover on Mininet (integration)', function () {
         const warm = await net.run('h1', 'ping -c 3 -i 0.2 -W 1 10.0.0.8', 10);
         expect(warm.exitCode, `h1 reaches h8 before the cut:\n${warm.output}`).to.equal(0);
 
-        const path = computePaths(topo.snapshot()).path(E1, E4);
+        const path = shortestPath(topo.snapshot(), E1, E4);
         expect(path).to.have.length(3);
         const aggDpid = path[1]!;
         const agg = desc.switches.find((s) => s.dpid === aggDpid)!.name;
@@ -153,7 +153,7 @@ describe('topology failover on Mininet (integration)', function () {
         );
         // Recovered: the last second of pings all came back, over the other aggregation switch.
         for (let s = count - 100; s <= count; s++) expect(got.has(s), `icmp_seq=${s} answered`).to.equal(true);
-        const after = computePaths(topo.snapshot()).path(E1, E4);
+        const after = shortestPath(topo.snapshot(), E1, E4);
         expect(after.map((d) => desc.switches.find((s) => s.dpid === d)!.name)).to.deep.equal(['e1', other, 'e4']);
         expect(lost).to.be.lessThan(count / 2);
         if (failure === 'switch') {
