@@ -10,6 +10,7 @@
 // at different distances: a link between two switches equally far from E is
 // on no shortest path towards E and changes nothing there.
 import type { Dpid } from '../openflow/dpid.js';
+import { linkKey } from '../topo/link.js';
 import type { Link, TopologySnapshot } from '../topo/types.js';
 
 interface Edge {
@@ -36,7 +37,8 @@ export class FabricRoutes {
   private readonly dist = new Map<Dpid, Int32Array>();
   /** Per destination: a 32-bit signature of each switch's (next hops, transit) to find what changed. */
   private readonly sig = new Map<Dpid, Int32Array>();
-  private links = new Set<string>();
+  /** The usable links of the last topology, by linkKey. */
+  private links = new Map<string, Link>();
 
   /** Rebuilds the graph from the topology; returns the changes for the current destinations. */
   setTopology(topo: TopologySnapshot): RouteChanges {
@@ -53,7 +55,7 @@ export class FabricRoutes {
     const added: Link[] = [];
     const removed: Link[] = [];
     for (const [k, l] of now) if (!before.has(k)) added.push(l);
-    for (const k of before) if (!now.has(k)) removed.push(parseKey(k));
+    for (const [k, l] of before) if (!now.has(k)) removed.push(l);
     if (!switchesChanged && added.length === 0 && removed.length === 0) return new Map();
     // Destinations whose shortest paths the changed links touch, judged on the distances before the change.
     const affected = new Set<Dpid>();
@@ -71,7 +73,7 @@ export class FabricRoutes {
         }
       }
     }
-    this.links = new Set(now.keys());
+    this.links = now;
     this.rebuildAdjacency(now.values());
     for (const dest of affected) this.stale.add(dest);
     return this.deferred ? (new Map() as RouteChanges) : this.process(Infinity);
@@ -296,7 +298,7 @@ export function usableLinks(topo: TopologySnapshot): Map<string, Link> {
   const up = (dpid: Dpid, portNo: number): boolean => topo.switches.get(dpid)?.ports.get(portNo)?.up === true;
   for (const l of linksOf(topo)) {
     if (l.a.dpid === l.b.dpid || !up(l.a.dpid, l.a.portNo) || !up(l.b.dpid, l.b.portNo)) continue;
-    out.set(linkId(l), l);
+    out.set(linkKey(l), l);
   }
   return out;
 }
@@ -305,13 +307,4 @@ export function usableLinks(topo: TopologySnapshot): Map<string, Link> {
 export function linksOf(topo: TopologySnapshot): Iterable<Link> {
   const l = topo.links as unknown;
   return l instanceof Map ? (l.values() as Iterable<Link>) : (l as Iterable<Link>);
-}
-
-function linkId(l: Link): string {
-  return `${l.a.dpid}|${l.a.portNo}|${l.b.dpid}|${l.b.portNo}`;
-}
-
-function parseKey(k: string): Link {
-  const [ad, ap, bd, bp] = k.split('|');
-  return { a: { dpid: ad!, portNo: Number(ap) }, b: { dpid: bd!, portNo: Number(bp) } };
 }
