@@ -14,6 +14,7 @@
 //   traffic class says whether it is the network's multicast or a DHCPv6
 //   request to its server. The egress switch pops it as IPv6: the frame
 //   arrives unchanged.
+import { formatMacAt, macBytes } from '../openflow/addr.js';
 import type { Dpid } from '../openflow/dpid.js';
 import { FABRIC_MAC_PREFIX } from '../model/ident.js';
 
@@ -36,11 +37,12 @@ export const MplsClass = { multicast: 0, dhcpServer: 1 } as const;
 export const FabricMacKind = { broadcast: 0x42, dhcp: 0x44 } as const;
 
 
-const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
+/** The first two bytes of every fabric MAC. */
+const [PREFIX_0, PREFIX_1] = macBytes(`${FABRIC_MAC_PREFIX}:00:00:00:00`);
 
 /** The reserved destination MAC that carries a broadcast (or DHCP request) of a network across the fabric. */
 export function fabricMac(kind: keyof typeof FabricMacKind, segment: number): string {
-  return `${FABRIC_MAC_PREFIX}:${hex2(FabricMacKind[kind])}:${hex2((segment >> 16) & 0xff)}:${hex2((segment >> 8) & 0xff)}:${hex2(segment & 0xff)}`;
+  return formatMacAt(Uint8Array.of(PREFIX_0!, PREFIX_1!, FabricMacKind[kind], segment >> 16, segment >> 8, segment), 0);
 }
 
 
