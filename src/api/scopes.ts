@@ -8,7 +8,7 @@
 // write can slip in between the check and the change.
 import type { FastifyRequest } from 'fastify';
 import { modelError, type ModelError } from '../model/errors.js';
-import { canonicalDpid, type SwitchNameLookup } from '../model/ident.js';
+import { switchDpid, type SwitchNameLookup } from '../model/ident.js';
 import type { ModelSnapshot, Vm } from '../model/types.js';
 
 export type Caller = { kind: 'operator' } | { kind: 'agent'; name: string; switches: ReadonlySet<string> };
@@ -76,7 +76,7 @@ export function hookRefusal(caller: Caller, hook: Hook, s: ModelSnapshot, body: 
   // The request's own switches (vm-start: the new attachment; migration-start: the destination).
   if (hook === 'vm-start' || hook === 'migration-start') {
     for (const [i, itf] of (body.interfaces ?? []).entries()) {
-      const dpid = typeof itf.switch === 'string' ? canonicalDpid(itf.switch, lookupSwitch) : undefined;
+      const dpid = typeof itf.switch === 'string' ? switchDpid(itf.switch, lookupSwitch) : undefined;
       // A switch the model cannot read is the model's error to report (400), not a refusal.
       if (dpid !== undefined && !caller.switches.has(dpid)) return outside(caller, hook === 'vm-start' ? 'bind an interface' : 'receive a migration', dpid, `interfaces[${i}].switch`);
     }

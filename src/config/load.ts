@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { isFingerprint } from '../channel/identity.js';
-import { canonicalDpid, SWITCH_FORMS } from '../model/ident.js';
+import { switchDpid, SWITCH_FORMS } from '../model/ident.js';
 import { findSwitch, loadDescription, normalizeDpid, validateDescription, type TopologyDescription } from '../topo/description.js';
 import { parseStoreLocation } from '../store/etcd-connection.js';
 import { keysUnder } from './fields.js';
@@ -238,7 +238,7 @@ function resolveAgentSwitches(c: SpotlightConfig): void {
   const lookup = desc ? (name: string) => findSwitch(desc, name)?.dpid : undefined;
   for (const [i, agent] of (c.api?.agents ?? []).entries()) {
     agent.switches = agent.switches.map((ref, j) => {
-      const dpid = canonicalDpid(ref, lookup);
+      const dpid = switchDpid(ref, lookup);
       if (dpid === undefined) throw new FieldError(`api.agents[${i}].switches[${j}]`, `"${ref}" is neither a datapath id (${SWITCH_FORMS}) nor a switch the topology names`);
       return dpid;
     });

@@ -46,16 +46,13 @@ export const fabricMacMessage = (field: string, mac: string): string => `${field
 /** What a switch reference may be, for error messages. */
 export const SWITCH_FORMS = '16 hex digits ("0000000000000001"), the colon form ("00:00:00:00:00:00:00:01"), 0x and hex digits ("0x1"), or a switch name from the topology settings';
 
-/** 16 lower-case hex digits from a datapath id text (dpidFromText) or a configured switch name. */
-export function canonicalDpid(s: unknown, lookup?: SwitchNameLookup): Dpid | undefined {
-  if (typeof s !== 'string') return undefined;
-  const d = dpidFromText(s);
-  if (d) return d;
-  if (lookup) {
-    const dpid = lookup(s);
-    if (dpid !== undefined && /^[0-9a-f]{16}$/.test(dpid.toLowerCase())) return dpid.toLowerCase();
-  }
-  return undefined;
+/** The switch a reference names: a datapath id as text (dpidFromText), else a switch name `lookup` knows. */
+export function switchDpid(ref: unknown, lookup?: SwitchNameLookup): Dpid | undefined {
+  if (typeof ref !== 'string') return undefined;
+  const written = dpidFromText(ref);
+  if (written !== undefined) return written;
+  const named = lookup?.(ref);
+  return named === undefined ? undefined : dpidFromText(named);
 }
 
 /** OpenFlow 1.3 physical ports go up to OFPP_MAX (0xffffff00). */

@@ -1,7 +1,7 @@
 // Network writes: create or replace a network, delete it.
 import { modelError, type ModelError } from './errors.js';
 import { NetworkHolders } from './holders.js';
-import { SWITCH_FORMS, canonicalDpid, canonicalMac, canonicalPort, fabricMacMessage, isFabricMac, isValidName, parseCidr, type ParsedCidr } from './ident.js';
+import { SWITCH_FORMS, switchDpid, canonicalMac, canonicalPort, fabricMacMessage, isFabricMac, isValidName, parseCidr, type ParsedCidr } from './ident.js';
 import { vmsOnNetwork } from './membership.js';
 import { sameRecord, type NetworkInput, type OpContext, type OpResult } from './result.js';
 import { lowestFreeSegment, MAX_SEGMENT, networksWith, networksWithout } from './segments.js';
@@ -70,7 +70,7 @@ export function putNetwork(s: ModelSnapshot, name: string, input: NetworkInput, 
       if (typeof ip !== 'string') return fail(ip);
       ips.push(ip);
     }
-    const sw = canonicalDpid(gw.switch, ctx.lookupSwitch);
+    const sw = switchDpid(gw.switch, ctx.lookupSwitch);
     if (!sw) return fail(modelError('invalid_switch', `${f}.switch ${JSON.stringify(gw.switch)} names no switch: write ${SWITCH_FORMS}`, `${f}.switch`));
     const port = canonicalPort(gw.port);
     if (port === undefined) return fail(modelError('invalid_port', `${f}.port must be a port name or number`, `${f}.port`));

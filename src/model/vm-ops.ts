@@ -2,7 +2,7 @@
 // interfaces are replaced), stops, or migrates.
 import { modelError, type ModelError } from './errors.js';
 import { holdersOf, type NetworkHolders } from './holders.js';
-import { SWITCH_FORMS, canonicalDpid, canonicalMac, canonicalPort, fabricMacMessage, isFabricMac, isValidName } from './ident.js';
+import { SWITCH_FORMS, switchDpid, canonicalMac, canonicalPort, fabricMacMessage, isFabricMac, isValidName } from './ident.js';
 import { carryMembership } from './membership.js';
 import { mapWith, mapWithout } from './pmap.js';
 import { relationsNaming } from './relation-index.js';
@@ -50,7 +50,7 @@ export function vmStart(s: ModelSnapshot, input: VmStartInput, ctx: OpContext = 
     if (net.kind === 'private' && net.tenant !== input.tenant) {
       return fail(modelError('tenant_mismatch', `network ${net.name} is private to tenant ${net.tenant}`, `${f}.network`));
     }
-    const sw = canonicalDpid(raw.switch, ctx.lookupSwitch);
+    const sw = switchDpid(raw.switch, ctx.lookupSwitch);
     if (!sw) return fail(modelError('invalid_switch', `${f}.switch ${JSON.stringify(raw.switch)} names no switch: write ${SWITCH_FORMS}`, `${f}.switch`));
     const port = canonicalPort(raw.port);
     if (port === undefined) return fail(modelError('invalid_port', `${f}.port must be a port name or number`, `${f}.port`));
@@ -124,7 +124,7 @@ export function migrationStart(s: ModelSnapshot, input: MigrationStartInput, ctx
       return fail(modelError('interface_not_found', `vm ${input.vm} has no interface with MAC ${mac}`, `${f}.mac`));
     }
     if (destinations.some((d) => d.mac === mac)) return fail(modelError('duplicate_interface', `${f}.mac ${mac} is listed twice`, `${f}.mac`));
-    const sw = canonicalDpid(raw.switch, ctx.lookupSwitch);
+    const sw = switchDpid(raw.switch, ctx.lookupSwitch);
     if (!sw) return fail(modelError('invalid_switch', `${f}.switch ${JSON.stringify(raw.switch)} names no switch: write ${SWITCH_FORMS}`, `${f}.switch`));
     const port = canonicalPort(raw.port);
     if (port === undefined) return fail(modelError('invalid_port', `${f}.port must be a port name or number`, `${f}.port`));

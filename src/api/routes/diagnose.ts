@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { usableLinks } from '../../compiler/routes.js';
 import { explainPair } from '../../explain/explain.js';
-import { canonicalDpid, SWITCH_FORMS } from '../../model/ident.js';
+import { switchDpid, SWITCH_FORMS } from '../../model/ident.js';
 import { describePacket } from '../../sim/describe.js';
 import { traceFabric } from '../../sim/trace.js';
 import type { TopologySnapshot } from '../../topo/types.js';
@@ -30,7 +30,7 @@ const traceQuery = {
 } as const;
 
 function resolveSwitch(ctx: ApiContext, topo: TopologySnapshot, ref: string): string | undefined {
-  const d = canonicalDpid(ref, ctx.lookupSwitch);
+  const d = switchDpid(ref, ctx.lookupSwitch);
   if (d) return d;
   for (const s of topo.switches.values()) if (s.name === ref) return s.dpid;
   return undefined;

@@ -1,7 +1,7 @@
 // GET /v1/switches/{switch}/flows: the flows a switch holds right now, read
 // from it (flow stats), with their packet and byte counters.
 import type { FastifyInstance } from 'fastify';
-import { canonicalDpid, SWITCH_FORMS } from '../../model/ident.js';
+import { switchDpid, SWITCH_FORMS } from '../../model/ident.js';
 import type { ApiContext } from '../context.js';
 import { sendError } from '../errors.js';
 import { emptyQuery } from '../schemas.js';
@@ -19,7 +19,7 @@ export function registerSwitchFlowRoutes(app: FastifyInstance, ctx: ApiContext):
     { schema: { summary: 'Flows on a switch, read from it now, with counters (404 unknown, 503 disconnected)', params: switchParams, querystring: emptyQuery } },
     async (req, reply) => {
       const ref = req.params.switch;
-      const dpid = canonicalDpid(ref, ctx.lookupSwitch);
+      const dpid = switchDpid(ref, ctx.lookupSwitch);
       if (dpid === undefined) return sendError(reply, 400, 'invalid_switch', `switch ${ref} names no switch: write ${SWITCH_FORMS}`, 'switch');
       const known = ctx.switches.list().find((s) => s.dpid === dpid);
       if (!known) return sendError(reply, 404, 'switch_not_found', `switch ${ref} is not known`, 'switch');

@@ -5,7 +5,7 @@
 // a number, read as such.
 import { expect } from 'chai';
 import { makeApi, network1 } from '../api/helpers.js';
-import { canonicalDpid } from '../../../src/model/ident.js';
+import { switchDpid } from '../../../src/model/ident.js';
 import { dpidFromText } from '../../../src/openflow/dpid.js';
 import { normalizeDpid, validateDescription } from '../../../src/topo/description.js';
 
@@ -22,7 +22,7 @@ describe('model: datapath id forms', () => {
       ['0x12345678901234567', undefined],
     ] as const) {
       expect(dpidFromText(text), text).to.equal(want);
-      expect(canonicalDpid(text), text).to.equal(want);
+      expect(switchDpid(text), text).to.equal(want);
       expect(normalizeDpid(text), text).to.equal(want);
     }
     expect(normalizeDpid(10), 'a YAML integer is a number').to.equal('000000000000000a');

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { canonicalDpid, canonicalMac, canonicalPort, isHostOf, isValidName, parseCidr, parseHostIp } from '../../../src/model/ident.js';
+import { switchDpid, canonicalMac, canonicalPort, isHostOf, isValidName, parseCidr, parseHostIp } from '../../../src/model/ident.js';
 
 describe('model identifiers', () => {
   it('canonicalises unicast MACs to lower case and refuses the rest', () => {
@@ -11,14 +11,14 @@ describe('model identifiers', () => {
   });
 
   it('accepts datapath ids in hex, colon form or as configured names', () => {
-    expect(canonicalDpid('0000000000000001')).to.equal('0000000000000001');
-    expect(canonicalDpid('00:00:00:00:00:00:00:0A')).to.equal('000000000000000a');
-    expect(canonicalDpid('00000000000000AB')).to.equal('00000000000000ab');
-    expect(canonicalDpid('s1')).to.equal(undefined);
-    expect(canonicalDpid('s1', (n) => (n === 's1' ? '0000000000000001' : undefined))).to.equal('0000000000000001');
-    expect(canonicalDpid('s2', (n) => (n === 's1' ? '0000000000000001' : undefined))).to.equal(undefined);
-    expect(canonicalDpid('1')).to.equal(undefined);
-    expect(canonicalDpid('000000000000000001')).to.equal(undefined);
+    expect(switchDpid('0000000000000001')).to.equal('0000000000000001');
+    expect(switchDpid('00:00:00:00:00:00:00:0A')).to.equal('000000000000000a');
+    expect(switchDpid('00000000000000AB')).to.equal('00000000000000ab');
+    expect(switchDpid('s1')).to.equal(undefined);
+    expect(switchDpid('s1', (n) => (n === 's1' ? '0000000000000001' : undefined))).to.equal('0000000000000001');
+    expect(switchDpid('s2', (n) => (n === 's1' ? '0000000000000001' : undefined))).to.equal(undefined);
+    expect(switchDpid('1')).to.equal(undefined);
+    expect(switchDpid('000000000000000001')).to.equal(undefined);
   });
 
   it('takes ports as names or numbers 1..OFPP_MAX', () => {
