@@ -42,6 +42,7 @@ const vm = obj(
     tenant: str,
     interfaces: list(obj({ mac: str, ips: list(str), network: str, switch: str, port })),
     migration: obj({ destinations: list(obj({ mac: str, switch: str, port })), activated: bool }),
+    heldMigration: obj({ destinations: list(obj({ mac: str, switch: str, port })), askedBy: { type: 'string', enum: ['source', 'destination'] } }),
   },
   ['name', 'tenant', 'interfaces'],
 );

@@ -104,6 +104,7 @@ const exportedVm = obj(
     tenant: NAME,
     interfaces: (vmStartBody.properties as Record<string, unknown>).interfaces,
     migration: obj({ destinations, activated: { type: 'boolean' } }, ['destinations', 'activated']),
+    heldMigration: obj({ destinations, askedBy: { type: 'string', enum: ['source', 'destination'] } }, ['destinations', 'askedBy']),
   },
   ['name', 'tenant', 'interfaces'],
 );

@@ -2,14 +2,15 @@
 // everything. An agent token (one per hypervisor's compute agent) may call
 // the hooks, read a VM on its switches and the health, and nothing else; its
 // hooks may only bind, unbind or move interfaces on the switches it is given.
-// A destination may receive a live migration of any VM (it programs it
-// ahead), but only the agent of the VM's switches ends it. The checks run
+// A live migration between two agents' switches needs both: the VM's host and
+// the destination each call migration-start naming the destination, in either
+// order, and only the agent of the VM's switches ends it. The checks run
 // inside the store's write, on the state the write applies to, so no other
 // write can slip in between the check and the change.
 import type { FastifyRequest } from 'fastify';
 import { modelError, type ModelError } from '../model/errors.js';
 import { switchDpid, type SwitchNameLookup } from '../model/ident.js';
-import type { ModelSnapshot, Vm } from '../model/types.js';
+import type { HeldMigration, ModelSnapshot, Vm } from '../model/types.js';
 
 export type Caller = { kind: 'operator' } | { kind: 'agent'; name: string; switches: ReadonlySet<string> };
 
@@ -69,31 +70,55 @@ function switchesOf(vm: Vm, withDestinations: boolean): string[] {
 /**
  * Why the caller may not make this hook call on this state, or undefined when
  * it may. Switch names in the request are read as the model reads them.
+ * migration-start is judged by migrationSide.
  */
-export function hookRefusal(caller: Caller, hook: Hook, s: ModelSnapshot, body: HookBody, lookupSwitch?: SwitchNameLookup): ModelError | undefined {
+export function hookRefusal(caller: Caller, hook: Exclude<Hook, 'migration-start'>, s: ModelSnapshot, body: HookBody, lookupSwitch?: SwitchNameLookup): ModelError | undefined {
   if (caller.kind === 'operator') return undefined;
   const vm = typeof body.vm === 'string' ? s.vms.get(body.vm) : undefined;
-  // The request's own switches (vm-start: the new attachment; migration-start: the destination).
-  if (hook === 'vm-start' || hook === 'migration-start') {
+  if (hook === 'vm-start') {
     for (const [i, itf] of (body.interfaces ?? []).entries()) {
       const dpid = typeof itf.switch === 'string' ? switchDpid(itf.switch, lookupSwitch) : undefined;
       // A switch the model cannot read is the model's error to report (400), not a refusal.
-      if (dpid !== undefined && !caller.switches.has(dpid)) return outside(caller, hook === 'vm-start' ? 'bind an interface' : 'receive a migration', dpid, `interfaces[${i}].switch`);
+      if (dpid !== undefined && !caller.switches.has(dpid)) return outside(caller, 'bind an interface', dpid, `interfaces[${i}].switch`);
     }
   }
   if (!vm) return undefined;
-  if (hook === 'migration-start') {
-    // The destination programs a migration ahead, so any VM may be received;
-    // a destination already recorded is replaced only by the agent that holds it.
-    const held = (vm.migration?.destinations ?? []).find((d) => !caller.switches.has(d.switch));
-    return held === undefined ? undefined : outside(caller, 'replace the migration destination of a VM bound', held.switch, 'vm');
+  if (hook === 'migration-abort') {
+    // Either side may give a migration up, and a destination its held request.
+    const sides = [...switchesOf(vm, true), ...(vm.heldMigration?.askedBy === 'destination' ? vm.heldMigration.destinations.map((d) => d.switch) : [])];
+    return sides.some((d) => caller.switches.has(d)) ? undefined : outside(caller, 'abort the migration of a VM', sides[0] ?? '?', 'vm');
   }
   // Where the VM is now: only the agent of its host may replace, stop or end it there.
-  const here = hook === 'migration-abort' ? switchesOf(vm, true) : switchesOf(vm, false);
-  if (hook === 'migration-abort') {
-    // Either side may give a migration up.
-    return here.some((d) => caller.switches.has(d)) ? undefined : outside(caller, 'abort the migration of a VM', here[0] ?? '?', 'vm');
-  }
-  const foreign = here.find((d) => !caller.switches.has(d));
+  const foreign = switchesOf(vm, false).find((d) => !caller.switches.has(d));
   return foreign === undefined ? undefined : outside(caller, `${hook === 'vm-start' ? 'restart' : hook === 'vm-stop' ? 'stop' : 'end the migration of'} a VM bound`, foreign, 'vm');
+}
+
+/**
+ * Who speaks for a migration-start: both sides (the operator, or an agent
+ * holding the VM's switches and the destination's), or one of them, whose
+ * call is held until the other agrees (migrationStartBy); or why the caller
+ * may not call it. An agent that holds neither side is refused, and so is a
+ * destination's agent where another agent's destination is in progress or held.
+ */
+export function migrationSide(
+  caller: Caller,
+  s: ModelSnapshot,
+  body: HookBody,
+  lookupSwitch?: SwitchNameLookup,
+): { side: 'both' | HeldMigration['askedBy'] } | { refusal: ModelError } {
+  if (caller.kind === 'operator') return { side: 'both' };
+  const destinations = (body.interfaces ?? []).map((itf) => (typeof itf.switch === 'string' ? switchDpid(itf.switch, lookupSwitch) : undefined));
+  // A switch the model cannot read is the model's error to report (400), not a refusal.
+  if (destinations.some((d) => d === undefined)) return { side: 'both' };
+  const uncovered = destinations.findIndex((d) => !caller.switches.has(d!));
+  const refused = (): { refusal: ModelError } => ({ refusal: outside(caller, 'receive a migration', destinations[uncovered]!, `interfaces[${uncovered}].switch`) });
+  const vm = typeof body.vm === 'string' ? s.vms.get(body.vm) : undefined;
+  const atDestination = uncovered === -1;
+  if (!vm) return atDestination ? { side: 'both' } : refused();
+  const atSource = switchesOf(vm, false).every((d) => caller.switches.has(d));
+  if (atSource) return { side: atDestination ? 'both' : 'source' };
+  if (!atDestination) return refused();
+  const held = vm.heldMigration?.askedBy === 'destination' ? vm.heldMigration.destinations : [];
+  const other = [...(vm.migration?.destinations ?? []), ...held].find((d) => !caller.switches.has(d.switch));
+  return other === undefined ? { side: 'destination' } : { refusal: outside(caller, 'replace the migration destination of a VM bound', other.switch, 'vm') };
 }

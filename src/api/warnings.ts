@@ -5,7 +5,7 @@
 import type { ModelChange, ModelSnapshot, PortRef } from '../model/types.js';
 
 export interface InputWarning {
-  code: 'no_interfaces' | 'port_is_name' | 'port_shared' | 'dhcp_server_absent';
+  code: 'no_interfaces' | 'port_is_name' | 'port_shared' | 'dhcp_server_absent' | 'migration_held';
   field: string;
   message: string;
 }
@@ -40,6 +40,10 @@ export function inputWarnings(changes: readonly ModelChange[], s: ModelSnapshot)
       const vm = c.after;
       if (vm.interfaces.length === 0) out.push({ code: 'no_interfaces', field: 'interfaces', message: `vm ${vm.name} has no interfaces: it sends and receives nothing until a vm-start lists some` });
       vm.interfaces.forEach((i, n) => portWarnings(`interfaces[${n}]`, `vm ${vm.name}`, i.switch, i.port, bound, out));
+      if (vm.heldMigration) {
+        const other = vm.heldMigration.askedBy === 'source' ? "the destination switches' agent" : "the agent of the VM's switches";
+        out.push({ code: 'migration_held', field: 'interfaces', message: `the migration of vm ${vm.name} is held, nothing is programmed for it: it starts when ${other} calls migration-start naming the same switches` });
+      }
       vm.migration?.destinations.forEach((d, n) => {
         if (typeof d.port === 'string' && /^[0-9]+$/.test(d.port)) portWarnings(`interfaces[${n}]`, `vm ${vm.name}`, d.switch, d.port, new Map(), out);
       });

@@ -34,8 +34,12 @@ export function renderVms(b: { vms: Vm[] }): string {
       const d = vm.migration?.destinations.find((x) => x.mac === mac);
       return d ? `migrating to ${d.switch}:${d.port}${vm.migration!.activated ? ' (switched over)' : ''}` : '';
     };
+    const held = (mac: string): string => {
+      const d = vm.heldMigration?.destinations.find((x) => x.mac === mac);
+      return d ? `migration to ${d.switch}:${d.port} held for the ${vm.heldMigration!.askedBy === 'source' ? 'destination' : 'source'}` : '';
+    };
     const mig = vm.migration ? (vm.migration.activated ? 'migrating (switched over)' : 'migrating') : '';
-    vm.interfaces.forEach((i, n) => rows.push([n === 0 ? vm.name : '', n === 0 ? vm.tenant : '', i.mac, i.ips.join(',') || '-', i.network, `${i.switch}:${i.port}`, dest(i.mac)]));
+    vm.interfaces.forEach((i, n) => rows.push([n === 0 ? vm.name : '', n === 0 ? vm.tenant : '', i.mac, i.ips.join(',') || '-', i.network, `${i.switch}:${i.port}`, dest(i.mac) || held(i.mac)]));
     if (!vm.interfaces.length) rows.push([vm.name, vm.tenant, '-', '-', '-', '-', mig]);
   }
   return table(['VM', 'TENANT', 'MAC', 'IPS', 'NETWORK', 'AT', 'STATE'], rows);

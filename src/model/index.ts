@@ -7,7 +7,7 @@ export * from './ident.js';
 export * from './result.js';
 export { putNetwork, deleteNetwork } from './network-ops.js';
 export { MIN_SEGMENT, MAX_SEGMENT, networksWith, networksWithout } from './segments.js';
-export { vmStart, vmStop, migrationStart, migrationEnd, migrationAbort, migrationActivated } from './vm-ops.js';
+export { vmStart, vmStop, migrationStart, migrationStartBy, migrationEnd, migrationAbort, migrationActivated } from './vm-ops.js';
 export { putRelation, deleteRelation, relationState, type RelationState } from './relation-ops.js';
 
 export { PersistentMap } from './pmap.js';

@@ -59,11 +59,25 @@ export interface Migration {
   activated: boolean;
 }
 
+/**
+ * A migration one side has asked for and the other has not agreed to yet.
+ * Only agents' calls are held (the operator's and an agent's holding both
+ * sides start at once): the agent of the VM's host and the agent of the
+ * destination switches must both name the destination. Nothing is programmed
+ * for it; it becomes `migration` once the other side names the same switches.
+ */
+export interface HeldMigration {
+  destinations: Migration['destinations'];
+  /** The side that asked: the agent of the VM's switches, or of the destination's. */
+  askedBy: 'source' | 'destination';
+}
+
 export interface Vm {
   name: string;
   tenant: string;
   interfaces: Interface[];
   migration?: Migration;
+  heldMigration?: HeldMigration;
 }
 
 export interface Relation {

@@ -7,7 +7,7 @@ import { carryMembership } from './membership.js';
 import { mapWith, mapWithout } from './pmap.js';
 import { relationsNaming } from './relation-index.js';
 import { sameRecord, type MigrationStartInput, type OpContext, type OpResult, type VmStartInput } from './result.js';
-import type { Interface, Migration, ModelChange, ModelSnapshot, Relation, Vm } from './types.js';
+import type { HeldMigration, Interface, Migration, ModelChange, ModelSnapshot, Relation, Vm } from './types.js';
 
 const VM_NAME_MSG = 'vm must be 1-128 letters, digits or ._:@+-';
 
@@ -72,12 +72,12 @@ export function vmStart(s: ModelSnapshot, input: VmStartInput, ctx: OpContext = 
   }
 
   const after: Vm = { name: input.vm, tenant: input.tenant, interfaces };
-  if (before?.migration) {
-    const { migration, ...rest } = before;
+  if (before) {
+    // The same start again keeps a migration in progress or held.
+    const { migration, heldMigration, ...rest } = before;
     if (sameRecord(rest, after)) return unchanged(s);
-    return fail(modelError('migration_in_progress', `vm ${input.vm} is migrating; end or abort the migration first`, 'vm'));
+    if (migration) return fail(modelError('migration_in_progress', `vm ${input.vm} is migrating; end or abort the migration first`, 'vm'));
   }
-  if (before && sameRecord(before, after)) return unchanged(s);
   const started = withVm(s, input.vm, before, after);
   return started.ok ? bindRelations(started.snapshot, started.changes, binding, input.vm, input.tenant) : started;
 }
@@ -135,9 +135,50 @@ export function migrationStart(s: ModelSnapshot, input: MigrationStartInput, ctx
   // Keep the order of the VM's own interfaces so equal requests compare equal.
   destinations.sort((a, b) => indexOfMac(before, a.mac) - indexOfMac(before, b.mac));
   const activated = before.migration && sameRecord(before.migration.destinations, destinations) ? before.migration.activated : false;
-  const after: Vm = { ...before, migration: { destinations, activated } };
+  const after: Vm = { ...withoutHeld(before), migration: { destinations, activated } };
   if (sameRecord(before, after)) return unchanged(s);
   return withVm(s, input.vm, before, after);
+}
+
+/**
+ * migration-start from one side's agent only (the VM's host, or the
+ * destination's): the migration starts when the other side has already named
+ * the same destination switch for every interface, with the destination's
+ * ports; otherwise the call is held (`heldMigration`) and nothing is
+ * programmed. The source's word stands over a destination's: a held
+ * destination is replaced by the source's, and a destination that the source
+ * did not name is refused.
+ */
+export function migrationStartBy(s: ModelSnapshot, input: MigrationStartInput, side: HeldMigration['askedBy'], ctx: OpContext = {}): OpResult {
+  // Checked as a migration-start from both sides, which also puts the destinations in the VM's order.
+  const checked = migrationStart(s, input, ctx);
+  if (!checked.ok) return checked;
+  const before = s.vms.get(input.vm)!;
+  const wanted = checked.snapshot.vms.get(input.vm)!.migration!.destinations;
+  const sameSwitches = (d: Migration['destinations'] | undefined): boolean => d !== undefined && sameRecord(switchesOf(d), switchesOf(wanted));
+  // Agreed already: the destination may name its ports again, the source has nothing to add.
+  if (sameSwitches(before.migration?.destinations)) return side === 'destination' ? checked : unchanged(s);
+  const held = before.heldMigration;
+  if (held && held.askedBy !== side && sameSwitches(held.destinations)) {
+    return side === 'destination' ? checked : migrationStart(s, { vm: input.vm, interfaces: held.destinations }, ctx);
+  }
+  if (held?.askedBy === 'source' && side === 'destination') {
+    const named = switchesOf(held.destinations).join(', ');
+    return fail(modelError('forbidden', `vm ${input.vm}'s host sends it to ${named}, not to the switches named here`, 'interfaces'));
+  }
+  const after: Vm = { ...withoutHeld(before), heldMigration: { destinations: wanted, askedBy: side } };
+  if (sameRecord(before, after)) return unchanged(s);
+  return withVm(s, input.vm, before, after);
+}
+
+/** Each interface's destination switch, in the VM's interface order. */
+function switchesOf(destinations: Migration['destinations']): string[] {
+  return destinations.map((d) => d.switch);
+}
+
+function withoutHeld(vm: Vm): Vm {
+  const { heldMigration, ...rest } = vm;
+  return rest;
 }
 
 /** The destination becomes the only location. Without a migration in progress nothing changes. */
@@ -155,13 +196,13 @@ export function migrationEnd(s: ModelSnapshot, vm: string): OpResult {
   return withVm(s, vm, before, after);
 }
 
-/** The source stays, the destination goes. Without a migration in progress nothing changes. */
+/** The source stays, the destination goes (held or in progress). Without a migration nothing changes. */
 export function migrationAbort(s: ModelSnapshot, vm: string): OpResult {
   const found = findVm(s, vm);
   if ('error' in found) return fail(found.error);
   const before = found.vm;
-  if (!before.migration) return unchanged(s);
-  const { migration, ...after } = before;
+  if (!before.migration && !before.heldMigration) return unchanged(s);
+  const { migration, heldMigration, ...after } = before;
   return withVm(s, vm, before, after);
 }
 

@@ -7,12 +7,12 @@
 //    "networks": [...], "vms": [...], "relations": [...]}
 //
 // Records are the model's own (networks carry their segment, VMs their
-// migration in progress), sorted by name. An import replays every record
+// migration in progress or held), sorted by name. An import replays every record
 // through the model's operations, so a file is held to exactly the rules of
 // the API, and keeps each network's segment (the tag on fabric links) and
 // the generation (so generations only grow across a restore).
 import type { ModelError } from '../model/errors.js';
-import { emptySnapshot, MAX_SEGMENT, migrationActivated, migrationStart, MIN_SEGMENT, networksWith, putNetwork, putRelation, vmStart } from '../model/index.js';
+import { emptySnapshot, MAX_SEGMENT, migrationActivated, migrationStart, migrationStartBy, MIN_SEGMENT, networksWith, putNetwork, putRelation, vmStart } from '../model/index.js';
 import type { OpResult } from '../model/result.js';
 import type { ModelSnapshot, Network, Relation, Vm } from '../model/types.js';
 
@@ -120,6 +120,15 @@ export function importModel(doc: unknown): ImportResult {
       if ('error' in started) return refused(`${at}.migration`, started.error);
       s = started.snapshot;
       if (m.activated) s = (step(migrationActivated(s, v.name)) as { snapshot: ModelSnapshot }).snapshot;
+    }
+    if (v.heldMigration !== undefined) {
+      const h = v.heldMigration as Obj;
+      if (!isObj(h) || !Array.isArray(h.destinations) || (h.askedBy !== 'source' && h.askedBy !== 'destination')) {
+        return bad(`${at}.heldMigration`, `${at}.heldMigration must have destinations and askedBy "source" or "destination"`);
+      }
+      const held = step(migrationStartBy(s, { vm: v.name, interfaces: h.destinations as unknown[] } as Parameters<typeof migrationStartBy>[1], h.askedBy));
+      if ('error' in held) return refused(`${at}.heldMigration`, held.error);
+      s = held.snapshot;
     }
   }
   for (const [i, r] of lists.relations.entries()) {

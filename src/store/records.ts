@@ -74,6 +74,13 @@ export function decodeVm(key: string, value: string): Vm {
       if (typeof d !== 'object' || d === null || !isStr(d.mac) || !isStr(d.switch) || !isPort(d.port)) throw corrupt(key, 'bad migration destination');
     }
   }
+  if (v.heldMigration !== undefined) {
+    const h = v.heldMigration as Record<string, unknown>;
+    if (typeof h !== 'object' || h === null || !Array.isArray(h.destinations) || (h.askedBy !== 'source' && h.askedBy !== 'destination')) throw corrupt(key, 'bad held migration');
+    for (const d of h.destinations as Record<string, unknown>[]) {
+      if (typeof d !== 'object' || d === null || !isStr(d.mac) || !isStr(d.switch) || !isPort(d.port)) throw corrupt(key, 'bad held migration destination');
+    }
+  }
   return v as unknown as Vm;
 }
 

@@ -1,21 +1,22 @@
 // The compute side's hooks. An agent token's calls are held to its switches
-// (scopes.ts), checked on the state each write applies to.
+// (scopes.ts), checked on the state each write applies to; a migration
+// between two agents' switches starts once both have called migration-start.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
-  migrationAbort, migrationEnd, migrationStart, vmStart, vmStop,
+  migrationAbort, migrationEnd, migrationStart, migrationStartBy, vmStart, vmStop,
   type MigrationStartInput, type OpContext, type OpResult, type VmStartInput,
 } from '../../model/index.js';
 import type { ModelSnapshot } from '../../model/types.js';
 import type { ApiContext } from '../context.js';
 import { migrationStartBody, vmOnlyBody, vmStartBody, writeQuery } from '../schemas.js';
-import { callerOf, hookRefusal, type Hook, type HookBody } from '../scopes.js';
+import { callerOf, hookRefusal, migrationSide, type Hook, type HookBody } from '../scopes.js';
 import { runWrite } from '../write.js';
 
 export function registerHookRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const opCtx: OpContext = ctx.lookupSwitch ? { lookupSwitch: ctx.lookupSwitch } : {};
   /** The operation, refused first when the caller's scope does not cover it. */
   const scoped =
-    (req: FastifyRequest, hook: Hook, op: (s: ModelSnapshot) => OpResult) =>
+    (req: FastifyRequest, hook: Exclude<Hook, 'migration-start'>, op: (s: ModelSnapshot) => OpResult) =>
     (s: ModelSnapshot): OpResult => {
       const refusal = hookRefusal(callerOf(req), hook, s, req.body as HookBody, ctx.lookupSwitch);
       return refusal ? { ok: false, error: refusal } : op(s);
@@ -36,7 +37,12 @@ export function registerHookRoutes(app: FastifyInstance, ctx: ApiContext): void 
   app.post<{ Body: MigrationStartInput }>(
     '/v1/hooks/migration-start',
     { schema: { summary: 'The destination of a live migration, programmed ahead', querystring: writeQuery, body: migrationStartBody } },
-    (req, reply) => runWrite(ctx, req, reply, scoped(req, 'migration-start', (s) => migrationStart(s, req.body, opCtx))),
+    (req, reply) =>
+      runWrite(ctx, req, reply, (s) => {
+        const who = migrationSide(callerOf(req), s, req.body, ctx.lookupSwitch);
+        if ('refusal' in who) return { ok: false, error: who.refusal };
+        return who.side === 'both' ? migrationStart(s, req.body, opCtx) : migrationStartBy(s, req.body, who.side, opCtx);
+      }),
   );
 
   app.post<{ Body: { vm: string } }>(

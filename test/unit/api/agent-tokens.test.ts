@@ -95,12 +95,17 @@ describe('api: agent tokens scoped to switches', () => {
     expect((await app.inject({ method: 'GET', url: '/v1/vms/vm1', headers: OPERATOR })).statusCode).to.equal(200);
   });
 
-  it('a live migration: the destination programs it, only the source ends it, a third host cannot take it over', async () => {
+  const to = (sw: string, port = 'vnet7') => ({ vm: 'vm1', interfaces: [{ mac: vm1.interfaces[0]!.mac, switch: sw, port }] });
+
+  it('a live migration: both hosts name the destination, only the source ends it, a third host cannot take it over', async () => {
     expect((await post(HV1, 'vm-start', onSwitch(SW1))).statusCode).to.equal(200);
-    const to = (sw: string) => ({ vm: 'vm1', interfaces: [{ mac: vm1.interfaces[0]!.mac, switch: sw, port: 'vnet7' }] });
-    // The source's agent cannot send the VM to another host's switch.
-    expect((await post(HV1, 'migration-start', to(SW2))).statusCode).to.equal(403);
+    // The source's agent names the destination (its tap name is not known there yet) ...
+    expect((await post(HV1, 'migration-start', to(SW2, 'pending-0'))).statusCode).to.equal(200);
+    expect(store.snapshot().vms.get('vm1')?.migration).to.equal(undefined);
+    // ... and the destination's agent, with its port, starts it.
     expect((await post(HV2, 'migration-start', to(SW2))).statusCode).to.equal(200);
+    expect(store.snapshot().vms.get('vm1')?.migration?.destinations).to.deep.equal([{ mac: vm1.interfaces[0]!.mac, switch: SW2, port: 'vnet7' }]);
+    expect(store.snapshot().vms.get('vm1')?.heldMigration).to.equal(undefined);
     expect((await app.inject({ method: 'GET', url: '/v1/vms/vm1', headers: HV2 })).statusCode).to.equal(200);
     const inFlight = stateOf(store);
     const takeover = await post(HV3, 'migration-start', to(SW3));
@@ -116,14 +121,84 @@ describe('api: agent tokens scoped to switches', () => {
     expect((await post(HV2, 'vm-stop', { vm: 'vm1' })).statusCode).to.equal(200);
   });
 
-  it('either side may abort a migration', async () => {
+  it("a host claiming another host's VM gets nothing programmed: its claim is held until the VM's host names the same destination", async () => {
     expect((await post(HV1, 'vm-start', onSwitch(SW1))).statusCode).to.equal(200);
-    const toSw2 = { vm: 'vm1', interfaces: [{ mac: vm1.interfaces[0]!.mac, switch: SW2, port: 'vnet7' }] };
+    const claim = await post(HV2, 'migration-start', to(SW2));
+    expect(claim.statusCode).to.equal(200);
+    expect(claim.json().warnings.map((w: { code: string }) => w.code)).to.deep.equal(['migration_held']);
+    const vm = store.snapshot().vms.get('vm1')!;
+    // No migration: no destination flows, no RARP switch-over, and the claimant cannot read the VM.
+    expect(vm.migration).to.equal(undefined);
+    expect(vm.heldMigration).to.deep.equal({ destinations: [{ mac: vm1.interfaces[0]!.mac, switch: SW2, port: 'vnet7' }], askedBy: 'destination' });
+    expect((await app.inject({ method: 'GET', url: '/v1/vms/vm1', headers: HV2 })).statusCode).to.equal(404);
+    // Repeating the claim changes nothing; the VM's own start again keeps it.
+    const held = stateOf(store);
+    expect((await post(HV2, 'migration-start', to(SW2))).statusCode).to.equal(200);
+    expect((await post(HV1, 'vm-start', onSwitch(SW1))).statusCode).to.equal(200);
+    expect(stateOf(store)).to.equal(held);
+    // The source agrees by naming the same switch: the migration starts with the destination's port.
+    expect((await post(HV1, 'migration-start', to(SW2, 'pending-0'))).statusCode).to.equal(200);
+    expect(store.snapshot().vms.get('vm1')?.migration?.destinations).to.deep.equal([{ mac: vm1.interfaces[0]!.mac, switch: SW2, port: 'vnet7' }]);
+    expect(store.snapshot().vms.get('vm1')?.heldMigration).to.equal(undefined);
+  });
+
+  it("the source's destination stands: another host's claim is refused or replaced, and the real destination's starts the migration", async () => {
+    expect((await post(HV1, 'vm-start', onSwitch(SW1))).statusCode).to.equal(200);
+    // hv3 claims first; while its claim is held, hv2 may not replace it.
+    expect((await post(HV3, 'migration-start', to(SW3))).statusCode).to.equal(200);
+    const blocked = await post(HV2, 'migration-start', to(SW2));
+    expect(blocked.statusCode).to.equal(403);
+    expect(blocked.json().error).to.include({ code: 'forbidden', field: 'vm' });
+    // The source names hv2's switch: hv3's claim goes, and hv3 cannot claim again.
+    expect((await post(HV1, 'migration-start', to(SW2, 'pending-0'))).statusCode).to.equal(200);
+    expect(store.snapshot().vms.get('vm1')?.heldMigration?.askedBy).to.equal('source');
+    const late = await post(HV3, 'migration-start', to(SW3));
+    expect(late.statusCode).to.equal(403);
+    expect(late.json().error).to.include({ code: 'forbidden', field: 'interfaces' });
+    expect(store.snapshot().vms.get('vm1')?.migration).to.equal(undefined);
+    expect((await post(HV2, 'migration-start', to(SW2))).statusCode).to.equal(200);
+    expect(store.snapshot().vms.get('vm1')?.migration?.destinations[0]?.switch).to.equal(SW2);
+  });
+
+  it('either side may abort a migration, and a destination may withdraw its held claim', async () => {
+    expect((await post(HV1, 'vm-start', onSwitch(SW1))).statusCode).to.equal(200);
     for (const side of [HV1, HV2]) {
-      expect((await post(HV2, 'migration-start', toSw2)).statusCode).to.equal(200);
+      expect((await post(HV1, 'migration-start', to(SW2))).statusCode).to.equal(200);
+      expect((await post(HV2, 'migration-start', to(SW2))).statusCode).to.equal(200);
+      expect(store.snapshot().vms.get('vm1')?.migration).to.not.equal(undefined);
       expect((await post(side, 'migration-abort', { vm: 'vm1' })).statusCode).to.equal(200);
       expect(store.snapshot().vms.get('vm1')?.migration).to.equal(undefined);
     }
+    for (const side of [HV2, HV1]) {
+      expect((await post(HV2, 'migration-start', to(SW2))).statusCode).to.equal(200);
+      expect((await post(side, 'migration-abort', { vm: 'vm1' })).statusCode).to.equal(200);
+      expect(store.snapshot().vms.get('vm1')?.heldMigration).to.equal(undefined);
+    }
+    expect((await post(HV3, 'migration-abort', { vm: 'vm1' })).statusCode).to.equal(403);
+  });
+
+  it('an agent holding both sides, and the operator, start a migration at once', async () => {
+    await app.close();
+    ({ app, store } = await makeApi({ token: 'operator-token', agents: [...AGENTS, { name: 'hv12', token: 'agent-both', switches: [SW1, SW2] }] }));
+    expect((await app.inject({ method: 'PUT', url: '/v1/networks/n1', headers: OPERATOR, payload: network1 })).statusCode).to.equal(200);
+    expect((await post(HV1, 'vm-start', onSwitch(SW1))).statusCode).to.equal(200);
+    expect((await post(as('agent-both'), 'migration-start', to(SW2))).statusCode).to.equal(200);
+    expect(store.snapshot().vms.get('vm1')?.migration?.destinations[0]?.switch).to.equal(SW2);
+    expect((await post(OPERATOR, 'migration-start', to(SW3))).statusCode).to.equal(200);
+    expect(store.snapshot().vms.get('vm1')?.migration?.destinations[0]?.switch).to.equal(SW3);
+  });
+
+  it('a held migration is kept by the store, the export and an import', async () => {
+    expect((await post(HV1, 'vm-start', onSwitch(SW1))).statusCode).to.equal(200);
+    expect((await post(HV2, 'migration-start', to(SW2))).statusCode).to.equal(200);
+    const exported = await app.inject({ method: 'GET', url: '/v1/export', headers: OPERATOR });
+    const doc = exported.json();
+    expect(doc.vms[0].heldMigration).to.deep.equal({ destinations: [{ mac: vm1.interfaces[0]!.mac, switch: SW2, port: 'vnet7' }], askedBy: 'destination' });
+    const fresh = await makeApi({ token: 'operator-token' });
+    const imported = await fresh.app.inject({ method: 'POST', url: '/v1/import', headers: OPERATOR, payload: doc });
+    expect(imported.statusCode, imported.body).to.equal(200);
+    expect(fresh.store.snapshot().vms.get('vm1')).to.deep.equal(store.snapshot().vms.get('vm1'));
+    await fresh.app.close();
   });
 
   it('the operator token keeps every route and every switch', async () => {

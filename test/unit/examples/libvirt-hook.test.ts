@@ -192,3 +192,84 @@ describe('libvirt qemu hook', function () {
     }
   });
 });
+
+describe('libvirt qemu hook with agent tokens', function () {
+  this.timeout(60_000);
+  let store: Store;
+  let api: { close(): Promise<void>; address: string };
+  let dir: string;
+  const tokens: Record<string, string> = { src: 'agent-src-token', dst: 'agent-dst-token' };
+  const configs: Record<string, string> = {};
+
+  before(async function () {
+    if (!existsSync(PYTHON)) this.skip();
+    store = await openStoreOn(new MemoryLevel<string, string>({ valueEncoding: 'utf8' }) as unknown as KvDb, { logger: silentLogger() });
+    const agents = [
+      { name: 'src', token: tokens.src!, switches: [SRC] },
+      { name: 'dst', token: tokens.dst!, switches: [DST] },
+    ];
+    api = await startApi({ host: '127.0.0.1', port: 0, token: TOKEN, agents, store, logger: silentLogger() });
+    for (const [name, cidr] of [['n1', '10.1.0.0/24'], ['n2', '10.2.0.0/24']]) {
+      const put = await fetch(`${api.address}/v1/networks/${name}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ tenant: 't1', kind: 'private', cidrs: [cidr] }),
+      });
+      expect(put.status).to.equal(200);
+    }
+    dir = mkdtempSync(join(tmpdir(), 'spotlight-hook-agents-'));
+    const interfaces = { '52:54:00:6b:3c:01': { network: 'n1', ips: ['10.1.0.10'] }, '52:54:00:6b:3c:02': { network: 'n2', ips: ['10.2.0.10'] } };
+    for (const [host, dpid] of [['src', SRC], ['dst', DST]] as const) {
+      configs[host] = join(dir, `${host}.json`);
+      writeFileSync(configs[host]!, JSON.stringify({ switch: dpid, bridges: { 'br-pub': dpid }, timeout: 5, domains: { web1: { tenant: 't1' } }, interfaces }));
+    }
+  });
+
+  after(async () => {
+    await api?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function hook(host: string, args: string[], fixture: string): Promise<HookRun> {
+    return new Promise((resolve, reject) => {
+      const p = spawn(PYTHON, [HOOK, ...args], {
+        env: { PATH: process.env.PATH ?? '', SPOTLIGHT_URL: api.address, SPOTLIGHT_API_TOKEN: tokens[host]!, SPOTLIGHT_HOOK_CONFIG: configs[host]! },
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      p.stderr.on('data', (d) => (stderr += String(d)));
+      p.on('error', reject);
+      p.on('exit', (code) => resolve({ code, stderr }));
+      p.stdin.end(readFileSync(join(FIXTURES, fixture)));
+    });
+  }
+
+  async function ok(host: string, args: string[], fixture: string): Promise<void> {
+    const r = await hook(host, args, fixture);
+    expect(r.code, r.stderr).to.equal(0);
+  }
+
+  const vm = (name: string) => store.snapshot().vms.get(name);
+
+  it('refuses an incoming migration that the source did not offer, and leaves nothing behind', async () => {
+    await ok('src', ['web1', 'started', 'begin', '-'], 'web1-running-src.xml');
+    const before = JSON.stringify(vm('web1'));
+    const r = await hook('dst', ['web1', 'migrate', 'begin', '-'], 'web1-migrate-incoming.xml');
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.contain('offer');
+    expect(JSON.stringify(vm('web1'))).to.equal(before);
+  });
+
+  it('follows a migration the source offered to its end', async () => {
+    await ok('src', ['web1', 'offer', DST], 'web1-running-src.xml');
+    expect(vm('web1')!.migration).to.equal(undefined);
+    expect(vm('web1')!.heldMigration!.askedBy).to.equal('source');
+    await ok('dst', ['web1', 'migrate', 'begin', '-'], 'web1-migrate-incoming.xml');
+    expect(vm('web1')!.migration!.destinations.map((d) => d.switch)).to.deep.equal([DST, DST]);
+    await ok('dst', ['web1', 'started', 'begin', '-'], 'web1-running-dst.xml');
+    expect(vm('web1')!.migration!.destinations.map((d) => d.port)).to.deep.equal(['vnet7', 'vnet8']);
+    await ok('src', ['web1', 'stopped', 'end', '-'], 'web1-running-src.xml');
+    expect(vm('web1')!.migration).to.equal(undefined);
+    expect(vm('web1')!.interfaces.map((i) => [i.switch, i.port])).to.deep.equal([[DST, 'vnet7'], [DST, 'vnet8']]);
+  });
+});
