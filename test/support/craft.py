@@ -12,6 +12,9 @@ object, hex-encoded so that no shell quoting can bend it.
                           prints {"counts": {"TAG": N, ...}, "frames": {"TAG": "first frame hex"}}
   craft.py flood HEXJSON  {"iface": "a1-eth0", "rate": 10000, "seconds": 3, "mac": "...",
                            "ip": "10.1.0.1"}    prints {"sent": N, "seconds": S}
+  craft.py relay HEXJSON  {"iface": "a1-eth0", "seconds": 6, "out": "/tmp/a1.lldp",
+                           "ins": ["/tmp/a2.lldp"], "src": "MAC"}
+                          prints {"received": N, "sent": M}
 
 A FRAME is {"kind": "eth" | "udp4" | "udp6" | "arp" | "dhcp-offer" | "ra" | "na" | "ns", ...fields,
 "tag": "HEX"}; the tag (random bytes chosen by the test) is carried in the
@@ -279,12 +282,52 @@ def cmd_flood(req):
     return {'sent': sent, 'seconds': round(elapsed, 3)}
 
 
+def cmd_relay(req):
+    """One end of an LLDP wormhole between colluding hosts: every LLDP frame
+    received on the interface is appended (hex, one a line) to `out`, and every
+    line that appears in one of the `ins` files (the other ends' `out`) is sent
+    out of the interface, with the Ethernet source set to `src` when given.
+    The hosts share the file system, not a network."""
+    src = mac_bytes(req['src']) if req.get('src') else None
+    ins = {path: 0 for path in req.get('ins', [])}
+    received = 0
+    sent = 0
+    with open_raw(req['iface'], ETH_P_ALL) as s, open(req['out'], 'a', encoding='ascii') as out:
+        deadline = time.time() + float(req['seconds'])
+        while time.time() < deadline:
+            ready, _, _ = select.select([s], [], [], 0.01)
+            while ready:
+                frame, addr = s.recvfrom(65535)
+                if addr[2] != PACKET_OUTGOING and frame[12:14] == b'\x88\xcc':
+                    received += 1
+                    out.write(frame.hex() + '\n')
+                    out.flush()
+                ready, _, _ = select.select([s], [], [], 0)
+            for path, offset in ins.items():
+                try:
+                    with open(path, encoding='ascii') as f:
+                        f.seek(offset)
+                        text = f.read()
+                except FileNotFoundError:
+                    continue
+                # Only whole lines: the other end may be writing the last one.
+                whole = text[:text.rfind('\n') + 1]
+                ins[path] = offset + len(whole)
+                for line in whole.split():
+                    frame = bytes.fromhex(line)
+                    if src is not None:
+                        frame = frame[:6] + src + frame[12:]
+                    s.send(frame)
+                    sent += 1
+    return {'received': received, 'sent': sent}
+
+
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ('build', 'send', 'sniff', 'flood'):
+    if len(sys.argv) != 3 or sys.argv[1] not in ('build', 'send', 'sniff', 'flood', 'relay'):
         sys.stderr.write(__doc__)
         return 2
     req = json.loads(bytes.fromhex(sys.argv[2]).decode('utf-8'))
-    out = {'build': cmd_build, 'send': cmd_send, 'sniff': cmd_sniff, 'flood': cmd_flood}[sys.argv[1]](req)
+    out = {'build': cmd_build, 'send': cmd_send, 'sniff': cmd_sniff, 'flood': cmd_flood, 'relay': cmd_relay}[sys.argv[1]](req)
     sys.stdout.write(json.dumps(out) + '\n')
     sys.stdout.flush()
     return 0

@@ -130,3 +130,23 @@ export async function floodResult(net: MininetNetwork, job: number, seconds: num
   const r = await net.collect(job, seconds + 20);
   return parseLast<{ sent: number; seconds: number }>(r.output, 'flood');
 }
+
+export interface RelayOptions {
+  seconds: number;
+  /** Where this end writes the LLDP frames it receives. */
+  out: string;
+  /** The other ends' `out` files: their frames are sent from this host. */
+  ins: string[];
+  /** Ethernet source written into every relayed frame (the host's own MAC). */
+  src?: string;
+}
+
+/** Starts one end of an LLDP relay in a host; collect the job for what it received and sent. */
+export async function startRelay(net: MininetNetwork, host: string, o: RelayOptions): Promise<number> {
+  return net.spawn(host, `/usr/bin/python3 ${CRAFT} relay ${hexJson({ iface: iface(host), ...o })}`);
+}
+
+export async function relayResult(net: MininetNetwork, job: number, seconds: number): Promise<{ received: number; sent: number }> {
+  const r = await net.collect(job, seconds + 20);
+  return parseLast<{ received: number; sent: number }>(r.output, 'relay');
+}

@@ -217,8 +217,10 @@ export class E2eScenario {
   /**
    * Controller first (ephemeral ports), then the Mininet ring pointed at it; resolves once
    * every switch is connected and realized and the ring discovered. Nothing is registered yet.
+   * With `describedCabling: false` the controller is not given the ring's description and
+   * learns the fabric from its probes alone.
    */
-  static async start(version: Version, opts: { auditIntervalMs?: number; spec?: ScenarioSpec } = {}): Promise<E2eScenario> {
+  static async start(version: Version, opts: { auditIntervalMs?: number; spec?: ScenarioSpec; describedCabling?: boolean } = {}): Promise<E2eScenario> {
     const spec = opts.spec ?? DEFAULT_SPEC;
     const dir = mkdtempSync(join(tmpdir(), 'spotlight-e2e-'));
     const descFile = join(dir, 'ring.yaml');
@@ -226,7 +228,7 @@ export class E2eScenario {
     const configFile = join(dir, 'spotlight.yaml');
     writeFileSync(
       configFile,
-      [`topology: ${descFile}`, 'reconcile:', `  auditIntervalMs: ${opts.auditIntervalMs ?? 2000}`, 'discovery:', '  probeIntervalMs: 500', ''].join('\n'),
+      [...(opts.describedCabling === false ? [] : [`topology: ${descFile}`]), 'reconcile:', `  auditIntervalMs: ${opts.auditIntervalMs ?? 2000}`, 'discovery:', '  probeIntervalMs: 500', ''].join('\n'),
     );
     const controller = await startController({ dataDir: join(dir, 'data'), configFile });
     let net: MininetNetwork;
