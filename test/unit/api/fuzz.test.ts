@@ -50,8 +50,81 @@ function mutate(value: unknown, rnd: () => number, junk: () => unknown): unknown
   return r < 0.5 ? junk() : value;
 }
 
+/** mulberry32: a small seeded generator, so a failure can be replayed. */
+function seeded(start: number): () => number {
+  let seed = start;
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SW2 = '0000000000000002';
+
+/** Hooks a hostile host's agent (hv2, switch 2) sends about its own VM (vm2) and the VM of hv1 (vm1, switch 1). */
+const AGENT_TEMPLATES: { hook: string; body: unknown }[] = [
+  { hook: 'vm-start', body: { vm: 'vm1', tenant: 't1', interfaces: [{ mac: '52:54:00:00:00:01', ips: ['10.1.0.11'], network: 'n1', switch: SW2, port: 'vnet1' }] } },
+  { hook: 'vm-start', body: { vm: 'vm2', tenant: 't1', interfaces: [{ mac: '52:54:00:00:00:02', ips: ['10.1.0.12'], network: 'n1', switch: '00:00:00:00:00:00:00:02', port: 'vnet2' }] } },
+  { hook: 'vm-start', body: { vm: 'vm3', tenant: 't1', interfaces: [{ mac: '52:54:00:00:00:01', ips: ['10.1.0.13'], network: 'n1', switch: SW1, port: 'vnet3' }] } },
+  { hook: 'vm-stop', body: { vm: 'vm1' } },
+  { hook: 'vm-stop', body: { vm: 'vm2' } },
+  { hook: 'migration-start', body: { vm: 'vm1', interfaces: [{ mac: '52:54:00:00:00:01', switch: SW2, port: 'vnet9' }] } },
+  { hook: 'migration-start', body: { vm: 'vm2', interfaces: [{ mac: '52:54:00:00:00:02', switch: SW1, port: 'vnet9' }] } },
+  { hook: 'migration-end', body: { vm: 'vm1' } },
+  { hook: 'migration-abort', body: { vm: 'vm1' } },
+];
+
 describe('api fuzz', function () {
   this.timeout(180_000);
+
+  it("a hostile host's agent sending 3,000 mutated hooks never moves, stops or programs another host's VM, and binds nothing off its own switch", async () => {
+    const agents = [
+      { name: 'hv1', token: 'agent-one', switches: [SW1] },
+      { name: 'hv2', token: 'agent-two', switches: [SW2] },
+    ];
+    const { app, store } = await makeApi({ token: 'operator-token', agents });
+    const as = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
+    expect((await app.inject({ method: 'PUT', url: '/v1/networks/n1', headers: as('operator-token'), payload: network1 })).statusCode).to.equal(200);
+    const started = await app.inject({ method: 'POST', url: '/v1/hooks/vm-start', headers: as('agent-one'), payload: { vm: 'vm1', tenant: 't1', interfaces: [{ mac: '52:54:00:00:00:01', ips: ['10.1.0.11'], network: 'n1', switch: SW1, port: 'vnet1' }] } });
+    expect(started.statusCode).to.equal(200);
+    /** What of hv1's VM carries or moves traffic: a held claim may come and go, nothing else. */
+    const victim = (): string => {
+      const { heldMigration, ...rest } = store.snapshot().vms.get('vm1')!;
+      return JSON.stringify(rest);
+    };
+    const untouched = victim();
+    const rnd = seeded(0xa9e27);
+    const junkValues = fc.sample(fc.oneof(fc.anything(), fc.string(), fc.constantFrom(SW1, SW2, '0x1', '0x2', '00:00:00:00:00:00:00:01', 'vnet1', '52:54:00:00:00:01')), { numRuns: 1000, seed: 7 });
+    const junk = () => junkValues[Math.floor(rnd() * junkValues.length)];
+    const counts = new Map<number, number>();
+    for (let n = 0; n < 3000; n++) {
+      const t = AGENT_TEMPLATES[Math.floor(rnd() * AGENT_TEMPLATES.length)]!;
+      let body: unknown = t.body;
+      const rounds = Math.floor(rnd() * 3);
+      for (let k = 0; k < rounds; k++) body = mutate(body, rnd, junk);
+      const before = stateOf(store);
+      const res = await app.inject({ method: 'POST', url: `/v1/hooks/${t.hook}`, headers: as('agent-two'), payload: JSON.stringify(body) ?? 'null' });
+      counts.set(res.statusCode, (counts.get(res.statusCode) ?? 0) + 1);
+      const context = `${t.hook} ${JSON.stringify(body)?.slice(0, 300)} -> ${res.statusCode} ${res.body.slice(0, 300)}`;
+      expect(res.statusCode, context).to.be.below(500);
+      if (res.statusCode !== 200) expect(stateOf(store), context).to.equal(before);
+      expect(victim(), context).to.equal(untouched);
+      for (const vm of store.snapshot().vms.values()) {
+        if (vm.name === 'vm1') continue;
+        const bound = [...vm.interfaces, ...(vm.migration?.destinations ?? [])].map((i) => i.switch);
+        expect(bound.every((sw) => sw === SW2), `${context}: vm ${vm.name} bound at ${bound.join(', ')}`).to.equal(true);
+      }
+    }
+    if (process.env.SPOTLIGHT_FUZZ_REPORT) console.log(Object.fromEntries(counts));
+    // The mix reaches both sides: accepted hooks and refusals of each kind.
+    expect(counts.get(200) ?? 0).to.be.above(200);
+    expect(counts.get(403) ?? 0).to.be.above(200);
+    expect(counts.get(400) ?? 0).to.be.above(100);
+    await app.close();
+  });
 
   it('answers 10,000 random and mutated bodies without a 5xx; rejected ones change nothing', async () => {
     const { app, store } = await makeApi();
@@ -60,15 +133,7 @@ describe('api fuzz', function () {
       await app.inject({ method: 'POST', url: '/v1/hooks/vm-start', payload: { vm: `vm${i}`, tenant: 't1', interfaces: [{ mac: `52:54:00:00:00:0${i}`, ips: [`10.1.0.${10 + i}`], network: 'n1', switch: SW1, port: `vnet${i}` }] } });
     }
     const junkValues = fc.sample(fc.oneof(fc.anything(), fc.string(), fc.integer(), fc.ipV4(), fc.ipV6(), fc.mixedCase(fc.string({ unit: fc.constantFrom(...'0123456789abcdef:') }))), { numRuns: 2000, seed: 42 });
-    let seed = 0x5eed;
-    const rnd = (): number => {
-      // mulberry32: a small seeded generator, so a failure can be replayed.
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = seed;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const rnd = seeded(0x5eed);
     const junk = () => junkValues[Math.floor(rnd() * junkValues.length)];
 
     const counts = new Map<number, number>();
