@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import type { OpenFlowServer, SessionRefusedEvent, SwitchConnection, SwitchDisconnectedEvent } from '../../../src/channel/index.js';
 import { encodeMessage } from '../../../src/openflow/index.js';
 import type { ErrorMsg, FlowMod, PacketIn } from '../../../src/openflow/types.js';
+import { captureLogger } from '../../support/capturelog.js';
 import { addFlow } from './support/messages.js';
 import { FakeSwitch, flowStat, port, type FakeSwitchOptions } from './support/fake-switch.js';
 import { nextEvent, sleep, startServer, until } from './support/harness.js';
@@ -100,6 +101,25 @@ describe('channel: misbehaving peers', () => {
     expect(await bad.sw.waitFor((m) => m.type === 'error' && m.xid === 0x7a)).to.include({ errType: 1, code: 1 });
     // Still connected and working.
     await bad.conn.barrier();
+    expect(bad.conn.state).to.equal('ready');
+    await goodStillFine();
+  });
+
+  it('a peer sending 2,000 malformed messages and unmatched errors: each is answered or ignored, the log gets one warning of each kind', async () => {
+    const { logger, records } = captureLogger();
+    await setup({ logger });
+    const bad = await connect({ datapathId: 0xbad5n });
+    const N = 1000;
+    for (let i = 0; i < N; i++) {
+      // An unknown message type, then an ERROR for a request never sent.
+      bad.sw.socket.write(Buffer.from(`04ee0008${(0x1000 + i).toString(16).padStart(8, '0')}`, 'hex'));
+      bad.sw.socket.write(Buffer.from(encodeMessage({ type: 'error', version: 4, xid: 0x9000 + i, errType: 1, code: 1, data: Buffer.alloc(0) })));
+    }
+    await bad.sw.waitFor((m) => m.type === 'error' && m.xid === 0x1000 + N - 1, 5000);
+    expect(bad.sw.received.filter((m) => m.type === 'error' && m.xid >= 0x1000 && m.xid < 0x1000 + N)).to.have.length(N);
+    await bad.conn.barrier();
+    const warnings = records.filter((r) => r.level === 'warn' && r.dpid === '000000000000bad5');
+    expect(warnings.map((r) => r.message).sort()).to.deep.equal(['malformed message from switch', 'switch error']);
     expect(bad.conn.state).to.equal('ready');
     await goodStillFine();
   });
