@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import {
-  migrationAbort, migrationActivated, migrationEnd, migrationStart, putNetwork, vmStart, vmStop,
+  migrationAbort, migrationActivated, migrationEnd, migrationStart, migrationStartBy, putNetwork, vmStart, vmStop,
   type InterfaceInput, type VmStartInput,
 } from '../../../src/model/index.js';
 import type { ModelSnapshot } from '../../../src/model/types.js';
@@ -16,6 +16,7 @@ function world(): ModelSnapshot {
   return s;
 }
 
+const SW3 = '0000000000000003';
 const itf = (o: Partial<InterfaceInput> = {}): InterfaceInput => ({ mac: '02:00:00:00:01:01', ips: ['10.1.0.10'], network: 'n1', switch: SW1, port: 'vnet0', ...o });
 const start = (o: Partial<VmStartInput> = {}): VmStartInput => ({ vm: 'vm1', tenant: 't1', interfaces: [itf()], ...o });
 
@@ -146,6 +147,51 @@ describe('model: VM hooks', () => {
       const same = vmStart(s, start({ interfaces: [itf(), itf({ mac: '02:00:00:00:01:02', ips: ['10.1.0.11'], port: 'vnet1' })] }));
       expect(same.ok && same.changes).to.deep.equal([]);
       err(vmStart(s, start()), 'migration_in_progress', 409, 'vm');
+    });
+  });
+
+  describe('migration asked for by one side (migrationStartBy)', () => {
+    const two = () => ok(vmStart(world(), start({ interfaces: [itf(), itf({ mac: '02:00:00:00:01:02', ips: ['10.1.0.11'], port: 'vnet1' })] })));
+    const to = (sw: string, ports = ['vnet8', 'vnet9']) => ({ vm: 'vm1', interfaces: [{ mac: '02:00:00:00:01:02', switch: sw, port: ports[1]! }, { mac: '02:00:00:00:01:01', switch: sw, port: ports[0]! }] });
+
+    it('holds the first side: no migration, so no RARP activates one and no end moves the VM', () => {
+      const s = ok(migrationStartBy(two(), to(SW2), 'destination'));
+      const vm = s.vms.get('vm1')!;
+      expect(vm.migration).to.equal(undefined);
+      expect(vm.heldMigration).to.deep.equal({
+        destinations: [{ mac: '02:00:00:00:01:01', switch: SW2, port: 'vnet8' }, { mac: '02:00:00:00:01:02', switch: SW2, port: 'vnet9' }],
+        askedBy: 'destination',
+      });
+      for (const r of [migrationActivated(s, 'vm1'), migrationEnd(s, 'vm1'), migrationStartBy(s, to(SW2), 'destination')]) expect(r.ok && r.changes).to.deep.equal([]);
+    });
+
+    it('starts when the other side names the same switches, with the destination\'s ports, in either order', () => {
+      const expected = { destinations: [{ mac: '02:00:00:00:01:01', switch: SW2, port: 'vnet8' }, { mac: '02:00:00:00:01:02', switch: SW2, port: 'vnet9' }], activated: false };
+      const destinationFirst = ok(migrationStartBy(ok(migrationStartBy(two(), to(SW2), 'destination')), to(SW2, ['p0', 'p1']), 'source'));
+      const sourceFirst = ok(migrationStartBy(ok(migrationStartBy(two(), to(SW2, ['p0', 'p1']), 'source')), to(SW2), 'destination'));
+      for (const s of [destinationFirst, sourceFirst]) {
+        expect(s.vms.get('vm1')!.migration).to.deep.equal(expected);
+        expect(s.vms.get('vm1')!.heldMigration).to.equal(undefined);
+      }
+      // Agreed: the source again changes nothing; the destination may give other ports.
+      expect(migrationStartBy(sourceFirst, to(SW2, ['p0', 'p1']), 'source')).to.deep.include({ changes: [] });
+      expect(ok(migrationStartBy(sourceFirst, to(SW2, ['vnet3', 'vnet4']), 'destination')).vms.get('vm1')!.migration!.destinations[0]!.port).to.equal('vnet3');
+    });
+
+    it('lets the source replace a held destination, and refuses a destination the source did not name', () => {
+      const claimed = ok(migrationStartBy(two(), to(SW3), 'destination'));
+      const offered = ok(migrationStartBy(claimed, to(SW2), 'source'));
+      expect(offered.vms.get('vm1')!.heldMigration!.askedBy).to.equal('source');
+      err(migrationStartBy(offered, to(SW3), 'destination'), 'forbidden', 403, 'interfaces');
+      err(migrationStartBy(offered, { vm: 'vm1', interfaces: [to(SW2).interfaces[0]!] }, 'destination'), 'migration_incomplete', 400, 'interfaces');
+    });
+
+    it('keeps a held migration across the identical vm-start; another start, an abort or a stop drops it', () => {
+      const s = ok(migrationStartBy(two(), to(SW2), 'destination'));
+      expect(vmStart(s, start({ interfaces: [itf(), itf({ mac: '02:00:00:00:01:02', ips: ['10.1.0.11'], port: 'vnet1' })] }))).to.deep.include({ changes: [] });
+      expect(ok(vmStart(s, start())).vms.get('vm1')!.heldMigration).to.equal(undefined);
+      expect(ok(migrationAbort(s, 'vm1')).vms.get('vm1')).to.deep.equal(two().vms.get('vm1'));
+      expect(ok(vmStop(s, 'vm1')).vms.has('vm1')).to.equal(false);
     });
   });
 });
