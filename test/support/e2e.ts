@@ -1,10 +1,12 @@
-// End-to-end fixtures: a Mininet ring of four switches with tenant hosts, the
-// Spotlight controller as a child process (`spotlight serve` on ephemeral
-// ports), and the registrations of a two-tenant cloud through the hooks.
-// The reachability the contract allows is computed here from the scenario's
-// own table, independently of the compiler. Other scenarios (attacks) reuse
-// it: E2eScenario.start(version, { spec }) with their own hosts, networks and
-// relations, then registerAll(base, wait, spec), net.run/spawn/capture.
+// End-to-end fixtures: a Mininet fabric (a ring of four switches unless a
+// test gives another E2eFabric) with tenant hosts, the Spotlight controller
+// as a child process (`spotlight serve` on ephemeral ports), and the
+// registrations of a two-tenant cloud through the hooks. The reachability
+// the contract allows is computed here from the scenario's own table,
+// independently of the compiler. Other scenarios (attacks, the fat-tree)
+// reuse it: E2eScenario.start(version, { spec, fabric }) with their own
+// hosts, networks and relations, then registerAll(base, wait, spec),
+// net.run/spawn/capture.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +41,26 @@ export interface E2eNetwork {
 }
 
 export const SWITCHES = ['s1', 's2', 's3', 's4'];
-export const dpidOf = (sw: string): string => sw.replace(/^s/, '').padStart(16, '0');
+/** The datapath id of an edge switch named `s3` or `e3`: its number. */
+export const dpidOf = (sw: string): string => sw.replace(/^[a-z]+/, '').padStart(16, '0');
+
+/** Switches and cables of a scenario's fabric. */
+export interface E2eFabric {
+  switches: { name: string; dpid: string; role: 'edge' | 'aggregation' }[];
+  /** Cables as "switch:port" pairs. */
+  links: [string, string][];
+}
+
+/** Four edge switches in a ring: s1:1-s2:2, s2:1-s3:2, s3:1-s4:2, s4:1-s1:2. */
+export const RING: E2eFabric = {
+  switches: SWITCHES.map((name) => ({ name, dpid: dpidOf(name), role: 'edge' })),
+  links: [
+    ['s1:1', 's2:2'],
+    ['s2:1', 's3:2'],
+    ['s3:1', 's4:2'],
+    ['s4:1', 's1:2'],
+  ],
+};
 export const portName = (sw: string, port: number): string => `${sw}-eth${port}`;
 
 /** Two tenants' private networks, a public segment with a gateway, and a relation. */
@@ -89,11 +110,11 @@ export function allowed(a: E2eHost, b: E2eHost, spec: ScenarioSpec = DEFAULT_SPE
   return spec.relations.some((r) => r.vms.includes(a.name) && r.vms.includes(b.name));
 }
 
-/** The ring with the spec's hosts, as the Mininet driver and Spotlight read it. */
-export function descriptionYaml(version: Version, hosts: E2eHost[] = HOSTS): string {
+/** The fabric (the ring unless told) with the spec's hosts, as the Mininet driver and Spotlight read it. */
+export function descriptionYaml(version: Version, hosts: E2eHost[] = HOSTS, fabric: E2eFabric = RING): string {
   const lines = ['switches:'];
-  for (const s of SWITCHES) lines.push(`  - {name: ${s}, dpid: "${dpidOf(s)}", role: edge, openflow: "${version}"}`);
-  lines.push('links:', '  - [s1:1, s2:2]', '  - [s2:1, s3:2]', '  - [s3:1, s4:2]', '  - [s4:1, s1:2]', 'hosts:');
+  for (const s of fabric.switches) lines.push(`  - {name: ${s.name}, dpid: "${s.dpid}", role: ${s.role}, openflow: "${version}"}`);
+  lines.push('links:', ...fabric.links.map(([a, b]) => `  - [${a}, ${b}]`), 'hosts:');
   for (const h of hosts) lines.push(`  - {name: ${h.name}, switch: ${h.switch}, port: ${h.port}, ip: ${h.ip}/8, mac: "${h.mac}"}`);
   return lines.join('\n') + '\n';
 }
@@ -208,6 +229,7 @@ export class E2eScenario {
     readonly dir: string,
     readonly configFile: string,
     readonly spec: ScenarioSpec,
+    readonly fabric: E2eFabric,
   ) {}
 
   get base(): string {
@@ -215,16 +237,20 @@ export class E2eScenario {
   }
 
   /**
-   * Controller first (ephemeral ports), then the Mininet ring pointed at it; resolves once
-   * every switch is connected and realized and the ring discovered. Nothing is registered yet.
-   * With `describedCabling: false` the controller is not given the ring's description and
-   * learns the fabric from its probes alone.
+   * Controller first (ephemeral ports), then the Mininet fabric (the ring unless told) pointed
+   * at it; resolves once every switch is connected and realized and every cable discovered.
+   * Nothing is registered yet. With `describedCabling: false` the controller is not given the
+   * fabric's description and learns it from its probes alone.
    */
-  static async start(version: Version, opts: { auditIntervalMs?: number; spec?: ScenarioSpec; describedCabling?: boolean } = {}): Promise<E2eScenario> {
+  static async start(
+    version: Version,
+    opts: { auditIntervalMs?: number; spec?: ScenarioSpec; fabric?: E2eFabric; describedCabling?: boolean } = {},
+  ): Promise<E2eScenario> {
     const spec = opts.spec ?? DEFAULT_SPEC;
+    const fabric = opts.fabric ?? RING;
     const dir = mkdtempSync(join(tmpdir(), 'spotlight-e2e-'));
-    const descFile = join(dir, 'ring.yaml');
-    writeFileSync(descFile, descriptionYaml(version, spec.hosts));
+    const descFile = join(dir, 'fabric.yaml');
+    writeFileSync(descFile, descriptionYaml(version, spec.hosts, fabric));
     const configFile = join(dir, 'spotlight.yaml');
     writeFileSync(
       configFile,
@@ -239,7 +265,7 @@ export class E2eScenario {
       rmSync(dir, { recursive: true, force: true });
       throw err;
     }
-    const s = new E2eScenario(version, net, controller, dir, configFile, spec);
+    const s = new E2eScenario(version, net, controller, dir, configFile, spec, fabric);
     try {
       await s.waitSettled();
     } catch (err) {
@@ -250,15 +276,16 @@ export class E2eScenario {
     return s;
   }
 
-  /** Every switch connected and realized, all four ring links discovered. */
+  /** Every switch connected and realized, every cable of the fabric discovered. */
   async waitSettled(timeoutMs = 30_000): Promise<void> {
+    const { switches, links } = this.fabric;
     await until('health', async () => ((await api(this.base, 'GET', '/v1/health')).status === 200 ? true : undefined), timeoutMs);
-    await until('ring links', async () => (((await api(this.base, 'GET', '/v1/topology')).body.links as unknown[]).length === 4 ? true : undefined), timeoutMs);
+    await until('fabric links', async () => (((await api(this.base, 'GET', '/v1/topology')).body.links as unknown[]).length === links.length ? true : undefined), timeoutMs);
     await until(
       'switches realized',
       async () => {
         const sws = (await api(this.base, 'GET', '/v1/switches')).body.switches as { connected: boolean; realizedGeneration: number | null }[];
-        return sws.length === 4 && sws.every((s) => s.connected && s.realizedGeneration !== null) ? true : undefined;
+        return sws.length === switches.length && sws.every((s) => s.connected && s.realizedGeneration !== null) ? true : undefined;
       },
       timeoutMs,
     );
@@ -269,17 +296,20 @@ export class E2eScenario {
     this.controller = await startController({ dataDir: join(this.dir, 'data'), configFile: this.configFile, openflowPort: this.controller.openflowPort });
   }
 
-  /** Pings every ordered pair (one round per source host, in parallel); true where a reply came. */
+  /** Pings every ordered pair (every source host at once, each to all its targets at once); true where a reply came. */
   async pingMatrix(hosts: E2eHost[]): Promise<Map<string, boolean>> {
     const out = new Map<string, boolean>();
-    await Promise.all(
+    const jobs = await Promise.all(
       hosts.map(async (src) => {
         const targets = hosts.filter((h) => h !== src);
         const script = targets.map((t) => `(ping -c1 -W1 -q ${t.ip} >/dev/null 2>&1 && echo OK ${t.name} || echo NO ${t.name}) &`).join(' ') + ' wait';
-        const r = await this.net.run(src.name, script, 20);
-        for (const t of targets) out.set(`${src.name}>${t.name}`, new RegExp(`^OK ${t.name}$`, 'm').test(r.output));
+        return { src, targets, job: await this.net.spawn(src.name, script) };
       }),
     );
+    for (const { src, targets, job } of jobs) {
+      const r = await this.net.collect(job, 20);
+      for (const t of targets) out.set(`${src.name}>${t.name}`, new RegExp(`^OK ${t.name}$`, 'm').test(r.output));
+    }
     return out;
   }
 
