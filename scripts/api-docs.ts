@@ -7,6 +7,7 @@ import { MemoryLevel } from 'memory-level';
 import { buildApi } from '../src/api/server.js';
 import { ERROR_CODES } from '../src/api/errors.js';
 import { silentLogger } from '../src/log.js';
+import { singleInstanceView } from '../src/runtime/cluster-status.js';
 import { openStoreOn, type KvDb } from '../src/store/index.js';
 
 type Schema = Record<string, unknown>;
@@ -19,6 +20,7 @@ export async function openApiDocument(): Promise<Schema> {
     metrics: { contentType: () => 'text/plain', render: () => Promise.resolve(''), observeRequest: () => undefined },
     fabric: { snapshot: () => ({ version: 0, switches: new Map(), links: [] }) },
     switches: { list: () => [], dumpFlows: () => Promise.resolve({ ok: false, reason: 'unknown' }) },
+    cluster: singleInstanceView({ instanceId: 'docs', api: () => null, openflow: () => null, connectedSwitches: () => [] }),
   });
   const r = await app.inject({ method: 'GET', url: '/v1/openapi.json' });
   await app.close();

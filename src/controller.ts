@@ -4,9 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';
 import type { AgentToken } from './api/auth.js';
+import type { ClusterView } from './api/deps.js';
 import type { ConnectionTimeouts, RateLimitSettings } from './api/guards.js';
 import { startApi } from './api/server.js';
-import { Cluster, InheritedLinks } from './cluster/index.js';
+import { Cluster, InheritedLinks, registerClusterMetrics } from './cluster/index.js';
 import { OpenFlowServer, type ConnectionLimits, type TlsSettings } from './channel/index.js';
 import type { Clock } from './clock.js';
 import { DEFAULT_METER_RATES } from './compiler/switch-lowering.js';
@@ -20,11 +21,12 @@ import { ReconcileManager } from './reconcile/manager.js';
 import { attachMetrics, type AttachedMetrics } from './metrics/index.js';
 import { ModelBoundPorts } from './runtime/bound-ports.js';
 import { flowDumper } from './runtime/flow-dump.js';
+import { clusterView, singleInstanceView } from './runtime/cluster-status.js';
 import { CompileLoop } from './runtime/compile-loop.js';
 import { PacketInHandler } from './runtime/packet-in.js';
 import { StickyTopology } from './runtime/sticky-topology.js';
 import { switchDirectory } from './runtime/switch-directory.js';
-import { connectEtcd, describeEtcd, openEtcdStore, openStore, type EtcdSettings, type Store } from './store/index.js';
+import { connectEtcd, describeEtcd, etcdHealth, openEtcdStore, openStore, type EtcdSettings, type Store } from './store/index.js';
 import { channelTopologySource } from './topo/channel-source.js';
 import { findSwitch, type TopologyDescription } from './topo/description.js';
 import { TopologyService } from './topo/service.js';
@@ -138,7 +140,7 @@ export class Controller {
     const api = await this.startApiServer(store, of, reconcile, loop, packetIns);
     this.api = api;
     this.apiAddress = api.address;
-    await cluster?.start({ api: api.address, openflow: this.openflowAddress });
+    await cluster?.start({ api: api.address, openflow: `${this.openflowAddress.host}:${this.openflowAddress.port}` });
     this.ready = true;
 
     this.log.info('controller started', { openflow: this.openflowAddress, api: api.address, data: this.options.etcd ? describeEtcd(this.options.etcd) : this.options.dataDir, generation: store.generation });
@@ -240,6 +242,7 @@ export class Controller {
     of.on('switchConnected', (ev) => cluster?.attach(ev.connection));
     of.on('switchDisconnected', (ev) => cluster?.detach(ev.dpid));
     const metrics = attachMetrics({ openflow: of, reconcile, store, topology });
+    if (cluster) registerClusterMetrics(metrics.metrics.registry, cluster);
     this.metrics = metrics;
     const spoofWatch = new SpoofWatch(this.events);
     of.on('switchConnected', (ev) => {
@@ -342,9 +345,27 @@ export class Controller {
       compiled: { switches: () => [...sticky.snapshot().switches.keys()].map((d) => loop.compiler!.flowsOf(d)) },
       topology: { links: () => topology.links() },
       ...(described ? { lookupSwitch: (name: string) => findSwitch(described, name)?.dpid } : {}),
+      cluster: this.clusterStatusView(of),
       ready: () => this.ready,
       logger: this.options.logger.child({ component: 'api' }),
     });
+  }
+
+  /** GET /v1/cluster: the cluster's instances and roles, or this process alone on the LevelDB store. */
+  private clusterStatusView(of: OpenFlowServer): ClusterView {
+    const cluster = this.cluster;
+    const client = this.etcd;
+    const settings = this.options.etcd;
+    if (cluster && client && settings) {
+      return clusterView({
+        instanceId: this.instanceId,
+        instances: () => cluster.membership.instances(),
+        leader: () => cluster.election.leader,
+        etcdHealth: () => etcdHealth(settings, client),
+      });
+    }
+    const addr = (): string | null => (this.openflowAddress ? `${this.openflowAddress.host}:${this.openflowAddress.port}` : null);
+    return singleInstanceView({ instanceId: this.instanceId, api: () => this.apiAddress ?? null, openflow: addr, connectedSwitches: () => of.switches().map((c) => c.dpid) });
   }
 
   private async openStore(): Promise<Store> {

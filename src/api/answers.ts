@@ -228,5 +228,67 @@ export const READ_ANSWERS: Record<string, Answer> = {
     schema: obj({ generation: int, networks: int, vms: int, relations: int }),
     example: { generation: 7, networks: 1, vms: 1, relations: 0 },
   },
+  'GET /v1/cluster': {
+    schema: obj({
+      store: { type: 'string', enum: ['leveldb', 'etcd'] },
+      instance: { type: 'string', description: 'the instance answering' },
+      leader: { ...obj({ instance: str, generationId: { type: 'string', nullable: true } }), nullable: true },
+      instances: list(
+        obj(
+          {
+            id: str,
+            api: { type: 'string', nullable: true },
+            openflow: { type: 'string', nullable: true },
+            alive: { type: 'boolean', description: 'its lease in etcd is alive (a gone instance is listed for 10 minutes)' },
+            leader: bool,
+            self: bool,
+            leftAt: str,
+          },
+          ['id', 'api', 'openflow', 'alive', 'leader', 'self'],
+        ),
+      ),
+      switches: list(
+        obj({
+          dpid: str,
+          master: { type: 'string', nullable: true, description: 'the instance the switch confirmed as master under the newest leadership' },
+          roles: list(obj({ instance: str, role: { type: 'string', enum: ['master', 'slave', 'equal'] }, generationId: { type: 'string', nullable: true } })),
+        }),
+      ),
+      etcd: {
+        ...obj(
+          {
+            reachable: bool,
+            leader: { type: 'string', nullable: true },
+            members: list(
+              obj(
+                { id: str, name: str, clientUrls: list(str), reachable: bool, leader: bool, version: { type: 'string', nullable: true }, error: str },
+                ['id', 'name', 'clientUrls', 'reachable', 'leader', 'version'],
+              ),
+            ),
+            error: str,
+          },
+          ['reachable', 'leader', 'members'],
+        ),
+        nullable: true,
+      },
+    }),
+    example: {
+      store: 'etcd',
+      instance: '0b6a3c52-8f4e-4d7a-9c1e-2f5d8a7b6c41',
+      leader: { instance: '0b6a3c52-8f4e-4d7a-9c1e-2f5d8a7b6c41', generationId: '42' },
+      instances: [
+        { id: '0b6a3c52-8f4e-4d7a-9c1e-2f5d8a7b6c41', api: 'http://10.0.0.1:8080', openflow: '10.0.0.1:6653', alive: true, leader: true, self: true },
+        { id: '7d2e9f10-3b6c-4e8a-a5d4-1c9b0e8f2a73', api: 'http://10.0.0.2:8080', openflow: '10.0.0.2:6653', alive: true, leader: false, self: false },
+      ],
+      switches: [
+        { dpid: DPID, master: '0b6a3c52-8f4e-4d7a-9c1e-2f5d8a7b6c41', roles: [{ instance: '0b6a3c52-8f4e-4d7a-9c1e-2f5d8a7b6c41', role: 'master', generationId: '42' }, { instance: '7d2e9f10-3b6c-4e8a-a5d4-1c9b0e8f2a73', role: 'slave', generationId: '42' }] },
+      ],
+      etcd: {
+        reachable: true,
+        leader: 'e1',
+        members: [{ id: '8e9e05c52164694d', name: 'e1', clientUrls: ['http://10.0.0.1:2379'], reachable: true, leader: true, version: '3.4.23' }],
+      },
+    },
+  },
   'GET /v1/openapi.json': { schema: { type: 'object', description: 'this OpenAPI 3 document' }, example: { openapi: '3.0.3' } },
 };

@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import type { SwitchNameLookup } from '../model/ident.js';
 import type { Store } from '../store/index.js';
 import type { AgentToken } from './auth.js';
-import type { ApiMetrics, CompiledView, FabricView, SwitchDirectory, TopologyView } from './deps.js';
+import type { ApiMetrics, ClusterView, CompiledView, FabricView, SwitchDirectory, TopologyView } from './deps.js';
 import type { ConnectionTimeouts, RateLimitSettings } from './guards.js';
 import type { ChangeRealization } from './realization.js';
 
@@ -39,6 +39,8 @@ export interface ApiDeps {
   ready?: () => boolean;
   /** The event stream behind GET /v1/events; none by default. */
   events?: EventBus;
+  /** GET /v1/cluster: the instances and each switch's master; none by default. */
+  cluster?: ClusterView;
   logger: Logger;
 }
 

@@ -1,6 +1,7 @@
 // What the API reads from the rest of the controller, as small interfaces
 // with empty defaults so that the API also runs on its own.
 import type { SwitchFlows } from '../compiler/types.js';
+import type { EtcdHealth } from '../store/index.js';
 import type { TopologySnapshot } from '../topo/types.js';
 
 export interface SwitchPortInfo {
@@ -82,3 +83,46 @@ export interface TopologyView {
 
 export const emptySwitchDirectory: SwitchDirectory = { list: () => [] };
 export const emptyTopologyView: TopologyView = { links: () => [] };
+
+export interface ClusterInstance {
+  id: string;
+  /** Its API base URL and OpenFlow listener. */
+  api: string | null;
+  openflow: string | null;
+  alive: boolean;
+  leader: boolean;
+  /** The instance answering this call. */
+  self: boolean;
+  /** When a gone instance was last seen (ISO time). */
+  leftAt?: string;
+}
+
+export interface ClusterSwitchRole {
+  instance: string;
+  role: 'master' | 'slave' | 'equal';
+  /** The leadership it holds under; null on a single controller (no role requests). */
+  generationId: string | null;
+}
+
+export interface ClusterSwitch {
+  dpid: string;
+  /** The instance the switch confirmed as master (at the highest generation), null when none. */
+  master: string | null;
+  roles: ClusterSwitchRole[];
+}
+
+export interface ClusterStatus {
+  store: 'leveldb' | 'etcd';
+  /** The instance answering. */
+  instance: string;
+  leader: { instance: string; generationId: string | null } | null;
+  instances: ClusterInstance[];
+  switches: ClusterSwitch[];
+  /** Null on the LevelDB store. */
+  etcd: EtcdHealth | null;
+}
+
+/** GET /v1/cluster. */
+export interface ClusterView {
+  status(): Promise<ClusterStatus>;
+}

@@ -6,11 +6,12 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import { bearerAuth, isLoopbackHost, type AgentToken } from './auth.js';
 import type { ApiContext, ApiDeps } from './context.js';
-import { emptySwitchDirectory, emptyTopologyView, type ApiMetrics, type FabricView, type SwitchDirectory, type TopologyView } from './deps.js';
+import { emptySwitchDirectory, emptyTopologyView, type ApiMetrics, type ClusterView, type FabricView, type SwitchDirectory, type TopologyView } from './deps.js';
 import { answeredError, sendError } from './errors.js';
 import { addLoopbackHostCheck, addRateLimit, DEFAULT_TIMEOUTS, rateLimitOf, type ConnectionTimeouts, type RateLimitSettings } from './guards.js';
 import { buildOpenApi, collectRoutes, type RegisteredRoute } from './openapi.js';
 import { durableRealization, type ChangeRealization } from './realization.js';
+import { registerClusterRoute } from './routes/cluster.js';
 import { registerDiagnoseRoutes } from './routes/diagnose.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerHookRoutes } from './routes/hooks.js';
@@ -115,6 +116,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   registerStateRoutes(app, ctx);
   registerUiRoutes(app, deps.token);
   if (deps.metrics) registerMetricsRoute(app, deps.metrics);
+  if (deps.cluster) registerClusterRoute(app, deps.cluster);
   app.get('/v1/openapi.json', { schema: { summary: 'This description' } }, () => buildOpenApi(app.spotlightRoutes));
   return app;
 }
@@ -143,6 +145,7 @@ export interface StartApiOptions {
   fabric?: FabricView;
   compiled?: ApiDeps['compiled'];
   events?: ApiDeps['events'];
+  cluster?: ClusterView;
   logger: Logger;
 }
 
@@ -180,6 +183,7 @@ export async function startApi(opts: StartApiOptions): Promise<{ close(): Promis
   if (opts.fabric) deps.fabric = opts.fabric;
   if (opts.compiled) deps.compiled = opts.compiled;
   if (opts.events) deps.events = opts.events;
+  if (opts.cluster) deps.cluster = opts.cluster;
   const app = buildApi(deps);
   const host = opts.host.replace(/^\[(.*)\]$/, '$1');
   const address = await app.listen({ host, port: opts.port });

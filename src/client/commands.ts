@@ -3,12 +3,13 @@
 // SPOTLIGHT_API_TOKEN) and print tables, or the API's JSON with --json.
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
-import type { FlowEntryInfo, SwitchInfo } from '../api/deps.js';
+import type { ClusterStatus, FlowEntryInfo, SwitchInfo } from '../api/deps.js';
 import type { ExplainReport } from '../explain/explain.js';
 import type { Network, Vm } from '../model/types.js';
 import type { TraceReport } from '../sim/trace.js';
 import { ApiClient, type ClientError, type ClientResult } from './api-client.js';
 import { followEvents } from './events.js';
+import { renderClusterStatus } from './render-cluster.js';
 import { generationsView, renderExplain, renderFlows, renderGenerations, renderNetworks, renderSwitches, renderTrace, renderVms } from './render.js';
 
 export interface ClientIo {
@@ -68,6 +69,10 @@ export function registerClientCommands(program: Command, io: ClientIo = defaultI
 
   withCommon(program.command('switches').description('switches: datapath id, version, connection, ports, flow count, realized generation')).action(
     async (o: CommonOptions) => void show(o, await client(o).get<{ switches: SwitchInfo[] }>('/v1/switches'), renderSwitches),
+  );
+
+  withCommon(program.command('status').description("the controller instances, the leader, each switch's master and the etcd members' health")).action(
+    async (o: CommonOptions) => void show(o, await client(o).get<ClusterStatus>('/v1/cluster'), renderClusterStatus),
   );
 
   withCommon(program.command('vms').description('VMs with their interfaces and where they are attached')).action(

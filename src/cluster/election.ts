@@ -64,8 +64,9 @@ export class Election extends EventEmitter<ElectionEvents> {
   private timer: ReturnType<typeof setInterval> | undefined;
   private stopped = false;
   private campaigning = false;
-  /** Elections this instance won, and times it stepped down. */
+  /** Campaigns this instance won, campaigns that found another leader, and times it stepped down. */
   wins = 0;
+  losses = 0;
   stepDowns = 0;
 
   constructor(private readonly opts: ElectionOptions) {
@@ -157,6 +158,7 @@ export class Election extends EventEmitter<ElectionEvents> {
         this.emit('changed', this.leaderValue);
         this.emit('leader', this.ownGeneration);
       } else {
+        this.losses++;
         const kv = res.responses[0]?.response_range?.kvs[0];
         if (kv) this.seen(kv.value.toString(), BigInt(kv.create_revision), String(kv.lease));
       }

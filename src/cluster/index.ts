@@ -8,15 +8,18 @@ import type { RoleError, SwitchConnection } from '../channel/index.js';
 import type { Logger } from '../log.js';
 import type { Link } from '../topo/types.js';
 import { Election } from './election.js';
+import { Membership } from './membership.js';
 import { RealizationRelay, type SharedRealization } from './realization-relay.js';
 import { SharedFabric } from './shared-fabric.js';
 import { SwitchRoles } from './switch-roles.js';
 
 export { Election, LEADER_KEY, type Leadership } from './election.js';
 export { InheritedLinks } from './inherited-links.js';
+export { Membership, type InstanceView } from './membership.js';
+export { registerClusterMetrics } from './metrics.js';
 export { RealizationRelay } from './realization-relay.js';
 export { SharedFabric } from './shared-fabric.js';
-export { SwitchRoles } from './switch-roles.js';
+export { SwitchRoles, type SwitchStatedRole } from './switch-roles.js';
 
 export interface ClusterOptions {
   client: Etcd3;
@@ -45,6 +48,7 @@ export class Cluster implements SwitchGate {
   readonly roles: SwitchRoles;
   readonly fabric: SharedFabric;
   readonly realization: RealizationRelay;
+  readonly membership: Membership;
   /** Filled in by start(), once the API address is known; the election publishes it. */
   private readonly advertise: Record<string, unknown> = {};
   private started = false;
@@ -58,7 +62,20 @@ export class Cluster implements SwitchGate {
       logger: opts.logger,
       ...(opts.ttlSeconds !== undefined ? { ttlSeconds: opts.ttlSeconds } : {}),
     });
-    this.roles = new SwitchRoles({ election: this.election, logger: opts.logger, onMaster: opts.onMaster, onRoleChange: (dpid) => this.realization.touch(dpid) });
+    this.roles = new SwitchRoles({ election: this.election, logger: opts.logger, onMaster: opts.onMaster });
+    this.membership = new Membership({
+      client: opts.client,
+      prefix: opts.prefix,
+      instanceId: opts.instanceId,
+      logger: opts.logger,
+      roles: () => this.roles.statedRoles(),
+      ...(opts.ttlSeconds !== undefined ? { ttlSeconds: opts.ttlSeconds } : {}),
+    });
+    this.roles.on('role', (dpid) => {
+      this.realization.touch(dpid);
+      this.membership.changed();
+    });
+    this.roles.on('detached', () => this.membership.changed());
     this.realization = new RealizationRelay({
       client: opts.client,
       prefix: opts.prefix,
@@ -71,10 +88,11 @@ export class Cluster implements SwitchGate {
     this.fabric = new SharedFabric({ client: opts.client, prefix: opts.prefix, election: this.election, logger: opts.logger, links: opts.fabricLinks, settled: opts.fabricSettled });
   }
 
-  /** Starts campaigning; `advertise` (the API address) is what the others see of this instance. */
-  async start(advertise: Record<string, unknown>): Promise<void> {
-    Object.assign(this.advertise, advertise);
+  /** Joins and starts campaigning; the addresses are what the others see of this instance. */
+  async start(addresses: { api: string; openflow: string }): Promise<void> {
+    Object.assign(this.advertise, addresses);
     this.started = true;
+    await this.membership.start(addresses);
     await this.election.start();
     // After the election: a view read at start is trusted only when its writer still leads.
     await this.fabric.start();
@@ -102,5 +120,6 @@ export class Cluster implements SwitchGate {
     await this.fabric.stop();
     await this.realization.stop();
     await this.election.stop();
+    await this.membership.stop();
   }
 }

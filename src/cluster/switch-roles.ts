@@ -5,6 +5,11 @@
 // generation and while the lease holds (`mayWrite`). A stale refusal, a
 // slave error on a flow-mod or a role status saying another controller is
 // master means this instance was deposed: it steps down at once.
+//
+// What each switch last said of this instance's role (its ROLE_REPLY, or a
+// ROLE_STATUS making another controller master) is kept per switch with the
+// generation id it carried: GET /v1/cluster shows it, metrics count changes.
+import { EventEmitter } from 'node:events';
 import type { RoleError, SwitchConnection } from '../channel/index.js';
 import { requestRole } from '../channel/index.js';
 import type { Logger } from '../log.js';
@@ -18,8 +23,24 @@ export interface SwitchRolesOptions {
   logger: Logger;
   /** The switch confirmed this instance as master (and a barrier after it): reconcile it now. */
   onMaster: (dpid: string) => void;
-  /** Role changes seen, for metrics. */
-  onRoleChange?: (dpid: string, role: 'master' | 'slave') => void;
+}
+
+/** A role as a switch stated it. */
+export interface SwitchStatedRole {
+  role: 'master' | 'slave';
+  /**
+   * The leadership it holds under: the generation id the confirmed request
+   * carried (OF1.0's Nicira request carries none, the election's is kept
+   * alike), or the one of a ROLE_STATUS naming another master.
+   */
+  generationId: bigint;
+}
+
+export interface SwitchRolesEvents {
+  /** A switch confirmed a role for this instance; `previous` is what it said before (undefined: nothing since the session began). */
+  role: [dpid: string, role: 'master' | 'slave', previous: 'master' | 'slave' | undefined];
+  /** The switch's session ended here. */
+  detached: [dpid: string];
 }
 
 interface Attached {
@@ -29,16 +50,19 @@ interface Attached {
   onStatus: (m: RoleStatus) => void;
   /** Bumped on every role request, so a late answer to an older one is ignored. */
   seq: number;
+  /** What the switch last said of this instance's role. */
+  stated: SwitchStatedRole | undefined;
 }
 
-export class SwitchRoles {
+export class SwitchRoles extends EventEmitter<SwitchRolesEvents> {
   private readonly switches = new Map<string, Attached>();
   private readonly log: Logger;
-  /** Role requests refused as stale, and role changes. */
+  /** Role requests refused as stale, and changes of the role switches state. */
   staleRefusals = 0;
   roleChanges = 0;
 
   constructor(private readonly opts: SwitchRolesOptions) {
+    super();
     this.log = opts.logger.child({ component: 'roles' });
     opts.election.on('leader', () => this.assertAll());
     opts.election.on('follower', () => this.assertAll());
@@ -58,9 +82,16 @@ export class SwitchRoles {
     return a.masterAt !== undefined && a.masterAt === this.opts.election.generationId ? 'master' : 'slave';
   }
 
+  /** What each connected switch last said of this instance's role (switches that said nothing yet are absent). */
+  statedRoles(): Map<string, SwitchStatedRole> {
+    const out = new Map<string, SwitchStatedRole>();
+    for (const [dpid, a] of this.switches) if (a.stated) out.set(dpid, a.stated);
+    return out;
+  }
+
   attach(conn: Conn): void {
     this.detach(conn.dpid);
-    const a: Attached = { conn, masterAt: undefined, seq: 0, onStatus: (m) => this.roleStatus(conn.dpid, m) };
+    const a: Attached = { conn, masterAt: undefined, seq: 0, stated: undefined, onStatus: (m) => this.roleStatus(conn.dpid, m) };
     conn.on('roleStatus', a.onStatus);
     this.switches.set(conn.dpid, a);
     void this.assert(a);
@@ -71,6 +102,7 @@ export class SwitchRoles {
     if (!a) return;
     a.conn.off('roleStatus', a.onStatus);
     this.switches.delete(dpid);
+    this.emit('detached', dpid);
   }
 
   /** A flow-mod came back refused as from a slave, or a role request as stale. */
@@ -107,7 +139,7 @@ export class SwitchRoles {
       return;
     }
     if (want === 'slave') {
-      this.changed(a.conn.dpid, 'slave');
+      this.stated(a, 'slave', gen);
       return;
     }
     // A barrier after the reply: everything this switch had from us before is settled.
@@ -118,7 +150,7 @@ export class SwitchRoles {
     }
     if (seq !== a.seq || election.generationId !== gen) return;
     a.masterAt = gen;
-    this.changed(a.conn.dpid, 'master');
+    this.stated(a, 'master', gen);
     this.opts.onMaster(a.conn.dpid);
   }
 
@@ -127,6 +159,7 @@ export class SwitchRoles {
     if (!a || m.role === 'master') return;
     const wasMaster = a.masterAt !== undefined;
     a.masterAt = undefined;
+    this.stated(a, 'slave', m.generationId);
     if (wasMaster) this.deposed(dpid, `the switch made another controller master (generation ${m.generationId})`);
   }
 
@@ -135,9 +168,11 @@ export class SwitchRoles {
     this.opts.election.deposed(reason);
   }
 
-  private changed(dpid: string, role: 'master' | 'slave'): void {
-    this.roleChanges++;
-    this.log.info('switch confirmed our role', { dpid, role, generationId: String(this.opts.election.generationId ?? this.opts.election.leader?.generationId ?? '') });
-    this.opts.onRoleChange?.(dpid, role);
+  private stated(a: Attached, role: 'master' | 'slave', generationId: bigint): void {
+    const previous = a.stated?.role;
+    a.stated = { role, generationId };
+    if (previous !== role) this.roleChanges++;
+    this.log.info('switch confirmed our role', { dpid: a.conn.dpid, role, generationId: String(generationId) });
+    this.emit('role', a.conn.dpid, role, previous);
   }
 }

@@ -20,6 +20,7 @@ export {
   connectEtcd, describeEtcd, parseStoreLocation, DEFAULT_ETCD_PREFIX, DEFAULT_ETCD_CALL_TIMEOUT_MS,
   type EtcdSettings, type StoreLocation,
 } from './etcd-connection.js';
+export { etcdHealth, type EtcdHealth, type EtcdMemberHealth } from './etcd-health.js';
 
 export interface StoreOptions {
   logger: Logger;

@@ -2,12 +2,15 @@
 // OpenFlow version with both as its controllers: one master writes flows
 // (ovs-ofctl shows them), a hook sent to the other instance with ?wait is
 // answered once the switch holds its flows, and when the master stops the other takes over and goes on.
+// GET /v1/cluster on either instance shows each bridge's master as the
+// switches' role replies stated it, and /metrics the role changes.
 // Run by hand inside the shared lock:
 //   flock /tmp/spotlight-integration.lock npx mocha --config .mocharc.json --timeout 300000 test/integration/cluster-failover.test.ts
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ClusterStatus } from '../../src/api/deps.js';
 import { Controller } from '../../src/controller.js';
 import { silentLogger } from '../../src/log.js';
 import { startEtcd, type EtcdCluster } from '../support/etcd.js';
@@ -18,10 +21,10 @@ const BRIDGES = [
   { name: 'spha13', protocols: 'OpenFlow13', dpid: '00000000005e1313' },
 ];
 
-async function until<T>(f: () => T | undefined | false, what: string, ms = 20_000): Promise<T> {
+async function until<T>(f: () => Promise<T | undefined | false> | T | undefined | false, what: string, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const v = f();
+    const v = await f();
     if (v !== undefined && v !== false) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -86,6 +89,28 @@ describe('integration: two controllers on etcd, one master per switch (OF1.0 and
       await until(() => leader.cluster!.roles.roleOf(br.dpid) === 'master', `${br.name}: leader master`);
       await until(() => follower.cluster!.roles.roleOf(br.dpid) === 'slave', `${br.name}: follower slave`);
     }
+    // Both instances show the same master for each bridge, with each instance's role as the bridge stated it.
+    const gen = String(leader.cluster!.election.generationId);
+    for (const c of [leader, follower]) {
+      const status = (await (await fetch(`${c.apiAddress!}/v1/cluster`)).json()) as ClusterStatus;
+      expect(status.leader).to.deep.equal({ instance: leader.instanceId, generationId: gen });
+      for (const br of BRIDGES) {
+        const sw = await until(async () => {
+          const s = ((await (await fetch(`${c.apiAddress!}/v1/cluster`)).json()) as ClusterStatus).switches.find((x) => x.dpid === br.dpid);
+          return s && s.roles.length === 2 ? s : undefined;
+        }, `${br.name}: both roles at ${c === leader ? 'the leader' : 'the follower'}`);
+        expect(sw.master).to.equal(leader.instanceId);
+        expect(sw.roles).to.have.deep.members([
+          { instance: leader.instanceId, role: 'master', generationId: gen },
+          { instance: follower.instanceId, role: 'slave', generationId: gen },
+        ]);
+      }
+    }
+    const metrics = await (await fetch(`${leader.apiAddress!}/metrics`)).text();
+    for (const br of BRIDGES) {
+      expect(metrics).to.contain(`spotlight_switch_role{dpid="${br.dpid}",role="master"} 1`);
+      expect(metrics).to.contain(`spotlight_switch_role_changes_total{dpid="${br.dpid}",role="master"} 1`);
+    }
     expect((await post(follower, '/v1/networks/n1', { tenant: 't1', kind: 'private', cidrs: ['10.9.0.0/24'] }, 'PUT')).status).to.equal(200);
     // ?wait on the follower answers once the leader's switch confirmed the change: its flows are there at the answer.
     for (const [i, br] of BRIDGES.entries()) {
@@ -101,6 +126,17 @@ describe('integration: two controllers on etcd, one master per switch (OF1.0 and
     await until(() => follower.cluster!.election.isLeader(), 'the follower to lead', 10_000);
     expect(follower.cluster!.election.generationId! > before).to.equal(true);
     for (const br of BRIDGES) await until(() => follower.cluster!.roles.roleOf(br.dpid) === 'master', `${br.name}: new master`);
+    const after = await until(async () => {
+      const s = (await (await fetch(`${follower.apiAddress!}/v1/cluster`)).json()) as ClusterStatus;
+      return s.switches.every((x) => x.master === follower.instanceId) && s.switches.length === BRIDGES.length ? s : undefined;
+    }, 'the new master in GET /v1/cluster');
+    expect(after.instances.find((i) => i.id === leader.instanceId)?.alive).to.equal(false);
+    const followerMetrics = await (await fetch(`${follower.apiAddress!}/metrics`)).text();
+    for (const br of BRIDGES) {
+      expect(followerMetrics).to.contain(`spotlight_switch_role{dpid="${br.dpid}",role="master"} 1`);
+      expect(followerMetrics).to.contain(`spotlight_switch_role_changes_total{dpid="${br.dpid}",role="slave"} 1`);
+      expect(followerMetrics).to.contain(`spotlight_switch_role_changes_total{dpid="${br.dpid}",role="master"} 1`);
+    }
     for (const [i, br] of BRIDGES.entries()) expect((await post(follower, '/v1/hooks/vm-start', vmBody(`vm${i + 10}`, i + 10, br.dpid))).status).to.equal(200);
     for (const br of BRIDGES) await until(() => spotlightFlows(br).some((l) => l.includes('02:00:00:00:00:0a') || l.includes('02:00:00:00:00:0b')), `${br.name}: the new VM's flows`);
   });
