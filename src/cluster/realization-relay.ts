@@ -15,6 +15,12 @@
 // A new leader writes every record again under its own leadership (those of
 // switches it has no session to say so), so a record of a leader that is gone
 // does not make the others wait for a switch nobody drives.
+//
+// The record of a switch the leader has no session to is bound to a lease
+// that nobody keeps alive (`forgetAfterSeconds`): if the switch does not come
+// back in that time, etcd deletes the record, so switches that left the
+// fabric do not stay in etcd for ever. A record written for a connected
+// switch carries no lease, which takes the key off the old one.
 import type { Etcd3, IOperation, Namespace, Watcher } from 'etcd3';
 import type { Logger } from '../log.js';
 import type { Dpid } from '../openflow/dpid.js';
@@ -24,6 +30,8 @@ export const SWITCHES_PREFIX = 'cluster/switches/';
 
 /** etcd takes at most 128 operations in a transaction (--max-txn-ops). */
 const MAX_PUTS = 120;
+/** How long the record of a switch the leader has no session to stays in etcd. */
+export const DEFAULT_FORGET_AFTER_SECONDS = 60;
 
 /** What the relay needs of the realization tracker. */
 export interface SharedRealization {
@@ -55,6 +63,8 @@ export interface RealizationRelayOptions {
   roleOf: (dpid: Dpid) => 'master' | 'slave' | undefined;
   instanceId: string;
   logger: Logger;
+  /** The record of a switch the leader has no session to is deleted by etcd after this long (default 60 s). */
+  forgetAfterSeconds?: number;
 }
 
 const DPID = /^[0-9a-f]{16}$/;
@@ -150,10 +160,14 @@ export class RealizationRelay {
     for (const d of batch) this.dirty.delete(d);
     this.writing = true;
     try {
+      // One lease for the records of the switches in this batch that have no session here; never kept alive.
+      const forget = batch.some((d) => !this.local.has(d)) ? await this.expiringLease() : undefined;
       const ops: IOperation[] = batch.map((d) => {
         const realized = this.opts.tracker.realizedGeneration(d);
-        const rec: SwitchRecord = { generationId: String(gen), instanceId: this.opts.instanceId, connected: this.local.has(d), master: this.opts.roleOf(d) === 'master', realized: realized ?? null };
-        return this.ns.put(SWITCHES_PREFIX + d).value(JSON.stringify(rec));
+        const connected = this.local.has(d);
+        const rec: SwitchRecord = { generationId: String(gen), instanceId: this.opts.instanceId, connected, master: this.opts.roleOf(d) === 'master', realized: realized ?? null };
+        const put = this.ns.put(SWITCHES_PREFIX + d).value(JSON.stringify(rec));
+        return connected || forget === undefined ? put : put.lease(forget);
       });
       if (await this.opts.election.writeAsLeader(ops)) this.writes++;
     } catch (e) {
@@ -165,6 +179,13 @@ export class RealizationRelay {
       this.writing = false;
     }
     if (this.dirty.size > 0) void this.flush();
+  }
+
+  private async expiringLease(): Promise<string> {
+    const lease = this.ns.lease(this.opts.forgetAfterSeconds ?? DEFAULT_FORGET_AFTER_SECONDS, { autoKeepAlive: false });
+    const id = await lease.grant();
+    lease.release();
+    return id;
   }
 
   private read(key: string, value: string): void {
@@ -182,7 +203,7 @@ export class RealizationRelay {
     if (gen !== undefined && rec.generationId !== String(gen)) this.touch(dpid);
   }
 
-  /** A record deleted (by hand): nobody shares that switch any more. */
+  /** A record deleted (its switch was away past forgetAfterSeconds, or by hand): nobody shares that switch any more. */
   private removed(key: string): void {
     const dpid = key.slice(SWITCHES_PREFIX.length);
     if (!this.records.delete(dpid)) return;

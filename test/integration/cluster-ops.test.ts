@@ -2,7 +2,7 @@
 // etcd on loopback ports, stopped by pid): the members' health as members
 // die, instances joining and leaving (stopped, or gone silent until their
 // lease ran out), GET /v1/cluster and the election metrics of two
-// controllers.
+// controllers, and the realization relay forgetting a switch that left.
 // No Open vSwitch here; roles on real switches are checked in
 // cluster-failover.test.ts. Run by hand inside the shared lock:
 //   flock /tmp/spotlight-integration.lock npx mocha --config .mocharc.json --timeout 300000 test/integration/cluster-ops.test.ts
@@ -12,9 +12,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterStatus } from '../../src/api/deps.js';
+import { Election } from '../../src/cluster/election.js';
 import { Membership } from '../../src/cluster/membership.js';
+import { RealizationRelay, SWITCHES_PREFIX } from '../../src/cluster/realization-relay.js';
 import { Controller } from '../../src/controller.js';
 import { silentLogger } from '../../src/log.js';
+import { RealizationTracker } from '../../src/reconcile/realization.js';
 import { connectEtcd, etcdHealth, type EtcdHealth, type EtcdSettings } from '../../src/store/index.js';
 import { etcdAvailable, startEtcd, type EtcdCluster } from '../support/etcd.js';
 
@@ -108,6 +111,62 @@ describe('integration: cluster operations on real etcd members', function () {
       await until(() => a.unreadable === 4, 'four refusals');
       expect(a.instances().map((i) => i.id)).to.deep.equal(['a']);
       await ns.delete().key('cluster/instances/x');
+    });
+  });
+
+  describe('realization relay', () => {
+    const stops: (() => Promise<void>)[] = [];
+    afterEach(async () => {
+      for (const s of stops.splice(0).reverse()) await s();
+    });
+    async function instance(id: string, prefix: string) {
+      const c = client(prefix);
+      const election = new Election({ client: c, prefix, instanceId: id, advertise: {}, logger: silentLogger(), ttlSeconds: 2 });
+      const tracker = new RealizationTracker();
+      const relay = new RealizationRelay({ client: c, prefix, election, tracker, roleOf: () => (election.isLeader() ? 'master' : 'slave'), instanceId: id, logger: silentLogger(), forgetAfterSeconds: 2 });
+      await election.start();
+      await relay.start();
+      stops.push(async () => {
+        await relay.stop();
+        await election.stop();
+      });
+      return { election, tracker, relay };
+    }
+
+    it("the record of a switch that left is deleted by etcd after forgetAfterSeconds; one that came back in time is kept", async () => {
+      const prefix = '/ops-relay/';
+      const a = await instance('a', prefix);
+      await until(() => a.election.isLeader(), 'a to lead');
+      const b = await instance('b', prefix);
+      await until(() => b.election.leader?.instanceId === 'a', 'b to follow a');
+      const ns = client(prefix).namespace(prefix);
+      const leaseOf = async (dpid: string): Promise<string | undefined> => (await ns.get(SWITCHES_PREFIX + dpid).exec()).kvs[0]?.lease.toString();
+      const [gone, back] = ['00000000000000a1', '00000000000000a2'];
+      for (const d of [gone, back]) {
+        a.tracker.setConnected(d, true);
+        a.tracker.setRealized(d, 4);
+      }
+      await until(() => b.relay.switches.get(gone)?.realized === 4 && b.relay.switches.get(back)?.realized === 4, 'both records at b');
+      expect(await leaseOf(gone), 'a connected switch: no lease').to.equal('0');
+      // Both leave the leader; one comes back before its record expires.
+      const leftAt = Date.now();
+      a.tracker.setConnected(gone, false);
+      a.tracker.setConnected(back, false);
+      await until(() => b.relay.switches.get(gone)?.connected === false && b.relay.switches.get(back)?.connected === false, 'both shown disconnected');
+      expect(await leaseOf(gone)).to.not.equal('0');
+      a.tracker.setConnected(back, true);
+      await until(() => b.relay.switches.get(back)?.connected === true, 'back reconnected');
+      expect(await leaseOf(back), 'a record written for a connected switch leaves the lease').to.equal('0');
+      await until(async () => (await leaseOf(gone)) === undefined, 'the record of the switch that left to expire', 10_000);
+      expect(Date.now() - leftAt).to.be.within(1500, 8000);
+      await until(() => !b.relay.switches.has(gone) && !a.relay.switches.has(gone), 'both instances to forget it');
+      // b counts it as driven by nobody: a change naming it is not waited for.
+      b.tracker.notePublished(9, [gone]);
+      expect(await b.tracker.waitForChange({ generation: 9, named: [gone], timeoutMs: 1000 })).to.deep.equal({ outcome: 'realized', pending: [gone], lagging: [] });
+      // The switch that came back outlives the lease.
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await leaseOf(back)).to.equal('0');
+      expect(b.relay.switches.get(back)).to.include({ connected: true, realized: 4 });
     });
   });
 
