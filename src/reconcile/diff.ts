@@ -72,7 +72,7 @@ export interface FlowPlan {
 export interface DiffOptions {
   version: OfVersion;
   cookies: CookieSpace;
-  /** Keys to leave out of this plan (flows that failed too often). */
+  /** Keys to leave out of this plan (flows, "group:ID" and "meter:ID" that failed too often). */
   skip?: ReadonlySet<string>;
   /** Meters the switch refused: flows that name them are sent without them, and they are not tried again. */
   refusedMeters?: ReadonlySet<number>;
@@ -183,6 +183,7 @@ export function planFlows(desired: DesiredTables, installed: InstalledTables, op
     refused?.size ? new Map([...desired.meters].filter(([id]) => !refused.has(id))) : desired.meters,
     installed.meters,
     scope === 'all' ? 'all' : scope.meters,
+    skip,
     'meter',
     isOurMeter,
     sameMeter,
@@ -192,6 +193,7 @@ export function planFlows(desired: DesiredTables, installed: InstalledTables, op
     desired.groups,
     installed.groups,
     scope === 'all' ? 'all' : scope.groups,
+    skip,
     'group',
     isOurGroup,
     sameGroup,
@@ -215,6 +217,7 @@ function planObjects<T>(
   desired: ReadonlyMap<number, T>,
   installed: ReadonlyMap<number, T>,
   scope: 'all' | ReadonlySet<number>,
+  skip: ReadonlySet<string>,
   kind: 'group' | 'meter',
   ours: (id: number) => boolean,
   same: (a: T, b: T) => boolean,
@@ -227,6 +230,7 @@ function planObjects<T>(
     const want = desired.get(id);
     const have = installed.get(id);
     const key = `${kind}:${id}`;
+    if (skip.has(key)) continue;
     if (want === undefined) {
       if (have !== undefined && ours(id)) remove.push({ kind: 'delete', key, command: command(have, 'delete') });
       continue;

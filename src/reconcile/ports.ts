@@ -54,8 +54,8 @@ export interface SwitchSession {
   apply(commands: SwitchCommand[], opts: { atomic: boolean }): Promise<ApplyResult>;
   /** Every flow of every table (flow stats, all cookies, reassembled). */
   readFlows(): Promise<ReadFlowsResult>;
-  /** OF1.3: every group and meter the switch holds (group desc, meter config); absent where there are none. */
-  readObjects?(): Promise<ReadObjectsResult>;
+  /** Every group and meter the switch holds (OF1.3 group desc and meter config; none on OF1.0). */
+  readObjects(): Promise<ReadObjectsResult>;
 }
 
 /**
@@ -76,6 +76,7 @@ export function wrapSession(inner: SwitchSession, over: Partial<Pick<SwitchSessi
     },
     apply: over.apply ?? ((commands, opts) => inner.apply(commands, opts)),
     readFlows: over.readFlows ?? (() => inner.readFlows()),
+    readObjects: () => inner.readObjects(),
   };
 }
 

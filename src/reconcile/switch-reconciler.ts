@@ -82,8 +82,31 @@ interface Pending {
 /** A full comparison of this many keys is cut into slices, the event loop served between them. */
 const SLICE = 2000;
 
-/** OFPET_METER_MOD_FAILED: the switch has no such meter support; the flows then go unmetered. */
+/** OFPET_GROUP_MOD_FAILED and its codes saying the switch's groups are not what was believed. */
+const OFPET_GROUP_MOD_FAILED = 6;
+const OFPGMFC_GROUP_EXISTS = 0;
+const OFPGMFC_UNKNOWN_GROUP = 8;
+/**
+ * OFPET_METER_MOD_FAILED: any other code on an add or modify means the switch
+ * has no such meter support (OVS answers INVALID_METER or OUT_OF_METERS on a
+ * datapath without meters); the flows then go unmetered.
+ */
 const OFPET_METER_MOD_FAILED = 12;
+const OFPMMFC_METER_EXISTS = 1;
+const OFPMMFC_UNKNOWN_METER = 3;
+
+/** Whether the tables as read hold the group or meter a "group:ID" or "meter:ID" key names. */
+function holdsObject(t: InstalledTables, key: string): boolean {
+  const id = Number(key.slice(key.indexOf(':') + 1));
+  return key.startsWith('group:') ? t.groups.has(id) : key.startsWith('meter:') ? t.meters.has(id) : false;
+}
+
+/** An add of an object the switch has, or a modify of one it lacks: what was believed installed is wrong. */
+function staleBelief(errType: number, code: number): boolean {
+  if (errType === OFPET_GROUP_MOD_FAILED) return code === OFPGMFC_GROUP_EXISTS || code === OFPGMFC_UNKNOWN_GROUP;
+  if (errType === OFPET_METER_MOD_FAILED) return code === OFPMMFC_METER_EXISTS || code === OFPMMFC_UNKNOWN_METER;
+  return false;
+}
 
 export class SwitchReconciler {
   readonly dpid: string;
@@ -320,7 +343,7 @@ export class SwitchReconciler {
       this.lost(r.reason);
       return false;
     }
-    const objects = this.session.readObjects ? await this.session.readObjects() : { ok: true as const, groups: [], meters: [] };
+    const objects = await this.session.readObjects();
     if (!objects.ok) {
       this.lost(objects.reason);
       return false;
@@ -336,6 +359,8 @@ export class SwitchReconciler {
     this.drift = audit && this.installed !== undefined ? driftOf(this.installed.flows, read.flows, this.cookies) : undefined;
     this.auditing = audit;
     this.installed = read;
+    // A group or meter refused as already there is judged again by what the switch says it holds.
+    for (const key of this.failures.keys()) if (holdsObject(read, key)) this.failures.delete(key);
     this.pending.read = 'none';
     this.pending.full = true;
     this.log.debug('read tables', { flows: r.flows.length, groups: read.groups.size, meters: read.meters.size });
@@ -505,7 +530,7 @@ export class SwitchReconciler {
   /** Records a refused command; true when it will be tried again. */
   private recordFailure(c: PlannedChange | PlannedObject, errType: number, code: number): boolean {
     const cmd = c.command;
-    if (cmd.type === 'meterMod' && c.kind !== 'delete' && errType === OFPET_METER_MOD_FAILED) {
+    if (cmd.type === 'meterMod' && c.kind !== 'delete' && errType === OFPET_METER_MOD_FAILED && !staleBelief(errType, code)) {
       // A datapath without meters must not take the flows that use them down: they go unmetered.
       this.refusedMeters.add(cmd.meterId);
       this.pending.full = true;
@@ -519,6 +544,8 @@ export class SwitchReconciler {
     const stage = 'flow' in c ? c.flow.stage : undefined;
     this.failures.set(c.key, { key: c.key, ...(stage !== undefined ? { stage } : {}), kind: c.kind, errType, code, attempts, gaveUp, fingerprint });
     const fields = { kind: c.kind, stage, ...('flow' in c ? { tableId: c.flow.tableId, priority: c.flow.priority } : {}), flow: c.key, errType, code, attempts };
+    // Read the switch's groups and meters again: the next pass adds or modifies by what it really holds.
+    if (!gaveUp && staleBelief(errType, code) && this.pending.read === 'none') this.pending.read = 'recover';
     if (gaveUp) this.log.error('switch keeps refusing a command; left out until its desired state changes', fields);
     else this.log.warn('switch refused a command; will retry', fields);
     return !gaveUp;

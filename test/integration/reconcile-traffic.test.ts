@@ -65,6 +65,7 @@ class Counting implements SwitchSession {
     return this.inner.apply(cmds, opts);
   }
   readFlows() { return this.inner.readFlows(); }
+  readObjects() { return this.inner.readObjects(); }
 }
 
 const CASES = [

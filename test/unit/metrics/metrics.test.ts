@@ -99,6 +99,7 @@ describe('metrics: values from the components', () => {
       supportsBundles: false,
       apply: async (_c: SwitchCommand[]): Promise<ApplyResult> => ({ ok: true, errors: [{ index: 0, errType: 1, code: 1 }] }),
       readFlows: async () => ({ ok: true, flows: [stats({ tableId: 0, priority: 500, match: { inPort: 3 }, packetCount: 9n })] }),
+      readObjects: async () => ({ ok: true, groups: [], meters: [] }),
     };
     const s = m.session(inner);
     const fm = (command: string) => ({ type: 'flowMod', command }) as unknown as SwitchCommand;
@@ -120,6 +121,7 @@ describe('metrics: values from the components', () => {
       supportsBundles: false,
       apply: async (): Promise<ApplyResult> => ({ ok: false, reason: 'timeout', errors: [{ index: 0, errType: 1, code: 1 }] }) as ApplyResult,
       readFlows: async () => ({ ok: true, flows: [stats({ tableId: 0, priority: 500, match: { inPort: 3 }, packetCount: 9n })] }),
+      readObjects: async () => ({ ok: true, groups: [], meters: [] }),
     };
     openflow.emit('switchConnected', { dpid: 'gone' });
     const s = m.session(inner);
