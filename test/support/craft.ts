@@ -119,6 +119,8 @@ export interface FloodOptions {
   ip: string;
   rate: number;
   seconds: number;
+  /** Which frames, in turn (craft.py flood): 0 random source, 1 unknown destination, 2 ARP request, 3 LLDP; all four unless given. */
+  kinds?: number[];
 }
 
 /** Starts a paced flood of unknown frames from a host; collect the job for what was sent. */
