@@ -365,7 +365,8 @@ export class EtcdStore implements Store {
     let working = this.current;
     const commits: ModelCommit[] = [];
     for (const c of record.commits) {
-      const jump = record.restore === true && working.generation === 0 && c.generation > 0;
+      // An import into the empty store sets the generation it carries: any, 0 included (an export of an empty model).
+      const jump = record.restore === true && working.generation === 0;
       if (c.generation !== working.generation + 1 && !jump) {
         throw new StoreError('store_corrupt', `revision ${revision} carries generation ${c.generation} after ${working.generation}`);
       }
@@ -376,7 +377,8 @@ export class EtcdStore implements Store {
         return changeOfRecord(working, key, from.get(key));
       });
       working = applyChanges(working, changes, c.generation);
-      commits.push({ generation: c.generation, changes });
+      // As on the importing instance: an import that brings nothing feeds no commit.
+      if (!(jump && changes.length === 0)) commits.push({ generation: c.generation, changes });
     }
     const generation = records.get(KEY_GENERATION);
     if (generation === undefined || decodeGeneration(generation) !== working.generation) {

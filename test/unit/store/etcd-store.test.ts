@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';
 import { silentLogger } from '../../../src/log.js';
-import { putNetwork, vmStart, vmStop } from '../../../src/model/index.js';
+import { emptySnapshot, putNetwork, vmStart, vmStop } from '../../../src/model/index.js';
 import type { ModelCommit } from '../../../src/model/types.js';
 import { connectEtcd, openEtcdStore, StoreError, type EtcdStore, type Store } from '../../../src/store/index.js';
 import { etcdAvailable, startEtcd, type EtcdCluster } from '../../support/etcd.js';
@@ -116,6 +116,25 @@ describe('etcd store', function () {
     // A write on B sees A's state: the MAC of vm0 is taken.
     const clash = await b.apply((s) => vmStart(s, { ...vm('x', 9), interfaces: [{ ...vm('x', 9).interfaces[0]!, mac: vm('vm0', 0).interfaces[0]!.mac }] }));
     expect(clash.ok === false && clash.error.status).to.equal(409);
+  });
+
+  it("another instance follows an import, an empty one (generation 0) too, and writes after it", async () => {
+    const prefix = freshPrefix();
+    const a = await open(prefix);
+    const b = await open(prefix);
+    const fedB: ModelCommit[] = [];
+    b.onCommit((c) => fedB.push(c));
+    // An export of a controller that never stored anything, imported: nothing changes, and b keeps following.
+    await a.restore(emptySnapshot());
+    const networks = new Map([['n7', { name: 'n7', tenant: 't1', kind: 'private' as const, cidrs: ['10.7.0.0/24'], gateways: [], segment: 7 }]]);
+    await a.restore({ generation: 3, networks, vms: new Map(), relations: new Map() });
+    await until(() => b.generation === 3);
+    expect(b.snapshot().networks.get('n7')?.segment).to.equal(7);
+    expect(fedB.map((c) => c.generation)).to.deep.equal([3]);
+    const wrote = await b.apply((s) => putNetwork(s, 'n8', net));
+    expect(wrote.ok).to.equal(true);
+    await until(() => a.generation === 4);
+    expect(a.snapshot().networks.get('n8')?.segment).to.not.equal(7);
   });
 
   it('answers a 409 or a no-change only on the latest state: a stale instance catches up first', async () => {
