@@ -47,12 +47,14 @@ export class ArpTracker {
   readonly counters: ArpCounters = { sent: 0, notSent: 0, answered: 0, correct: 0, wrong: 0, timedOut: 0, unsolicited: 0 };
   private readonly pending = new Map<string, Waiter[]>();
   private readonly all = new Set<Waiter>();
+  /** Request frames already built (a flood asks the same questions in turn). */
+  private readonly frames = new Map<string, Uint8Array>();
 
   constructor(private readonly send: (sw: string, portNo: number, frame: Uint8Array) => boolean) {}
 
   request(ask: ArpAsk, timeoutMs: number): Promise<ArpResult> {
     const mac = ask.mac.toLowerCase();
-    if (!this.send(ask.switch, ask.portNo, arpRequest(mac, ask.ip, ask.targetIp))) {
+    if (!this.send(ask.switch, ask.portNo, this.frame(mac, ask.ip, ask.targetIp))) {
       this.counters.notSent++;
       return Promise.resolve({ answered: false, correct: false, ms: 0 });
     }
@@ -68,16 +70,27 @@ export class ArpTracker {
     });
   }
 
-  /** A frame left the farm's bridge `sw` by a VM's port. */
-  delivered(sw: string, portNo: number, frame: Uint8Array): void {
+  private frame(mac: string, ip: string, targetIp: string): Uint8Array {
+    const key = `${mac}/${ip}/${targetIp}`;
+    let f = this.frames.get(key);
+    if (!f) {
+      if (this.frames.size >= 100_000) this.frames.clear();
+      f = arpRequest(mac, ip, targetIp);
+      this.frames.set(key, f);
+    }
+    return f;
+  }
+
+  /** A frame left the farm's bridge `sw` by a VM's port; whether it was an ARP reply. */
+  delivered(sw: string, portNo: number, frame: Uint8Array): boolean {
     const r = arpReply(frame);
-    if (!r) return;
+    if (!r) return false;
     const key = `${sw}/${portNo}/${r.spa}/${r.tpa}`;
     const q = this.pending.get(key);
     const w = q?.shift();
     if (!w) {
       this.counters.unsolicited++;
-      return;
+      return true;
     }
     if (q!.length === 0) this.pending.delete(key);
     this.all.delete(w);
@@ -86,6 +99,7 @@ export class ArpTracker {
     if (correct) this.counters.correct++;
     else this.counters.wrong++;
     w.resolve({ answered: true, correct, ms: performance.now() - w.sentAt });
+    return true;
   }
 
   expire(now: number): void {

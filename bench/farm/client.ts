@@ -24,7 +24,8 @@ export class FarmClient {
   readonly exited: Promise<number | null>;
 
   private constructor() {
-    this.child = spawn(process.execPath, ['--import', 'tsx', MAIN], { stdio: ['pipe', 'pipe', 'inherit'] });
+    // Hundreds of bridges with tens of thousands of flows each outgrow Node's default heap.
+    this.child = spawn(process.execPath, ['--max-old-space-size=16384', '--import', 'tsx', MAIN], { stdio: ['pipe', 'pipe', 'inherit'] });
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
     void this.exited.then(() => {
       for (const w of this.waiting.values()) w.reject(new Error('the farm process exited'));
@@ -86,8 +87,9 @@ export class FarmClient {
     return this.call('arpFlood', { requests, durationMs, window } as unknown as Record<string, unknown>);
   }
 
-  stats<T = Record<string, unknown>>(perSwitch = false): Promise<T> {
-    return this.call('stats', { perSwitch });
+  /** Counters; `window` also closes the farm process's own load window (CPU, event-loop delay). */
+  stats<T = Record<string, unknown>>(perSwitch = false, window = false): Promise<T> {
+    return this.call('stats', { perSwitch, window });
   }
 
   async stop(): Promise<void> {

@@ -58,7 +58,7 @@ export class FarmControl {
       case 'arpFlood':
         return this.flood(farm, a);
       case 'stats':
-        return this.stats(farm, a.perSwitch === true);
+        return this.stats(farm, a.perSwitch === true, a.window === true);
       default:
         throw new Error(`unknown command ${c.cmd}`);
     }
@@ -72,7 +72,8 @@ export class FarmControl {
   }
 
   private ask(farm: Farm, a: Args): ArpAsk {
-    const sw = str(a, 'switch');
+    // The tracker matches replies by the switch's name.
+    const sw = farm.member(str(a, 'switch')).info.name;
     return {
       switch: sw,
       portNo: farm.portNo(sw, str(a, 'port')),
@@ -92,7 +93,8 @@ export class FarmControl {
     const asks = (a.requests as Args[]).map((r) => this.ask(farm, r));
     if (asks.length === 0) throw new Error('arpFlood needs requests');
     const window = num(a, 'window', 256);
-    const timeoutMs = num(a, 'timeoutMs', 2000);
+    // Long enough that a slow answer still counts as an answer (its time shows in the percentiles).
+    const timeoutMs = num(a, 'timeoutMs', 10_000);
     const end = performance.now() + num(a, 'durationMs', 10_000);
     const t0 = performance.now();
     let next = 0;
@@ -122,8 +124,12 @@ export class FarmControl {
     return { ...tally, seconds, answersPerSecond: tally.answered / seconds, p50Ms: pct(50), p99Ms: pct(99) };
   }
 
-  /** Totals over the switches (and each switch when asked), and the farm process's own load since the last stats. */
-  private stats(farm: Farm, perSwitch: boolean): Record<string, unknown> {
+  /**
+   * Totals over the switches (and each switch when asked), and the farm
+   * process's own load since its window opened; `window` closes that window
+   * and opens the next.
+   */
+  private stats(farm: Farm, perSwitch: boolean, window: boolean): Record<string, unknown> {
     const rows = farm.members.map((m) => ({ ...m.info, ...farm.counters(m) }));
     const totals: Record<string, number> = {};
     for (const r of rows) {
@@ -142,9 +148,11 @@ export class FarmControl {
       eventLoopDelayP99Ms: Math.max(0, this.loop.percentile(99) / 1e6 - 10),
       eventLoopDelayMaxMs: Math.max(0, this.loop.max / 1e6 - 10),
     };
-    this.cpuMark = process.cpuUsage();
-    this.wallMark = performance.now();
-    this.loop.reset();
+    if (window) {
+      this.cpuMark = process.cpuUsage();
+      this.wallMark = performance.now();
+      this.loop.reset();
+    }
     return { totals, arp: farm.arp.counters, farm: self, ...(perSwitch ? { switches: rows } : {}) };
   }
 }

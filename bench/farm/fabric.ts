@@ -35,6 +35,8 @@ export interface FabricCounters {
   relayedDropped: number;
   /** LLDP frames sent out of a VM's port (a VM ignores them). */
   lldpToAccessPorts: number;
+  /** ARP replies the controller sent out of a VM's port. */
+  arpRepliesToVms: number;
   packetInsSent: number;
   portStatusSent: number;
 }
@@ -89,7 +91,7 @@ export class Farm {
         info: { name, dpid: dpidText(dpid), role: agg ? 'aggregation' : 'edge', version: of10 ? '1.0' : '1.3', address },
         bridge,
         session: undefined as unknown as SwitchSession,
-        counters: { relayed: 0, relayedToController: 0, relayedDropped: 0, lldpToAccessPorts: 0, packetInsSent: 0, portStatusSent: 0 },
+        counters: { relayed: 0, relayedToController: 0, relayedDropped: 0, lldpToAccessPorts: 0, arpRepliesToVms: 0, packetInsSent: 0, portStatusSent: 0 },
         verdicts: new Map(),
       };
       member.session = new SwitchSession(bridge, { host: spec.controller.host, port: spec.controller.port, localAddress: address, probeMs: spec.probeMs ?? 5000 }, (po) =>
@@ -221,7 +223,7 @@ export class Farm {
     const far = this.cables.get(`${m.info.name}/${portNo}`);
     if (far) return this.enter(far.member, far.portNo, frame);
     if (isLldp(frame)) m.counters.lldpToAccessPorts++;
-    else this.arp.delivered(m.info.name, portNo, frame);
+    else if (this.arp.delivered(m.info.name, portNo, frame)) m.counters.arpRepliesToVms++;
   }
 
   /** A frame enters bridge `m` on a cabled port: its flows decide whether the controller sees it. */
