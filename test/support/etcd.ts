@@ -66,6 +66,8 @@ function startMember(m: EtcdMember, initialCluster: string, state: 'new' | 'exis
       // Quick elections on loopback; defaults are 100 / 1000 ms.
       '--heartbeat-interval', '50',
       '--election-timeout', '500',
+      // Spotlight's client pings every second (see the README, "Several controllers").
+      '--grpc-keepalive-min-time', '1s',
       '--log-level', 'warn',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
