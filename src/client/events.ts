@@ -31,6 +31,7 @@ interface EventData {
   total?: number;
   vm?: string;
   phase?: string;
+  askedBy?: string;
 }
 
 const port = (p: unknown): string => (typeof p === 'number' ? String(p) : String(p ?? '?'));
@@ -60,7 +61,7 @@ export function eventLine(e: SpotlightEvent): string {
       what = `${d.switch} ${d.stage} port ${d.port}: ${d.packets} forged packets dropped since the last read (${d.total} in all)`;
       break;
     case 'migration':
-      what = `vm ${d.vm} migration ${d.phase} (generation ${d.generation})`;
+      what = `vm ${d.vm} migration ${d.phase}${d.askedBy ? ` by the ${d.askedBy}, waiting for the other side` : ''} (generation ${d.generation})`;
       break;
     default:
       what = JSON.stringify(d);

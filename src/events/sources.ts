@@ -22,8 +22,15 @@ function action(c: ModelChange): 'created' | 'updated' | 'deleted' {
   return !c.before ? 'created' : !c.after ? 'deleted' : 'updated';
 }
 
-/** The migration step a VM change is, if any. */
-export function migrationPhase(before: Vm | undefined, after: Vm | undefined): 'started' | 'activated' | 'ended' | 'aborted' | undefined {
+/** The migration step a VM change is, if any; `held`: one side's agent asked for a migration the other has not (agent tokens). */
+export function migrationPhase(before: Vm | undefined, after: Vm | undefined): 'started' | 'activated' | 'ended' | 'aborted' | 'held' | undefined {
+  const moved = migrationStep(before, after);
+  if (moved) return moved;
+  const held = after?.heldMigration;
+  return held && JSON.stringify(held) !== JSON.stringify(before?.heldMigration) ? 'held' : undefined;
+}
+
+function migrationStep(before: Vm | undefined, after: Vm | undefined): 'started' | 'activated' | 'ended' | 'aborted' | undefined {
   const was = before?.migration;
   const is = after?.migration;
   if (is && !was) return 'started';
@@ -60,8 +67,10 @@ export function attachEventSources(bus: EventBus, src: EventSources): () => void
       if (ch.kind !== 'vm') continue;
       const phase = migrationPhase(ch.before, ch.after);
       if (!phase) continue;
-      const dest = (ch.after?.migration ?? ch.before?.migration)?.destinations ?? [];
-      bus.publish('migration', { generation: c.generation, vm: ch.id, phase, destinations: dest.map((d) => ({ mac: d.mac, switch: d.switch, port: d.port })) });
+      const held = phase === 'held' ? ch.after?.heldMigration : undefined;
+      const dest = (held ?? ch.after?.migration ?? ch.before?.migration)?.destinations ?? [];
+      const destinations = dest.map((d) => ({ mac: d.mac, switch: d.switch, port: d.port }));
+      bus.publish('migration', { generation: c.generation, vm: ch.id, phase, destinations, ...(held ? { askedBy: held.askedBy } : {}) });
     }
   });
   const onUp = (ev: { dpid: string; version: OfVersion }): void => void bus.publish('switch-connected', { switch: ev.dpid, version: versionName(ev.version) });

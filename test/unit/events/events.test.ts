@@ -10,7 +10,7 @@ import { EventBus, type SpotlightEvent } from '../../../src/events/bus.js';
 import { attachEventSources } from '../../../src/events/sources.js';
 import { SpoofWatch } from '../../../src/events/spoof-watch.js';
 import { silentLogger } from '../../../src/log.js';
-import { migrationAbort, migrationEnd, migrationStart, putNetwork, vmStart } from '../../../src/model/index.js';
+import { migrationAbort, migrationEnd, migrationStart, migrationStartBy, putNetwork, vmStart } from '../../../src/model/index.js';
 import { OFP10_VERSION, type FlowStats } from '../../../src/openflow/types.js';
 import { RealizationTracker } from '../../../src/reconcile/realization.js';
 import { openStoreOn, type KvDb } from '../../../src/store/index.js';
@@ -66,6 +66,7 @@ describe('events: sources', () => {
     await store.apply((s) => migrationEnd(s, 'vm1'));
     await store.apply((s) => migrationStart(s, { vm: 'vm1', interfaces: [{ mac: itf.mac, switch: S1, port: 'vnet0' }] }));
     await store.apply((s) => migrationAbort(s, 'vm1'));
+    await store.apply((s) => migrationStartBy(s, { vm: 'vm1', interfaces: [{ mac: itf.mac, switch: S2, port: 'vnet5' }] }, 'destination'));
     of.emit('switchConnected', { dpid: S1, version: 4 });
     of.emit('switchDisconnected', { dpid: S2, reason: 'echo timeout' });
     topoListener(topo(2, true));
@@ -83,11 +84,13 @@ describe('events: sources', () => {
       `8 migration {"generation":5,"vm":"vm1","phase":"started","destinations":[{"mac":"52:54:00:00:00:01","switch":"${S1}","port":"vnet0"}]}`,
       `9 model {"generation":6,"changes":[{"kind":"vm","id":"vm1","action":"updated"}]}`,
       `10 migration {"generation":6,"vm":"vm1","phase":"aborted","destinations":[{"mac":"52:54:00:00:00:01","switch":"${S1}","port":"vnet0"}]}`,
-      `11 switch-connected {"switch":"${S1}","version":"1.3"}`,
-      `12 switch-disconnected {"switch":"${S2}","reason":"echo timeout"}`,
-      `13 link-up {"a":{"switch":"${S1}","port":"s1-eth3"},"b":{"switch":"${S2}","port":"s2-eth3"}}`,
-      `14 link-down {"a":{"switch":"${S1}","port":"s1-eth3"},"b":{"switch":"${S2}","port":"s2-eth3"}}`,
-      `15 realized {"switch":"${S1}","generation":6}`,
+      `11 model {"generation":7,"changes":[{"kind":"vm","id":"vm1","action":"updated"}]}`,
+      `12 migration {"generation":7,"vm":"vm1","phase":"held","destinations":[{"mac":"52:54:00:00:00:01","switch":"${S2}","port":"vnet5"}],"askedBy":"destination"}`,
+      `13 switch-connected {"switch":"${S1}","version":"1.3"}`,
+      `14 switch-disconnected {"switch":"${S2}","reason":"echo timeout"}`,
+      `15 link-up {"a":{"switch":"${S1}","port":"s1-eth3"},"b":{"switch":"${S2}","port":"s2-eth3"}}`,
+      `16 link-down {"a":{"switch":"${S1}","port":"s1-eth3"},"b":{"switch":"${S2}","port":"s2-eth3"}}`,
+      `17 realized {"switch":"${S1}","generation":6}`,
     ]);
   });
 
