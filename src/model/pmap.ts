@@ -91,17 +91,3 @@ export class PersistentMap<V, K extends string | number = string> implements Rea
     for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
   }
 }
-
-/** `m` with `key` set: shares storage when `m` is persistent, else converts it once. */
-export function mapWith<V>(m: ReadonlyMap<string, V>, key: string, value: V): PersistentMap<V> {
-  return asPersistent(m).with(key, value);
-}
-
-/** `m` without `key`. */
-export function mapWithout<V>(m: ReadonlyMap<string, V>, key: string): PersistentMap<V> {
-  return asPersistent(m).without(key);
-}
-
-function asPersistent<V>(m: ReadonlyMap<string, V>): PersistentMap<V> {
-  return m instanceof PersistentMap ? (m as PersistentMap<V>) : PersistentMap.from(m);
-}

@@ -2,7 +2,7 @@
 // they share, bound to the tenants of the two VMs when it is made.
 import { modelError, type ModelError } from './errors.js';
 import { isValidName } from './ident.js';
-import { mapWith, mapWithout } from './pmap.js';
+import { relationTable } from './relation-index.js';
 import { sameRecord, type OpResult, type RelationInput } from './result.js';
 import type { ModelSnapshot, Relation } from './types.js';
 
@@ -42,7 +42,7 @@ export function putRelation(s: ModelSnapshot, id: string, input: RelationInput):
   const before = s.relations.get(id);
   const after: Relation = { id, vms: [a, b], tenants };
   if (before && sameRecord(before, after)) return { ok: true, snapshot: s, changes: [] };
-  const relations = mapWith(s.relations, id, after);
+  const relations = relationTable(s.relations).with(id, after);
   const change = before ? { kind: 'relation' as const, id, before, after } : { kind: 'relation' as const, id, after };
   return { ok: true, snapshot: { ...s, relations }, changes: [change] };
 }
@@ -52,7 +52,7 @@ export function deleteRelation(s: ModelSnapshot, id: string): OpResult {
   if (!isValidName(id)) return fail(modelError('invalid_name', 'relation id must be 1-128 letters, digits or ._:@+-', 'id'));
   const before = s.relations.get(id);
   if (!before) return { ok: true, snapshot: s, changes: [] };
-  const relations = mapWithout(s.relations, id);
+  const relations = relationTable(s.relations).without(id);
   return { ok: true, snapshot: { ...s, relations }, changes: [{ kind: 'relation', id, before }] };
 }
 

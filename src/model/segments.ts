@@ -3,13 +3,13 @@
 // use, so every controller sharing a store picks the same one).
 //
 // Finding the lowest free number must not cost a scan of up to a million
-// networks on every create: a networks map carries an index of the segments
-// it holds, a bitmap in chunks of 1,024 segments with a count per chunk, kept
-// beside the map (keyed by the map object, which never changes once built).
-// `networksWith` and `networksWithout` update the map and carry the index
-// over in one chunk's copy; a map built any other way (a store read back, an
-// import) gets its index built once, on the first allocation.
-import { mapWith, mapWithout, type PersistentMap } from './pmap.js';
+// networks on every create: the snapshot's networks map owns an index of the
+// segments it holds (model/indexed-map.ts), a bitmap in chunks of 1,024
+// segments with a count per chunk. `networksWith` and `networksWithout`
+// update the map and carry the index over in one chunk's copy; a map read
+// back from a store or an import gets its index built once, on the first
+// allocation.
+import { IndexedMap, type ValueIndex } from './indexed-map.js';
 import type { Network } from './types.js';
 
 export const MIN_SEGMENT = 1;
@@ -100,43 +100,36 @@ export class SegmentIndex {
   }
 }
 
-const indexes = new WeakMap<ReadonlyMap<string, Network>, SegmentIndex>();
+const SEGMENTS: ValueIndex<Network, SegmentIndex> = {
+  build(networks) {
+    return SegmentIndex.of(segmentsIn(networks));
+  },
+  update(idx, before, after) {
+    const next = before && before.segment !== after?.segment ? idx.without(before.segment) : idx;
+    return after ? next.with(after.segment) : next;
+  },
+};
 
-/** The segments a networks map holds (built on first use for a map made elsewhere). */
-export function segmentsOf(networks: ReadonlyMap<string, Network>): SegmentIndex {
-  let idx = indexes.get(networks);
-  if (!idx) {
-    idx = SegmentIndex.of(segmentsIn(networks));
-    indexes.set(networks, idx);
-  }
-  return idx;
+function* segmentsIn(networks: Iterable<Network>): Generator<number> {
+  for (const n of networks) yield n.segment;
 }
 
-function* segmentsIn(networks: ReadonlyMap<string, Network>): Generator<number> {
-  for (const n of networks.values()) yield n.segment;
+/** A networks map with its segment index (`networks` itself when it has one). */
+export function networkTable(networks: ReadonlyMap<string, Network>): IndexedMap<Network, SegmentIndex> {
+  return IndexedMap.of(SEGMENTS, networks);
 }
 
 /** The lowest free segment of a networks map, or undefined when all MAX_SEGMENT are taken. */
 export function lowestFreeSegment(networks: ReadonlyMap<string, Network>): number | undefined {
-  return segmentsOf(networks).lowestFree();
+  return IndexedMap.indexOf(SEGMENTS, networks).lowestFree();
 }
 
 /** `networks` with `net` set under `name`; the segment index follows when the old map had one. */
-export function networksWith(networks: ReadonlyMap<string, Network>, name: string, net: Network): PersistentMap<Network> {
-  const next = mapWith(networks, name, net);
-  const idx = indexes.get(networks);
-  if (idx) {
-    const before = networks.get(name);
-    indexes.set(next, (before && before.segment !== net.segment ? idx.without(before.segment) : idx).with(net.segment));
-  }
-  return next;
+export function networksWith(networks: ReadonlyMap<string, Network>, name: string, net: Network): IndexedMap<Network, SegmentIndex> {
+  return networkTable(networks).with(name, net);
 }
 
 /** `networks` without `name`; the segment index follows when the old map had one. */
-export function networksWithout(networks: ReadonlyMap<string, Network>, name: string): PersistentMap<Network> {
-  const next = mapWithout(networks, name);
-  const idx = indexes.get(networks);
-  const before = networks.get(name);
-  if (idx && next !== networks) indexes.set(next, before ? idx.without(before.segment) : idx);
-  return next;
+export function networksWithout(networks: ReadonlyMap<string, Network>, name: string): IndexedMap<Network, SegmentIndex> {
+  return networkTable(networks).without(name);
 }

@@ -3,9 +3,8 @@
 import { modelError, type ModelError } from './errors.js';
 import { holdersOf, type NetworkHolders } from './holders.js';
 import { SWITCH_FORMS, switchDpid, canonicalMac, canonicalPort, fabricMacMessage, isFabricMac, isValidName } from './ident.js';
-import { carryMembership } from './membership.js';
-import { mapWith, mapWithout } from './pmap.js';
-import { relationsNaming } from './relation-index.js';
+import { vmTable } from './membership.js';
+import { relationsNaming, relationTable } from './relation-index.js';
 import { sameRecord, type MigrationStartInput, type OpContext, type OpResult, type VmStartInput } from './result.js';
 import type { HeldMigration, Interface, Migration, ModelChange, ModelSnapshot, Relation, Vm } from './types.js';
 
@@ -92,7 +91,7 @@ function bindRelations(s: ModelSnapshot, changes: ModelChange[], naming: readonl
     const tenants: Relation['tenants'] = [...before.tenants];
     tenants[i] = tenant;
     const after: Relation = { ...before, tenants };
-    relations = mapWith(relations, before.id, after);
+    relations = relationTable(relations).with(before.id, after);
     out.push({ kind: 'relation', id: before.id, before, after });
   }
   return { ok: true, snapshot: relations === s.relations ? s : { ...s, relations }, changes: out };
@@ -227,8 +226,7 @@ function indexOfMac(vm: Vm, mac: string): number {
 }
 
 function withVm(s: ModelSnapshot, name: string, before: Vm | undefined, after: Vm | undefined): OpResult {
-  const vms = after ? mapWith(s.vms, name, after) : mapWithout(s.vms, name);
-  carryMembership(s.vms, vms, before, after);
+  const vms = after ? vmTable(s.vms).with(name, after) : vmTable(s.vms).without(name);
   const change: ModelChange = { kind: 'vm', id: name };
   if (before) change.before = before;
   if (after) change.after = after;

@@ -4,9 +4,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Level } from 'level';
 import type { Logger } from '../log.js';
-import { emptySnapshot } from '../model/index.js';
+import { emptySnapshot, relationTable } from '../model/index.js';
 import { StoreError } from './errors.js';
-import { mapWith } from '../model/pmap.js';
 import { bindLegacyRelations, loadSnapshot, SYNC_WRITE, type KvDb } from './load.js';
 import { KEY_GENERATION, KEY_SCHEMA, PREFIX_RELATION, SCHEMA_VERSION } from './records.js';
 import { LevelStore } from './level-store.js';
@@ -59,7 +58,7 @@ export async function openStoreOn(db: KvDb, opts: StoreOptions, where = 'memory'
       // Written back at once: a VM stopped later must not leave its name unbound again.
       await db.batch(bound.map((r) => ({ type: 'put', key: PREFIX_RELATION + r.id, value: JSON.stringify(r) })), SYNC_WRITE);
       let relations = snapshot.relations;
-      for (const r of bound) relations = mapWith(relations, r.id, r);
+      for (const r of bound) relations = relationTable(relations).with(r.id, r);
       snapshot = { ...snapshot, relations };
       opts.logger.info('relations bound to the tenants of their VMs', { relations: bound.map((r) => r.id) });
     }

@@ -1,7 +1,7 @@
 // Reads a whole store back into a ModelSnapshot, checking every record. The
 // records are the same in LevelDB and in etcd (under the etcd prefix).
 import type { AbstractBatchOptions, AbstractLevel } from 'abstract-level';
-import { PersistentMap } from '../model/pmap.js';
+import { snapshotOf } from '../model/index.js';
 import type { ModelSnapshot, Network, Relation, Vm } from '../model/types.js';
 import { StoreError } from './errors.js';
 import {
@@ -49,12 +49,7 @@ export class SnapshotReader {
     }
     if (this.generation === undefined) throw new StoreError('store_corrupt', 'store has no generation record');
     checkReferences(this.networks, this.vms);
-    return {
-      generation: this.generation,
-      networks: PersistentMap.from(this.networks),
-      vms: PersistentMap.from(this.vms),
-      relations: PersistentMap.from(this.relations),
-    };
+    return snapshotOf(this.generation, this.networks, this.vms, this.relations);
   }
 }
 

@@ -1,8 +1,7 @@
 // Records read back (from another instance's write, or a reload) turned into
 // model changes and applied to a snapshot: the inverse of keyOfChange and
 // valueOfChange.
-import { mapWith, mapWithout } from '../model/pmap.js';
-import { networksWith, networksWithout } from '../model/segments.js';
+import { networksWith, networksWithout, relationTable, vmTable } from '../model/index.js';
 import type { ModelChange, ModelCommit, ModelSnapshot } from '../model/types.js';
 import { StoreError } from './errors.js';
 import { decodeNetwork, decodeRelation, decodeVm, PREFIX_NETWORK, PREFIX_RELATION, PREFIX_VM } from './records.js';
@@ -33,8 +32,8 @@ export function applyChanges(s: ModelSnapshot, changes: readonly ModelChange[], 
   let { networks, vms, relations } = s;
   for (const c of changes) {
     if (c.kind === 'network') networks = c.after ? networksWith(networks, c.id, c.after) : networksWithout(networks, c.id);
-    else if (c.kind === 'vm') vms = c.after ? mapWith(vms, c.id, c.after) : mapWithout(vms, c.id);
-    else relations = c.after ? mapWith(relations, c.id, c.after) : mapWithout(relations, c.id);
+    else if (c.kind === 'vm') vms = c.after ? vmTable(vms).with(c.id, c.after) : vmTable(vms).without(c.id);
+    else relations = c.after ? relationTable(relations).with(c.id, c.after) : relationTable(relations).without(c.id);
   }
   return { generation, networks, vms, relations };
 }

@@ -1,0 +1,73 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { IndexedMap, type ValueIndex } from '../../../src/model/indexed-map.js';
+import { emptySnapshot, putNetwork, snapshotOf, vmStart } from '../../../src/model/index.js';
+import { vmTable } from '../../../src/model/membership.js';
+
+/** An index of the sum of the values, counting how often it is built from scratch. */
+function summing(carry: boolean): ValueIndex<number, number> & { builds: number } {
+  const kind = {
+    builds: 0,
+    build(values: Iterable<number>): number {
+      kind.builds++;
+      let sum = 0;
+      for (const v of values) sum += v;
+      return sum;
+    },
+    update: (sum: number, before: number | undefined, after: number | undefined): number | undefined => (carry ? sum - (before ?? 0) + (after ?? 0) : undefined),
+  };
+  return kind;
+}
+
+describe('model/indexed-map', () => {
+  it('builds its index once and carries it through every copy, equal to a rebuild', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(9), fc.option(fc.integer({ min: -50, max: 50 }), { nil: undefined })), { maxLength: 40 }), (steps) => {
+        const kind = summing(true);
+        let m = IndexedMap.of(kind, new Map<string, number>());
+        expect(m.index).to.equal(0);
+        for (const [k, v] of steps) {
+          m = v === undefined ? m.without(`k${k}`) : m.with(`k${k}`, v);
+          expect(m.index).to.equal([...m.values()].reduce((a, b) => a + b, 0));
+        }
+        expect(kind.builds).to.equal(1);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('builds again on first use after an update that cannot carry it', () => {
+    const kind = summing(false);
+    const m = IndexedMap.of(kind, new Map([['a', 1]]));
+    expect(m.index).to.equal(1);
+    const next = m.with('b', 2);
+    expect(kind.builds).to.equal(1);
+    expect(next.index).to.equal(3);
+    expect(kind.builds).to.equal(2);
+    expect(m.index).to.equal(1);
+  });
+
+  it('takes a map that already has an index of its kind as it is, and leaves a copy without a key unchanged', () => {
+    const kind = summing(true);
+    const m = IndexedMap.of(kind, new Map([['a', 1]]));
+    expect(IndexedMap.of(kind, m)).to.equal(m);
+    expect(IndexedMap.of(summing(true), m)).to.not.equal(m);
+    expect(m.without('zz')).to.equal(m);
+  });
+
+  it('is what snapshots hold: a model write leaves its VMs in an indexed map, index up to date', () => {
+    let s = emptySnapshot();
+    const net = putNetwork(s, 'n', { tenant: 't', kind: 'public' });
+    if (!net.ok) throw new Error(net.error.message);
+    s = net.snapshot;
+    const before = vmTable(s.vms);
+    expect(before).to.equal(s.vms);
+    expect(before.index.size).to.equal(0);
+    const started = vmStart(s, { vm: 'v', tenant: 't', interfaces: [{ mac: '02:00:00:00:00:01', network: 'n', switch: '0000000000000001', port: 1 }] });
+    if (!started.ok) throw new Error(started.error.message);
+    const after = vmTable(started.snapshot.vms);
+    expect(after).to.equal(started.snapshot.vms);
+    expect([...after.index.get('n')!]).to.deep.equal(['v']);
+    expect(snapshotOf(1, new Map(), new Map(), new Map()).vms).to.be.instanceOf(IndexedMap);
+  });
+});
