@@ -1,8 +1,9 @@
 // Packet-in answers per second: ARP requests, IPv6 neighbour solicitations,
 // RARP and gratuitous ARP through the controller's packet-in handler, on
-// clouds of 16, 16,000 and 160,000 VMs (a public segment with a quarter of the
-// VMs in tenants of 10, two gateways and relations; private networks of 8 VMs
-// for the rest; 32 VMs per edge switch). Beside it, the handler as it was at
+// clouds of 16, 16,000 and 160,000 VMs built as the compiler benches build
+// theirs (bench/compile-model.ts: a public segment with a quarter of the VMs
+// in tenants of 10, two gateways and relations; private networks of 8 VMs for
+// the rest; 32 VMs per edge switch on average). Beside it, the handler as it was at
 // BEFORE_COMMIT (which walked the whole model per frame), on the same frames
 // in the same run, with the ratio (BENCH_SIZES changes the sizes). Rates are
 // frames per second of this process's CPU time (the machine is shared), the
@@ -11,10 +12,11 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { linkLocalOf } from '../src/openflow/addr.js';
 import { silentLogger } from '../src/log.js';
-import type { ModelCommit, ModelSnapshot, Network, Relation, Vm } from '../src/model/types.js';
+import type { ModelCommit, ModelSnapshot } from '../src/model/types.js';
 import { PacketInHandler, type PacketInDeps, type PacketInEvent } from '../src/runtime/packet-in.js';
 import { arp, ethernet, ipv6, nd } from '../src/sim/packets.js';
 import { BEFORE_COMMIT, importBefore } from './before.js';
+import { buildCloud, prng } from './compile-model.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 500);
@@ -23,19 +25,8 @@ const SIZES = (process.env.BENCH_SIZES ?? '16,16000,160000').split(',').map(Numb
 const BEFORE_SIZES = new Set([16, 16_000]);
 const FRAMES = 4096;
 
-let seed = 0x5eed;
-const rand = (): number => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const pick = (n: number): number => Math.floor(rand() * n);
-const dpid = (i: number): string => (i + 1).toString(16).padStart(16, '0');
-const mac = (i: number): string => {
-  const h = i.toString(16).padStart(8, '0');
-  return `02:00:${h.slice(0, 2)}:${h.slice(2, 4)}:${h.slice(4, 6)}:${h.slice(6, 8)}`;
-};
+/** Frames are picked with their own seeded sequence, apart from the cloud's. */
+const pick = prng(0xf4a3e5);
 
 interface Cloud {
   model: ModelSnapshot;
@@ -43,44 +34,26 @@ interface Cloud {
   members: Map<string, string[]>;
 }
 
-function buildCloud(n: number): Cloud {
+/**
+ * The compiler benches' cloud (bench/compile-model.ts) at `n` VMs: a quarter
+ * of them on the public segment in tenants of 10, the rest in private
+ * networks of 8, a relation per 16 VMs, 32 VMs per edge switch on average.
+ */
+function cloudOf(n: number): Cloud {
   const publicVms = Math.max(2, Math.floor(n / 4));
-  const networks = new Map<string, Network>();
-  networks.set('public', {
-    name: 'public',
-    tenant: 'isp',
-    kind: 'public',
-    cidrs: [],
-    gateways: [0, 1].map((g) => ({ mac: mac(0xfff0000 + g), ips: [`100.64.0.${g + 1}`], switch: dpid(0), port: 1000 + g })),
-    segment: 1,
+  const edges = Math.max(1, Math.ceil(n / 32));
+  const model = buildCloud({
+    aggs: 2, edges, access: 64, vms: n, networks: 1 + Math.ceil((n - publicVms) / 8), publicVms, publicTenantSize: 10, relations: Math.floor(n / 16),
   });
-  const vms = new Map<string, Vm>();
-  const members = new Map<string, string[]>([['public', []]]);
-  for (let i = 0; i < n; i++) {
-    const name = `vm${i}`;
-    const at = { switch: dpid(1 + Math.floor(i / 32)), port: 1 + (i % 32) };
-    if (i < publicVms) {
-      const ip = `100.${64 + (i >> 16)}.${((i >> 8) & 0xff) + 1}.${i & 0xff}`;
-      vms.set(name, { name, tenant: `pt${Math.floor(i / 10)}`, interfaces: [{ mac: mac(i), ips: [ip], network: 'public', ...at }] });
-      members.get('public')!.push(name);
-    } else {
-      const k = i - publicVms;
-      const net = `net${Math.floor(k / 8)}`;
-      if (!networks.has(net)) {
-        networks.set(net, { name: net, tenant: `t${net}`, kind: 'private', cidrs: [], gateways: [], segment: 2 + networks.size });
-        members.set(net, []);
-      }
-      vms.set(name, { name, tenant: `t${net}`, interfaces: [{ mac: mac(i), ips: [`10.0.0.${1 + (k % 8)}`], network: net, ...at }] });
-      members.get(net)!.push(name);
+  const members = new Map<string, string[]>();
+  for (const vm of model.vms.values()) {
+    for (const itf of vm.interfaces) {
+      let list = members.get(itf.network);
+      if (!list) members.set(itf.network, (list = []));
+      list.push(vm.name);
     }
   }
-  const relations = new Map<string, Relation>();
-  for (let r = 0; r < Math.floor(n / 16); r++) {
-    const a = pick(publicVms);
-    const b = pick(publicVms);
-    if (a !== b) relations.set(`r${r}`, { id: `r${r}`, vms: [`vm${a}`, `vm${b}`], tenants: [`pt${Math.floor(a / 10)}`, `pt${Math.floor(b / 10)}`] });
-  }
-  return { model: { generation: 1, networks, vms, relations }, members };
+  return { model, members };
 }
 
 type Kind = 'ARP request' | 'ND solicitation' | 'RARP' | 'gratuitous ARP';
@@ -157,7 +130,7 @@ console.log(`packet-in answers per second through the handler, now and at ${BEFO
 console.log(`  node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)}; frames per CPU second, median of ${ROUNDS} rounds of >= ${ROUND_MS} ms`);
 if (!Before) console.log(`  (before: ${BEFORE_COMMIT} not available from git; only now is measured)`);
 for (const n of SIZES) {
-  const cloud = buildCloud(n);
+  const cloud = cloudOf(n);
   const deps = (): PacketInDeps => ({ store: fixedStore(cloud.model), sendPacketOut: () => true, portName: () => undefined, logger: silentLogger() });
   const b0 = performance.now();
   const now = new PacketInHandler(deps());
