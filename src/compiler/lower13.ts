@@ -3,7 +3,7 @@
 // destination, the network-wide flows (DHCP, broadcast, and the egress of
 // frames that arrive tagged), and a delivered MAC. Metadata bits 19..0 carry
 // the network's segment from the first table on.
-import { BROADCAST, ETH_ARP, ETH_IPV4, ETH_IPV6, ETH_RARP, ICMPV6_NA, ICMPV6_NS, IPPROTO_ICMPV6, IPPROTO_UDP, NO_MAC, ETH_MPLS } from '../openflow/ethernet.js';
+import { BROADCAST, ETH_ARP, ETH_IPV4, ETH_IPV6, ETH_RARP, ICMPV6_NA, ICMPV6_NS, ICMPV6_RA, ICMPV6_REDIRECT, IPPROTO_ICMPV6, IPPROTO_UDP, NO_MAC, ETH_MPLS } from '../openflow/ethernet.js';
 import type { Action, Instruction, Match } from '../openflow/types.js';
 import { canonicalIpv6, isIpv6, linkLocalOf } from '../openflow/addr.js';
 import { cookieFor } from './cookie.js';
@@ -15,7 +15,6 @@ import { P13 } from './priorities.js';
 import { fabricCopies, mplsCopies, TO_CONTROLLER, unicastActions13, type SwitchCtx, type Target } from './targets.js';
 import type { DesiredFlow } from './types.js';
 
-export const DHCPV6_CLIENT_PORT = 546;
 export const DHCPV6_SERVER_PORT = 547;
 /** All_DHCP_Relay_Agents_and_Servers (ff02::1:2) on Ethernet. */
 export const DHCPV6_SERVERS_MAC = '33:33:00:01:00:02';
@@ -67,8 +66,8 @@ export function securityFlows13(seg: number, ep: Endpoint, loc: Location, server
     add(P13.source, { inPort: p, ethSrc: m, ethType: ETH_IPV4 }, next);
     add(P13.dhcpServerAllow, { inPort: p, ethSrc: m, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpSrc: 67 }, next);
     add(P13.dhcpServerAllow, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_UDP, udpSrc: DHCPV6_SERVER_PORT }, next);
-    add(P13.raAllow, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: 134 }, next);
-    add(P13.raAllow, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: 137 }, next);
+    add(P13.raAllow, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_RA }, next);
+    add(P13.raAllow, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_REDIRECT }, next);
     for (const tll of [m, NO_MAC]) add(P13.nd, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NA, ipv6NdTll: tll }, next);
     add(P13.source, { inPort: p, ethSrc: m, ethType: ETH_IPV6 }, next);
     return;

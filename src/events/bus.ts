@@ -12,8 +12,6 @@ export type EventType =
   | 'spoof-drops'
   | 'migration';
 
-export const EVENT_TYPES: readonly EventType[] = ['model', 'switch-connected', 'switch-disconnected', 'link-up', 'link-down', 'realized', 'spoof-drops', 'migration'];
-
 export interface SpotlightEvent {
   seq: number;
   /** ISO 8601. */
