@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { answerNd } from '../../../src/compiler/nd.js';
 import type { ModelSnapshot } from '../../../src/model/types.js';
-import { ethernet, icmpv6ChecksumOk, ipv6, nd, parse } from '../../../src/sim/packets.js';
+import { ethernet, ipv6, nd, parse } from '../../../src/sim/packets.js';
+import { icmpv6ChecksumOk } from '../../support/icmpv6-checksum.js';
 import { pcapFile } from '../../support/pcap.js';
 
 const S1 = '0000000000000001';
