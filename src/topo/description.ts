@@ -2,7 +2,7 @@
 // role, OpenFlow version), how they are cabled, and optionally which hosts hang
 // off them (used by the Mininet driver). Loaded from YAML or JSON; every
 // problem is reported as a value naming the bad field.
-import { dpidFromText, type Dpid } from '../openflow/dpid.js';
+import { dpidFromText, formatDpid, type Dpid } from '../openflow/dpid.js';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { OFP10_VERSION, OFP13_VERSION, Port, type OfVersion } from '../openflow/types.js';
@@ -88,14 +88,8 @@ export function validateDescription(raw: unknown): DescriptionResult {
 
 /** Canonical datapath id (16 lower-case hex digits) from an integer, hex text or the colon form. */
 export function normalizeDpid(value: unknown): Dpid | undefined {
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value) || value < 0) return undefined;
-    return value.toString(16).padStart(16, '0');
-  }
-  if (typeof value === 'bigint') {
-    if (value < 0n || value > 0xffffffffffffffffn) return undefined;
-    return value.toString(16).padStart(16, '0');
-  }
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? formatDpid(BigInt(value)) : undefined;
+  if (typeof value === 'bigint') return value >= 0n && value <= 0xffffffffffffffffn ? formatDpid(value) : undefined;
   if (typeof value !== 'string') return undefined;
   // Text is read as everywhere else; a short bare number as text is ambiguous (decimal or hex).
   return dpidFromText(value);
