@@ -8,7 +8,8 @@ import type { Dpid } from '../openflow/dpid.js';
 import type { Clock } from '../clock.js';
 import type { CookieSpace, DesiredFlow, SwitchDelta, SwitchFlows, SwitchSession } from './ports.js';
 import { RealizationTracker, type WaitOutcome } from './realization.js';
-import { SwitchReconciler, type FlowFailure, type PassReport, type ReconcilerState } from './switch-reconciler.js';
+import type { FlowFailure } from './refusals.js';
+import { SwitchReconciler, type PassReport, type ReconcilerState } from './switch-reconciler.js';
 
 export interface ReconcileManagerOptions {
   logger: Logger;

@@ -10,7 +10,6 @@
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import type { Logger } from '../log.js';
 import { OFP13_VERSION } from '../openflow/types.js';
-import { canonicalInstructions } from './action-key.js';
 import { DesiredTables, noChanges, type DesiredChanges } from './desired.js';
 import { driftOf, keyInstalled, planFlows, type Drift, type FlowPlan, type InstalledTables, type PlannedChange, type PlannedObject, type PlanScope } from './diff.js';
 import {
@@ -23,6 +22,7 @@ import {
   type SwitchCommand,
   type SwitchSession,
 } from './ports.js';
+import { Refusals, type FlowFailure } from './refusals.js';
 
 export interface SwitchReconcilerOptions {
   session: SwitchSession;
@@ -40,16 +40,6 @@ export interface SwitchReconcilerOptions {
   /** Wait after a timed-out batch before reading the table again. */
   retryDelayMs?: number;
   onRealized?: (dpid: string, generation: number) => void;
-}
-
-export interface FlowFailure {
-  key: string;
-  stage?: string | undefined;
-  kind: PlannedChange['kind'] | PlannedObject['kind'];
-  errType: number;
-  code: number;
-  attempts: number;
-  gaveUp: boolean;
 }
 
 export interface PassReport {
@@ -82,32 +72,6 @@ interface Pending {
 /** A full comparison of this many keys is cut into slices, the event loop served between them. */
 const SLICE = 2000;
 
-/** OFPET_GROUP_MOD_FAILED and its codes saying the switch's groups are not what was believed. */
-const OFPET_GROUP_MOD_FAILED = 6;
-const OFPGMFC_GROUP_EXISTS = 0;
-const OFPGMFC_UNKNOWN_GROUP = 8;
-/**
- * OFPET_METER_MOD_FAILED: any other code on an add or modify means the switch
- * has no such meter support (OVS answers INVALID_METER or OUT_OF_METERS on a
- * datapath without meters); the flows then go unmetered.
- */
-const OFPET_METER_MOD_FAILED = 12;
-const OFPMMFC_METER_EXISTS = 1;
-const OFPMMFC_UNKNOWN_METER = 3;
-
-/** Whether the tables as read hold the group or meter a "group:ID" or "meter:ID" key names. */
-function holdsObject(t: InstalledTables, key: string): boolean {
-  const id = Number(key.slice(key.indexOf(':') + 1));
-  return key.startsWith('group:') ? t.groups.has(id) : key.startsWith('meter:') ? t.meters.has(id) : false;
-}
-
-/** An add of an object the switch has, or a modify of one it lacks: what was believed installed is wrong. */
-function staleBelief(errType: number, code: number): boolean {
-  if (errType === OFPET_GROUP_MOD_FAILED) return code === OFPGMFC_GROUP_EXISTS || code === OFPGMFC_UNKNOWN_GROUP;
-  if (errType === OFPET_METER_MOD_FAILED) return code === OFPMMFC_METER_EXISTS || code === OFPMMFC_UNKNOWN_METER;
-  return false;
-}
-
 export class SwitchReconciler {
   readonly dpid: string;
   private readonly session: SwitchSession;
@@ -124,7 +88,7 @@ export class SwitchReconciler {
   private stateValue: ReconcilerState = 'reading';
   /** The last pass left the switch at desiredGeneration's state, and nothing is owed since. */
   private inSync = false;
-  private readonly failures = new Map<string, FlowFailure & { fingerprint: string }>();
+  private readonly refusals: Refusals;
   /** What the last audit's read found changed behind the reconciler's back. */
   private drift: Drift | undefined;
   private auditing = false;
@@ -133,7 +97,6 @@ export class SwitchReconciler {
   private auditTimer: TimerHandle | undefined;
   private bundlesUsable: boolean;
   private conflictKeys = new Set<string>();
-  private readonly refusedMeters = new Set<number>();
   private auditWaiters: ((r: PassReport | undefined) => void)[] = [];
   readonly passes: PassReport[] = [];
 
@@ -145,6 +108,7 @@ export class SwitchReconciler {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.logger.child({ component: 'reconcile', dpid: this.dpid });
     this.bundlesUsable = (opts.useBundles ?? true) && opts.session.version === OFP13_VERSION;
+    this.refusals = new Refusals(opts.maxAttempts ?? 3);
   }
 
   get version(): SwitchSession['version'] {
@@ -164,7 +128,7 @@ export class SwitchReconciler {
   }
 
   flowFailures(): FlowFailure[] {
-    return [...this.failures.values()].map(({ fingerprint: _f, ...rest }) => rest);
+    return this.refusals.list();
   }
 
   /** Read the tables and start reconciling (once desired state is known). */
@@ -359,8 +323,7 @@ export class SwitchReconciler {
     this.drift = audit && this.installed !== undefined ? driftOf(this.installed.flows, read.flows, this.cookies) : undefined;
     this.auditing = audit;
     this.installed = read;
-    // A group or meter refused as already there is judged again by what the switch says it holds.
-    for (const key of this.failures.keys()) if (holdsObject(read, key)) this.failures.delete(key);
+    this.refusals.tablesRead(read);
     this.pending.read = 'none';
     this.pending.full = true;
     this.log.debug('read tables', { flows: r.flows.length, groups: read.groups.size, meters: read.meters.size });
@@ -371,7 +334,7 @@ export class SwitchReconciler {
   private async addBootstrap(): Promise<boolean> {
     const t = this.bootstrap!;
     this.bootstrap = undefined;
-    const plan = planFlows(t, this.installed!, { version: this.session.version, cookies: this.cookies, refusedMeters: this.refusedMeters });
+    const plan = planFlows(t, this.installed!, { version: this.session.version, cookies: this.cookies, refusedMeters: this.refusals.unsupportedMeters });
     const adds = plan.changes.filter((c) => c.kind === 'add');
     const objects = plan.objects.before.filter((o) => o.kind === 'add');
     if (adds.length + objects.length === 0) return true;
@@ -393,7 +356,7 @@ export class SwitchReconciler {
     const scope: PlanScope = this.pending.full ? 'all' : this.pending.changes;
     this.pending.full = false;
     this.pending.changes = noChanges();
-    const opts = { version: this.session.version, cookies: this.cookies, skip: this.skipped(), refusedMeters: this.refusedMeters };
+    const opts = { version: this.session.version, cookies: this.cookies, skip: this.refusals.skipped(this.desired), refusedMeters: this.refusals.unsupportedMeters };
     if (scope !== 'all' || this.desired!.flowCount + this.installed!.flows.size <= SLICE) return planFlows(this.desired!, this.installed!, opts, scope);
     const keys = [...new Set([...this.desired!.keys(), ...this.installed!.flows.keys()])];
     const parts = await sliced(keys, SLICE, (part, i) =>
@@ -436,7 +399,7 @@ export class SwitchReconciler {
     commands.forEach((c, i) => {
       const err = failed.get(i);
       if (err) {
-        if (this.recordFailure(c, err.errType, err.code)) retry = true;
+        if (this.refused(c, err.errType, err.code)) retry = true;
       } else this.track(c);
     });
     report.errors = failed.size;
@@ -447,7 +410,7 @@ export class SwitchReconciler {
     this.log.info('flows reconciled', { generation, adds: report.adds, modifies: report.modifies, deletes: report.deletes, groups: plan.objects.before.length + plan.objects.after.length, errors: report.errors, ms: this.clock.now() - started, ...(audit ? { audit: true } : {}) });
     this.finishPass(report, audit && drifted === 0);
     if (retry) {
-      // Retry what failed in another pass; recordFailure bounds the attempts.
+      // Retry what failed in another pass; the refusals bound the attempts.
       for (const [i] of failed) {
         const c = commands[i]!;
         if ('flow' in c) this.pending.changes.flows.add(c.key);
@@ -502,7 +465,7 @@ export class SwitchReconciler {
   }
 
   private track(c: PlannedChange | PlannedObject): void {
-    this.failures.delete(c.key);
+    this.refusals.succeeded(c.key);
     const inst = this.installed!;
     if ('flow' in c) {
       if (c.kind === 'delete') inst.flows.delete(c.key);
@@ -519,47 +482,25 @@ export class SwitchReconciler {
     }
   }
 
-  private fingerprint(key: string): string {
-    const d = this.desired?.flow(key)?.flow;
-    if (d) return `${d.cookie}|${canonicalInstructions(d.instructions)}`;
-    const id = Number(key.slice(key.indexOf(':') + 1));
-    const o = key.startsWith('group:') ? this.desired?.groups.get(id) : key.startsWith('meter:') ? this.desired?.meters.get(id) : undefined;
-    return o === undefined ? 'absent' : JSON.stringify(o);
-  }
-
-  /** Records a refused command; true when it will be tried again. */
-  private recordFailure(c: PlannedChange | PlannedObject, errType: number, code: number): boolean {
-    const cmd = c.command;
-    if (cmd.type === 'meterMod' && c.kind !== 'delete' && errType === OFPET_METER_MOD_FAILED && !staleBelief(errType, code)) {
+  /** Logs a refused command and what follows from it; true when it will be tried again. */
+  private refused(c: PlannedChange | PlannedObject, errType: number, code: number): boolean {
+    const outcome = this.refusals.record(c, errType, code, this.desired);
+    if (outcome.kind === 'meterUnsupported') {
       // A datapath without meters must not take the flows that use them down: they go unmetered.
-      this.refusedMeters.add(cmd.meterId);
       this.pending.full = true;
-      this.log.error('switch refused a packet-in meter; controller-bound flows go unmetered (set the OVS controller rate limit)', { meterId: cmd.meterId, errType, code });
+      this.log.error('switch refused a packet-in meter; controller-bound flows go unmetered (set the OVS controller rate limit)', { meterId: c.command.type === 'meterMod' ? c.command.meterId : c.key, errType, code });
       return true;
     }
-    const fingerprint = this.fingerprint(c.key);
-    const prev = this.failures.get(c.key);
-    const attempts = prev && prev.fingerprint === fingerprint ? prev.attempts + 1 : 1;
-    const gaveUp = attempts >= (this.opts.maxAttempts ?? 3);
-    const stage = 'flow' in c ? c.flow.stage : undefined;
-    this.failures.set(c.key, { key: c.key, ...(stage !== undefined ? { stage } : {}), kind: c.kind, errType, code, attempts, gaveUp, fingerprint });
-    const fields = { kind: c.kind, stage, ...('flow' in c ? { tableId: c.flow.tableId, priority: c.flow.priority } : {}), flow: c.key, errType, code, attempts };
-    // Read the switch's groups and meters again: the next pass adds or modifies by what it really holds.
-    if (!gaveUp && staleBelief(errType, code) && this.pending.read === 'none') this.pending.read = 'recover';
-    if (gaveUp) this.log.error('switch keeps refusing a command; left out until its desired state changes', fields);
-    else this.log.warn('switch refused a command; will retry', fields);
-    return !gaveUp;
-  }
-
-  /** Keys that failed too often for the desired state they still have. */
-  private skipped(): Set<string> {
-    const out = new Set<string>();
-    for (const [key, f] of this.failures) {
-      if (!f.gaveUp) continue;
-      if (f.fingerprint === this.fingerprint(key)) out.add(key);
-      else this.failures.delete(key);
+    const f = outcome.failure;
+    const fields = { kind: c.kind, stage: f.stage, ...('flow' in c ? { tableId: c.flow.tableId, priority: c.flow.priority } : {}), flow: c.key, errType, code, attempts: f.attempts };
+    if (outcome.kind === 'gaveUp') {
+      this.log.error('switch keeps refusing a command; left out until its desired state changes', fields);
+      return false;
     }
-    return out;
+    // The switch holds other groups or meters than believed: read them before the next pass.
+    if (outcome.reread && this.pending.read === 'none') this.pending.read = 'recover';
+    this.log.warn('switch refused a command; will retry', fields);
+    return true;
   }
 
   /** Conflicts are logged when they appear, not on every pass; malformed and duplicate desired flows once per pass. */

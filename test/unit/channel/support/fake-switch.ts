@@ -199,6 +199,13 @@ export class FakeSwitch {
           for (const [i, chunk] of split(this.flows, n).entries()) {
             this.send({ type: 'multipartReply', version: v, xid, more: i < n - 1, body: { kind: 'flow', flows: chunk } });
           }
+        } else if (body.kind === 'groupDesc') {
+          this.send({ type: 'multipartReply', version: v, xid, more: false, body: { kind: 'groupDesc', groups: [] } });
+        } else if (body.kind === 'meterConfig') {
+          this.send({ type: 'multipartReply', version: v, xid, more: false, body: { kind: 'meterConfig', meters: [] } });
+        } else {
+          // OFPET_BAD_REQUEST / OFPBRC_BAD_MULTIPART, as a switch answers a request it does not serve.
+          this.send({ type: 'error', version: v, xid, errType: 1, code: 2, data: new Uint8Array(0) });
         }
         return;
       }

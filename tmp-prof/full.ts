@@ -1,0 +1,11 @@
+import { FlowCompiler } from '../src/compiler/compile.js';
+import { fatTree } from '../test/support/flowsim-topologies.js';
+import { buildCloud, prng, SEED_CLOUD } from '../bench/compile-model.js';
+const P = SEED_CLOUD;
+const topo = fatTree(P.aggs, P.edges, P.access, P.aggs, 4);
+const model = buildCloud(P, prng(0x5eed));
+const c0 = process.cpuUsage();
+const t0 = performance.now();
+const compiler = new FlowCompiler(model, topo);
+const u = process.cpuUsage(c0);
+console.log('full', (performance.now() - t0).toFixed(0), 'ms wall', ((u.user + u.system) / 1000).toFixed(0), 'ms cpu', compiler.result().switches.size);
