@@ -110,8 +110,9 @@ export class Election extends EventEmitter<ElectionEvents> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.stepDown('stopping');
+    // The lease first: the others campaign the moment etcd deletes the key.
+    await this.lease?.revoke().catch((e: unknown) => this.log.warn('revoking the lease failed; the others take over when it runs out', { error: (e as Error).message }));
     await this.watcher?.cancel().catch(() => undefined);
-    await this.lease?.revoke().catch(() => undefined);
   }
 
   /** A switch said this instance is no longer master (stale generation, or a newer master): give up at once. */

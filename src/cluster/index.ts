@@ -117,9 +117,10 @@ export class Cluster implements SwitchGate {
 
   async stop(): Promise<void> {
     if (!this.started) return;
-    await this.fabric.stop();
-    await this.realization.stop();
+    // Leadership and membership first: the others take over while the rest stops.
     await this.election.stop();
     await this.membership.stop();
+    await this.fabric.stop();
+    await this.realization.stop();
   }
 }

@@ -115,8 +115,8 @@ export class Membership {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    await this.lease?.revoke().catch((e: unknown) => this.log.warn('revoking the lease failed; the others see this instance leave when it runs out', { error: (e as Error).message }));
     await this.watcher?.cancel().catch(() => undefined);
-    await this.lease?.revoke().catch(() => undefined);
   }
 
   /** A switch stated a new role here, or a session ended: write this instance's record again. */

@@ -242,6 +242,36 @@ describe('integration: cluster operations on real etcd members', function () {
       return m === undefined ? undefined : Number(m.split(' ').pop());
     };
 
+    it('a leader that stops gives up its lease before anything else: the other leads at once, on a one-member etcd too', async () => {
+      // One member: every call of a controller goes to it, so calls refused while the controller stops would keep its revoke from etcd.
+      const single = await startEtcd(1);
+      const pair: Controller[] = [];
+      try {
+        for (let i = 0; i < 2; i++) {
+          const c = new Controller({
+            openflow: { host: '127.0.0.1', port: 0 },
+            api: { host: '127.0.0.1', port: 0 },
+            dataDir: join(tmp, `single${i}`),
+            etcd: { endpoints: single.endpoints.split(','), prefix: '/ops-single/' },
+            logger: silentLogger(),
+          });
+          await c.start();
+          pair.push(c);
+        }
+        const leader = await until(() => pair.find((c) => c.cluster!.election.isLeader()), 'a leader');
+        const other = pair.find((c) => c !== leader)!;
+        await until(() => other.cluster!.election.leader?.instanceId === leader.instanceId, 'the other to follow');
+        const stoppedAt = Date.now();
+        await leader.stop();
+        await until(() => other.cluster!.election.isLeader(), 'the other to lead', 10_000);
+        // A lease left to run out would take 2 to 3 s (TTL 3 s, kept alive every second).
+        expect(Date.now() - stoppedAt).to.be.below(1500);
+      } finally {
+        for (const c of pair) await c.stop();
+        await single.close();
+      }
+    });
+
     it('GET /v1/cluster on either shows both instances, one leader, three etcd members; the elections in /metrics; a stopped one is shown gone', async () => {
       for (let i = 0; i < 2; i++) {
         const c = new Controller({
@@ -280,9 +310,13 @@ describe('integration: cluster operations on real etcd members', function () {
       expect(await metric(follower, /^spotlight_cluster_elections_total\{outcome="won"\}/)).to.equal(0);
       expect(await metric(follower, /^spotlight_cluster_elections_total\{outcome="lost"\}/)).to.be.at.least(1);
 
-      // The leader stops: the follower takes over, shows the old leader gone and counts its win.
+      // The leader stops: it gives up its lease first, so the follower takes over at once (not when the lease
+      // would have run out, 2 to 3 s later), shows the old leader gone and counts its win.
+      const stoppedAt = Date.now();
       await leader.stop();
       controllers.splice(controllers.indexOf(leader), 1);
+      await until(() => follower.cluster!.election.isLeader(), 'the follower to lead', 10_000);
+      expect(Date.now() - stoppedAt).to.be.below(1500);
       const after = await until(async () => {
         const s = await status(follower);
         return s.leader?.instance === follower.instanceId && s.instances.find((i) => i.id === leader.instanceId)?.alive === false ? s : undefined;
