@@ -127,6 +127,7 @@ export class SwitchRoles extends EventEmitter<SwitchRolesEvents> {
     const seq = ++a.seq;
     if (want === 'slave') a.masterAt = undefined;
     const r = await requestRole(a.conn, want, gen);
+    const repliedAt = performance.now();
     if (seq !== a.seq || this.switches.get(a.conn.dpid) !== a) return;
     if (!r.ok) {
       if (r.reason === 'stale') {
@@ -150,7 +151,8 @@ export class SwitchRoles extends EventEmitter<SwitchRolesEvents> {
     }
     if (seq !== a.seq || election.generationId !== gen) return;
     a.masterAt = gen;
-    this.stated(a, 'master', gen);
+    // How long the barrier after the ROLE_REPLY took: the log line's time less this is when the switch replied.
+    this.stated(a, 'master', gen, { barrierMs: Math.round((performance.now() - repliedAt) * 10) / 10 });
     this.opts.onMaster(a.conn.dpid);
   }
 
@@ -168,11 +170,11 @@ export class SwitchRoles extends EventEmitter<SwitchRolesEvents> {
     this.opts.election.deposed(reason);
   }
 
-  private stated(a: Attached, role: 'master' | 'slave', generationId: bigint): void {
+  private stated(a: Attached, role: 'master' | 'slave', generationId: bigint, extra: Record<string, unknown> = {}): void {
     const previous = a.stated?.role;
     a.stated = { role, generationId };
     if (previous !== role) this.roleChanges++;
-    this.log.info('switch confirmed our role', { dpid: a.conn.dpid, role, generationId: String(generationId) });
+    this.log.info('switch confirmed our role', { dpid: a.conn.dpid, role, generationId: String(generationId), ...extra });
     this.emit('role', a.conn.dpid, role, previous);
   }
 }

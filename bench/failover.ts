@@ -1,0 +1,179 @@
+// Failover of several controllers on etcd, on real Open vSwitch bridges (one
+// OpenFlow 1.3, one OpenFlow 1.0, userspace datapath, every bridge listing
+// the three controllers): three `spotlight serve` processes on one etcd
+// member; the leader is killed with SIGKILL, and the time is taken from the
+// kill to the new master's ROLE_REPLY and to the barrier after it, per
+// bridge, from the survivors' log lines ("switch confirmed our role", whose
+// barrierMs says how long before the line the switch replied). The killed
+// instance is started again before the next kill. Beside it, in the same run,
+// the same with SIGTERM (the leader revokes its lease as it stops): the
+// difference is the wait for the dead leader's lease to run out.
+//   flock /tmp/spotlight-integration.lock npx tsx bench/failover.ts [--kills 20] [--stops 5]
+// Needs root, Open vSwitch and /usr/bin/etcd.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { ClusterStatus } from '../src/api/deps.js';
+import { etcdAvailable, freePort, startEtcd } from '../test/support/etcd.js';
+import { benchArg, haveCommand, ovsStarted, sh } from '../test/support/ovs.js';
+
+const KILLS = Number(benchArg('kills', '20'));
+const STOPS = Number(benchArg('stops', '5'));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TOKEN = 'failover-bench-token';
+const BRIDGES = [
+  { name: 'spfo13', protocols: 'OpenFlow13', dpid: '00000000005f0013' },
+  { name: 'spfo10', protocols: 'OpenFlow10', dpid: '00000000005f0010' },
+];
+
+interface Confirmed {
+  at: number;
+  dpid: string;
+  barrierMs: number;
+}
+
+class Instance {
+  proc: ChildProcess | undefined;
+  readonly confirmed: Confirmed[] = [];
+  constructor(
+    readonly name: string,
+    readonly openflow: number,
+    readonly api: number,
+    private readonly store: string,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.api}`;
+  }
+
+  start(): void {
+    const proc = spawn(process.execPath, [join(ROOT, 'bin/spotlight.js'), 'serve', '--store', this.store, '--openflow', `127.0.0.1:${this.openflow}`, '--api', `127.0.0.1:${this.api}`], {
+      env: { ...process.env, SPOTLIGHT_API_TOKEN: TOKEN, SPOTLIGHT_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    this.proc = proc;
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      let rec: { message?: string; role?: string; dpid?: string; barrierMs?: number; timestamp?: string };
+      try {
+        rec = JSON.parse(line) as typeof rec;
+      } catch {
+        return;
+      }
+      if (rec.message === 'switch confirmed our role' && rec.role === 'master' && rec.dpid && rec.timestamp) {
+        this.confirmed.push({ at: Date.parse(rec.timestamp), dpid: rec.dpid, barrierMs: rec.barrierMs ?? 0 });
+      }
+    });
+  }
+
+  stop(signal: NodeJS.Signals): Promise<void> {
+    const proc = this.proc;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      proc.once('exit', () => resolve());
+      process.kill(proc.pid!, signal);
+    });
+  }
+
+  async status(): Promise<ClusterStatus | undefined> {
+    try {
+      const r = await fetch(`${this.url}/v1/cluster`, { headers: { authorization: `Bearer ${TOKEN}` }, signal: AbortSignal.timeout(2000) });
+      return r.ok ? ((await r.json()) as ClusterStatus) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+async function until<T>(f: () => Promise<T | undefined> | T | undefined, what: string, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Every instance up and alive, one leader, master of every bridge with the others as slaves. */
+async function settled(all: Instance[]): Promise<Instance> {
+  return until(async () => {
+    const s = await all[0]!.status();
+    if (!s?.leader || s.instances.filter((i) => i.alive).length !== all.length) return undefined;
+    const ok = BRIDGES.every((b) => {
+      const sw = s.switches.find((x) => x.dpid === b.dpid);
+      return sw?.master === s.leader!.instance && sw.roles.length === all.length;
+    });
+    if (!ok) return undefined;
+    const leaderApi = s.instances.find((i) => i.leader)!.api;
+    return all.find((i) => i.url === leaderApi);
+  }, 'a settled cluster');
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+async function failovers(all: Instance[], count: number, signal: NodeJS.Signals): Promise<{ reply: number[]; barrier: number[] }> {
+  const reply: number[] = [];
+  const barrier: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const leader = await settled(all);
+    // A quiet second: the survivors' keep-alives are mid-interval, as at any moment of a real failure.
+    await new Promise((r) => setTimeout(r, 500 + Math.random() * 1000));
+    const survivors = all.filter((x) => x !== leader);
+    for (const s of survivors) s.confirmed.length = 0;
+    const t0 = Date.now();
+    await leader.stop(signal);
+    const seen = await until(() => {
+      const got = BRIDGES.map((b) => survivors.flatMap((s) => s.confirmed).find((c) => c.dpid === b.dpid && c.at >= t0));
+      return got.every((g) => g !== undefined) ? (got as Confirmed[]) : undefined;
+    }, 'a new master on every bridge');
+    for (const c of seen) {
+      barrier.push(c.at - t0);
+      reply.push(Math.round(c.at - c.barrierMs - t0));
+    }
+    leader.start();
+    process.stdout.write(`  ${signal} ${i + 1}/${count}: ${seen.map((c) => `${c.dpid.slice(-4)} ${c.at - t0} ms`).join(', ')}\n`);
+  }
+  return { reply: reply.sort((a, b) => a - b), barrier: barrier.sort((a, b) => a - b) };
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0 || !haveCommand('ovs-vsctl') || !ovsStarted()) {
+    console.log('skipped: needs root and a running Open vSwitch');
+    return;
+  }
+  if (!etcdAvailable()) throw new Error('/usr/bin/etcd is missing: apt-get install etcd-server');
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build.js')], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('build failed');
+  const etcd = await startEtcd(1);
+  const all: Instance[] = [];
+  try {
+    for (const n of ['a', 'b', 'c']) all.push(new Instance(n, await freePort(), await freePort(), `${etcd.url}/failover-bench`));
+    for (const i of all) i.start();
+    for (const b of BRIDGES) {
+      sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', b.name]);
+      sh('ovs-vsctl', ['--timeout=10', 'add-br', b.name, '--', 'set', 'bridge', b.name, 'datapath_type=netdev', 'fail_mode=secure', `protocols=${b.protocols}`, `other-config:datapath-id=${b.dpid}`]);
+      sh('ovs-vsctl', ['--timeout=10', 'set-controller', b.name, ...all.map((i) => `tcp:127.0.0.1:${i.openflow}`)]);
+    }
+    const started = new Date();
+    console.log(`failover bench: ${KILLS} SIGKILL and ${STOPS} SIGTERM of the leader; 3 instances, 1 etcd member, lease TTL 3 s, bridges ${BRIDGES.map((b) => `${b.name} (${b.protocols})`).join(', ')}`);
+    const killed = await failovers(all, KILLS, 'SIGKILL');
+    const stopped = await failovers(all, STOPS, 'SIGTERM');
+    const row = (name: string, xs: number[]) => `${name.padEnd(36)} p50 ${String(pct(xs, 50)).padStart(5)} ms   p99 ${String(pct(xs, 99)).padStart(5)} ms   min ${xs[0]} max ${xs[xs.length - 1]} (n=${xs.length})`;
+    console.log(`\n${started.toISOString()}, node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(row('SIGKILL -> ROLE_REPLY (new master)', killed.reply));
+    console.log(row('SIGKILL -> barrier after it', killed.barrier));
+    console.log(row('SIGTERM -> ROLE_REPLY (peer)', stopped.reply));
+    console.log(row('SIGTERM -> barrier after it (peer)', stopped.barrier));
+    console.log(`median kill - median stop (the dead lease's wait): ${pct(killed.barrier, 50) - pct(stopped.barrier, 50)} ms`);
+  } finally {
+    for (const b of BRIDGES) sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', b.name]);
+    for (const i of all) await i.stop('SIGKILL');
+    await etcd.close();
+  }
+}
+
+await main();
