@@ -36,6 +36,7 @@ export function controllerOptions(s: EffectiveSettings): Omit<ControllerOptions,
       ...(c.discovery?.probeIntervalMs !== undefined ? { probeIntervalMs: c.discovery.probeIntervalMs } : {}),
       ...(c.discovery?.undescribedSwitches === 'refuse' ? { refuseUndescribedSwitches: true } : {}),
     },
+    ...(c.budgets ? { budgets: budgetSettings(c.budgets) } : {}),
     reconcile: {
       ...(r.auditIntervalMs !== undefined ? { auditIntervalMs: r.auditIntervalMs } : {}),
       ...(r.coalesceMs !== undefined ? { coalesceMs: r.coalesceMs } : {}),
@@ -49,6 +50,12 @@ export function controllerOptions(s: EffectiveSettings): Omit<ControllerOptions,
       ...(c.discovery?.settleMs !== undefined ? { settleMs: c.discovery.settleMs } : {}),
     },
   };
+}
+
+/** Budgets with the overrides keyed by datapath id (the loader resolved the names). */
+function budgetSettings(b: NonNullable<EffectiveSettings['config']['budgets']>): NonNullable<ControllerOptions['budgets']> {
+  const { switches, ...defaults } = b;
+  return { ...defaults, ...(switches ? { switches: new Map(switches.map(({ switch: dpid, ...rule }) => [dpid, rule])) } : {}) };
 }
 
 /** The API's HTTPS, rate limit and timeouts as the file gives them (startApi fills in the defaults). */

@@ -12,6 +12,7 @@ import { OpenFlowServer, type ConnectionLimits, type TlsSettings } from './chann
 import type { Clock } from './clock.js';
 import { DEFAULT_METER_RATES } from './compiler/switch-lowering.js';
 import { EventBus } from './events/bus.js';
+import { TableBudgets, type BudgetSettings } from './budget/table-budgets.js';
 import { attachEventSources } from './events/sources.js';
 import { SpoofWatch } from './events/spoof-watch.js';
 import type { Logger } from './log.js';
@@ -23,9 +24,11 @@ import { ModelBoundPorts } from './runtime/bound-ports.js';
 import { flowDumper } from './runtime/flow-dump.js';
 import { clusterView, singleInstanceView } from './runtime/cluster-status.js';
 import { CompileLoop } from './runtime/compile-loop.js';
+import { BudgetAdmission } from './runtime/budget-admission.js';
 import { PacketInHandler } from './runtime/packet-in.js';
 import { StickyTopology } from './runtime/sticky-topology.js';
 import { switchDirectory } from './runtime/switch-directory.js';
+import { readCapacities, tableCapacityReader } from './runtime/table-capacity.js';
 import { connectEtcd, describeEtcd, etcdHealth, openEtcdStore, openStore, type EtcdSettings, type Store } from './store/index.js';
 import { channelTopologySource } from './topo/channel-source.js';
 import { findSwitch, type TopologyDescription } from './topo/description.js';
@@ -55,6 +58,8 @@ export interface ControllerOptions {
   /** Compute agents' tokens, each limited to its switches. */
   apiAgents?: AgentToken[];
   reconcile?: ReconcileSettings;
+  /** Flow-table budgets: a default and per-switch overrides (a switch's own capacity applies too). */
+  budgets?: BudgetSettings;
 }
 
 export interface ReconcileSettings {
@@ -99,6 +104,10 @@ export class Controller {
   inheritedLinks: InheritedLinks | undefined;
   packetIn: PacketInHandler | undefined;
   metrics: AttachedMetrics | undefined;
+  /** Each switch's flow-table budget and what the compiled state uses of it. */
+  readonly budgets: TableBudgets;
+  /** Writes that would push a switch past its budget are refused. */
+  admission: BudgetAdmission | undefined;
   /** GET /v1/events: model, switch, link, realization, spoof-drop and migration events. */
   readonly events = new EventBus();
   private detachEvents: (() => void) | undefined;
@@ -122,6 +131,7 @@ export class Controller {
 
   constructor(readonly options: ControllerOptions) {
     this.log = options.logger.child({ component: 'controller' });
+    this.budgets = new TableBudgets(options.budgets);
   }
 
   /** Brings the components up in dependency order; a store that cannot be read stops it before anything listens. */
@@ -135,9 +145,12 @@ export class Controller {
     this.wireSwitchSessions(of, store, reconcile, cluster);
     const loop = this.buildCompileLoop(store, reconcile, cluster);
     loop.start();
-    const packetIns = this.wirePacketIns(of, store, topoIo.sendPacketOut);
+    const admission = this.buildAdmission(of, store, loop);
+    // Every writer goes through the admission's journal (a write is checked on what the ones before it in its group did).
+    const writes = admission.journaled();
+    const packetIns = this.wirePacketIns(of, writes, topoIo.sendPacketOut);
     this.openflowAddress = await of.listen();
-    const api = await this.startApiServer(store, of, reconcile, loop, packetIns);
+    const api = await this.startApiServer(writes, of, reconcile, loop, packetIns);
     this.api = api;
     this.apiAddress = api.address;
     await cluster?.start({ api: api.address, openflow: `${this.openflowAddress.host}:${this.openflowAddress.port}` });
@@ -241,7 +254,7 @@ export class Controller {
     const topology = this.topology!;
     of.on('switchConnected', (ev) => cluster?.attach(ev.connection));
     of.on('switchDisconnected', (ev) => cluster?.detach(ev.dpid));
-    const metrics = attachMetrics({ openflow: of, reconcile, store, topology });
+    const metrics = attachMetrics({ openflow: of, reconcile, store, topology, tableUse: (dpid) => this.budgets.use(dpid) });
     if (cluster) registerClusterMetrics(metrics.metrics.registry, cluster);
     this.metrics = metrics;
     const spoofWatch = new SpoofWatch(this.events);
@@ -277,6 +290,7 @@ export class Controller {
       sink: reconcile,
       logger: this.options.logger,
       compiler: {
+        flowsChanged: (dpid, removed, added) => this.budgets.flowsChanged(dpid, removed, added),
         rates: {
           switch: { rate: rs.packetInRate ?? DEFAULT_METER_RATES.switch.rate, burst: rs.packetInBurst ?? DEFAULT_METER_RATES.switch.burst },
           port: { rate: rs.packetInPortRate ?? DEFAULT_METER_RATES.port.rate, burst: rs.packetInPortBurst ?? DEFAULT_METER_RATES.port.burst },
@@ -299,6 +313,14 @@ export class Controller {
       sticky.onChange(() => cluster.fabric.changed());
     }
     return loop;
+  }
+
+  /** Each switch's capacity read as it connects; writes checked against the budgets by a trial compile. */
+  private buildAdmission(of: OpenFlowServer, store: Store, loop: CompileLoop): BudgetAdmission {
+    readCapacities(of, tableCapacityReader(this.options.logger), (dpid, entries) => this.budgets.setCapacity(dpid, entries));
+    const admission = new BudgetAdmission(store, this.budgets, loop, this.options.logger);
+    this.admission = admission;
+    return admission;
   }
 
   /** ARP/ND answers from the model and migration announcements; returns the packet-in count per switch. */
@@ -335,11 +357,13 @@ export class Controller {
           connectedVersion: (dpid) => of.get(dpid)?.version,
           reconcile: () => reconcile.statusAll(),
           packetIns: (dpid) => packetIns.get(dpid) ?? 0,
+          tableUse: (dpid) => this.budgets.use(dpid),
         }),
         dumpFlows: flowDumper((dpid) => of.get(dpid)),
       },
       metrics: this.metrics!.api,
       events: this.events,
+      ...(this.admission ? { admission: this.admission } : {}),
       // explain and trace read the compile loop's live state over the same fabric view as the compiler.
       fabric: sticky,
       compiled: { switches: () => [...sticky.snapshot().switches.keys()].map((d) => loop.compiler!.flowsOf(d)) },
@@ -384,6 +408,7 @@ export class Controller {
       this.detachEvents?.();
       await this.cluster?.stop().catch((err: unknown) => this.log.warn('leaving the election failed', { error: String(err) }));
       this.compileLoop?.stop();
+      this.admission?.stop();
       this.packetIn?.stop();
       this.stickyTopology?.stop();
       this.inheritedLinks?.stop();

@@ -102,6 +102,12 @@ function renderGraph() {
   }
 }
 
+/** "120 / 2000" (flows), "240 / 2000 TCAM" (pica8), "120 / -" without a budget. */
+function tableUseText(t) {
+  if (!t) return '-';
+  return `${t.used} / ${t.budget ?? '-'}${t.unit === 'tcam entries' ? ' TCAM' : ''}`;
+}
+
 function renderSwitches() {
   const body = document.querySelector('#switches tbody');
   body.replaceChildren();
@@ -115,7 +121,7 @@ function renderSwitches() {
       [s.role ?? '-'],
       [s.connected ? s.version : `${s.version ?? '-'} (not connected)`],
       [s.flowCount, 'num'],
-      ['not known yet', 'budget'],
+      [tableUseText(s.table), s.table && s.table.budget !== null && s.table.used > s.table.budget ? 'num budget over' : 'num budget'],
       [s.realizedGeneration ?? '-', 'num'],
       [lag, 'num'],
       [rate.toFixed(1), 'num'],

@@ -142,12 +142,13 @@ export const READ_ANSWERS: Record<string, Answer> = {
           role: { type: 'string', enum: ['edge', 'aggregation'] },
           desiredFlows: int,
           packetIns: int,
+          table: obj({ used: int, budget: nullableInt, configured: nullableInt, capacity: nullableInt, unit: { type: 'string', enum: ['flows', 'tcam entries'] } }),
         }, ['dpid', 'version', 'connected', 'ports', 'flowCount', 'realizedGeneration']),
       ),
     }),
     example: {
       switches: [
-        { dpid: DPID, version: '1.3', connected: true, ports: [{ number: 1, name: 's1-eth1', up: true }], flowCount: 42, realizedGeneration: 7, name: 'e1', role: 'edge', desiredFlows: 42, packetIns: 130 },
+        { dpid: DPID, version: '1.3', connected: true, ports: [{ number: 1, name: 's1-eth1', up: true }], flowCount: 42, realizedGeneration: 7, name: 'e1', role: 'edge', desiredFlows: 42, packetIns: 130, table: { used: 42, budget: 2000, configured: 2000, capacity: 6000000, unit: 'flows' } },
       ],
     },
   },

@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import type { SwitchNameLookup } from '../model/ident.js';
 import type { Store } from '../store/index.js';
 import type { AgentToken } from './auth.js';
-import type { ApiMetrics, ClusterView, CompiledView, FabricView, SwitchDirectory, TopologyView } from './deps.js';
+import type { ApiMetrics, ClusterView, CompiledView, FabricView, SwitchDirectory, TopologyView, WriteAdmission } from './deps.js';
 import type { ConnectionTimeouts, RateLimitSettings } from './guards.js';
 import type { ChangeRealization } from './realization.js';
 
@@ -41,6 +41,8 @@ export interface ApiDeps {
   events?: EventBus;
   /** GET /v1/cluster: the instances and each switch's master; none by default. */
   cluster?: ClusterView;
+  /** Writes checked against the switches' table budgets before they are stored; none by default. */
+  admission?: WriteAdmission;
   logger: Logger;
 }
 
@@ -53,6 +55,7 @@ export interface ApiContext {
   fabric?: FabricView;
   compiled?: CompiledView;
   events?: EventBus;
+  admission?: WriteAdmission;
   ready: () => boolean;
   logger: Logger;
 }

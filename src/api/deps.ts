@@ -2,6 +2,7 @@
 // with empty defaults so that the API also runs on its own.
 import type { SwitchFlows } from '../compiler/types.js';
 import type { EtcdHealth } from '../store/index.js';
+import type { ModelChange, ModelSnapshot } from '../model/types.js';
 import type { TopologySnapshot } from '../topo/types.js';
 
 export interface SwitchPortInfo {
@@ -27,6 +28,36 @@ export interface SwitchInfo {
   desiredFlows?: number;
   /** Packet-ins received from the switch since the controller started. */
   packetIns?: number;
+  /** Table entries the compiled state takes on the switch, against its budget. */
+  table?: SwitchTableInfo;
+}
+
+/**
+ * A switch's flow table: what the compiled flows take (`used`, counted by
+ * the switch's budget profile: one per flow, or TCAM entries for pica8) and
+ * the budget: the smaller of the settings' (`configured`) and the switch's
+ * own report at connect (`capacity`); null where unknown.
+ */
+export interface SwitchTableInfo {
+  used: number;
+  budget: number | null;
+  configured: number | null;
+  capacity: number | null;
+  unit: 'flows' | 'tcam entries';
+}
+
+/** A switch a write would push past its flow-table budget. */
+export interface BudgetExcessInfo {
+  dpid: string;
+  /** Entries the switch would need with the write. */
+  needed: number;
+  budget: number;
+  unit: 'flows' | 'tcam entries';
+}
+
+/** Checks a write before it is stored: the switches it would push past their table budgets (none: admitted). */
+export interface WriteAdmission {
+  check(s: ModelSnapshot, changes: readonly ModelChange[], after: ModelSnapshot): BudgetExcessInfo[];
 }
 
 /** One flow as the switch reports it (flow stats), shown ovs-ofctl style. */

@@ -57,6 +57,10 @@ const API_ERRORS = {
     description: 'etcd store: the change was not confirmed in time, so it may or may not be stored. Repeat the call (writes are idempotent).',
   },
   invalid_export: { status: 400, description: 'An import is not an export file of this Spotlight: the message names the part at fault.' },
+  table_budget_exceeded: {
+    status: 409,
+    description: "The write would push a switch past its flow-table budget (the settings' budgets, or the capacity the switch reports): the answer names the first such switch (`switch`, `name`), the entries it would need (`needed`) and its budget (`budget`, in `unit`: flows or tcam entries), and lists every such switch in `exceeded`. Nothing was stored.",
+  },
   store_not_empty: { status: 409, description: 'An import goes into an empty store only (a new --data directory).' },
   not_ready: { status: 503, description: 'Health: the store or a listener is not up yet.' },
   realization_timeout: {
@@ -92,8 +96,13 @@ export function errorBody(code: string, message: string, field?: string): ErrorB
 /** The error each refused request answered with, for its log line. */
 const answeredErrors = new WeakMap<FastifyReply, { code: string; field?: string }>();
 
-export function sendError(reply: FastifyReply, status: number, code: string, message: string, field?: string): FastifyReply {
+/** Notes the error a reply carries for its log line (sendError does it; a route that sends a richer body calls it). */
+export function markError(reply: FastifyReply, code: string, field?: string): void {
   answeredErrors.set(reply, field === undefined ? { code } : { code, field });
+}
+
+export function sendError(reply: FastifyReply, status: number, code: string, message: string, field?: string): FastifyReply {
+  markError(reply, code, field);
   return reply.code(status).type('application/json').send(errorBody(code, message, field));
 }
 

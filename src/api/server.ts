@@ -47,6 +47,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   if (deps.fabric) ctx.fabric = deps.fabric;
   if (deps.compiled) ctx.compiled = deps.compiled;
   if (deps.events) ctx.events = deps.events;
+  if (deps.admission) ctx.admission = deps.admission;
 
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const t = deps.timeouts ?? DEFAULT_TIMEOUTS;
@@ -146,6 +147,7 @@ export interface StartApiOptions {
   compiled?: ApiDeps['compiled'];
   events?: ApiDeps['events'];
   cluster?: ClusterView;
+  admission?: ApiDeps['admission'];
   logger: Logger;
 }
 
@@ -184,6 +186,7 @@ export async function startApi(opts: StartApiOptions): Promise<{ close(): Promis
   if (opts.compiled) deps.compiled = opts.compiled;
   if (opts.events) deps.events = opts.events;
   if (opts.cluster) deps.cluster = opts.cluster;
+  if (opts.admission) deps.admission = opts.admission;
   const app = buildApi(deps);
   const host = opts.host.replace(/^\[(.*)\]$/, '$1');
   const address = await app.listen({ host, port: opts.port });

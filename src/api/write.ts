@@ -6,7 +6,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ModelChange } from '../model/types.js';
 import { StoreError, type ModelOp } from '../store/index.js';
 import type { ApiContext } from './context.js';
-import { errorBody, sendError } from './errors.js';
+import type { BudgetExcessInfo } from './deps.js';
+import { errorBody, markError, sendError } from './errors.js';
 import { switchesNamed } from './named-switches.js';
 import { inputWarnings } from './warnings.js';
 
@@ -15,10 +16,14 @@ export const MAX_WAIT_SECONDS = 3600;
 
 export async function runWrite(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, op: ModelOp): Promise<FastifyReply> {
   let changes: ModelChange[] = [];
+  let refused: BudgetExcessInfo[] = [];
   let result;
   try {
     result = await ctx.store.apply((s) => {
       const r = op(s);
+      refused = r.ok && ctx.admission ? ctx.admission.check(s, r.changes, r.snapshot) : [];
+      // Refused: the write changes nothing, so nothing is stored.
+      if (refused.length > 0) return { ok: true, snapshot: s, changes: [] };
       if (r.ok) changes = r.changes;
       return r;
     });
@@ -36,6 +41,7 @@ export async function runWrite(ctx: ApiContext, req: FastifyRequest, reply: Fast
     const { status, code, message, field } = result.error;
     return sendError(reply, status, code, message, field);
   }
+  if (refused.length > 0) return refuseOverBudget(ctx, req, reply, refused);
   const generation = result.generation;
   const warnings = result.changed ? inputWarnings(changes, ctx.store.snapshot()) : [];
   if (warnings.length > 0) ctx.logger.info('write accepted with warnings', { path: req.url, generation, warnings: warnings.map((w) => `${w.code} ${w.field}`) });
@@ -59,5 +65,25 @@ export async function runWrite(ctx: ApiContext, req: FastifyRequest, reply: Fast
     lagging,
     pending: r.pending,
     ...extra,
+  });
+}
+
+/** 409 table_budget_exceeded: the first switch over its budget in the message and fields, every one in `exceeded`. */
+function refuseOverBudget(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, excess: BudgetExcessInfo[]): FastifyReply {
+  const names = new Map(ctx.switches.list().flatMap((s) => (s.name ? [[s.dpid, s.name] as const] : [])));
+  const shown = (dpid: string): string => (names.has(dpid) ? `${names.get(dpid)} (${dpid})` : dpid);
+  const first = excess[0]!;
+  const more = excess.length > 1 ? `, and ${excess.length - 1} more switch${excess.length > 2 ? 'es' : ''}` : '';
+  const message = `switch ${shown(first.dpid)} would need ${first.needed} ${first.unit} with this change, over its table budget of ${first.budget}${more}; nothing was stored`;
+  ctx.logger.warn('write refused: table budget', { method: req.method, path: req.url, exceeded: excess.map((e) => `${e.dpid} ${e.needed}/${e.budget} ${e.unit}`) });
+  markError(reply, 'table_budget_exceeded');
+  return reply.code(409).type('application/json').send({
+    ...errorBody('table_budget_exceeded', message),
+    switch: first.dpid,
+    ...(names.has(first.dpid) ? { name: names.get(first.dpid) } : {}),
+    needed: first.needed,
+    budget: first.budget,
+    unit: first.unit,
+    exceeded: excess.map((e) => ({ switch: e.dpid, needed: e.needed, budget: e.budget, unit: e.unit })),
   });
 }

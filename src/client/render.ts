@@ -21,9 +21,15 @@ export function renderSwitches(b: { switches: SwitchInfo[] }): string {
   if (!b.switches.length) return 'no switches\n';
   const names = namesOf(b.switches);
   return table(
-    ['SWITCH', 'ROLE', 'VERSION', 'CONNECTED', 'PORTS', 'FLOWS', 'REALIZED'],
-    b.switches.map((s) => [switchLabel(s.dpid, names), s.role ?? '-', s.version ?? '-', s.connected ? 'yes' : 'no', s.ports.length, s.flowCount, s.realizedGeneration ?? '-']),
+    ['SWITCH', 'ROLE', 'VERSION', 'CONNECTED', 'PORTS', 'FLOWS', 'TABLE USED/BUDGET', 'REALIZED'],
+    b.switches.map((s) => [switchLabel(s.dpid, names), s.role ?? '-', s.version ?? '-', s.connected ? 'yes' : 'no', s.ports.length, s.flowCount, tableUseText(s.table), s.realizedGeneration ?? '-']),
   );
+}
+
+/** "120/2000" (flows), "240/2000 tcam" (pica8 TCAM entries), "120/-" without a budget. */
+export function tableUseText(t: SwitchInfo['table']): string {
+  if (!t) return '-';
+  return `${t.used}/${t.budget ?? '-'}${t.unit === 'tcam entries' ? ' tcam' : ''}`;
 }
 
 export function renderVms(b: { vms: Vm[] }): string {

@@ -25,7 +25,7 @@ import { cmp, gatewayEndpoints, vmEndpoints, type Endpoint } from './endpoints.j
 import { assignGroups, assignLabels } from './fabric.js';
 import { NetworkState } from './network-state.js';
 import { forwardKey, NET_KEY, networkPieces, networkPiecesFor, reachKey, sourceKey } from './network-pieces.js';
-import { PieceStore } from './piece-store.js';
+import { PieceStore, type FlowsChanged } from './piece-store.js';
 import { PortIndex } from './port-index.js';
 import { FabricRoutes, type RouteChanges } from './routes.js';
 import { DEFAULT_METER_RATES, selectBuckets, switchPieces, type MeterRates } from './switch-lowering.js';
@@ -36,6 +36,8 @@ import { checkFlow } from './pipeline.js';
 export interface CompilerOptions {
   /** Packet-in meters (OF1.3): the switch's own and each access port's. */
   rates?: MeterRates;
+  /** Told of every change to a switch's desired flows as it is lowered. */
+  flowsChanged?: FlowsChanged;
 }
 
 export function compile(model: ModelSnapshot, topo: TopologySnapshot, opts: CompilerOptions = {}): CompileResult {
@@ -70,7 +72,7 @@ export class FlowCompiler {
   private readonly netsOn = new Map<Dpid, Set<string>>();
   /** Networks with a delivered endpoint per switch. */
   private readonly memberNetsOn = new Map<Dpid, Set<string>>();
-  private readonly store = new PieceStore();
+  private readonly store: PieceStore;
   /** Per switch, per scope: the pieces to refresh, or null for the whole scope. */
   private readonly dirty = new Map<Dpid, Map<string, Set<string> | null>>();
   private readonly versions = new Map<Dpid, OfVersion>();
@@ -88,6 +90,7 @@ export class FlowCompiler {
     this.model = model;
     this.topo = topo;
     this.rates = opts.rates ?? DEFAULT_METER_RATES;
+    this.store = new PieceStore(opts.flowsChanged);
     this.ports.update(topo);
     this.relabel();
     for (const r of model.relations.values()) this.link(r, +1);

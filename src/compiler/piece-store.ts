@@ -33,6 +33,9 @@ export function sameSig(a: Sig, b: Sig): boolean {
   return true;
 }
 
+/** Told of every change to a switch's desired flows, as it is recorded (the table budgets count them). */
+export type FlowsChanged = (dpid: Dpid, removed: readonly DesiredFlow[], added: readonly DesiredFlow[]) => void;
+
 export class PieceStore {
   private readonly switches = new Map<Dpid, Map<string, Map<string, Lowered>>>();
   private readonly deltas = new Map<Dpid, SwitchDelta>();
@@ -41,6 +44,8 @@ export class PieceStore {
   lowered = 0;
   /** Flows left out because they broke their stage's declaration (a compiler fault), the latest 100. */
   readonly violations: { dpid: Dpid; piece: string; why: string }[] = [];
+
+  constructor(private readonly onFlowsChanged?: FlowsChanged) {}
 
   /** Brings one scope of a switch to `pieces`: pieces it does not list are dropped. */
   refresh(dpid: Dpid, version: OfVersion, scope: string, pieces: ReadonlyMap<string, Piece>): void {
@@ -152,5 +157,6 @@ export class PieceStore {
       for (const g of now.groups) d.addedGroups.push(g);
       for (const m of now.meters) d.addedMeters.push(m);
     }
+    this.onFlowsChanged?.(dpid, old?.flows ?? NONE, now?.flows ?? NONE);
   }
 }

@@ -9,6 +9,7 @@ import { isFingerprint } from '../channel/identity.js';
 import { switchDpid, SWITCH_FORMS } from '../model/ident.js';
 import { findSwitch, loadDescription, normalizeDpid, validateDescription, type TopologyDescription } from '../topo/description.js';
 import { parseStoreLocation } from '../store/etcd-connection.js';
+import { parseBudgets, type BudgetConfig } from './budgets.js';
 import { keysUnder } from './fields.js';
 
 export interface ListenAddress {
@@ -53,6 +54,8 @@ export interface SpotlightConfig {
   discovery?: { probeIntervalMs?: number; settleMs?: number; undescribedSwitches?: 'allow' | 'refuse' };
   /** The model in etcd instead of LevelDB (several controllers share it). */
   store?: StoreConfig;
+  /** Flow-table budgets; switches resolved to datapath ids like the agents'. */
+  budgets?: BudgetConfig;
 }
 
 export interface StoreConfig {
@@ -145,6 +148,7 @@ export async function loadConfig(path: string): Promise<ConfigResult> {
     c.topologyDescription = d.description;
     try {
       resolveAgentSwitches(c);
+      resolveBudgetSwitches(c);
     } catch (err) {
       if (err instanceof FieldError) return bad(err.field, err.message);
       throw err;
@@ -242,6 +246,20 @@ function resolveAgentSwitches(c: SpotlightConfig): void {
       if (dpid === undefined) throw new FieldError(`api.agents[${i}].switches[${j}]`, `"${ref}" is neither a datapath id (${SWITCH_FORMS}) nor a switch the topology names`);
       return dpid;
     });
+  }
+}
+
+/** Budget overrides' switches as canonical dpids, as for the agents. */
+function resolveBudgetSwitches(c: SpotlightConfig): void {
+  const desc = c.topologyDescription;
+  const lookup = desc ? (name: string) => findSwitch(desc, name)?.dpid : undefined;
+  const seen = new Set<string>();
+  for (const [i, s] of (c.budgets?.switches ?? []).entries()) {
+    const dpid = switchDpid(s.switch, lookup);
+    if (dpid === undefined) throw new FieldError(`budgets.switches[${i}].switch`, `"${s.switch}" is neither a datapath id (${SWITCH_FORMS}) nor a switch the topology names`);
+    if (seen.has(dpid)) throw new FieldError(`budgets.switches[${i}].switch`, `${s.switch} is ${dpid}, listed before`);
+    seen.add(dpid);
+    s.switch = dpid;
   }
 }
 
@@ -387,8 +405,16 @@ function validate(raw: unknown): SpotlightConfig {
     }
   }
   if (top.store !== undefined) c.store = storeSettings(mapping(top.store, 'store'));
+  if (top.budgets !== undefined) {
+    const b = parseBudgets(top.budgets);
+    if (!b.ok) throw new FieldError(b.field, b.message);
+    c.budgets = b.budgets;
+  }
   // A description in a file is read later (loadConfig), which resolves the names then.
-  if (c.topology === undefined) resolveAgentSwitches(c);
+  if (c.topology === undefined) {
+    resolveAgentSwitches(c);
+    resolveBudgetSwitches(c);
+  }
   return c;
 }
 

@@ -9,6 +9,7 @@ import type { PacketIn } from '../openflow/types.js';
 import type { SwitchReconcileStatus } from '../reconcile/manager.js';
 import type { SwitchSession } from '../reconcile/ports.js';
 import { registerTopologyMetrics, type TopologyMetricsSource } from '../topo/metrics.js';
+import type { TableUse } from '../budget/table-budgets.js';
 import { SpotlightMetrics } from './definitions.js';
 import { registerEventLoopDelay } from './event-loop.js';
 import { instrumentSession } from './session.js';
@@ -28,6 +29,8 @@ export interface MetricsSources {
   reconcile: { statusAll(): SwitchReconcileStatus[] };
   store: { readonly generation: number };
   topology?: TopologyMetricsSource;
+  /** Table entries used on a switch against its budget. */
+  tableUse?: (dpid: string) => TableUse;
 }
 
 export interface AttachedMetrics {
@@ -88,11 +91,18 @@ export function attachMetrics(src: MetricsSources): AttachedMetrics {
     m.generation.set(gen);
     m.flows.reset();
     m.desiredFlows.reset();
+    m.tableUsed.reset();
+    m.tableBudget.reset();
     m.realizedGeneration.reset();
     m.generationLag.reset();
     let maxLag = 0;
     for (const s of src.reconcile.statusAll()) {
       m.desiredFlows.set({ dpid: s.dpid }, s.desiredFlows);
+      const use = src.tableUse?.(s.dpid);
+      if (use) {
+        m.tableUsed.set({ dpid: s.dpid }, use.used);
+        if (use.budget !== undefined) m.tableBudget.set({ dpid: s.dpid }, use.budget);
+      }
       if (!s.connected) continue;
       m.flows.set({ dpid: s.dpid }, s.installedFlows);
       if (s.realizedGeneration !== undefined) {

@@ -25,6 +25,24 @@ export class SpotlightMetrics {
     labelNames: ['dpid'] as const,
     registers: this.registers,
   });
+  readonly tableUsed = new Gauge({
+    name: 'spotlight_switch_table_used',
+    help: "Table entries the compiled flows take on a switch, counted by its budget profile (flows, or TCAM entries for pica8)",
+    labelNames: ['dpid'] as const,
+    registers: this.registers,
+  });
+  readonly tableBudget = new Gauge({
+    name: 'spotlight_switch_table_budget',
+    help: "A switch's table budget: the smaller of the settings' and the capacity it reported (absent when neither is known)",
+    labelNames: ['dpid'] as const,
+    registers: this.registers,
+  });
+  readonly tableFull = new Counter({
+    name: 'spotlight_table_full_errors_total',
+    help: 'Flow-mods a switch refused because its table is full (OF1.3 TABLE_FULL, OF1.0 ALL_TABLES_FULL)',
+    labelNames: ['dpid'] as const,
+    registers: this.registers,
+  });
   readonly flowMods = new Counter({
     name: 'spotlight_flow_mods_sent_total',
     help: 'Flow-mods sent to switches, by command (add, modify, delete)',
@@ -98,7 +116,7 @@ export class SpotlightMetrics {
 
   /** Removes every series labelled with this datapath id. */
   async forgetSwitch(dpid: string): Promise<void> {
-    for (const metric of [this.flowMods, this.batchFailures, this.flowModErrors, this.barrierSeconds, this.packetIns, this.spoofDrops]) {
+    for (const metric of [this.flowMods, this.batchFailures, this.flowModErrors, this.tableFull, this.barrierSeconds, this.packetIns, this.spoofDrops]) {
       const { values } = await metric.get();
       for (const v of values) {
         if (v.labels.dpid !== dpid) continue;

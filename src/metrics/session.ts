@@ -4,6 +4,7 @@
 import { wrapSession, type ApplyResult, type ReadFlowsResult, type SwitchCommand, type SwitchSession } from '../reconcile/ports.js';
 import type { SpotlightMetrics } from './definitions.js';
 import { spoofCounts } from '../compiler/spoof.js';
+import { isTableFull } from '../openflow/table-full.js';
 
 export function instrumentSession(m: SpotlightMetrics, inner: SwitchSession, now: () => number = () => performance.now()): SwitchSession {
   const dpid = inner.dpid;
@@ -15,6 +16,8 @@ export function instrumentSession(m: SpotlightMetrics, inner: SwitchSession, now
       if (r.ok) m.barrierSeconds.observe({ dpid }, (now() - started) / 1000);
       else m.batchFailures.inc({ dpid, reason: r.reason });
       if (r.errors.length) m.flowModErrors.inc({ dpid }, r.errors.length);
+      const full = r.errors.filter((e) => isTableFull(inner.version, e.errType, e.code)).length;
+      if (full > 0) m.tableFull.inc({ dpid }, full);
       return r;
     },
     async readFlows(): Promise<ReadFlowsResult> {

@@ -7,6 +7,7 @@
 import { canonicalInstructions } from './action-key.js';
 import type { DesiredTables } from './desired.js';
 import type { InstalledTables, PlannedChange, PlannedObject } from './diff.js';
+import { isTableFull } from '../openflow/table-full.js';
 
 /** OFPET_GROUP_MOD_FAILED and the codes saying the switch's groups are not what was believed. */
 const OFPET_GROUP_MOD_FAILED = 6;
@@ -29,6 +30,8 @@ export interface FlowFailure {
   code: number;
   attempts: number;
   gaveUp: boolean;
+  /** The switch's table was full: not tried again until flows leave the switch or its desired content changes. */
+  tableFull?: boolean;
 }
 
 /** What the reconciler does about one refused command. */
@@ -83,7 +86,7 @@ export class Refusals {
     for (const key of this.failures.keys()) if (holdsObject(read, key)) this.failures.delete(key);
   }
 
-  record(c: PlannedChange | PlannedObject, errType: number, code: number, desired: DesiredTables | undefined): RefusalOutcome {
+  record(c: PlannedChange | PlannedObject, errType: number, code: number, desired: DesiredTables | undefined, version: number): RefusalOutcome {
     const cmd = c.command;
     const stale = staleBelief(errType, code);
     if (cmd.type === 'meterMod' && c.kind !== 'delete' && errType === OFPET_METER_MOD_FAILED && !stale) {
@@ -93,11 +96,24 @@ export class Refusals {
     const print = fingerprint(desired, c.key);
     const prev = this.failures.get(c.key);
     const attempts = prev && prev.fingerprint === print ? prev.attempts + 1 : 1;
-    const gaveUp = attempts >= this.maxAttempts;
+    // A full table refuses the same flow again until something leaves it: no retry in a loop.
+    const tableFull = 'flow' in c && c.kind !== 'delete' && isTableFull(version, errType, code);
+    const gaveUp = tableFull || attempts >= this.maxAttempts;
     const stage = 'flow' in c ? c.flow.stage : undefined;
-    const failure: FlowFailure = { key: c.key, ...(stage !== undefined ? { stage } : {}), kind: c.kind, errType, code, attempts, gaveUp };
+    const failure: FlowFailure = { key: c.key, ...(stage !== undefined ? { stage } : {}), kind: c.kind, errType, code, attempts, gaveUp, ...(tableFull ? { tableFull } : {}) };
     this.failures.set(c.key, { ...failure, fingerprint: print });
     return gaveUp ? { kind: 'gaveUp', failure } : { kind: 'retry', reread: stale, failure };
+  }
+
+  /** Flows left out for a full table get one more try once flows left the switch: their keys, forgotten here. */
+  retryTableFull(): string[] {
+    const keys: string[] = [];
+    for (const [key, f] of this.failures) {
+      if (!f.tableFull) continue;
+      this.failures.delete(key);
+      keys.push(key);
+    }
+    return keys;
   }
 
   /** Keys that failed too often for the desired content they still have (a changed one is forgotten). */

@@ -396,12 +396,21 @@ export class SwitchReconciler {
     }
     const failed = new Map(result.errors.map((e) => [e.index, e]));
     let retry = false;
+    let freed = false;
     commands.forEach((c, i) => {
       const err = failed.get(i);
       if (err) {
         if (this.refused(c, err.errType, err.code)) retry = true;
-      } else this.track(c);
+      } else {
+        if ('flow' in c && c.kind === 'delete') freed = true;
+        this.track(c);
+      }
     });
+    if (freed) {
+      const again = this.refusals.retryTableFull();
+      for (const key of again) this.pending.changes.flows.add(key);
+      if (again.length > 0) retry = true;
+    }
     report.errors = failed.size;
     if (drifted > 0) {
       const sample = [...drift!.missing.map((k) => `missing ${k}`), ...drift!.changed.map((k) => `changed ${k}`), ...drift!.unexpected.map((k) => `unexpected ${k}`)].slice(0, 5);
@@ -484,7 +493,7 @@ export class SwitchReconciler {
 
   /** Logs a refused command and what follows from it; true when it will be tried again. */
   private refused(c: PlannedChange | PlannedObject, errType: number, code: number): boolean {
-    const outcome = this.refusals.record(c, errType, code, this.desired);
+    const outcome = this.refusals.record(c, errType, code, this.desired, this.session.version);
     if (outcome.kind === 'meterUnsupported') {
       // A datapath without meters must not take the flows that use them down: they go unmetered.
       this.pending.full = true;
@@ -493,6 +502,10 @@ export class SwitchReconciler {
     }
     const f = outcome.failure;
     const fields = { kind: c.kind, stage: f.stage, ...('flow' in c ? { tableId: c.flow.tableId, priority: c.flow.priority } : {}), flow: c.key, errType, code, attempts: f.attempts };
+    if (f.tableFull && 'flow' in c) {
+      this.log.error('switch table full: flow left out until flows leave the switch or its desired state changes', { ...fields, instructions: canonicalInstructions(c.flow.instructions) });
+      return false;
+    }
     if (outcome.kind === 'gaveUp') {
       this.log.error('switch keeps refusing a command; left out until its desired state changes', fields);
       return false;

@@ -163,6 +163,38 @@ export class CompileLoop {
     return true;
   }
 
+  /** Does the pending work now: the rest of the model loaded at start, and every change not yet lowered. */
+  catchUp(): void {
+    if (!this.compilerValue || this.stopped) return;
+    this.load(Infinity);
+    this.compilerValue.flushUntil(Infinity);
+  }
+
+  /**
+   * Compiles `changes` (taking the model from the store's state to `after`)
+   * on top of the live state, calls `measure` with the compiler holding
+   * them, then takes them back out: a trial that leaves the compiled state
+   * as it was. It costs what the change costs, twice. Work still pending
+   * (the model being loaded at start, changes not yet lowered) is done first;
+   * its deltas still go to the next publication, and the trial's own cancel
+   * out (each switch gets back the flows it had).
+   */
+  tryChanges<T>(changes: readonly ModelChange[], after: ModelSnapshot, measure: () => T): T {
+    const compiler = this.compilerValue;
+    if (!compiler) return measure();
+    this.catchUp();
+    const base = this.opts.store.snapshot();
+    compiler.applyModel(changes, after);
+    compiler.flushUntil(Infinity);
+    try {
+      return measure();
+    } finally {
+      compiler.applyModel(inverseChanges(changes), base);
+      compiler.flushUntil(Infinity);
+      this.schedule();
+    }
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.holdTimer) clearInterval(this.holdTimer);
@@ -298,6 +330,11 @@ function modelAsChanges(m: ModelSnapshot): ModelChange[] {
   for (const [id, after] of m.vms) out.push({ kind: 'vm', id, after });
   for (const [id, after] of m.relations) out.push({ kind: 'relation', id, after });
   return out;
+}
+
+/** The changes that undo `changes`, last first. */
+function inverseChanges(changes: readonly ModelChange[]): ModelChange[] {
+  return [...changes].reverse().map((c) => ({ ...c, before: c.after, after: c.before }) as ModelChange);
 }
 
 function emptyDelta(sf: SwitchFlows): SwitchDelta {

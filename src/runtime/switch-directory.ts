@@ -1,10 +1,12 @@
 // GET /v1/switches: every switch the topology knows (connected or described)
 // or the reconciler serves, with its negotiated version, ports, installed
-// and desired flow counts, realized generation, name and role from the
-// described fabric, and the packet-ins it has sent.
+// and desired flow counts, table entries used against its budget, realized
+// generation, name and role from the described fabric, and the packet-ins
+// it has sent.
 import type { Dpid } from '../openflow/dpid.js';
 import { OFP10_VERSION, OFP13_VERSION, versionName } from '../openflow/types.js';
-import type { SwitchDirectory, SwitchInfo } from '../api/deps.js';
+import type { SwitchDirectory, SwitchInfo, SwitchTableInfo } from '../api/deps.js';
+import type { TableUse } from '../budget/table-budgets.js';
 import type { SwitchReconcileStatus } from '../reconcile/manager.js';
 import type { TopologySnapshot } from '../topo/types.js';
 
@@ -15,6 +17,8 @@ export interface SwitchDirectorySources {
   reconcile: () => SwitchReconcileStatus[];
   /** Packet-ins received from the switch so far. */
   packetIns?: (dpid: Dpid) => number;
+  /** Table entries the compiled state takes on the switch, against its budget. */
+  tableUse?: (dpid: Dpid) => TableUse;
 }
 
 const versionText = (v: number | undefined): string | null => (v === OFP13_VERSION || v === OFP10_VERSION ? versionName(v) : null);
@@ -40,8 +44,13 @@ export function switchDirectory(src: SwitchDirectorySources): SwitchDirectory {
           ...(sw?.role ? { role: sw.role } : {}),
           desiredFlows: r?.desiredFlows ?? 0,
           packetIns: src.packetIns?.(dpid) ?? 0,
+          ...(src.tableUse ? { table: tableInfo(src.tableUse(dpid)) } : {}),
         };
       });
     },
   };
+}
+
+function tableInfo(u: TableUse): SwitchTableInfo {
+  return { used: u.used, budget: u.budget ?? null, configured: u.configured ?? null, capacity: u.capacity ?? null, unit: u.unit };
 }

@@ -19,6 +19,8 @@ const switchInfo = (dpid: string, connected: boolean, realized: number | null): 
   ports: [{ number: 1, name: `${dpid.slice(-4)}-eth1`, up: true }],
   flowCount: 3,
   realizedGeneration: realized,
+  // One switch with a budget (pica8, TCAM entries), one without.
+  table: connected ? { used: 6, budget: 4000, configured: 4000, capacity: null, unit: 'tcam entries' } : { used: 3, budget: null, configured: null, capacity: null, unit: 'flows' },
 });
 
 async function run(url: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -74,8 +76,9 @@ describe('client: operator commands against a served API', function () {
   it('switches: a table, and --json gives the API answer', async () => {
     const r = await run(url, 'switches');
     expect(r.code).to.equal(0);
-    expect(r.out.split('\n')[0]).to.match(/^SWITCH\s+ROLE\s+VERSION\s+CONNECTED\s+PORTS\s+FLOWS\s+REALIZED$/);
-    expect(r.out).to.match(new RegExp(`${S1}\\s+-\\s+1\\.3\\s+yes\\s+1\\s+3\\s+4`));
+    expect(r.out.split('\n')[0]).to.match(/^SWITCH\s+ROLE\s+VERSION\s+CONNECTED\s+PORTS\s+FLOWS\s+TABLE USED\/BUDGET\s+REALIZED$/);
+    expect(r.out).to.match(new RegExp(`${S1}\\s+-\\s+1\\.3\\s+yes\\s+1\\s+3\\s+6/4000 tcam\\s+4`));
+    expect(r.out).to.match(new RegExp(`${S2}\\s+-\\s+1\\.3\\s+no\\s+1\\s+3\\s+3/-\\s+-`));
     const j = await run(url, 'switches', '--json');
     expect(JSON.parse(j.out).switches.map((s: SwitchInfo) => s.dpid)).to.deep.equal([S1, S2]);
   });

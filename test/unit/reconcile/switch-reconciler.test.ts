@@ -177,6 +177,46 @@ describe('reconcile/switch-reconciler', () => {
     expect(rec.flowFailures()).to.have.length(0);
   });
 
+  for (const [version, errType, code] of [[OFP13_VERSION, 5, 1], [OFP10_VERSION, 3, 0]] as const) {
+    it(`${version === OFP10_VERSION ? 'OF1.0 ALL_TABLES_FULL' : 'OF1.3 TABLE_FULL'}: a refused flow is logged with its flow, not retried, and tried once more when flows leave the switch`, async () => {
+      const { logger, records } = captureLogger();
+      const sw = new FakeSwitch('0000000000000001', version);
+      // A table of three entries: an add past them is refused as the switch does (ovs-ofctl ofp-print names the code OFPFMFC_TABLE_FULL).
+      sw.injectError = (cmd) => (cmd.type === 'flowMod' && cmd.command === 'add' && sw.table().length >= 3 ? { errType, code } : undefined);
+      const rec = new SwitchReconciler({ session: sw, logger, maxAttempts: 3 });
+      rec.start();
+      rec.setDesired(1, desiredSet(5));
+      await rec.idle();
+      await settle();
+      const addsOf = (port: number): number => sw.flowMods().filter((m) => m.command === 'add' && m.match.inPort === port).length;
+      expect(sw.table()).to.have.length(3);
+      const refused = [1, 2, 3, 4, 5].filter((p) => !sw.table().some((f) => f.match.inPort === p));
+      expect(refused).to.have.length(2);
+      for (const p of refused) expect(addsOf(p), `port ${p} tried once`).to.equal(1);
+      expect(rec.flowFailures().map((f) => ({ tableFull: f.tableFull, gaveUp: f.gaveUp, attempts: f.attempts }))).to.deep.equal([
+        { tableFull: true, gaveUp: true, attempts: 1 },
+        { tableFull: true, gaveUp: true, attempts: 1 },
+      ]);
+      expect(rec.realizedGeneration).to.equal(1);
+      const logged = records.filter((r) => r.level === 'error' && String(r.message).includes('table full'));
+      expect(logged).to.have.length(2);
+      expect(logged.every((r) => typeof r.flow === 'string' && typeof r.instructions === 'string')).to.equal(true);
+      // Another generation that leaves them as they are does not try them again.
+      rec.setDesired(2, desiredSet(5));
+      await rec.idle();
+      for (const p of refused) expect(addsOf(p)).to.equal(1);
+      // Two installed flows leave: the refused ones get one more try, and fit.
+      const installed = [1, 2, 3, 4, 5].filter((p) => !refused.includes(p));
+      rec.setDesired(3, desiredSet(5).filter((f) => !installed.slice(0, 2).includes(f.match.inPort!)));
+      await rec.idle();
+      await settle();
+      expect(sw.table().map((f) => f.match.inPort).sort()).to.deep.equal([...refused, installed[2]!].sort());
+      for (const p of refused) expect(addsOf(p)).to.equal(2);
+      expect(rec.flowFailures()).to.have.length(0);
+      expect(rec.realizedGeneration).to.equal(3);
+    });
+  }
+
   it('uses one atomic bundle on an OF1.3 switch that has bundles', async () => {
     const sw = new FakeSwitch('0000000000000001', OFP13_VERSION, { bundles: true });
     sw.install(flow(9, 9));
