@@ -39,6 +39,8 @@ export type FlowsChanged = (dpid: Dpid, removed: readonly DesiredFlow[], added: 
 export class PieceStore {
   private readonly switches = new Map<Dpid, Map<string, Map<string, Lowered>>>();
   private readonly deltas = new Map<Dpid, SwitchDelta>();
+  /** Per switch, the objects its pending delta adds (so one removed again is found without a search). */
+  private readonly addedSince = new Map<Dpid, Set<unknown>>();
 
   /** Pieces lowered again since the store was made (a measure of what changes cost). */
   lowered = 0;
@@ -115,6 +117,7 @@ export class PieceStore {
   takeDeltas(): Map<Dpid, SwitchDelta> {
     const out = new Map(this.deltas);
     this.deltas.clear();
+    this.addedSince.clear();
     return out;
   }
 
@@ -148,15 +151,38 @@ export class PieceStore {
     }
     d.version = version;
     if (old) {
-      for (const f of old.flows) d.removedFlows.push(f);
-      for (const g of old.groups) d.removedGroups.push(g);
-      for (const m of old.meters) d.removedMeters.push(m);
+      // An object added since the last takeDeltas() and removed again (a trial compile taken back) leaves no trace:
+      // the reconciler applies a delta's removals before its additions, so both would otherwise leave it added.
+      const added = this.addedSince.get(dpid);
+      for (const f of old.flows) if (!cancelAdded(added, d.addedFlows, f)) d.removedFlows.push(f);
+      for (const g of old.groups) if (!cancelAdded(added, d.addedGroups, g)) d.removedGroups.push(g);
+      for (const m of old.meters) if (!cancelAdded(added, d.addedMeters, m)) d.removedMeters.push(m);
     }
     if (now) {
-      for (const f of now.flows) d.addedFlows.push(f);
-      for (const g of now.groups) d.addedGroups.push(g);
-      for (const m of now.meters) d.addedMeters.push(m);
+      let added = this.addedSince.get(dpid);
+      if (!added) this.addedSince.set(dpid, (added = new Set()));
+      for (const f of now.flows) {
+        d.addedFlows.push(f);
+        added.add(f);
+      }
+      for (const g of now.groups) {
+        d.addedGroups.push(g);
+        added.add(g);
+      }
+      for (const m of now.meters) {
+        d.addedMeters.push(m);
+        added.add(m);
+      }
     }
     this.onFlowsChanged?.(dpid, old?.flows ?? NONE, now?.flows ?? NONE);
   }
+}
+
+/** Takes `x` out of the delta's additions if it is one of them (by identity); true when it was. Searched from the end: a trial's objects are the latest. */
+function cancelAdded<T>(added: Set<unknown> | undefined, list: T[], x: T): boolean {
+  if (!added?.has(x)) return false;
+  added.delete(x);
+  const i = list.lastIndexOf(x);
+  if (i >= 0) list.splice(i, 1);
+  return true;
 }

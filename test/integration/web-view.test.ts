@@ -3,7 +3,8 @@
 // Mininet ring of four Open vSwitch switches, for OpenFlow 1.0 and 1.3: the
 // login takes the API token, the graph shows exactly the discovered links,
 // explain draws its path on the graph, and a cut link turns to "lost" on the
-// page through the event stream. Each run saves a screenshot and names it in
+// page through the event stream, and each switch's table entries show
+// against the budget its capacity gives. Each run saves a screenshot and names it in
 // the test log.
 import { expect } from 'chai';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -96,7 +97,24 @@ for (const version of ['1.0', '1.3'] as Version[]) {
       expect(v.nodes.every((n) => !n.offline)).to.equal(true);
       const rows = await page.$$eval('#switches tbody tr', (trs) => trs.map((tr) => (tr as unknown as { innerText: string }).innerText));
       expect(rows).to.have.length(4);
-      for (const r of rows) expect(r).to.contain(version).and.contain('not known yet');
+      for (const r of rows) expect(r).to.contain(version);
+      // Table entries against the budget, as GET /v1/switches gives them: the capacity each switch reported (Open vSwitch's max_entries).
+      const tables = await until('every switch budgeted', async () => {
+        const sws = (await call('GET', '/v1/switches')).body.switches as { dpid: string; table: { used: number; budget: number | null } }[];
+        return sws.every((x) => x.table.budget !== null && x.table.used > 0) ? sws : undefined;
+      }, 20_000, 250);
+      await page.waitForFunction(
+        (want: string[]) => {
+          const doc = (globalThis as unknown as { document: { querySelectorAll(q: string): ArrayLike<{ textContent: string | null }> } }).document;
+          const got = Array.from(doc.querySelectorAll('#switches tbody td.budget')).map((td) => td.textContent ?? '');
+          return want.every((w) => got.includes(w));
+        },
+        { timeout: 20_000 },
+        tables.map((x) => `${x.table.used} / ${x.table.budget}`),
+      );
+      const budgets = await page.$$eval('#switches tbody tr', (trs) => trs.map((tr) => ({ dpid: (tr as unknown as { dataset: { dpid: string } }).dataset.dpid, text: (tr as unknown as { querySelector(q: string): { textContent: string } }).querySelector('td.budget').textContent })));
+      expect(budgets.sort((a, b) => a.dpid.localeCompare(b.dpid))).to.deep.equal(tables.map((x) => ({ dpid: x.dpid, text: `${x.table.used} / ${x.table.budget}` })).sort((a, b) => a.dpid.localeCompare(b.dpid)));
+      expect(tables.every((x) => x.table.budget === (version === '1.3' ? 6 : 1) * 1_000_000), 'Open vSwitch reports 1,000,000 entries per table').to.equal(true);
       expect(await page.$eval('#stream', (e) => e.textContent)).to.equal('event stream: live');
       expect(await page.$eval('#networks', (e) => (e as unknown as { innerText: string }).innerText)).to.contain('netA').and.contain('a1').and.contain('a2');
 

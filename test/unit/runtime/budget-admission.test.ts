@@ -15,6 +15,7 @@ import { vmStart } from '../../../src/model/index.js';
 import type { ModelSnapshot } from '../../../src/model/types.js';
 import type { OfVersion } from '../../../src/openflow/types.js';
 import { BudgetAdmission } from '../../../src/runtime/budget-admission.js';
+import { ReconcileManager } from '../../../src/reconcile/manager.js';
 import { CompileLoop } from '../../../src/runtime/compile-loop.js';
 import { openStoreOn, type KvDb, type Store } from '../../../src/store/index.js';
 import type { Link, TopologyFeed, TopoPort, TopologySnapshot, TopoSwitch } from '../../../src/topo/types.js';
@@ -50,11 +51,14 @@ async function controller(version: OfVersion, budgets: BudgetSettings) {
   const store: Store = await openStoreOn(new MemoryLevel<string, string>({ valueEncoding: 'utf8' }) as unknown as KvDb, { logger: silentLogger() });
   const topo = topology(version);
   const table = new TableBudgets(budgets);
+  // The reconciler's own desired state takes what is published: a trial must leave no trace there.
+  const reconcile = new ReconcileManager({ logger: silentLogger(), auditIntervalMs: 3_600_000 });
   const loop = new CompileLoop({
     store,
     topology: topo,
-    sink: { publish: (_g, deltas) => [...deltas.keys()], bootstrap: () => undefined, forget: () => undefined },
+    sink: reconcile,
     logger: silentLogger(),
+    quietMs: 0,
     compiler: { flowsChanged: (d, removed, added) => table.flowsChanged(d, removed, added) },
   });
   loop.start();
@@ -64,9 +68,15 @@ async function controller(version: OfVersion, budgets: BudgetSettings) {
   const stop = async (): Promise<void> => {
     admission.stop();
     loop.stop();
+    reconcile.close();
     await app.close();
   };
-  return { store, topo, table, loop, app, admission, stop };
+  /** Flows the reconciler wants on a switch, once the compile loop has published everything. */
+  const desired = async (dpid: string): Promise<number> => {
+    await new Promise((r) => setTimeout(r, 30));
+    return reconcile.statusAll().find((x) => x.dpid === dpid)?.desiredFlows ?? 0;
+  };
+  return { store, topo, table, loop, app, admission, desired, stop };
 }
 
 const post = (app: FastifyInstance, url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as Record<string, unknown> });
@@ -116,6 +126,7 @@ describe('runtime: table budget admission', () => {
             expect(r.statusCode, r.body).to.equal(200);
             c.loop.catchUp();
             expect(c.table.use(SW1)).to.include({ used: needed, budget: needed });
+            expect(await c.desired(SW1)).to.equal(needed);
             continue;
           }
           expect(r.statusCode, r.body).to.equal(409);
@@ -128,6 +139,7 @@ describe('runtime: table budget admission', () => {
           c.loop.catchUp();
           expect(c.loop.compiler!.flowsOf(SW1).flows.map((f) => flowText(f, version === 1 ? 1 : 4)).sort()).to.deep.equal(compiledBefore);
           expect(c.table.use(SW1).used).to.equal(compiledBefore.length);
+          expect(await c.desired(SW1), 'the reconciler wants what it wanted before').to.equal(compiledBefore.length);
         } finally {
           await c.stop();
         }
@@ -184,6 +196,7 @@ describe('runtime: table budget admission', () => {
       expect([...c.store.snapshot().vms.keys()].sort()).to.deep.equal(['a', 'b']);
       c.loop.catchUp();
       expect(c.table.use(SW1).used).to.equal(budget);
+      expect(await c.desired(SW1)).to.equal(budget);
     } finally {
       await c.stop();
     }
