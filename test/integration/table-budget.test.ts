@@ -68,7 +68,7 @@ for (const version of ['1.3', '1.0'] as Version[]) {
 
     after(async () => s?.stop());
 
-    it('reads each switch capacity as dump-tables reports it', async () => {
+    it('reads each switch capacity as ovs-ofctl reports it (dump-table-features, dump-tables)', async () => {
       const sc = s!;
       // OF1.3 table stats carry no max_entries: the features do.
       const read = version === '1.3' ? 'ovs-ofctl -O OpenFlow13 dump-table-features' : 'ovs-ofctl dump-tables';
