@@ -19,7 +19,7 @@ describe('examples: Grafana dashboard', () => {
       for (const t of p.targets) for (const name of t.expr.match(/spotlight_[a-z_]+/g) ?? []) used.add(name.replace(/_(bucket|sum|count)$/, ''));
     }
     for (const name of used) expect(served.has(name), `${name} is not a Spotlight metric`).to.equal(true);
-    for (const needed of ['spotlight_switches_connected', 'spotlight_switch_flows', 'spotlight_realized_generation_lag', 'spotlight_hook_duration_seconds', 'spotlight_packet_ins_total', 'spotlight_spoof_drops']) {
+    for (const needed of ['spotlight_switches_connected', 'spotlight_switch_flows', 'spotlight_switch_table_used', 'spotlight_switch_table_budget', 'spotlight_realized_generation_lag', 'spotlight_hook_duration_seconds', 'spotlight_packet_ins_total', 'spotlight_spoof_drops']) {
       expect(used.has(needed), needed).to.equal(true);
     }
   });
