@@ -24,8 +24,17 @@ export interface ReadmeExample {
   shows?: string;
 }
 
-/** Every `spotlight ...` line of the README's sh blocks, with the output its comment promises. */
-export function readmeExamples(text = readFileSync(README, 'utf8')): ReadmeExample[] {
+/**
+ * Every `spotlight ...` line of the sh blocks in the README's "Operating"
+ * section (what an operator runs against the quick start's controller), with
+ * the output its comment promises. Other sections' commands need other
+ * machines (several controllers, an etcd cluster) and are not run here.
+ */
+export function readmeExamples(readme = readFileSync(README, 'utf8')): ReadmeExample[] {
+  const start = readme.indexOf('\n## Operating\n');
+  if (start < 0) throw new Error('the README has no "Operating" section');
+  const end = readme.indexOf('\n## ', start + 1);
+  const text = readme.slice(start, end < 0 ? undefined : end);
   const out: ReadmeExample[] = [];
   for (const block of text.matchAll(/```sh\n([\s\S]*?)```/g)) {
     for (const raw of block[1]!.split('\n')) {
