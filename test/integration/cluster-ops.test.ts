@@ -287,8 +287,10 @@ describe('integration: cluster operations on real etcd members', function () {
       const [a, b] = controllers as [Controller, Controller];
       const seen = await until(async () => {
         const [sa, sb] = [await status(a), await status(b)];
-        return sa.instances.filter((i) => i.alive).length === 2 && sb.instances.filter((i) => i.alive).length === 2 && sa.leader && sb.leader ? [sa, sb] : undefined;
-      }, 'both instances seen by both');
+        // A member's health check can miss its short deadline on a loaded machine: wait for a round where all answer.
+        const allReachable = sa.etcd?.members.every((m) => m.reachable) === true;
+        return sa.instances.filter((i) => i.alive).length === 2 && sb.instances.filter((i) => i.alive).length === 2 && sa.leader && sb.leader && allReachable ? [sa, sb] : undefined;
+      }, 'both instances seen by both, every etcd member answering');
       const [sa, sb] = seen;
       expect(sa.store).to.equal('etcd');
       expect(sa.instance).to.equal(a.instanceId);
