@@ -3,10 +3,11 @@
 // The leader is the instance whose key `PREFIX/cluster/leader` exists: it is
 // created only when absent (a transaction), bound to the instance's lease
 // (TTL 3 s, kept alive every second), and deleted by etcd when the lease runs
-// out. Its create revision is the generation id the leader sends in
-// ROLE_REQUEST MASTER: etcd revisions only grow, so every new leader's id is
-// larger than any before it, and a switch refuses the old leader's requests
-// as stale.
+// out, or when a follower revokes the lease on proof that the leader's
+// process is gone (dead-leader.ts). Its create revision is the generation id
+// the leader sends in ROLE_REQUEST MASTER: etcd revisions only grow, so every
+// new leader's id is larger than any before it, and a switch refuses the old
+// leader's requests as stale.
 //
 // A leader counts itself leader only while its lease is surely alive: until
 // the send time of the last keep-alive etcd confirmed plus the TTL (less a

@@ -1,18 +1,22 @@
 // Several controllers on one etcd: the election, each switch's role, the
-// fabric view and the realized generations the leader shares, put together
-// for the controller. Without
-// etcd there is no cluster: every switch is written to, as by a single
-// controller.
-import type { Etcd3 } from 'etcd3';
+// fabric view and the realized generations the leader shares, and the watch
+// followers keep on the leader's process, put together for the controller.
+// Without etcd there is no cluster: every switch is written to, as by a
+// single controller.
+import { EtcdLeaseInvalidError, type Etcd3 } from 'etcd3';
+import { isIP } from 'node:net';
 import type { RoleError, SwitchConnection } from '../channel/index.js';
 import type { Logger } from '../log.js';
 import type { Link } from '../topo/types.js';
+import { DeadLeaderWatch } from './dead-leader.js';
 import { Election } from './election.js';
+import { LivenessListener, probeLiveness } from './liveness.js';
 import { Membership } from './membership.js';
 import { RealizationRelay, type SharedRealization } from './realization-relay.js';
 import { SharedFabric } from './shared-fabric.js';
 import { SwitchRoles } from './switch-roles.js';
 
+export { DeadLeaderWatch } from './dead-leader.js';
 export { Election, LEADER_KEY, type Leadership } from './election.js';
 export { InheritedLinks } from './inherited-links.js';
 export { Membership, type InstanceView } from './membership.js';
@@ -35,7 +39,12 @@ export interface ClusterOptions {
   /** The realization tracker `?wait` reads: the leader shares it, the others read it. */
   realization: SharedRealization;
   ttlSeconds?: number;
+  /** Time between two probes of the leader's process by a follower (default 100 ms). */
+  probeIntervalMs?: number;
 }
+
+/** A probe that connected but got no answer in this time says nothing (a paused or busy leader). */
+const PROBE_TIMEOUT_MS = 500;
 
 /** What the controller asks of the cluster for one switch. */
 export interface SwitchGate {
@@ -49,11 +58,16 @@ export class Cluster implements SwitchGate {
   readonly fabric: SharedFabric;
   readonly realization: RealizationRelay;
   readonly membership: Membership;
+  /** Held open for the life of the process: followers probe it to learn this instance is gone. */
+  readonly liveness: LivenessListener;
+  readonly deadLeader: DeadLeaderWatch;
+  private readonly log: Logger;
   /** Filled in by start(), once the API address is known; the election publishes it. */
   private readonly advertise: Record<string, unknown> = {};
   private started = false;
 
   constructor(opts: ClusterOptions) {
+    this.log = opts.logger.child({ component: 'cluster', instance: opts.instanceId });
     this.election = new Election({
       client: opts.client,
       prefix: opts.prefix,
@@ -86,14 +100,32 @@ export class Cluster implements SwitchGate {
       logger: opts.logger,
     });
     this.fabric = new SharedFabric({ client: opts.client, prefix: opts.prefix, election: this.election, logger: opts.logger, links: opts.fabricLinks, settled: opts.fabricSettled });
+    this.liveness = new LivenessListener(opts.instanceId);
+    this.deadLeader = new DeadLeaderWatch({
+      election: this.election,
+      instanceId: opts.instanceId,
+      probe: (to, instanceId) => probeLiveness(to, instanceId, PROBE_TIMEOUT_MS),
+      revoke: (id) => revokeLease(opts.client, id),
+      logger: opts.logger,
+      ...(opts.probeIntervalMs !== undefined ? { intervalMs: opts.probeIntervalMs } : {}),
+    });
   }
 
   /** Joins and starts campaigning; the addresses are what the others see of this instance. */
   async start(addresses: { api: string; openflow: string }): Promise<void> {
-    Object.assign(this.advertise, addresses);
+    // On the OpenFlow listener's host: the address the other instances and the switches reach this one at.
+    const host = addresses.openflow.slice(0, addresses.openflow.lastIndexOf(':')).replace(/^\[(.*)\]$/, '$1');
+    const liveness = await this.liveness.listen(host);
+    if (host === '0.0.0.0' || host === '::') {
+      this.log.warn('the liveness listener advertises an unspecified address that instances on other machines cannot reach: if this instance dies while leading, they wait for its lease; give the OpenFlow listener a specific address', { liveness });
+    } else if (isIP(host) === 0) {
+      this.log.info('the liveness listener advertises a name; followers probe the address it resolves to', { liveness });
+    }
+    Object.assign(this.advertise, addresses, { liveness });
     this.started = true;
     await this.membership.start(addresses);
     await this.election.start();
+    this.deadLeader.start();
     // After the election: a view read at start is trusted only when its writer still leads.
     await this.fabric.start();
     await this.realization.start();
@@ -117,10 +149,24 @@ export class Cluster implements SwitchGate {
 
   async stop(): Promise<void> {
     if (!this.started) return;
+    await this.deadLeader.stop();
     // Leadership and membership first: the others take over while the rest stops.
     await this.election.stop();
     await this.membership.stop();
     await this.fabric.stop();
     await this.realization.stop();
+    // Last: while the listener is open, nobody takes this instance for dead.
+    await this.liveness.close();
+  }
+}
+
+/** LeaseRevoke by id, from any client: etcd deletes every key bound to the lease. */
+async function revokeLease(client: Etcd3, id: string): Promise<'revoked' | 'gone'> {
+  try {
+    await client.leaseClient.leaseRevoke({ ID: id });
+    return 'revoked';
+  } catch (e) {
+    if (e instanceof EtcdLeaseInvalidError) return 'gone';
+    throw e;
   }
 }

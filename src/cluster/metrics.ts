@@ -1,11 +1,14 @@
 // Prometheus metrics of the cluster: whether this instance leads, elections
-// it won and lost, times it stepped down, and per switch the role the switch
+// it won and lost, times it stepped down, its probes of the leader's process
+// and the dead leaders' leases it revoked, and per switch the role the switch
 // confirmed for this instance and how often that role changed.
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { PROBE_OUTCOMES, type ProbeOutcome } from './liveness.js';
 import type { SwitchRolesEvents, SwitchStatedRole } from './switch-roles.js';
 
 export interface ClusterMetricsSource {
   election: { isLeader(): boolean; readonly wins: number; readonly losses: number; readonly stepDowns: number };
+  deadLeader: { readonly revocations: number; readonly probes: Readonly<Record<ProbeOutcome, number>> };
   roles: {
     statedRoles(): ReadonlyMap<string, SwitchStatedRole>;
     on<K extends keyof SwitchRolesEvents>(event: K, listener: (...args: SwitchRolesEvents[K]) => void): unknown;
@@ -49,6 +52,24 @@ export function registerClusterMetrics(registry: Registry, src: ClusterMetricsSo
       this.inc(delta('stepDowns', src.election.stepDowns));
     },
   });
+  new Counter({
+    name: 'spotlight_cluster_dead_leader_revocations_total',
+    help: "Leases of a dead leader this instance revoked: the leader's liveness port refused connections (its process was gone), so the others need not wait for the lease to run out",
+    registers,
+    collect() {
+      this.inc(delta('revocations', src.deadLeader.revocations));
+    },
+  });
+  const probes = new Counter({
+    name: 'spotlight_cluster_leader_probes_total',
+    help: "Probes of the leader's liveness listener by this instance while it follows, by outcome (answered; other: another program answered; silent: connected, no answer, as from a paused leader; refused: nothing listens; unreachable)",
+    labelNames: ['outcome'] as const,
+    registers,
+    collect() {
+      for (const o of PROBE_OUTCOMES) this.inc({ outcome: o }, delta(`probe:${o}`, src.deadLeader.probes[o]));
+    },
+  });
+  for (const o of PROBE_OUTCOMES) probes.inc({ outcome: o }, 0);
   new Gauge({
     name: 'spotlight_switch_role',
     help: 'The role a connected switch last confirmed for this instance (1 on the series of that role)',
