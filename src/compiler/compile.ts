@@ -14,21 +14,24 @@
 //   a link -> the bindings on its ports, the two switches' own flows, and the
 //       routes of the destinations whose shortest paths it touches;
 //   a switch (joining, leaving, its version) -> its bindings and its flows;
-//   a destination's routes -> the switches whose next hops changed (their
-//       transit flows and groups; without groups, also their entries towards it).
+//   a destination's routes -> the switches whose next hops, or whether they
+//       send back, changed (their transit flows and groups; without groups,
+//       also their entries towards it);
+//   a switch's fabric or access ports -> its groups (failover groups watch
+//       fabric ports; frames sent back go up its other fabric ports).
 import type { ModelChange, ModelSnapshot, Network, Relation, Vm } from '../model/types.js';
-import { OFP10_VERSION, OFP13_VERSION, type Bucket, type OfVersion } from '../openflow/types.js';
+import { OFP10_VERSION, OFP13_VERSION, type Bucket, type GroupType, type OfVersion } from '../openflow/types.js';
 import type { Dpid } from '../openflow/dpid.js';
 import type { TopologySnapshot } from '../topo/types.js';
 import { deliveredMacs, deliverPieces, deliverPiecesFor, macConflicts } from './deliver.js';
 import { cmp, gatewayEndpoints, vmEndpoints, type Endpoint } from './endpoints.js';
-import { assignGroups, assignLabels } from './fabric.js';
+import { assignGroups, assignLabels, FAILOVER_KEY } from './fabric.js';
 import { NetworkState } from './network-state.js';
 import { forwardKey, NET_KEY, networkPieces, networkPiecesFor, reachKey, sourceKey } from './network-pieces.js';
 import { PieceStore, type FlowsChanged } from './piece-store.js';
 import { PortIndex } from './port-index.js';
 import { FabricRoutes, type RouteChanges } from './routes.js';
-import { DEFAULT_METER_RATES, selectBuckets, switchPieces, type MeterRates } from './switch-lowering.js';
+import { DEFAULT_METER_RATES, failoverBuckets, failoverWatch, selectBuckets, sendsUpAgain, switchPieces, type MeterRates, type SwitchInputs } from './switch-lowering.js';
 import { pickHop, type Remote, type SwitchCtx } from './targets.js';
 import type { CompileResult, Diagnostic, SwitchDelta, SwitchFlows } from './types.js';
 import { checkFlow } from './pipeline.js';
@@ -79,12 +82,14 @@ export class FlowCompiler {
   private destinationsDirty = false;
   private building = true;
   private readonly bucketLists = new Map<readonly number[], Bucket[]>();
+  /** Bucket lists of the groups named by key alone (failover groups, send-up-again sets), shared by every switch that has them. */
+  private readonly keyedBuckets = new Map<string, Bucket[]>();
   /** Networks whose diagnostics may have changed since diagnosticChanges() last looked, and what it saw then. */
   private readonly touchedNets = new Set<string>();
   private readonly diagnosed = new Map<string, Map<string, Diagnostic>>();
   private routesMoved = false;
-  /** Per switch, the group id of each of its next-hop sets. */
-  private readonly groupAssignments = new Map<Dpid, Map<readonly number[], number>>();
+  /** Per switch, its group ids: by next-hop set (for forwarding entries), and by key (see GROUP_BASE in fabric.ts). */
+  private readonly groupAssignments = new Map<Dpid, GroupIds>();
 
   constructor(model: ModelSnapshot, topo: TopologySnapshot, opts: CompilerOptions = {}) {
     this.model = model;
@@ -146,6 +151,8 @@ export class FlowCompiler {
     }
     for (const d of ch.versions) this.markAll(d);
     for (const d of ch.portSets) this.markAll(d);
+    // Group keys name fabric ports (failover watches, send-up-again sets) and depend on the version.
+    for (const d of [...ch.switches, ...ch.versions, ...ch.portSets]) this.groupAssignments.delete(d);
     const owners = new Set<string>();
     for (const d of ch.switches) for (const s of this.bindings.get(d)?.values() ?? []) for (const o of s) owners.add(o);
     for (const [d, refs] of ch.refs) {
@@ -544,17 +551,23 @@ export class FlowCompiler {
   // --- lowering ------------------------------------------------------------
 
   private ctxOf(d: Dpid): SwitchCtx {
-    const of13 = this.versionOf(d) !== OFP10_VERSION;
-    const groups = of13;
+    const { of13, groups, failover } = this.featuresOf(d);
     return {
       dpid: d,
       of13,
       groups,
+      failover,
       meters: of13,
       fabricPorts: this.ports.fabricPorts(d),
       label: this.labels.get(d),
       target: (at) => (at.dpid === d ? { local: at.portNo } : this.remote(d, at.dpid, groups)),
     };
+  }
+
+  /** What a switch's version gives it: OF1.3 has SELECT and FAST_FAILOVER groups (Open vSwitch has both). */
+  private featuresOf(d: Dpid): { of13: boolean; groups: boolean; failover: boolean } {
+    const of13 = this.versionOf(d) !== OFP10_VERSION;
+    return { of13, groups: of13, failover: of13 };
   }
 
   /** How switch `from` sends towards switch `to`: its label, and one next hop or the group of all of them. */
@@ -563,22 +576,65 @@ export class FlowCompiler {
     if (label === undefined) return undefined;
     const hops = this.routes.hops(from, to);
     if (hops.length === 0) return undefined;
-    if (groups && hops.length > 1) return { remote: to, label, group: this.groupIds(from).get(hops)! };
+    if (groups && hops.length > 1) return { remote: to, label, group: this.groupIds(from).byHops.get(hops)! };
     return { remote: to, label, hop: pickHop(hops, label)! };
   }
 
-  /** The group id of each of a switch's next-hop sets (one array per set, see FabricRoutes.hops), kept until its routes change. */
-  private groupIds(d: Dpid): Map<readonly number[], number> {
+  /**
+   * A switch's groups and their ids, kept until its routes or ports change:
+   * the SELECT group of each next-hop set (one array per set, see
+   * FabricRoutes.hops); with fast failover, the FAST_FAILOVER group of each
+   * lone next hop of a label it carries and sends back; where it sends
+   * frames up again, the SELECT group of each fabric port's others.
+   */
+  private groupIds(d: Dpid): GroupIds {
     let g = this.groupAssignments.get(d);
-    if (!g) {
-      const sets = new Set<readonly number[]>();
-      for (const { hops } of this.routes.towards(d)) if (hops.length > 1) sets.add(hops);
-      const byKey = new Map([...sets].map((h) => [h.join(','), h] as const));
-      const ids = assignGroups(byKey.keys());
-      g = new Map([...ids].map(([k, id]) => [byKey.get(k)!, id]));
-      this.groupAssignments.set(d, g);
+    if (g) return g;
+    const { of13, failover: ff } = this.featuresOf(d);
+    const fabric = this.ports.fabricPorts(d);
+    const kinds = new Map<string, { groupType: GroupType; buckets: () => Bucket[] }>();
+    const byKey = new Map<string, readonly number[]>();
+    const failover = new Map<number, string>();
+    for (const { hops, transit, sendsBack } of this.routes.towards(d)) {
+      if (hops.length > 1) {
+        const key = hops.join(',');
+        if (!byKey.has(key)) byKey.set(key, hops);
+        continue;
+      }
+      const hop = hops[0]!;
+      if (!ff || !transit || !sendsBack || failover.has(hop)) continue;
+      const watch = failoverWatch(hop, fabric);
+      if (watch.length === 0) continue;
+      const key = `${FAILOVER_KEY}${[hop, ...watch].join(',')}`;
+      failover.set(hop, key);
+      kinds.set(key, { groupType: 'ff', buckets: () => this.keyed(key, () => failoverBuckets(hop, watch)) });
     }
+    for (const [key, hops] of byKey) kinds.set(key, { groupType: 'select', buckets: () => this.bucketsFor(hops) });
+    // Where frames sent back to a fabric port go up again: the one other fabric port, or the SELECT group of the others.
+    const upAgain: { inPort: number; others: number[] }[] = [];
+    if (sendsUpAgain(of13, this.ports.accessPorts(d), fabric)) {
+      for (const p of fabric) {
+        const others = fabric.filter((q) => q !== p);
+        upAgain.push({ inPort: p, others });
+        const key = others.join(',');
+        if (others.length > 1 && !kinds.has(key)) kinds.set(key, { groupType: 'select', buckets: () => this.keyed(key, () => selectBuckets(others)) });
+      }
+    }
+    const ids = assignGroups(kinds.keys());
+    g = {
+      byHops: new Map([...byKey].map(([key, hops]) => [hops, ids.get(key)!])),
+      groups: [...kinds].map(([key, k]) => ({ groupId: ids.get(key)!, groupType: k.groupType, buckets: k.buckets() })),
+      failover: new Map([...failover].map(([hop, key]) => [hop, ids.get(key)!])),
+      sentBack: upAgain.map(({ inPort, others }) => (others.length === 1 ? { inPort, hop: others[0]! } : { inPort, group: ids.get(others.join(','))! })),
+    };
+    this.groupAssignments.set(d, g);
     return g;
+  }
+
+  private keyed(key: string, make: () => Bucket[]): Bucket[] {
+    let b = this.keyedBuckets.get(key);
+    if (!b) this.keyedBuckets.set(key, (b = make()));
+    return b;
   }
 
   private flushDirty(deadline = Infinity): void {
@@ -628,24 +684,25 @@ export class FlowCompiler {
     }
   }
 
-  private switchInputs(ctx: SwitchCtx): Parameters<typeof switchPieces>[1] {
+  private switchInputs(ctx: SwitchCtx): SwitchInputs {
     const d = ctx.dpid;
     const accessPorts = this.ports.accessPorts(d);
     const transit: Remote[] = [];
-    for (const { dest, transit: through } of this.routes.towards(d)) {
+    const ids = ctx.groups ? this.groupIds(d) : undefined;
+    for (const { dest, transit: through, sendsBack } of this.routes.towards(d)) {
       if (!through) continue;
       const t = this.remote(d, dest, ctx.groups);
-      if (t) transit.push(t);
+      if (!t) continue;
+      // A lone next hop that may send back goes through its failover group: the switch itself turns away from a dead hop.
+      const ff = ctx.failover && sendsBack && t.hop !== undefined ? ids?.failover.get(t.hop) : undefined;
+      transit.push(ff !== undefined ? { remote: t.remote, label: t.label, group: ff } : t);
     }
-    const groups: { groupId: number; buckets: Bucket[] }[] = [];
+    const groups: SwitchInputs['groups'][number][] = [];
     // Where the switch forwards only for others it needs only the groups its transit flows name.
     const named = new Set(transit.map((t) => t.group));
-    if (ctx.groups) {
-      for (const [hops, groupId] of this.groupIds(d)) {
-        if (accessPorts.length > 0 || named.has(groupId)) groups.push({ groupId, buckets: this.bucketsFor(hops) });
-      }
-    }
-    return { accessPorts, transit, groups, rates: this.rates };
+    for (const s of ids?.sentBack ?? []) named.add(s.group);
+    for (const g of ids?.groups ?? []) if (accessPorts.length > 0 || named.has(g.groupId)) groups.push(g);
+    return { accessPorts, transit, groups, sentBack: ids?.sentBack ?? [], rates: this.rates };
   }
 
   /** One bucket list per distinct set of next hops, shared by every switch that has it. */
@@ -665,6 +722,18 @@ export class FlowCompiler {
     }
     return out;
   }
+}
+
+/** A switch's groups (see FlowCompiler.groupIds). */
+interface GroupIds {
+  /** The SELECT group of each next-hop set, by the routes' interned array. */
+  byHops: Map<readonly number[], number>;
+  /** Every group. */
+  groups: { groupId: number; groupType: GroupType; buckets: Bucket[] }[];
+  /** The failover group of each lone next hop that sends back. */
+  failover: Map<number, number>;
+  /** Per fabric port, where frames sent back to it go up again. */
+  sentBack: { inPort: number; hop?: number; group?: number }[];
 }
 
 /** The ports a VM's bindings name: its interfaces' and its migration destinations'. */

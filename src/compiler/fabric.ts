@@ -51,14 +51,23 @@ export function mplsLabelOf(segment: number): number {
 }
 
 /**
- * Group ids Spotlight owns on a switch (0x53xxxxxx): one SELECT group per
- * distinct set of next-hop ports, named by a hash of the set. In a fat-tree an
- * edge switch reaches every other edge through the same uplinks: one group.
+ * Group ids Spotlight owns on a switch (0x53xxxxxx), named by a hash of what
+ * the group does, a key: "p1,p2,..." for the SELECT group of a set of ports
+ * (next hops towards a destination, or the ports a frame sent back goes up
+ * again), "ff:h,w1,w2" for the FAST_FAILOVER group of a lone next hop h
+ * whose frames go back where they came from while w1 or w2 is up. In a
+ * fat-tree an edge switch reaches every other edge through the same uplinks:
+ * one group.
  */
 export const GROUP_BASE = 0x53000000;
 export const isOurGroup = (id: number): boolean => (id & 0xff000000) === GROUP_BASE;
 
-/** The group id a set of next-hop ports would like; `assignGroups` settles the rare clash. */
+/** Key prefix of a fast-failover group (a port number never starts so). */
+export const FAILOVER_KEY = 'ff:';
+/** Hashed before a fast-failover group's ports: no port has this number. */
+const FAILOVER_SEED = 0xffffffff;
+
+/** The group id a group with these numbers (ports, or the failover seed and ports) would like; `assignGroups` settles the rare clash. */
 export function preferredGroupId(hops: readonly number[]): number {
   let h = 0x811c9dc5;
   for (const p of hops) {
@@ -67,18 +76,31 @@ export function preferredGroupId(hops: readonly number[]): number {
   return GROUP_BASE + (h & 0xffffff);
 }
 
-/** Group ids for a switch's distinct next-hop sets (keys "p1,p2,..."), a pure function of the set: clashes move up, in key order. */
-export function assignGroups(hopSets: Iterable<string>): Map<string, number> {
+function keyNumbers(key: string): number[] {
+  if (key.startsWith(FAILOVER_KEY)) return [FAILOVER_SEED, ...key.slice(FAILOVER_KEY.length).split(',').map(Number)];
+  return key.split(',').map(Number);
+}
+
+/** Group ids for a switch's distinct group keys (see GROUP_BASE), a pure function of the set: clashes move up, in key order. */
+export function assignGroups(keys: Iterable<string>): Map<string, number> {
   const out = new Map<string, number>();
   const used = new Set<number>();
-  for (const key of [...new Set(hopSets)].sort()) {
-    let id = preferredGroupId(key.split(',').map(Number));
+  for (const key of [...new Set(keys)].sort()) {
+    let id = preferredGroupId(keyNumbers(key));
     while (used.has(id)) id = GROUP_BASE + (((id & 0xffffff) + 1) & 0xffffff);
     used.add(id);
     out.set(key, id);
   }
   return out;
 }
+
+/**
+ * The 802.1Q priority (PCP) of a frame that was sent back once and went up
+ * another way. Every other fabric frame has PCP 0 (a pushed tag starts at 0,
+ * OpenFlow 1.3 and 1.0 alike); only frames with PCP 0 are sent up again, so a
+ * frame takes at most one such detour and cannot circle.
+ */
+export const DETOUR_PCP = 1;
 
 /**
  * Meter ids: 1 is the switch's own packet-in meter (discovery's general trap);

@@ -23,7 +23,7 @@ const mac = (m: string): string => m.toLowerCase();
 
 /** The fields of the canonical text, in its order; their ovs-ofctl keywords come from the OXM table. */
 const ORDER: readonly MatchField[] = [
-  'inPort', 'metadata', 'ethSrc', 'ethDst', 'vlanVid', 'ethType', 'ipv4Src', 'ipv4Dst', 'ipv6Src', 'ipv6Dst', 'ipProto',
+  'inPort', 'metadata', 'ethSrc', 'ethDst', 'vlanVid', 'vlanPcp', 'ethType', 'ipv4Src', 'ipv4Dst', 'ipv6Src', 'ipv6Dst', 'ipProto',
   'udpSrc', 'udpDst', 'tcpSrc', 'tcpDst', 'arpOp', 'arpSpa', 'arpTpa', 'arpSha', 'arpTha', 'icmpv6Type', 'icmpv6Code',
   'ipv6NdTarget', 'ipv6NdSll', 'ipv6NdTll', 'mplsLabel', 'mplsTc',
 ];

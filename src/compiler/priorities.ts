@@ -10,6 +10,8 @@ export const P13 = {
   transitSelf: 200,
   /** transit: another switch's label, carried on towards it. */
   transit: 100,
+  /** transit: a label this switch does not carry, sent back to it by a neighbour whose next hop is down: up another fabric port, marked. */
+  sentBack: 50,
 
   /** address-security: gratuitous ARP (a broadcast reply) to the controller (a gateway's: dropped). */
   garp: 310,

@@ -6,6 +6,15 @@
 // send through it). Next hops always lead strictly closer to E, so
 // forwarding along them cannot loop, rings and fat-trees included.
 //
+// A switch *sends back* towards E (`towards().sendsBack`) when it carries
+// E's label with one next hop and none of the neighbours that send through
+// it (one step farther) carries E's label itself: every frame for E it gets
+// comes from a switch that does not forward E's label (an ingress edge), so
+// when that one next hop goes down the frame may go back where it came
+// from, and that switch sends it up another way, marked
+// (src/compiler/switch-lowering.ts). Returning it to a switch that carries
+// the label could loop: that one would send it straight back.
+//
 // A link change recomputes only the destinations for which its two ends are
 // at different distances: a link between two switches equally far from E is
 // on no shortest path towards E and changes nothing there.
@@ -35,8 +44,10 @@ export class FabricRoutes {
   private present: boolean[] = [];
   /** Per destination dpid: distance of every switch index (UNREACHED when none). */
   private readonly dist = new Map<Dpid, Int32Array>();
-  /** Per destination: a 32-bit signature of each switch's (next hops, transit) to find what changed. */
+  /** Per destination: a 32-bit signature of each switch's (next hops, transit, sends back) to find what changed. */
   private readonly sig = new Map<Dpid, Int32Array>();
+  /** Per destination: 1 for the switches that send a frame back when their one next hop is down. */
+  private readonly back = new Map<Dpid, Uint8Array>();
   /** The usable links of the last topology, by linkKey. */
   private links = new Map<string, Link>();
 
@@ -125,6 +136,7 @@ export class FabricRoutes {
       const changed = this.switchesWithRoutes(d);
       this.dist.delete(d);
       this.sig.delete(d);
+      this.back.delete(d);
       this.sortedDests = undefined;
       if (changed.size) out.set(d, { changed, reach: changed });
     }
@@ -143,17 +155,21 @@ export class FabricRoutes {
 
   private sortedDests: Dpid[] | undefined;
 
-  /** Every destination `at` can reach (itself left out), in dpid order, with its next hops and whether `at` carries it for others. */
-  towards(at: Dpid): { dest: Dpid; hops: readonly number[]; transit: boolean }[] {
+  /**
+   * Every destination `at` can reach (itself left out), in dpid order, with
+   * its next hops, whether `at` carries it for others, and whether it sends a
+   * frame back when its one next hop is down (see the head of this file).
+   */
+  towards(at: Dpid): { dest: Dpid; hops: readonly number[]; transit: boolean; sendsBack: boolean }[] {
     const i = this.index.get(at);
     if (i === undefined) return [];
     this.sortedDests ??= [...this.dist.keys()].sort();
-    const out: { dest: Dpid; hops: readonly number[]; transit: boolean }[] = [];
+    const out: { dest: Dpid; hops: readonly number[]; transit: boolean; sendsBack: boolean }[] = [];
     for (const dest of this.sortedDests) {
       if (dest === at) continue;
       const dist = this.dist.get(dest)!;
       if (dist[i]! <= 0) continue;
-      out.push({ dest, hops: this.hopsAt(dist, i), transit: this.transitAt(dist, i) });
+      out.push({ dest, hops: this.hopsAt(dist, i), transit: this.transitAt(dist, i), sendsBack: this.back.get(dest)![i] === 1 });
     }
     return out;
   }
@@ -266,8 +282,9 @@ export class FabricRoutes {
         }
       }
     }
+    const back = this.sendsBack(dist);
     const sig = new Int32Array(n);
-    for (let i = 0; i < n; i++) sig[i] = i === t ? 0 : signature(this.hopsAt(dist, i), this.transitAt(dist, i));
+    for (let i = 0; i < n; i++) sig[i] = i === t ? 0 : signature(this.hopsAt(dist, i), this.transitAt(dist, i), back[i] === 1);
     const old = this.sig.get(dest);
     const changed = new Set<Dpid>();
     const reach = new Set<Dpid>();
@@ -280,14 +297,49 @@ export class FabricRoutes {
     if (!this.dist.has(dest)) this.sortedDests = undefined;
     this.dist.set(dest, dist);
     this.sig.set(dest, sig);
+    this.back.set(dest, back);
     return { changed, reach };
+  }
+
+  /**
+   * Per switch, 1 when it carries the destination's label with one next hop
+   * and none of the neighbours that send through it (one step farther)
+   * carries the label too. Two passes over the links.
+   */
+  private sendsBack(dist: Int32Array): Uint8Array {
+    const n = this.ids.length;
+    const carries = new Uint8Array(n);
+    const hops = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const d = dist[i]!;
+      if (d < 0) continue;
+      for (const e of this.adj[i]!) {
+        const pd = dist[e.peer]!;
+        if (pd === d + 1) carries[i] = 1;
+        else if (pd === d - 1 && pd >= 0) hops[i]!++;
+      }
+    }
+    const back = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const d = dist[i]!;
+      if (d <= 0 || hops[i] !== 1 || !carries[i]) continue;
+      let safe = 1;
+      for (const e of this.adj[i]!) {
+        if (dist[e.peer] === d + 1 && carries[e.peer]) {
+          safe = 0;
+          break;
+        }
+      }
+      back[i] = safe;
+    }
+    return back;
   }
 }
 
-/** 0 means "nothing towards this destination"; anything else hashes the hop list and the transit flag. */
-function signature(hops: readonly number[], transit: boolean): number {
+/** 0 means "nothing towards this destination"; anything else hashes the hop list, the transit flag and whether it sends back. */
+function signature(hops: readonly number[], transit: boolean, sendsBack: boolean): number {
   if (hops.length === 0 && !transit) return 0;
-  let h = transit ? 0x9e3779b9 : 0x85ebca6b;
+  let h = (transit ? 0x9e3779b9 : 0x85ebca6b) ^ (sendsBack ? 0x27d4eb2f : 0);
   for (const p of hops) h = Math.imul(h ^ p, 0x01000193) ^ (h >>> 15);
   return h === 0 ? 1 : h;
 }

@@ -1,12 +1,13 @@
 // A switch's own flows, groups and meters, which depend on the fabric and on
 // no network: the discovery traps, what enters from fabric ports, the labels
-// it carries for others, the per-switch guards, the meters and the
-// table-miss drops. Each comes as a named piece with a signature of its
-// inputs, so the compiler re-lowers only the pieces whose inputs changed.
+// it carries for others (and the frames neighbours send back to it), the
+// per-switch guards, the groups, the meters and the table-miss drops. Each
+// comes as a named piece with a signature of its inputs, so the compiler
+// re-lowers only the pieces whose inputs changed.
 import { BROADCAST, ETH_ARP, ETH_IPV4, ETH_IPV6, ICMPV6_NA, ICMPV6_NS, ICMPV6_RA, ICMPV6_REDIRECT, IPPROTO_ICMPV6, IPPROTO_UDP } from '../openflow/ethernet.js';
-import { GROUP_ANY, MeterFlags, VID_PRESENT, type Action, type Bucket, type Instruction, type Match } from '../openflow/types.js';
+import { GROUP_ANY, MeterFlags, Port, VID_PRESENT, type Action, type Bucket, type GroupType, type Instruction, type Match } from '../openflow/types.js';
 import { cookieFor } from './cookie.js';
-import { portMeterOf, SWITCH_METER } from './fabric.js';
+import { DETOUR_PCP, portMeterOf, SWITCH_METER } from './fabric.js';
 import { fabricProbeTrapFlow, LLDP_TRAP_PRIORITY, LLDP_TRAP_PRIORITY_13, lldpTrapFlow } from './lldp-trap.js';
 import { DHCPV6_SERVER_PORT } from './lower13.js';
 import { P10, P13 } from './priorities.js';
@@ -31,8 +32,15 @@ export interface SwitchInputs {
   accessPorts: readonly number[];
   /** Destinations this switch forwards for others: their label and how it goes on (a remote target). */
   transit: readonly Remote[];
-  /** The groups this switch needs (OF1.3 with groups): per distinct next-hop set, its id and buckets. */
-  groups: readonly { groupId: number; buckets: Bucket[] }[];
+  /** The groups this switch needs (OF1.3 with groups): SELECT per distinct port set, FAST_FAILOVER per lone next hop that sends back. */
+  groups: readonly { groupId: number; groupType: GroupType; buckets: Bucket[] }[];
+  /**
+   * Per fabric port, where an unmarked frame with a label this switch does
+   * not carry goes when it arrives there (a neighbour sent it back): out the
+   * one other fabric port, or the SELECT group of the others. Empty where
+   * the switch sends nothing up again (see sendsUpAgain).
+   */
+  sentBack: readonly { inPort: number; hop?: number; group?: number }[];
   rates: MeterRates;
 }
 
@@ -47,6 +55,33 @@ const meter = (meterId: number, r: { rate: number; burst: number }): DesiredMete
 /** The buckets of a SELECT group over `hops`: one per next-hop port, each watching its port (the switch skips a dead one). */
 export function selectBuckets(hops: readonly number[]): Bucket[] {
   return hops.map((p) => ({ weight: 1, watchPort: p, watchGroup: GROUP_ANY, actions: [{ type: 'output', port: p }] }));
+}
+
+/**
+ * The buckets of the FAST_FAILOVER group of a lone next hop: out the hop
+ * while it is up; then back out the port the frame came in on, while either
+ * of two other fabric ports is up (OpenFlow cannot watch "the ingress
+ * port", and a bucket must watch something).
+ */
+export function failoverBuckets(hop: number, watch: readonly number[]): Bucket[] {
+  return [
+    { weight: 0, watchPort: hop, watchGroup: GROUP_ANY, actions: [{ type: 'output', port: hop }] },
+    ...watch.map((w): Bucket => ({ weight: 0, watchPort: w, watchGroup: GROUP_ANY, actions: [{ type: 'output', port: Port.IN_PORT }] })),
+  ];
+}
+
+/** The other fabric ports a failover group's send-back buckets watch: the two lowest besides the hop. */
+export function failoverWatch(hop: number, fabricPorts: readonly number[]): number[] {
+  return fabricPorts.filter((p) => p !== hop).slice(0, 2);
+}
+
+/**
+ * Whether a switch sends frames that a neighbour sent back up another fabric
+ * port: an OF1.3 switch with access ports (where frames enter the fabric,
+ * so where they come back to) and at least two fabric ports.
+ */
+export function sendsUpAgain(of13: boolean, accessPorts: readonly number[], fabricPorts: readonly number[]): boolean {
+  return of13 && accessPorts.length > 0 && fabricPorts.length >= 2;
 }
 
 export function switchPieces(ctx: SwitchCtx, inp: SwitchInputs): Map<string, Piece> {
@@ -75,8 +110,21 @@ function pieces13(ctx: SwitchCtx, inp: SwitchInputs): Map<string, Piece> {
       build: () => ({ flows: [flow('transit', P13.transit, { vlanVid: VID_PRESENT | t.label }, [{ type: 'applyActions', actions: [egressAction(t)] }])] }),
     });
   }
+  for (const b of inp.sentBack) {
+    const on: Action = b.group !== undefined ? { type: 'group', groupId: b.group } : { type: 'output', port: b.hop! };
+    out.set(`sent-back:${b.inPort}`, {
+      sig: [b.group ?? -1, b.hop ?? -1],
+      build: () => ({
+        flows: [
+          flow('transit', P13.sentBack, { inPort: b.inPort, vlanVid: { value: VID_PRESENT, mask: VID_PRESENT }, vlanPcp: 0 }, [
+            { type: 'applyActions', actions: [{ type: 'setField', field: 'vlanPcp', value: DETOUR_PCP }, on] },
+          ]),
+        ],
+      }),
+    });
+  }
   for (const g of inp.groups) {
-    out.set(`group:${g.groupId}`, { sig: [g.buckets], build: () => ({ flows: [], groups: [{ groupId: g.groupId, groupType: 'select', buckets: g.buckets }] }) });
+    out.set(`group:${g.groupId}`, { sig: [g.groupType, g.buckets], build: () => ({ flows: [], groups: [{ groupId: g.groupId, groupType: g.groupType, buckets: g.buckets }] }) });
   }
   if (hasAccess) {
     // Guards that hold for every endpoint of the switch; the endpoints allowed past them have their own flows above.

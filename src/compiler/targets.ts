@@ -20,6 +20,8 @@ export interface SwitchCtx {
   of13: boolean;
   /** OF1.3 SELECT groups with bucket liveness: remote targets with several next hops go through their group. */
   groups: boolean;
+  /** OF1.3 FAST_FAILOVER groups: a label carried for others with one next hop goes through its failover group where the routes allow sending back. */
+  failover: boolean;
   /** OF1.3 meters: controller-bound flows go through their port's meter. */
   meters: boolean;
   /** Usable fabric ports, ascending. */

@@ -1,12 +1,14 @@
 // A flow-table simulator (tests and `spotlight trace`): OpenFlow semantics only (priorities,
 // masks, goto-table, metadata, meters (passed), apply-actions, set-field, push/pop VLAN and
-// MPLS, groups (ALL: every bucket; SELECT: one bucket chosen by a hash of the frame, as a
-// switch spreads flows), output to ports, IN_PORT and CONTROLLER), nothing about Spotlight's stages.
-// It carries a frame switch by switch across the fabric links and reports
-// where copies were delivered and what reached the controller.
+// MPLS, groups (ALL: every bucket; SELECT: one live bucket chosen by a hash of the frame, as
+// a switch spreads flows; FAST_FAILOVER: the first live bucket), output to ports, IN_PORT and
+// CONTROLLER), nothing about Spotlight's stages. It carries a frame switch by switch across
+// the fabric links and reports where copies were delivered and what reached the controller.
+// A link cut with cutLink() takes its two ports down as a switch sees them: what is sent
+// there is lost, and the buckets watching them are dead; the flows stay as they are.
 import { OFP10_VLAN_NONE } from '../openflow/of10/constants.js';
-import { OFP10_VERSION, OFP13_VERSION, Port, VID_PRESENT, type Action, type Bucket, type GroupType, type Instruction, type Match, type MaybeMasked } from '../openflow/types.js';
-import { parse, popMpls, popVlan, pushMpls, pushVlan, setEthDst, setMpls, setVlan, v6Bytes, type Fields } from './packets.js';
+import { GROUP_ANY, OFP10_VERSION, OFP13_VERSION, Port, VID_PRESENT, type Action, type Bucket, type GroupType, type Instruction, type Match, type MaybeMasked } from '../openflow/types.js';
+import { parse, popMpls, popVlan, pushMpls, pushVlan, setEthDst, setMpls, setVlan, setVlanPcp, v6Bytes, type Fields } from './packets.js';
 
 export interface SimFlow {
   tableId: number;
@@ -65,6 +67,8 @@ export class FlowSim {
   private readonly versions = new Map<string, number>();
   private readonly groups = new Map<string, Map<number, SimGroup>>();
   private readonly peers = new Map<string, { dpid: string; portNo: number }>();
+  /** Ports that are down ("dpid:port"). */
+  private readonly down = new Set<string>();
 
   constructor(switches: Iterable<SimSwitch>, links: Iterable<SimLink>) {
     for (const sw of switches) {
@@ -83,6 +87,12 @@ export class FlowSim {
       this.peers.set(`${l.a.dpid}:${l.a.portNo}`, l.b);
       this.peers.set(`${l.b.dpid}:${l.b.portNo}`, l.a);
     }
+  }
+
+  /** Takes a link's two ports down, as a cut cable does; the flows and groups stay as they were. */
+  cutLink(l: SimLink): void {
+    this.down.add(`${l.a.dpid}:${l.a.portNo}`);
+    this.down.add(`${l.b.dpid}:${l.b.portNo}`);
   }
 
   /** Sees every table lookup; watching changes nothing about what the simulation does. */
@@ -104,6 +114,7 @@ export class FlowSim {
         }
         const port = out.port === Port.IN_PORT ? job.inPort : out.port;
         if (out.port !== Port.IN_PORT && port === job.inPort) continue; // OpenFlow never sends back out the ingress port implicitly
+        if (this.down.has(`${job.dpid}:${port}`)) continue; // lost on a dead port
         const peer = this.peers.get(`${job.dpid}:${port}`);
         if (peer) queue.push({ dpid: peer.dpid, inPort: peer.portNo, frame: out.frame, hops: job.hops + 1 });
         else res.delivered.push({ dpid: job.dpid, port, frame: out.frame });
@@ -135,7 +146,7 @@ export class FlowSim {
       const before = outs.length;
       let next: number | undefined;
       for (const ins of flow.instructions) {
-        if (ins.type === 'applyActions') frame = applyActions(ins.actions, frame, version, outs, this.groups.get(dpid)!);
+        if (ins.type === 'applyActions') frame = applyActions(ins.actions, frame, version, outs, { groups: this.groups.get(dpid)!, live: (p) => !this.down.has(`${dpid}:${p}`) });
         else if (ins.type === 'writeMetadata') metadata = (metadata & ~ins.mask) | (ins.metadata & ins.mask);
         else if (ins.type === 'gotoTable') next = ins.tableId;
       }
@@ -147,7 +158,13 @@ export class FlowSim {
   }
 }
 
-function applyActions(actions: readonly Action[], input: Uint8Array, version: number, outs: { port: number; frame: Uint8Array }[], groups: ReadonlyMap<number, SimGroup>, depth = 0): Uint8Array {
+/** What a switch's actions see beyond the frame: its groups, and whether a port is up. */
+interface SwitchState {
+  groups: ReadonlyMap<number, SimGroup>;
+  live(port: number): boolean;
+}
+
+function applyActions(actions: readonly Action[], input: Uint8Array, version: number, outs: { port: number; frame: Uint8Array }[], sw: SwitchState, depth = 0): Uint8Array {
   let frame = input;
   for (const a of actions) {
     switch (a.type) {
@@ -156,11 +173,10 @@ function applyActions(actions: readonly Action[], input: Uint8Array, version: nu
         break;
       case 'group': {
         // A missing group drops what reaches it (a switch refuses such a flow; here it shows as a drop).
-        const g = groups.get(a.groupId);
+        const g = sw.groups.get(a.groupId);
         if (!g || depth > 8) break;
-        const buckets = g.groupType === 'all' ? g.buckets : g.buckets.length ? [g.buckets[frameHash(frame) % g.buckets.length]!] : [];
         // Each bucket works on its own copy of the frame.
-        for (const b of buckets) applyActions(b.actions, frame, version, outs, groups, depth + 1);
+        for (const b of chosenBuckets(g, frame, (b) => bucketLive(b, sw, depth))) applyActions(b.actions, frame, version, outs, sw, depth + 1);
         break;
       }
       case 'pushMpls':
@@ -188,7 +204,8 @@ function applyActions(actions: readonly Action[], input: Uint8Array, version: nu
       case 'setField':
         if (a.field === 'vlanVid') {
           if (parse(frame).vlans.length) frame = setVlan(frame, Number(a.value) & 0xfff);
-        } else if (a.field === 'ethDst') frame = setEthDst(frame, String(a.value));
+        } else if (a.field === 'vlanPcp') frame = setVlanPcp(frame, Number(a.value));
+        else if (a.field === 'ethDst') frame = setEthDst(frame, String(a.value));
         else if (a.field === 'mplsLabel') frame = setMpls(frame, 'label', Number(a.value));
         else if (a.field === 'mplsTc') frame = setMpls(frame, 'tc', Number(a.value));
         else throw new Error(`flowsim: set-field ${a.field} not modelled`);
@@ -198,6 +215,27 @@ function applyActions(actions: readonly Action[], input: Uint8Array, version: nu
     }
   }
   return frame;
+}
+
+/** The buckets a group runs for a frame: ALL every one; SELECT one live bucket by the frame's hash; FAST_FAILOVER the first live one. */
+function chosenBuckets(g: SimGroup, frame: Uint8Array, live: (b: Bucket) => boolean): Bucket[] {
+  if (g.groupType === 'all') return g.buckets;
+  if (g.groupType === 'ff') {
+    const first = g.buckets.find(live);
+    return first ? [first] : [];
+  }
+  const alive = g.buckets.filter(live);
+  return alive.length ? [alive[frameHash(frame) % alive.length]!] : [];
+}
+
+/** A bucket is live when it watches nothing, or a watched port is up, or a watched group has a live bucket (OpenFlow 1.3, 5.8). */
+function bucketLive(b: Bucket, sw: SwitchState, depth: number): boolean {
+  const watchesPort = b.watchPort !== Port.ANY;
+  const watchesGroup = b.watchGroup !== GROUP_ANY;
+  if (!watchesPort && !watchesGroup) return true;
+  if (watchesPort && sw.live(b.watchPort)) return true;
+  const group = watchesGroup ? sw.groups.get(b.watchGroup) : undefined;
+  return group !== undefined && depth < 8 && group.buckets.some((x) => bucketLive(x, sw, depth + 1));
 }
 
 /** FNV-1a over the frame: which bucket of a SELECT group a frame takes. */
@@ -248,6 +286,7 @@ export function matches(m: Match, f: Fields, inPort: number, metadata: bigint, v
       if ((have & mask) !== (value & mask)) return false;
     }
   }
+  if (m.vlanPcp !== undefined && (f.vlans.length === 0 || f.vlanPcp !== m.vlanPcp)) return false;
   if (!numEq(m.ethType, f.ethType)) return false;
   if (!numEq(m.ipProto, f.ipProto)) return false;
   if (!numEq(m.udpSrc, f.udpSrc) || !numEq(m.udpDst, f.udpDst)) return false;
@@ -271,4 +310,4 @@ export function matches(m: Match, f: Fields, inPort: number, metadata: bigint, v
   return true;
 }
 
-const MODELLED = new Set<keyof Match>(['inPort', 'metadata', 'ethSrc', 'ethDst', 'vlanVid', 'ethType', 'ipProto', 'udpSrc', 'udpDst', 'arpOp', 'icmpv6Type', 'icmpv6Code', 'ipv4Src', 'ipv4Dst', 'arpSpa', 'arpTpa', 'arpSha', 'arpTha', 'ipv6Src', 'ipv6Dst', 'ipv6NdTarget', 'ipv6NdSll', 'ipv6NdTll', 'mplsLabel', 'mplsTc']);
+const MODELLED = new Set<keyof Match>(['inPort', 'metadata', 'ethSrc', 'ethDst', 'vlanVid', 'vlanPcp', 'ethType', 'ipProto', 'udpSrc', 'udpDst', 'arpOp', 'icmpv6Type', 'icmpv6Code', 'ipv4Src', 'ipv4Dst', 'arpSpa', 'arpTpa', 'arpSha', 'arpTha', 'ipv6Src', 'ipv6Dst', 'ipv6NdTarget', 'ipv6NdSll', 'ipv6NdTll', 'mplsLabel', 'mplsTc']);

@@ -9,6 +9,8 @@ export interface Fields {
   ethSrc: string;
   /** VLAN ids, outermost first. */
   vlans: number[];
+  /** The outermost tag's priority (PCP), when tagged. */
+  vlanPcp?: number;
   /** Ethertype after any VLAN tags. */
   ethType: number;
   ipv4Src?: string;
@@ -115,6 +117,7 @@ export function parse(frame: Uint8Array): Fields {
   let off = 12;
   let type = (frame[off]! << 8) | frame[off + 1]!;
   while ((type === ETH_VLAN || type === ETH_QINQ) && frame.length >= off + 6) {
+    if (f.vlans.length === 0) f.vlanPcp = frame[off + 2]! >> 5;
     f.vlans.push(((frame[off + 2]! << 8) | frame[off + 3]!) & 0x0fff);
     off += 4;
     type = (frame[off]! << 8) | frame[off + 1]!;
@@ -197,6 +200,15 @@ export function setVlan(frame: Uint8Array, vid: number): Uint8Array {
   const out = Uint8Array.from(frame);
   out[14] = (out[14]! & 0xf0) | ((vid >> 8) & 0x0f);
   out[15] = vid & 0xff;
+  return out;
+}
+
+/** Sets the outermost tag's priority (PCP); an untagged frame is left as it is. */
+export function setVlanPcp(frame: Uint8Array, pcp: number): Uint8Array {
+  const type = (frame[12]! << 8) | frame[13]!;
+  if (type !== ETH_VLAN && type !== ETH_QINQ) return frame;
+  const out = Uint8Array.from(frame);
+  out[14] = (out[14]! & 0x1f) | ((pcp & 7) << 5);
   return out;
 }
 

@@ -58,6 +58,41 @@ function checkShortest(topo: TopologySnapshot): void {
       expect([...routes.hops(from, to)], `${from}->${to} hops`).to.deep.equal(closer.sort((x, y) => x - y));
     }
   }
+  checkSendsBack(topo, routes);
+}
+
+/** The up neighbours of a switch (one entry per link). */
+function neighbours(topo: TopologySnapshot, of: string): string[] {
+  const out: string[] = [];
+  for (const l of topo.links) {
+    if (!up(topo, l.a.dpid, l.a.portNo) || !up(topo, l.b.dpid, l.b.portNo)) continue;
+    if (l.a.dpid === of && l.b.dpid !== of) out.push(l.b.dpid);
+    else if (l.b.dpid === of && l.a.dpid !== of) out.push(l.a.dpid);
+  }
+  return out;
+}
+
+/**
+ * A switch sends back towards a destination exactly when, by the test's own
+ * distances, it has one next hop, some neighbour one step farther (it
+ * carries the label), and none of those neighbours has a neighbour farther
+ * still (none of them carries it).
+ */
+function checkSendsBack(topo: TopologySnapshot, routes: FabricRoutes): void {
+  const ids = [...topo.switches.keys()];
+  for (const to of ids) {
+    const dist = distances(topo, to);
+    const carries = (x: string): boolean => dist.has(x) && neighbours(topo, x).some((y) => dist.get(y) === dist.get(x)! + 1);
+    for (const from of ids) {
+      const way = routes.towards(from).find((w) => w.dest === to);
+      if (!way) continue;
+      const d = dist.get(from)!;
+      const next = neighbours(topo, from).filter((y) => dist.get(y) === d - 1);
+      const senders = neighbours(topo, from).filter((y) => dist.get(y) === d + 1);
+      const want = next.length === 1 && senders.length > 0 && !senders.some(carries);
+      expect(way.sendsBack, `${from}->${to} sends back`).to.equal(want);
+    }
+  }
 }
 
 describe('compiler/routes', () => {
@@ -65,6 +100,21 @@ describe('compiler/routes', () => {
     for (const n of [3, 4, 5, 8]) checkShortest(ring(n));
     checkShortest(fatTree(2, 6, 2));
     checkShortest(fatTree(4, 8, 2, 2));
+  });
+
+  it('an aggregation switch of a two-level fat-tree sends back towards every edge; edges do not, nor ring switches whose senders carry the label', () => {
+    const ft = routesOver(fatTree(2, 4, 2));
+    for (const agg of [dpid(0), dpid(1)]) {
+      const edges = [2, 3, 4, 5].map(dpid);
+      const ways = ft.towards(agg).filter((w) => edges.includes(w.dest));
+      expect(ways.map((w) => w.dest)).to.deep.equal(edges);
+      expect(ways.every((w) => w.sendsBack && w.transit && w.hops.length === 1)).to.equal(true);
+    }
+    for (let e = 2; e < 6; e++) expect(ft.towards(dpid(e)).some((w) => w.sendsBack && w.dest > dpid(1)), `edge ${dpid(e)} towards edges`).to.equal(false);
+    // On a ring of 6, a switch's farther neighbour carries the label on through it, except next to the far end.
+    const r = routesOver(ring(6));
+    expect(r.towards(dpid(1)).find((w) => w.dest === dpid(0))!.sendsBack).to.equal(false);
+    expect(r.towards(dpid(2)).find((w) => w.dest === dpid(0))!.sendsBack).to.equal(true);
   });
 
   it('is independent of link order', () => {
