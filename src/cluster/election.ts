@@ -65,6 +65,8 @@ export class Election extends EventEmitter<ElectionEvents> {
   private timer: ReturnType<typeof setInterval> | undefined;
   private stopped = false;
   private campaigning = false;
+  /** The one campaign scheduled for later (after a failure, or a lost lease), if any. */
+  private retry: { at: number; timer: ReturnType<typeof setTimeout> } | undefined;
   /** Campaigns this instance won, campaigns that found another leader, and times it stepped down. */
   wins = 0;
   losses = 0;
@@ -110,6 +112,7 @@ export class Election extends EventEmitter<ElectionEvents> {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    clearTimeout(this.retry?.timer);
     this.stepDown('stopping');
     // The lease first: the others campaign the moment etcd deletes the key.
     await this.lease?.revoke().catch((e: unknown) => this.log.warn('revoking the lease failed; the others take over when it runs out', { error: (e as Error).message }));
@@ -166,10 +169,28 @@ export class Election extends EventEmitter<ElectionEvents> {
       }
     } catch (e) {
       this.log.warn('campaign failed; retrying', { error: (e as Error).message });
-      setTimeout(() => void this.campaign(), 500).unref();
+      this.campaignLater(500);
     } finally {
       this.campaigning = false;
     }
+  }
+
+  /**
+   * At most one campaign waits for later, at the latest time asked: every
+   * failed campaign asks for a retry (and its lease, lost, for another), and
+   * with etcd gone each fails at once (the client's circuit breaker), so
+   * retries scheduled independently would multiply.
+   */
+  private campaignLater(ms: number): void {
+    const at = Date.now() + ms;
+    if (this.retry !== undefined && this.retry.at >= at) return;
+    if (this.retry !== undefined) clearTimeout(this.retry.timer);
+    const timer = setTimeout(() => {
+      this.retry = undefined;
+      void this.campaign();
+    }, ms);
+    timer.unref();
+    this.retry = { at, timer };
   }
 
   private newLease(): Lease {
@@ -186,7 +207,7 @@ export class Election extends EventEmitter<ElectionEvents> {
       if (this.lease !== lease) return;
       this.lease = undefined;
       this.stepDown(`lease lost: ${err.message}`);
-      setTimeout(() => void this.campaign(), 100).unref();
+      this.campaignLater(100);
     });
     return lease;
   }

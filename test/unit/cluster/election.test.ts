@@ -6,6 +6,7 @@ import type { Etcd3 } from 'etcd3';
 import { Election } from '../../../src/cluster/election.js';
 import { silentLogger } from '../../../src/log.js';
 import { connectEtcd } from '../../../src/store/index.js';
+import { captureLogger } from '../../support/capturelog.js';
 import { startEtcd, type EtcdCluster } from '../../support/etcd.js';
 
 async function until(cond: () => boolean, ms = 15_000): Promise<void> {
@@ -30,10 +31,10 @@ describe('cluster: leader election on etcd', function () {
   });
   after(async () => etcd?.close());
 
-  const elect = (id: string, prefix: string, now?: () => number) => {
-    const client = connectEtcd({ endpoints: etcd.endpoints.split(','), prefix });
+  const elect = (id: string, prefix: string, now?: () => number, logger = silentLogger(), on = etcd) => {
+    const client = connectEtcd({ endpoints: on.endpoints.split(','), prefix });
     clients.push(client);
-    const e = new Election({ client, prefix, instanceId: id, advertise: { api: `http://${id}` }, logger: silentLogger(), ...(now ? { now } : {}) });
+    const e = new Election({ client, prefix, instanceId: id, advertise: { api: `http://${id}` }, logger, ...(now ? { now } : {}) });
     elections.push(e);
     return e;
   };
@@ -72,5 +73,28 @@ describe('cluster: leader election on etcd', function () {
     const next = [a, b].find((e) => e.isLeader())!;
     expect(next.generationId! > gen).to.equal(true);
     expect(a.stepDowns).to.be.at.least(1);
+  });
+
+  it('with etcd gone, a follower retries its campaign about every half second, however many times it was asked to; it leads again once etcd is back', async () => {
+    // A member of its own: this test stops it.
+    const own = await startEtcd(1);
+    try {
+      const { logger, records } = captureLogger();
+      const a = elect('a', '/election-3/', undefined, logger, own);
+      await a.start();
+      await until(() => a.isLeader());
+      await own.stop(0);
+      await until(() => !a.isLeader(), 10_000);
+      // The lost lease, the lease check and the watch's reconnections each ask for a campaign while earlier ones fail.
+      const failed = () => records.filter((r) => r.message === 'campaign failed; retrying').length;
+      const from = failed();
+      await new Promise((r) => setTimeout(r, 4000));
+      // One retry chain: about 8 failures in 4 s (a few more for campaigns already under way).
+      expect(failed() - from, 'failed campaigns in 4 s').to.be.at.most(12);
+      await own.restart(0);
+      await until(() => a.isLeader(), 20_000);
+    } finally {
+      await own.close();
+    }
   });
 });
