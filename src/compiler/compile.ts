@@ -20,18 +20,19 @@
 //   a switch's fabric or access ports -> its groups (failover groups watch
 //       fabric ports; frames sent back go up its other fabric ports).
 import type { ModelChange, ModelSnapshot, Network, Relation, Vm } from '../model/types.js';
-import { OFP10_VERSION, OFP13_VERSION, type Bucket, type GroupType, type OfVersion } from '../openflow/types.js';
+import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../openflow/types.js';
 import type { Dpid } from '../openflow/dpid.js';
 import type { TopologySnapshot } from '../topo/types.js';
 import { deliveredMacs, deliverPieces, deliverPiecesFor, macConflicts } from './deliver.js';
 import { cmp, gatewayEndpoints, vmEndpoints, type Endpoint } from './endpoints.js';
-import { assignGroups, assignLabels, FAILOVER_KEY } from './fabric.js';
+import { assignLabels } from './fabric.js';
 import { NetworkState } from './network-state.js';
 import { forwardKey, NET_KEY, networkPieces, networkPiecesFor, reachKey, sourceKey } from './network-pieces.js';
 import { PieceStore, type FlowsChanged } from './piece-store.js';
 import { PortIndex } from './port-index.js';
 import { FabricRoutes, type RouteChanges } from './routes.js';
-import { DEFAULT_METER_RATES, failoverBuckets, failoverWatch, selectBuckets, sendsUpAgain, switchPieces, type MeterRates, type SwitchInputs } from './switch-lowering.js';
+import { DEFAULT_METER_RATES, switchPieces, type MeterRates, type SwitchInputs } from './switch-lowering.js';
+import { BucketLists, switchGroups, type SwitchGroups } from './switch-groups.js';
 import { pickHop, type Remote, type SwitchCtx } from './targets.js';
 import type { CompileResult, Diagnostic, SwitchDelta, SwitchFlows } from './types.js';
 import { checkFlow } from './pipeline.js';
@@ -81,15 +82,13 @@ export class FlowCompiler {
   private readonly versions = new Map<Dpid, OfVersion>();
   private destinationsDirty = false;
   private building = true;
-  private readonly bucketLists = new Map<readonly number[], Bucket[]>();
-  /** Bucket lists of the groups named by key alone (failover groups, send-up-again sets), shared by every switch that has them. */
-  private readonly keyedBuckets = new Map<string, Bucket[]>();
+  private readonly buckets = new BucketLists();
   /** Networks whose diagnostics may have changed since diagnosticChanges() last looked, and what it saw then. */
   private readonly touchedNets = new Set<string>();
   private readonly diagnosed = new Map<string, Map<string, Diagnostic>>();
   private routesMoved = false;
-  /** Per switch, its group ids: by next-hop set (for forwarding entries), and by key (see GROUP_BASE in fabric.ts). */
-  private readonly groupAssignments = new Map<Dpid, GroupIds>();
+  /** Per switch, its groups and their ids. */
+  private readonly groupAssignments = new Map<Dpid, SwitchGroups>();
 
   constructor(model: ModelSnapshot, topo: TopologySnapshot, opts: CompilerOptions = {}) {
     this.model = model;
@@ -580,61 +579,15 @@ export class FlowCompiler {
     return { remote: to, label, hop: pickHop(hops, label)! };
   }
 
-  /**
-   * A switch's groups and their ids, kept until its routes or ports change:
-   * the SELECT group of each next-hop set (one array per set, see
-   * FabricRoutes.hops); with fast failover, the FAST_FAILOVER group of each
-   * lone next hop of a label it carries and sends back; where it sends
-   * frames up again, the SELECT group of each fabric port's others.
-   */
-  private groupIds(d: Dpid): GroupIds {
+  /** A switch's groups and their ids (switch-groups.ts), kept until its routes or ports change. */
+  private groupIds(d: Dpid): SwitchGroups {
     let g = this.groupAssignments.get(d);
-    if (g) return g;
-    const { of13, failover: ff } = this.featuresOf(d);
-    const fabric = this.ports.fabricPorts(d);
-    const kinds = new Map<string, { groupType: GroupType; buckets: () => Bucket[] }>();
-    const byKey = new Map<string, readonly number[]>();
-    const failover = new Map<number, string>();
-    for (const { hops, transit, sendsBack } of this.routes.towards(d)) {
-      if (hops.length > 1) {
-        const key = hops.join(',');
-        if (!byKey.has(key)) byKey.set(key, hops);
-        continue;
-      }
-      const hop = hops[0]!;
-      if (!ff || !transit || !sendsBack || failover.has(hop)) continue;
-      const watch = failoverWatch(hop, fabric);
-      if (watch.length === 0) continue;
-      const key = `${FAILOVER_KEY}${[hop, ...watch].join(',')}`;
-      failover.set(hop, key);
-      kinds.set(key, { groupType: 'ff', buckets: () => this.keyed(key, () => failoverBuckets(hop, watch)) });
+    if (!g) {
+      const { of13, failover } = this.featuresOf(d);
+      g = switchGroups(this.routes.towards(d), { of13, failover, fabricPorts: this.ports.fabricPorts(d), accessPorts: this.ports.accessPorts(d) }, this.buckets);
+      this.groupAssignments.set(d, g);
     }
-    for (const [key, hops] of byKey) kinds.set(key, { groupType: 'select', buckets: () => this.bucketsFor(hops) });
-    // Where frames sent back to a fabric port go up again: the one other fabric port, or the SELECT group of the others.
-    const upAgain: { inPort: number; others: number[] }[] = [];
-    if (sendsUpAgain(of13, this.ports.accessPorts(d), fabric)) {
-      for (const p of fabric) {
-        const others = fabric.filter((q) => q !== p);
-        upAgain.push({ inPort: p, others });
-        const key = others.join(',');
-        if (others.length > 1 && !kinds.has(key)) kinds.set(key, { groupType: 'select', buckets: () => this.keyed(key, () => selectBuckets(others)) });
-      }
-    }
-    const ids = assignGroups(kinds.keys());
-    g = {
-      byHops: new Map([...byKey].map(([key, hops]) => [hops, ids.get(key)!])),
-      groups: [...kinds].map(([key, k]) => ({ groupId: ids.get(key)!, groupType: k.groupType, buckets: k.buckets() })),
-      failover: new Map([...failover].map(([hop, key]) => [hop, ids.get(key)!])),
-      sentBack: upAgain.map(({ inPort, others }) => (others.length === 1 ? { inPort, hop: others[0]! } : { inPort, group: ids.get(others.join(','))! })),
-    };
-    this.groupAssignments.set(d, g);
     return g;
-  }
-
-  private keyed(key: string, make: () => Bucket[]): Bucket[] {
-    let b = this.keyedBuckets.get(key);
-    if (!b) this.keyedBuckets.set(key, (b = make()));
-    return b;
   }
 
   private flushDirty(deadline = Infinity): void {
@@ -705,13 +658,6 @@ export class FlowCompiler {
     return { accessPorts, transit, groups, sentBack: ids?.sentBack ?? [], rates: this.rates };
   }
 
-  /** One bucket list per distinct set of next hops, shared by every switch that has it. */
-  private bucketsFor(hops: readonly number[]): Bucket[] {
-    let b = this.bucketLists.get(hops);
-    if (!b) this.bucketLists.set(hops, (b = selectBuckets(hops)));
-    return b;
-  }
-
   /** Checks every flow of a switch against its stage's declaration (run by tests and on demand). */
   check(dpid: Dpid): string[] {
     const lowering = this.versionOf(dpid) === OFP10_VERSION ? 'of10' : 'of13';
@@ -722,18 +668,6 @@ export class FlowCompiler {
     }
     return out;
   }
-}
-
-/** A switch's groups (see FlowCompiler.groupIds). */
-interface GroupIds {
-  /** The SELECT group of each next-hop set, by the routes' interned array. */
-  byHops: Map<readonly number[], number>;
-  /** Every group. */
-  groups: { groupId: number; groupType: GroupType; buckets: Bucket[] }[];
-  /** The failover group of each lone next hop that sends back. */
-  failover: Map<number, number>;
-  /** Per fabric port, where frames sent back to it go up again. */
-  sentBack: { inPort: number; hop?: number; group?: number }[];
 }
 
 /** The ports a VM's bindings name: its interfaces' and its migration destinations'. */

@@ -5,7 +5,7 @@
 // comes as a named piece with a signature of its inputs, so the compiler
 // re-lowers only the pieces whose inputs changed.
 import { BROADCAST, ETH_ARP, ETH_IPV4, ETH_IPV6, ICMPV6_NA, ICMPV6_NS, ICMPV6_RA, ICMPV6_REDIRECT, IPPROTO_ICMPV6, IPPROTO_UDP } from '../openflow/ethernet.js';
-import { GROUP_ANY, MeterFlags, Port, VID_PRESENT, type Action, type Bucket, type GroupType, type Instruction, type Match } from '../openflow/types.js';
+import { MeterFlags, VID_PRESENT, type Action, type Bucket, type GroupType, type Instruction, type Match } from '../openflow/types.js';
 import { cookieFor } from './cookie.js';
 import { DETOUR_PCP, portMeterOf, SWITCH_METER } from './fabric.js';
 import { fabricProbeTrapFlow, LLDP_TRAP_PRIORITY, LLDP_TRAP_PRIORITY_13, lldpTrapFlow } from './lldp-trap.js';
@@ -38,7 +38,7 @@ export interface SwitchInputs {
    * Per fabric port, where an unmarked frame with a label this switch does
    * not carry goes when it arrives there (a neighbour sent it back): out the
    * one other fabric port, or the SELECT group of the others. Empty where
-   * the switch sends nothing up again (see sendsUpAgain).
+   * the switch sends nothing up again (switch-groups.ts, sendsUpAgain).
    */
   sentBack: readonly { inPort: number; hop?: number; group?: number }[];
   rates: MeterRates;
@@ -51,38 +51,6 @@ const meter = (meterId: number, r: { rate: number; burst: number }): DesiredMete
   flags: MeterFlags.PKTPS | MeterFlags.BURST | MeterFlags.STATS,
   bands: [{ type: 'drop', rate: r.rate, burstSize: r.burst }],
 });
-
-/** The buckets of a SELECT group over `hops`: one per next-hop port, each watching its port (the switch skips a dead one). */
-export function selectBuckets(hops: readonly number[]): Bucket[] {
-  return hops.map((p) => ({ weight: 1, watchPort: p, watchGroup: GROUP_ANY, actions: [{ type: 'output', port: p }] }));
-}
-
-/**
- * The buckets of the FAST_FAILOVER group of a lone next hop: out the hop
- * while it is up; then back out the port the frame came in on, while either
- * of two other fabric ports is up (OpenFlow cannot watch "the ingress
- * port", and a bucket must watch something).
- */
-export function failoverBuckets(hop: number, watch: readonly number[]): Bucket[] {
-  return [
-    { weight: 0, watchPort: hop, watchGroup: GROUP_ANY, actions: [{ type: 'output', port: hop }] },
-    ...watch.map((w): Bucket => ({ weight: 0, watchPort: w, watchGroup: GROUP_ANY, actions: [{ type: 'output', port: Port.IN_PORT }] })),
-  ];
-}
-
-/** The other fabric ports a failover group's send-back buckets watch: the two lowest besides the hop. */
-export function failoverWatch(hop: number, fabricPorts: readonly number[]): number[] {
-  return fabricPorts.filter((p) => p !== hop).slice(0, 2);
-}
-
-/**
- * Whether a switch sends frames that a neighbour sent back up another fabric
- * port: an OF1.3 switch with access ports (where frames enter the fabric,
- * so where they come back to) and at least two fabric ports.
- */
-export function sendsUpAgain(of13: boolean, accessPorts: readonly number[], fabricPorts: readonly number[]): boolean {
-  return of13 && accessPorts.length > 0 && fabricPorts.length >= 2;
-}
 
 export function switchPieces(ctx: SwitchCtx, inp: SwitchInputs): Map<string, Piece> {
   return ctx.of13 ? pieces13(ctx, inp) : pieces10(ctx, inp);
