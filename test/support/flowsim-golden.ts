@@ -1,9 +1,11 @@
 // The example clouds behind flows/golden/: small enough to read, covering a
 // private network with a DHCP server, a public segment shared by two tenants
-// with a gateway and a relation, and a migration in progress with IPv6.
+// with a gateway and a relation, a migration in progress with IPv6, and a
+// two-level fat-tree (aggregation switches with failover groups, edges that
+// send frames back up).
 import type { ModelSnapshot, Network, Relation, Vm } from '../../src/model/types.js';
 import type { TopologySnapshot } from '../../src/topo/types.js';
-import { dpid, TopoBuilder } from './flowsim-topologies.js';
+import { dpid, fatTree, TopoBuilder } from './flowsim-topologies.js';
 
 export interface GoldenScenario {
   name: string;
@@ -74,6 +76,15 @@ export const GOLDEN: GoldenScenario[] = [
         { name: 'peer', tenant: 't1', interfaces: [{ mac: '02:00:00:00:03:02', ips: ['10.2.0.2'], network: 'green', switch: S2, port: 2 }] },
         { name: 'late', tenant: 't1', interfaces: [{ mac: '02:00:00:00:03:03', ips: ['10.2.0.3'], network: 'green', switch: S1, port: 'vnet9' }] },
       ],
+    ),
+  },
+  {
+    // Aggregation switches 1 and 2, edges 3 to 5 (each cabled to both), one VM per edge.
+    name: 'fat-tree',
+    topo: (version) => fatTree(2, 3, 2, 2, version),
+    model: snapshot(
+      [{ name: 'red', tenant: 't1', kind: 'private', cidrs: ['10.3.0.0/24'], gateways: [], segment: 31 }],
+      [3, 4, 5].map((e) => ({ name: `r${e}`, tenant: 't1', interfaces: [{ mac: `02:00:00:00:04:0${e}`, ips: [`10.3.0.${e}`], network: 'red', switch: dpid(e - 1), port: 1 }] })),
     ),
   },
 ];
