@@ -97,8 +97,13 @@ export class Election extends EventEmitter<ElectionEvents> {
 
   async start(): Promise<void> {
     this.watcher = await this.ns.watch().key(LEADER_KEY).create();
-    this.watcher.on('put', (kv) => this.seen(kv.value.toString(), BigInt(kv.create_revision), String(kv.lease)));
-    this.watcher.on('delete', () => {
+    // A watch that reconnects replays what it missed: a change older than this instance's own win is no news.
+    const stale = (kv: { mod_revision: string }) => this.ownGeneration !== undefined && BigInt(kv.mod_revision) < this.ownGeneration;
+    this.watcher.on('put', (kv) => {
+      if (!stale(kv)) this.seen(kv.value.toString(), BigInt(kv.create_revision), String(kv.lease));
+    });
+    this.watcher.on('delete', (kv) => {
+      if (stale(kv)) return;
       this.seen(undefined, 0n, '0');
       void this.campaign();
     });
