@@ -1,0 +1,97 @@
+// Hooks against one running `spotlight serve` (on etcd or on LevelDB), for
+// bench/failover.ts: vm-start throughput with several clients (answered once
+// durable, no ?wait), and hook-to-realized latency (vm-start?wait, one at a
+// time: answered once every switch concerned confirmed the flows by barrier).
+// Each target has its own network with one resident VM on each of its
+// bridges, so a VM that starts touches both.
+import { performance } from 'node:perf_hooks';
+
+export interface HookTarget {
+  label: string;
+  /** API base URL of the instance the hooks go to. */
+  url: string;
+  token: string;
+  /** Its bridges' dpids; VMs bind to ports 1..PORTS on them. */
+  dpids: string[];
+  /** A /16 of its own ("10.71"), so targets never share addresses. */
+  net16: string;
+  tenant: string;
+}
+
+export interface HookFigures {
+  /** vm-start?wait latencies, ms. */
+  realized: number[];
+  /** vm-start answered once durable: how many and in how long. */
+  burst: { hooks: number; seconds: number };
+}
+
+/** Internal ports each bridge needs (ofport 1..PORTS). */
+export const PORTS = 4;
+
+async function call(t: HookTarget, method: string, path: string, body: unknown): Promise<void> {
+  const r = await fetch(t.url + path, {
+    method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${t.token}` },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (r.status !== 200) throw new Error(`${t.label}: ${method} ${path}: ${r.status} ${await r.text()}`);
+}
+
+const network = (t: HookTarget) => `bench-${t.label.replace(/[^a-z0-9-]/g, '-')}`;
+
+/** The VM with number n (0..62,000) of target t, on bridge n % bridges, port 1 + n % PORTS. */
+function vm(t: HookTarget, n: number): Record<string, unknown> {
+  const hex = (x: number) => x.toString(16).padStart(2, '0');
+  const [a, b] = t.net16.split('.').map(Number) as [number, number];
+  return {
+    vm: `${network(t)}-vm${n}`,
+    tenant: t.tenant,
+    interfaces: [{
+      mac: `02:${hex(a)}:${hex(b)}:00:${hex(n >> 8)}:${hex(n & 0xff)}`,
+      ips: [`${t.net16}.${1 + Math.floor(n / 250)}.${1 + (n % 250)}`],
+      network: network(t),
+      switch: t.dpids[n % t.dpids.length],
+      port: 1 + (n % PORTS),
+    }],
+  };
+}
+
+/** The network and one resident VM per bridge, each written with ?wait. */
+export async function prepareTarget(t: HookTarget): Promise<void> {
+  await call(t, 'PUT', `/v1/networks/${network(t)}?wait=10`, { tenant: t.tenant, kind: 'private', cidrs: [`${t.net16}.0.0/16`] });
+  for (let i = 0; i < t.dpids.length; i++) await call(t, 'POST', '/v1/hooks/vm-start?wait=10', vm(t, i));
+}
+
+/**
+ * One round: `cycles` times vm-start?wait then vm-stop?wait of one VM (the
+ * start is timed), then `burst` vm-starts by `clients` clients at once (no
+ * ?wait), stopped again afterwards. `round` keeps the VMs of rounds apart.
+ */
+export async function hookRound(t: HookTarget, round: number, opts: { cycles: number; burst: number; clients: number }): Promise<HookFigures> {
+  const realized: number[] = [];
+  const base = 1000 + round * 10_000;
+  for (let i = 0; i < opts.cycles; i++) {
+    const v = vm(t, base + i);
+    const t0 = performance.now();
+    await call(t, 'POST', '/v1/hooks/vm-start?wait=10', v);
+    realized.push(performance.now() - t0);
+    await call(t, 'POST', '/v1/hooks/vm-stop?wait=10', { vm: v.vm });
+  }
+  const first = base + 5000;
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: opts.clients }, async () => {
+      for (let i = next++; i < opts.burst; i = next++) await call(t, 'POST', '/v1/hooks/vm-start', vm(t, first + i));
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  next = 0;
+  await Promise.all(
+    Array.from({ length: opts.clients }, async () => {
+      for (let i = next++; i < opts.burst; i = next++) await call(t, 'POST', '/v1/hooks/vm-stop', { vm: vm(t, first + i).vm });
+    }),
+  );
+  return { realized, burst: { hooks: opts.burst, seconds } };
+}
