@@ -29,12 +29,22 @@ export interface HookFigures {
 export const PORTS = 4;
 
 async function call(t: HookTarget, method: string, path: string, body: unknown): Promise<void> {
-  const r = await fetch(t.url + path, {
-    method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${t.token}` },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
+  const send = () =>
+    fetch(t.url + path, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${t.token}` },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+  let r: Response;
+  try {
+    r = await send();
+  } catch (e) {
+    // A kept-alive connection the server closed as idle just as the request left: sent again once (hooks are idempotent).
+    const code = ((e as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+    if (code !== 'ECONNRESET' && code !== 'EPIPE' && code !== 'UND_ERR_SOCKET') throw e;
+    r = await send();
+  }
   if (r.status !== 200) throw new Error(`${t.label}: ${method} ${path}: ${r.status} ${await r.text()}`);
 }
 
