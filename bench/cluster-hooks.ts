@@ -2,8 +2,8 @@
 // bench/failover.ts: vm-start throughput with several clients (answered once
 // durable, no ?wait), and hook-to-realized latency (vm-start?wait, one at a
 // time: answered once every switch concerned confirmed the flows by barrier).
-// Each target has its own network with one resident VM on each of its
-// bridges, so a VM that starts touches both.
+// Each target has a network of its own on each of its bridges, with one
+// resident VM, so a VM that starts has a peer to reach on its switch.
 import { performance } from 'node:perf_hooks';
 
 export interface HookTarget {
@@ -48,29 +48,34 @@ async function call(t: HookTarget, method: string, path: string, body: unknown):
   if (r.status !== 200) throw new Error(`${t.label}: ${method} ${path}: ${r.status} ${await r.text()}`);
 }
 
-const network = (t: HookTarget) => `bench-${t.label.replace(/[^a-z0-9-]/g, '-')}`;
+/** One network per bridge, so no hook needs a path between the bridges (they are not linked). */
+const network = (t: HookTarget, bridge: number) => `bench-${t.label.replace(/[^a-z0-9-]/g, '-')}-${bridge}`;
 
-/** The VM with number n (0..62,000) of target t, on bridge n % bridges, port 1 + n % PORTS. */
+/** The VM with number n (0..32,000) of target t, on bridge n % bridges (in its network there), port 1 + n % PORTS. */
 function vm(t: HookTarget, n: number): Record<string, unknown> {
   const hex = (x: number) => x.toString(16).padStart(2, '0');
   const [a, b] = t.net16.split('.').map(Number) as [number, number];
+  const bridge = n % t.dpids.length;
+  const k = Math.floor(n / t.dpids.length);
   return {
-    vm: `${network(t)}-vm${n}`,
+    vm: `${t.label}-vm${n}`,
     tenant: t.tenant,
     interfaces: [{
       mac: `02:${hex(a)}:${hex(b)}:00:${hex(n >> 8)}:${hex(n & 0xff)}`,
-      ips: [`${t.net16}.${1 + Math.floor(n / 250)}.${1 + (n % 250)}`],
-      network: network(t),
-      switch: t.dpids[n % t.dpids.length],
+      ips: [`${t.net16}.${bridge * 64 + 1 + Math.floor(k / 250)}.${1 + (k % 250)}`],
+      network: network(t, bridge),
+      switch: t.dpids[bridge],
       port: 1 + (n % PORTS),
     }],
   };
 }
 
-/** The network and one resident VM per bridge, each written with ?wait. */
+/** A network per bridge (a /18 of the target's /16) with one resident VM, each written with ?wait. */
 export async function prepareTarget(t: HookTarget): Promise<void> {
-  await call(t, 'PUT', `/v1/networks/${network(t)}?wait=10`, { tenant: t.tenant, kind: 'private', cidrs: [`${t.net16}.0.0/16`] });
-  for (let i = 0; i < t.dpids.length; i++) await call(t, 'POST', '/v1/hooks/vm-start?wait=10', vm(t, i));
+  for (let i = 0; i < t.dpids.length; i++) {
+    await call(t, 'PUT', `/v1/networks/${network(t, i)}?wait=10`, { tenant: t.tenant, kind: 'private', cidrs: [`${t.net16}.${i * 64}.0/18`] });
+    await call(t, 'POST', '/v1/hooks/vm-start?wait=10', vm(t, i));
+  }
 }
 
 /**

@@ -8,7 +8,7 @@
 // instance is started again before the next kill. Beside it, in the same run,
 // the same with SIGTERM (the leader revokes its lease as it stops), the peer
 // a failover after a kill is measured against.
-// Before the failovers, hooks on the cluster against a fourth instance on
+// After the failovers, hooks on the cluster against a fourth instance on
 // LevelDB with bridges of its own (bench/cluster-hooks.ts), interleaved in
 // rounds: vm-start throughput with several clients, and hook-to-realized
 // latency (vm-start?wait), sent to the leader and to a follower.
@@ -16,7 +16,7 @@
 // Needs root, Open vSwitch and /usr/bin/etcd.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -31,6 +31,8 @@ const STOPS = Number(benchArg('stops', '5'));
 const CYCLES = Number(benchArg('cycles', '100'));
 const BURST = Number(benchArg('burst', '300'));
 const CLIENTS = 8;
+/** The instances' warnings (stderr), kept after the run. */
+const LOGS = mkdtempSync(join(tmpdir(), 'spotlight-failover-bench-logs-'));
 const ROUNDS = 2;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TOKEN = 'failover-bench-token';
@@ -68,10 +70,12 @@ class Instance {
   }
 
   start(): void {
+    const stderr = openSync(join(LOGS, `${this.name}.err`), 'a');
     const proc = spawn(process.execPath, [join(ROOT, 'bin/spotlight.js'), 'serve', ...this.storeArgs, '--openflow', `127.0.0.1:${this.openflow}`, '--api', `127.0.0.1:${this.api}`], {
       env: { ...process.env, SPOTLIGHT_API_TOKEN: TOKEN, SPOTLIGHT_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'ignore'],
+      stdio: ['ignore', 'pipe', stderr],
     });
+    closeSync(stderr);
     this.proc = proc;
     createInterface({ input: proc.stdout! }).on('line', (line) => {
       let rec: { message?: string; role?: string; dpid?: string; barrierMs?: number; timestamp?: string };
@@ -182,7 +186,6 @@ async function main(): Promise<void> {
     addBridges(SINGLE_BRIDGES, [single]);
     const started = new Date();
     console.log(`failover bench: ${KILLS} SIGKILL and ${STOPS} SIGTERM of the leader; 3 instances, 1 etcd member, lease TTL 3 s, bridges ${BRIDGES.map((b) => `${b.name} (${b.protocols})`).join(', ')}`);
-    const hooks = await hookRounds(all, single);
     const killed = await failovers(all, KILLS, 'SIGKILL');
     const stopped = await failovers(all, STOPS, 'SIGTERM');
     const row = (name: string, xs: number[]) => `${name.padEnd(36)} p50 ${String(pct(xs, 50)).padStart(5)} ms   p99 ${String(pct(xs, 99)).padStart(5)} ms   min ${xs[0]} max ${xs[xs.length - 1]} (n=${xs.length})`;
@@ -193,7 +196,9 @@ async function main(): Promise<void> {
     console.log(row('SIGTERM -> barrier after it (peer)', stopped.barrier));
     console.log(`median kill - median stop (finding the leader dead): ${pct(killed.barrier, 50) - pct(stopped.barrier, 50)} ms`);
     console.log(`kills after which a survivor revoked the dead leader's lease: ${killed.revoked} of ${KILLS} (the others waited for the lease)`);
-    printHooks(hooks);
+    // After the failovers, so that a hook round that fails still leaves their figures printed.
+    printHooks(await hookRounds(all, single));
+    console.log(`\nload ${loadavg().map((l) => l.toFixed(2)).join(' ')}; the instances' warnings: ${LOGS}`);
   } finally {
     for (const b of [...BRIDGES, ...SINGLE_BRIDGES]) sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', b.name]);
     for (const i of [...all, single]) await i.stop('SIGKILL');
