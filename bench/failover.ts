@@ -16,7 +16,7 @@
 // Needs root, Open vSwitch and /usr/bin/etcd.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, createWriteStream, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -31,7 +31,7 @@ const STOPS = Number(benchArg('stops', '5'));
 const CYCLES = Number(benchArg('cycles', '100'));
 const BURST = Number(benchArg('burst', '300'));
 const CLIENTS = 8;
-/** The instances' warnings (stderr), kept after the run. */
+/** The instances' logs (NAME.log, and warnings in NAME.err), kept after the run. */
 const LOGS = mkdtempSync(join(tmpdir(), 'spotlight-failover-bench-logs-'));
 const ROUNDS = 2;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -77,6 +77,7 @@ class Instance {
     });
     closeSync(stderr);
     this.proc = proc;
+    proc.stdout!.pipe(createWriteStream(join(LOGS, `${this.name}.log`), { flags: 'a' }));
     createInterface({ input: proc.stdout! }).on('line', (line) => {
       let rec: { message?: string; role?: string; dpid?: string; barrierMs?: number; timestamp?: string };
       try {
@@ -185,7 +186,7 @@ async function main(): Promise<void> {
     addBridges(BRIDGES, all);
     addBridges(SINGLE_BRIDGES, [single]);
     const started = new Date();
-    console.log(`failover bench: ${KILLS} SIGKILL and ${STOPS} SIGTERM of the leader; 3 instances, 1 etcd member, lease TTL 3 s, bridges ${BRIDGES.map((b) => `${b.name} (${b.protocols})`).join(', ')}`);
+    console.log(`failover bench: ${KILLS} SIGKILL and ${STOPS} SIGTERM of the leader; 3 instances, 1 etcd member, lease TTL 3 s, bridges ${BRIDGES.map((b) => `${b.name} (${b.protocols})`).join(', ')}; the instances' logs in ${LOGS}`);
     const killed = await failovers(all, KILLS, 'SIGKILL');
     const stopped = await failovers(all, STOPS, 'SIGTERM');
     const row = (name: string, xs: number[]) => `${name.padEnd(36)} p50 ${String(pct(xs, 50)).padStart(5)} ms   p99 ${String(pct(xs, 99)).padStart(5)} ms   min ${xs[0]} max ${xs[xs.length - 1]} (n=${xs.length})`;
@@ -198,7 +199,7 @@ async function main(): Promise<void> {
     console.log(`kills after which a survivor revoked the dead leader's lease: ${killed.revoked} of ${KILLS} (the others waited for the lease)`);
     // After the failovers, so that a hook round that fails still leaves their figures printed.
     printHooks(await hookRounds(all, single));
-    console.log(`\nload ${loadavg().map((l) => l.toFixed(2)).join(' ')}; the instances' warnings: ${LOGS}`);
+    console.log(`\nload ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     for (const b of [...BRIDGES, ...SINGLE_BRIDGES]) sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', b.name]);
     for (const i of [...all, single]) await i.stop('SIGKILL');
