@@ -79,7 +79,7 @@ export class ControllerProcess {
    * directory under `workDir`; `how` says whether through npm start (this tree)
    * or by its built CLI with the probe. Resolves once GET /v1/health is 200.
    */
-  static async start(label: string, tree: string, how: 'npm' | 'node-with-probe', workDir: string): Promise<ControllerProcess> {
+  static async start(label: string, tree: string, how: 'npm' | 'node-with-probe', workDir: string, cpuProfileDir?: string): Promise<ControllerProcess> {
     const commit = git(['rev-parse', '--short=12', 'HEAD'], tree);
     mkdirSync(workDir, { recursive: true });
     const [apiPort, ofPort] = [await freePort(), await freePort()];
@@ -93,7 +93,10 @@ export class ControllerProcess {
     const t0 = performance.now();
     const child =
       how === 'npm'
-        ? spawn('npm', ['start', '--', ...flags], { cwd: tree, stdio: ['ignore', log, log], env })
+        ? cpuProfileDir
+          ? // What `npm start` runs, under V8's profiler (written when the controller stops).
+            spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, 'scripts/start.js', 'serve', ...flags], { cwd: tree, stdio: ['ignore', log, log], env })
+          : spawn('npm', ['start', '--', ...flags], { cwd: tree, stdio: ['ignore', log, log], env })
         : spawn(process.execPath, ['--import', PROBE, join(tree, 'dist', 'src', 'cli.js'), 'serve', ...flags], { cwd: tree, stdio: ['ignore', log, log], env });
     launched.add(child);
     child.once('exit', () => launched.delete(child));
@@ -105,7 +108,7 @@ export class ControllerProcess {
       await sleep(20);
     }
     const startToHealthMs = performance.now() - t0;
-    const pid = how === 'npm' ? childrenOf(child.pid!)[0]?.pid : child.pid;
+    const pid = how === 'npm' && !cpuProfileDir ? childrenOf(child.pid!)[0]?.pid : child.pid;
     if (pid === undefined) throw new Error(`${label}: cannot find the controller process under npm (${child.pid})`);
     return new ControllerProcess(label, commit, child, pid, api, ofPort, startToHealthMs, logFile, eldFile);
   }

@@ -2,6 +2,7 @@
 // the write goes through and the answer carries `warnings`, each with a code,
 // the field and what to do. (Which questionable inputs are refused instead
 // and which are warned about: src/api/README.md, "Questionable input".)
+import { vmsOnNetwork, vmsOnPort } from '../model/membership.js';
 import type { ModelChange, ModelSnapshot, PortRef } from '../model/types.js';
 
 export interface InputWarning {
@@ -10,23 +11,22 @@ export interface InputWarning {
   message: string;
 }
 
-/** Who is bound to each switch port ("dpid/port"), over the whole model. */
-function bindings(s: ModelSnapshot): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  const add = (sw: string, port: PortRef, who: string): void => {
-    const k = `${sw}/${String(port)}`;
-    out.set(k, [...(out.get(k) ?? []), who]);
-  };
-  for (const vm of s.vms.values()) for (const i of vm.interfaces) add(i.switch, i.port, `vm ${vm.name}`);
-  for (const n of s.networks.values()) for (const g of n.gateways) add(g.switch, g.port, `gateway ${g.mac} of network ${n.name}`);
+/**
+ * Who is bound to a switch port: VMs through the VM map's port index,
+ * gateways by a pass over the networks (far fewer than the VMs).
+ */
+function boundTo(s: ModelSnapshot, sw: string, port: PortRef): string[] {
+  const out = [...vmsOnPort(s.vms, sw, port)].map((name) => `vm ${name}`);
+  for (const n of s.networks.values()) for (const g of n.gateways) if (g.switch === sw && String(g.port) === String(port)) out.push(`gateway ${g.mac} of network ${n.name}`);
   return out;
 }
 
-function portWarnings(at: string, who: string, sw: string, port: PortRef, bound: Map<string, string[]>, out: InputWarning[]): void {
+/** `bound` says who is bound to a port (nobody: the port is not checked for sharing). */
+function portWarnings(at: string, who: string, sw: string, port: PortRef, bound: (sw: string, port: PortRef) => string[], out: InputWarning[]): void {
   if (typeof port === 'string' && /^[0-9]+$/.test(port)) {
     out.push({ code: 'port_is_name', field: `${at}.port`, message: `${at}.port "${port}" is taken as a port name, not port number ${port}; send a port number as a JSON number` });
   }
-  const others = [...new Set((bound.get(`${sw}/${String(port)}`) ?? []).filter((w) => w !== who))];
+  const others = [...new Set(bound(sw, port).filter((w) => w !== who))];
   if (others.length > 0) {
     out.push({ code: 'port_shared', field: `${at}.port`, message: `switch ${sw} port ${String(port)} is also bound to ${others.join(', ')}: frames from every MAC bound there are accepted on it` });
   }
@@ -34,7 +34,7 @@ function portWarnings(at: string, who: string, sw: string, port: PortRef, bound:
 
 export function inputWarnings(changes: readonly ModelChange[], s: ModelSnapshot): InputWarning[] {
   const out: InputWarning[] = [];
-  const bound = bindings(s);
+  const bound = (sw: string, port: PortRef): string[] => boundTo(s, sw, port);
   for (const c of changes) {
     if (c.kind === 'vm' && c.after) {
       const vm = c.after;
@@ -45,14 +45,15 @@ export function inputWarnings(changes: readonly ModelChange[], s: ModelSnapshot)
         out.push({ code: 'migration_held', field: 'interfaces', message: `the migration of vm ${vm.name} is held, nothing is programmed for it: it starts when ${other} calls migration-start naming the same switches` });
       }
       vm.migration?.destinations.forEach((d, n) => {
-        if (typeof d.port === 'string' && /^[0-9]+$/.test(d.port)) portWarnings(`interfaces[${n}]`, `vm ${vm.name}`, d.switch, d.port, new Map(), out);
+        if (typeof d.port === 'string' && /^[0-9]+$/.test(d.port)) portWarnings(`interfaces[${n}]`, `vm ${vm.name}`, d.switch, d.port, () => [], out);
       });
     }
     if (c.kind === 'network' && c.after) {
       const n = c.after;
       n.gateways.forEach((g, i) => portWarnings(`gateways[${i}]`, `gateway ${g.mac} of network ${n.name}`, g.switch, g.port, bound, out));
       if (n.dhcp) {
-        const held = n.gateways.some((g) => g.mac === n.dhcp!.mac) || [...s.vms.values()].some((v) => v.interfaces.some((i) => i.network === n.name && i.mac === n.dhcp!.mac));
+        const mac = n.dhcp.mac;
+        const held = n.gateways.some((g) => g.mac === mac) || [...vmsOnNetwork(s.vms, n.name)].some((v) => s.vms.get(v)?.interfaces.some((i) => i.network === n.name && i.mac === mac));
         if (!held) {
           out.push({
             code: 'dhcp_server_absent',

@@ -128,8 +128,8 @@ export class TableBudgets {
   }
 
   /**
-   * The switches that `added` (entries per switch, on top of what is used now)
-   * pushes past their budget, by datapath id. A switch the change leaves
+   * The switches that `added` (entries per switch, counted in what is used
+   * now: a trial that holds them) pushes past their budget, by datapath id. A switch the change leaves
    * alone or shrinks passes even when it is over its budget already (the
    * budget was lowered, or the switch reported less than it holds).
    */
@@ -139,7 +139,7 @@ export class TableBudgets {
       if (d <= 0) continue;
       const budget = this.budgetOf(dpid);
       if (budget === undefined) continue;
-      const needed = (this.used.get(dpid) ?? 0) + d;
+      const needed = this.used.get(dpid) ?? 0;
       if (needed > budget) out.push({ dpid, needed, budget, unit: this.use(dpid).unit });
     }
     return out;

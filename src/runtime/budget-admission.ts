@@ -1,25 +1,27 @@
 // Admission of writes against the switches' table budgets: before a change
 // is stored, it is compiled as a trial on the live compiler (what it adds or
-// removes on each switch, counted by the switch's profile), then taken back
-// out; a change that would push a switch past its budget is refused and
+// removes on each switch, counted by the switch's profile); a change that
+// would push a switch past its budget is taken back out, refused, and
 // nothing is stored.
 //
 // The store runs writes in groups: a write is checked against the state the
-// writes before it in its group left, which the compiler has not seen yet
-// (it follows the store's commits). So every write to the store goes through
-// journaled(), which remembers each change by the generation it starts
-// from, and a trial compiles those of the group first.
+// writes before it in its group left, which the store has not committed yet.
+// An admitted write's trial stays in the compiler until its group is stored,
+// so the next write of the group is compiled on top of it (a group of n
+// writes costs n trials, not n squared). Every write to the store goes
+// through journaled(), which remembers each change by the generation it
+// starts from, so that a write of the group made without a trial is
+// compiled before the next one is checked.
 import type { BudgetExcess, TableBudgets } from '../budget/table-budgets.js';
 import type { Logger } from '../log.js';
 import type { ModelChange, ModelSnapshot } from '../model/types.js';
-import type { Dpid } from '../openflow/dpid.js';
 import type { Store } from '../store/index.js';
 
 export interface TrialCompiler {
-  /** Finishes the compiler's pending work (its deltas still go out). */
-  catchUp(): void;
-  /** Compiles `changes` on top of the live state, calls `measure`, takes them back out. */
-  tryChanges<T>(changes: readonly ModelChange[], after: ModelSnapshot, measure: () => T): T;
+  /** Brings the compiler's trials to the state `s` a write starts from (false: a write before it is unknown). */
+  trialsUpTo(s: ModelSnapshot, written: (generation: number) => readonly ModelChange[] | undefined): boolean;
+  /** Compiles the write ahead of the store and keeps it there while `keep` says so. */
+  tryAhead(s: ModelSnapshot, changes: readonly ModelChange[], after: ModelSnapshot, keep: () => boolean): boolean;
 }
 
 export class BudgetAdmission {
@@ -50,26 +52,22 @@ export class BudgetAdmission {
    */
   check(s: ModelSnapshot, changes: readonly ModelChange[], after: ModelSnapshot): BudgetExcess[] {
     if (!this.budgets.active || changes.length === 0) return [];
-    const base = this.store.snapshot();
-    const earlier: ModelChange[] = [];
-    for (let g = base.generation; g < s.generation; g++) {
-      const c = this.journal.get(g);
-      if (!c) {
-        // Cannot happen while every writer goes through journaled(); admitted rather than guessed.
-        this.log.warn('table budgets not checked: a write before this one in its group is unknown', { from: base.generation, at: s.generation });
-        return [];
-      }
-      earlier.push(...c);
+    if (!this.compiler.trialsUpTo(s, (g) => this.journal.get(g))) {
+      // Cannot happen while every writer goes through journaled(); admitted rather than guessed.
+      this.log.warn('table budgets not checked: a write before this one in its group is unknown', { from: this.store.snapshot().generation, at: s.generation });
+      return [];
     }
-    this.compiler.catchUp();
+    let excess: BudgetExcess[] = [];
     this.budgets.startTrial();
-    let added: Map<Dpid, number>;
     try {
-      added = this.compiler.tryChanges([...earlier, ...changes], after, () => this.budgets.endTrial());
+      this.compiler.tryAhead(s, changes, after, () => {
+        excess = this.budgets.overBudget(this.budgets.endTrial());
+        return excess.length === 0;
+      });
     } finally {
       this.budgets.endTrial();
     }
-    return this.budgets.overBudget(added);
+    return excess;
   }
 
   /** The store as every writer must use it: each change is remembered until the compiler has it. */

@@ -58,6 +58,15 @@ export interface CompileLoopOptions {
   now?: () => number;
 }
 
+/** A write compiled ahead of the store: its changes take the model from generation `from` (state `before`) to `to` (state `after`). */
+interface Trial {
+  from: number;
+  to: number;
+  changes: readonly ModelChange[];
+  before: ModelSnapshot;
+  after: ModelSnapshot;
+}
+
 /** How long one turn of compiling may take before the event loop is served (keepalives, hooks, packet-ins). */
 const SLICE_MS = 10;
 
@@ -89,6 +98,8 @@ export class CompileLoop {
   private publishAll = false;
   /** Last published generation. */
   published = -1;
+  /** Writes of the store group being run, compiled ahead of the store for admission, in order. */
+  private trials: Trial[] = [];
 
   constructor(private readonly opts: CompileLoopOptions) {
     this.log = opts.logger.child({ component: 'compile' });
@@ -117,6 +128,8 @@ export class CompileLoop {
     this.loading = { model, changes: modelAsChanges(model), next: 0, waiting: [] };
     this.unsubscribe.push(
       this.opts.store.onCommit((c) => {
+        // The group is stored: its trials make way for its commits.
+        this.dropTrials(() => true);
         if (this.loading) this.loading.waiting.push(c.changes as ModelChange[]);
         else this.compilerValue!.applyModel(c.changes as ModelChange[], this.opts.store.snapshot());
         this.schedule();
@@ -171,28 +184,68 @@ export class CompileLoop {
   }
 
   /**
-   * Compiles `changes` (taking the model from the store's state to `after`)
-   * on top of the live state, calls `measure` with the compiler holding
-   * them, then takes them back out: a trial that leaves the compiled state
-   * as it was. It costs what the change costs, twice. Work still pending
-   * (the model being loaded at start, changes not yet lowered) is done first;
-   * its deltas still go to the next publication, and the trial's own cancel
-   * out (each switch gets back the flows it had).
+   * Brings the compiler, trials included, to the state `s` that a write of
+   * the store's current group starts from: trials of writes at or after
+   * `s` (refused, or of a group that was not stored) are taken back out, and
+   * writes of the group before `s` that have no trial yet (`written`, by the
+   * generation they start from) are compiled as trials. False when such a
+   * write is unknown: nothing is then held ahead.
    */
-  tryChanges<T>(changes: readonly ModelChange[], after: ModelSnapshot, measure: () => T): T {
+  trialsUpTo(s: ModelSnapshot, written: (generation: number) => readonly ModelChange[] | undefined): boolean {
     const compiler = this.compilerValue;
-    if (!compiler) return measure();
+    if (!compiler) return true;
     this.catchUp();
-    const base = this.opts.store.snapshot();
-    compiler.applyModel(changes, after);
-    compiler.flushUntil(Infinity);
+    this.dropTrials((t) => t.from >= s.generation);
+    for (let g = this.trials.at(-1)?.to ?? this.opts.store.snapshot().generation; g < s.generation; g++) {
+      const changes = written(g);
+      if (!changes) {
+        this.dropTrials(() => true);
+        return false;
+      }
+      // Only the state after all of them is known: each is compiled on that one.
+      this.applyTrial({ from: g, to: g + 1, changes, before: this.trials.at(-1)?.after ?? this.opts.store.snapshot(), after: s });
+    }
+    return true;
+  }
+
+  /**
+   * Compiles a write (`changes` from `s` to `after`) ahead of the store, on
+   * top of the trials `trialsUpTo(s)` left, and calls `keep` with the
+   * compiler holding it; when `keep` says no, the trial is taken back out.
+   * Trials are taken out before the store's next commits are compiled and
+   * before anything is published, so the switches only ever get stored
+   * changes; a kept trial costs what its change costs, twice.
+   */
+  tryAhead(s: ModelSnapshot, changes: readonly ModelChange[], after: ModelSnapshot, keep: () => boolean): boolean {
+    if (!this.compilerValue) return keep();
+    this.applyTrial({ from: s.generation, to: s.generation + 1, changes, before: s, after });
+    let kept = false;
     try {
-      return measure();
+      kept = keep();
     } finally {
-      compiler.applyModel(inverseChanges(changes), base);
-      compiler.flushUntil(Infinity);
+      if (!kept) this.dropTrials((t) => t.from >= s.generation);
       this.schedule();
     }
+    return kept;
+  }
+
+  private applyTrial(t: Trial): void {
+    const compiler = this.compilerValue!;
+    compiler.applyModel(t.changes, t.after);
+    compiler.flushUntil(Infinity);
+    this.trials.push(t);
+  }
+
+  /** Takes the trials that `which` picks, and every one after them, back out, last first. */
+  private dropTrials(which: (t: Trial) => boolean): void {
+    const first = this.trials.findIndex(which);
+    if (first < 0) return;
+    const compiler = this.compilerValue!;
+    while (this.trials.length > first) {
+      const t = this.trials.pop()!;
+      compiler.applyModel(inverseChanges(t.changes), t.before);
+    }
+    compiler.flushUntil(Infinity);
   }
 
   stop(): void {
@@ -265,6 +318,8 @@ export class CompileLoop {
     const deadline = performance.now() + SLICE_MS;
     const started = performance.now();
     if (!this.load(deadline)) return this.schedule();
+    // Trials still held belong to a group that was not stored (or is being stored): never published.
+    this.dropTrials(() => true);
     const w = this.topoWork;
     const topoChanged = w.whole || w.links || w.switches.size > 0;
     if (topoChanged) {

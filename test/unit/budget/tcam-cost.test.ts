@@ -57,14 +57,21 @@ describe('budget: a switch budget', () => {
     expect(none.use('0000000000000001')).to.deep.equal({ used: 0, budget: 70, capacity: 70, unit: 'flows' });
   });
 
-  it('refuses exactly past the budget, and never a switch the change does not grow', () => {
+  it('refuses exactly past the budget, counting what the trial holds, and never a switch the trial does not grow', () => {
     const b = new TableBudgets({ flows: 3 });
     b.flowsChanged('0000000000000001', [], [flow({}), flow({ inPort: 1 })]);
-    expect(b.overBudget(new Map([['0000000000000001', 1]]))).to.deep.equal([]);
-    expect(b.overBudget(new Map([['0000000000000001', 2]]))).to.deep.equal([{ dpid: '0000000000000001', needed: 4, budget: 3, unit: 'flows' }]);
-    b.flowsChanged('0000000000000001', [], [flow({ inPort: 2 }), flow({ inPort: 3 })]);
-    // Over already (4 of 3): a change that shrinks it or leaves it passes.
-    expect(b.overBudget(new Map([['0000000000000001', -1]]))).to.deep.equal([]);
-    expect(b.overBudget(new Map([['0000000000000001', 0]]))).to.deep.equal([]);
+    b.startTrial();
+    b.flowsChanged('0000000000000001', [], [flow({ inPort: 2 })]);
+    expect(b.overBudget(b.endTrial())).to.deep.equal([]);
+    b.startTrial();
+    b.flowsChanged('0000000000000001', [], [flow({ inPort: 3 })]);
+    expect(b.overBudget(b.endTrial())).to.deep.equal([{ dpid: '0000000000000001', needed: 4, budget: 3, unit: 'flows' }]);
+    // Over already (4 of 3): a trial that shrinks it or leaves it passes.
+    b.startTrial();
+    b.flowsChanged('0000000000000001', [flow({ inPort: 3 })], []);
+    expect(b.overBudget(b.endTrial())).to.deep.equal([]);
+    b.flowsChanged('0000000000000001', [], [flow({ inPort: 3 })]);
+    b.startTrial();
+    expect(b.overBudget(b.endTrial())).to.deep.equal([]);
   });
 });

@@ -62,12 +62,14 @@ describe('model/indexed-map', () => {
     s = net.snapshot;
     const before = vmTable(s.vms);
     expect(before).to.equal(s.vms);
-    expect(before.index.size).to.equal(0);
+    expect(before.index.members.size).to.equal(0);
+    expect(before.index.ports.size).to.equal(0);
     const started = vmStart(s, { vm: 'v', tenant: 't', interfaces: [{ mac: '02:00:00:00:00:01', network: 'n', switch: '0000000000000001', port: 1 }] });
     if (!started.ok) throw new Error(started.error.message);
     const after = vmTable(started.snapshot.vms);
     expect(after).to.equal(started.snapshot.vms);
-    expect([...after.index.get('n')!]).to.deep.equal(['v']);
+    expect([...after.index.members.get('n')!]).to.deep.equal(['v']);
+    expect([...after.index.ports.get('0000000000000001/1')!]).to.deep.equal(['v']);
     expect(snapshotOf(1, new Map(), new Map(), new Map()).vms).to.be.instanceOf(IndexedMap);
   });
 });

@@ -64,6 +64,8 @@ async function controller(version: OfVersion, budgets: BudgetSettings) {
   loop.start();
   const admission = new BudgetAdmission(store, table, loop, silentLogger());
   const app: FastifyInstance = buildApi({ store: admission.journaled(), admission, logger: silentLogger() });
+  /** The store's database, to make its durable writes wait or fail. */
+  const db = (store as unknown as { db: { batch: (...a: unknown[]) => Promise<void> } }).db;
   await app.ready();
   const stop = async (): Promise<void> => {
     admission.stop();
@@ -76,7 +78,7 @@ async function controller(version: OfVersion, budgets: BudgetSettings) {
     await new Promise((r) => setTimeout(r, 30));
     return reconcile.statusAll().find((x) => x.dpid === dpid)?.desiredFlows ?? 0;
   };
-  return { store, topo, table, loop, app, admission, desired, stop };
+  return { store, topo, table, loop, app, admission, desired, stop, db };
 }
 
 const post = (app: FastifyInstance, url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as Record<string, unknown> });
@@ -197,6 +199,71 @@ describe('runtime: table budget admission', () => {
       c.loop.catchUp();
       expect(c.table.use(SW1).used).to.equal(budget);
       expect(await c.desired(SW1)).to.equal(budget);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('a write whose group is not stored never reaches the switches: its trial is out of the compiler while the store writes, and after the write failed', async () => {
+    const c = await controller(4, { flows: 100_000 });
+    try {
+      await put(c.app, '/v1/networks/n', NETWORK);
+      await post(c.app, '/v1/hooks/vm-start', vm('a', 10, SW2, 1));
+      c.loop.catchUp();
+      const desiredBefore = await c.desired(SW1);
+      const compiledBefore = c.loop.compiler!.flowsOf(SW1).flows.map((f) => flowText(f, 4)).sort();
+      // The durable write of the next group waits until released, then fails (a full disk).
+      let fail!: () => void;
+      const batch = c.db.batch;
+      c.db.batch = () => new Promise<void>((_, reject) => (fail = () => reject(new Error('disk full'))));
+      const pending = post(c.app, '/v1/hooks/vm-start', vm('b', 11, SW1, 1));
+      for (let i = 0; i < 20 && fail === undefined; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(fail, 'the write reached the database').to.be.a('function');
+      expect(await c.desired(SW1), 'nothing published while the store writes').to.equal(desiredBefore);
+      fail();
+      expect((await pending).statusCode).to.equal(503);
+      expect(await c.desired(SW1), 'nothing published once the write failed').to.equal(desiredBefore);
+      c.loop.catchUp();
+      expect(c.loop.compiler!.flowsOf(SW1).flows.map((f) => flowText(f, 4)).sort(), 'compiled state as before').to.deep.equal(compiledBefore);
+      expect(c.table.use(SW1).used).to.equal(compiledBefore.length);
+      // The same write, stored this time, is compiled and published.
+      c.db.batch = batch;
+      expect((await post(c.app, '/v1/hooks/vm-start', vm('b', 11, SW1, 1))).statusCode).to.equal(200);
+      expect(await c.desired(SW1)).to.equal(fullCount(c.store.snapshot(), c.topo, SW1));
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('a group of n writes compiles each change a bounded number of times (its trial, its taking out, its commit), not n times', async () => {
+    const c = await controller(4, { flows: 100_000 });
+    try {
+      await put(c.app, '/v1/networks/n', NETWORK);
+      c.loop.catchUp();
+      const compiler = c.loop.compiler!;
+      let compiled = 0;
+      const applyModel = compiler.applyModel.bind(compiler);
+      compiler.applyModel = (changes, model) => {
+        compiled += changes.length;
+        applyModel(changes, model);
+      };
+      // Each durable write takes 20 ms, so the writes queue up and share groups.
+      let groups = 0;
+      const batch = c.db.batch.bind(c.db);
+      c.db.batch = async (...a: unknown[]) => {
+        groups++;
+        await new Promise((r) => setTimeout(r, 20));
+        return batch(...a);
+      };
+      const n = 40;
+      const replies = await Promise.all(Array.from({ length: n }, (_, i) => post(c.app, '/v1/hooks/vm-start', vm(`v${i}`, 10 + i, i % 2 ? SW1 : SW2, 1))));
+      expect(replies.map((r) => r.statusCode)).to.deep.equal(Array(n).fill(200));
+      const generations = new Set(replies.map((r) => r.json<{ generation: number }>().generation));
+      expect(generations.size, 'each write its own generation').to.equal(n);
+      c.loop.catchUp();
+      expect(groups, 'store groups').to.be.at.most(4);
+      expect(compiled, 'changes compiled for n writes').to.be.at.most(3 * n);
+      expect(await c.desired(SW1)).to.equal(fullCount(c.store.snapshot(), c.topo, SW1));
     } finally {
       await c.stop();
     }
