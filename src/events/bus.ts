@@ -33,6 +33,7 @@ export type EventListener = (e: SpotlightEvent) => void;
 export const DEFAULT_RING = 10_000;
 
 export class EventBus {
+  /** The last `capacity` events: event number n sits at (n - 1) % capacity, so publishing never moves the others. */
   private readonly ring: SpotlightEvent[] = [];
   private readonly listeners = new Set<EventListener>();
   private seq = 0;
@@ -48,8 +49,7 @@ export class EventBus {
 
   publish(type: EventType, data: Record<string, unknown>): SpotlightEvent {
     const e: SpotlightEvent = { seq: ++this.seq, time: this.now().toISOString(), type, data };
-    this.ring.push(e);
-    if (this.ring.length > this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
+    this.ring[(e.seq - 1) % this.capacity] = e;
     for (const l of this.listeners) l(e);
     return e;
   }
@@ -57,8 +57,9 @@ export class EventBus {
   /** The events after `since` still held; a gap when some are gone or `since` is ahead of this run. */
   since(since: number): Resume {
     if (since > this.seq) return { events: [], gap: true };
-    const oldest = this.ring[0]?.seq ?? this.seq + 1;
-    const events = this.ring.filter((e) => e.seq > since);
+    const oldest = Math.max(1, this.seq - this.capacity + 1);
+    const events: SpotlightEvent[] = [];
+    for (let n = Math.max(since + 1, oldest); n <= this.seq; n++) events.push(this.ring[(n - 1) % this.capacity]!);
     return { events, gap: since < oldest - 1 };
   }
 

@@ -4,7 +4,8 @@
 // generation. Spoof-drop surges come from spoof-watch.ts.
 import type { ModelChange, ModelCommit, Vm } from '../model/types.js';
 import { versionName, type OfVersion } from '../openflow/types.js';
-import type { TopologySnapshot } from '../topo/types.js';
+import { linkKey, orderLink } from '../topo/link.js';
+import type { Link, TopologyEvent, TopologySnapshot } from '../topo/types.js';
 import type { EventBus } from './bus.js';
 
 export interface EventSources {
@@ -14,7 +15,7 @@ export interface EventSources {
     on(event: 'switchDisconnected', l: (ev: { dpid: string; reason: string }) => void): unknown;
     off(event: string, l: (...args: never[]) => void): unknown;
   };
-  topology: { snapshot(): TopologySnapshot; onChange(l: (s: TopologySnapshot) => void): () => void };
+  topology: { snapshot(): TopologySnapshot; onChange(l: (s: TopologySnapshot, events?: readonly TopologyEvent[]) => void): () => void };
   realization: { onRealized(l: (dpid: string, generation: number) => void): () => void };
 }
 
@@ -49,13 +50,18 @@ interface LinkView {
   b: { switch: string; port: string | number };
 }
 
-function linksOf(snap: TopologySnapshot): Map<string, LinkView> {
+/** The same key whichever end a feed names first. */
+const keyOf = (l: Link): string => linkKey(orderLink(l.a, l.b));
+
+function viewOf(snap: TopologySnapshot, link: Link): LinkView {
+  const l = orderLink(link.a, link.b);
   const name = (dpid: string, portNo: number): string | number => snap.switches.get(dpid)?.ports.get(portNo)?.name ?? portNo;
+  return { key: keyOf(l), a: { switch: l.a.dpid, port: name(l.a.dpid, l.a.portNo) }, b: { switch: l.b.dpid, port: name(l.b.dpid, l.b.portNo) } };
+}
+
+function linksOf(snap: TopologySnapshot): Map<string, LinkView> {
   const out = new Map<string, LinkView>();
-  for (const l of snap.links) {
-    const key = `${l.a.dpid}:${l.a.portNo}-${l.b.dpid}:${l.b.portNo}`;
-    out.set(key, { key, a: { switch: l.a.dpid, port: name(l.a.dpid, l.a.portNo) }, b: { switch: l.b.dpid, port: name(l.b.dpid, l.b.portNo) } });
-  }
+  for (const l of snap.links) out.set(keyOf(l), viewOf(snap, l));
   return out;
 }
 
@@ -78,7 +84,24 @@ export function attachEventSources(bus: EventBus, src: EventSources): () => void
   src.openflow.on('switchConnected', onUp);
   src.openflow.on('switchDisconnected', onDown);
   let links = linksOf(src.topology.snapshot());
-  const offTopo = src.topology.onChange((snap) => {
+  const offTopo = src.topology.onChange((snap, events) => {
+    if (events) {
+      // A port's change costs its own events, not a pass over every link.
+      for (const e of events) {
+        if (e.kind !== 'link') continue;
+        const key = keyOf(e.link);
+        const known = links.get(key);
+        if (e.present && !known) {
+          const v = viewOf(snap, e.link);
+          links.set(key, v);
+          bus.publish('link-up', { a: v.a, b: v.b });
+        } else if (!e.present && known) {
+          links.delete(key);
+          bus.publish('link-down', { a: known.a, b: known.b });
+        }
+      }
+      return;
+    }
     const now = linksOf(snap);
     for (const [k, l] of links) if (!now.has(k)) bus.publish('link-down', { a: l.a, b: l.b });
     for (const [k, l] of now) if (!links.has(k)) bus.publish('link-up', { a: l.a, b: l.b });

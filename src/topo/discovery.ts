@@ -14,6 +14,7 @@ import { SnapshotWriter } from './snapshot-writer.js';
 import type { Dpid } from '../openflow/dpid.js';
 import type { BoundPorts, Link, LinkEnd, PortKind, PortRefOnSwitch, TopologyListener, TopologySnapshot, TopoSwitch } from './types.js';
 import type { OfVersion } from '../openflow/types.js';
+import { ProbeSchedule } from './probe-schedule.js';
 
 export interface DiscoveryOptions {
   /** HMAC key of the probes. */
@@ -124,7 +125,7 @@ export class Discovery {
   /** Genuine probes that arrived on (or left from) a described access port. */
   private readonly refused = new Map<string, LinkState>();
   /** Next due time per probed port, keyed "dpid/port". */
-  private readonly schedule = new Map<string, number>();
+  private readonly schedule = new ProbeSchedule();
   /** Last accepted probe per source port, keyed "dpid/port". */
   private readonly lastAccepted = new Map<string, LastAccepted>();
   /** Ports on which a valid probe arrived (inferred fabric ports). */
@@ -261,8 +262,7 @@ export class Discovery {
     const now = this.clock();
     this.expireLinks(now);
     const out: ProbeToSend[] = [];
-    for (const [key, due] of this.schedule) {
-      if (due > now) continue;
+    for (const { key, due } of this.schedule.takeDue(now)) {
       const [dpid, portText] = key.split('/') as [Dpid, string];
       const portNo = Number(portText);
       const port = this.switches.get(dpid)?.ports.get(portNo);

@@ -14,7 +14,7 @@ import { migrationAbort, migrationEnd, migrationStart, migrationStartBy, putNetw
 import { OFP10_VERSION, type FlowStats } from '../../../src/openflow/types.js';
 import { RealizationTracker } from '../../../src/reconcile/realization.js';
 import { openStoreOn, type KvDb } from '../../../src/store/index.js';
-import type { TopologySnapshot } from '../../../src/topo/types.js';
+import type { TopologyEvent, TopologySnapshot } from '../../../src/topo/types.js';
 
 const S1 = '0000000000000001';
 const S2 = '0000000000000002';
@@ -91,6 +91,28 @@ describe('events: sources', () => {
       `15 link-up {"a":{"switch":"${S1}","port":"s1-eth3"},"b":{"switch":"${S2}","port":"s2-eth3"}}`,
       `16 link-down {"a":{"switch":"${S1}","port":"s1-eth3"},"b":{"switch":"${S2}","port":"s2-eth3"}}`,
       `17 realized {"switch":"${S1}","generation":6}`,
+    ]);
+  });
+
+  it('follows link changes from the feed\'s events (either end named first), and a port change publishes nothing', async () => {
+    const bus = new EventBus();
+    const seen: SpotlightEvent[] = [];
+    bus.subscribe((e) => seen.push(e));
+    const store = await openStoreOn(new MemoryLevel<string, string>({ valueEncoding: 'utf8' }) as unknown as KvDb, { logger: silentLogger() });
+    let topoListener: (s: TopologySnapshot, events?: readonly TopologyEvent[]) => void = () => undefined;
+    attachEventSources(bus, {
+      store,
+      openflow: new EventEmitter() as never,
+      topology: { snapshot: () => topo(1, false), onChange: (l) => ((topoListener = l), () => undefined) },
+      realization: new RealizationTracker(),
+    });
+    const reversed = { a: { dpid: S2, portNo: 3 }, b: { dpid: S1, portNo: 3 } };
+    topoListener(topo(2, true), [{ kind: 'link', link: reversed, present: true }]);
+    topoListener(topo(3, true), [{ kind: 'port', dpid: S1, portNo: 7 }]);
+    topoListener(topo(4, false), [{ kind: 'link', link: { a: { dpid: S1, portNo: 3 }, b: { dpid: S2, portNo: 3 } }, present: false }]);
+    expect(seen.map((e) => `${e.type} ${JSON.stringify(e.data)}`)).to.deep.equal([
+      `link-up {"a":{"switch":"${S1}","port":"s1-eth3"},"b":{"switch":"${S2}","port":"s2-eth3"}}`,
+      `link-down {"a":{"switch":"${S1}","port":"s1-eth3"},"b":{"switch":"${S2}","port":"s2-eth3"}}`,
     ]);
   });
 
