@@ -4,18 +4,24 @@
 // holds nothing itself.
 import { modelError, type ModelError } from './errors.js';
 import { isHostOf, parseCidr, parseHostIp, type ParsedCidr } from './ident.js';
-import { vmsOnNetwork } from './membership.js';
+import { holderIn } from './membership.js';
 import type { ModelSnapshot, Network } from './types.js';
+
+/** Who already holds a MAC or IP (canonical text) before any claim made here. */
+export type StoredHolder = (address: string) => string | undefined;
 
 export class NetworkHolders {
   private readonly macs = new Map<string, string>();
   private readonly ips = new Map<string, string>();
 
-  constructor(private readonly cidrs: readonly ParsedCidr[]) {}
+  constructor(
+    private readonly cidrs: readonly ParsedCidr[],
+    private readonly stored: StoredHolder = () => undefined,
+  ) {}
 
   /** Claims a MAC for `holder`; 409 mac_in_use when another holder has it. */
   claimMac(mac: string, holder: string, field: string): ModelError | undefined {
-    const other = this.macs.get(mac);
+    const other = this.macs.get(mac) ?? this.stored(mac);
     if (other !== undefined) return modelError('mac_in_use', `MAC ${mac} is already held by ${other}`, field);
     this.macs.set(mac, holder);
     return undefined;
@@ -35,7 +41,7 @@ export class NetworkHolders {
   claimIp(raw: unknown, holder: string, field: string): string | ModelError {
     const ip = this.checkIp(raw, field);
     if (typeof ip !== 'string') return ip;
-    const other = this.ips.get(ip);
+    const other = this.ips.get(ip) ?? this.stored(ip);
     if (other !== undefined) return modelError('ip_in_use', `IP ${ip} is already held by ${other}`, field);
     this.ips.set(ip, holder);
     return ip;
@@ -48,23 +54,18 @@ export function storedCidrs(net: Network): ParsedCidr[] {
 }
 
 /**
- * Holders of a network's MACs and IPs: its gateways, then
- * every attached interface except those of `excludeVm`. Stored data is
- * already consistent, so claims here cannot fail.
+ * Holders of a network's MACs and IPs: its gateways, then every attached
+ * interface except those of `excludeVm`, looked up in the VM map's index
+ * (nothing is read until asked). Stored data is already consistent, so the
+ * gateways' claims here cannot fail.
  */
 export function holdersOf(snapshot: ModelSnapshot, net: Network, excludeVm?: string): NetworkHolders {
-  const h = new NetworkHolders(storedCidrs(net));
+  const excluded = excludeVm === undefined ? undefined : `vm ${excludeVm} interface `;
+  const h = new NetworkHolders(storedCidrs(net), (address) => {
+    const holder = holderIn(snapshot.vms, net.name, address);
+    return holder !== undefined && excluded !== undefined && holder.startsWith(excluded) ? undefined : holder;
+  });
   addNetworkItself(h, net);
-  for (const name of vmsOnNetwork(snapshot.vms, net.name)) {
-    const vm = snapshot.vms.get(name);
-    if (!vm || vm.name === excludeVm) continue;
-    for (const [i, itf] of vm.interfaces.entries()) {
-      if (itf.network !== net.name) continue;
-      const holder = `vm ${vm.name} interface ${i}`;
-      h.claimMac(itf.mac, holder, '');
-      for (const ip of itf.ips) h.claimIp(ip, holder, '');
-    }
-  }
   return h;
 }
 
