@@ -18,6 +18,8 @@ import type { ModelChange, ModelSnapshot } from '../model/types.js';
 import type { Store } from '../store/index.js';
 
 export interface TrialCompiler {
+  /** Resolves once the compiler has no pending work (done in slices meanwhile). */
+  whenCaughtUp(): Promise<void>;
   /** Brings the compiler's trials to the state `s` a write starts from (false: a write before it is unknown). */
   trialsUpTo(s: ModelSnapshot, written: (generation: number) => readonly ModelChange[] | undefined): boolean;
   /** Compiles the write ahead of the store and keeps it there while `keep` says so. */
@@ -44,6 +46,11 @@ export class BudgetAdmission {
 
   stop(): void {
     this.unsubscribe();
+  }
+
+  /** Resolves once a write's check would not first have to finish pending compile work. */
+  ready(): Promise<void> {
+    return this.budgets.active ? this.compiler.whenCaughtUp() : Promise.resolve();
   }
 
   /**

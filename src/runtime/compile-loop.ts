@@ -98,6 +98,8 @@ export class CompileLoop {
   private publishAll = false;
   /** Last published generation. */
   published = -1;
+  /** Callers waiting for the compiler to have no pending work. */
+  private caughtUpWaiters: (() => void)[] = [];
   /** Writes of the store group being run, compiled ahead of the store for admission, in order. */
   private trials: Trial[] = [];
 
@@ -176,6 +178,15 @@ export class CompileLoop {
     return true;
   }
 
+  /** Resolves once the model loaded at start and every change so far are compiled (by the loop's slices, not at once). */
+  whenCaughtUp(): Promise<void> {
+    if (!this.compilerValue || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.caughtUpWaiters.push(resolve);
+      this.schedule();
+    });
+  }
+
   /** Does the pending work now: the rest of the model loaded at start, and every change not yet lowered. */
   catchUp(): void {
     if (!this.compilerValue || this.stopped) return;
@@ -250,6 +261,7 @@ export class CompileLoop {
 
   stop(): void {
     this.stopped = true;
+    for (const resolve of this.caughtUpWaiters.splice(0)) resolve();
     if (this.holdTimer) clearInterval(this.holdTimer);
     for (const u of this.unsubscribe.splice(0)) u();
   }
@@ -330,6 +342,7 @@ export class CompileLoop {
       this.fabricChanged = true;
     }
     if (!compiler.flushUntil(deadline)) return this.schedule();
+    for (const resolve of this.caughtUpWaiters.splice(0)) resolve();
     const deltas = compiler.takeDeltas();
     if (this.held) {
       for (const d of deltas.keys()) this.bootstrap(d);

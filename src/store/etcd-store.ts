@@ -20,7 +20,7 @@ import type { Logger } from '../log.js';
 import type { ModelCommit, ModelSnapshot } from '../model/types.js';
 import { StoreError } from './errors.js';
 import { decodeCommitRecord, encodeCommitRecord, KEY_COMMIT, KEY_RESTORE, MODEL_SUBPREFIX, type CommitRecord } from './etcd-records.js';
-import { runGroup, type GroupRun } from './group.js';
+import { GROUP_SLICE_MS, runGroup, type GroupRun } from './group.js';
 import { decodeGeneration, SnapshotReader } from './load.js';
 import { KEY_GENERATION, KEY_SCHEMA, keyOfChange, SCHEMA_VERSION, valueOfChange } from './records.js';
 import { applyChanges, changeOfRecord, diffSnapshots, restoredCommit } from './replay.js';
@@ -231,7 +231,7 @@ export class EtcdStore implements Store {
         return group.length;
       }
       const baseRevision = this.modelRevision;
-      const run = runGroup(ops, this.current, { maxWrites: MAX_TXN_RECORDS, disjointKeys: true });
+      const run = runGroup(ops, this.current, { maxWrites: MAX_TXN_RECORDS, disjointKeys: true, maxMs: GROUP_SLICE_MS });
       const taken = group.slice(0, run.taken);
       const token = `${this.opts.instanceId}/${++this.writeSeq}`;
       this.inFlight.set(token, undefined);

@@ -14,7 +14,19 @@ export interface GroupLimits {
   maxWrites?: number;
   /** Stop before an operation that writes a key an earlier one of the group wrote. */
   disjointKeys?: boolean;
+  /**
+   * Stop before the next operation once the group has run this long (ms):
+   * the operations run on the event loop one after another, and a write's
+   * checks (its table-budget trial compile) cost milliseconds at a cloud's
+   * scale, so an unbounded group of hundreds would hold keepalives and
+   * packet-ins for as long. The rest wait for the next group, after this
+   * one's durable write.
+   */
+  maxMs?: number;
 }
+
+/** The run time a group of writes is given before the rest wait for the next group. */
+export const GROUP_SLICE_MS = 20;
 
 export interface GroupRun {
   /** How many of the operations were run (the rest wait for the next group). */
@@ -37,7 +49,9 @@ export function runGroup(ops: readonly ModelOp[], base: ModelSnapshot, limits: G
   const commitKeys: string[][] = [];
   const writes = new Map<string, string | undefined>();
   let taken = 0;
+  const started = performance.now();
   for (const op of ops) {
+    if (taken > 0 && limits.maxMs !== undefined && performance.now() - started >= limits.maxMs) break;
     let r: OpResult;
     try {
       r = op(working);

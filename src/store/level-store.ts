@@ -5,7 +5,7 @@
 import type { Logger } from '../log.js';
 import type { ModelSnapshot } from '../model/types.js';
 import { StoreError } from './errors.js';
-import { runGroup } from './group.js';
+import { GROUP_SLICE_MS, runGroup } from './group.js';
 import { SYNC_WRITE, type KvDb } from './load.js';
 import { KEY_GENERATION, keyOfChange, valueOfChange } from './records.js';
 import { restoredCommit } from './replay.js';
@@ -80,6 +80,7 @@ export class LevelStore implements Store {
     const run = runGroup(
       group.map((p) => p.op),
       this.current,
+      { maxMs: GROUP_SLICE_MS },
     );
     if (run.commits.length > 0) {
       const ops: ({ type: 'put'; key: string; value: string } | { type: 'del'; key: string })[] = [];
@@ -91,8 +92,8 @@ export class LevelStore implements Store {
         // Nothing of this group is durable: the state stays, every caller hears of it.
         this.logger.error('store write failed', { generation: run.working.generation, error: String(cause) });
         const err = new StoreError('store_write_failed', 'the store could not write the change', { cause });
-        for (const p of group) p.reject(err);
-        return group.length;
+        for (const p of group.slice(0, run.taken)) p.reject(err);
+        return run.taken;
       }
       this.current = run.working;
     }

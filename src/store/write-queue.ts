@@ -71,6 +71,8 @@ export class WriteQueue {
           taken = group.length;
         }
         this.queue.splice(0, taken);
+        // Whatever the database's speed, keepalives, packet-ins and timers get a turn between groups.
+        if (this.queue.length > 0) await new Promise((r) => setImmediate(r));
       }
     } finally {
       this.draining = false;

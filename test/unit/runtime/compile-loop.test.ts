@@ -131,7 +131,7 @@ describe('runtime: compile loop', () => {
     }
   });
 
-  it('loads a big model into the compiler over several turns of the event loop, serving other work between them', async function () {
+  it('loads a big model into the compiler over several turns of the event loop, serving other work between them; whenCaughtUp resolves once it is all in', async function () {
     this.timeout(120_000);
     const store: Store = await openStoreOn(new MemoryLevel<string, string>({ valueEncoding: 'utf8' }) as unknown as KvDb, { logger: silentLogger() });
     await store.apply((s) => putNetwork(s, 'n', { tenant: 't', kind: 'private', cidrs: ['10.0.0.0/16'] }));
@@ -155,8 +155,20 @@ describe('runtime: compile loop', () => {
       // Work queued behind the loading runs before the loading is over: it was cut into slices.
       const servedWhileLoading = await new Promise<boolean>((r) => setImmediate(() => setImmediate(() => r(!loop.loaded))));
       expect(servedWhileLoading).to.equal(true);
-      for (let i = 0; i < 500 && (!loop.loaded || loop.compiler!.busy); i++) await tick(20);
+      // A write's admission waits for this, served in turns meanwhile, rather than finishing the work at once.
+      let turns = 0;
+      let counting = true;
+      const count = (): void => {
+        if (!counting) return;
+        turns++;
+        setImmediate(count);
+      };
+      setImmediate(count);
+      await loop.whenCaughtUp();
+      counting = false;
       expect(loop.loaded).to.equal(true);
+      expect(loop.compiler!.busy, 'nothing left to compile').to.equal(false);
+      expect(turns, 'event-loop turns served while catching up').to.be.greaterThan(2);
       const full = compile(store.snapshot(), topo.snapshot());
       for (const dpid of [SW1, SW2]) expect(text(loop.compiler!.flowsOf(dpid))).to.deep.equal(text(full.switches.get(dpid)!));
     } finally {

@@ -67,6 +67,38 @@ describe('LevelDB store', () => {
     await store.close();
   });
 
+  it('runs a group of queued writes for at most about 20 ms, so the event loop is served between groups; every write is answered, in order', async () => {
+    const db = memDb();
+    const store = await openStoreOn(db, { logger });
+    let groups = 0;
+    const batch = db.batch.bind(db) as (...a: unknown[]) => Promise<void>;
+    (db as unknown as { batch: (...a: unknown[]) => Promise<void> }).batch = (...a: unknown[]) => {
+      groups++;
+      return batch(...a);
+    };
+    // Each write's checks take 10 ms of the event loop (a trial compile at a cloud's scale).
+    const slow = (name: string) => (s: Parameters<typeof putNetwork>[0]) => {
+      const until = performance.now() + 10;
+      while (performance.now() < until);
+      return putNetwork(s, name, net);
+    };
+    let timerFiredBeforeLast = false;
+    let lastAnswered = false;
+    setTimeout(() => (timerFiredBeforeLast = !lastAnswered), 1);
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        store.apply(slow(`n${i}`)).then((r) => {
+          if (i === 11) lastAnswered = true;
+          return r;
+        }),
+      ),
+    );
+    expect(results.map((r) => (r.ok ? r.generation : r.error.code))).to.deep.equal(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(groups, 'groups written').to.be.at.least(4);
+    expect(timerFiredBeforeLast, 'a timer ran between groups').to.equal(true);
+    await store.close();
+  });
+
   it('refuses a store another instance holds open', async () => {
     const dir = tmp();
     const store = await openStore(dir, { logger });
