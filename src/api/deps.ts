@@ -57,8 +57,6 @@ export interface BudgetExcessInfo {
 
 /** Checks a write before it is stored: the switches it would push past their table budgets (none: admitted). */
 export interface WriteAdmission {
-  /** Resolves once a write can be checked without first doing other pending work on the event loop. */
-  ready(): Promise<void>;
   check(s: ModelSnapshot, changes: readonly ModelChange[], after: ModelSnapshot): BudgetExcessInfo[];
 }
 

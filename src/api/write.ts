@@ -19,9 +19,6 @@ export async function runWrite(ctx: ApiContext, req: FastifyRequest, reply: Fast
   let refused: BudgetExcessInfo[] = [];
   let result;
   try {
-    // A write is checked in its store group, on the event loop: compile work still pending (a fabric change,
-    // the model loaded at start) is left to the compile loop's slices rather than done inside the check.
-    if (ctx.admission) await ctx.admission.ready();
     result = await ctx.store.apply((s) => {
       const r = op(s);
       refused = r.ok && ctx.admission ? ctx.admission.check(s, r.changes, r.snapshot) : [];

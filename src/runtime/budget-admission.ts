@@ -26,6 +26,9 @@ export interface TrialCompiler {
   tryAhead(s: ModelSnapshot, changes: readonly ModelChange[], after: ModelSnapshot, keep: () => boolean): boolean;
 }
 
+/** The longest a store group waits for the compile loop to catch up before its checks. */
+const READY_WAIT_MS = 250;
+
 export class BudgetAdmission {
   /** Changes written or being written, by the generation they start from; dropped once the compiler has them. */
   private readonly journal = new Map<number, readonly ModelChange[]>();
@@ -42,15 +45,29 @@ export class BudgetAdmission {
     this.unsubscribe = store.onCommit((c) => {
       for (const g of this.journal.keys()) if (g < c.generation) this.journal.delete(g);
     });
+    store.gateGroups?.(() => this.ready());
   }
 
   stop(): void {
     this.unsubscribe();
   }
 
-  /** Resolves once a write's check would not first have to finish pending compile work. */
+  /**
+   * Resolves once the writes of a store group can be checked without first
+   * finishing pending compile work on the event loop (a fabric change, the
+   * model loaded at start): the compile loop does it in its slices meanwhile.
+   * After READY_WAIT_MS the group goes ahead all the same (its checks then
+   * finish what is left), so a fabric that keeps changing cannot hold writes.
+   */
   ready(): Promise<void> {
-    return this.budgets.active ? this.compiler.whenCaughtUp() : Promise.resolve();
+    if (!this.budgets.active) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, READY_WAIT_MS);
+      void this.compiler.whenCaughtUp().then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /**
@@ -95,6 +112,7 @@ export class BudgetAdmission {
       onCommit: (l) => inner.onCommit(l),
       restore: (m) => inner.restore(m),
       checkWritable: () => inner.checkWritable(),
+      gateGroups: (gate) => inner.gateGroups?.(gate),
       close: () => inner.close(),
     };
   }

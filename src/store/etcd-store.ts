@@ -185,6 +185,10 @@ export class EtcdStore implements Store {
     });
   }
 
+  gateGroups(gate: () => Promise<void>): void {
+    this.queue.gate = gate;
+  }
+
   /** A linearizable read of the generation record: it needs the quorum a write needs. */
   async checkWritable(): Promise<boolean> {
     try {

@@ -58,6 +58,10 @@ export class LevelStore implements Store {
     });
   }
 
+  gateGroups(gate: () => Promise<void>): void {
+    this.queue.gate = gate;
+  }
+
   /** A synced rewrite of the generation record, in turn with the writes. */
   checkWritable(): Promise<boolean> {
     return this.queue.exclusive(async () => {

@@ -27,6 +27,12 @@ export interface Store {
    * holds anything refuses with `store_not_empty`.
    */
   restore(model: ModelSnapshot): Promise<void>;
+  /**
+   * Makes each group of queued writes wait for `gate` before it runs: the
+   * group's operations (and their checks) then start from a state where
+   * nothing else is pending on the event loop.
+   */
+  gateGroups?(gate: () => Promise<void>): void;
   /** Whether the store can write durably now (health): a synced rewrite of what it holds, or false. */
   checkWritable(): Promise<boolean>;
   close(): Promise<void>;

@@ -20,6 +20,8 @@ export class WriteQueue {
   private readonly queue: PendingWrite[] = [];
   private draining = false;
   private closed = false;
+  /** Awaited before each group runs (Store.gateGroups). */
+  gate: (() => Promise<void>) | undefined;
 
   /**
    * `runGroup` takes writes from the front of the array it is given (at least
@@ -62,6 +64,7 @@ export class WriteQueue {
     this.draining = true;
     try {
       while (this.queue.length > 0) {
+        if (this.gate) await this.gate();
         const group = this.queue.slice(0, MAX_GROUP);
         let taken: number;
         try {

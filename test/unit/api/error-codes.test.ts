@@ -144,7 +144,7 @@ describe('api error codes: docs/api.md both ways', function () {
     await parts({ switches }, 'switch_disconnected', { method: 'GET', url: '/v1/switches/0000000000000001/flows' });
     await parts({ switches }, 'switch_timeout', { method: 'GET', url: '/v1/switches/0000000000000002/flows' });
     await parts({ switches }, 'switch_not_found', { method: 'GET', url: '/v1/switches/0000000000000009/flows' });
-    await parts({ admission: { ready: () => Promise.resolve(), check: () => [{ dpid: SW1, needed: 5, budget: 4, unit: 'flows' }] } }, 'table_budget_exceeded', { method: 'PUT', url: '/v1/networks/n1', payload: network1 });
+    await parts({ admission: { check: () => [{ dpid: SW1, needed: 5, budget: 4, unit: 'flows' }] } }, 'table_budget_exceeded', { method: 'PUT', url: '/v1/networks/n1', payload: network1 });
     await parts({}, 'not_available', { method: 'GET', url: '/v1/explain?from=a&to=b' });
     await parts({ ready: () => false }, 'not_ready', { method: 'GET', url: '/v1/health' });
     await parts(
