@@ -25,6 +25,7 @@ import type { ClusterStatus } from '../src/api/deps.js';
 import { etcdAvailable, freePort, startEtcd } from '../test/support/etcd.js';
 import { benchArg, haveCommand, ovsStarted, sh } from '../test/support/ovs.js';
 import { hookRound, PORTS, prepareTarget, type HookFigures, type HookTarget } from './cluster-hooks.js';
+import { until } from '../test/support/wait.js';
 
 const KILLS = Number(benchArg('kills', '20'));
 const STOPS = Number(benchArg('stops', '5'));
@@ -111,19 +112,9 @@ class Instance {
   }
 }
 
-async function until<T>(f: () => Promise<T | undefined> | T | undefined, what: string, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Every instance up and alive, one leader, master of every bridge with the others as slaves. */
 async function settled(all: Instance[]): Promise<Instance> {
-  return until(async () => {
+  return until('a settled cluster', async () => {
     const s = await all[0]!.status();
     if (!s?.leader || s.instances.filter((i) => i.alive).length !== all.length) return undefined;
     const ok = BRIDGES.every((b) => {
@@ -133,7 +124,7 @@ async function settled(all: Instance[]): Promise<Instance> {
     if (!ok) return undefined;
     const leaderApi = s.instances.find((i) => i.leader)!.api;
     return all.find((i) => i.url === leaderApi);
-  }, 'a settled cluster');
+  }, { timeoutMs: 30_000 });
 }
 
 function pct(sorted: number[], p: number): number {
@@ -152,10 +143,10 @@ async function failovers(all: Instance[], count: number, signal: NodeJS.Signals)
     for (const s of survivors) s.confirmed.length = 0;
     const t0 = Date.now();
     await leader.stop(signal);
-    const seen = await until(() => {
+    const seen = await until('a new master on every bridge', () => {
       const got = BRIDGES.map((b) => survivors.flatMap((s) => s.confirmed).find((c) => c.dpid === b.dpid && c.at >= t0));
       return got.every((g) => g !== undefined) ? (got as Confirmed[]) : undefined;
-    }, 'a new master on every bridge');
+    }, { timeoutMs: 30_000 });
     for (const c of seen) {
       barrier.push(c.at - t0);
       reply.push(Math.round(c.at - c.barrierMs - t0));
@@ -227,7 +218,7 @@ interface HookRows {
 async function hookRounds(all: Instance[], single: Instance): Promise<HookRows[]> {
   const leader = await settled(all);
   const follower = all.find((i) => i !== leader)!;
-  await until(async () => ((await single.status())?.switches.length === SINGLE_BRIDGES.length ? true : undefined), 'the LevelDB instance\'s bridges');
+  await until('the LevelDB instance\'s bridges', async () => (await single.status())?.switches.length === SINGLE_BRIDGES.length, { timeoutMs: 30_000 });
   const target = (label: string, i: Instance, bridges: typeof BRIDGES, net16: string): HookTarget => ({ label, url: i.url, token: TOKEN, dpids: bridges.map((b) => b.dpid), net16, tenant: 'bench' });
   const rows: [HookRows, HookTarget][] = [
     [{ label: 'LevelDB, one instance', figures: [] }, target('leveldb', single, SINGLE_BRIDGES, '10.71')],

@@ -15,9 +15,9 @@ import { Command } from 'commander';
 import { FarmClient } from './farm/client.js';
 import { ControllerProcess, ROOT } from './fabric-scale/controller.js';
 import { closeAgent, request } from './fabric-scale/http.js';
+import { sleep } from '../test/support/wait.js';
 
 const FARM_STALL_LIMIT_MS = 1000;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface Window {
   farmCpuPercent: number;

@@ -13,6 +13,7 @@ import { ChannelSession } from '../src/reconcile/channel-session.js';
 import { ReconcileManager } from '../src/reconcile/manager.js';
 import { DEFAULT_COOKIE_SPACE, type DesiredFlow, type SwitchCommand, type SwitchSession } from '../src/reconcile/ports.js';
 import { benchArg, benchUnderOvsLock, sh as ovsSh } from '../test/support/ovs.js';
+import { waitFor } from '../test/support/wait.js';
 
 benchUnderOvsLock('bench/reconcile.ts');
 const arg = benchArg;
@@ -71,8 +72,7 @@ async function main(): Promise<void> {
       sh('ovs-vsctl', ['--timeout=10', 'add-br', b.name, '--', 'set', 'bridge', b.name, 'datapath_type=netdev', 'fail_mode=secure', `protocols=${b.ofctl}`, `other-config:datapath-id=${b.dpid}`]);
       sh('ovs-vsctl', ['--timeout=10', 'set-controller', b.name, `tcp:127.0.0.1:${addr.port}`]);
     }
-    const end = Date.now() + 30_000;
-    while (BRIDGES.some((b) => !conns.has(b.dpid)) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => BRIDGES.every((b) => conns.has(b.dpid)), 30_000, 100);
     for (const b of BRIDGES) {
       const conn = conns.get(b.dpid);
       if (!conn) throw new Error(`${b.name} did not connect`);

@@ -16,11 +16,11 @@ import { fileURLToPath } from 'node:url';
 import { processGroup } from '../test/support/procs.js';
 import { benchArg } from '../test/support/ovs.js';
 import { freePort } from '../test/support/etcd.js';
+import { sleep } from '../test/support/wait.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const ROUNDS = Number(benchArg('rounds', '10'));
 const LIMIT_MS = 2000;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 
 async function healthy(url: string): Promise<boolean> {

@@ -6,6 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ArpAsk, ArpResult } from './arp-tracker.js';
 import { Farm, type FarmSpec } from './fabric.js';
 import { gratuitousArp, rarpAnnounce } from './frames.js';
+import { sleep, waitFor } from '../../test/support/wait.js';
 
 export interface Command {
   id: number;
@@ -15,7 +16,6 @@ export interface Command {
 
 type Args = Record<string, unknown>;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class FarmControl {
   private farm: Farm | undefined;
@@ -41,8 +41,7 @@ export class FarmControl {
       case 'switches':
         return farm.switches();
       case 'waitUp': {
-        const end = Date.now() + num(a, 'timeoutMs', 60_000);
-        while (farm.upCount() < farm.members.length && Date.now() < end) await sleep(100);
+        await waitFor(() => farm.upCount() === farm.members.length, num(a, 'timeoutMs', 60_000), 100);
         return { up: farm.upCount(), total: farm.members.length };
       }
       case 'addPort':

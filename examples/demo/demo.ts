@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runClientCommand } from '../../src/client/index.js';
 import { loadDescription, type DescribedHost } from '../../src/topo/description.js';
-import { api, startController, stopController, until, type ControllerProcess } from '../../test/support/e2e.js';
+import { api, startController, stopController, type ControllerProcess } from '../../test/support/e2e.js';
+import { until } from '../../test/support/wait.js';
 import { MininetNetwork, mininetReadiness } from '../../test/support/mininet.js';
 
 const FATTREE = fileURLToPath(new URL('../../topology/fattree.yaml', import.meta.url));
@@ -152,15 +153,14 @@ export async function runDemo(out: (line: string) => void = (l) => console.log(l
     out('building the Mininet fat-tree (4 edge + 2 aggregation switches, 8 hosts) ...');
     net = await MininetNetwork.start({ description: FATTREE, controller: `127.0.0.1:${controller.openflowPort}`, maxSeconds: 600 });
     const links = desc.description.links.length;
-    await until('fabric discovered', async () => (((await api(base, 'GET', '/v1/topology')).body.links as unknown[]).length === links ? true : undefined), 60_000, 250);
+    await until('fabric discovered', async () => ((await api(base, 'GET', '/v1/topology')).body.links as unknown[]).length === links, { timeoutMs: 60_000, stepMs: 250, retryErrors: true });
     await until(
       'switches connected and realized',
       async () => {
         const sws = (await api(base, 'GET', '/v1/switches')).body.switches as { connected: boolean; realizedGeneration: number | null }[];
-        return sws.length === dpidOf.size && sws.every((s) => s.connected && s.realizedGeneration !== null) ? true : undefined;
+        return sws.length === dpidOf.size && sws.every((s) => s.connected && s.realizedGeneration !== null);
       },
-      60_000,
-      250,
+      { timeoutMs: 60_000, stepMs: 250, retryErrors: true },
     );
     out(`fabric: ${dpidOf.size} switches, ${links} links discovered`);
     out(`web view: ${base}/ui/ (live while the demo runs)`);

@@ -15,21 +15,12 @@ import { Controller } from '../../src/controller.js';
 import { silentLogger } from '../../src/log.js';
 import { startEtcd, type EtcdCluster } from '../support/etcd.js';
 import { haveCommand, ovsStarted, sh } from '../support/ovs.js';
+import { until } from '../support/wait.js';
 
 const BRIDGES = [
   { name: 'spha10', protocols: 'OpenFlow10', dpid: '00000000005e1010' },
   { name: 'spha13', protocols: 'OpenFlow13', dpid: '00000000005e1313' },
 ];
-
-async function until<T>(f: () => Promise<T | undefined | false> | T | undefined | false, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const spotlightFlows = (b: (typeof BRIDGES)[number]) =>
   sh('ovs-ofctl', ['-O', b.protocols, 'dump-flows', b.name]).split('\n').filter((l) => /cookie=0x5370/.test(l));
@@ -83,11 +74,11 @@ describe('integration: two controllers on etcd, one master per switch (OF1.0 and
 
   it('one leader is master of every bridge; a hook sent to the follower reaches the switches; the follower takes over when the master stops', async () => {
     const [a, b] = controllers as [Controller, Controller];
-    const leader = await until(() => controllers.find((c) => c.cluster!.election.isLeader()), 'a leader');
+    const leader = await until('a leader', () => controllers.find((c) => c.cluster!.election.isLeader()));
     const follower = leader === a ? b : a;
     for (const br of BRIDGES) {
-      await until(() => leader.cluster!.roles.roleOf(br.dpid) === 'master', `${br.name}: leader master`);
-      await until(() => follower.cluster!.roles.roleOf(br.dpid) === 'slave', `${br.name}: follower slave`);
+      await until(`${br.name}: leader master`, () => leader.cluster!.roles.roleOf(br.dpid) === 'master');
+      await until(`${br.name}: follower slave`, () => follower.cluster!.roles.roleOf(br.dpid) === 'slave');
     }
     // Both instances show the same master for each bridge, with each instance's role as the bridge stated it.
     const gen = String(leader.cluster!.election.generationId);
@@ -95,10 +86,10 @@ describe('integration: two controllers on etcd, one master per switch (OF1.0 and
       const status = (await (await fetch(`${c.apiAddress!}/v1/cluster`)).json()) as ClusterStatus;
       expect(status.leader).to.deep.equal({ instance: leader.instanceId, generationId: gen });
       for (const br of BRIDGES) {
-        const sw = await until(async () => {
+        const sw = await until(`${br.name}: both roles at ${c === leader ? 'the leader' : 'the follower'}`, async () => {
           const s = ((await (await fetch(`${c.apiAddress!}/v1/cluster`)).json()) as ClusterStatus).switches.find((x) => x.dpid === br.dpid);
           return s && s.roles.length === 2 ? s : undefined;
-        }, `${br.name}: both roles at ${c === leader ? 'the leader' : 'the follower'}`);
+        });
         expect(sw.master).to.equal(leader.instanceId);
         expect(sw.roles).to.have.deep.members([
           { instance: leader.instanceId, role: 'master', generationId: gen },
@@ -123,13 +114,13 @@ describe('integration: two controllers on etcd, one master per switch (OF1.0 and
     const before = leader.cluster!.election.generationId!;
     await leader.stop();
     controllers.splice(controllers.indexOf(leader), 1);
-    await until(() => follower.cluster!.election.isLeader(), 'the follower to lead', 10_000);
+    await until('the follower to lead', () => follower.cluster!.election.isLeader(), { timeoutMs: 10_000 });
     expect(follower.cluster!.election.generationId! > before).to.equal(true);
-    for (const br of BRIDGES) await until(() => follower.cluster!.roles.roleOf(br.dpid) === 'master', `${br.name}: new master`);
-    const after = await until(async () => {
+    for (const br of BRIDGES) await until(`${br.name}: new master`, () => follower.cluster!.roles.roleOf(br.dpid) === 'master');
+    const after = await until('the new master in GET /v1/cluster', async () => {
       const s = (await (await fetch(`${follower.apiAddress!}/v1/cluster`)).json()) as ClusterStatus;
       return s.switches.every((x) => x.master === follower.instanceId) && s.switches.length === BRIDGES.length ? s : undefined;
-    }, 'the new master in GET /v1/cluster');
+    });
     expect(after.instances.find((i) => i.id === leader.instanceId)?.alive).to.equal(false);
     const followerMetrics = await (await fetch(`${follower.apiAddress!}/metrics`)).text();
     for (const br of BRIDGES) {
@@ -138,6 +129,6 @@ describe('integration: two controllers on etcd, one master per switch (OF1.0 and
       expect(followerMetrics).to.contain(`spotlight_switch_role_changes_total{dpid="${br.dpid}",role="master"} 1`);
     }
     for (const [i, br] of BRIDGES.entries()) expect((await post(follower, '/v1/hooks/vm-start', vmBody(`vm${i + 10}`, i + 10, br.dpid))).status).to.equal(200);
-    for (const br of BRIDGES) await until(() => spotlightFlows(br).some((l) => l.includes('02:00:00:00:00:0a') || l.includes('02:00:00:00:00:0b')), `${br.name}: the new VM's flows`);
+    for (const br of BRIDGES) await until(`${br.name}: the new VM's flows`, () => spotlightFlows(br).some((l) => l.includes('02:00:00:00:00:0a') || l.includes('02:00:00:00:00:0b')));
   });
 });

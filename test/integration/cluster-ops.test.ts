@@ -20,16 +20,7 @@ import { silentLogger } from '../../src/log.js';
 import { RealizationTracker } from '../../src/reconcile/realization.js';
 import { connectEtcd, etcdHealth, type EtcdHealth, type EtcdSettings } from '../../src/store/index.js';
 import { etcdAvailable, startEtcd, type EtcdCluster } from '../support/etcd.js';
-
-async function until<T>(f: () => Promise<T | undefined | false> | T | undefined | false, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from '../support/wait.js';
 
 describe('integration: cluster operations on real etcd members', function () {
   this.timeout(120_000);
@@ -74,7 +65,7 @@ describe('integration: cluster operations on real etcd members', function () {
       await silent.put('cluster/instances/c').value(JSON.stringify({ api: 'http://127.0.0.1:3', openflow: '127.0.0.1:13', roles: {} }));
       const silentAt = Date.now();
       silent.release();
-      await until(() => a.instances().filter((i) => i.alive).length === 3, 'a to see three instances');
+      await until('a to see three instances', () => a.instances().filter((i) => i.alive).length === 3);
       expect(a.instances()).to.deep.equal([
         { id: 'a', alive: true, api: 'http://127.0.0.1:1', openflow: '127.0.0.1:11', roles: {} },
         { id: 'b', alive: true, api: 'http://127.0.0.1:2', openflow: '127.0.0.1:12', roles: { '0000000000000001': ['master', '7'] } },
@@ -83,16 +74,16 @@ describe('integration: cluster operations on real etcd members', function () {
       // A role change is written again.
       rolesB.set('0000000000000001', { role: 'slave', generationId: 9n });
       b.changed();
-      await until(() => a.instances().find((i) => i.id === 'b')?.roles['0000000000000001']?.[0] === 'slave', "b's new role");
+      await until("b's new role", () => a.instances().find((i) => i.id === 'b')?.roles['0000000000000001']?.[0] === 'slave');
 
       // c is gone once its 2 s lease runs out.
-      await until(() => a.instances().find((i) => i.id === 'c')?.alive === false, 'c to be gone');
+      await until('c to be gone', () => a.instances().find((i) => i.id === 'c')?.alive === false);
       expect(Date.now() - silentAt).to.be.within(1500, 8000);
       // b stops: it revokes its lease, the others see it leave at once.
       const stoppedAt = Date.now();
       await b.stop();
       ms.splice(ms.indexOf(b), 1);
-      await until(() => a.instances().find((i) => i.id === 'b')?.alive === false, 'b to be gone');
+      await until('b to be gone', () => a.instances().find((i) => i.id === 'b')?.alive === false);
       expect(Date.now() - stoppedAt).to.be.below(1500);
       const listed = a.instances();
       expect(listed.map((i) => [i.id, i.alive])).to.deep.equal([['a', true], ['b', false], ['c', false]]);
@@ -108,7 +99,7 @@ describe('integration: cluster operations on real etcd members', function () {
       for (const bad of ['not json', '{"api":1,"openflow":null,"roles":{}}', '{"api":null,"openflow":null,"roles":{"zz":["master","1"]}}', '{"api":null,"openflow":null,"roles":{"0000000000000001":["boss","1"]}}']) {
         await ns.put('cluster/instances/x').value(bad);
       }
-      await until(() => a.unreadable === 4, 'four refusals');
+      await until('four refusals', () => a.unreadable === 4);
       expect(a.instances().map((i) => i.id)).to.deep.equal(['a']);
       await ns.delete().key('cluster/instances/x');
     });
@@ -136,9 +127,9 @@ describe('integration: cluster operations on real etcd members', function () {
     it("the record of a switch that left is deleted by etcd after forgetAfterSeconds; one that came back in time is kept", async () => {
       const prefix = '/ops-relay/';
       const a = await instance('a', prefix);
-      await until(() => a.election.isLeader(), 'a to lead');
+      await until('a to lead', () => a.election.isLeader());
       const b = await instance('b', prefix);
-      await until(() => b.election.leader?.instanceId === 'a', 'b to follow a');
+      await until('b to follow a', () => b.election.leader?.instanceId === 'a');
       const ns = client(prefix).namespace(prefix);
       const leaseOf = async (dpid: string): Promise<string | undefined> => (await ns.get(SWITCHES_PREFIX + dpid).exec()).kvs[0]?.lease.toString();
       const [gone, back] = ['00000000000000a1', '00000000000000a2'];
@@ -146,20 +137,20 @@ describe('integration: cluster operations on real etcd members', function () {
         a.tracker.setConnected(d, true);
         a.tracker.setRealized(d, 4);
       }
-      await until(() => b.relay.switches.get(gone)?.realized === 4 && b.relay.switches.get(back)?.realized === 4, 'both records at b');
+      await until('both records at b', () => b.relay.switches.get(gone)?.realized === 4 && b.relay.switches.get(back)?.realized === 4);
       expect(await leaseOf(gone), 'a connected switch: no lease').to.equal('0');
       // Both leave the leader; one comes back before its record expires.
       const leftAt = Date.now();
       a.tracker.setConnected(gone, false);
       a.tracker.setConnected(back, false);
-      await until(() => b.relay.switches.get(gone)?.connected === false && b.relay.switches.get(back)?.connected === false, 'both shown disconnected');
+      await until('both shown disconnected', () => b.relay.switches.get(gone)?.connected === false && b.relay.switches.get(back)?.connected === false);
       expect(await leaseOf(gone)).to.not.equal('0');
       a.tracker.setConnected(back, true);
-      await until(() => b.relay.switches.get(back)?.connected === true, 'back reconnected');
+      await until('back reconnected', () => b.relay.switches.get(back)?.connected === true);
       expect(await leaseOf(back), 'a record written for a connected switch leaves the lease').to.equal('0');
-      await until(async () => (await leaseOf(gone)) === undefined, 'the record of the switch that left to expire', 10_000);
+      await until('the record of the switch that left to expire', async () => (await leaseOf(gone)) === undefined, { timeoutMs: 10_000 });
       expect(Date.now() - leftAt).to.be.within(1500, 8000);
-      await until(() => !b.relay.switches.has(gone) && !a.relay.switches.has(gone), 'both instances to forget it');
+      await until('both instances to forget it', () => !b.relay.switches.has(gone) && !a.relay.switches.has(gone));
       // b counts it as driven by nobody: a change naming it is not waited for.
       b.tracker.notePublished(9, [gone]);
       expect(await b.tracker.waitForChange({ generation: 9, named: [gone], timeoutMs: 1000 })).to.deep.equal({ outcome: 'realized', pending: [gone], lagging: [] });
@@ -195,10 +186,10 @@ describe('integration: cluster operations on real etcd members', function () {
       // The leader dies: it is shown unreachable, and the two others elect a new one.
       const leaderIdx = spare.members.findIndex((m) => m.name === first.leader);
       await spare.stop(leaderIdx);
-      const second = await until(async () => {
+      const second = await until('a new etcd leader', async () => {
         const h = await etcdHealth(s, c);
         return h.leader !== null && h.leader !== first.leader ? h : undefined;
-      }, 'a new etcd leader');
+      });
       const dead = second.members.find((m) => m.name === first.leader)!;
       expect(dead.reachable).to.equal(false);
       expect(dead.error).to.be.a('string');
@@ -208,10 +199,10 @@ describe('integration: cluster operations on real etcd members', function () {
       // One more down: the last member answers but no leader is left (no quorum).
       const other = spare.members.findIndex((m, i) => i !== leaderIdx && m.name !== second.leader);
       await spare.stop(spare.members.findIndex((m) => m.name === second.leader));
-      const third: EtcdHealth = await until(async () => {
+      const third: EtcdHealth = await until('no etcd leader', async () => {
         const h = await etcdHealth(s, c);
         return h.leader === null ? h : undefined;
-      }, 'no etcd leader');
+      });
       expect(third.reachable).to.equal(true);
       expect(third.members.filter((m) => m.reachable).map((m) => m.name)).to.deep.equal([spare.members[other]!.name]);
 
@@ -258,12 +249,12 @@ describe('integration: cluster operations on real etcd members', function () {
           await c.start();
           pair.push(c);
         }
-        const leader = await until(() => pair.find((c) => c.cluster!.election.isLeader()), 'a leader');
+        const leader = await until('a leader', () => pair.find((c) => c.cluster!.election.isLeader()));
         const other = pair.find((c) => c !== leader)!;
-        await until(() => other.cluster!.election.leader?.instanceId === leader.instanceId, 'the other to follow');
+        await until('the other to follow', () => other.cluster!.election.leader?.instanceId === leader.instanceId);
         const stoppedAt = Date.now();
         await leader.stop();
-        await until(() => other.cluster!.election.isLeader(), 'the other to lead', 10_000);
+        await until('the other to lead', () => other.cluster!.election.isLeader(), { timeoutMs: 10_000 });
         // A lease left to run out would take 2 to 3 s (TTL 3 s, kept alive every second).
         expect(Date.now() - stoppedAt).to.be.below(1500);
       } finally {
@@ -285,12 +276,12 @@ describe('integration: cluster operations on real etcd members', function () {
         controllers.push(c);
       }
       const [a, b] = controllers as [Controller, Controller];
-      const seen = await until(async () => {
+      const seen = await until('both instances seen by both, every etcd member answering', async () => {
         const [sa, sb] = [await status(a), await status(b)];
         // A member's health check can miss its short deadline on a loaded machine: wait for a round where all answer.
         const allReachable = sa.etcd?.members.every((m) => m.reachable) === true;
         return sa.instances.filter((i) => i.alive).length === 2 && sb.instances.filter((i) => i.alive).length === 2 && sa.leader && sb.leader && allReachable ? [sa, sb] : undefined;
-      }, 'both instances seen by both, every etcd member answering');
+      });
       const [sa, sb] = seen;
       expect(sa.store).to.equal('etcd');
       expect(sa.instance).to.equal(a.instanceId);
@@ -317,12 +308,12 @@ describe('integration: cluster operations on real etcd members', function () {
       const stoppedAt = Date.now();
       await leader.stop();
       controllers.splice(controllers.indexOf(leader), 1);
-      await until(() => follower.cluster!.election.isLeader(), 'the follower to lead', 10_000);
+      await until('the follower to lead', () => follower.cluster!.election.isLeader(), { timeoutMs: 10_000 });
       expect(Date.now() - stoppedAt).to.be.below(1500);
-      const after = await until(async () => {
+      const after = await until('the follower to lead and see the leader gone', async () => {
         const s = await status(follower);
         return s.leader?.instance === follower.instanceId && s.instances.find((i) => i.id === leader.instanceId)?.alive === false ? s : undefined;
-      }, 'the follower to lead and see the leader gone');
+      });
       expect(after.instances.find((i) => i.id === leader.instanceId)!.leftAt).to.be.a('string');
       expect(BigInt(after.leader!.generationId!) > BigInt(sa.leader!.generationId!)).to.equal(true);
       expect(await metric(follower, /^spotlight_cluster_elections_total\{outcome="won"\}/)).to.equal(1);

@@ -9,21 +9,12 @@ import { OpenFlowServer, requestRole, roleErrorOf, type SwitchConnection } from 
 import { silentLogger } from '../../src/log.js';
 import type { FlowMod, OfVersion, RoleStatus } from '../../src/openflow/types.js';
 import { haveCommand, ovsStarted, sh } from '../support/ovs.js';
+import { until } from '../support/wait.js';
 
 const BRIDGES = [
   { name: 'sprole10', version: 1 as OfVersion, protocols: 'OpenFlow10', dpid: '00000000005d1010' },
   { name: 'sprole13', version: 4 as OfVersion, protocols: 'OpenFlow13', dpid: '00000000005d1313' },
 ];
-
-async function until<T>(f: () => T | undefined, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const flow = (priority: number): Omit<FlowMod, 'version' | 'xid'> => ({
   type: 'flowMod', cookie: 0x5370000000000001n, cookieMask: 0n, tableId: 0, command: 'add', idleTimeout: 0, hardTimeout: 0,
@@ -55,7 +46,7 @@ describe('integration: controller roles on real Open vSwitch (two controllers, O
       ]);
       sh('ovs-vsctl', ['--timeout=10', 'set-controller', b.name, ...ports.map((p) => `tcp:127.0.0.1:${p}`)]);
     }
-    for (const b of BRIDGES) for (const c of conns) await until(() => c.get(b.dpid), `${b.name} connected to both`);
+    for (const b of BRIDGES) for (const c of conns) await until(`${b.name} connected to both`, () => c.get(b.dpid));
   });
 
   after(async () => {
@@ -90,7 +81,7 @@ describe('integration: controller roles on real Open vSwitch (two controllers, O
       // The other controller takes over with a newer generation: the switch demotes the first.
       expect(await requestRole(c, 'master', 6n)).to.deep.include({ ok: true, role: 'master' });
       if (v13) {
-        const st = await until(() => statusesA[0], 'role status to the deposed master');
+        const st = await until('role status to the deposed master', () => statusesA[0]);
         expect(st).to.deep.include({ role: 'slave', reason: 'masterRequest', generationId: 6n });
       }
       a.send(flow(300));

@@ -13,11 +13,11 @@ import {
   parseDump,
   registerAll,
   stopController,
-  until,
   vmStartBody,
   type Version,
 } from '../support/e2e.js';
 import { mininetReadiness } from '../support/mininet.js';
+import { until } from '../support/wait.js';
 import { arp, ethernet } from '../../src/sim/packets.js';
 
 const host = (name: string) => HOSTS.find((h) => h.name === name)!;
@@ -221,7 +221,7 @@ for (const version of ['1.3', '1.0'] as Version[]) {
       const restored = await until('flows restored', async () => {
         const now = parseDump(await sc.dumpFlows('s2'));
         return now.size >= full.size ? now : undefined;
-      }, 6000, 100);
+      }, { timeoutMs: 6000, retryErrors: true });
       const took = Date.now() - t0;
       // Every flow was deleted and added again (an audit may run before the first dump: the durations tell).
       const readded = [...restored.values()].filter((d) => d <= took / 1000 + 0.5).length;
@@ -250,8 +250,8 @@ for (const version of ['1.3', '1.0'] as Version[]) {
       await sc.net.switchCommand('s2', 'ovs-vsctl set-controller s2 tcp:127.0.0.1:1');
       await until('s2 disconnected', async () => {
         const sws = (await api(sc.base, 'GET', '/v1/switches')).body.switches as { dpid: string; connected: boolean }[];
-        return sws.find((x) => x.dpid === '0000000000000002')?.connected === false ? true : undefined;
-      }, 10_000);
+        return sws.find((x) => x.dpid === '0000000000000002')?.connected === false;
+      }, { timeoutMs: 10_000, retryErrors: true });
       await new Promise((r) => setTimeout(r, 1500));
       await sc.net.switchCommand('s2', `ovs-vsctl set-controller s2 tcp:127.0.0.1:${sc.controller.openflowPort}`);
       await sc.waitSettled();

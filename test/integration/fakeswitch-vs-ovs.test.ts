@@ -12,13 +12,13 @@ import { ChannelSession } from '../../src/reconcile/channel-session.js';
 import { FakeSwitch } from '../support/fakeswitch.js';
 import { commandArb, tableText } from '../support/ovs-compare.js';
 import { ovsRunning as ovsUsable, sh } from '../support/ovs.js';
+import { waitFor } from '../support/wait.js';
 
 const BRIDGES = [
   { name: 'sprcf10', version: OFP10_VERSION as OfVersion, ofctl: 'OpenFlow10', dpid: '00000000005ef010' },
   { name: 'sprcf13', version: OFP13_VERSION as OfVersion, ofctl: 'OpenFlow13', dpid: '00000000005ef013' },
 ];
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('integration: simulated switch against real Open vSwitch', function () {
   this.timeout(180_000);
@@ -35,8 +35,7 @@ describe('integration: simulated switch against real Open vSwitch', function () 
       sh('ovs-vsctl', ['--timeout=10', 'add-br', b.name, '--', 'set', 'bridge', b.name, 'datapath_type=netdev', 'fail_mode=secure', `protocols=${b.ofctl}`, `other-config:datapath-id=${b.dpid}`]);
       sh('ovs-vsctl', ['--timeout=10', 'set-controller', b.name, `tcp:127.0.0.1:${addr.port}`]);
     }
-    const end = Date.now() + 20_000;
-    while (BRIDGES.some((b) => !conns.has(b.dpid)) && Date.now() < end) await sleep(100);
+    await waitFor(() => BRIDGES.every((b) => conns.has(b.dpid)), 20_000, 100);
   });
 
   after(async () => {

@@ -17,6 +17,7 @@ import type { FlowModBody, SwitchCommand } from '../../src/reconcile/ports.js';
 import { FarmClient } from '../../bench/farm/client.js';
 import { DELETE_ALL, commandArb, tableText } from '../support/ovs-compare.js';
 import { ovsRunning, sh, trySh } from '../support/ovs.js';
+import { waitFor } from '../support/wait.js';
 
 /** Farm edge0 speaks OF1.3 and edge1 OF1.0 when half of two bridges are OF1.0 (fabric.ts spreads them by index). */
 const PAIRS = [
@@ -25,7 +26,6 @@ const PAIRS = [
 ];
 const PAIR13 = PAIRS[1]!;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function flowMod(over: Partial<FlowModBody>): FlowModBody {
   return { ...DELETE_ALL, command: 'add', tableId: 0, priority: 10, ...over } as FlowModBody;
@@ -48,8 +48,7 @@ describe('integration: switch farm against real Open vSwitch', function () {
       sh('ovs-vsctl', ['--timeout=10', 'set-controller', p.bridge, `tcp:127.0.0.1:${addr.port}`]);
     }
     farm = await FarmClient.start({ controller: { host: '127.0.0.1', port: addr.port }, aggregation: 0, edge: 2, of10Share: 0.5 });
-    const end = Date.now() + 30_000;
-    while (PAIRS.some((p) => !conns.has(p.ovsDpid) || !conns.has(p.farmDpid)) && Date.now() < end) await sleep(100);
+    await waitFor(() => PAIRS.every((p) => conns.has(p.ovsDpid) && conns.has(p.farmDpid)), 30_000, 100);
     for (const p of PAIRS) expect([conns.has(p.ovsDpid), conns.has(p.farmDpid)], p.bridge).to.deep.equal([true, true]);
   });
 

@@ -12,7 +12,8 @@
 import { expect } from 'chai';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, dpidOf, E2eScenario, parseDump, registerAll, until, NETWORKS, HOSTS, type ScenarioSpec, type Version } from '../support/e2e.js';
+import { api, dpidOf, E2eScenario, parseDump, registerAll, NETWORKS, HOSTS, type ScenarioSpec, type Version } from '../support/e2e.js';
+import { until } from '../support/wait.js';
 import { mininetReadiness } from '../support/mininet.js';
 import { FakeSwitch, flowStat } from '../unit/channel/support/fake-switch.js';
 import { encodeMessage } from '../../src/openflow/index.js';
@@ -103,8 +104,8 @@ for (const version of ['1.3', '1.0'] as Version[]) {
       if (ready !== 'ready') throw new Error(ready.error);
       s = await E2eScenario.start(version, { spec: SPEC, auditIntervalMs: 5000 });
       await registerAll(s.base, 10, SPEC);
-      await until('a1 reaches a2', async () => ((await s!.net.run('a1', `ping -c1 -W1 -q ${A2_IP}`, 5)).output.includes(' 1 received') ? true : undefined), 20_000, 200);
-      await until('every bridge connected per ovs-vsctl', async () => ((await Promise.all(SWITCHES.map((sw) => ovsConnected(s!, sw)))).every(Boolean) ? true : undefined), 20_000, 500);
+      await until('a1 reaches a2', async () => (await s!.net.run('a1', `ping -c1 -W1 -q ${A2_IP}`, 5)).output.includes(' 1 received'), { stepMs: 200, retryErrors: true });
+      await until('every bridge connected per ovs-vsctl', async () => (await Promise.all(SWITCHES.map((sw) => ovsConnected(s!, sw)))).every(Boolean), { stepMs: 500, retryErrors: true });
     });
 
     afterEach(function () {
@@ -132,8 +133,8 @@ for (const version of ['1.3', '1.0'] as Version[]) {
 
       await until(
         'refusal counted',
-        async () => (counterSum(await metrics(), 'spotlight_openflow_sessions_refused_total', 'reason="dpid_in_use"') === refusedBefore + 1 ? true : undefined),
-        5000,
+        async () => counterSum(await metrics(), 'spotlight_openflow_sessions_refused_total', 'reason="dpid_in_use"') === refusedBefore + 1,
+        { timeoutMs: 5000, retryErrors: true },
       );
       const programming = fake.received.filter((m: OfpMessage) => ['flowMod', 'bundleAdd', 'groupMod', 'meterMod'].includes(m.type)).map((m) => m.type);
       expect(programming, 'flow, group and meter changes sent to the impostor').to.deep.equal([]);
@@ -192,7 +193,7 @@ for (const version of ['1.3', '1.0'] as Version[]) {
         const closedAfterMs = Date.now() - t0;
         expect(bombStarted, 'the controller read the bomber\'s flow table').to.equal(true);
         const bomberDpid = BOMBER_DPID.toString(16).padStart(16, '0');
-        const closeRecord = await until('the bomber\'s disconnect record', async () => sc().controller.logs.find((l) => l.dpid === bomberDpid && l.message === 'switch disconnected'), 5000);
+        const closeRecord = await until('the bomber\'s disconnect record', () => sc().controller.logs.find((l) => l.dpid === bomberDpid && l.message === 'switch disconnected'), { timeoutMs: 5000 });
         console.log(
           `      ${version}: bomber closed after ${closedAfterMs} ms (${String(closeRecord.detail)}), ${partsSent} parts of ${BOMB_FLOWS_PER_PART} flows sent; ` +
             `controller RSS ${(rssBefore / MiB).toFixed(1)} MiB before, peak ${(rssPeak / MiB).toFixed(1)} MiB`,

@@ -16,7 +16,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { floodResult, relayResult, startFlood, startRelay } from '../support/craft.js';
-import { api, E2eScenario, registerAll, until, NETWORKS, HOSTS, type ScenarioSpec, type Version } from '../support/e2e.js';
+import { api, E2eScenario, registerAll, NETWORKS, HOSTS, type ScenarioSpec, type Version } from '../support/e2e.js';
+import { until } from '../support/wait.js';
 import { mininetReadiness } from '../support/mininet.js';
 
 const host = (name: string) => HOSTS.find((h) => h.name === name)!;
@@ -74,7 +75,7 @@ for (const version of ['1.3', '1.0'] as Version[]) {
       if (ready !== 'ready') throw new Error(ready.error);
       s = await E2eScenario.start(version, { spec: SPEC, describedCabling: false });
       await registerAll(s.base, 10, SPEC);
-      await until('a1 reaches a2', async () => ((await s!.net.run('a1', `ping -c1 -W1 -q ${a2.ip}`, 5)).output.includes(' 1 received') ? true : undefined), 20_000, 200);
+      await until('a1 reaches a2', async () => (await s!.net.run('a1', `ping -c1 -W1 -q ${a2.ip}`, 5)).output.includes(' 1 received'), { stepMs: 200, retryErrors: true });
     });
 
     afterEach(function () {

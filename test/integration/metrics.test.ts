@@ -3,7 +3,8 @@
 // the hooks called, the packet-ins the ARP resolution caused, and spoofed
 // frames sent from a host counted by the drop flows that stopped them.
 import { expect } from 'chai';
-import { E2eScenario, HOSTS, MATRIX_HOSTS, SWITCHES, dpidOf, registerAll, until, type Version } from '../support/e2e.js';
+import { E2eScenario, HOSTS, MATRIX_HOSTS, SWITCHES, dpidOf, registerAll, type Version } from '../support/e2e.js';
+import { until } from '../support/wait.js';
 import { mininetReadiness } from '../support/mininet.js';
 import { ethernet, ipv4 } from '../../src/sim/packets.js';
 import { promSample, promSum } from '../support/prom.js';
@@ -57,8 +58,7 @@ for (const version of ['1.3', '1.0'] as Version[]) {
           for (const sw of SWITCHES) got[sw] = [promSample(t, 'spotlight_switch_flows', { dpid: dpidOf(sw) }), flowLines(await sc.dumpFlows(sw))];
           return Object.values(got).every(([m, d]) => m === d && d > 0) ? got : undefined;
         },
-        20_000,
-        500,
+        { stepMs: 500, retryErrors: true },
       );
       for (const [sw, [m, d]] of Object.entries(counts)) expect(m, sw).to.equal(d);
       expect(promSample(text, 'spotlight_realized_generation_lag_max')).to.equal(0);
@@ -76,10 +76,9 @@ for (const version of ['1.3', '1.0'] as Version[]) {
           `${sw}: some flow counted packets`,
           async () => {
             const again = await cli(sc.base, 'flows', sw, '--json');
-            return (JSON.parse(again.out).flows as { packets: number }[]).some((f) => f.packets > 0) ? true : undefined;
+            return (JSON.parse(again.out).flows as { packets: number }[]).some((f) => f.packets > 0);
           },
-          15_000,
-          500,
+          { timeoutMs: 15_000, stepMs: 500, retryErrors: true },
         );
         expect(counted, `${sw}: some flow counted packets`).to.equal(true);
       }
@@ -127,8 +126,7 @@ for (const version of ['1.3', '1.0'] as Version[]) {
           const v = promSample(await scrape(sc.base), 'spotlight_spoof_drops', labels);
           return v !== undefined && v >= base + 20 ? v : undefined;
         },
-        15_000,
-        500,
+        { timeoutMs: 15_000, stepMs: 500, retryErrors: true },
       );
       expect(now).to.be.at.least(base + 20);
     });

@@ -12,6 +12,7 @@ import { OpenFlowServer, type SwitchConnection } from '../../src/channel/index.j
 import { silentLogger } from '../../src/log.js';
 import type { FlowMod, OfVersion } from '../../src/openflow/types.js';
 import { haveCommand, ovsStarted as ovsRunning, sh } from '../support/ovs.js';
+import { sleep, until } from '../support/wait.js';
 
 const BRIDGES = [
   { name: 'spch10', version: 1 as OfVersion, protocols: 'OpenFlow10', ofctl: 'OpenFlow10', dpid: '00000000005c1010' },
@@ -68,17 +69,6 @@ function ofpPrint(msg: Buffer): string {
   return sh('ovs-ofctl', ['ofp-print', msg.toString('hex')]);
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(f: () => T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 function flowFor(i: number): Omit<FlowMod, 'version' | 'xid'> {
   return {
@@ -121,7 +111,7 @@ describe('integration: OpenFlow channel with real Open vSwitch', function () {
       tshark = spawn('tshark', ['-i', 'lo', '-f', `tcp port ${ofPort}`, '-w', join(tmp, 'of.pcapng')], { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       tshark.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-      await until(() => err.includes('Capturing on'), 'tshark to start capturing', 15_000);
+      await until('tshark to start capturing', () => err.includes('Capturing on'), { timeoutMs: 15_000 });
     }
     for (const b of BRIDGES) {
       addBridge(b);
@@ -142,9 +132,9 @@ describe('integration: OpenFlow channel with real Open vSwitch', function () {
 
   it('both bridges connect and OVS reports them connected', async () => {
     for (const b of BRIDGES) {
-      const conn = await until(() => conns.get(b.dpid), `switch ${b.dpid} ready`);
+      const conn = await until(`switch ${b.dpid} ready`, () => conns.get(b.dpid));
       expect(conn.version).to.equal(b.version);
-      await until(() => sh('ovs-vsctl', ['--timeout=5', 'get', 'controller', b.name, 'is_connected']).trim() === 'true', `${b.name} is_connected`);
+      await until(`${b.name} is_connected`, () => sh('ovs-vsctl', ['--timeout=5', 'get', 'controller', b.name, 'is_connected']).trim() === 'true');
     }
     expect(controller!.switches().map((s) => s.dpid).sort()).to.deep.equal(BRIDGES.map((b) => b.dpid).sort());
   });
@@ -302,7 +292,7 @@ describe('integration: OpenFlow over TLS with a real Open vSwitch (ovs-vsctl set
     expect(conn!.ports.map((p) => p.name)).to.include(BR);
     await conn!.request(flowFor(3));
     expect(ofctlFlows({ name: BR, ofctl: 'OpenFlow13' } as (typeof BRIDGES)[number]).length).to.equal(1);
-    await until(() => sh('ovs-vsctl', ['--timeout=5', 'get', 'controller', BR, 'is_connected']).trim() === 'true', `${BR} is_connected`);
+    await until(`${BR} is_connected`, () => sh('ovs-vsctl', ['--timeout=5', 'get', 'controller', BR, 'is_connected']).trim() === 'true');
   });
 });
 
@@ -341,17 +331,17 @@ describe('integration: the spotlight serve process with a real Open vSwitch', fu
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-    const listening = await until(() => lines.find((l) => l.message === 'listening for switches'), 'the listener', 30_000);
+    const listening = await until('the listener', () => lines.find((l) => l.message === 'listening for switches'), { timeoutMs: 30_000 });
     sh('ovs-vsctl', [
       '--timeout=10', 'add-br', BR,
       '--', 'set', 'bridge', BR, 'datapath_type=netdev', 'fail_mode=secure', 'protocols=OpenFlow10,OpenFlow13', `other-config:datapath-id=${DPID}`,
       '--', 'set-controller', BR, `tcp:127.0.0.1:${String(listening.port)}`,
     ]);
-    const up = await until(() => lines.find((l) => l.message === 'switch connected' && l.dpid === DPID), 'switch connected log');
+    const up = await until('switch connected log', () => lines.find((l) => l.message === 'switch connected' && l.dpid === DPID));
     // Both offered: the highest common version wins.
     expect(up.version).to.equal('1.3');
     expect(up.ports).to.deep.equal([`4294967294:${BR}`]);
-    await until(() => sh('ovs-vsctl', ['--timeout=5', 'get', 'controller', BR, 'is_connected']).trim() === 'true', `${BR} is_connected`);
+    await until(`${BR} is_connected`, () => sh('ovs-vsctl', ['--timeout=5', 'get', 'controller', BR, 'is_connected']).trim() === 'true');
     child.kill('SIGTERM');
     expect(await exited).to.equal(0);
   });

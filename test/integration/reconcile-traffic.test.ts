@@ -19,10 +19,10 @@ import { ChannelSession } from '../../src/reconcile/channel-session.js';
 import { ReconcileManager } from '../../src/reconcile/manager.js';
 import { DEFAULT_COOKIE_SPACE, type DesiredFlow, type SwitchCommand, type SwitchSession } from '../../src/reconcile/ports.js';
 import { haveCommand, ovsRunning, sh, trySh } from '../support/ovs.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 const OURS = DEFAULT_COOKIE_SPACE.tag;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function ovsUsable(): boolean {
   if (!ovsRunning() || !haveCommand('ping')) return false;
@@ -115,8 +115,7 @@ describe('integration: hitless reconcile under a 10 ms ping', function () {
         sh('ovs-vsctl', ['--timeout=10', 'add-port', br, `sprc${c.tag}${h}0`, '--', 'set', 'interface', `sprc${c.tag}${h}0`, `ofport_request=${i + 1}`]);
       });
       sh('ovs-vsctl', ['--timeout=10', 'set-controller', br, `tcp:127.0.0.1:${port}`]);
-      const end = Date.now() + 20_000;
-      while (!conns.has(c.dpid) && Date.now() < end) await sleep(100);
+      await waitFor(() => conns.has(c.dpid), 20_000, 100);
       const conn = conns.get(c.dpid)!;
       expect(conn, 'bridge connected').to.not.equal(undefined);
 

@@ -14,6 +14,7 @@ import { ReconcileManager } from '../../src/reconcile/manager.js';
 import { DEFAULT_COOKIE_SPACE, type DesiredFlow, type SwitchCommand, type SwitchFlows, type SwitchSession } from '../../src/reconcile/ports.js';
 import { GOLDEN } from '../support/flowsim-golden.js';
 import { ovsStarted as ovsUsable, sh } from '../support/ovs.js';
+import { sleep, until } from '../support/wait.js';
 
 const OURS = DEFAULT_COOKIE_SPACE.tag;
 const BRIDGES = [
@@ -46,17 +47,6 @@ function dumpFlows(b: Bridge): { cookie: bigint; duration: number; text: string 
     }));
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(f: () => T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 const out = (port: number) => [{ type: 'applyActions' as const, actions: [{ type: 'output' as const, port }] }];
 
@@ -116,7 +106,7 @@ describe('integration: reconciler on real Open vSwitch', function () {
     const addr = await server.listen();
     server.on('switchConnected', (ev) => conns.set(ev.dpid, ev.connection));
     for (const b of BRIDGES) addBridge(b, addr.port);
-    for (const b of BRIDGES) await until(() => conns.get(b.dpid), `${b.name} connected`);
+    for (const b of BRIDGES) await until(`${b.name} connected`, () => conns.get(b.dpid));
   });
 
   after(async () => {

@@ -8,7 +8,8 @@
 import { expect } from 'chai';
 import { appendFileSync } from 'node:fs';
 import { runClientCommand } from '../../src/client/index.js';
-import { api, dpidOf, E2eScenario, registerAll, SWITCHES, stopController, until, type Version } from '../support/e2e.js';
+import { api, dpidOf, E2eScenario, registerAll, SWITCHES, stopController, type Version } from '../support/e2e.js';
+import { until } from '../support/wait.js';
 import { mininetReadiness } from '../support/mininet.js';
 import { promSample } from '../support/prom.js';
 
@@ -79,7 +80,7 @@ for (const version of ['1.3', '1.0'] as Version[]) {
         const t = await until(`${sw} capacity`, async () => {
           const x = await tableOf(sc.base, sw);
           return x.capacity !== null ? x : undefined;
-        }, 20_000, 250);
+        }, { stepMs: 250, retryErrors: true });
         expect(t.capacity, sw).to.equal(expected);
         expect(t.budget, sw).to.equal(expected);
         expect(t.unit).to.equal('flows');
@@ -93,7 +94,7 @@ for (const version of ['1.3', '1.0'] as Version[]) {
       const used = await until('s1 realized', async () => {
         const t = await tableOf(sc.base, 's1');
         return t.used > 0 && flowsOf(await sc.dumpFlows('s1')).length === t.used ? t.used : undefined;
-      }, 20_000, 250);
+      }, { stepMs: 250, retryErrors: true });
       await stopController(sc.controller);
       appendFileSync(sc.configFile, `budgets:\n  switches:\n    - {switch: s1, flows: ${used}}\n`);
       await sc.restart();
@@ -101,7 +102,7 @@ for (const version of ['1.3', '1.0'] as Version[]) {
       const t = await until('s1 budget', async () => {
         const x = await tableOf(sc.base, 's1');
         return x.capacity !== null && x.used === used ? x : undefined;
-      }, 20_000, 250);
+      }, { stepMs: 250, retryErrors: true });
       expect(t).to.include({ used, budget: used, configured: used });
 
       // The budget is shown by the CLI and the metrics.

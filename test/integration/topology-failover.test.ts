@@ -22,6 +22,7 @@ import { PROBE_TRAP_MATCH } from '../../src/topo/lldp.js';
 import { TopologyService } from '../../src/topo/service.js';
 import { MininetNetwork, mininetReadiness, TOPOLOGY_DIR } from '../support/mininet.js';
 import { shortestPath } from '../support/shortest-path.js';
+import { waitFor } from '../support/wait.js';
 
 const E1 = '0000000000000001';
 const E4 = '0000000000000004';
@@ -36,15 +37,6 @@ function model(): ModelSnapshot {
   // h1 sits on e1 port 3, h8 on e4 port 4 (topology/fattree.yaml).
   const vms = [vm('vm1', E1, 3, 1), vm('vm8', E4, 4, 8)];
   return { generation: 1, networks: new Map([['n1', net]]), vms: new Map(vms.map((v) => [v.name, v])), relations: new Map() };
-}
-
-async function waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return cond();
 }
 
 /** Received icmp_seq numbers from ping's output. */

@@ -17,6 +17,7 @@ import { ETH_LLDP } from '../../src/openflow/ethernet.js';
 import { buildProbe, PROBE_TRAP_MATCH } from '../../src/topo/lldp.js';
 import { TopologyService } from '../../src/topo/service.js';
 import { MininetNetwork, mininetReadiness, TOPOLOGY_DIR, type NetworkInfo } from '../support/mininet.js';
+import { waitFor } from '../support/wait.js';
 
 interface Harness {
   server: OpenFlowServer;
@@ -117,15 +118,6 @@ function reported(h: Harness): string[] {
     .links()
     .map((l) => [`${l.a.switch}/${String(l.a.port)}`, `${l.b.switch}/${String(l.b.port)}`].sort().join(' '))
     .sort();
-}
-
-async function waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return cond();
 }
 
 describe('topology discovery on Mininet (integration)', function () {

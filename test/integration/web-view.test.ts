@@ -11,7 +11,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { descriptionYaml, dpidOf, HOSTS, startController, stopController, until, vmStartBody, type ControllerProcess, type Version } from '../support/e2e.js';
+import { descriptionYaml, dpidOf, HOSTS, startController, stopController, vmStartBody, type ControllerProcess, type Version } from '../support/e2e.js';
+import { until } from '../support/wait.js';
 import { MininetNetwork, mininetReadiness } from '../support/mininet.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -76,7 +77,7 @@ for (const version of ['1.0', '1.3'] as Version[]) {
       const links = await until('the ring discovered', async () => {
         const l = (await call('GET', '/v1/topology')).body.links as { a: { switch: string }; b: { switch: string } }[];
         return l.length === 4 ? l : undefined;
-      }, 60_000, 250);
+      }, { timeoutMs: 60_000, stepMs: 250, retryErrors: true });
       expect((await call('PUT', '/v1/networks/netA', { tenant: 'A', kind: 'private', cidrs: ['10.1.0.0/24'] })).status).to.equal(200);
       for (const h of HOSTS.filter((x) => x.name === 'a1' || x.name === 'a2')) expect((await call('POST', '/v1/hooks/vm-start?wait=10', vmStartBody(h))).status).to.equal(200);
 
@@ -102,7 +103,7 @@ for (const version of ['1.0', '1.3'] as Version[]) {
       const tables = await until('every switch budgeted', async () => {
         const sws = (await call('GET', '/v1/switches')).body.switches as { dpid: string; table: { used: number; budget: number | null } }[];
         return sws.every((x) => x.table.budget !== null && x.table.used > 0) ? sws : undefined;
-      }, 20_000, 250);
+      }, { stepMs: 250, retryErrors: true });
       await page.waitForFunction(
         (want: string[]) => {
           const doc = (globalThis as unknown as { document: { querySelectorAll(q: string): ArrayLike<{ textContent: string | null }> } }).document;

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { MininetNetwork } from './mininet.js';
+import { until } from './wait.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -186,16 +187,6 @@ export async function api(base: string, method: string, path: string, body?: unk
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
-export async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, stepMs = 100): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
-
 export function vmStartBody(h: E2eHost, at: E2eHost = h): Record<string, unknown> {
   return {
     vm: h.name,
@@ -279,15 +270,16 @@ export class E2eScenario {
   /** Every switch connected and realized, every cable of the fabric discovered. */
   async waitSettled(timeoutMs = 30_000): Promise<void> {
     const { switches, links } = this.fabric;
-    await until('health', async () => ((await api(this.base, 'GET', '/v1/health')).status === 200 ? true : undefined), timeoutMs);
-    await until('fabric links', async () => (((await api(this.base, 'GET', '/v1/topology')).body.links as unknown[]).length === links.length ? true : undefined), timeoutMs);
+    const polling = { timeoutMs, retryErrors: true };
+    await until('health', async () => (await api(this.base, 'GET', '/v1/health')).status === 200, polling);
+    await until('fabric links', async () => ((await api(this.base, 'GET', '/v1/topology')).body.links as unknown[]).length === links.length, polling);
     await until(
       'switches realized',
       async () => {
         const sws = (await api(this.base, 'GET', '/v1/switches')).body.switches as { connected: boolean; realizedGeneration: number | null }[];
-        return sws.length === switches.length && sws.every((s) => s.connected && s.realizedGeneration !== null) ? true : undefined;
+        return sws.length === switches.length && sws.every((s) => s.connected && s.realizedGeneration !== null);
       },
-      timeoutMs,
+      polling,
     );
   }
 

@@ -7,7 +7,8 @@ import type { ErrorMsg, FlowMod, PacketIn } from '../../../src/openflow/types.js
 import { captureLogger } from '../../support/capturelog.js';
 import { addFlow } from './support/messages.js';
 import { FakeSwitch, flowStat, port, type FakeSwitchOptions } from './support/fake-switch.js';
-import { nextEvent, sleep, startServer, until } from './support/harness.js';
+import { nextEvent, startServer } from './support/harness.js';
+import { sleep, until } from '../../support/wait.js';
 
 const packetInOn = (inPort: number): PacketIn => ({
   type: 'packetIn',
@@ -76,7 +77,7 @@ describe('channel: misbehaving peers', () => {
     const raw = await FakeSwitch.connect({ port: tcpPort, rawHello: Buffer.from('ffff0003ffffffff', 'hex') });
     fakes.push(raw);
     await raw.whenClosed;
-    await until(() => server.connectionCount === 1);
+    await until('only the good switch left connected', () => server.connectionCount === 1, { timeoutMs: 3000, stepMs: 5 });
     await goodStillFine();
   });
 
@@ -161,7 +162,7 @@ describe('channel: misbehaving peers', () => {
     bad.sw.socket.write(burst);
     // While the flood is being processed, the good switch gets its answer.
     await goodStillFine();
-    await until(() => seen + bad.conn.packetInDropped === 20_000, 10_000);
+    await until('every packet-in seen or dropped', () => seen + bad.conn.packetInDropped === 20_000, { timeoutMs: 10_000, stepMs: 5 });
     const elapsedS = (Date.now() - t0) / 1000;
     expect(seen).to.be.at.most(500 * (Math.ceil(elapsedS) + 1));
     expect(bad.conn.packetInDropped).to.be.greaterThan(0);

@@ -3,7 +3,8 @@ import { ChannelError, type OpenFlowServer, type SwitchConnection } from '../../
 import type { FlowMod, OfpMessage } from '../../../src/openflow/types.js';
 import { FakeClock } from '../../support/fakeclock.js';
 import { FakeSwitch, flowStat, port, type FakeSwitchOptions } from './support/fake-switch.js';
-import { nextEvent, sleep, startServer, until } from './support/harness.js';
+import { nextEvent, startServer } from './support/harness.js';
+import { sleep, until } from '../../support/wait.js';
 import { addFlow } from './support/messages.js';
 
 describe('channel: connection over TCP', () => {
@@ -177,7 +178,7 @@ describe('channel: connection over TCP', () => {
         ),
       );
       fakes.push(...sws);
-      await until(() => seen.size === n, 10_000);
+      await until('every switch announced', () => seen.size === n, { timeoutMs: 10_000, stepMs: 5 });
       expect(server.switches().length).to.equal(n);
       sws.forEach((sw, i) => (sw.flows = [flowStat(i + 1)]));
       const results = await Promise.all(
@@ -246,7 +247,7 @@ describe('channel: connection over TCP', () => {
       const { sw } = await connect();
       for (let i = 1; i <= 5; i++) {
         clock.advance(5000);
-        await until(() => sw.received.filter((m) => m.type === 'echoRequest').length === i);
+        await until(`echo request ${i}`, () => sw.received.filter((m) => m.type === 'echoRequest').length === i, { timeoutMs: 3000, stepMs: 5 });
         await sleep(10); // the reply reaches the controller
       }
       expect(server.switches().length).to.equal(1);

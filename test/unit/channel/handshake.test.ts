@@ -3,7 +3,8 @@ import type { OpenFlowServer } from '../../../src/channel/index.js';
 import type { OfpMessage } from '../../../src/openflow/types.js';
 import { FakeClock } from '../../support/fakeclock.js';
 import { DESC, FakeSwitch, port, type FakeSwitchOptions } from './support/fake-switch.js';
-import { nextEvent, startServer, until } from './support/harness.js';
+import { nextEvent, startServer } from './support/harness.js';
+import { until } from '../../support/wait.js';
 
 describe('channel: handshake', () => {
   let server: OpenFlowServer;
@@ -87,7 +88,7 @@ describe('channel: handshake', () => {
         expect(err, 'an ERROR before close').to.not.equal(undefined);
         expect(err).to.include({ errType: 0, code: 0 });
         expect(connected).to.equal(false);
-        await until(() => server.connectionCount === 0);
+        await until('no connection left', () => server.connectionCount === 0, { timeoutMs: 3000, stepMs: 5 });
       });
     }
 

@@ -6,7 +6,8 @@ import type { OpenFlowServer, SwitchConnection } from '../../../src/channel/inde
 import { PortFairLimiter, type WindowDrops } from '../../../src/channel/rate.js';
 import { FakeClock } from '../../support/fakeclock.js';
 import { FakeSwitch, port } from './support/fake-switch.js';
-import { nextEvent, startServer, until } from './support/harness.js';
+import { nextEvent, startServer } from './support/harness.js';
+import { until } from '../../support/wait.js';
 
 function limiter(perSecond: number, ports: number, slack = 2, drops: WindowDrops[] = []): { clock: FakeClock; lim: PortFairLimiter } {
   const clock = new FakeClock();
@@ -168,7 +169,7 @@ for (const [label, bitmap, build] of [
       const frames = Array.from({ length: 5000 }, (_, i) => build(1, i + 1));
       frames.push(build(2, 9001), build(3, 9002));
       sw.socket.write(Buffer.concat(frames));
-      await until(() => (seen.get(2) ?? 0) + (seen.get(3) ?? 0) === 2 && (seen.get(1) ?? 0) + conn.packetInDropped === 5000, 10_000);
+      await until('every packet-in seen or dropped', () => (seen.get(2) ?? 0) + (seen.get(3) ?? 0) === 2 && (seen.get(1) ?? 0) + conn.packetInDropped === 5000, { timeoutMs: 10_000, stepMs: 5 });
       expect(seen.get(2)).to.equal(1);
       expect(seen.get(3)).to.equal(1);
       expect(seen.get(1)).to.be.at.most(98);

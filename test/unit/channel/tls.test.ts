@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { OpenFlowServer, ServerOptions, SessionRefusedEvent } from '../../../src/channel/index.js';
 import { FakeSwitch } from './support/fake-switch.js';
-import { nextEvent, sleep, startServer } from './support/harness.js';
+import { nextEvent, startServer } from './support/harness.js';
+import { sleep } from '../../support/wait.js';
 import { makePki, type Pki } from './support/pki.js';
 
 describe('channel: TLS with switch certificates', function () {

@@ -8,14 +8,9 @@ import { silentLogger } from '../../../src/log.js';
 import { connectEtcd } from '../../../src/store/index.js';
 import { captureLogger } from '../../support/capturelog.js';
 import { startEtcd, type EtcdCluster } from '../../support/etcd.js';
+import { until } from '../../support/wait.js';
 
-async function until(cond: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const POLL = { timeoutMs: 15_000, stepMs: 20 };
 
 describe('cluster: leader election on etcd', function () {
   this.timeout(60_000);
@@ -42,26 +37,26 @@ describe('cluster: leader election on etcd', function () {
   it('elects one leader among three; when it stops another takes over with a larger generation id', async () => {
     const es = ['a', 'b', 'c'].map((id) => elect(id, '/election-1/'));
     await Promise.all(es.map((e) => e.start()));
-    await until(() => es.filter((e) => e.isLeader()).length === 1 && es.every((e) => e.leader !== undefined));
+    await until('one leader known to all three', () => es.filter((e) => e.isLeader()).length === 1 && es.every((e) => e.leader !== undefined), POLL);
     const first = es.find((e) => e.isLeader())!;
     const gen1 = first.generationId!;
     for (const e of es) expect(e.leader?.instanceId).to.equal(first.leader!.instanceId);
     const t0 = Date.now();
     await first.stop();
     const rest = es.filter((e) => e !== first);
-    await until(() => rest.filter((e) => e.isLeader()).length === 1);
+    await until('one leader among the other two', () => rest.filter((e) => e.isLeader()).length === 1, POLL);
     const second = rest.find((e) => e.isLeader())!;
     expect(second.generationId! > gen1).to.equal(true);
     // A stopping leader revokes its lease: no wait for the TTL.
     expect(Date.now() - t0).to.be.below(2000);
-    await until(() => rest.every((e) => e.leader?.instanceId === second.leader!.instanceId));
+    await until('both to know the new leader', () => rest.every((e) => e.leader?.instanceId === second.leader!.instanceId), POLL);
   });
 
   it('a leader whose lease is not confirmed in time (a paused process) is no longer leader, and the next leader has a newer id', async () => {
     let offset = 0;
     const a = elect('a', '/election-2/', () => performance.now() + offset);
     await a.start();
-    await until(() => a.isLeader());
+    await until('a to lead', () => a.isLeader(), POLL);
     const gen = a.generationId!;
     offset = 10_000;
     expect(a.isLeader()).to.equal(false);
@@ -69,7 +64,7 @@ describe('cluster: leader election on etcd', function () {
     const b = elect('b', '/election-2/');
     await b.start();
     // Once etcd lets the old lease go, one of the two leads (the resumed one may win again), with a newer id.
-    await until(() => [a, b].filter((e) => e.isLeader()).length === 1, 10_000);
+    await until('one of the two to lead', () => [a, b].filter((e) => e.isLeader()).length === 1, { ...POLL, timeoutMs: 10_000 });
     const next = [a, b].find((e) => e.isLeader())!;
     expect(next.generationId! > gen).to.equal(true);
     expect(a.stepDowns).to.be.at.least(1);

@@ -12,6 +12,7 @@ import { connectEtcd } from '../../../src/store/index.js';
 import { captureLogger } from '../../support/capturelog.js';
 import { startEtcd, type EtcdCluster } from '../../support/etcd.js';
 import { FakeClock } from '../../support/fakeclock.js';
+import { sleep, until } from '../../support/wait.js';
 
 function settle(p: Promise<WaitReport>): { report?: WaitReport; at?: number } {
   const box: { report?: WaitReport; at?: number } = {};
@@ -22,15 +23,7 @@ function settle(p: Promise<WaitReport>): { report?: WaitReport; at?: number } {
   return box;
 }
 
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const POLL = { timeoutMs: 10_000, stepMs: 10 };
 
 describe('cluster: realized generations shared by the master', function () {
   this.timeout(60_000);
@@ -120,16 +113,16 @@ describe('cluster: realized generations shared by the master', function () {
 
     it("a follower's ?wait answers once the leader's switch confirmed the generation, not before", async () => {
       const a = await instance('a', '/relay-1/');
-      await until(() => a.election.isLeader());
+      await until('a to lead', () => a.election.isLeader(), POLL);
       const b = await instance('b', '/relay-1/');
-      await until(() => b.election.leader?.instanceId === 'a');
+      await until('b to follow a', () => b.election.leader?.instanceId === 'a', POLL);
       const s1 = '0000000000000001';
       // Both have a session to the switch (every controller is configured on it); a is its master.
       a.tracker.setConnected(s1, true);
       b.tracker.setConnected(s1, true);
       a.tracker.setRealized(s1, 6);
       for (const t of [a.tracker, b.tracker]) t.notePublished(7, [s1]);
-      await until(() => b.relay.switches.get(s1)?.realized === 6);
+      await until('generation 6 at b', () => b.relay.switches.get(s1)?.realized === 6, POLL);
       const onA = settle(a.tracker.waitForChange({ generation: 7, named: [s1], timeoutMs: 8000 }));
       const onB = settle(b.tracker.waitForChange({ generation: 7, named: [s1], timeoutMs: 8000 }));
       await sleep(300);
@@ -137,32 +130,32 @@ describe('cluster: realized generations shared by the master', function () {
       expect(onA.report, 'a answered before the switch confirmed 7').to.equal(undefined);
       const confirmedAt = Date.now();
       a.tracker.setRealized(s1, 7);
-      await until(() => onA.report !== undefined && onB.report !== undefined);
+      await until('both answers', () => onA.report !== undefined && onB.report !== undefined, POLL);
       expect(onA.report).to.deep.equal({ outcome: 'realized', pending: [], lagging: [] });
       expect(onB.report).to.deep.equal({ outcome: 'realized', pending: [], lagging: [] });
       expect(onB.at! - confirmedAt).to.be.below(2000);
       expect(b.relay.switches.get(s1)).to.include({ instanceId: 'a', connected: true, master: true, realized: 7 });
       // The switch leaves the master: b no longer waits for it, it lists it as pending.
       a.tracker.setConnected(s1, false);
-      await until(() => b.relay.switches.get(s1)?.connected === false);
+      await until('the switch shown disconnected at b', () => b.relay.switches.get(s1)?.connected === false, POLL);
       for (const t of [a.tracker, b.tracker]) t.notePublished(8, [s1]);
       expect(await b.tracker.waitForChange({ generation: 8, named: [s1], timeoutMs: 3000 })).to.deep.equal({ outcome: 'realized', pending: [s1], lagging: [] });
     });
 
     it('a new leader writes every record again under its own leadership; realized generations never go down', async () => {
       const a = await instance('a', '/relay-2/');
-      await until(() => a.election.isLeader());
+      await until('a to lead', () => a.election.isLeader(), POLL);
       const b = await instance('b', '/relay-2/');
-      await until(() => b.election.leader?.instanceId === 'a');
+      await until('b to follow a', () => b.election.leader?.instanceId === 'a', POLL);
       const s1 = '0000000000000002';
       a.tracker.setConnected(s1, true);
       a.tracker.setRealized(s1, 3);
-      await until(() => b.relay.switches.get(s1)?.realized === 3);
+      await until('generation 3 at b', () => b.relay.switches.get(s1)?.realized === 3, POLL);
       const aGen = String(a.election.generationId);
       await a.stop();
-      await until(() => b.election.isLeader());
+      await until('b to lead', () => b.election.isLeader(), POLL);
       // b has no session to the switch: its record says so, under b's leadership, and keeps what the switch confirmed.
-      await until(() => b.relay.switches.get(s1)?.instanceId === 'b');
+      await until('the record rewritten under b', () => b.relay.switches.get(s1)?.instanceId === 'b', POLL);
       const rec = b.relay.switches.get(s1)!;
       expect(rec).to.include({ connected: false, master: false, realized: 3 });
       expect(rec.generationId).to.not.equal(aGen);
@@ -180,17 +173,17 @@ describe('cluster: realized generations shared by the master', function () {
       const leader = new Election({ client: client('/relay-3/'), prefix: '/relay-3/', instanceId: 'z', advertise: {}, logger: silentLogger() });
       stops.push(() => leader.stop());
       await leader.start();
-      await until(() => leader.isLeader());
+      await until('z to lead', () => leader.isLeader(), POLL);
       const b = await instance('b', '/relay-3/', log.logger);
       const ns = client('/relay-3/').namespace('/relay-3/');
       const s1 = '0000000000000003';
       await ns.put(SWITCHES_PREFIX + s1).value(JSON.stringify({ generationId: '1', instanceId: 'x', connected: true, master: true, realized: 4 }));
-      await until(() => b.relay.switches.get(s1)?.realized === 4);
+      await until('generation 4 at b', () => b.relay.switches.get(s1)?.realized === 4, POLL);
       for (const bad of ['not json', JSON.stringify({ generationId: '1', instanceId: 'x', connected: true, master: true, realized: -1 }), JSON.stringify({ connected: 'yes' })]) {
         await ns.put(SWITCHES_PREFIX + s1).value(bad);
       }
       await ns.put(SWITCHES_PREFIX + 'not-a-dpid').value(JSON.stringify({ generationId: '1', instanceId: 'x', connected: true, master: true, realized: 9 }));
-      await until(() => b.relay.unreadable === 4);
+      await until('four unreadable records', () => b.relay.unreadable === 4, POLL);
       expect(b.relay.switches.get(s1)).to.include({ realized: 4, connected: true });
       expect(b.tracker.realizedGeneration(s1)).to.equal(4);
       expect(b.relay.switches.has('not-a-dpid')).to.equal(false);

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { FarmClient } from '../../../bench/farm/client.js';
-import { api, startController, stopController, until, type ControllerProcess } from '../../support/e2e.js';
+import { api, startController, stopController, type ControllerProcess } from '../../support/e2e.js';
+import { until } from '../../support/wait.js';
 
 interface Totals {
   totals: Record<string, number>;
@@ -48,7 +49,7 @@ describe('bench/farm: simulated switches in front of the controller', function (
       const r = await api(ctl.api, 'GET', '/v1/topology');
       const l = r.body.links as unknown[];
       return l.length === 6 ? l : undefined;
-    }, 60_000, 250);
+    }, { timeoutMs: 60_000, stepMs: 250, retryErrors: true });
     expect(links).to.have.length(6);
     const listed = (await api(ctl.api, 'GET', '/v1/switches')).body.switches as { dpid: string; version: string; connected: boolean }[];
     expect(listed.filter((s) => s.connected).map((s) => `${s.dpid} ${s.version}`).sort()).to.deep.equal(switches.map((s) => `${s.dpid} ${s.version}`).sort());
@@ -79,11 +80,11 @@ describe('bench/farm: simulated switches in front of the controller', function (
     await farm.call('rarp', { switch: edges[2]!, port: 'tap-a', mac: '02:00:00:00:00:0a' });
     await until('the migration activated by the RARP', async () => {
       const m = (await api(ctl.api, 'GET', '/v1/vms/a')).body.migration as { activated?: boolean } | undefined;
-      return m?.activated ? true : undefined;
-    }, 20_000, 100);
+      return m?.activated === true;
+    }, { retryErrors: true });
 
     await farm.removePort(edges[1]!, 'tap-b');
-    await until('tap-b gone from the switch', async () => ((await ports(edges[1]!)).includes('tap-b') ? undefined : true), 20_000, 100);
+    await until('tap-b gone from the switch', async () => !(await ports(edges[1]!)).includes('tap-b'), { retryErrors: true });
   });
 
   it('counts the sessions a silent controller costs (inactivity probe) and reconnects them', async () => {

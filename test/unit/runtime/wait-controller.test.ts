@@ -10,9 +10,11 @@ import { join } from 'node:path';
 import { Controller } from '../../../src/controller.js';
 import { silentLogger } from '../../../src/log.js';
 import { FakeSwitch } from '../channel/support/fake-switch.js';
+import { until } from '../../support/wait.js';
 
 const SW1 = '0000000000000001';
 const SW2 = '0000000000000002';
+const POLL = { timeoutMs: 10_000, stepMs: 20 };
 
 async function call(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
   const t0 = performance.now();
@@ -60,14 +62,6 @@ describe('runtime: ?wait through the controller', function () {
     return sw;
   }
 
-  async function until(what: string, pred: () => boolean, ms = 10_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!pred()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
   it('with no switch connected, answers 200 at once with the attachment switch pending; wait=0 does not wait', async () => {
     expect((await call(base, 'PUT', '/v1/networks/n1?wait=1', { tenant: 't1', kind: 'private' })).status).to.equal(200);
     const r = await call(base, 'POST', '/v1/hooks/vm-start?wait=1', vm('vm1', SW1, '52:54:00:00:00:01'));
@@ -82,9 +76,9 @@ describe('runtime: ?wait through the controller', function () {
   it('does not wait for an unrelated switch; waits for a connected one, and names it in a 504 when it does not confirm', async () => {
     let swallow = false;
     await connectSwitch(1n, () => swallow);
-    await until('the start-up hold to end', () => c.compileLoop?.holding === false);
+    await until('the start-up hold to end', () => c.compileLoop?.holding === false, POLL);
     await call(base, 'PUT', '/v1/networks/n1', { tenant: 't1', kind: 'private' });
-    await until('switch 1 realized', () => c.reconcile!.status(SW1).realizedGeneration === 1);
+    await until('switch 1 realized', () => c.reconcile!.status(SW1).realizedGeneration === 1, POLL);
 
     const away = await call(base, 'POST', '/v1/hooks/vm-start?wait=2', vm('vm-away', SW2, '52:54:00:00:00:03'));
     expect(away.status, JSON.stringify(away.body)).to.equal(200);

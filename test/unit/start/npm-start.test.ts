@@ -10,9 +10,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { childrenOf, processGroup } from '../../support/procs.js';
+import { sleep } from '../../support/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface NpmStart {
   npm: ChildProcess;

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { etcdAvailable, startEtcd, type EtcdCluster } from '../../support/etcd.js';
+import { sleep } from '../../support/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CHILD_TS = join(ROOT, 'test/support/crash-child.ts');
@@ -58,7 +59,6 @@ function kill(proc: ChildProcess): Promise<void> {
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function vmBody(k: number) {
   const b = [(k >> 16) & 255, (k >> 8) & 255, k & 255];

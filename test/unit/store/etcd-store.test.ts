@@ -10,8 +10,10 @@ import type { ModelCommit } from '../../../src/model/types.js';
 import { connectEtcd, openEtcdStore, StoreError, type EtcdStore, type Store } from '../../../src/store/index.js';
 import { etcdAvailable, startEtcd, type EtcdCluster } from '../../support/etcd.js';
 import { net, storeContract, vm } from './contract.js';
+import { until } from '../../support/wait.js';
 
 const logger = silentLogger();
+const POLL = { timeoutMs: 10_000, stepMs: 20 };
 
 describe('etcd store', function () {
   this.timeout(60_000);
@@ -87,7 +89,7 @@ describe('etcd store', function () {
     const generations = results.map((r) => (r.ok ? r.generation : -1)).sort((x, y) => x - y);
     expect(generations).to.deep.equal(Array.from({ length: 2 * N }, (_, i) => i + 1));
     // Both reach the last write, in the same order, with the same records.
-    await until(() => a.generation === 2 * N && b.generation === 2 * N);
+    await until('both at the last write', () => a.generation === 2 * N && b.generation === 2 * N, POLL);
     expect([...a.snapshot().networks.entries()].sort()).to.deep.equal([...b.snapshot().networks.entries()].sort());
     const segments = [...a.snapshot().networks.values()].map((n) => n.segment);
     expect(new Set(segments).size).to.equal(2 * N);
@@ -108,7 +110,7 @@ describe('etcd store', function () {
     // One group on A: three VMs in one transaction, then a stop of one of them.
     await Promise.all([0, 1, 2].map((i) => a.apply((s) => vmStart(s, vm(`vm${i}`, i)))));
     await a.apply((s) => vmStop(s, 'vm1'));
-    await until(() => b.generation === 5);
+    await until('b at generation 5', () => b.generation === 5, POLL);
     expect(fedB.map((c) => c.generation)).to.deep.equal([1, 2, 3, 4, 5]);
     expect(fedB[1]!.changes).to.deep.equal([{ kind: 'vm', id: 'vm0', after: a.snapshot().vms.get('vm0') }]);
     expect(fedB[4]!.changes).to.deep.equal([{ kind: 'vm', id: 'vm1', before: fedB[2]!.changes[0]!.after }]);
@@ -128,12 +130,12 @@ describe('etcd store', function () {
     await a.restore(emptySnapshot());
     const networks = new Map([['n7', { name: 'n7', tenant: 't1', kind: 'private' as const, cidrs: ['10.7.0.0/24'], gateways: [], segment: 7 }]]);
     await a.restore({ generation: 3, networks, vms: new Map(), relations: new Map() });
-    await until(() => b.generation === 3);
+    await until('b at generation 3', () => b.generation === 3, POLL);
     expect(b.snapshot().networks.get('n7')?.segment).to.equal(7);
     expect(fedB.map((c) => c.generation)).to.deep.equal([3]);
     const wrote = await b.apply((s) => putNetwork(s, 'n8', net));
     expect(wrote.ok).to.equal(true);
-    await until(() => a.generation === 4);
+    await until('a at generation 4', () => a.generation === 4, POLL);
     expect(a.snapshot().networks.get('n8')?.segment).to.not.equal(7);
   });
 
@@ -143,7 +145,7 @@ describe('etcd store', function () {
     const b = await open(prefix);
     await a.apply((s) => putNetwork(s, 'n1', net));
     await a.apply((s) => vmStart(s, vm('vm0', 0)));
-    await until(() => b.generation === 2);
+    await until('b at generation 2', () => b.generation === 2, POLL);
     // B's watch is held back: it has not seen A stop vm0.
     const inner = b as unknown as { onWatch(r: unknown): void };
     const onWatch = inner.onWatch.bind(b);
@@ -200,7 +202,7 @@ describe('etcd store', function () {
     const a = await open(prefix, c);
     await a.apply((s) => putNetwork(s, 'n1', net));
     await c.put(`${prefix}model/v/intruder`).value('{"name":"intruder"}');
-    await until(() => (a as unknown as { fault?: StoreError }).fault !== undefined);
+    await until('a to stop on the fault', () => (a as unknown as { fault?: StoreError }).fault !== undefined, POLL);
     try {
       await a.apply((s) => putNetwork(s, 'n2', net));
       expect.fail('written');
@@ -225,7 +227,14 @@ describe('etcd store', function () {
         expect((e as StoreError).code).to.equal('store_unavailable');
       }
       await own.restart(0);
-      await untilOk(() => a.apply((s) => putNetwork(s, 'n3', { ...net, cidrs: ['10.3.0.0/16'] })));
+      await until(
+        'a write after the restart',
+        async () => {
+          await a.apply((s) => putNetwork(s, 'n3', { ...net, cidrs: ['10.3.0.0/16'] }));
+          return true;
+        },
+        { stepMs: 200, retryErrors: true },
+      );
       const b = await open('/spotlight/', client(own.endpoints));
       expect(b.snapshot().networks.has('n3')).to.equal(true);
       expect(b.snapshot().networks.has('n2')).to.equal(a.snapshot().networks.has('n2'));
@@ -235,23 +244,3 @@ describe('etcd store', function () {
   });
 });
 
-async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function untilOk(f: () => Promise<unknown>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await f();
-      return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}

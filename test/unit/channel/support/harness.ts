@@ -19,14 +19,3 @@ export function nextEvent<K extends keyof ServerEvents>(server: OpenFlowServer, 
     (server as unknown as { once(n: string, f: (e: unknown) => void): void }).once(name as string, on as (e: unknown) => void);
   });
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Poll until cond() holds (bounded). */
-export async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(5);
-  }
-}
