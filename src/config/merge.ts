@@ -2,7 +2,8 @@
 // (SPOTLIGHT_API_TOKEN, SPOTLIGHT_LOG_LEVEL), then the settings file, then the
 // built-in default.
 import { access, constants } from 'node:fs/promises';
-import { LOG_LEVELS, type ConfigError, type ListenAddress, type LogLevel, type SpotlightConfig } from './load.js';
+import type { ConfigError } from './load.js';
+import { LOG_LEVELS, type ListenAddress, type LogLevel, type SpotlightConfig } from './settings.js';
 import { DEFAULT_ETCD_PREFIX, parseStoreLocation, type EtcdSettings } from '../store/etcd-connection.js';
 
 export interface ServeFlags {
