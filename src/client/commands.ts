@@ -48,56 +48,87 @@ function withCommon(cmd: Command): Command {
 }
 
 export function registerClientCommands(program: Command, io: ClientIo = defaultIo()): void {
-  const client = (o: CommonOptions): ApiClient => {
-    const token = o.token ?? io.env.SPOTLIGHT_API_TOKEN;
-    return new ApiClient({ url: o.api ?? io.env.SPOTLIGHT_URL ?? DEFAULT_API_URL, ...(token ? { token } : {}) });
-  };
-  // Errors go to standard error (never into `spotlight export > FILE`); with --json as the API's error shape.
+  const cx = commandContext(io);
+  registerReadings(program, cx);
+  registerVerdicts(program, cx);
+  registerEvents(program, cx);
+  registerExportImport(program, cx);
+}
+
+/** What every command shares: the API client its options name, and how answers and errors are printed. */
+interface CommandContext {
+  io: ClientIo;
+  /** The controller the options name (--api, --token, or the environment). */
+  target(o: CommonOptions): { url: string; token?: string };
+  client(o: CommonOptions): ApiClient;
+  /** Errors go to standard error (never into `spotlight export > FILE`); with --json as the API's error shape. */
+  reportError(o: CommonOptions, e: ClientError): void;
+  /** Prints the answer (JSON with --json, else `human`), or reports its error; whether it was an answer. */
+  show<T>(o: CommonOptions, r: ClientResult<T>, human: (b: T) => string): boolean;
+}
+
+function commandContext(io: ClientIo): CommandContext {
   const reportError = (o: CommonOptions, e: ClientError): void => {
     if (o.json) io.err(`${JSON.stringify({ error: { code: e.code, message: e.message, ...(e.status ? { status: e.status } : {}) } })}\n`);
     else io.err(`error: ${e.message} (${e.code}${e.status ? `, HTTP ${e.status}` : ''})\n`);
     io.setExit(1);
   };
-  const show = <T>(o: CommonOptions, r: ClientResult<T>, human: (b: T) => string): boolean => {
-    if (!r.ok) {
-      reportError(o, r.error);
-      return false;
-    }
-    io.out(o.json ? `${JSON.stringify(r.body, null, 2)}\n` : human(r.body));
-    return true;
+  const target = (o: CommonOptions): { url: string; token?: string } => {
+    const token = o.token ?? io.env.SPOTLIGHT_API_TOKEN;
+    return { url: o.api ?? io.env.SPOTLIGHT_URL ?? DEFAULT_API_URL, ...(token ? { token } : {}) };
   };
+  return {
+    io,
+    target,
+    client: (o) => new ApiClient(target(o)),
+    reportError,
+    show: (o, r, human) => {
+      if (!r.ok) {
+        reportError(o, r.error);
+        return false;
+      }
+      io.out(o.json ? `${JSON.stringify(r.body, null, 2)}\n` : human(r.body));
+      return true;
+    },
+  };
+}
 
+/** switches, status, vms, networks, flows, generations: what the controller holds, as tables. */
+function registerReadings(program: Command, cx: CommandContext): void {
   withCommon(program.command('switches').description('switches: datapath id, version, connection, ports, flow count, realized generation')).action(
-    async (o: CommonOptions) => void show(o, await client(o).get<{ switches: SwitchInfo[] }>('/v1/switches'), renderSwitches),
+    async (o: CommonOptions) => void cx.show(o, await cx.client(o).get<{ switches: SwitchInfo[] }>('/v1/switches'), renderSwitches),
   );
 
   withCommon(program.command('status').description("the controller instances, the leader, each switch's master and the etcd members' health")).action(
-    async (o: CommonOptions) => void show(o, await client(o).get<ClusterStatus>('/v1/cluster'), renderClusterStatus),
+    async (o: CommonOptions) => void cx.show(o, await cx.client(o).get<ClusterStatus>('/v1/cluster'), renderClusterStatus),
   );
 
   withCommon(program.command('vms').description('VMs with their interfaces and where they are attached')).action(
-    async (o: CommonOptions) => void show(o, await client(o).get<{ vms: Vm[] }>('/v1/vms'), renderVms),
+    async (o: CommonOptions) => void cx.show(o, await cx.client(o).get<{ vms: Vm[] }>('/v1/vms'), renderVms),
   );
 
   withCommon(program.command('networks').description('networks: tenant, kind, segment, cidrs, gateways, VMs')).action(
-    async (o: CommonOptions) => void show(o, await client(o).get<{ networks: Network[] }>('/v1/networks'), renderNetworks),
+    async (o: CommonOptions) => void cx.show(o, await cx.client(o).get<{ networks: Network[] }>('/v1/networks'), renderNetworks),
   );
 
   withCommon(program.command('flows').argument('<switch>', 'datapath id, colon form or switch name').description('flows on a switch, read from it now, with counters')).action(
     async (sw: string, o: CommonOptions) =>
-      void show(o, await client(o).get<{ switch: string; version: string; flows: FlowEntryInfo[] }>(`/v1/switches/${encodeURIComponent(sw)}/flows`), (b) => renderFlows(b, io.columns ?? 120)),
+      void cx.show(o, await cx.client(o).get<{ switch: string; version: string; flows: FlowEntryInfo[] }>(`/v1/switches/${encodeURIComponent(sw)}/flows`), (b) => renderFlows(b, cx.io.columns ?? 120)),
   );
 
   withCommon(program.command('generations').description('model generation and the generation each switch has realized')).action(async (o: CommonOptions) => {
-    const c = client(o);
+    const c = cx.client(o);
     const health = await c.get<{ generation: number }>('/v1/health');
-    if (!health.ok) return void show(o, health, () => '');
+    if (!health.ok) return void cx.show(o, health, () => '');
     const sw = await c.get<{ switches: SwitchInfo[] }>('/v1/switches');
-    if (!sw.ok) return void show(o, sw, () => '');
+    if (!sw.ok) return void cx.show(o, sw, () => '');
     const view = generationsView(health.body, sw.body);
-    show(o, { ok: true, status: 200, body: view }, renderGenerations);
+    cx.show(o, { ok: true, status: 200, body: view }, renderGenerations);
   });
+}
 
+/** explain and trace: verdicts that also set the exit status (3 when denied or dropped). */
+function registerVerdicts(program: Command, cx: CommandContext): void {
   withCommon(
     program
       .command('explain')
@@ -105,8 +136,8 @@ export function registerClientCommands(program: Command, io: ClientIo = defaultI
       .argument('<b>', 'VM name (or a gateway MAC)')
       .description('may A reach B, which rule of the contract decides it, which flows carry it (exit 3 when denied)'),
   ).action(async (a: string, b: string, o: CommonOptions) => {
-    const r = await client(o).get<ExplainReport>('/v1/explain', { from: a, to: b });
-    if (show(o, r, renderExplain) && r.ok && !r.body.allowed) io.setExit(3);
+    const r = await cx.client(o).get<ExplainReport>('/v1/explain', { from: a, to: b });
+    if (cx.show(o, r, renderExplain) && r.ok && !r.body.allowed) cx.io.setExit(3);
   });
 
   withCommon(
@@ -115,11 +146,14 @@ export function registerClientCommands(program: Command, io: ClientIo = defaultI
       .argument('<packet...>', 'in=SWITCH:PORT eth_src=MAC eth_dst=MAC [vlan=N] [arp|rarp|ipv4|udp|dhcp|ipv6|icmpv6|nd_ns|nd_na|ra] [field=value ...]')
       .description('run a described packet through the compiled tables and print each stage it passes (exit 3 when dropped)'),
   ).action(async (words: string[], o: CommonOptions) => {
-    const r = await client(o).get<TraceReport & { in: { switch: string; port: number } }>('/v1/trace', { packet: words.join(' ') });
+    const r = await cx.client(o).get<TraceReport & { in: { switch: string; port: number } }>('/v1/trace', { packet: words.join(' ') });
     // Like explain when reach is denied: a dropped packet exits 3, so scripts can test it.
-    if (show(o, r, renderTrace) && r.ok && r.body.verdict === 'dropped') io.setExit(3);
+    if (cx.show(o, r, renderTrace) && r.ok && r.body.verdict === 'dropped') cx.io.setExit(3);
   });
+}
 
+/** events: the event stream, followed. */
+function registerEvents(program: Command, cx: CommandContext): void {
   withCommon(
     program
       .command('events')
@@ -133,22 +167,23 @@ export function registerClientCommands(program: Command, io: ClientIo = defaultI
       })
       .description('follow the event stream: model changes, switches, links, realization, spoof-drop surges, migrations'),
   ).action(async (o: CommonOptions & { since?: number; count?: number }) => {
-    const token = o.token ?? io.env.SPOTLIGHT_API_TOKEN;
     const code = await followEvents({
-      url: o.api ?? io.env.SPOTLIGHT_URL ?? DEFAULT_API_URL,
-      ...(token ? { token } : {}),
+      ...cx.target(o),
       ...(o.since !== undefined ? { since: o.since } : {}),
       ...(o.count !== undefined ? { count: o.count } : {}),
       json: o.json === true,
-      out: io.out,
-      err: io.err,
+      out: cx.io.out,
+      err: cx.io.err,
     });
-    io.setExit(code);
+    cx.io.setExit(code);
   });
+}
 
+/** export and import: the whole model as one JSON document. */
+function registerExportImport(program: Command, cx: CommandContext): void {
   withCommon(program.command('export').description('the whole model as one JSON document on standard output (spotlight export > FILE)')).action(async (o: CommonOptions) => {
-    const r = await client({ ...o, json: true }).get<unknown>('/v1/export');
-    show({ ...o, json: true }, r, () => '');
+    const r = await cx.client({ ...o, json: true }).get<unknown>('/v1/export');
+    cx.show({ ...o, json: true }, r, () => '');
   });
 
   withCommon(
@@ -158,11 +193,11 @@ export function registerClientCommands(program: Command, io: ClientIo = defaultI
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      reportError(o, { code: 'unreadable_file', status: 0, message: `cannot read ${file}: ${(err as Error).message}` });
+      cx.reportError(o, { code: 'unreadable_file', status: 0, message: `cannot read ${file}: ${(err as Error).message}` });
       return;
     }
-    const r = await client(o).post<{ generation: number; networks: number; vms: number; relations: number }>('/v1/import', text);
-    show(o, r, (b) => `imported ${b.networks} networks, ${b.vms} VMs, ${b.relations} relations at generation ${b.generation}\n`);
+    const r = await cx.client(o).post<{ generation: number; networks: number; vms: number; relations: number }>('/v1/import', text);
+    cx.show(o, r, (b) => `imported ${b.networks} networks, ${b.vms} VMs, ${b.relations} relations at generation ${b.generation}\n`);
   });
 }
 
