@@ -1,7 +1,7 @@
 // The HTTP API (docs/contract.md): fastify with strict JSON-schema validation,
 // a body limit, Bearer auth, one error shape, and a log line per request.
 import { readFile } from 'node:fs/promises';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import { bearerAuth, isLoopbackHost, type AgentToken } from './auth.js';
@@ -35,26 +35,26 @@ declare module 'fastify' {
 }
 
 export function buildApi(deps: ApiDeps): FastifyInstance {
-  const ctx: ApiContext = {
-    store: deps.store,
-    realization: deps.realization ?? durableRealization,
-    switches: deps.switches ?? emptySwitchDirectory,
-    topology: deps.topology ?? emptyTopologyView,
-    ready: deps.ready ?? (() => true),
-    logger: deps.logger,
-  };
-  if (deps.lookupSwitch) ctx.lookupSwitch = deps.lookupSwitch;
-  if (deps.fabric) ctx.fabric = deps.fabric;
-  if (deps.compiled) ctx.compiled = deps.compiled;
-  if (deps.events) ctx.events = deps.events;
-  if (deps.admission) ctx.admission = deps.admission;
-
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const app = createServer(deps, bodyLimit);
+  // Bodies are JSON only: anything else is 415, not a string for the schema to trip on.
+  app.removeContentTypeParser('text/plain');
+  app.decorate('spotlightRoutes', collectRoutes(app));
+  app.setErrorHandler(makeErrorHandler({ logger: deps.logger, bodyLimit }));
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'route_not_found', `no endpoint ${req.method} ${req.url.split('?')[0]}`));
+  addGuards(app, deps);
+  addRequestLog(app, deps);
+  registerRoutes(app, deps);
+  return app;
+}
+
+/** Fastify with the connection deadlines, the body limit and strict validation; HTTPS when the API has a certificate. */
+function createServer(deps: ApiDeps, bodyLimit: number): FastifyInstance {
   const t = deps.timeouts ?? DEFAULT_TIMEOUTS;
   // Node checks the request and header deadlines on this interval: a fraction of the deadline, at most Node's 30 s.
   const serverTimeouts = { requestTimeout: t.requestMs, headersTimeout: t.requestMs, connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(t.requestMs / 4))) };
   const transport = deps.tls ? { https: { ...deps.tls, ...serverTimeouts, handshakeTimeout: Math.min(t.requestMs, 10_000) } } : { http: serverTimeouts };
-  const app = Fastify({
+  return Fastify({
     logger: false,
     bodyLimit,
     ...transport,
@@ -74,40 +74,49 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     // `verbose` hands the error mapper the refusing schema, to say what is allowed.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, allowUnionTypes: true, verbose: true } },
   });
-  // Bodies are JSON only: anything else is 415, not a string for the schema to trip on.
-  app.removeContentTypeParser('text/plain');
-  app.decorate('spotlightRoutes', collectRoutes(app));
-  app.setErrorHandler(makeErrorHandler({ logger: deps.logger, bodyLimit }));
-  app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'route_not_found', `no endpoint ${req.method} ${req.url.split('?')[0]}`));
-  // Order matters: the Host check and the rate limit come before authentication.
+}
+
+/** Order matters: the Host check and the rate limit come before authentication. */
+function addGuards(app: FastifyInstance, deps: ApiDeps): void {
   if (deps.loopbackHostsOnly) addLoopbackHostCheck(app);
   if (deps.rateLimit) addRateLimit(app, deps.rateLimit);
   if (deps.token) app.addHook('onRequest', bearerAuth(deps.token, deps.agents ?? []));
+}
+
+/** One log line per request, naming the VM, network or relation it concerns and the error it was refused with; its duration in the metrics. */
+function addRequestLog(app: FastifyInstance, deps: ApiDeps): void {
   app.addHook('onResponse', async (req, reply) => {
-    const params = (req.params ?? {}) as Record<string, unknown>;
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const fields: Record<string, unknown> = {
-      method: req.method,
-      path: req.url,
-      status: reply.statusCode,
-      durationMs: Math.round(reply.elapsedTime * 100) / 100,
-    };
-    const vm = params.vm ?? (typeof body === 'object' ? body.vm : undefined);
-    if (typeof vm === 'string') fields.vm = vm;
-    if (typeof params.network === 'string') fields.network = params.network;
-    if (typeof params.id === 'string') fields.relation = params.id;
-    const refused = answeredError(reply);
-    if (refused) {
-      fields.error = refused.code;
-      if (refused.field !== undefined) fields.field = refused.field;
-    }
-    if (req.caller?.kind === 'agent') fields.agent = req.caller.name;
-    deps.logger.log(reply.statusCode >= 500 ? 'warn' : 'info', 'api request', fields);
+    deps.logger.log(reply.statusCode >= 500 ? 'warn' : 'info', 'api request', requestLogFields(req, reply));
     // Labelled by the matched route, and only past authentication: no client can mint a series.
     const route = req.routeOptions.url;
     if (route !== undefined && reply.statusCode !== 401) deps.metrics?.observeRequest(route, reply.statusCode, reply.elapsedTime / 1000);
   });
+}
 
+function requestLogFields(req: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
+  const params = (req.params ?? {}) as Record<string, unknown>;
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const fields: Record<string, unknown> = {
+    method: req.method,
+    path: req.url,
+    status: reply.statusCode,
+    durationMs: Math.round(reply.elapsedTime * 100) / 100,
+  };
+  const vm = params.vm ?? (typeof body === 'object' ? body.vm : undefined);
+  if (typeof vm === 'string') fields.vm = vm;
+  if (typeof params.network === 'string') fields.network = params.network;
+  if (typeof params.id === 'string') fields.relation = params.id;
+  const refused = answeredError(reply);
+  if (refused) {
+    fields.error = refused.code;
+    if (refused.field !== undefined) fields.field = refused.field;
+  }
+  if (req.caller?.kind === 'agent') fields.agent = req.caller.name;
+  return fields;
+}
+
+function registerRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const ctx = apiContext(deps);
   registerNetworkRoutes(app, ctx);
   registerHookRoutes(app, ctx);
   registerReadRoutes(app, ctx);
@@ -119,7 +128,24 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   if (deps.metrics) registerMetricsRoute(app, deps.metrics);
   if (deps.cluster) registerClusterRoute(app, deps.cluster);
   app.get('/v1/openapi.json', { schema: { summary: 'This description' } }, () => buildOpenApi(app.spotlightRoutes));
-  return app;
+}
+
+/** What the routes read and write through: the parts the controller gave, stand-ins for those it did not. */
+function apiContext(deps: ApiDeps): ApiContext {
+  const ctx: ApiContext = {
+    store: deps.store,
+    realization: deps.realization ?? durableRealization,
+    switches: deps.switches ?? emptySwitchDirectory,
+    topology: deps.topology ?? emptyTopologyView,
+    ready: deps.ready ?? (() => true),
+    logger: deps.logger,
+  };
+  if (deps.lookupSwitch) ctx.lookupSwitch = deps.lookupSwitch;
+  if (deps.fabric) ctx.fabric = deps.fabric;
+  if (deps.compiled) ctx.compiled = deps.compiled;
+  if (deps.events) ctx.events = deps.events;
+  if (deps.admission) ctx.admission = deps.admission;
+  return ctx;
 }
 
 export interface StartApiOptions {
