@@ -11,12 +11,12 @@
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { linkLocalOf } from '../src/openflow/addr.js';
-import { silentLogger } from '../src/log.js';
 import type { ModelCommit, ModelSnapshot } from '../src/model/types.js';
 import { PacketInHandler, type PacketInDeps, type PacketInEvent } from '../src/runtime/packet-in.js';
 import { arp, ethernet, ipv6, nd } from '../src/sim/packets.js';
 import { BEFORE_COMMIT, importBefore } from './before.js';
 import { buildCloud, prng } from './compile-model.js';
+import { silentLogger } from '../test/support/logs.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 500);

@@ -8,10 +8,10 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Level } from 'level';
-import { silentLogger } from '../src/log.js';
 import { startApi } from '../src/api/server.js';
 import { putNetwork, vmStart } from '../src/model/index.js';
 import { openStore } from '../src/store/index.js';
+import { silentLogger } from '../test/support/logs.js';
 
 const VMS = Number(process.env.SPOTLIGHT_BENCH_VMS ?? 10_000);
 const NETWORKS = Math.min(1000, Math.max(1, Math.ceil(VMS / 10)));

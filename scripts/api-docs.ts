@@ -6,9 +6,9 @@ import { writeFileSync } from 'node:fs';
 import { MemoryLevel } from 'memory-level';
 import { buildApi } from '../src/api/server.js';
 import { ERROR_CODES } from '../src/api/errors.js';
-import { silentLogger } from '../src/log.js';
 import { singleInstanceView } from '../src/runtime/cluster-status.js';
 import { openStoreOn, type KvDb } from '../src/store/index.js';
+import { silentLogger } from '../test/support/logs.js';
 
 type Schema = Record<string, unknown>;
 

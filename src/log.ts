@@ -9,8 +9,6 @@ export interface LogOptions {
   level?: string;
   /** One JSON object per line (default when stdout is not a terminal). */
   json?: boolean;
-  /** Drop every record (tests). */
-  silent?: boolean;
 }
 
 export function createLogger(opts: LogOptions = {}): Logger {
@@ -27,15 +25,9 @@ export function createLogger(opts: LogOptions = {}): Logger {
       );
   return winston.createLogger({
     level: opts.level ?? process.env.SPOTLIGHT_LOG_LEVEL ?? 'info',
-    silent: opts.silent ?? false,
     format,
     transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn'] })],
   });
-}
-
-/** A logger that drops everything, for tests. */
-export function silentLogger(): Logger {
-  return createLogger({ silent: true, json: true });
 }
 
 export interface RepeatLimitOptions {

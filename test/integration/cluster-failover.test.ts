@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterStatus } from '../../src/api/deps.js';
 import { Controller } from '../../src/controller.js';
-import { silentLogger } from '../../src/log.js';
 import { startEtcd, type EtcdCluster } from '../support/etcd.js';
 import { haveCommand, ovsStarted, sh } from '../support/ovs.js';
 import { until } from '../support/wait.js';
+import { silentLogger } from '../support/logs.js';
 
 const BRIDGES = [
   { name: 'spha10', protocols: 'OpenFlow10', dpid: '00000000005e1010' },

@@ -16,11 +16,11 @@ import { Election } from '../../src/cluster/election.js';
 import { Membership } from '../../src/cluster/membership.js';
 import { RealizationRelay, SWITCHES_PREFIX } from '../../src/cluster/realization-relay.js';
 import { Controller } from '../../src/controller.js';
-import { silentLogger } from '../../src/log.js';
 import { RealizationTracker } from '../../src/reconcile/realization.js';
 import { connectEtcd, etcdHealth, type EtcdHealth, type EtcdSettings } from '../../src/store/index.js';
 import { etcdAvailable, startEtcd, type EtcdCluster } from '../support/etcd.js';
 import { until } from '../support/wait.js';
+import { silentLogger } from '../support/logs.js';
 
 describe('integration: cluster operations on real etcd members', function () {
   this.timeout(120_000);

@@ -6,10 +6,10 @@
 //   flock /tmp/spotlight-integration.lock npx mocha --config .mocharc.json --timeout 300000 test/integration/controller-roles.test.ts
 import { expect } from 'chai';
 import { OpenFlowServer, requestRole, roleErrorOf, type SwitchConnection } from '../../src/channel/index.js';
-import { silentLogger } from '../../src/log.js';
 import type { FlowMod, OfVersion, RoleStatus } from '../../src/openflow/types.js';
 import { haveCommand, ovsStarted, sh } from '../support/ovs.js';
 import { until } from '../support/wait.js';
+import { silentLogger } from '../support/logs.js';
 
 const BRIDGES = [
   { name: 'sprole10', version: 1 as OfVersion, protocols: 'OpenFlow10', dpid: '00000000005d1010' },

@@ -6,13 +6,13 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { OpenFlowServer, type SwitchConnection } from '../../src/channel/index.js';
-import { silentLogger } from '../../src/log.js';
 import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../../src/openflow/types.js';
 import { ChannelSession } from '../../src/reconcile/channel-session.js';
 import { FakeSwitch } from '../support/fakeswitch.js';
 import { commandArb, tableText } from '../support/ovs-compare.js';
 import { ovsRunning as ovsUsable, sh } from '../support/ovs.js';
 import { waitFor } from '../support/wait.js';
+import { silentLogger } from '../support/logs.js';
 
 const BRIDGES = [
   { name: 'sprcf10', version: OFP10_VERSION as OfVersion, ofctl: 'OpenFlow10', dpid: '00000000005ef010' },

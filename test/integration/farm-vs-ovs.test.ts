@@ -10,7 +10,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { ChannelError, OpenFlowServer, type SwitchConnection } from '../../src/channel/index.js';
-import { silentLogger } from '../../src/log.js';
 import { GROUP_ANY, OFP10_VERSION, OFP13_VERSION, Port, type MultipartReplyBody, type MultipartRequestBody, type OfVersion } from '../../src/openflow/types.js';
 import { ChannelSession } from '../../src/reconcile/channel-session.js';
 import type { FlowModBody, SwitchCommand } from '../../src/reconcile/ports.js';
@@ -18,6 +17,7 @@ import { FarmClient } from '../../bench/farm/client.js';
 import { DELETE_ALL, commandArb, tableText } from '../support/ovs-compare.js';
 import { ovsRunning, sh, trySh } from '../support/ovs.js';
 import { waitFor } from '../support/wait.js';
+import { silentLogger } from '../support/logs.js';
 
 /** Farm edge0 speaks OF1.3 and edge1 OF1.0 when half of two bridges are OF1.0 (fabric.ts spreads them by index). */
 const PAIRS = [

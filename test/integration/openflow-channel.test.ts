@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpenFlowServer, type SwitchConnection } from '../../src/channel/index.js';
-import { silentLogger } from '../../src/log.js';
 import type { FlowMod, OfVersion } from '../../src/openflow/types.js';
 import { haveCommand, ovsStarted as ovsRunning, sh } from '../support/ovs.js';
 import { sleep, until } from '../support/wait.js';
+import { silentLogger } from '../support/logs.js';
 
 const BRIDGES = [
   { name: 'spch10', version: 1 as OfVersion, protocols: 'OpenFlow10', ofctl: 'OpenFlow10', dpid: '00000000005c1010' },

@@ -13,13 +13,13 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { OpenFlowServer, type SwitchConnection } from '../../src/channel/index.js';
-import { silentLogger } from '../../src/log.js';
 import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../../src/openflow/types.js';
 import { ChannelSession } from '../../src/reconcile/channel-session.js';
 import { ReconcileManager } from '../../src/reconcile/manager.js';
 import { DEFAULT_COOKIE_SPACE, type DesiredFlow, type SwitchCommand, type SwitchSession } from '../../src/reconcile/ports.js';
 import { haveCommand, ovsRunning, sh, trySh } from '../support/ovs.js';
 import { sleep, waitFor } from '../support/wait.js';
+import { silentLogger } from '../support/logs.js';
 
 const OURS = DEFAULT_COOKIE_SPACE.tag;
 

@@ -7,7 +7,6 @@
 import { expect } from 'chai';
 import { OpenFlowServer, type SwitchConnection } from '../../src/channel/index.js';
 import { compile } from '../../src/compiler/compile.js';
-import { silentLogger } from '../../src/log.js';
 import { MeterFlags, OFP10_VERSION, OFP13_VERSION, Port, type OfVersion } from '../../src/openflow/types.js';
 import { ChannelSession } from '../../src/reconcile/channel-session.js';
 import { ReconcileManager } from '../../src/reconcile/manager.js';
@@ -15,6 +14,7 @@ import { DEFAULT_COOKIE_SPACE, type DesiredFlow, type SwitchCommand, type Switch
 import { GOLDEN } from '../support/flowsim-golden.js';
 import { ovsStarted as ovsUsable, sh } from '../support/ovs.js';
 import { sleep, until } from '../support/wait.js';
+import { silentLogger } from '../support/logs.js';
 
 const OURS = DEFAULT_COOKIE_SPACE.tag;
 const BRIDGES = [

@@ -11,7 +11,6 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { OpenFlowServer } from '../../src/channel/index.js';
 import { FlowCompiler } from '../../src/compiler/compile.js';
-import { silentLogger } from '../../src/log.js';
 import type { ModelSnapshot, Network, Vm } from '../../src/model/types.js';
 import { GROUP_ANY, NO_BUFFER, Port } from '../../src/openflow/types.js';
 import { ChannelSession } from '../../src/reconcile/channel-session.js';
@@ -23,6 +22,7 @@ import { TopologyService } from '../../src/topo/service.js';
 import { MininetNetwork, mininetReadiness, TOPOLOGY_DIR } from '../support/mininet.js';
 import { shortestPath } from '../support/shortest-path.js';
 import { waitFor } from '../support/wait.js';
+import { silentLogger } from '../support/logs.js';
 
 const E1 = '0000000000000001';
 const E4 = '0000000000000004';

@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { OpenFlowServer } from '../../src/channel/index.js';
 import { Controller } from '../../src/controller.js';
-import { silentLogger } from '../../src/log.js';
 import { NO_BUFFER, Port, GROUP_ANY, type OfVersion } from '../../src/openflow/types.js';
 import { channelTopologySource } from '../../src/topo/channel-source.js';
 import { loadDescription, type TopologyDescription } from '../../src/topo/description.js';
@@ -18,6 +17,7 @@ import { buildProbe, PROBE_TRAP_MATCH } from '../../src/topo/lldp.js';
 import { TopologyService } from '../../src/topo/service.js';
 import { MininetNetwork, mininetReadiness, TOPOLOGY_DIR, type NetworkInfo } from '../support/mininet.js';
 import { waitFor } from '../support/wait.js';
+import { silentLogger } from '../support/logs.js';
 
 interface Harness {
   server: OpenFlowServer;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RepeatedLogLimiter } from '../../src/log.js';
-import { captureLogger } from '../support/capturelog.js';
+import { captureLogger } from '../support/logs.js';
 
 describe('log: repeated lines limited per source', () => {
   it('logs the first line of a source and message, counts repeats in the window, and reports them on the next line', () => {

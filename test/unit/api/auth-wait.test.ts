@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { request } from 'node:http';
-import { silentLogger } from '../../../src/log.js';
 import type { ChangeRealization } from '../../../src/api/realization.js';
 import { startApi } from '../../../src/api/server.js';
 import { makeApi, network1 } from './helpers.js';
+import { silentLogger } from '../../support/logs.js';
 
 describe('api authentication', () => {
   it('requires the bearer token on every call when one is configured', async () => {

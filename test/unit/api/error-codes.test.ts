@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MemoryLevel } from 'memory-level';
 import type { LightMyRequestResponse } from 'fastify';
-import { silentLogger } from '../../../src/log.js';
 import { buildApi, startApi, type ApiDeps } from '../../../src/api/server.js';
 import { clientErrorHandler } from '../../../src/api/validation.js';
 import { emptySnapshot } from '../../../src/model/index.js';
@@ -18,6 +17,7 @@ import { LevelStore } from '../../../src/store/level-store.js';
 import { fullNetworks } from '../model/helpers.js';
 import { openStoreOn, StoreError, type KvDb, type Store } from '../../../src/store/index.js';
 import { makeApi, network1, SW1, vm1 } from './helpers.js';
+import { silentLogger } from '../../support/logs.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 

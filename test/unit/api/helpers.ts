@@ -1,8 +1,8 @@
 import { MemoryLevel } from 'memory-level';
 import type { FastifyInstance } from 'fastify';
-import { silentLogger } from '../../../src/log.js';
 import { buildApi, type ApiDeps } from '../../../src/api/server.js';
 import { openStoreOn, type KvDb, type Store } from '../../../src/store/index.js';
+import { silentLogger } from '../../support/logs.js';
 
 export const SW1 = '0000000000000001';
 

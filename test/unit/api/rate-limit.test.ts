@@ -2,10 +2,10 @@
 // limit 429 rate_limited in the one error shape, naming the limit; below it,
 // nothing changes; the health probes are never limited.
 import { expect } from 'chai';
-import { silentLogger } from '../../../src/log.js';
 import { DEFAULT_RATE_LIMIT, rateLimitOf } from '../../../src/api/guards.js';
 import { startApi } from '../../../src/api/server.js';
 import { makeApi } from './helpers.js';
+import { silentLogger } from '../../support/logs.js';
 
 describe('api rate limit', () => {
   it('answers 429 rate_limited past the limit, per client address, with Retry-After', async () => {

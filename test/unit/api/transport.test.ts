@@ -9,9 +9,9 @@ import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../../../src/log.js';
 import { startApi } from '../../../src/api/server.js';
 import { makeApi, network1 } from './helpers.js';
+import { silentLogger } from '../../support/logs.js';
 
 type Answer = { status: number; body: unknown };
 

@@ -4,11 +4,11 @@
 import { expect } from 'chai';
 import type { Etcd3 } from 'etcd3';
 import { Election } from '../../../src/cluster/election.js';
-import { silentLogger } from '../../../src/log.js';
 import { connectEtcd } from '../../../src/store/index.js';
 import { captureLogger } from '../../support/capturelog.js';
 import { startEtcd, type EtcdCluster } from '../../support/etcd.js';
 import { until } from '../../support/wait.js';
+import { silentLogger } from '../../support/logs.js';
 
 const POLL = { timeoutMs: 15_000, stepMs: 20 };
 

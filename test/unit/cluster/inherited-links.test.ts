@@ -10,11 +10,11 @@ import { InheritedLinks } from '../../../src/cluster/inherited-links.js';
 import { compile } from '../../../src/compiler/compile.js';
 import { flowText } from '../../../src/compiler/ofctl-text.js';
 import type { SwitchFlows } from '../../../src/compiler/types.js';
-import { silentLogger } from '../../../src/log.js';
 import { putNetwork, vmStart } from '../../../src/model/index.js';
 import { CompileLoop } from '../../../src/runtime/compile-loop.js';
 import { openStoreOn, type KvDb, type Store } from '../../../src/store/index.js';
 import type { Link, TopologyFeed, TopoPort, TopologySnapshot, TopoSwitch } from '../../../src/topo/types.js';
+import { silentLogger } from '../../support/logs.js';
 
 const SW1 = '0000000000000001';
 const SW2 = '0000000000000002';

@@ -2,11 +2,11 @@ import { expect } from 'chai';
 import { MemoryLevel } from 'memory-level';
 import { AddressIndex, LiveAddressIndex, type ModelFeed } from '../../../src/compiler/address-index.js';
 import { answerArp } from '../../../src/compiler/arp.js';
-import { silentLogger } from '../../../src/log.js';
 import { emptySnapshot, putNetwork, vmStart } from '../../../src/model/index.js';
 import type { ModelCommit, ModelSnapshot } from '../../../src/model/types.js';
 import { openStoreOn, type KvDb } from '../../../src/store/index.js';
 import { arp, ethernet } from '../../../src/sim/packets.js';
+import { silentLogger } from '../../support/logs.js';
 
 const SW = '0000000000000001';
 const macOf = (i: number) => `02:00:00:00:01:${i.toString(16).padStart(2, '0')}`;

@@ -9,12 +9,12 @@ import { runClientCommand } from '../../../src/client/index.js';
 import { EventBus, type SpotlightEvent } from '../../../src/events/bus.js';
 import { attachEventSources } from '../../../src/events/sources.js';
 import { SpoofWatch } from '../../../src/events/spoof-watch.js';
-import { silentLogger } from '../../../src/log.js';
 import { migrationAbort, migrationEnd, migrationStart, migrationStartBy, putNetwork, vmStart } from '../../../src/model/index.js';
 import { OFP10_VERSION, type FlowStats } from '../../../src/openflow/types.js';
 import { RealizationTracker } from '../../../src/reconcile/realization.js';
 import { openStoreOn, type KvDb } from '../../../src/store/index.js';
 import type { TopologyEvent, TopologySnapshot } from '../../../src/topo/types.js';
+import { silentLogger } from '../../support/logs.js';
 
 const S1 = '0000000000000001';
 const S2 = '0000000000000002';

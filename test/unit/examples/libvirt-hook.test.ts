@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MemoryLevel } from 'memory-level';
-import { silentLogger } from '../../../src/log.js';
 import { startApi } from '../../../src/api/server.js';
 import { putNetwork } from '../../../src/model/index.js';
 import { openStoreOn, type KvDb, type Store } from '../../../src/store/index.js';
+import { silentLogger } from '../../support/logs.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const HOOK = join(ROOT, 'examples/libvirt/qemu');

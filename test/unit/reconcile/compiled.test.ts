@@ -3,11 +3,11 @@
 // resync of what the switch then reports sends nothing.
 import { expect } from 'chai';
 import { compile } from '../../../src/compiler/compile.js';
-import { silentLogger } from '../../../src/log.js';
 import { DesiredTables, noChanges } from '../../../src/reconcile/desired.js';
 import { ReconcileManager } from '../../../src/reconcile/manager.js';
 import { FakeSwitch } from '../../support/fakeswitch.js';
 import { GOLDEN } from '../../support/flowsim-golden.js';
+import { silentLogger } from '../../support/logs.js';
 
 describe('reconcile: compiled example clouds', () => {
   for (const sc of GOLDEN) {

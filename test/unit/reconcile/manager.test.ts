@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { silentLogger } from '../../../src/log.js';
 import { OFP10_VERSION, OFP13_VERSION, Port } from '../../../src/openflow/types.js';
 import { ReconcileManager } from '../../../src/reconcile/manager.js';
 import { wrapSession, type DesiredFlow, type ReadObjectsResult, type SwitchFlows } from '../../../src/reconcile/ports.js';
@@ -7,6 +6,7 @@ import { RealizationTracker } from '../../../src/reconcile/realization.js';
 import { FakeClock } from '../../support/fakeclock.js';
 import { FakeSwitch } from '../../support/fakeswitch.js';
 import { OURS } from './flowgen.js';
+import { silentLogger } from '../../support/logs.js';
 
 function flow(port: number, out: number): DesiredFlow {
   return { stage: 'forward', tableId: 0, priority: 100, match: { inPort: port }, instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: out }] }], cookie: OURS };

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import { silentLogger } from '../../../src/log.js';
 import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../../../src/openflow/types.js';
 import type { DesiredFlow } from '../../../src/reconcile/ports.js';
 import { SwitchReconciler, type SwitchReconcilerOptions } from '../../../src/reconcile/switch-reconciler.js';
-import { captureLogger } from '../../support/capturelog.js';
+import { captureLogger, silentLogger } from '../../support/logs.js';
 import { FakeClock, settle } from '../../support/fakeclock.js';
 import { FakeSwitch, OFPET_FLOW_MOD_FAILED } from '../../support/fakeswitch.js';
 import { FOREIGN_COOKIE, OURS } from './flowgen.js';

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { MemoryLevel } from 'memory-level';
-import { silentLogger } from '../../../src/log.js';
 import { migrationAbort, migrationStart, putNetwork, vmStart, vmStop } from '../../../src/model/index.js';
 import { ModelBoundPorts } from '../../../src/runtime/bound-ports.js';
 import { openStoreOn, type KvDb, type Store } from '../../../src/store/index.js';
 import type { PortRefOnSwitch } from '../../../src/topo/types.js';
+import { silentLogger } from '../../support/logs.js';
 
 const S1 = '0000000000000001';
 const S2 = '0000000000000002';

@@ -10,7 +10,6 @@ import { buildApi } from '../../../src/api/server.js';
 import { TableBudgets, type BudgetSettings } from '../../../src/budget/table-budgets.js';
 import { compile } from '../../../src/compiler/compile.js';
 import { flowText } from '../../../src/compiler/ofctl-text.js';
-import { silentLogger } from '../../../src/log.js';
 import { vmStart } from '../../../src/model/index.js';
 import type { ModelSnapshot } from '../../../src/model/types.js';
 import type { OfVersion } from '../../../src/openflow/types.js';
@@ -20,6 +19,7 @@ import { CompileLoop } from '../../../src/runtime/compile-loop.js';
 import { openStoreOn, type KvDb, type Store } from '../../../src/store/index.js';
 import type { Link, TopologyFeed, TopoPort, TopologySnapshot, TopoSwitch } from '../../../src/topo/types.js';
 import { stateOf } from '../api/helpers.js';
+import { silentLogger } from '../../support/logs.js';
 
 const SW1 = '0000000000000001';
 const SW2 = '0000000000000002';

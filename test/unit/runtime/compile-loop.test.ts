@@ -3,12 +3,12 @@ import { MemoryLevel } from 'memory-level';
 import { compile } from '../../../src/compiler/compile.js';
 import { flowText } from '../../../src/compiler/ofctl-text.js';
 import type { SwitchFlows } from '../../../src/compiler/types.js';
-import { silentLogger } from '../../../src/log.js';
 import { putNetwork, vmStart } from '../../../src/model/index.js';
 import type { ModelChange } from '../../../src/model/types.js';
 import { CompileLoop } from '../../../src/runtime/compile-loop.js';
 import { openStoreOn, type KvDb, type Store } from '../../../src/store/index.js';
 import type { Link, TopologyFeed, TopoPort, TopologySnapshot, TopoSwitch } from '../../../src/topo/types.js';
+import { silentLogger } from '../../support/logs.js';
 
 const SW1 = '0000000000000001';
 const SW2 = '0000000000000002';

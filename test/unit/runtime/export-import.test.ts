@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runClientCommand } from '../../../src/client/index.js';
 import { Controller } from '../../../src/controller.js';
-import { silentLogger } from '../../../src/log.js';
 import { startEtcd } from '../../support/etcd.js';
+import { silentLogger } from '../../support/logs.js';
 
 function controller(dir: string, etcd?: { endpoints: string; prefix: string }): Controller {
   return new Controller({

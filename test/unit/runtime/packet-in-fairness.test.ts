@@ -8,7 +8,6 @@
 // the other.
 import { expect } from 'chai';
 import { MemoryLevel } from 'memory-level';
-import { silentLogger } from '../../../src/log.js';
 import { encodeMessage } from '../../../src/openflow/index.js';
 import { NO_BUFFER, type PacketIn } from '../../../src/openflow/types.js';
 import { putNetwork, vmStart } from '../../../src/model/index.js';
@@ -18,6 +17,7 @@ import { channelTopologySource } from '../../../src/topo/channel-source.js';
 import { arp, ethernet, parse } from '../../../src/sim/packets.js';
 import { FakeSwitch, port } from '../channel/support/fake-switch.js';
 import { nextEvent, startServer } from '../channel/support/harness.js';
+import { silentLogger } from '../../support/logs.js';
 
 const SW = '0000000000000001';
 const BCAST = 'ff:ff:ff:ff:ff:ff';

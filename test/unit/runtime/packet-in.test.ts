@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { MemoryLevel } from 'memory-level';
-import { silentLogger } from '../../../src/log.js';
 import { migrationStart, putNetwork, putRelation, vmStart } from '../../../src/model/index.js';
 import { PacketInHandler } from '../../../src/runtime/packet-in.js';
 import { openStoreOn, type KvDb, type Store } from '../../../src/store/index.js';
 import { arp, ethernet, ipv6, nd, parse } from '../../../src/sim/packets.js';
 import { icmpv6ChecksumOk } from '../../support/icmpv6-checksum.js';
+import { silentLogger } from '../../support/logs.js';
 
 const SW1 = '0000000000000001';
 const SW2 = '0000000000000002';

@@ -2,9 +2,9 @@
 // tables the pipeline writes (OF1.0 table 0, OF1.3 tables 0-5); none when the
 // switch answers with an error.
 import { expect } from 'chai';
-import { silentLogger } from '../../../src/log.js';
 import type { OfpMessage, TableFeatures } from '../../../src/openflow/types.js';
 import { capacityOf, tableCapacityReader } from '../../../src/runtime/table-capacity.js';
+import { silentLogger } from '../../support/logs.js';
 
 const features = (tableId: number, maxEntries: number): TableFeatures => ({ tableId, name: `t${tableId}`, metadataMatch: 0n, metadataWrite: 0n, config: 0, maxEntries, properties: new Uint8Array(0) });
 const stats = (tableId: number, maxEntries: number) => ({ tableId, name: `t${tableId}`, activeCount: 0, lookupCount: 0n, matchedCount: 0n, maxEntries });

@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller } from '../../../src/controller.js';
-import { silentLogger } from '../../../src/log.js';
 import { FakeSwitch } from '../channel/support/fake-switch.js';
 import { until } from '../../support/wait.js';
+import { silentLogger } from '../../support/logs.js';
 
 const SW1 = '0000000000000001';
 const SW2 = '0000000000000002';

@@ -4,13 +4,13 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';
-import { silentLogger } from '../../../src/log.js';
 import { emptySnapshot, putNetwork, vmStart, vmStop } from '../../../src/model/index.js';
 import type { ModelCommit } from '../../../src/model/types.js';
 import { connectEtcd, openEtcdStore, StoreError, type EtcdStore, type Store } from '../../../src/store/index.js';
 import { etcdAvailable, startEtcd, type EtcdCluster } from '../../support/etcd.js';
 import { net, storeContract, vm } from './contract.js';
 import { until } from '../../support/wait.js';
+import { silentLogger } from '../../support/logs.js';
 
 const logger = silentLogger();
 const POLL = { timeoutMs: 10_000, stepMs: 20 };

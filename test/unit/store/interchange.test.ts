@@ -3,11 +3,11 @@
 // way in, and a store takes an import only while empty, in one write.
 import { expect } from 'chai';
 import { MemoryLevel } from 'memory-level';
-import { silentLogger } from '../../../src/log.js';
 import { deleteNetwork, migrationActivated, migrationStart, putNetwork, putRelation, vmStart } from '../../../src/model/index.js';
 import type { ModelCommit } from '../../../src/model/types.js';
 import { openStoreOn, type KvDb, type Store } from '../../../src/store/index.js';
 import { exportModel, importModel } from '../../../src/store/interchange.js';
+import { silentLogger } from '../../support/logs.js';
 
 const S1 = '0000000000000001';
 const S2 = '0000000000000002';

@@ -6,10 +6,10 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Level } from 'level';
 import { MemoryLevel } from 'memory-level';
-import { silentLogger } from '../../../src/log.js';
 import { putNetwork } from '../../../src/model/index.js';
 import { openStore, openStoreOn, StoreError, type KvDb, type Store } from '../../../src/store/index.js';
 import { net, storeContract } from './contract.js';
+import { silentLogger } from '../../support/logs.js';
 
 const logger = silentLogger();
 const memDb = (): KvDb => new MemoryLevel<string, string>({ valueEncoding: 'utf8' }) as unknown as KvDb;

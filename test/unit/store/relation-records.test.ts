@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { MemoryLevel } from 'memory-level';
 import { vmStart, vmStop } from '../../../src/model/index.js';
 import { openStoreOn, type KvDb } from '../../../src/store/index.js';
-import { captureLogger } from '../../support/capturelog.js';
+import { captureLogger } from '../../support/logs.js';
 
 const SW1 = '0000000000000001';
 const vmRecord = (name: string, tenant: string, n: number) =>

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
-import { silentLogger } from '../../../src/log.js';
-import { captureLogger } from '../../support/capturelog.js';
+import { captureLogger, silentLogger } from '../../support/logs.js';
 import { TopologyService, type TopologyEventSource, type TopologySourceEvents } from '../../../src/topo/service.js';
 import { channelTopologySource, portInfo } from '../../../src/topo/channel-source.js';
 import { parseDescription } from '../../../src/topo/description.js';

@@ -1,6 +1,6 @@
 // Starts an OpenFlowServer on an ephemeral loopback port for one test.
 import { OpenFlowServer, type ServerEvents, type ServerOptions } from '../../../../src/channel/index.js';
-import { silentLogger } from '../../../../src/log.js';
+import { silentLogger } from '../../../support/logs.js';
 
 export async function startServer(opts: Partial<ServerOptions> = {}): Promise<{ server: OpenFlowServer; port: number }> {
   const server = new OpenFlowServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), ...opts });

@@ -1,4 +1,5 @@
-// A winston logger that keeps its records, for asserting what was logged.
+// Loggers for tests and benches: one that keeps its records, for asserting
+// what was logged, and one that drops everything.
 import { Writable } from 'node:stream';
 import winston from 'winston';
 
@@ -21,4 +22,8 @@ export function captureLogger(): CapturedLog {
     transports: [new winston.transports.Stream({ stream })],
   });
   return { logger, records };
+}
+
+export function silentLogger(): winston.Logger {
+  return winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
 }
