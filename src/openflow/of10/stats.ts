@@ -6,7 +6,7 @@ import type { Reader } from '../reader.js';
 import { OFP10_VERSION } from '../types.js';
 import type { FlowStats, FlowStatsRequestBody, MultipartReply, MultipartReplyBody, MultipartRequest, MultipartRequestBody, PortStats, TableStats } from '../types.js';
 import type { Writer } from '../writer.js';
-import { decodeAggregate, decodeDesc, encodeDesc } from '../of13/multipart.js';
+import { decodeAggregate, decodeDesc, encodeDesc } from '../of13/multipart-reply.js';
 import { decodeActions10, encodeActions10 } from './actions.js';
 import { OFP10_FLOW_STATS_LEN, OFP10_PORT_STATS_LEN, OFP10_TABLE_STATS_LEN, OFPFW10, OFPSF_REPLY_MORE, OFPST10 } from './constants.js';
 import { decodeMatch10, encodeMatch10 } from './match.js';

@@ -32,7 +32,8 @@ import {
   encodeRole13,
   encodeRoleStatus13,
 } from './messages.js';
-import { decodeMultipartReply13, decodeMultipartRequest13, encodeMultipartReply13, encodeMultipartRequest13 } from './multipart.js';
+import { decodeMultipartReply13, encodeMultipartReply13 } from './multipart-reply.js';
+import { decodeMultipartRequest13, encodeMultipartRequest13 } from './multipart.js';
 
 const V = OFP13_VERSION;
 
