@@ -96,7 +96,6 @@ export const OFPHET_VERSIONBITMAP = 1;
 export const OFPET_EXPERIMENTER = 0xffff;
 export const OFPMBT = { OFPMBT_DROP: 1, OFPMBT_DSCP_REMARK: 2, OFPMBT_EXPERIMENTER: 0xffff } as const;
 export const OFPGT = { all: 0, select: 1, indirect: 2, ff: 3 } as const;
-export const OFPCR_ROLE = { nochange: 0, equal: 1, master: 2, slave: 3 } as const;
 
 /** ONF extension EXT-230 (bundles) as Open vSwitch offers it on OF1.3. */
 export const ONF_EXPERIMENTER_ID = 0x4f4e4600;

@@ -254,6 +254,7 @@ export function encodePortStatus13(w: Writer, m: PortStatus): void {
   encodePort13(w, m.desc);
 }
 
+/** OFPCR_ROLE_NOCHANGE, _EQUAL, _MASTER and _SLAVE, by their wire value. */
 const ROLES: readonly ControllerRole[] = ['nochange', 'equal', 'master', 'slave'];
 
 export function decodeRole13(r: Reader, xid: number, type: 'roleRequest' | 'roleReply'): RoleRequest | RoleReply {
