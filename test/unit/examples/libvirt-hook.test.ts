@@ -26,6 +26,18 @@ interface HookRun {
   stderr: string;
 }
 
+/** Runs the hook as libvirt does, with `env` and the domain XML of `fixture` on its standard input. */
+function runHook(env: Record<string, string>, args: string[], fixture: string): Promise<HookRun> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(PYTHON, [HOOK, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    p.stderr.on('data', (d) => (stderr += String(d)));
+    p.on('error', reject);
+    p.on('exit', (code) => resolve({ code, stderr }));
+    p.stdin.end(readFileSync(join(FIXTURES, fixture)));
+  });
+}
+
 describe('libvirt qemu hook', function () {
   this.timeout(60_000);
   let store: Store;
@@ -56,17 +68,7 @@ describe('libvirt qemu hook', function () {
   });
 
   function hook(host: string, args: string[], fixture: string, env: Record<string, string> = {}): Promise<HookRun> {
-    return new Promise((resolve, reject) => {
-      const p = spawn(PYTHON, [HOOK, ...args], {
-        env: { PATH: process.env.PATH ?? '', SPOTLIGHT_URL: api.address, SPOTLIGHT_API_TOKEN: TOKEN, SPOTLIGHT_HOOK_CONFIG: configs[host]!, ...env },
-        stdio: ['pipe', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      p.stderr.on('data', (d) => (stderr += String(d)));
-      p.on('error', reject);
-      p.on('exit', (code) => resolve({ code, stderr }));
-      p.stdin.end(readFileSync(join(FIXTURES, fixture)));
-    });
+    return runHook({ SPOTLIGHT_URL: api.address, SPOTLIGHT_API_TOKEN: TOKEN, SPOTLIGHT_HOOK_CONFIG: configs[host]!, ...env }, args, fixture);
   }
 
   async function ok(host: string, args: string[], fixture: string): Promise<void> {
@@ -231,17 +233,7 @@ describe('libvirt qemu hook with agent tokens', function () {
   });
 
   function hook(host: string, args: string[], fixture: string): Promise<HookRun> {
-    return new Promise((resolve, reject) => {
-      const p = spawn(PYTHON, [HOOK, ...args], {
-        env: { PATH: process.env.PATH ?? '', SPOTLIGHT_URL: api.address, SPOTLIGHT_API_TOKEN: tokens[host]!, SPOTLIGHT_HOOK_CONFIG: configs[host]! },
-        stdio: ['pipe', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      p.stderr.on('data', (d) => (stderr += String(d)));
-      p.on('error', reject);
-      p.on('exit', (code) => resolve({ code, stderr }));
-      p.stdin.end(readFileSync(join(FIXTURES, fixture)));
-    });
+    return runHook({ SPOTLIGHT_URL: api.address, SPOTLIGHT_API_TOKEN: tokens[host]!, SPOTLIGHT_HOOK_CONFIG: configs[host]! }, args, fixture);
   }
 
   async function ok(host: string, args: string[], fixture: string): Promise<void> {
