@@ -10,7 +10,7 @@ import { OpenFlowServer, sendBundle, type SwitchConnection } from '../src/channe
 import { createLogger } from '../src/log.js';
 import { encodeMessage } from '../src/openflow/index.js';
 import type { FlowMod } from '../src/openflow/types.js';
-import { benchArg, benchUnderOvsLock, sh as ovsSh } from '../test/support/ovs.js';
+import { addBridge, benchArg, benchUnderOvsLock, sh as ovsSh } from '../test/support/ovs.js';
 
 const BR = 'spchbench';
 
@@ -98,15 +98,8 @@ async function main(): Promise<void> {
   const server = new OpenFlowServer({ host: '127.0.0.1', port: 0, logger: createLogger({ level: 'warn' }), limits: { maxOutputBytes: 1 << 30 } });
   const { port } = await server.listen();
   try {
-    sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', BR]);
-    sh('ovs-vsctl', [
-      '--timeout=10', 'add-br', BR,
-      '--', 'set', 'bridge', BR, 'datapath_type=netdev', 'fail_mode=secure', 'protocols=OpenFlow13', 'other-config:datapath-id=00000000005cbe4c',
-      '--', 'add-port', BR, `${BR}-p1`, '--', 'set', 'interface', `${BR}-p1`, 'type=internal', 'ofport_request=1',
-      '--', 'add-port', BR, `${BR}-p2`, '--', 'set', 'interface', `${BR}-p2`, 'type=internal', 'ofport_request=2',
-    ]);
     const ready = new Promise<SwitchConnection>((resolve) => server.once('switchConnected', (ev) => resolve(ev.connection)));
-    sh('ovs-vsctl', ['--timeout=10', 'set-controller', BR, `tcp:127.0.0.1:${port}`]);
+    addBridge({ name: BR, dpid: '00000000005cbe4c', protocols: 'OpenFlow13', internalPorts: 2, controllers: [`tcp:127.0.0.1:${port}`] });
     const conn = await Promise.race([ready, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('bridge did not connect')), 30_000))]);
 
     const cpu = os.cpus()[0]?.model ?? '?';

@@ -23,7 +23,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { ClusterStatus } from '../src/api/deps.js';
 import { etcdAvailable, freePort, startEtcd } from '../test/support/etcd.js';
-import { benchArg, haveCommand, ovsStarted, sh } from '../test/support/ovs.js';
+import { addBridge, benchArg, haveCommand, ovsStarted, sh } from '../test/support/ovs.js';
 import { hookRound, PORTS, prepareTarget, type HookFigures, type HookTarget } from './cluster-hooks.js';
 import { until } from '../test/support/wait.js';
 
@@ -201,12 +201,7 @@ async function main(): Promise<void> {
 
 /** Each bridge (userspace, fail-secure, PORTS internal ports) listing the instances as its controllers. */
 function addBridges(bridges: typeof BRIDGES, controllers: Instance[]): void {
-  for (const b of bridges) {
-    sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', b.name]);
-    const ports = Array.from({ length: PORTS }, (_, i) => ['--', 'add-port', b.name, `${b.name}-p${i + 1}`, '--', 'set', 'interface', `${b.name}-p${i + 1}`, 'type=internal', `ofport_request=${i + 1}`]).flat();
-    sh('ovs-vsctl', ['--timeout=10', 'add-br', b.name, '--', 'set', 'bridge', b.name, 'datapath_type=netdev', 'fail_mode=secure', `protocols=${b.protocols}`, `other-config:datapath-id=${b.dpid}`, ...ports]);
-    sh('ovs-vsctl', ['--timeout=10', 'set-controller', b.name, ...controllers.map((i) => `tcp:127.0.0.1:${i.openflow}`)]);
-  }
+  for (const b of bridges) addBridge({ ...b, internalPorts: PORTS, controllers: controllers.map((i) => `tcp:127.0.0.1:${i.openflow}`) });
 }
 
 interface HookRows {

@@ -12,7 +12,7 @@ import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../src/openflow/ty
 import { ChannelSession } from '../src/reconcile/channel-session.js';
 import { ReconcileManager } from '../src/reconcile/manager.js';
 import { DEFAULT_COOKIE_SPACE, type DesiredFlow, type SwitchCommand, type SwitchSession } from '../src/reconcile/ports.js';
-import { benchArg, benchUnderOvsLock, sh as ovsSh } from '../test/support/ovs.js';
+import { addBridge, benchArg, benchUnderOvsLock, sh as ovsSh } from '../test/support/ovs.js';
 import { waitFor } from '../test/support/wait.js';
 
 benchUnderOvsLock('bench/reconcile.ts');
@@ -68,9 +68,7 @@ async function main(): Promise<void> {
   server.on('switchConnected', (ev) => conns.set(ev.dpid, ev.connection));
   try {
     for (const b of BRIDGES) {
-      sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', b.name]);
-      sh('ovs-vsctl', ['--timeout=10', 'add-br', b.name, '--', 'set', 'bridge', b.name, 'datapath_type=netdev', 'fail_mode=secure', `protocols=${b.ofctl}`, `other-config:datapath-id=${b.dpid}`]);
-      sh('ovs-vsctl', ['--timeout=10', 'set-controller', b.name, `tcp:127.0.0.1:${addr.port}`]);
+      addBridge({ name: b.name, dpid: b.dpid, protocols: b.ofctl, controllers: [`tcp:127.0.0.1:${addr.port}`] });
     }
     await waitFor(() => BRIDGES.every((b) => conns.has(b.dpid)), 30_000, 100);
     for (const b of BRIDGES) {

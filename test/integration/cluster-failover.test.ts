@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { ClusterStatus } from '../../src/api/deps.js';
 import { Controller } from '../../src/controller.js';
 import { startEtcd, type EtcdCluster } from '../support/etcd.js';
-import { haveCommand, ovsStarted, sh } from '../support/ovs.js';
+import { addBridge, haveCommand, ovsStarted, sh } from '../support/ovs.js';
 import { until } from '../support/wait.js';
 import { silentLogger } from '../support/logs.js';
 
@@ -48,13 +48,7 @@ describe('integration: two controllers on etcd, one master per switch (OF1.0 and
       controllers.push(c);
     }
     for (const b of BRIDGES) {
-      sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', b.name]);
-      sh('ovs-vsctl', [
-        '--timeout=10', 'add-br', b.name,
-        '--', 'set', 'bridge', b.name, 'datapath_type=netdev', 'fail_mode=secure', `protocols=${b.protocols}`, `other-config:datapath-id=${b.dpid}`,
-        '--', 'add-port', b.name, `${b.name}-p1`, '--', 'set', 'interface', `${b.name}-p1`, 'type=internal', 'ofport_request=1',
-      ]);
-      sh('ovs-vsctl', ['--timeout=10', 'set-controller', b.name, ...controllers.map((c) => `tcp:127.0.0.1:${c.openflowAddress!.port}`)]);
+      addBridge({ ...b, internalPorts: 1, controllers: [...controllers.map((c) => `tcp:127.0.0.1:${c.openflowAddress!.port}`)] });
     }
   });
 

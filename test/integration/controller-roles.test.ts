@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { OpenFlowServer, requestRole, roleErrorOf, type SwitchConnection } from '../../src/channel/index.js';
 import type { FlowMod, OfVersion, RoleStatus } from '../../src/openflow/types.js';
-import { haveCommand, ovsStarted, sh } from '../support/ovs.js';
+import { addBridge, haveCommand, ovsStarted, sh } from '../support/ovs.js';
 import { until } from '../support/wait.js';
 import { silentLogger } from '../support/logs.js';
 
@@ -38,13 +38,7 @@ describe('integration: controller roles on real Open vSwitch (two controllers, O
     }
     const ports = await Promise.all(servers.map(async (s) => (await s.listen()).port));
     for (const b of BRIDGES) {
-      sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', b.name]);
-      sh('ovs-vsctl', [
-        '--timeout=10', 'add-br', b.name,
-        '--', 'set', 'bridge', b.name, 'datapath_type=netdev', 'fail_mode=secure', `protocols=${b.protocols}`, `other-config:datapath-id=${b.dpid}`,
-        '--', 'add-port', b.name, `${b.name}-p1`, '--', 'set', 'interface', `${b.name}-p1`, 'type=internal', 'ofport_request=1',
-      ]);
-      sh('ovs-vsctl', ['--timeout=10', 'set-controller', b.name, ...ports.map((p) => `tcp:127.0.0.1:${p}`)]);
+      addBridge({ ...b, internalPorts: 1, controllers: [...ports.map((p) => `tcp:127.0.0.1:${p}`)] });
     }
     for (const b of BRIDGES) for (const c of conns) await until(`${b.name} connected to both`, () => c.get(b.dpid));
   });

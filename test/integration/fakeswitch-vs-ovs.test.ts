@@ -10,7 +10,7 @@ import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../../src/openflow
 import { ChannelSession } from '../../src/reconcile/channel-session.js';
 import { FakeSwitch } from '../support/fakeswitch.js';
 import { commandArb, tableText } from '../support/ovs-compare.js';
-import { ovsRunning as ovsUsable, sh } from '../support/ovs.js';
+import { addBridge, ovsRunning as ovsUsable, sh } from '../support/ovs.js';
 import { waitFor } from '../support/wait.js';
 import { silentLogger } from '../support/logs.js';
 
@@ -31,9 +31,7 @@ describe('integration: simulated switch against real Open vSwitch', function () 
     const addr = await server.listen();
     server.on('switchConnected', (ev) => conns.set(ev.dpid, ev.connection));
     for (const b of BRIDGES) {
-      sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', b.name]);
-      sh('ovs-vsctl', ['--timeout=10', 'add-br', b.name, '--', 'set', 'bridge', b.name, 'datapath_type=netdev', 'fail_mode=secure', `protocols=${b.ofctl}`, `other-config:datapath-id=${b.dpid}`]);
-      sh('ovs-vsctl', ['--timeout=10', 'set-controller', b.name, `tcp:127.0.0.1:${addr.port}`]);
+      addBridge({ name: b.name, dpid: b.dpid, protocols: b.ofctl, controllers: [`tcp:127.0.0.1:${addr.port}`] });
     }
     await waitFor(() => BRIDGES.every((b) => conns.has(b.dpid)), 20_000, 100);
   });

@@ -15,7 +15,7 @@ import { ChannelSession } from '../../src/reconcile/channel-session.js';
 import type { FlowModBody, SwitchCommand } from '../../src/reconcile/ports.js';
 import { FarmClient } from '../../bench/farm/client.js';
 import { DELETE_ALL, commandArb, tableText } from '../support/ovs-compare.js';
-import { ovsRunning, sh, trySh } from '../support/ovs.js';
+import { addBridge, ovsRunning, trySh } from '../support/ovs.js';
 import { waitFor } from '../support/wait.js';
 import { silentLogger } from '../support/logs.js';
 
@@ -43,9 +43,7 @@ describe('integration: switch farm against real Open vSwitch', function () {
     const addr = await server.listen();
     server.on('switchConnected', (ev) => conns.set(ev.dpid, ev.connection));
     for (const p of PAIRS) {
-      trySh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', p.bridge]);
-      sh('ovs-vsctl', ['--timeout=10', 'add-br', p.bridge, '--', 'set', 'bridge', p.bridge, 'datapath_type=netdev', 'fail_mode=secure', `protocols=${p.ofctl}`, `other-config:datapath-id=${p.ovsDpid}`]);
-      sh('ovs-vsctl', ['--timeout=10', 'set-controller', p.bridge, `tcp:127.0.0.1:${addr.port}`]);
+      addBridge({ name: p.bridge, dpid: p.ovsDpid, protocols: p.ofctl, controllers: [`tcp:127.0.0.1:${addr.port}`] });
     }
     farm = await FarmClient.start({ controller: { host: '127.0.0.1', port: addr.port }, aggregation: 0, edge: 2, of10Share: 0.5 });
     await waitFor(() => PAIRS.every((p) => conns.has(p.ovsDpid) && conns.has(p.farmDpid)), 30_000, 100);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpenFlowServer, type SwitchConnection } from '../../src/channel/index.js';
 import type { FlowMod, OfVersion } from '../../src/openflow/types.js';
-import { haveCommand, ovsStarted as ovsRunning, sh } from '../support/ovs.js';
+import { addBridge, haveCommand, ovsStarted as ovsRunning, sh } from '../support/ovs.js';
 import { sleep, until } from '../support/wait.js';
 import { silentLogger } from '../support/logs.js';
 
@@ -23,16 +23,6 @@ const have = haveCommand;
 
 function deleteBridges(): void {
   for (const b of BRIDGES) sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', b.name]);
-}
-
-function addBridge(b: (typeof BRIDGES)[number]): void {
-  sh('ovs-vsctl', [
-    '--timeout=10',
-    'add-br', b.name,
-    '--', 'set', 'bridge', b.name, 'datapath_type=netdev', 'fail_mode=secure', `protocols=${b.protocols}`, `other-config:datapath-id=${b.dpid}`,
-    '--', 'add-port', b.name, `${b.name}-p1`, '--', 'set', 'interface', `${b.name}-p1`, 'type=internal', 'ofport_request=1',
-    '--', 'add-port', b.name, `${b.name}-p2`, '--', 'set', 'interface', `${b.name}-p2`, 'type=internal', 'ofport_request=2',
-  ]);
 }
 
 /** `ovs-ofctl dump-ports-desc` as [portNo, name] pairs (LOCAL = 0xfffffffe). */
@@ -114,7 +104,7 @@ describe('integration: OpenFlow channel with real Open vSwitch', function () {
       await until('tshark to start capturing', () => err.includes('Capturing on'), { timeoutMs: 15_000 });
     }
     for (const b of BRIDGES) {
-      addBridge(b);
+      addBridge({ ...b, internalPorts: 2 });
       sh('ovs-vsctl', ['--timeout=10', 'set-controller', b.name, `tcp:127.0.0.1:${ofPort}`]);
     }
   });
@@ -281,11 +271,7 @@ describe('integration: OpenFlow over TLS with a real Open vSwitch (ovs-vsctl set
     const ready = new Promise<SwitchConnection>((resolve) =>
       controller!.on('switchConnected', (ev) => ev.dpid === DPID && resolve(ev.connection)),
     );
-    sh('ovs-vsctl', [
-      '--timeout=10', 'add-br', BR,
-      '--', 'set', 'bridge', BR, 'datapath_type=netdev', 'fail_mode=secure', 'protocols=OpenFlow13', `other-config:datapath-id=${DPID}`,
-      '--', 'set-controller', BR, `ssl:127.0.0.1:${port}`,
-    ]);
+    addBridge({ name: BR, dpid: DPID, protocols: 'OpenFlow13', controllers: [`ssl:127.0.0.1:${port}`] });
     const conn = await Promise.race([ready, sleep(30_000).then(() => undefined)]);
     expect(conn, 'switch connected over TLS').to.not.equal(undefined);
     expect(conn!.version).to.equal(4);
@@ -332,11 +318,7 @@ describe('integration: the spotlight serve process with a real Open vSwitch', fu
     child.stderr!.on('data', onData);
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     const listening = await until('the listener', () => lines.find((l) => l.message === 'listening for switches'), { timeoutMs: 30_000 });
-    sh('ovs-vsctl', [
-      '--timeout=10', 'add-br', BR,
-      '--', 'set', 'bridge', BR, 'datapath_type=netdev', 'fail_mode=secure', 'protocols=OpenFlow10,OpenFlow13', `other-config:datapath-id=${DPID}`,
-      '--', 'set-controller', BR, `tcp:127.0.0.1:${String(listening.port)}`,
-    ]);
+    addBridge({ name: BR, dpid: DPID, protocols: 'OpenFlow10,OpenFlow13', controllers: [`tcp:127.0.0.1:${String(listening.port)}`] });
     const up = await until('switch connected log', () => lines.find((l) => l.message === 'switch connected' && l.dpid === DPID));
     // Both offered: the highest common version wins.
     expect(up.version).to.equal('1.3');

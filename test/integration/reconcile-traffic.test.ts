@@ -17,7 +17,7 @@ import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../../src/openflow
 import { ChannelSession } from '../../src/reconcile/channel-session.js';
 import { ReconcileManager } from '../../src/reconcile/manager.js';
 import { DEFAULT_COOKIE_SPACE, type DesiredFlow, type SwitchCommand, type SwitchSession } from '../../src/reconcile/ports.js';
-import { haveCommand, ovsRunning, sh, trySh } from '../support/ovs.js';
+import { addBridge, haveCommand, ovsRunning, sh, trySh } from '../support/ovs.js';
 import { sleep, waitFor } from '../support/wait.js';
 import { silentLogger } from '../support/logs.js';
 
@@ -103,7 +103,7 @@ describe('integration: hitless reconcile under a 10 ms ping', function () {
     it(`${c.ofctl}: restart and flow replacement lose no echo`, async () => {
       cleanup(c.tag);
       const br = `sprcp${c.tag}`;
-      sh('ovs-vsctl', ['--timeout=10', 'add-br', br, '--', 'set', 'bridge', br, 'datapath_type=netdev', 'fail_mode=secure', `protocols=${c.ofctl}`, `other-config:datapath-id=${c.dpid}`]);
+      addBridge({ name: br, dpid: c.dpid, protocols: c.ofctl });
       ['a', 'b'].forEach((h, i) => {
         const ns = `sprc${c.tag}${h}`;
         sh('ip', ['netns', 'add', ns]);

@@ -12,7 +12,7 @@ import { ChannelSession } from '../../src/reconcile/channel-session.js';
 import { ReconcileManager } from '../../src/reconcile/manager.js';
 import { DEFAULT_COOKIE_SPACE, type DesiredFlow, type SwitchCommand, type SwitchFlows, type SwitchSession } from '../../src/reconcile/ports.js';
 import { GOLDEN } from '../support/flowsim-golden.js';
-import { ovsStarted as ovsUsable, sh } from '../support/ovs.js';
+import { addBridge, ovsStarted as ovsUsable, sh } from '../support/ovs.js';
 import { sleep, until } from '../support/wait.js';
 import { silentLogger } from '../support/logs.js';
 
@@ -22,18 +22,6 @@ const BRIDGES = [
   { name: 'sprc13', version: OFP13_VERSION as OfVersion, ofctl: 'OpenFlow13', dpid: '00000000005e1313' },
 ];
 type Bridge = (typeof BRIDGES)[number];
-
-function addBridge(b: Bridge, port: number): void {
-  sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', b.name]);
-  sh('ovs-vsctl', [
-    '--timeout=10',
-    'add-br', b.name,
-    '--', 'set', 'bridge', b.name, 'datapath_type=netdev', 'fail_mode=secure', `protocols=${b.ofctl}`, `other-config:datapath-id=${b.dpid}`,
-    '--', 'add-port', b.name, `${b.name}-p1`, '--', 'set', 'interface', `${b.name}-p1`, 'type=internal', 'ofport_request=1',
-    '--', 'add-port', b.name, `${b.name}-p2`, '--', 'set', 'interface', `${b.name}-p2`, 'type=internal', 'ofport_request=2',
-  ]);
-  sh('ovs-vsctl', ['--timeout=10', 'set-controller', b.name, `tcp:127.0.0.1:${port}`]);
-}
 
 /** dump-flows lines: cookie, duration (s), and the rest without counters. */
 function dumpFlows(b: Bridge): { cookie: bigint; duration: number; text: string }[] {
@@ -105,7 +93,7 @@ describe('integration: reconciler on real Open vSwitch', function () {
     server = new OpenFlowServer({ host: '127.0.0.1', port: 0, logger: silentLogger() });
     const addr = await server.listen();
     server.on('switchConnected', (ev) => conns.set(ev.dpid, ev.connection));
-    for (const b of BRIDGES) addBridge(b, addr.port);
+    for (const b of BRIDGES) addBridge({ name: b.name, dpid: b.dpid, protocols: b.ofctl, internalPorts: 2, controllers: [`tcp:127.0.0.1:${addr.port}`] });
     for (const b of BRIDGES) await until(`${b.name} connected`, () => conns.get(b.dpid));
   });
 

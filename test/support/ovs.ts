@@ -1,6 +1,6 @@
 // Open vSwitch helpers shared by the integration tests and the benches that
-// drive bridges directly (without Mininet): commands, whether OVS is there,
-// and, for benches, the lock that keeps them from sharing OVS with a test.
+// drive bridges directly (without Mininet): commands, a bridge, whether OVS is
+// there, and, for benches, the lock that keeps them from sharing OVS with a test.
 import { execFileSync, spawnSync } from 'node:child_process';
 
 /** The lock every user of the machine's Open vSwitch takes (see test/support/mininet.ts). */
@@ -18,6 +18,33 @@ export function trySh(cmd: string, args: string[]): void {
   } catch {
     /* absent is fine */
   }
+}
+
+export interface BridgeSpec {
+  name: string;
+  /** 16 hex digits. */
+  dpid: string;
+  /** ovs-vsctl's protocols: "OpenFlow10", "OpenFlow13", or both with a comma. */
+  protocols: string;
+  /** Internal ports NAME-p1, NAME-p2, … with those port numbers (none unless told). */
+  internalPorts?: number;
+  /** Controller targets ("tcp:127.0.0.1:6653", "ssl:…"); none: connected later by the caller. */
+  controllers?: string[];
+}
+
+/**
+ * A userspace (netdev) bridge in secure fail mode with the datapath id asked
+ * for: one left from an earlier run is removed first, then the bridge, its
+ * ports and its controllers are made in one ovs-vsctl transaction.
+ */
+export function addBridge(b: BridgeSpec): void {
+  sh('ovs-vsctl', ['--timeout=10', '--if-exists', 'del-br', b.name]);
+  const args = ['--timeout=10', 'add-br', b.name, '--', 'set', 'bridge', b.name, 'datapath_type=netdev', 'fail_mode=secure', `protocols=${b.protocols}`, `other-config:datapath-id=${b.dpid}`];
+  for (let i = 1; i <= (b.internalPorts ?? 0); i++) {
+    args.push('--', 'add-port', b.name, `${b.name}-p${i}`, '--', 'set', 'interface', `${b.name}-p${i}`, 'type=internal', `ofport_request=${i}`);
+  }
+  if (b.controllers?.length) args.push('--', 'set-controller', b.name, ...b.controllers);
+  sh('ovs-vsctl', args);
 }
 
 /** Whether `cmd` is on the PATH. */
