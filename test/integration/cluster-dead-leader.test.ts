@@ -12,8 +12,11 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { ClusterStatus } from '../../src/api/deps.js';
 import { etcdAvailable, startEtcd, type EtcdCluster } from '../support/etcd.js';
+import { until } from '../support/wait.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+/** Asked every 20 ms: the test times a takeover that must come within 1.5 s. */
+const POLL = { stepMs: 20 };
 
 interface LogLine {
   message?: string;
@@ -43,7 +46,7 @@ class Instance {
         }
       });
     }
-    const started = await until(() => inst.lines.find((l) => l.message === 'controller started'), 'an instance to start', 60_000);
+    const started = await until('an instance to start', () => inst.lines.find((l) => l.message === 'controller started'), { ...POLL, timeoutMs: 60_000 });
     inst.api = String(started.api);
     inst.id = (await inst.status())!.instance;
     return inst;
@@ -81,16 +84,6 @@ class Instance {
   }
 }
 
-async function until<T>(f: () => Promise<T | undefined | false> | T | undefined | false, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('integration: a dead leader replaced before its lease runs out (real etcd, three processes)', function () {
   this.timeout(180_000);
   let etcd: EtcdCluster | undefined;
@@ -109,7 +102,7 @@ describe('integration: a dead leader replaced before its lease runs out (real et
 
   /** The leader once the three (or the live ones) agree, and every follower watches it. */
   async function settled(live: Instance[]): Promise<{ leader: Instance; followers: Instance[] }> {
-    return until(async () => {
+    return until('one leader that every follower watches', async () => {
       const seen = await Promise.all(live.map((i) => i.status()));
       const id = seen[0]?.leader?.instance;
       if (!id || seen.some((s) => s?.leader?.instance !== id)) return undefined;
@@ -117,7 +110,7 @@ describe('integration: a dead leader replaced before its lease runs out (real et
       const followers = live.filter((i) => i.id !== id);
       if (!leader || !followers.every((f) => f.logged('watching the leader: its liveness address answers', { leader: id }).length > 0)) return undefined;
       return { leader, followers };
-    }, 'one leader that every follower watches', 30_000);
+    }, { ...POLL, timeoutMs: 30_000 });
   }
 
   it('SIGKILL of the leader: a follower revokes its lease and a survivor leads within 1.5 s (the lease alone takes 2 to 3 s)', async () => {
@@ -126,13 +119,13 @@ describe('integration: a dead leader replaced before its lease runs out (real et
     const t0 = Date.now();
     await leader.kill();
     all.splice(all.indexOf(leader), 1);
-    const next = await until(async () => {
+    const next = await until('a survivor to lead', async () => {
       for (const f of followers) {
         const l = (await f.status())?.leader;
         if (l && l.instance !== leader.id && followers.some((x) => x.id === l.instance)) return l;
       }
       return undefined;
-    }, 'a survivor to lead', 10_000);
+    }, { ...POLL, timeoutMs: 10_000 });
     const took = Date.now() - t0;
     expect(took, `a new leader ${took} ms after the kill`).to.be.below(1500);
     expect(BigInt(next.generationId!) > generation).to.equal(true);
@@ -152,10 +145,10 @@ describe('integration: a dead leader replaced before its lease runs out (real et
     const t0 = Date.now();
     leader.signal('SIGSTOP');
     try {
-      const next = await until(async () => {
+      const next = await until('the follower to lead once the lease ran out', async () => {
         const l = (await follower.status())?.leader;
         return l && l.instance === follower.id ? l : undefined;
-      }, 'the follower to lead once the lease ran out', 15_000);
+      }, { ...POLL, timeoutMs: 15_000 });
       const took = Date.now() - t0;
       // Not before the lease could have run out (TTL 3 s less the keep-alive interval, less a late timer on a loaded machine).
       expect(took, `the follower led ${took} ms after the pause`).to.be.above(1500);
@@ -167,7 +160,7 @@ describe('integration: a dead leader replaced before its lease runs out (real et
     expect(follower.logged('the leader is gone: its liveness address refused twice; revoking its lease')).to.have.length(0);
     const metrics = await (await fetch(`${follower.api}/metrics`)).text();
     expect(Number(/^spotlight_cluster_leader_probes_total\{outcome="silent"\} (\S+)$/m.exec(metrics)?.[1])).to.be.above(0);
-    await until(() => leader.logged('stepped down').length > 0, 'the resumed leader to step down', 10_000);
+    await until('the resumed leader to step down', () => leader.logged('stepped down').length > 0, { ...POLL, timeoutMs: 10_000 });
     const after = await settled(all);
     expect(after.leader.id).to.equal(follower.id);
   });

@@ -11,18 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { DeadLeaderWatch } from '../../../src/cluster/dead-leader.js';
 import type { Leadership } from '../../../src/cluster/election.js';
 import { LivenessListener, probeLiveness, type LivenessAddress, type ProbeOutcome } from '../../../src/cluster/liveness.js';
-import { silentLogger } from '../../../src/log.js';
 import { freePort } from '../../support/etcd.js';
+import { silentLogger } from '../../support/logs.js';
+import { sleep, until } from '../../support/wait.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(5);
-  }
-}
+const POLL = { timeoutMs: 5000, stepMs: 5 };
 
 const leadership = (gen: bigint, lease: string, instanceId = 'leader', port = 7000): Leadership => ({
   generationId: gen,
@@ -70,7 +63,7 @@ describe('cluster: a follower watching the leader\'s process', () => {
   describe('with scripted probe outcomes', () => {
     it('revokes the leader\'s lease once, after two refusals at an address that answered as the leader', async () => {
       const s = run(scripted((n) => (n < 3 ? 'answered' : 'refused')));
-      await until(() => s.revoked.length > 0);
+      await until('the lease revoked', () => s.revoked.length > 0, POLL);
       await sleep(30);
       expect(s.revoked).to.deep.equal(['111']);
       expect(s.watch.revocations).to.equal(1);
@@ -80,28 +73,28 @@ describe('cluster: a follower watching the leader\'s process', () => {
 
     it('never revokes on timeouts or silent connections (a paused or unreachable leader)', async () => {
       const s = run(scripted((n) => (n === 0 ? 'answered' : n % 2 ? 'silent' : 'unreachable')));
-      await until(() => s.probes() > 200);
+      await until('200 probes', () => s.probes() > 200, POLL);
       expect(s.revoked).to.deep.equal([]);
       expect(s.watch.probes.silent + s.watch.probes.unreachable).to.be.above(190);
     });
 
     it('never revokes a leader that answers', async () => {
       const s = run(scripted(() => 'answered'));
-      await until(() => s.probes() > 200);
+      await until('200 probes', () => s.probes() > 200, POLL);
       expect(s.revoked).to.deep.equal([]);
       expect(s.watch.probes.answered).to.be.above(200);
     });
 
     it('never revokes on refusals from an address that never answered as the leader (it may lead elsewhere)', async () => {
       const s = run(scripted((n) => (n % 3 === 0 ? 'other' : 'refused')));
-      await until(() => s.probes() > 200);
+      await until('200 probes', () => s.probes() > 200, POLL);
       expect(s.revoked).to.deep.equal([]);
       expect(s.watch.probes.refused).to.be.above(100);
     });
 
     it('takes one refusal between answers for nothing', async () => {
       const s = run(scripted((n) => (n % 2 ? 'refused' : 'answered')));
-      await until(() => s.probes() > 200);
+      await until('200 probes', () => s.probes() > 200, POLL);
       expect(s.revoked).to.deep.equal([]);
     });
 
@@ -111,18 +104,18 @@ describe('cluster: a follower watching the leader\'s process', () => {
         seen.push(`${to.host}:${to.port} ${id}`);
         return 'answered';
       }));
-      await until(() => s.probes() > 3);
+      await until('3 probes', () => s.probes() > 3, POLL);
       expect(new Set(seen)).to.deep.equal(new Set(['127.0.0.1:7000 leader']));
     });
 
     it('does not carry a confirmation or a refusal over to a new leadership, and revokes only the lease that refused', async () => {
       let phase: 'old' | 'new' = 'old';
       const s = run(scripted(() => (phase === 'old' ? 'answered' : 'refused')));
-      await until(() => s.watch.probes.answered > 3);
+      await until('3 probes answered', () => s.watch.probes.answered > 3, POLL);
       // A new leader (another generation, another lease) whose address refuses from the start: never confirmed.
       s.election.leader = leadership(9n, '222', 'other-leader', 7001);
       phase = 'new';
-      await until(() => s.watch.probes.refused > 100);
+      await until('100 probes refused', () => s.watch.probes.refused > 100, POLL);
       expect(s.revoked).to.deep.equal([]);
     });
 
@@ -147,7 +140,7 @@ describe('cluster: a follower watching the leader\'s process', () => {
         return 'gone';
       });
       run(s);
-      await until(() => calls === 2);
+      await until('a second call', () => calls === 2, POLL);
       await sleep(30);
       expect(calls).to.equal(2);
       expect(s.revoked).to.deep.equal(['111', '111']);
@@ -197,7 +190,7 @@ describe('cluster: a follower watching the leader\'s process', () => {
       const watch = new DeadLeaderWatch({ election, instanceId: 'follower', probe: (a, id) => probeLiveness(a, id, 300), revoke: async (id) => (revoked.push(id), 'revoked'), logger: silentLogger(), intervalMs: 20 });
       watches.push(watch);
       watch.start();
-      await until(() => watch.probes.answered > 0);
+      await until('a probe answered', () => watch.probes.answered > 0, POLL);
       process.kill(child!.pid!, 'SIGSTOP');
       // The kernel still completes the handshake for the paused process: connected, but no line.
       expect(await probeLiveness(to, 'leader', 300)).to.equal('silent');
@@ -207,12 +200,12 @@ describe('cluster: a follower watching the leader\'s process', () => {
       expect(revoked).to.deep.equal([]);
       process.kill(child!.pid!, 'SIGCONT');
       const answered = watch.probes.answered;
-      await until(() => watch.probes.answered > answered);
+      await until('another probe answered', () => watch.probes.answered > answered, POLL);
       expect(revoked).to.deep.equal([]);
       const exited = new Promise((r) => child!.once('exit', r));
       process.kill(child!.pid!, 'SIGKILL');
       await exited;
-      await until(() => revoked.length > 0, 2000);
+      await until('the lease revoked', () => revoked.length > 0, { ...POLL, timeoutMs: 2000 });
       expect(revoked).to.deep.equal(['333']);
       expect(watch.probes.refused).to.be.at.least(2);
     });

@@ -5,10 +5,9 @@ import { expect } from 'chai';
 import type { Etcd3 } from 'etcd3';
 import { Election } from '../../../src/cluster/election.js';
 import { connectEtcd } from '../../../src/store/index.js';
-import { captureLogger } from '../../support/capturelog.js';
 import { startEtcd, type EtcdCluster } from '../../support/etcd.js';
-import { until } from '../../support/wait.js';
-import { silentLogger } from '../../support/logs.js';
+import { captureLogger, silentLogger } from '../../support/logs.js';
+import { sleep, until } from '../../support/wait.js';
 
 const POLL = { timeoutMs: 15_000, stepMs: 20 };
 
@@ -77,17 +76,17 @@ describe('cluster: leader election on etcd', function () {
       const { logger, records } = captureLogger();
       const a = elect('a', '/election-3/', undefined, logger, own);
       await a.start();
-      await until(() => a.isLeader());
+      await until('a to lead', () => a.isLeader(), POLL);
       await own.stop(0);
-      await until(() => !a.isLeader(), 10_000);
+      await until('a to step down', () => !a.isLeader(), { ...POLL, timeoutMs: 10_000 });
       // The lost lease, the lease check and the watch's reconnections each ask for a campaign while earlier ones fail.
       const failed = () => records.filter((r) => r.message === 'campaign failed; retrying').length;
       const from = failed();
-      await new Promise((r) => setTimeout(r, 4000));
+      await sleep(4000);
       // One retry chain: about 8 failures in 4 s (a few more for campaigns already under way).
       expect(failed() - from, 'failed campaigns in 4 s').to.be.at.most(12);
       await own.restart(0);
-      await until(() => a.isLeader(), 20_000);
+      await until('a to lead again', () => a.isLeader(), { ...POLL, timeoutMs: 20_000 });
     } finally {
       await own.close();
     }
