@@ -14,9 +14,6 @@ import type {
 } from '../../src/reconcile/ports.js';
 import { FlowTable, flowModError, reportedInstructions, type Packet, type TableFlow } from './flow-table.js';
 
-export type { Packet } from './flow-table.js';
-export { OFPET_BAD_MATCH, OFPET_FLOW_MOD_FAILED, reportedInstructions } from './flow-table.js';
-export type FakeFlow = TableFlow;
 
 export type ErrorInjector = (cmd: SwitchCommand) => { errType: number; code: number } | undefined;
 
@@ -53,11 +50,11 @@ export class FakeSwitch implements SwitchSession {
   }
 
   /** Remove flows by hand (someone ran ovs-ofctl del-flows). */
-  removeWhere(pred: (f: FakeFlow) => boolean): number {
+  removeWhere(pred: (f: TableFlow) => boolean): number {
     return this.flows.removeWhere(pred);
   }
 
-  table(): readonly FakeFlow[] {
+  table(): readonly TableFlow[] {
     return this.flows.all();
   }
 

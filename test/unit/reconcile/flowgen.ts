@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import type { Instruction, Match } from '../../../src/openflow/types.js';
 import { DEFAULT_COOKIE_SPACE, type DesiredFlow } from '../../../src/reconcile/ports.js';
-import type { Packet } from '../../support/fakeswitch.js';
+import type { Packet } from '../../support/flow-table.js';
 
 export const OURS = DEFAULT_COOKIE_SPACE.tag;
 export const FOREIGN_COOKIE = 0xabcn;

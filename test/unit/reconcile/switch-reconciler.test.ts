@@ -4,7 +4,8 @@ import type { DesiredFlow } from '../../../src/reconcile/ports.js';
 import { SwitchReconciler, type SwitchReconcilerOptions } from '../../../src/reconcile/switch-reconciler.js';
 import { captureLogger, silentLogger } from '../../support/logs.js';
 import { FakeClock, settle } from '../../support/fakeclock.js';
-import { FakeSwitch, OFPET_FLOW_MOD_FAILED } from '../../support/fakeswitch.js';
+import { FakeSwitch } from '../../support/fakeswitch.js';
+import { OFPET_FLOW_MOD_FAILED } from '../../support/flow-table.js';
 import { FOREIGN_COOKIE, OURS } from './flowgen.js';
 
 function flow(port: number, out: number, priority = 100, cookie = OURS): DesiredFlow {
