@@ -2,23 +2,15 @@
 // interface or gateway never becomes a link end, probes never leave it, and
 // with a description a cable needs a described switch at one end.
 import { expect } from 'chai';
-import type { PortInfo, ProbeToSend } from '../../../src/topo/discovery.js';
+import type { ProbeToSend } from '../../../src/topo/discovery.js';
 import { parseDescription } from '../../../src/topo/description.js';
 import { buildProbe } from '../../../src/topo/lldp.js';
-import type { BoundPorts, PortRefOnSwitch, TopologySnapshot } from '../../../src/topo/types.js';
-import { FakeFabric, secret } from './support/fake-fabric.js';
+import type { BoundPorts, PortRefOnSwitch } from '../../../src/topo/types.js';
+import { FakeFabric, linkList, ports, secret } from './support/fake-fabric.js';
 
 const S1 = '0000000000000001';
 const S2 = '0000000000000002';
 const S3 = '0000000000000003';
-
-function ports(...nos: number[]): PortInfo[] {
-  return nos.map((n) => ({ portNo: n, name: `p${n}`, up: true }));
-}
-
-function linkList(snap: TopologySnapshot): string[] {
-  return snap.links.map((l) => `${l.a.dpid.slice(-1)}:${l.a.portNo}-${l.b.dpid.slice(-1)}:${l.b.portNo}`);
-}
 
 /** A hand-set index of bound ports ("dpid/port"), port given by number or name. */
 class Bindings implements BoundPorts {

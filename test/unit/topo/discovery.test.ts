@@ -1,21 +1,13 @@
 import { expect } from 'chai';
-import { Discovery, type PortInfo, type ProbeToSend } from '../../../src/topo/discovery.js';
+import { Discovery, type ProbeToSend } from '../../../src/topo/discovery.js';
 import { buildProbe } from '../../../src/topo/lldp.js';
-import type { TopologyEvent, TopologySnapshot } from '../../../src/topo/types.js';
+import type { TopologyEvent } from '../../../src/topo/types.js';
 import { parseDescription } from '../../../src/topo/description.js';
-import { FakeFabric, secret } from './support/fake-fabric.js';
+import { FakeFabric, linkList, ports, secret } from './support/fake-fabric.js';
 
 const S1 = '0000000000000001';
 const S2 = '0000000000000002';
 const S3 = '0000000000000003';
-
-function ports(...nos: number[]): PortInfo[] {
-  return nos.map((n) => ({ portNo: n, name: `p${n}`, up: true }));
-}
-
-function linkList(snap: TopologySnapshot): string[] {
-  return snap.links.map((l) => `${l.a.dpid.slice(-1)}:${l.a.portNo}-${l.b.dpid.slice(-1)}:${l.b.portNo}`);
-}
 
 describe('topo/discovery', () => {
   it('finds the cabled links of a ring, once each, within 2 intervals', () => {

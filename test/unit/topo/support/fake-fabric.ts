@@ -1,8 +1,19 @@
 // Discovery over fake cables: a probe sent out of one end of a cable comes in
 // at the other, on a manual clock in 100 ms steps.
-import { Discovery, type ProbeToSend } from '../../../../src/topo/discovery.js';
+import { Discovery, type PortInfo, type ProbeToSend } from '../../../../src/topo/discovery.js';
+import type { TopologySnapshot } from '../../../../src/topo/types.js';
 
 export const secret = Buffer.from('discovery-secret');
+
+/** Ports numbered as given, named pN, up. */
+export function ports(...nos: number[]): PortInfo[] {
+  return nos.map((n) => ({ portNo: n, name: `p${n}`, up: true }));
+}
+
+/** The snapshot's links as "1:2-2:1" (last dpid digit, port number). */
+export function linkList(snap: TopologySnapshot): string[] {
+  return snap.links.map((l) => `${l.a.dpid.slice(-1)}:${l.a.portNo}-${l.b.dpid.slice(-1)}:${l.b.portNo}`);
+}
 
 /** Cables between switch ports; a probe sent out of one end comes in at the other. */
 export class FakeFabric {
