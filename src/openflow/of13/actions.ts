@@ -31,23 +31,32 @@ function setField(w: Writer, field: MatchField, value: unknown): void {
   w.patchU16(start + 2, w.pos - start, 'set-field');
 }
 
+/** The commonest action: checked, then its 16 bytes written in place. */
+function putOutput(w: Writer, port: number, maxLenGiven: number | undefined): void {
+  const maxLen = maxLenGiven ?? (port === Port.CONTROLLER ? CONTROLLER_MAX_LEN_NO_BUFFER : 0);
+  checkU32(port, 'output port', w.pos + 4);
+  checkU16(maxLen, 'output max_len', w.pos + 8);
+  const p = w.claim(16);
+  const b = w.buf;
+  putU16(b, p, OFPAT13.OFPAT_OUTPUT);
+  putU16(b, p + 2, 16);
+  putU32(b, p + 4, port);
+  putU16(b, p + 8, maxLen);
+  for (let i = p + 10; i < p + 16; i++) b[i] = 0;
+}
+
+function experimenterAction(w: Writer, experimenter: number, data: Uint8Array): void {
+  if (!(data instanceof Uint8Array) || (8 + data.length) % 8 !== 0) fail('BAD_VALUE', 'experimenter action data must make the action a multiple of 8 bytes', w.pos);
+  w.u16(OFPAT13.OFPAT_EXPERIMENTER);
+  w.u16(8 + data.length, 'experimenter action length');
+  w.u32(experimenter, 'experimenter id');
+  w.bytes(data);
+}
+
 export function encodeAction13(w: Writer, a: Action): void {
   switch (a?.type) {
-    case 'output': {
-      // The commonest action: checked, then its 16 bytes written in place.
-      const port = a.port;
-      const maxLen = a.maxLen ?? (port === Port.CONTROLLER ? CONTROLLER_MAX_LEN_NO_BUFFER : 0);
-      checkU32(port, 'output port', w.pos + 4);
-      checkU16(maxLen, 'output max_len', w.pos + 8);
-      const p = w.claim(16);
-      const b = w.buf;
-      putU16(b, p, OFPAT13.OFPAT_OUTPUT);
-      putU16(b, p + 2, 16);
-      putU32(b, p + 4, port);
-      putU16(b, p + 8, maxLen);
-      for (let i = p + 10; i < p + 16; i++) b[i] = 0;
-      return;
-    }
+    case 'output':
+      return putOutput(w, a.port, a.maxLen);
     case 'group':
       small(w, OFPAT13.OFPAT_GROUP);
       return w.u32(a.groupId, 'group id');
@@ -96,13 +105,8 @@ export function encodeAction13(w: Writer, a: Action): void {
     case 'setNwTos':
       if (!(Number.isInteger(a.tos) && a.tos >= 0 && a.tos <= 0xff && (a.tos & 3) === 0)) fail('BAD_VALUE', `nw tos ${a.tos} is not a DSCP << 2`, w.pos);
       return setField(w, 'ipDscp', a.tos >>> 2);
-    case 'experimenter': {
-      if (!(a.data instanceof Uint8Array) || (8 + a.data.length) % 8 !== 0) fail('BAD_VALUE', 'experimenter action data must make the action a multiple of 8 bytes', w.pos);
-      w.u16(OFPAT13.OFPAT_EXPERIMENTER);
-      w.u16(8 + a.data.length, 'experimenter action length');
-      w.u32(a.experimenter, 'experimenter id');
-      return w.bytes(a.data);
-    }
+    case 'experimenter':
+      return experimenterAction(w, a.experimenter, a.data);
     case 'setTpSrc':
     case 'setTpDst':
       fail('UNSUPPORTED', `${a.type} names no protocol; OF1.3 needs setField on tcp/udp/sctp ports`, w.pos);
