@@ -37,6 +37,14 @@ const ACTIONS10 = 0xfff;
 const N_TABLES = 254;
 /** A multipart reply stays below OpenFlow's 64 KiB message limit. */
 const FLOWS_PER_PART = 128;
+const PART_BYTES = 48 * 1024;
+
+/** An upper bound of a group's size in a GROUP_DESC reply: ofp_group_desc (8), each ofp_bucket (16) and its actions (at most 16 bytes each but set-field, counted as 32). */
+function groupDescBytes(buckets: readonly Bucket[]): number {
+  let n = 8;
+  for (const b of buckets) n += 16 + 32 * b.actions.length;
+  return n;
+}
 /** OF1.3 port state OFPPS_LIVE, which Open vSwitch sets on a port that is up. */
 const OFPPS_LIVE = 4;
 
@@ -296,8 +304,25 @@ export class SimBridge {
         const nos = body.portNo === Port.ANY ? [...this.ports.keys()] : this.ports.has(body.portNo) ? [body.portNo] : [];
         return [{ kind: 'port', ports: nos.map((n) => this.portStatsOf(n)) }];
       }
-      case 'groupDesc':
-        return v13 ? [{ kind: 'groupDesc', groups: [...this.groups].map(([groupId, g]) => ({ groupId, ...g })) }] : undefined;
+      case 'groupDesc': {
+        if (!v13) return undefined;
+        // Split as Open vSwitch does, each part under the message limit (a fast-failover or select group can have a bucket per port).
+        const parts: MultipartReplyBody[] = [];
+        let groups: { groupType: GroupType; groupId: number; buckets: Bucket[] }[] = [];
+        let bytes = 0;
+        for (const [groupId, g] of this.groups) {
+          const size = groupDescBytes(g.buckets);
+          if (groups.length > 0 && bytes + size > PART_BYTES) {
+            parts.push({ kind: 'groupDesc', groups });
+            groups = [];
+            bytes = 0;
+          }
+          groups.push({ groupId, ...g });
+          bytes += size;
+        }
+        parts.push({ kind: 'groupDesc', groups });
+        return parts;
+      }
       case 'groupFeatures':
         // As Open vSwitch 3.1's userspace datapath reports them (checked in test/integration/farm-vs-ovs.test.ts).
         return v13 ? [{ kind: 'groupFeatures', types: 0xf, capabilities: 0x7, maxGroups: [0xffffff00, 0xffffff00, 0xffffff00, 0xffffff00], actions: [0x3ff8001, 0x3ff8001, 0x3ff8001, 0x3ff8001] }] : undefined;
