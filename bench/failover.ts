@@ -112,18 +112,24 @@ class Instance {
   }
 }
 
-/** Every instance up and alive, one leader, master of every bridge with the others as slaves. */
+/**
+ * Every instance's current process up and alive in the cluster, one leader,
+ * master of every bridge with the two others as slaves. By instance id: the
+ * record of a process killed moments ago stays alive until its lease runs
+ * out, and its successor has the same API address.
+ */
 async function settled(all: Instance[]): Promise<Instance> {
   return until('a settled cluster', async () => {
-    const s = await all[0]!.status();
-    if (!s?.leader || s.instances.filter((i) => i.alive).length !== all.length) return undefined;
+    const views = await Promise.all(all.map((i) => i.status()));
+    if (views.some((v) => v === undefined)) return undefined;
+    const ids = views.map((v) => v!.instance);
+    const s = views[0]!;
+    if (!s.leader || !ids.every((id) => s.instances.some((i) => i.id === id && i.alive))) return undefined;
     const ok = BRIDGES.every((b) => {
       const sw = s.switches.find((x) => x.dpid === b.dpid);
-      return sw?.master === s.leader!.instance && sw.roles.length === all.length;
+      return sw?.master === s.leader!.instance && ids.every((id) => sw.roles.some((r) => r.instance === id));
     });
-    if (!ok) return undefined;
-    const leaderApi = s.instances.find((i) => i.leader)!.api;
-    return all.find((i) => i.url === leaderApi);
+    return ok ? all[ids.indexOf(s.leader.instance)] : undefined;
   }, { timeoutMs: 30_000 });
 }
 
