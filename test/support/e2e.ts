@@ -130,9 +130,15 @@ export interface ControllerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `spotlight serve` as a child process and waits for its "controller started" record. */
-export async function startController(opts: { dataDir: string; configFile?: string; openflowPort?: number; timeoutMs?: number }): Promise<ControllerProcess> {
-  const args = ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'serve', '--openflow', `127.0.0.1:${opts.openflowPort ?? 0}`, '--api', '127.0.0.1:0', '--data', opts.dataDir, '--log-level', 'info'];
+/**
+ * Starts `spotlight serve` as a child process and waits for its "controller started" record.
+ * The model is in LevelDB under `dataDir`, or in etcd with `store` (`etcd://...`).
+ */
+export async function startController(
+  opts: ({ dataDir: string } | { store: string }) & { configFile?: string; openflowPort?: number; apiPort?: number; timeoutMs?: number },
+): Promise<ControllerProcess> {
+  const model = 'store' in opts ? ['--store', opts.store] : ['--data', opts.dataDir];
+  const args = ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'serve', '--openflow', `127.0.0.1:${opts.openflowPort ?? 0}`, '--api', `127.0.0.1:${opts.apiPort ?? 0}`, ...model, '--log-level', 'info'];
   if (opts.configFile) args.push('--config', opts.configFile);
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SPOTLIGHT_API_TOKEN: '' } });
   const logs: Record<string, unknown>[] = [];

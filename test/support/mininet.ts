@@ -13,7 +13,7 @@ export const TOPOLOGY_DIR = fileURLToPath(new URL('../../topology/', import.meta
 export interface MininetOptions {
   /** Path of a description file (topology/*.yaml). */
   description: string;
-  /** "HOST:PORT" of the controller the switches connect to. */
+  /** "HOST:PORT" of the controller the switches connect to; several separated by commas (every switch lists them all). */
   controller: string;
   /** Runs every switch with this version instead of the described one. */
   openflow?: '1.0' | '1.3';

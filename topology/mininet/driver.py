@@ -4,7 +4,8 @@
 Run with Debian's interpreter (/usr/bin/python3, which has the mininet module),
 as root, with Open vSwitch running. Switches use the userspace datapath, are
 fail-secure, take their datapath id and OpenFlow version from the description
-and connect to one remote controller.
+and connect to the remote controllers given (HOST:PORT, several separated by
+commas: every switch lists them all).
 
 Protocol: one JSON object per line. On stdout the driver first prints
 {"event": "ready", ...} (or {"event": "error", ...} and exits), then one answer
@@ -164,11 +165,12 @@ class Driver:
         names = [s['name'] for s in switches]
         end_leftover_hosts()
         cleanup_own(names)
-        host, _, port = self.controller.rpartition(':')
         net = Mininet(switch=OVSSwitch, controller=None, link=Link, autoSetMacs=False,
                       autoStaticArp=False, build=False, waitConnected=False)
         self.net = net
-        net.addController(RemoteController('c0', ip=host, port=int(port)))
+        for i, target in enumerate(self.controller.split(',')):
+            host, _, port = target.rpartition(':')
+            net.addController(RemoteController('c%d' % i, ip=host, port=int(port)))
         for s in switches:
             version = self.version_override or s.get('openflow', '1.3')
             net.addSwitch(s['name'], cls=OVSSwitch, dpid=norm_dpid(s['dpid']),
@@ -313,7 +315,7 @@ def shquote(text):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--description', required=True)
-    ap.add_argument('--controller', default='127.0.0.1:6653')
+    ap.add_argument('--controller', default='127.0.0.1:6653', help='HOST:PORT[,HOST:PORT...]')
     ap.add_argument('--openflow', help='override every switch\'s version: 1.0 or 1.3')
     ap.add_argument('--max-seconds', type=float, default=600)
     args = ap.parse_args()
