@@ -58,10 +58,9 @@ export interface CompileLoopOptions {
   now?: () => number;
 }
 
-/** A write compiled ahead of the store: its changes take the model from generation `from` (state `before`) to `to` (state `after`). */
+/** A write compiled ahead of the store: its changes take the model from generation `from` (state `before`) to the next (state `after`). */
 interface Trial {
   from: number;
-  to: number;
   changes: readonly ModelChange[];
   before: ModelSnapshot;
   after: ModelSnapshot;
@@ -207,14 +206,15 @@ export class CompileLoop {
     if (!compiler) return true;
     this.catchUp();
     this.dropTrials((t) => t.from >= s.generation);
-    for (let g = this.trials.at(-1)?.to ?? this.opts.store.snapshot().generation; g < s.generation; g++) {
+    const last = this.trials.at(-1);
+    for (let g = last ? last.from + 1 : this.opts.store.snapshot().generation; g < s.generation; g++) {
       const changes = written(g);
       if (!changes) {
         this.dropTrials(() => true);
         return false;
       }
       // Only the state after all of them is known: each is compiled on that one.
-      this.applyTrial({ from: g, to: g + 1, changes, before: this.trials.at(-1)?.after ?? this.opts.store.snapshot(), after: s });
+      this.applyTrial({ from: g, changes, before: this.trials.at(-1)?.after ?? this.opts.store.snapshot(), after: s });
     }
     return true;
   }
@@ -229,7 +229,7 @@ export class CompileLoop {
    */
   tryAhead(s: ModelSnapshot, changes: readonly ModelChange[], after: ModelSnapshot, keep: () => boolean): boolean {
     if (!this.compilerValue) return keep();
-    this.applyTrial({ from: s.generation, to: s.generation + 1, changes, before: s, after });
+    this.applyTrial({ from: s.generation, changes, before: s, after });
     let kept = false;
     try {
       kept = keep();
