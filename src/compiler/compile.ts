@@ -653,7 +653,6 @@ export class FlowCompiler {
     const groups: SwitchInputs['groups'][number][] = [];
     // Where the switch forwards only for others it needs only the groups its transit flows name.
     const named = new Set(transit.map((t) => t.group));
-    for (const s of ids?.sentBack ?? []) named.add(s.group);
     for (const g of ids?.groups ?? []) if (accessPorts.length > 0 || named.has(g.groupId)) groups.push(g);
     return { accessPorts, transit, groups, sentBack: ids?.sentBack ?? [], rates: this.rates };
   }

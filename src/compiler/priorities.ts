@@ -12,6 +12,8 @@ export const P13 = {
   transit: 100,
   /** transit: a label this switch does not carry, sent back to it by a neighbour whose next hop is down: up another fabric port, marked. */
   sentBack: 50,
+  /** transit: the same, arriving on the one fabric port whose frames go up another port than the rest's. */
+  sentBackOnPort: 51,
 
   /** address-security: gratuitous ARP (a broadcast reply) to the controller (a gateway's: dropped). */
   garp: 310,

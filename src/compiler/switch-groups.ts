@@ -2,9 +2,8 @@
 // ports: the SELECT group of each set of two next hops or more; with fast
 // failover, the FAST_FAILOVER group of each lone next hop of a label it
 // carries and sends back (src/compiler/routes.ts); where it sends frames up
-// again, where a frame sent back to each fabric port goes (the one other
-// fabric port, or the SELECT group of the others). Ids are a pure function
-// of the switch's set of group keys (fabric.ts, assignGroups).
+// again, which fabric port a frame sent back to it leaves by. Ids are a pure
+// function of the switch's set of group keys (fabric.ts, assignGroups).
 import { GROUP_ANY, Port, type Bucket, type GroupType } from '../openflow/types.js';
 import { assignGroups, FAILOVER_KEY } from './fabric.js';
 
@@ -47,8 +46,26 @@ export interface SwitchGroups {
   groups: { groupId: number; groupType: GroupType; buckets: Bucket[] }[];
   /** The failover group of each lone next hop that sends back. */
   failover: Map<number, number>;
-  /** Per fabric port, where frames sent back to it go up again. */
-  sentBack: { inPort: number; hop?: number; group?: number }[];
+  /** Where frames sent back to the switch go up again (sentUpAgain). */
+  sentBack: SentBack[];
+}
+
+/** A frame sent back that arrives on `inPort` (any fabric port when absent) leaves by `hop`. */
+export interface SentBack {
+  inPort?: number;
+  hop: number;
+}
+
+/**
+ * Where a switch that sends frames up again sends them: those that come back
+ * on its lowest fabric port go up the next one; those that come back on any
+ * other fabric port go up the lowest. Two flows whatever the number of
+ * fabric ports, and never out the port a frame came in on (OpenFlow drops
+ * such an output).
+ */
+export function sentUpAgain(fabricPorts: readonly number[]): SentBack[] {
+  const [first, second] = fabricPorts;
+  return first === undefined || second === undefined ? [] : [{ inPort: first, hop: second }, { hop: first }];
 }
 
 /** Bucket lists shared by every switch that has the same group: by next-hop array, and by group key. */
@@ -95,20 +112,11 @@ export function switchGroups(ways: Iterable<{ hops: readonly number[]; transit: 
     kinds.set(key, { groupType: 'ff', buckets: () => lists.keyed(key, () => failoverBuckets(hop, watch)) });
   }
   for (const [key, hops] of byKey) kinds.set(key, { groupType: 'select', buckets: () => lists.select(hops) });
-  const upAgain: { inPort: number; others: number[] }[] = [];
-  if (sendsUpAgain(sw.of13, sw.accessPorts, sw.fabricPorts)) {
-    for (const p of sw.fabricPorts) {
-      const others = sw.fabricPorts.filter((q) => q !== p);
-      upAgain.push({ inPort: p, others });
-      const key = others.join(',');
-      if (others.length > 1 && !kinds.has(key)) kinds.set(key, { groupType: 'select', buckets: () => lists.keyed(key, () => selectBuckets(others)) });
-    }
-  }
   const ids = assignGroups(kinds.keys());
   return {
     byHops: new Map([...byKey].map(([key, hops]) => [hops, ids.get(key)!])),
     groups: [...kinds].map(([key, k]) => ({ groupId: ids.get(key)!, groupType: k.groupType, buckets: k.buckets() })),
     failover: new Map([...failover].map(([hop, key]) => [hop, ids.get(key)!])),
-    sentBack: upAgain.map(({ inPort, others }) => (others.length === 1 ? { inPort, hop: others[0]! } : { inPort, group: ids.get(others.join(','))! })),
+    sentBack: sendsUpAgain(sw.of13, sw.accessPorts, sw.fabricPorts) ? sentUpAgain(sw.fabricPorts) : [],
   };
 }

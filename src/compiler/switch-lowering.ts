@@ -14,6 +14,7 @@ import { P10, P13 } from './priorities.js';
 import { OF13_TABLES, tableOf } from './pipeline.js';
 import { egressAction, targetKey, type Remote, type SwitchCtx } from './targets.js';
 import type { Piece } from './piece-store.js';
+import type { SentBack } from './switch-groups.js';
 import type { DesiredFlow, DesiredMeter } from './types.js';
 
 
@@ -35,12 +36,12 @@ export interface SwitchInputs {
   /** The groups this switch needs (OF1.3 with groups): SELECT per distinct port set, FAST_FAILOVER per lone next hop that sends back. */
   groups: readonly { groupId: number; groupType: GroupType; buckets: Bucket[] }[];
   /**
-   * Per fabric port, where an unmarked frame with a label this switch does
-   * not carry goes when it arrives there (a neighbour sent it back): out the
-   * one other fabric port, or the SELECT group of the others. Empty where
-   * the switch sends nothing up again (switch-groups.ts, sendsUpAgain).
+   * Where an unmarked frame with a label this switch does not carry goes (a
+   * neighbour sent it back): by the port it came in on, the fabric port it
+   * leaves by. Empty where the switch sends nothing up again
+   * (switch-groups.ts, sendsUpAgain and sentUpAgain).
    */
-  sentBack: readonly { inPort: number; hop?: number; group?: number }[];
+  sentBack: readonly SentBack[];
   rates: MeterRates;
 }
 
@@ -79,13 +80,13 @@ function pieces13(ctx: SwitchCtx, inp: SwitchInputs): Map<string, Piece> {
     });
   }
   for (const b of inp.sentBack) {
-    const on: Action = b.group !== undefined ? { type: 'group', groupId: b.group } : { type: 'output', port: b.hop! };
-    out.set(`sent-back:${b.inPort}`, {
-      sig: [b.group ?? -1, b.hop ?? -1],
+    const inPort = b.inPort;
+    out.set(`sent-back:${inPort ?? 'any'}`, {
+      sig: [b.hop],
       build: () => ({
         flows: [
-          flow('transit', P13.sentBack, { inPort: b.inPort, vlanVid: { value: VID_PRESENT, mask: VID_PRESENT }, vlanPcp: 0 }, [
-            { type: 'applyActions', actions: [{ type: 'setField', field: 'vlanPcp', value: DETOUR_PCP }, on] },
+          flow('transit', inPort !== undefined ? P13.sentBackOnPort : P13.sentBack, { ...(inPort !== undefined ? { inPort } : {}), vlanVid: { value: VID_PRESENT, mask: VID_PRESENT }, vlanPcp: 0 }, [
+            { type: 'applyActions', actions: [{ type: 'setField', field: 'vlanPcp', value: DETOUR_PCP }, { type: 'output', port: b.hop }] },
           ]),
         ],
       }),
