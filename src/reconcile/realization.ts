@@ -46,6 +46,13 @@ interface ChangeWaiter {
   named: ReadonlySet<Dpid>;
   resolve: (r: WaitReport) => void;
   timer: TimerHandle | undefined;
+  /**
+   * Once its generation is published: the published generation that carries
+   * it, and the connected switches it still waits for (indexed in
+   * `waitingOn`). Before: undefined, as what it waits for is not known yet.
+   */
+  lagging: Set<Dpid> | undefined;
+  carrier: number;
 }
 
 /** Generations whose touched set is kept for waiters; older ones are forgotten. */
@@ -69,7 +76,10 @@ export class RealizationTracker {
   private readonly away = new Set<Dpid>();
   private readonly keepAway: number;
   private waiters: Waiter[] = [];
-  private changeWaiters: ChangeWaiter[] = [];
+  /** Published change waiters by the switches they still wait for, so a confirmation looks at its own waiters only. */
+  private readonly waitingOn = new Map<Dpid, Set<ChangeWaiter>>();
+  /** Every change waiter not answered yet. */
+  private readonly changeWaiters = new Set<ChangeWaiter>();
   private published = -1;
   private readonly realizedListeners = new Set<(dpid: Dpid, generation: number) => void>();
 
@@ -87,7 +97,13 @@ export class RealizationTracker {
     if (!prev) this.order.push(generation);
     this.published = generation;
     while (this.order.length > KEEP_GENERATIONS) this.touched.delete(this.order.shift()!);
-    this.check();
+    // Published again (a topology change compiled at the same generation):
+    // the waiters it carries may now touch more switches.
+    const grown = prev !== undefined && set.size > prev.size;
+    for (const w of this.changeWaiters) {
+      if (w.lagging === undefined ? w.req.generation <= generation : grown && w.carrier === generation) this.evaluate(w);
+    }
+    this.checkGenerationWaiters();
   }
 
   setConnected(dpid: Dpid, connected: boolean): void {
@@ -102,7 +118,7 @@ export class RealizationTracker {
         this.forget(old);
       }
     }
-    this.check();
+    this.evaluateAll();
     for (const l of this.connectedListeners) l(dpid, connected);
   }
 
@@ -120,15 +136,16 @@ export class RealizationTracker {
   setSource(source: 'local' | 'shared'): void {
     if (source === this.source) return;
     this.source = source;
-    this.check();
+    this.evaluateAll();
   }
 
   /** What the master shares about a switch: whether it drives it, and the generation it confirmed (only ever raised). */
   setShared(dpid: Dpid, driven: boolean, realized: number | undefined): void {
+    const changed = driven !== this.driven.has(dpid);
     if (driven) this.driven.add(dpid);
     else this.driven.delete(dpid);
+    if (changed) this.evaluateAll();
     if (realized !== undefined && realized > (this.realized.get(dpid) ?? -1)) this.setRealized(dpid, realized);
-    else this.check();
   }
 
   /** Connected, for `?wait`: to this instance's reconcilers, or driven by the master. */
@@ -148,7 +165,17 @@ export class RealizationTracker {
   setRealized(dpid: Dpid, generation: number): void {
     if (generation <= (this.realized.get(dpid) ?? -1)) return;
     this.realized.set(dpid, generation);
-    this.check();
+    const waiting = this.waitingOn.get(dpid);
+    if (waiting) {
+      for (const w of [...waiting]) {
+        if (generation < w.carrier) continue;
+        waiting.delete(w);
+        w.lagging!.delete(dpid);
+        if (w.lagging!.size === 0) this.evaluate(w);
+      }
+      if (waiting.size === 0) this.waitingOn.delete(dpid);
+    }
+    this.checkGenerationWaiters();
     for (const l of this.realizedListeners) l(dpid, generation);
   }
 
@@ -164,7 +191,7 @@ export class RealizationTracker {
     this.connected.delete(dpid);
     this.away.delete(dpid);
     this.driven.delete(dpid);
-    this.check();
+    this.evaluateAll();
   }
 
   /** The highest generation this switch has confirmed, if any. */
@@ -227,17 +254,59 @@ export class RealizationTracker {
    * switches is connected (nothing reaches any switch before the hold ends).
    */
   waitForChange(req: ChangeWait): Promise<WaitReport> {
-    const w: ChangeWaiter = { req, named: new Set(req.named), resolve: () => undefined, timer: undefined };
+    const w: ChangeWaiter = { req, named: new Set(req.named), resolve: () => undefined, timer: undefined, lagging: undefined, carrier: -1 };
     const now = this.changeState(w);
     if (now.outcome === 'realized' || req.timeoutMs <= 0) return Promise.resolve(now);
     return new Promise<WaitReport>((resolve) => {
       w.resolve = resolve;
       w.timer = this.clock.setTimeout(() => {
-        this.changeWaiters = this.changeWaiters.filter((x) => x !== w);
+        this.unindex(w);
+        this.changeWaiters.delete(w);
         resolve(this.changeState(w));
       }, req.timeoutMs);
-      this.changeWaiters.push(w);
+      this.changeWaiters.add(w);
+      this.index(w, now);
     });
+  }
+
+  /** Answers `w` if its change is realized; otherwise indexes it under the switches it still waits for. */
+  private evaluate(w: ChangeWaiter): void {
+    const r = this.changeState(w);
+    this.unindex(w);
+    if (r.outcome === 'realized') {
+      this.changeWaiters.delete(w);
+      w.timer?.cancel();
+      w.resolve(r);
+      return;
+    }
+    this.index(w, r);
+  }
+
+  /** Every waiter again: after a change of who is connected, which moves what each one waits for. */
+  private evaluateAll(): void {
+    for (const w of [...this.changeWaiters]) this.evaluate(w);
+    this.checkGenerationWaiters();
+  }
+
+  private index(w: ChangeWaiter, r: WaitReport): void {
+    if (w.req.generation > this.published) return;
+    w.carrier = this.carrierOf(w.req.generation) ?? w.req.generation;
+    w.lagging = new Set(r.lagging.map((l) => l.dpid));
+    for (const d of w.lagging) {
+      let ws = this.waitingOn.get(d);
+      if (!ws) this.waitingOn.set(d, (ws = new Set()));
+      ws.add(w);
+    }
+  }
+
+  private unindex(w: ChangeWaiter): void {
+    if (w.lagging === undefined) return;
+    for (const d of w.lagging) {
+      const ws = this.waitingOn.get(d);
+      ws?.delete(w);
+      if (ws?.size === 0) this.waitingOn.delete(d);
+    }
+    w.lagging = undefined;
   }
 
   /** Where a waited-for change stands now: 'realized', or 'timeout' with the switches still lagging. */
@@ -260,18 +329,8 @@ export class RealizationTracker {
     return { outcome: lagging.length === 0 ? 'realized' : 'timeout', pending, lagging };
   }
 
-  private check(): void {
-    if (this.changeWaiters.length > 0) {
-      const still: ChangeWaiter[] = [];
-      for (const w of this.changeWaiters) {
-        const r = this.changeState(w);
-        if (r.outcome === 'realized') {
-          w.timer?.cancel();
-          w.resolve(r);
-        } else still.push(w);
-      }
-      this.changeWaiters = still;
-    }
+  /** Waiters on a bare generation (`waitFor`): few, and looked at whenever anything moves. */
+  private checkGenerationWaiters(): void {
     if (this.waiters.length === 0) return;
     const still: Waiter[] = [];
     for (const w of this.waiters) {
