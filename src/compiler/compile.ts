@@ -86,7 +86,8 @@ export class FlowCompiler {
   /** Networks whose diagnostics may have changed since diagnosticChanges() last looked, and what it saw then. */
   private readonly touchedNets = new Set<string>();
   private readonly diagnosed = new Map<string, Map<string, Diagnostic>>();
-  private routesMoved = false;
+  /** Switches came or went: labels and presence change every network's reachability, so all are diagnosed again. */
+  private switchesMoved = false;
   /** Per switch, its groups and their ids. */
   private readonly groupAssignments = new Map<Dpid, SwitchGroups>();
 
@@ -147,6 +148,7 @@ export class FlowCompiler {
     if (ch.switches.size) {
       for (const d of ch.switches) this.markAll(d);
       this.relabel();
+      this.switchesMoved = true;
     }
     for (const d of ch.versions) this.markAll(d);
     for (const d of ch.portSets) this.markAll(d);
@@ -225,8 +227,8 @@ export class FlowCompiler {
   diagnosticChanges(): { appeared: Diagnostic[]; resolved: Diagnostic[] } {
     const appeared: Diagnostic[] = [];
     const resolved: Diagnostic[] = [];
-    const names = this.routesMoved ? [...new Set([...this.diagnosed.keys(), ...this.nets.keys()])] : [...this.touchedNets];
-    this.routesMoved = false;
+    const names = this.switchesMoved ? [...new Set([...this.diagnosed.keys(), ...this.nets.keys()])] : [...this.touchedNets];
+    this.switchesMoved = false;
     this.touchedNets.clear();
     for (const n of names.sort(cmp)) {
       const state = this.nets.get(n);
@@ -482,8 +484,9 @@ export class FlowCompiler {
   }
 
   private routeChanges(changes: RouteChanges): void {
-    if (changes.size) this.routesMoved = true;
     for (const [dest, { changed }] of changes) {
+      // Whether the network's switches reach one another: the networks with members at `dest` are diagnosed again.
+      for (const n of this.memberNetsOn.get(dest) ?? []) this.touchedNets.add(n);
       for (const s of changed) {
         this.mark(s, SWITCH);
         this.groupAssignments.delete(s);

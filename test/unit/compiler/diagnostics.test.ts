@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { compile } from '../../../src/compiler/compile.js';
-import type { ModelSnapshot } from '../../../src/model/types.js';
+import type { ModelSnapshot, Network, Vm } from '../../../src/model/types.js';
 import { dpid, TopoBuilder } from '../../support/flowsim-topologies.js';
 
 describe('compiler: data problems come back as diagnostics', () => {
@@ -50,5 +50,39 @@ describe('compiler: diagnostics as they change', () => {
     const then = c.diagnosticChanges();
     expect(then.appeared).to.deep.equal([]);
     expect(then.resolved.map((d) => d.code)).to.deep.equal(['PORT_NOT_PRESENT']);
+  });
+});
+
+describe('compiler: diagnostics cost what changed', () => {
+  it('a switch becoming a destination (its first VM) diagnoses the networks with members there, not every network', async () => {
+    const { FlowCompiler } = await import('../../../src/compiler/compile.js');
+    const { fatTree } = await import('../../support/flowsim-topologies.js');
+    const topo = fatTree(2, 3, 4);
+    const edges = [...topo.switches.keys()].filter((d) => topo.switches.get(d)!.ports.size > 2).sort();
+    const networks = new Map<string, Network>();
+    const vms = new Map<string, Vm>();
+    for (let i = 0; i < 30; i++) {
+      networks.set(`n${i}`, { name: `n${i}`, tenant: 't', kind: 'private', cidrs: [], gateways: [], segment: 10 + i });
+      for (const k of [0, 1]) {
+        const name = `v${i}-${k}`;
+        const mac = `02:00:00:00:${i.toString(16).padStart(2, '0')}:0${k}`;
+        vms.set(name, { name, tenant: 't', interfaces: [{ mac, ips: [`10.${i}.0.${k + 1}`], network: `n${i}`, switch: edges[k]!, port: 1 }] });
+      }
+    }
+    const base: ModelSnapshot = { generation: 1, networks, vms, relations: new Map() };
+    const c = new FlowCompiler(base, topo);
+    c.diagnosticChanges();
+    let diagnosed = 0;
+    const proto = Object.getPrototypeOf(c) as { networkDiagnostics: (...a: unknown[]) => unknown };
+    const original = proto.networkDiagnostics;
+    (c as unknown as { networkDiagnostics: (...a: unknown[]) => unknown }).networkDiagnostics = function (this: unknown, ...a: unknown[]) {
+      diagnosed++;
+      return original.apply(this, a);
+    };
+    // The first VM on the third edge switch: routes towards that switch are computed.
+    const vm: Vm = { name: 'new', tenant: 't', interfaces: [{ mac: '02:00:00:00:ff:01', ips: ['10.0.0.9'], network: 'n0', switch: edges[2]!, port: 1 }] };
+    c.apply([{ kind: 'vm', id: 'new', after: vm }], { ...base, generation: 2, vms: new Map([...vms, ['new', vm]]) });
+    expect(c.diagnosticChanges()).to.deep.equal({ appeared: [], resolved: [] });
+    expect(diagnosed, 'networks diagnosed again').to.equal(1);
   });
 });

@@ -112,6 +112,20 @@ function topologyStep(topo: TopologySnapshot, all: TopologySnapshot, st: Step): 
   return { topo: { version: topo.version + 1, switches, links }, only, links: linkChanged };
 }
 
+/** Diagnostics diagnosticChanges() reports: the per-network ones (MAC conflicts and missing labels are per switch). */
+const PER_SWITCH = new Set(['MAC_CONFLICT', 'NO_LABEL']);
+// Reported per network: the same problem in two networks is two lines.
+const diagText = (x: { code: string; message: string; network?: string }): string => `${x.network ?? ""} ${x.code} ${x.message}`;
+
+/** What diagnosticChanges() has said so far, applied to a running set, must be what a full compile finds. */
+function followDiagnostics(inc: FlowCompiler, shown: Set<string>, full: CompileResult, after: string): void {
+  const { appeared, resolved } = inc.diagnosticChanges();
+  for (const x of resolved) shown.delete(diagText(x));
+  for (const x of appeared) shown.add(diagText(x));
+  const want = full.diagnostics.filter((x) => !PER_SWITCH.has(x.code)).map(diagText);
+  expect([...shown].sort().join("\n"), `diagnostics reported as they changed, after ${after}`).to.equal([...new Set(want)].sort().join("\n"));
+}
+
 /** Applies the steps one commit at a time and checks the incremental result against a full compile after each. */
 function runSteps(recipe: Recipe, steps: Step[]): void {
   const s = buildScenario(recipe);
@@ -119,6 +133,8 @@ function runSteps(recipe: Recipe, steps: Step[]): void {
   let topo = s.topo;
   const inc = new FlowCompiler(model, s.topo);
   let before = compile(model, s.topo).switches;
+  const shown = new Set<string>();
+  followDiagnostics(inc, shown, compile(model, s.topo), 'the start');
   let seq = 100;
   const n = s.topo.switches.size;
   for (const st of steps) {
@@ -132,6 +148,7 @@ function runSteps(recipe: Recipe, steps: Step[]): void {
       const touched = new Set(inc.flush().keys());
       const full = compile(model, topo);
       same(inc.result(), full);
+      followDiagnostics(inc, shown, full, st.op);
       for (const [d, sf] of full.switches) if (!touched.has(d) && before.has(d)) expect(text(sf), `${d} changed but not reported after ${st.op}`).to.deep.equal(text(before.get(d)!));
       before = full.switches;
       continue;
@@ -230,6 +247,7 @@ function runSteps(recipe: Recipe, steps: Step[]): void {
     const touched = inc.apply(changes, model);
     const full = compile(model, topo);
     same(inc.result(), full);
+    followDiagnostics(inc, shown, full, st.op);
     // Every switch whose flows differ from before the commit is among those apply() reports.
     for (const [d, sf] of full.switches) if (!touched.has(d)) expect(text(sf), `${d} changed but not reported`).to.deep.equal(text(before.get(d)!));
     before = full.switches;
