@@ -52,6 +52,7 @@ const program = new Command('fabric-scale')
   .option('--baseline <commit>', 'the older commit run beside this tree', '6404266')
   .option('--no-baseline', 'run this tree only')
   .option('--cpu-prof <dir>', 'run this tree\'s controller under V8\'s CPU profiler, writing its profile to <dir> when it stops')
+  .option('--heap-prof <dir>', 'run this tree\'s controller under V8\'s sampling heap profiler (where it allocates), writing to <dir> when it stops')
   .option('--keep', 'keep the baseline worktree and the controllers\' logs under .bench-out/');
 
 async function main(): Promise<void> {
@@ -117,8 +118,8 @@ async function main(): Promise<void> {
     for (const side of sides) {
       const tree = side.tree();
       log(`${side.label}: starting the controller (${side.how === 'npm' ? 'npm start' : 'node dist/src/cli.js serve, event-loop probe preloaded'})`);
-      const profileDir = side.how === 'npm' && typeof given.cpuProf === 'string' ? given.cpuProf : undefined;
-      current = await ControllerProcess.start(side.label, tree, side.how, join(work, side.label.split(' ')[0]!), profileDir);
+      const profile = side.how === 'npm' && (given.cpuProf || given.heapProf) ? { cpuDir: given.cpuProf as string | undefined, heapDir: given.heapProf as string | undefined } : undefined;
+      current = await ControllerProcess.start(side.label, tree, side.how, join(work, side.label.split(' ')[0]!), profile);
       try {
         runs.push(await runScenario(current, o, log));
       } finally {

@@ -60,6 +60,16 @@ export function removeBaseline(dir: string): void {
   git(['worktree', 'remove', '--force', dir]);
 }
 
+/** Where V8 writes the controller's profiles: CPU samples, and sampled allocations (heap). */
+export interface Profiling {
+  cpuDir?: string | undefined;
+  heapDir?: string | undefined;
+}
+
+function profilerFlags(p: Profiling): string[] {
+  return [...(p.cpuDir ? ['--cpu-prof', `--cpu-prof-dir=${p.cpuDir}`] : []), ...(p.heapDir ? ['--heap-prof', `--heap-prof-dir=${p.heapDir}`] : [])];
+}
+
 export class ControllerProcess {
   private constructor(
     readonly label: string,
@@ -79,7 +89,7 @@ export class ControllerProcess {
    * directory under `workDir`; `how` says whether through npm start (this tree)
    * or by its built CLI with the probe. Resolves once GET /v1/health is 200.
    */
-  static async start(label: string, tree: string, how: 'npm' | 'node-with-probe', workDir: string, cpuProfileDir?: string): Promise<ControllerProcess> {
+  static async start(label: string, tree: string, how: 'npm' | 'node-with-probe', workDir: string, profile?: Profiling): Promise<ControllerProcess> {
     const commit = git(['rev-parse', '--short=12', 'HEAD'], tree);
     mkdirSync(workDir, { recursive: true });
     const [apiPort, ofPort] = [await freePort(), await freePort()];
@@ -93,9 +103,9 @@ export class ControllerProcess {
     const t0 = performance.now();
     const child =
       how === 'npm'
-        ? cpuProfileDir
-          ? // What `npm start` runs, under V8's profiler (written when the controller stops).
-            spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, 'scripts/start.js', 'serve', ...flags], { cwd: tree, stdio: ['ignore', log, log], env })
+        ? profile
+          ? // What `npm start` runs, under V8's profilers (written when the controller stops).
+            spawn(process.execPath, [...profilerFlags(profile), 'scripts/start.js', 'serve', ...flags], { cwd: tree, stdio: ['ignore', log, log], env })
           : spawn('npm', ['start', '--', ...flags], { cwd: tree, stdio: ['ignore', log, log], env })
         : spawn(process.execPath, ['--import', PROBE, join(tree, 'dist', 'src', 'cli.js'), 'serve', ...flags], { cwd: tree, stdio: ['ignore', log, log], env });
     launched.add(child);
@@ -108,7 +118,7 @@ export class ControllerProcess {
       await sleep(20);
     }
     const startToHealthMs = performance.now() - t0;
-    const pid = how === 'npm' && !cpuProfileDir ? childrenOf(child.pid!)[0]?.pid : child.pid;
+    const pid = how === 'npm' && !profile ? childrenOf(child.pid!)[0]?.pid : child.pid;
     if (pid === undefined) throw new Error(`${label}: cannot find the controller process under npm (${child.pid})`);
     return new ControllerProcess(label, commit, child, pid, api, ofPort, startToHealthMs, logFile, eldFile);
   }
