@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { OpenFlowServer, sendBundle, type SwitchConnection } from '../src/channel/index.js';
 import { createLogger } from '../src/log.js';
 import { encodeMessage } from '../src/openflow/index.js';
-import type { FlowMod } from '../src/openflow/types.js';
+import type { FlowMod } from '../src/openflow/message-model.js';
 import { addBridge, benchArg, benchUnderOvsLock, sh as ovsSh } from '../test/support/ovs.js';
 
 const BR = 'spchbench';

@@ -8,7 +8,7 @@
 import os from 'node:os';
 import { OpenFlowServer, type SwitchConnection } from '../src/channel/index.js';
 import { createLogger } from '../src/log.js';
-import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../src/openflow/types.js';
+import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../src/openflow/wire-values.js';
 import { ChannelSession } from '../src/reconcile/channel-session.js';
 import { ReconcileManager } from '../src/reconcile/manager.js';
 import { DEFAULT_COOKIE_SPACE, type DesiredFlow, type SwitchCommand, type SwitchSession } from '../src/reconcile/ports.js';

@@ -16,7 +16,7 @@ import { TableBudgets, type BudgetSettings } from './budget/table-budgets.js';
 import { attachEventSources } from './events/sources.js';
 import { SpoofWatch } from './events/spoof-watch.js';
 import type { Logger } from './log.js';
-import { versionName } from './openflow/types.js';
+import { versionName } from './openflow/wire-values.js';
 import { ChannelSession } from './reconcile/channel-session.js';
 import { ReconcileManager } from './reconcile/manager.js';
 import { attachMetrics, type AttachedMetrics } from './metrics/index.js';

@@ -13,18 +13,17 @@ import {
   OFP13_VERSION,
   Port,
   TABLE_ALL,
-  type Bucket,
+  type OfVersion,
+} from '../../src/openflow/wire-values.js';
+import { type Bucket, type GroupType, type MeterBand } from '../../src/openflow/flow-model.js';
+import {
   type FlowStats,
-  type GroupType,
-  type MeterBand,
   type MultipartReplyBody,
   type MultipartRequestBody,
-  type OfpMessage,
-  type OfVersion,
-  type PacketOut,
   type PortDesc,
   type PortStats,
-} from '../../src/openflow/types.js';
+} from '../../src/openflow/stats-model.js';
+import { type OfpMessage, type PacketOut } from '../../src/openflow/message-model.js';
 import { FlowTable, flowModError, reportedInstructions, type TableFlow } from '../../test/support/flow-table.js';
 import { BundleBook } from './bundles.js';
 import { errorFor, OFPET, OFPBRC } from './errors.js';

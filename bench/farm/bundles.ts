@@ -4,7 +4,7 @@
 // group-mod; a commit applies every message in order or, when one fails,
 // answers that message's error, then fails the commit with MSG_FAILED and
 // changes nothing. Committing or discarding forgets the bundle.
-import type { OfpMessage } from '../../src/openflow/types.js';
+import type { OfpMessage } from '../../src/openflow/message-model.js';
 import { OFPBFC, bundleError, errorFor } from './errors.js';
 
 interface OpenBundle {

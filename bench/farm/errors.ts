@@ -1,7 +1,8 @@
 // OpenFlow ERROR messages as Open vSwitch sends them: the type and code, and
 // the first 64 bytes of the message that caused it. Numbers are OF1.3's; the
 // few an OF1.0 session can meet (HELLO_FAILED, BAD_REQUEST) are the same there.
-import type { ErrorMsg, OfVersion } from '../../src/openflow/types.js';
+import type { ErrorMsg } from '../../src/openflow/message-model.js';
+import type { OfVersion } from '../../src/openflow/wire-values.js';
 import { ONF_EXPERIMENTER_ID } from '../../src/openflow/index.js';
 
 export const OFPET = {

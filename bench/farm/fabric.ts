@@ -8,7 +8,8 @@
 // sends (ARP, gratuitous ARP, RARP) are handed to the controller as the trap
 // flow's PACKET_IN, without a walk through the table and without the
 // packet-in meter, so that what is measured is the controller.
-import { NO_BUFFER, OFP10_VERSION, OFP13_VERSION, Port, type OfVersion, type PacketOut } from '../../src/openflow/types.js';
+import { NO_BUFFER, OFP10_VERSION, OFP13_VERSION, Port, type OfVersion } from '../../src/openflow/wire-values.js';
+import { type PacketOut } from '../../src/openflow/message-model.js';
 import { ArpTracker } from './arp-tracker.js';
 import { SimBridge } from './bridge.js';
 import { isLldp, packetFields } from './frames.js';

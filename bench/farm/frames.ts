@@ -1,7 +1,7 @@
 // Frames a VM sends (ARP request, gratuitous ARP, RARP as QEMU announces a
 // migrated VM), built with the wire builders of src/sim/packets.ts, and a
 // frame's header fields as the flow table matches them.
-import { OFP10_VERSION, type OfVersion } from '../../src/openflow/types.js';
+import { OFP10_VERSION, type OfVersion } from '../../src/openflow/wire-values.js';
 import { arp, ethernet, parse, type Fields } from '../../src/sim/packets.js';
 import type { Packet } from '../../test/support/flow-table.js';
 

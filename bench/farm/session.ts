@@ -8,7 +8,9 @@
 // 1, 2, 4, 8 s. Every session that ends while the farm runs is counted, by cause.
 import net from 'node:net';
 import { FrameReader, MessageBatch, decodeMessage } from '../../src/openflow/index.js';
-import { OFP10_VERSION, OFP13_VERSION, type CodecError, type OfpMessage, type PacketIn, type PacketOut, type PortStatus } from '../../src/openflow/types.js';
+import { OFP10_VERSION, OFP13_VERSION } from '../../src/openflow/wire-values.js';
+import { type CodecError } from '../../src/openflow/errors.js';
+import { type OfpMessage, type PacketIn, type PacketOut, type PortStatus } from '../../src/openflow/message-model.js';
 import type { ConnectionState, SimBridge } from './bridge.js';
 import { BundleBook } from './bundles.js';
 import { errorFor, OFPBRC, OFPET } from './errors.js';

@@ -10,7 +10,7 @@
 // when every field it matches belongs to one of the enabled modes' field
 // groups, with the EtherType the group requires; any other flow still takes 2.
 // The groups below are PicOS's, in its own names (mac, ip, arp_tpa, ...).
-import type { Match, MatchField } from '../openflow/types.js';
+import type { Match, MatchField } from '../openflow/flow-model.js';
 import { ETH_ARP, ETH_IPV4, ETH_IPV6 } from '../openflow/ethernet.js';
 
 export type BudgetProfile = 'flows' | 'pica8';

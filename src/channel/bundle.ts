@@ -3,7 +3,8 @@
 // all pipelined without waiting between them. The switch applies the whole
 // bundle in one transaction, which is much cheaper for it than one
 // transaction per flow-mod; with `atomic` it applies all or nothing.
-import { OFP13_VERSION, type OfpMessage } from '../openflow/types.js';
+import { OFP13_VERSION } from '../openflow/wire-values.js';
+import { type OfpMessage } from '../openflow/message-model.js';
 import type { SwitchConnection } from './connection.js';
 import { ChannelError, type SwitchErrorInfo } from './errors.js';
 import type { Unsent } from './message.js';

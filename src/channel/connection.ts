@@ -6,20 +6,23 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { decodeMessage, formatDpid, OFPT13, peekHeader } from '../openflow/index.js';
+import type { CodecError } from '../openflow/errors.js';
 import type {
-  CodecError,
   FlowRemoved,
-  FlowStats,
-  FlowStatsRequestBody,
   OfpMessage,
-  OfVersion,
   PacketIn,
-  PortDesc,
   PortStatus,
   RoleStatus,
+} from '../openflow/message-model.js';
+import type {
+  FlowStats,
+  FlowStatsRequestBody,
+  PortDesc,
   SwitchDesc,
-} from '../openflow/types.js';
-import { GROUP_ANY, Port, PortReason, TABLE_ALL } from '../openflow/types.js';
+} from '../openflow/stats-model.js';
+import type { OfVersion } from '../openflow/wire-values.js';
+import { GROUP_ANY, Port, TABLE_ALL } from '../openflow/wire-values.js';
+import { PortReason } from '../openflow/message-model.js';
 import { RepeatedLogLimiter, type Logger } from '../log.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import {

@@ -1,7 +1,8 @@
 // Stable error and disconnect codes of the switch channel, documented in
 // src/channel/README.md. Failures reach callers as ChannelError values (promise
 // rejections or events); nothing here throws into the socket's event loop.
-import type { CodecError, ErrorMsg, OfpMessage } from '../openflow/types.js';
+import type { CodecError } from '../openflow/errors.js';
+import type { ErrorMsg, OfpMessage } from '../openflow/message-model.js';
 
 export type ChannelErrorCode =
   /** The switch answered a request with an OpenFlow ERROR message. */

@@ -2,14 +2,9 @@
 // the port list (OF1.3: port-desc multipart; OF1.0: in FEATURES_REPLY) and the
 // switch description. The barrier at the end confirms SET_CONFIG was taken
 // (an ERROR for it would arrive before the barrier's reply).
-import {
-  OFP10_VERSION,
-  type FeaturesReply,
-  type OfpMessage,
-  type OfVersion,
-  type PortDesc,
-  type SwitchDesc,
-} from '../openflow/types.js';
+import { OFP10_VERSION, type OfVersion } from '../openflow/wire-values.js';
+import { type FeaturesReply, type OfpMessage } from '../openflow/message-model.js';
+import { type PortDesc, type SwitchDesc } from '../openflow/stats-model.js';
 import type { SwitchErrorInfo } from './errors.js';
 import type { Unsent } from './message.js';
 

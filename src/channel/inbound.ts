@@ -4,7 +4,7 @@
 // others nor makes us buffer more than a socket read's worth.
 import type { Socket } from 'node:net';
 import { FrameReader } from '../openflow/index.js';
-import type { CodecError } from '../openflow/types.js';
+import type { CodecError } from '../openflow/errors.js';
 
 export class InboundPump {
   private readonly reader = new FrameReader();

@@ -1,6 +1,7 @@
 // Message shapes as callers hand them to a connection: version and xid are
 // filled in by the connection (negotiated version; fresh xid when absent).
-import type { OfpMessage, OfpMessageType, OfVersion } from '../openflow/types.js';
+import type { OfpMessage, OfpMessageType } from '../openflow/message-model.js';
+import type { OfVersion } from '../openflow/wire-values.js';
 
 export type Unsent<M extends OfpMessage = OfpMessage> = M extends OfpMessage
   ? Omit<M, 'version' | 'xid'> & { version?: OfVersion; xid?: number }

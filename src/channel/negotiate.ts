@@ -1,7 +1,7 @@
 // OpenFlow version negotiation (OF1.3.x spec, section 6.3.1): with a version
 // bitmap on both sides, the highest version both set; otherwise the smaller of
 // the two HELLO header versions, which must be one we speak.
-import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../openflow/types.js';
+import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../openflow/wire-values.js';
 
 export type Negotiation = { ok: true; version: OfVersion } | { ok: false; reason: string };
 

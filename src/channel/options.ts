@@ -1,6 +1,6 @@
 // Per-connection limits and timers; defaults documented in src/channel/README.md.
 import { DEFAULT_REPLY_LIMITS } from './requests.js';
-import { OFP10_VERSION, OFP13_VERSION, CONTROLLER_MAX_LEN_NO_BUFFER, type OfVersion } from '../openflow/types.js';
+import { OFP10_VERSION, OFP13_VERSION, CONTROLLER_MAX_LEN_NO_BUFFER, type OfVersion } from '../openflow/wire-values.js';
 
 export interface ConnectionLimits {
   /** Versions offered in our HELLO bitmap. */

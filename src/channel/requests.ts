@@ -7,7 +7,8 @@
 // one deadline that no part moves, and a reply is capped in parts, entries
 // and bytes; past a cap the request fails and the tracker's owner is told
 // (the connection closes that switch).
-import type { ErrorMsg, MultipartReply, MultipartReplyBody, OfpMessage } from '../openflow/types.js';
+import type { ErrorMsg, MultipartReply, OfpMessage } from '../openflow/message-model.js';
+import type { MultipartReplyBody } from '../openflow/stats-model.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { ChannelError, type SwitchErrorInfo } from './errors.js';
 

@@ -4,8 +4,8 @@
 // is what fences a deposed master. OF1.0 has Open vSwitch's Nicira role
 // request, which carries no generation id: there the switch only keeps one
 // master at a time, and the controller's own lease check is the fence.
-import type { ControllerRole } from '../openflow/types.js';
-import { OFP13_VERSION, type OfVersion } from '../openflow/types.js';
+import type { ControllerRole } from '../openflow/message-model.js';
+import { OFP13_VERSION, type OfVersion } from '../openflow/wire-values.js';
 import { ChannelError } from './errors.js';
 import type { SwitchConnection } from './connection.js';
 

@@ -9,7 +9,9 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { FlowRemoved, OfVersion, PacketIn, PortDesc, PortStatus, SwitchDesc } from '../openflow/types.js';
+import type { FlowRemoved, PacketIn, PortStatus } from '../openflow/message-model.js';
+import type { OfVersion } from '../openflow/wire-values.js';
+import type { PortDesc, SwitchDesc } from '../openflow/stats-model.js';
 import { RepeatedLogLimiter, type Logger } from '../log.js';
 import { isLoopbackAddress, REFUSAL_REASONS, SocketAdmission, type RefusalReason } from './admission.js';
 import { systemClock, type Clock } from '../clock.js';

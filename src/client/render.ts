@@ -3,7 +3,7 @@
 import type { FlowEntryInfo, SwitchInfo } from '../api/deps.js';
 import type { ExplainReport } from '../explain/explain.js';
 import type { Network, Vm } from '../model/types.js';
-import { Port } from '../openflow/types.js';
+import { Port } from '../openflow/wire-values.js';
 import type { TraceReport } from '../sim/trace.js';
 import { table } from './table.js';
 

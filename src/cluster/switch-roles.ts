@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import type { RoleError, SwitchConnection } from '../channel/index.js';
 import { requestRole } from '../channel/index.js';
 import type { Logger } from '../log.js';
-import type { RoleStatus } from '../openflow/types.js';
+import type { RoleStatus } from '../openflow/message-model.js';
 import type { Election } from './election.js';
 
 type Conn = Pick<SwitchConnection, 'dpid' | 'version' | 'request' | 'barrier' | 'on' | 'off'>;

@@ -20,7 +20,7 @@
 //   a switch's fabric or access ports -> its groups (failover groups watch
 //       fabric ports; frames sent back go up its other fabric ports).
 import type { ModelChange, ModelSnapshot, Network, Relation, Vm } from '../model/types.js';
-import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../openflow/types.js';
+import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../openflow/wire-values.js';
 import type { Dpid } from '../openflow/dpid.js';
 import type { TopologySnapshot } from '../topo/types.js';
 import { deliveredMacs, deliverPieces, deliverPiecesFor, macConflicts } from './deliver.js';

@@ -13,7 +13,7 @@
 // would time the switch's links out. Only the neighbour switch sends on a
 // fabric cable, and it sends nothing but the controller's own probes to this
 // address, so the volume stays the controller's own probe rate.
-import { Port } from '../openflow/types.js';
+import { Port } from '../openflow/wire-values.js';
 import { PROBE_TRAP_MATCH } from '../topo/lldp.js';
 import type { Dpid } from '../openflow/dpid.js';
 import { cookieFor } from './cookie.js';

@@ -6,7 +6,7 @@
 // fabric ports (src/compiler/switch-lowering.ts).
 import { BROADCAST, ETH_ARP, ETH_IPV4, ETH_RARP, IPPROTO_UDP } from '../openflow/ethernet.js';
 import { OFP10_VLAN_NONE } from '../openflow/of10/constants.js';
-import type { Action, Instruction, Match } from '../openflow/types.js';
+import type { Action, Instruction, Match } from '../openflow/flow-model.js';
 import { isIpv6 } from '../openflow/addr.js';
 import { cookieFor } from './cookie.js';
 import type { Endpoint, Location } from './endpoints.js';

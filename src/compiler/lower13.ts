@@ -4,7 +4,7 @@
 // frames that arrive tagged), and a delivered MAC. Metadata bits 19..0 carry
 // the network's segment from the first table on.
 import { BROADCAST, ETH_ARP, ETH_IPV4, ETH_IPV6, ETH_RARP, ICMPV6_NA, ICMPV6_NS, ICMPV6_RA, ICMPV6_REDIRECT, IPPROTO_ICMPV6, IPPROTO_UDP, NO_MAC, ETH_MPLS } from '../openflow/ethernet.js';
-import type { Action, Instruction, Match } from '../openflow/types.js';
+import type { Action, Instruction, Match } from '../openflow/flow-model.js';
 import { canonicalIpv6, isIpv6, linkLocalOf } from '../openflow/addr.js';
 import { cookieFor } from './cookie.js';
 import type { Endpoint, Location } from './endpoints.js';

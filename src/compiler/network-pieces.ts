@@ -6,7 +6,7 @@
 // piece can be computed on its own by key, so a change touches only its own
 // pieces; an OF1.0 access flow carries its destinations' actions, so OF1.0
 // scopes are refreshed whole.
-import type { Action } from '../openflow/types.js';
+import type { Action } from '../openflow/flow-model.js';
 import type { Endpoint, Location } from './endpoints.js';
 import { portMeterOf } from './fabric.js';
 import { accessFlows10, networkEgress10 } from './lower10.js';

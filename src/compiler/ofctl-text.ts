@@ -2,7 +2,8 @@
 // operator types and Open vSwitch itself can load them. The match text is
 // canonical (fixed field order, lower-case MACs, RFC 5952 IPv6). A flow's
 // identity on its switch is the reconciler's flowKey (reconcile/match-key.ts).
-import { MeterFlags, Port, VID_PRESENT, type Action, type Instruction, type Match, type MatchField, type MaybeMasked, type OfVersion, OFP10_VERSION } from '../openflow/types.js';
+import { MeterFlags, type Action, type Instruction, type Match, type MatchField, type MaybeMasked } from '../openflow/flow-model.js';
+import { Port, VID_PRESENT, type OfVersion, OFP10_VERSION } from '../openflow/wire-values.js';
 import { canonicalIpv6 } from '../openflow/addr.js';
 import { OFP10_VLAN_NONE } from '../openflow/of10/constants.js';
 import { OXM_BY_NAME, type OxmField } from '../openflow/of13/oxm-fields.js';

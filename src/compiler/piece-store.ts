@@ -4,7 +4,7 @@
 // groups and meters it lowered to, and the signature of the inputs they came
 // from. Refreshing a scope re-lowers only the pieces whose signature changed
 // and records what left and what came, per switch, for the reconciler.
-import { OFP10_VERSION, type OfVersion } from '../openflow/types.js';
+import { OFP10_VERSION, type OfVersion } from '../openflow/wire-values.js';
 import { checkFlow } from './pipeline.js';
 import type { Dpid } from '../openflow/dpid.js';
 import type { DesiredFlow, DesiredGroup, DesiredMeter, SwitchDelta } from './types.js';

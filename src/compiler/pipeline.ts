@@ -2,7 +2,8 @@
 // match, where its flows may go next, and what a miss does. Every generated
 // flow is checked against its stage (checkFlow) on every compile, and
 // flows/PIPELINE.md lists the same stages (a test keeps the two in step).
-import { Port, type MatchField } from '../openflow/types.js';
+import { Port } from '../openflow/wire-values.js';
+import { type MatchField } from '../openflow/flow-model.js';
 import type { DesiredFlow } from './types.js';
 
 export type Lowering = 'of13' | 'of10';

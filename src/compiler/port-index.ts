@@ -3,7 +3,7 @@
 // end (then it binds no endpoint) and which link ends are usable (both ports
 // up: the switch's fabric ports). `update` reports exactly what changed, so
 // the compiler re-resolves only the bindings on those ports.
-import type { OfVersion } from '../openflow/types.js';
+import type { OfVersion } from '../openflow/wire-values.js';
 import type { PortRef } from '../model/types.js';
 import type { Dpid } from '../openflow/dpid.js';
 import type { TopoSwitch, TopologySnapshot } from '../topo/types.js';

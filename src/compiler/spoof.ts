@@ -6,7 +6,8 @@
 //   a per-port count.
 // - OpenFlow 1.3: the table-miss drops of the port-security and
 //   address-security tables: per switch only, since those misses match no port.
-import { OFP10_VERSION, type FlowStats, type OfVersion } from '../openflow/types.js';
+import { OFP10_VERSION, type OfVersion } from '../openflow/wire-values.js';
+import { type FlowStats } from '../openflow/stats-model.js';
 import { P10 } from './priorities.js';
 import { tableOf } from './pipeline.js';
 

@@ -4,7 +4,8 @@
 // carries and sends back (src/compiler/routes.ts); where it sends frames up
 // again, which fabric port a frame sent back to it leaves by. Ids are a pure
 // function of the switch's set of group keys (fabric.ts, assignGroups).
-import { GROUP_ANY, Port, type Bucket, type GroupType } from '../openflow/types.js';
+import { GROUP_ANY, Port } from '../openflow/wire-values.js';
+import { type Bucket, type GroupType } from '../openflow/flow-model.js';
 import { assignGroups, FAILOVER_KEY } from './fabric.js';
 
 /** The buckets of a SELECT group over `hops`: one per next-hop port, each watching its port (the switch skips a dead one). */

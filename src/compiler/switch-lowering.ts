@@ -5,7 +5,8 @@
 // comes as a named piece with a signature of its inputs, so the compiler
 // re-lowers only the pieces whose inputs changed.
 import { BROADCAST, ETH_ARP, ETH_IPV4, ETH_IPV6, ICMPV6_NA, ICMPV6_NS, ICMPV6_RA, ICMPV6_REDIRECT, IPPROTO_ICMPV6, IPPROTO_UDP } from '../openflow/ethernet.js';
-import { MeterFlags, VID_PRESENT, type Action, type Bucket, type GroupType, type Instruction, type Match } from '../openflow/types.js';
+import { MeterFlags, type Action, type Bucket, type GroupType, type Instruction, type Match } from '../openflow/flow-model.js';
+import { VID_PRESENT } from '../openflow/wire-values.js';
 import { cookieFor } from './cookie.js';
 import { DETOUR_PCP, portMeterOf, SWITCH_METER } from './fabric.js';
 import { fabricProbeTrapFlow, LLDP_TRAP_PRIORITY, LLDP_TRAP_PRIORITY_13, lldpTrapFlow } from './lldp-trap.js';

@@ -3,7 +3,8 @@
 // it (through the label's SELECT group where the switch has groups, else out
 // one next hop chosen per label so that destinations spread over the
 // equal-cost paths).
-import { Port, VID_PRESENT, type Action } from '../openflow/types.js';
+import { Port, VID_PRESENT } from '../openflow/wire-values.js';
+import { type Action } from '../openflow/flow-model.js';
 import type { Dpid } from '../openflow/dpid.js';
 import type { Location } from './endpoints.js';
 import { FabricMacKind, fabricMac, mplsLabelOf, type MplsClass } from './fabric.js';

@@ -1,6 +1,7 @@
 // What the compiler hands to the reconciler: per switch, plain desired flows
 // named by stage, the groups and meters they use, and diagnostics as values.
-import type { Bucket, GroupType, Instruction, Match, MeterBand, OfVersion } from '../openflow/types.js';
+import type { Bucket, GroupType, Instruction, Match, MeterBand } from '../openflow/flow-model.js';
+import type { OfVersion } from '../openflow/wire-values.js';
 import type { Dpid } from '../openflow/dpid.js';
 
 export interface DesiredFlow {

@@ -3,7 +3,7 @@
 // links as discovery finds and loses them, and each switch confirming a
 // generation. Spoof-drop surges come from spoof-watch.ts.
 import type { ModelChange, ModelCommit, Vm } from '../model/types.js';
-import { versionName, type OfVersion } from '../openflow/types.js';
+import { versionName, type OfVersion } from '../openflow/wire-values.js';
 import { linkKey, orderLink } from '../topo/link.js';
 import type { Link, TopologyEvent, TopologySnapshot } from '../topo/types.js';
 import type { EventBus } from './bus.js';

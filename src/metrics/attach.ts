@@ -5,7 +5,7 @@
 // counters) and `api` goes to the API (GET /metrics, hook latency).
 import type { ApiMetrics } from '../api/deps.js';
 import { ETH_ARP, ETH_IPV4, ETH_IPV6, ETH_LLDP, ETH_RARP, etherTypeOf } from '../openflow/ethernet.js';
-import type { PacketIn } from '../openflow/types.js';
+import type { PacketIn } from '../openflow/message-model.js';
 import type { SwitchReconcileStatus } from '../reconcile/manager.js';
 import type { SwitchSession } from '../reconcile/ports.js';
 import { registerTopologyMetrics, type TopologyMetricsSource } from '../topo/metrics.js';

@@ -4,8 +4,9 @@ import { decodeHello } from './hello.js';
 import { decodeOf10 } from './of10/codec.js';
 import { decodeOf13 } from './of13/codec.js';
 import { Reader } from './reader.js';
-import type { CodecError, DecodeResult, OfpMessage } from './types.js';
-import { OFP10_VERSION, OFP13_VERSION } from './types.js';
+import type { CodecError, DecodeResult } from './errors.js';
+import type { OfpMessage } from './message-model.js';
+import { OFP10_VERSION, OFP13_VERSION } from './wire-values.js';
 
 /**
  * The framing error of a message's first 8 bytes against the bytes given, or

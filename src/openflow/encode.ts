@@ -5,8 +5,9 @@ import { CodecException } from './errors.js';
 import { encodeHello } from './hello.js';
 import { encodeOf10 } from './of10/codec.js';
 import { encodeOf13 } from './of13/codec.js';
-import type { CodecError, EncodeResult, OfpMessage } from './types.js';
-import { OFP10_VERSION, OFP13_VERSION } from './types.js';
+import type { CodecError, EncodeResult } from './errors.js';
+import type { OfpMessage } from './message-model.js';
+import { OFP10_VERSION, OFP13_VERSION } from './wire-values.js';
 import { Writer } from './writer.js';
 
 const slab = new Writer();

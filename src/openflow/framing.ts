@@ -1,6 +1,6 @@
 // Splits a TCP byte stream into whole OpenFlow messages. Every message starts
 // with an 8-byte header whose bytes 2..3 give the whole message's length.
-import type { CodecError } from './types.js';
+import type { CodecError } from './errors.js';
 
 export const OFP_HEADER_LEN = 8;
 

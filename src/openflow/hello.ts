@@ -4,7 +4,8 @@
 import { CodecException, fail } from './errors.js';
 import { MAX_BITMAP_WORDS, MAX_HELLO_ELEMENTS } from './limits.js';
 import type { Reader } from './reader.js';
-import type { Hello, OfVersion } from './types.js';
+import type { Hello } from './message-model.js';
+import type { OfVersion } from './wire-values.js';
 import type { Writer } from './writer.js';
 import { OFPHET_VERSIONBITMAP } from './of13/constants.js';
 

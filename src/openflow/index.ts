@@ -3,7 +3,11 @@
 // stream with FrameReader and decodes each frame with decodeMessage.
 //
 // Written by hand because no OpenFlow codec exists on the npm registry.
-export * from './types.js';
+export * from './wire-values.js';
+export * from './flow-model.js';
+export * from './stats-model.js';
+export * from './message-model.js';
+export type { CodecError, CodecErrorCode, DecodeResult, EncodeResult } from './errors.js';
 export { CodecException } from './errors.js';
 export { decodeMessage } from './decode.js';
 export { encodeMessage, tryEncodeMessage, MessageBatch } from './encode.js';

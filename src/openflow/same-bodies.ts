@@ -2,7 +2,8 @@
 // config and barrier requests, barrier replies) and ofp_switch_config (flags,
 // miss_send_len).
 import type { Reader } from './reader.js';
-import type { OfpMessage, OfVersion } from './types.js';
+import type { OfpMessage } from './message-model.js';
+import type { OfVersion } from './wire-values.js';
 import type { Writer } from './writer.js';
 
 /** A message that is its header alone. */

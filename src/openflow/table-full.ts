@@ -1,7 +1,7 @@
 // A switch's "table full" answer to a flow-mod: OF1.3 OFPET_FLOW_MOD_FAILED (5)
 // with OFPFMFC_TABLE_FULL (1); OF1.0 OFPET_FLOW_MOD_FAILED (3) with
 // OFPFMFC_ALL_TABLES_FULL (0).
-import { OFP10_VERSION } from './types.js';
+import { OFP10_VERSION } from './wire-values.js';
 
 const OF10_FLOW_MOD_FAILED = 3;
 const OF10_ALL_TABLES_FULL = 0;

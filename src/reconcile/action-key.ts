@@ -2,7 +2,8 @@
 // and what the switch reports back: OF1.0 rewrites and OF1.3 set-fields are one
 // form, an empty apply-actions is no instruction at all (OVS reports such a
 // flow as "drop"), and instructions are in the order OVS reports them.
-import { Port, CONTROLLER_MAX_LEN_NO_BUFFER, type Action, type Instruction, type MatchField } from '../openflow/types.js';
+import { Port, CONTROLLER_MAX_LEN_NO_BUFFER } from '../openflow/wire-values.js';
+import { type Action, type Instruction, type MatchField } from '../openflow/flow-model.js';
 import { canonicalFieldValue } from './match-key.js';
 
 /** Order in which OVS lists instructions in flow stats (also the execution order). */

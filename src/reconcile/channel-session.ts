@@ -3,7 +3,8 @@
 // ERRORs the switch raised for them; bundles through ONF bundle messages.
 import type { BarrierResult, SwitchConnection } from '../channel/index.js';
 import { ChannelError, roleErrorOf, type RoleError } from '../channel/index.js';
-import { OFP13_VERSION, type OfpMessage } from '../openflow/types.js';
+import { OFP13_VERSION } from '../openflow/wire-values.js';
+import { type OfpMessage } from '../openflow/message-model.js';
 import type { ApplyResult, CommandError, ReadFlowsResult, ReadObjectsResult, SwitchCommand, SwitchSession } from './ports.js';
 
 /** OFPM_ALL: every meter, in a meter-config request. */

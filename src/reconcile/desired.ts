@@ -4,11 +4,11 @@
 // that came); applying one costs what it changed and reports which keys it
 // touched, so the next pass plans only those. A full set (first publication,
 // or a switch whose version changed) replaces everything.
-import type { OfVersion } from '../openflow/types.js';
+import type { OfVersion } from '../openflow/wire-values.js';
 import { instructionText } from './diff.js';
 import { keyAndNormalize, type MatchKeyError } from './match-key.js';
 import type { DesiredFlow, DesiredGroup, DesiredMeter } from './ports.js';
-import { OFP10_VERSION } from '../openflow/types.js';
+import { OFP10_VERSION } from '../openflow/wire-values.js';
 
 /** A keyed desired flow: the flow and its match in the switch's normal form (what is sent). */
 export interface KeyedFlow {

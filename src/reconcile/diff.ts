@@ -24,7 +24,9 @@
 // switch lacks.
 import { isOurGroup, portMeterOf, SWITCH_METER } from '../compiler/fabric.js';
 import { bigintText } from '../json.js';
-import { GROUP_ANY, MeterFlags, NO_BUFFER, OFP10_VERSION, Port, type Bucket, type FlowStats, type OfVersion } from '../openflow/types.js';
+import { GROUP_ANY, NO_BUFFER, OFP10_VERSION, Port, type OfVersion } from '../openflow/wire-values.js';
+import { MeterFlags, type Bucket } from '../openflow/flow-model.js';
+import { type FlowStats } from '../openflow/stats-model.js';
 import { canonicalAction, canonicalInstructions } from './action-key.js';
 import { DesiredTables, noChanges, type DesiredChanges } from './desired.js';
 import { flowKey, type MatchKeyError } from './match-key.js';

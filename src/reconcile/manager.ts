@@ -3,7 +3,7 @@
 // realization tracker that `?wait` and GET /v1/switches read.
 import type { Logger } from '../log.js';
 import { DesiredTables, noChanges, type DesiredChanges } from './desired.js';
-import { OFP13_VERSION } from '../openflow/types.js';
+import { OFP13_VERSION } from '../openflow/wire-values.js';
 import type { Dpid } from '../openflow/dpid.js';
 import type { Clock } from '../clock.js';
 import type { CookieSpace, DesiredFlow, SwitchDelta, SwitchFlows, SwitchSession } from './ports.js';

@@ -6,7 +6,8 @@ import { formatIpv4, formatIpv6Value, ipv6Value } from '../openflow/addr.js';
 import { ETH_ARP, ETH_IPV4, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../openflow/ethernet.js';
 import { OFP10_VLAN_NONE } from '../openflow/of10/constants.js';
 import { OXM_FIELDS } from '../openflow/of13/oxm-fields.js';
-import { OFP10_VERSION, type Match, type MatchField, type MaybeMasked, type OfVersion } from '../openflow/types.js';
+import { OFP10_VERSION, type OfVersion } from '../openflow/wire-values.js';
+import { type Match, type MatchField, type MaybeMasked } from '../openflow/flow-model.js';
 
 const MAC_RE = /^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/;
 const IPV4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;

@@ -3,7 +3,9 @@
 import { COOKIE_TAG_MASK, COOKIE_TAG_VALUE } from '../compiler/cookie.js';
 import type { DesiredGroup, DesiredMeter } from '../compiler/types.js';
 import type { Dpid } from '../openflow/dpid.js';
-import type { FlowMod, FlowStats, GroupMod, MeterMod, OfVersion } from '../openflow/types.js';
+import type { FlowMod, GroupMod, MeterMod } from '../openflow/message-model.js';
+import type { FlowStats } from '../openflow/stats-model.js';
+import type { OfVersion } from '../openflow/wire-values.js';
 
 /** One flow the compiler wants on a switch (stage, table, priority, match, instructions, cookie). */
 export type { DesiredFlow, DesiredGroup, DesiredMeter, SwitchDelta, SwitchFlows } from '../compiler/types.js';

@@ -9,7 +9,7 @@
 // a change costs the keys it touched, not the whole table.
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import type { Logger } from '../log.js';
-import { OFP13_VERSION } from '../openflow/types.js';
+import { OFP13_VERSION } from '../openflow/wire-values.js';
 import { canonicalInstructions } from './action-key.js';
 import { DesiredTables, noChanges, type DesiredChanges } from './desired.js';
 import { driftOf, keyInstalled, planFlows, type Drift, type FlowPlan, type InstalledTables, type PlannedChange, type PlannedObject, type PlanScope } from './diff.js';

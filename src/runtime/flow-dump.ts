@@ -3,7 +3,8 @@
 import type { DumpFlowsResult, FlowEntryInfo } from '../api/deps.js';
 import { ChannelError } from '../channel/index.js';
 import { instructionsText, matchText } from '../compiler/ofctl-text.js';
-import { versionName, type FlowStats, type OfVersion } from '../openflow/types.js';
+import { versionName, type OfVersion } from '../openflow/wire-values.js';
+import { type FlowStats } from '../openflow/stats-model.js';
 
 export interface FlowStatsSource {
   flowStats(filter?: Record<string, never>): Promise<FlowStats[]>;

@@ -4,7 +4,7 @@
 // generation, name and role from the described fabric, and the packet-ins
 // it has sent.
 import type { Dpid } from '../openflow/dpid.js';
-import { OFP10_VERSION, OFP13_VERSION, versionName } from '../openflow/types.js';
+import { OFP10_VERSION, OFP13_VERSION, versionName } from '../openflow/wire-values.js';
 import type { SwitchDirectory, SwitchInfo, SwitchTableInfo } from '../api/deps.js';
 import type { TableUse } from '../budget/table-budgets.js';
 import type { SwitchReconcileStatus } from '../reconcile/manager.js';

@@ -8,7 +8,8 @@ import type { SwitchConnection } from '../channel/index.js';
 import { OF13_TABLES } from '../compiler/pipeline.js';
 import type { Logger } from '../log.js';
 import type { Dpid } from '../openflow/dpid.js';
-import { OFP10_VERSION, type MultipartReplyBody } from '../openflow/types.js';
+import { OFP10_VERSION } from '../openflow/wire-values.js';
+import { type MultipartReplyBody } from '../openflow/stats-model.js';
 
 export interface CapacityReader {
   /** What the switch said; undefined when it gave no capacity. */

@@ -7,7 +7,8 @@
 // A link cut with cutLink() takes its two ports down as a switch sees them: what is sent
 // there is lost, and the buckets watching them are dead; the flows stay as they are.
 import { OFP10_VLAN_NONE } from '../openflow/of10/constants.js';
-import { GROUP_ANY, OFP10_VERSION, OFP13_VERSION, Port, VID_PRESENT, type Action, type Bucket, type GroupType, type Instruction, type Match, type MaybeMasked } from '../openflow/types.js';
+import { GROUP_ANY, OFP10_VERSION, OFP13_VERSION, Port, VID_PRESENT } from '../openflow/wire-values.js';
+import { type Action, type Bucket, type GroupType, type Instruction, type Match, type MaybeMasked } from '../openflow/flow-model.js';
 import { parse, popMpls, popVlan, pushMpls, pushVlan, setEthDst, setMpls, setVlan, setVlanPcp, v6Bytes, type Fields } from './packets.js';
 
 export interface SimFlow {

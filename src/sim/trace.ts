@@ -2,7 +2,7 @@
 // on every switch it crosses (stage, flow, outputs), and the verdict.
 import type { DesiredFlow, SwitchFlows } from '../compiler/types.js';
 import { instructionsText, matchText } from '../compiler/ofctl-text.js';
-import type { OfVersion } from '../openflow/types.js';
+import type { OfVersion } from '../openflow/wire-values.js';
 import type { Link } from '../topo/types.js';
 import { tableStage } from '../compiler/pipeline.js';
 import { FlowSim, type SimStep } from './flowsim.js';

@@ -1,8 +1,11 @@
 // Connects the topology service to the OpenFlow listener: switch, port and
 // packet-in events in, probe packet-outs back. The listener is typed
 // structurally so topo/ does not load the channel code.
-import { NO_BUFFER, Port, PortConfig, PortState } from '../openflow/types.js';
-import type { OfVersion, PacketIn, PacketOut, PortDesc, PortStatus } from '../openflow/types.js';
+import { NO_BUFFER, Port } from '../openflow/wire-values.js';
+import { PortConfig, PortState } from '../openflow/stats-model.js';
+import type { OfVersion } from '../openflow/wire-values.js';
+import type { PacketIn, PacketOut, PortStatus } from '../openflow/message-model.js';
+import type { PortDesc } from '../openflow/stats-model.js';
 import type { PortInfo, PortStatusReason } from './discovery.js';
 import type { SendPacketOut, TopologyEventSource, TopologySourceEvents } from './service.js';
 

@@ -5,7 +5,7 @@
 import { dpidFromText, formatDpid, type Dpid } from '../openflow/dpid.js';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { OFP10_VERSION, OFP13_VERSION, Port, type OfVersion } from '../openflow/types.js';
+import { OFP10_VERSION, OFP13_VERSION, Port, type OfVersion } from '../openflow/wire-values.js';
 import type { SwitchRole } from './types.js';
 
 /** A port as the description names it: its number, or the name the switch reports ("s1-eth1"). */

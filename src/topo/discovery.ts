@@ -5,7 +5,7 @@
 // What it shows (switches, ports with their kind, confirmed links) is written
 // into a SnapshotWriter as it changes, so an event costs what it changes and
 // listeners hear what changed.
-import { Port } from '../openflow/types.js';
+import { Port } from '../openflow/wire-values.js';
 import { describedPortClassifier, type PortClassifier } from './cabling.js';
 import { linkKey, orderLink, portKey } from './link.js';
 import type { TopologyDescription } from './description.js';
@@ -13,7 +13,7 @@ import { buildProbe, parseProbe } from './lldp.js';
 import { SnapshotWriter } from './snapshot-writer.js';
 import type { Dpid } from '../openflow/dpid.js';
 import type { BoundPorts, Link, LinkEnd, PortKind, PortRefOnSwitch, TopologyListener, TopologySnapshot, TopoSwitch } from './types.js';
-import type { OfVersion } from '../openflow/types.js';
+import type { OfVersion } from '../openflow/wire-values.js';
 import { ProbeSchedule } from './probe-schedule.js';
 
 export interface DiscoveryOptions {

@@ -5,7 +5,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { macBytes } from '../openflow/addr.js';
 import { ETH_LLDP } from '../openflow/ethernet.js';
-import type { Match } from '../openflow/types.js';
+import type { Match } from '../openflow/flow-model.js';
 import type { Dpid } from '../openflow/dpid.js';
 
 /** Nearest-bridge group address: 802.1D bridges never forward it. */

@@ -5,7 +5,7 @@
 // of Spotlight.
 import { randomBytes } from 'node:crypto';
 import { RepeatedLogLimiter, type Logger } from '../log.js';
-import { versionName, type OfVersion } from '../openflow/types.js';
+import { versionName, type OfVersion } from '../openflow/wire-values.js';
 import { cablingMatches, compareCabling, logCablingReport, type CablingReport } from './cabling.js';
 import { linkKey } from './link.js';
 import { Discovery, type DiscoveryCounters, type DiscoveryOptions, type PortInfo, type PortStatusReason } from './discovery.js';

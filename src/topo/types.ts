@@ -1,7 +1,7 @@
 // The fabric as the rest of Spotlight sees it: switches, their ports, and the
 // links between them. Built from the described cabling and from discovery.
 import type { Dpid } from '../openflow/dpid.js';
-import type { OfVersion } from '../openflow/types.js';
+import type { OfVersion } from '../openflow/wire-values.js';
 
 export interface TopoPort {
   portNo: number;

@@ -6,7 +6,8 @@
 //   flock /tmp/spotlight-integration.lock npx mocha --config .mocharc.json --timeout 300000 test/integration/controller-roles.test.ts
 import { expect } from 'chai';
 import { OpenFlowServer, requestRole, roleErrorOf, type SwitchConnection } from '../../src/channel/index.js';
-import type { FlowMod, OfVersion, RoleStatus } from '../../src/openflow/types.js';
+import type { FlowMod, RoleStatus } from '../../src/openflow/message-model.js';
+import type { OfVersion } from '../../src/openflow/wire-values.js';
 import { addBridge, haveCommand, ovsStarted, sh } from '../support/ovs.js';
 import { until } from '../support/wait.js';
 import { silentLogger } from '../support/logs.js';

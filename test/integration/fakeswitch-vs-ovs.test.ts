@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { OpenFlowServer, type SwitchConnection } from '../../src/channel/index.js';
-import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../../src/openflow/types.js';
+import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../../src/openflow/wire-values.js';
 import { ChannelSession } from '../../src/reconcile/channel-session.js';
 import { FakeSwitch } from '../support/fakeswitch.js';
 import { commandArb, tableText } from '../support/ovs-compare.js';

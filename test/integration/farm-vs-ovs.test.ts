@@ -10,7 +10,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { ChannelError, OpenFlowServer, type SwitchConnection } from '../../src/channel/index.js';
-import { GROUP_ANY, OFP10_VERSION, OFP13_VERSION, Port, type MultipartReplyBody, type MultipartRequestBody, type OfVersion } from '../../src/openflow/types.js';
+import { GROUP_ANY, OFP10_VERSION, OFP13_VERSION, Port, type OfVersion } from '../../src/openflow/wire-values.js';
+import { type MultipartReplyBody, type MultipartRequestBody } from '../../src/openflow/stats-model.js';
 import { ChannelSession } from '../../src/reconcile/channel-session.js';
 import type { FlowModBody, SwitchCommand } from '../../src/reconcile/ports.js';
 import { FarmClient } from '../../bench/farm/client.js';

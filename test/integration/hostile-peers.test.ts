@@ -17,7 +17,8 @@ import { until } from '../support/wait.js';
 import { mininetReadiness } from '../support/mininet.js';
 import { FakeSwitch, flowStat } from '../unit/channel/support/fake-switch.js';
 import { encodeMessage } from '../../src/openflow/index.js';
-import type { FlowStats, OfpMessage } from '../../src/openflow/types.js';
+import type { FlowStats } from '../../src/openflow/stats-model.js';
+import type { OfpMessage } from '../../src/openflow/message-model.js';
 
 /** Two VMs of tenant A: a1 on s1, a2 on s3, two hops apart on the ring. */
 const SPEC: ScenarioSpec = {

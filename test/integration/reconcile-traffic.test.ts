@@ -13,7 +13,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { OpenFlowServer, type SwitchConnection } from '../../src/channel/index.js';
-import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../../src/openflow/types.js';
+import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../../src/openflow/wire-values.js';
 import { ChannelSession } from '../../src/reconcile/channel-session.js';
 import { ReconcileManager } from '../../src/reconcile/manager.js';
 import { DEFAULT_COOKIE_SPACE, type DesiredFlow, type SwitchCommand, type SwitchSession } from '../../src/reconcile/ports.js';

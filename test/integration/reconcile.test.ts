@@ -7,7 +7,8 @@
 import { expect } from 'chai';
 import { OpenFlowServer, type SwitchConnection } from '../../src/channel/index.js';
 import { compile } from '../../src/compiler/compile.js';
-import { MeterFlags, OFP10_VERSION, OFP13_VERSION, Port, type OfVersion } from '../../src/openflow/types.js';
+import { MeterFlags } from '../../src/openflow/flow-model.js';
+import { OFP10_VERSION, OFP13_VERSION, Port, type OfVersion } from '../../src/openflow/wire-values.js';
 import { ChannelSession } from '../../src/reconcile/channel-session.js';
 import { ReconcileManager } from '../../src/reconcile/manager.js';
 import { DEFAULT_COOKIE_SPACE, type DesiredFlow, type SwitchCommand, type SwitchFlows, type SwitchSession } from '../../src/reconcile/ports.js';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { OpenFlowServer } from '../../src/channel/index.js';
 import { FlowCompiler } from '../../src/compiler/compile.js';
 import type { ModelSnapshot, Network, Vm } from '../../src/model/types.js';
-import { GROUP_ANY, NO_BUFFER, Port } from '../../src/openflow/types.js';
+import { GROUP_ANY, NO_BUFFER, Port } from '../../src/openflow/wire-values.js';
 import { ChannelSession } from '../../src/reconcile/channel-session.js';
 import { ReconcileManager } from '../../src/reconcile/manager.js';
 import { channelTopologySource } from '../../src/topo/channel-source.js';

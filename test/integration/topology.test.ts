@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { OpenFlowServer } from '../../src/channel/index.js';
 import { Controller } from '../../src/controller.js';
-import { NO_BUFFER, Port, GROUP_ANY, type OfVersion } from '../../src/openflow/types.js';
+import { NO_BUFFER, Port, GROUP_ANY, type OfVersion } from '../../src/openflow/wire-values.js';
 import { channelTopologySource } from '../../src/topo/channel-source.js';
 import { loadDescription, type TopologyDescription } from '../../src/topo/description.js';
 import { ETH_LLDP } from '../../src/openflow/ethernet.js';

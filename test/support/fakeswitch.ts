@@ -2,7 +2,9 @@
 // vSwitch's semantics (test/support/flow-table.ts), meters, groups, barrier,
 // flow, group and meter stats, atomic bundles, and a packet walk through the tables to tell what a
 // frame would meet. Errors, delays and a disconnect mid-way can be injected.
-import { OFP10_VERSION, type FlowStats, type Instruction, type Match, type OfVersion } from '../../src/openflow/types.js';
+import { OFP10_VERSION, type OfVersion } from '../../src/openflow/wire-values.js';
+import { type FlowStats } from '../../src/openflow/stats-model.js';
+import { type Instruction, type Match } from '../../src/openflow/flow-model.js';
 import type {
   ApplyResult,
   CommandError,

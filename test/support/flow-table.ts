@@ -9,7 +9,8 @@
 //
 // Flows are indexed by identity, so strict commands and adds cost O(1) whatever
 // the table's size; loose commands, lookups and stats scan the tables they name.
-import { OFP10_VERSION, Port, TABLE_ALL, GROUP_ANY, type Action, type FlowModFlags, type Instruction, type Match, type MatchField, type OfVersion } from '../../src/openflow/types.js';
+import { OFP10_VERSION, Port, TABLE_ALL, GROUP_ANY, type OfVersion } from '../../src/openflow/wire-values.js';
+import { type Action, type FlowModFlags, type Instruction, type Match, type MatchField } from '../../src/openflow/flow-model.js';
 import { keyAndNormalize, matchBits, type FieldBits } from '../../src/reconcile/match-key.js';
 
 export interface TableFlow {

@@ -2,7 +2,8 @@
 // Open vSwitch (add, modify, modify-strict, delete, delete-strict, cookie
 // masks, out_port filters, all tables), and a flow table as comparable text.
 import fc from 'fast-check';
-import { GROUP_ANY, NO_BUFFER, OFP10_VERSION, OFP13_VERSION, Port, TABLE_ALL, type FlowStats, type OfVersion } from '../../src/openflow/types.js';
+import { GROUP_ANY, NO_BUFFER, OFP10_VERSION, OFP13_VERSION, Port, TABLE_ALL, type OfVersion } from '../../src/openflow/wire-values.js';
+import { type FlowStats } from '../../src/openflow/stats-model.js';
 import { canonicalInstructions } from '../../src/reconcile/action-key.js';
 import { flowKey } from '../../src/reconcile/match-key.js';
 import type { FlowModBody } from '../../src/reconcile/ports.js';

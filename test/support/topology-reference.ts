@@ -2,7 +2,7 @@
 // on every read: what Discovery and the sticky view showed before they kept
 // their snapshots incrementally. Property tests check the incremental views
 // against them; bench/topology.ts runs them as the "before" peer.
-import { Port } from '../../src/openflow/types.js';
+import { Port } from '../../src/openflow/wire-values.js';
 import type { PortClassifier } from '../../src/topo/cabling.js';
 import { linkKey } from '../../src/topo/link.js';
 import type { Discovery } from '../../src/topo/discovery.js';

@@ -6,7 +6,7 @@ import { formatIpv4, parseIpv4, writeMac } from '../addr.js';
 import { ETH_ARP, ETH_IPV4, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../ethernet.js';
 import { fail } from '../errors.js';
 import type { Reader } from '../reader.js';
-import type { Masked, Match } from '../types.js';
+import type { Masked, Match } from '../flow-model.js';
 import type { Writer } from '../writer.js';
 import { OFP10_VLAN_NONE, OFPFW10 as W } from './constants.js';
 import { portFromWire10, portToWire10 } from './ports.js';

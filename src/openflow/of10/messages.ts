@@ -3,11 +3,21 @@
 import { fail } from '../errors.js';
 import { MAX_PORTS } from '../limits.js';
 import type { Reader } from '../reader.js';
-import { OFP10_VERSION } from '../types.js';
+import { OFP10_VERSION } from '../wire-values.js';
 import type {
-  ControllerRole, ErrorMsg, Experimenter, FeaturesReply, FlowMod, FlowModFlags, FlowRemoved, Instruction, PacketIn,
-  PacketOut, PortStatus, RoleReply, RoleRequest, Action,
-} from '../types.js';
+  ControllerRole,
+  ErrorMsg,
+  Experimenter,
+  FeaturesReply,
+  FlowMod,
+  FlowRemoved,
+  PacketIn,
+  PacketOut,
+  PortStatus,
+  RoleReply,
+  RoleRequest,
+} from '../message-model.js';
+import type { FlowModFlags, Instruction, Action } from '../flow-model.js';
 import type { Writer } from '../writer.js';
 import { decodeActions10, encodeActions10 } from './actions.js';
 import { NX_ROLE, NX_VENDOR_ID, NXT_ROLE_REPLY, NXT_ROLE_REQUEST, OFP10_PHY_PORT_LEN, OFPFF10 } from './constants.js';

@@ -3,7 +3,7 @@
 import { writeMac } from '../addr.js';
 import { fail } from '../errors.js';
 import type { Reader } from '../reader.js';
-import type { PortDesc } from '../types.js';
+import type { PortDesc } from '../stats-model.js';
 import type { Writer } from '../writer.js';
 import { OFP10_PHY_PORT_LEN } from './constants.js';
 

@@ -3,8 +3,9 @@
 import { fail } from '../errors.js';
 import { MAX_MULTIPART_ENTRIES } from '../limits.js';
 import type { Reader } from '../reader.js';
-import { OFP10_VERSION } from '../types.js';
-import type { FlowStats, FlowStatsRequestBody, MultipartReply, MultipartReplyBody, MultipartRequest, MultipartRequestBody, PortStats, TableStats } from '../types.js';
+import { OFP10_VERSION } from '../wire-values.js';
+import type { FlowStats, FlowStatsRequestBody, MultipartReplyBody, MultipartRequestBody, PortStats, TableStats } from '../stats-model.js';
+import type { MultipartReply, MultipartRequest } from '../message-model.js';
 import type { Writer } from '../writer.js';
 import { decodeAggregate, decodeDesc, encodeDesc } from '../of13/multipart-reply.js';
 import { decodeActions10, encodeActions10 } from './actions.js';

@@ -5,8 +5,8 @@
 // Bundle properties are neither sent nor read (trailing ones are ignored).
 import { fail } from '../errors.js';
 import { Reader } from '../reader.js';
-import { OFP13_VERSION } from '../types.js';
-import type { BundleAdd, BundleControl, OfpMessage } from '../types.js';
+import { OFP13_VERSION } from '../wire-values.js';
+import type { BundleAdd, BundleControl, OfpMessage } from '../message-model.js';
 import type { Writer } from '../writer.js';
 import { ONF_BUNDLE_CTRL_TYPES, ONF_EXPERIMENTER_ID, ONFT_BUNDLE_ADD_MESSAGE, ONFT_BUNDLE_CONTROL } from './constants.js';
 

@@ -1,8 +1,8 @@
 // OF1.3 message dispatch: header type -> body decoder, message type -> encoder.
 import { fail } from '../errors.js';
 import { Reader } from '../reader.js';
-import { OFP13_VERSION } from '../types.js';
-import type { OfpMessage } from '../types.js';
+import { OFP13_VERSION } from '../wire-values.js';
+import type { OfpMessage } from '../message-model.js';
 import type { Writer } from '../writer.js';
 import { decodeHeaderOnly, decodeSwitchConfig, encodeSwitchConfig } from '../same-bodies.js';
 import { decodeBundleAdd, decodeBundleControl, encodeBundleAdd, encodeBundleControl } from './bundle.js';

@@ -1,6 +1,6 @@
 // OF1.3 flow-mod flags (OFPFF_*) as booleans.
 import { fail } from '../errors.js';
-import type { FlowModFlags } from '../types.js';
+import type { FlowModFlags } from '../flow-model.js';
 import { OFPFF13 } from './constants.js';
 
 export function flagsToWire13(f: FlowModFlags, at: number): number {

@@ -13,7 +13,9 @@
 import { cachedIpv4, cachedMac, putMacValue } from '../addr.js';
 import { ETH_ARP, ETH_IPV4, ETH_IPV6, IPPROTO_TCP, IPPROTO_UDP } from '../ethernet.js';
 import { MAX_ACTIONS, MAX_INSTRUCTIONS } from '../limits.js';
-import { CONTROLLER_MAX_LEN_NO_BUFFER, Port, type Action, type FlowMod, type Match } from '../types.js';
+import { CONTROLLER_MAX_LEN_NO_BUFFER, Port } from '../wire-values.js';
+import { type Action, type Match } from '../flow-model.js';
+import { type FlowMod } from '../message-model.js';
 import { putU16, putU32, putU64, type Writer } from '../writer.js';
 import { FLOW_MOD_COMMANDS, flagsToWire13 } from './flags.js';
 import { putOxmHeader } from './oxm.js';

@@ -3,8 +3,9 @@
 import { fail } from '../errors.js';
 import { MAX_BANDS, MAX_BUCKETS } from '../limits.js';
 import type { Reader } from '../reader.js';
-import { OFP13_VERSION } from '../types.js';
-import type { Bucket, GroupMod, GroupType, MeterBand, MeterMod } from '../types.js';
+import { OFP13_VERSION } from '../wire-values.js';
+import type { Bucket, GroupType, MeterBand } from '../flow-model.js';
+import type { GroupMod, MeterMod } from '../message-model.js';
 import type { Writer } from '../writer.js';
 import { decodeActions13, encodeActions13 } from './actions.js';
 import { OFP13_BUCKET_LEN, OFP13_METER_BAND_LEN, OFPGT, OFPMBT } from './constants.js';

@@ -2,7 +2,7 @@
 import { fail } from '../errors.js';
 import { MAX_INSTRUCTIONS } from '../limits.js';
 import type { Reader } from '../reader.js';
-import type { Instruction } from '../types.js';
+import type { Instruction } from '../flow-model.js';
 import { checkU8, putU16, putU32, type Writer } from '../writer.js';
 import { decodeActions13, encodeActions13 } from './actions.js';
 import { OFPIT13 } from './constants.js';

@@ -5,7 +5,7 @@ import { formatIpv4, formatMacAt } from '../addr.js';
 import { fail } from '../errors.js';
 import { MAX_OXM_FIELDS } from '../limits.js';
 import { u16At, u32At, type Reader } from '../reader.js';
-import type { Match } from '../types.js';
+import type { Match } from '../flow-model.js';
 import type { Writer } from '../writer.js';
 import { OFPMT_OXM, OFPXMC_OPENFLOW_BASIC } from './constants.js';
 import { OXM_BY_NAME, OXM_BY_NUMBER, OXM_FIELDS, prereqHolds, type OxmField } from './oxm-fields.js';

@@ -3,7 +3,7 @@
 // Decoders get a reader positioned after the header; encoders write after it.
 import { fail } from '../errors.js';
 import { u16At, u32At, u64FromWords, type Reader } from '../reader.js';
-import { OFP13_VERSION } from '../types.js';
+import { OFP13_VERSION } from '../wire-values.js';
 import type {
   ControllerRole,
   EchoReply,
@@ -19,7 +19,7 @@ import type {
   RoleReply,
   RoleRequest,
   RoleStatus,
-} from '../types.js';
+} from '../message-model.js';
 import { checkU16, checkU32, checkU8, type Writer } from '../writer.js';
 import { decodeActions13, encodeActions13 } from './actions.js';
 import { putFlowModFields13 } from './flow-mod-fast.js';

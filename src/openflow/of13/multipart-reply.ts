@@ -4,8 +4,9 @@
 import { fail } from '../errors.js';
 import { MAX_MULTIPART_ENTRIES, MAX_PORTS } from '../limits.js';
 import type { Reader } from '../reader.js';
-import { OFP13_VERSION } from '../types.js';
-import type { FlowStats, MultipartReply, MultipartReplyBody, PortStats, SwitchDesc, TableFeatures, TableStats } from '../types.js';
+import { OFP13_VERSION } from '../wire-values.js';
+import type { FlowStats, MultipartReplyBody, PortStats, SwitchDesc, TableFeatures, TableStats } from '../stats-model.js';
+import type { MultipartReply } from '../message-model.js';
 import type { Writer } from '../writer.js';
 import {
   OFP13_DESC_LEN,

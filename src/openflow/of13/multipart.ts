@@ -2,8 +2,9 @@
 // are in multipart-reply.ts.
 import { fail } from '../errors.js';
 import type { Reader } from '../reader.js';
-import { OFP13_VERSION } from '../types.js';
-import type { FlowStatsRequestBody, MultipartRequest, MultipartRequestBody } from '../types.js';
+import { OFP13_VERSION } from '../wire-values.js';
+import type { FlowStatsRequestBody, MultipartRequestBody } from '../stats-model.js';
+import type { MultipartRequest } from '../message-model.js';
 import type { Writer } from '../writer.js';
 import { OFPMP13, OFPMPF_MORE } from './constants.js';
 import { decodeMatch13, encodeMatch13 } from './match.js';

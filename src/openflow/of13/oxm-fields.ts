@@ -4,7 +4,7 @@
 // match fields: the reconciler's match keys and the compiler's ovs-ofctl text
 // take their widths and names from it.
 import { ETH_ARP, ETH_IPV4, ETH_IPV6, ETH_MPLS, ETH_MPLS_MULTICAST, ETH_PBB, ICMPV6_NA, ICMPV6_NS, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from '../ethernet.js';
-import type { Match, MatchField } from '../types.js';
+import type { Match, MatchField } from '../flow-model.js';
 
 export type OxmKind = 'u8' | 'u16' | 'u24' | 'u32' | 'u64' | 'mac' | 'ipv4' | 'ipv6';
 

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { TableBudgets } from '../../../src/budget/table-budgets.js';
 import { flowCost } from '../../../src/budget/tcam-cost.js';
 import type { DesiredFlow } from '../../../src/compiler/types.js';
-import type { Match } from '../../../src/openflow/types.js';
+import type { Match } from '../../../src/openflow/flow-model.js';
 
 const flows = { profile: 'flows' as const, matchModes: [] };
 const pica8 = (...matchModes: string[]) => ({ profile: 'pica8' as const, matchModes });

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import type { OpenFlowServer, SessionRefusedEvent, SwitchConnection, SwitchDisconnectedEvent } from '../../../src/channel/index.js';
 import { encodeMessage } from '../../../src/openflow/index.js';
-import type { ErrorMsg, FlowMod, PacketIn } from '../../../src/openflow/types.js';
+import type { ErrorMsg, FlowMod, PacketIn } from '../../../src/openflow/message-model.js';
 import { captureLogger } from '../../support/logs.js';
 import { addFlow } from './support/messages.js';
 import { FakeSwitch, flowStat, port, type FakeSwitchOptions } from './support/fake-switch.js';

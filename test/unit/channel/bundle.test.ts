@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ChannelError, sendBundle, type OpenFlowServer, type SwitchConnection } from '../../../src/channel/index.js';
-import type { BundleAdd, FlowMod, OfpMessage } from '../../../src/openflow/types.js';
+import type { BundleAdd, FlowMod, OfpMessage } from '../../../src/openflow/message-model.js';
 import { FakeSwitch, type FakeSwitchOptions } from './support/fake-switch.js';
 import { nextEvent, startServer } from './support/harness.js';
 import { addFlow } from './support/messages.js';

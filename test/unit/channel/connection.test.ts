@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ChannelError, type OpenFlowServer, type SwitchConnection } from '../../../src/channel/index.js';
-import type { FlowMod, OfpMessage } from '../../../src/openflow/types.js';
+import type { FlowMod, OfpMessage } from '../../../src/openflow/message-model.js';
 import { FakeClock } from '../../support/fakeclock.js';
 import { FakeSwitch, flowStat, port, type FakeSwitchOptions } from './support/fake-switch.js';
 import { nextEvent, startServer } from './support/harness.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { OpenFlowServer } from '../../../src/channel/index.js';
-import type { OfpMessage } from '../../../src/openflow/types.js';
+import type { OfpMessage } from '../../../src/openflow/message-model.js';
 import { FakeClock } from '../../support/fakeclock.js';
 import { DESC, FakeSwitch, port, type FakeSwitchOptions } from './support/fake-switch.js';
 import { nextEvent, startServer } from './support/harness.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ChannelError } from '../../../src/channel/errors.js';
 import { RequestTracker, XidAllocator } from '../../../src/channel/requests.js';
-import type { ErrorMsg, FlowMod, MultipartReply, OfpMessage } from '../../../src/openflow/types.js';
+import type { ErrorMsg, FlowMod, MultipartReply, OfpMessage } from '../../../src/openflow/message-model.js';
 import { FakeClock } from '../../support/fakeclock.js';
 import { flowStat } from './support/fake-switch.js';
 

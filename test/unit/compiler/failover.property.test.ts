@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { compile } from '../../../src/compiler/compile.js';
 import type { DesiredFlow, DesiredGroup } from '../../../src/compiler/types.js';
 import type { ModelSnapshot, Vm } from '../../../src/model/types.js';
-import { Port } from '../../../src/openflow/types.js';
+import { Port } from '../../../src/openflow/wire-values.js';
 import { FlowSim } from '../../../src/sim/flowsim.js';
 import { ethernet, ipv4, udp } from '../../../src/sim/packets.js';
 import type { Link, TopologySnapshot } from '../../../src/topo/types.js';

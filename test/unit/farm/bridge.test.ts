@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import { SimBridge } from '../../../bench/farm/bridge.js';
 import { BundleBook } from '../../../bench/farm/bundles.js';
 import { tryEncodeMessage } from '../../../src/openflow/index.js';
-import { OFP13_VERSION, type OfpMessage } from '../../../src/openflow/types.js';
+import { OFP13_VERSION } from '../../../src/openflow/wire-values.js';
+import { type OfpMessage } from '../../../src/openflow/message-model.js';
 
 describe('bench/farm: a simulated bridge', () => {
   it('splits a GROUP_DESC reply into parts under 64 KiB, with every group once, as Open vSwitch does', () => {

@@ -4,7 +4,7 @@ import { spoofCounts } from '../../../src/compiler/spoof.js';
 import { attachMetrics, frameKind, hookName } from '../../../src/metrics/index.js';
 import type { SwitchReconcileStatus } from '../../../src/reconcile/manager.js';
 import type { ApplyResult, SwitchCommand, SwitchSession } from '../../../src/reconcile/ports.js';
-import type { FlowStats } from '../../../src/openflow/types.js';
+import type { FlowStats } from '../../../src/openflow/stats-model.js';
 import { makeApi, vm1, network1 } from '../api/helpers.js';
 
 /** The value of one series in Prometheus text, or undefined when absent. */

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { Port, type Instruction } from '../../../src/openflow/types.js';
+import { Port } from '../../../src/openflow/wire-values.js';
+import { type Instruction } from '../../../src/openflow/flow-model.js';
 import { canonicalInstructions, isDropFlow, sameInstructions } from '../../../src/reconcile/action-key.js';
 
 describe('reconcile/action-key: instructions as the switch reports them', () => {

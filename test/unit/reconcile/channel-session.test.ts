@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ChannelError, type SwitchErrorInfo } from '../../../src/channel/index.js';
-import { OFP10_VERSION, OFP13_VERSION, type OfpMessage, type OfVersion } from '../../../src/openflow/types.js';
+import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../../../src/openflow/wire-values.js';
+import { type OfpMessage } from '../../../src/openflow/message-model.js';
 import { ChannelSession } from '../../../src/reconcile/channel-session.js';
 import { diffFlows } from '../../../src/reconcile/diff.js';
 import { DEFAULT_COOKIE_SPACE, type SwitchCommand } from '../../../src/reconcile/ports.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { OFP10_VERSION, OFP13_VERSION, Port, type OfVersion } from '../../../src/openflow/types.js';
+import { OFP10_VERSION, OFP13_VERSION, Port, type OfVersion } from '../../../src/openflow/wire-values.js';
 import { diffFlows } from '../../../src/reconcile/diff.js';
 import { DEFAULT_COOKIE_SPACE, type DesiredFlow } from '../../../src/reconcile/ports.js';
 import { FakeSwitch } from '../../support/fakeswitch.js';

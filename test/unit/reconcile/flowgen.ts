@@ -2,7 +2,7 @@
 // properties. Distinct matches get distinct priorities, so that which flow a
 // packet meets is always defined (as it must be for a compiler's output).
 import fc from 'fast-check';
-import type { Instruction, Match } from '../../../src/openflow/types.js';
+import type { Instruction, Match } from '../../../src/openflow/flow-model.js';
 import { DEFAULT_COOKIE_SPACE, type DesiredFlow } from '../../../src/reconcile/ports.js';
 import type { Packet } from '../../support/flow-table.js';
 

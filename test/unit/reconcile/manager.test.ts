@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { OFP10_VERSION, OFP13_VERSION, Port } from '../../../src/openflow/types.js';
+import { OFP10_VERSION, OFP13_VERSION, Port } from '../../../src/openflow/wire-values.js';
 import { ReconcileManager } from '../../../src/reconcile/manager.js';
 import { wrapSession, type DesiredFlow, type ReadObjectsResult, type SwitchFlows } from '../../../src/reconcile/ports.js';
 import { RealizationTracker } from '../../../src/reconcile/realization.js';

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
-import { OFP10_VERSION, OFP13_VERSION, type Match, type OfVersion } from '../../../src/openflow/types.js';
+import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../../../src/openflow/wire-values.js';
+import { type Match } from '../../../src/openflow/flow-model.js';
 import { canonicalMatch, canonicalMatchText, flowKey, normalizedMatch } from '../../../src/reconcile/match-key.js';
 
 function text(m: Match, v: OfVersion): string {

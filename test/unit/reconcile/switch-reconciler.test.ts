@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../../../src/openflow/types.js';
+import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../../../src/openflow/wire-values.js';
 import type { DesiredFlow } from '../../../src/reconcile/ports.js';
 import { SwitchReconciler, type SwitchReconcilerOptions } from '../../../src/reconcile/switch-reconciler.js';
 import { captureLogger, silentLogger } from '../../support/logs.js';

@@ -12,7 +12,7 @@ import { compile } from '../../../src/compiler/compile.js';
 import { flowText } from '../../../src/compiler/ofctl-text.js';
 import { vmStart } from '../../../src/model/index.js';
 import type { ModelSnapshot } from '../../../src/model/types.js';
-import type { OfVersion } from '../../../src/openflow/types.js';
+import type { OfVersion } from '../../../src/openflow/wire-values.js';
 import { BudgetAdmission } from '../../../src/runtime/budget-admission.js';
 import { ReconcileManager } from '../../../src/reconcile/manager.js';
 import { CompileLoop } from '../../../src/runtime/compile-loop.js';

@@ -9,7 +9,8 @@
 import { expect } from 'chai';
 import { MemoryLevel } from 'memory-level';
 import { encodeMessage } from '../../../src/openflow/index.js';
-import { NO_BUFFER, type PacketIn } from '../../../src/openflow/types.js';
+import { NO_BUFFER } from '../../../src/openflow/wire-values.js';
+import { type PacketIn } from '../../../src/openflow/message-model.js';
 import { putNetwork, vmStart } from '../../../src/model/index.js';
 import { PacketInHandler } from '../../../src/runtime/packet-in.js';
 import { openStoreOn, type KvDb, type Store } from '../../../src/store/index.js';

@@ -2,7 +2,8 @@
 // tables the pipeline writes (OF1.0 table 0, OF1.3 tables 0-5); none when the
 // switch answers with an error.
 import { expect } from 'chai';
-import type { OfpMessage, TableFeatures } from '../../../src/openflow/types.js';
+import type { OfpMessage } from '../../../src/openflow/message-model.js';
+import type { TableFeatures } from '../../../src/openflow/stats-model.js';
 import { capacityOf, tableCapacityReader } from '../../../src/runtime/table-capacity.js';
 import { silentLogger } from '../../support/logs.js';
 

@@ -5,7 +5,8 @@ import { TopologyService, type TopologyEventSource, type TopologySourceEvents } 
 import { channelTopologySource, portInfo } from '../../../src/topo/channel-source.js';
 import { parseDescription } from '../../../src/topo/description.js';
 import { buildProbe } from '../../../src/topo/lldp.js';
-import type { PacketOut, PortDesc } from '../../../src/openflow/types.js';
+import type { PacketOut } from '../../../src/openflow/message-model.js';
+import type { PortDesc } from '../../../src/openflow/stats-model.js';
 
 const S1 = '0000000000000001';
 const S2 = '0000000000000002';

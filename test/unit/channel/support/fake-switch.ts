@@ -4,7 +4,9 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { FrameReader, decodeMessage, encodeMessage } from '../../../../src/openflow/index.js';
-import type { FlowStats, OfpMessage, OfVersion, PortDesc, SwitchDesc } from '../../../../src/openflow/types.js';
+import type { FlowStats, PortDesc, SwitchDesc } from '../../../../src/openflow/stats-model.js';
+import type { OfpMessage } from '../../../../src/openflow/message-model.js';
+import type { OfVersion } from '../../../../src/openflow/wire-values.js';
 
 export interface FakeSwitchOptions {
   port: number;

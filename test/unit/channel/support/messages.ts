@@ -1,5 +1,5 @@
 // Messages the channel tests send.
-import type { FlowMod } from '../../../../src/openflow/types.js';
+import type { FlowMod } from '../../../../src/openflow/message-model.js';
 
 /** An OF1.3-style add with an IPv4 match unique to i and one output action. */
 export function addFlow(i: number): Omit<FlowMod, 'version' | 'xid'> {
