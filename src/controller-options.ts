@@ -34,6 +34,7 @@ export function controllerOptions(s: EffectiveSettings): Omit<ControllerOptions,
     topology: {
       ...(c.topologyDescription ? { description: c.topologyDescription } : {}),
       ...(c.discovery?.probeIntervalMs !== undefined ? { probeIntervalMs: c.discovery.probeIntervalMs } : {}),
+      ...(c.discovery?.maxProbesPerSecond !== undefined ? { maxProbesPerSecond: c.discovery.maxProbesPerSecond } : {}),
       ...(c.discovery?.undescribedSwitches === 'refuse' ? { refuseUndescribedSwitches: true } : {}),
     },
     ...(c.budgets ? { budgets: budgetSettings(c.budgets) } : {}),

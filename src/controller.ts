@@ -90,6 +90,8 @@ export interface TopologySettings {
   secret?: Uint8Array;
   /** Milliseconds between two probes out of one port (default 1000). */
   probeIntervalMs?: number;
+  /** Probes a second at most, all ports together (default 1000): a larger fabric is probed in longer rounds. */
+  maxProbesPerSecond?: number;
   /** Refuse the OpenFlow session of a switch the description does not name. */
   refuseUndescribedSwitches?: boolean;
 }
@@ -210,6 +212,7 @@ export class Controller {
       ...(topoSettings.description ? { description: topoSettings.description } : {}),
       ...(topoSettings.secret ? { secret: topoSettings.secret } : {}),
       ...(topoSettings.probeIntervalMs ? { intervalMs: topoSettings.probeIntervalMs } : {}),
+      ...(topoSettings.maxProbesPerSecond ? { maxProbesPerSecond: topoSettings.maxProbesPerSecond } : {}),
       // Missing described links are reported once the start-up hold is over, not while first probes run.
       reportAfterMs: this.options.reconcile?.maxHoldMs ?? 15_000,
     });

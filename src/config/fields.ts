@@ -69,6 +69,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   { path: 'budgets.switches', kind: 'list of {switch, flows, profile, matchModes}', default: 'none' },
   { path: 'discovery', kind: 'mapping', default: '' },
   { path: 'discovery.probeIntervalMs', kind: 'integer (ms)', default: '1000' },
+  { path: 'discovery.maxProbesPerSecond', kind: 'integer (per second)', default: '1000' },
   { path: 'discovery.settleMs', kind: 'integer (ms)', default: '3 x probeIntervalMs' },
   { path: 'discovery.undescribedSwitches', kind: 'allow | refuse', default: 'allow' },
   { path: 'store', kind: 'mapping', default: 'none (LevelDB under data)' },

@@ -42,7 +42,7 @@ export interface SpotlightConfig {
   };
   reconcile?: { auditIntervalMs?: number; coalesceMs?: number; bundles?: boolean; maxHoldMs?: number; stickyGraceMs?: number };
   limits?: { packetInRate?: number; packetInBurst?: number; packetInPortRate?: number; packetInPortBurst?: number };
-  discovery?: { probeIntervalMs?: number; settleMs?: number; undescribedSwitches?: 'allow' | 'refuse' };
+  discovery?: { probeIntervalMs?: number; maxProbesPerSecond?: number; settleMs?: number; undescribedSwitches?: 'allow' | 'refuse' };
   /** The model in etcd instead of LevelDB (several controllers share it). */
   store?: StoreConfig;
   /** Flow-table budgets; switches resolved to datapath ids like the agents'. */

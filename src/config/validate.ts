@@ -154,6 +154,7 @@ function discoverySettings(v: unknown, described: boolean): NonNullable<Spotligh
   const d = mapping(v, 'discovery');
   const out: NonNullable<SpotlightConfig['discovery']> = {};
   if (d.probeIntervalMs !== undefined) out.probeIntervalMs = int(d.probeIntervalMs, 'discovery.probeIntervalMs', 50, 60_000);
+  if (d.maxProbesPerSecond !== undefined) out.maxProbesPerSecond = int(d.maxProbesPerSecond, 'discovery.maxProbesPerSecond', 10, 1_000_000);
   if (d.settleMs !== undefined) out.settleMs = int(d.settleMs, 'discovery.settleMs', 0, 600_000);
   if (d.undescribedSwitches !== undefined) {
     if (d.undescribedSwitches !== 'allow' && d.undescribedSwitches !== 'refuse') throw new FieldError('discovery.undescribedSwitches', 'expected allow or refuse');

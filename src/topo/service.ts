@@ -49,6 +49,7 @@ export interface TopologyServiceOptions {
   random?: () => number;
   timers?: IntervalTimers;
   intervalMs?: number;
+  maxProbesPerSecond?: number;
   ageIntervals?: number;
   maxProbeAgeMs?: number;
   /** How often the timer runs discovery (sends due probes, expires links). */
@@ -106,6 +107,7 @@ export class TopologyService implements TopologyFeed {
     if (opts.boundPorts) discoveryOptions.boundPorts = opts.boundPorts;
     if (opts.random) discoveryOptions.random = opts.random;
     if (opts.intervalMs !== undefined) discoveryOptions.intervalMs = opts.intervalMs;
+    if (opts.maxProbesPerSecond !== undefined) discoveryOptions.maxProbesPerSecond = opts.maxProbesPerSecond;
     if (opts.ageIntervals !== undefined) discoveryOptions.ageIntervals = opts.ageIntervals;
     if (opts.maxProbeAgeMs !== undefined) discoveryOptions.maxProbeAgeMs = opts.maxProbeAgeMs;
     this.discovery = new Discovery(discoveryOptions);

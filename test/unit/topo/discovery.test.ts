@@ -53,6 +53,27 @@ describe('topo/discovery', () => {
     expect(linkList(f.disc.snapshot())).to.deep.equal([]);
   });
 
+  it('keeps to the probe rate on a fabric with more ports than it allows per interval, and ages links over the longer rounds', () => {
+    // 40 switches of 25 up ports: 1,000 probed ports at one per second would be 1,000 probes a second; 200 are allowed.
+    let r = 0;
+    const f = new FakeFabric({ maxProbesPerSecond: 200, ageIntervals: 3, random: () => (r = (r + 0.37) % 1) });
+    const ids = Array.from({ length: 40 }, (_, i) => (i + 1).toString(16).padStart(16, '0'));
+    f.cable(ids[0]!, 1, ids[1]!, 1);
+    for (const d of ids) f.disc.switchConnected(d, ports(...Array.from({ length: 25 }, (_, k) => k + 1)));
+    expect(f.disc.roundMs).to.equal(5000);
+    f.run(1000);
+    expect(linkList(f.disc.snapshot()), 'the first probe of each port goes out at once').to.deep.equal(['1:1-2:1']);
+    const sent: ProbeToSend[] = [];
+    f.run(20_000, sent);
+    expect(sent.length / 20, 'probes a second').to.be.within(190, 210);
+    // Probes lost from now on: the link goes after 3 rounds of 5 s, not 3 intervals of 1 s.
+    f.cut(ids[0]!, 1);
+    f.run(10_000);
+    expect(linkList(f.disc.snapshot())).to.have.length(1);
+    f.run(6000);
+    expect(linkList(f.disc.snapshot())).to.deep.equal([]);
+  });
+
   it('removes a link at once when a port goes down or a switch disconnects', () => {
     const f = new FakeFabric();
     f.cable(S1, 1, S2, 1);
