@@ -20,18 +20,25 @@ const DROP: Instruction[] = Object.freeze([]) as unknown as Instruction[];
 const CONTROLLER_INS: Instruction[] = Object.freeze([{ type: 'applyActions', actions: [TO_CONTROLLER] }]) as unknown as Instruction[];
 const apply = (actions: Action[]): Instruction[] => (actions.length ? [{ type: 'applyActions', actions }] : DROP);
 
+/** The source addresses a bound source's access flows match: its IPv4 addresses; a gateway: any (undefined, none matched). */
+export function sourceAddresses10(ep: Endpoint): (string | undefined)[] {
+  return ep.kind === 'gateway' ? [undefined] : ep.ips.filter((ip) => !isIpv6(ip));
+}
+
+const ipSrc = (ip: string | undefined): Match => (ip === undefined ? {} : { ipv4Src: ip });
+const arpSrc = (ip: string | undefined): Match => (ip === undefined ? {} : { arpSpa: ip });
+
 /**
- * Everything one bound source may do at its port, as access flows: ARP to the
- * controller, DHCP to the server only, unicast (IPv4 and ARP) to each
- * destination it may reach, broadcast. `dest` gives each reachable
- * destination's target from this switch; `bcast` the broadcast actions (empty
- * when it may not broadcast); `dhcp` the server's target.
+ * Everything one bound source may do at its port, as access flows, but
+ * unicast: ARP to the controller, DHCP to the server only, broadcast.
+ * `bcast` gives the broadcast actions (empty when it may not broadcast);
+ * `dhcp` the server's target. Its unicast to each destination is
+ * unicastFlows10's, a piece of its own per destination.
  */
 export function accessFlows10(
   net: NetworkState,
   ep: Endpoint,
   loc: Location,
-  dest: readonly { ep: Endpoint; t: Target }[],
   bcast: Action[],
   dhcp: { t: Target; server: Endpoint } | undefined,
   out: DesiredFlow[],
@@ -45,28 +52,19 @@ export function accessFlows10(
     out.push({ stage: 'access', tableId: 0, priority, match, instructions: ins, cookie: c });
   };
   const gw = ep.kind === 'gateway';
-  // Per source address (a gateway: any, so none matched); the 0.0.0.0 DHCP client is added below.
-  const sources: (string | undefined)[] = gw ? [undefined] : ep.ips.filter((ip) => !isIpv6(ip));
-  const src = (ip: string | undefined): Match => (ip === undefined ? {} : { ipv4Src: ip });
-  const arpSrc = (ip: string | undefined): Match => (ip === undefined ? {} : { arpSpa: ip });
   const dhcpTo = (ip: string | undefined): void => {
-    add(P10.dhcpOther, { inPort: p, ethSrc: m, vlanVid: NONE, ethType: ETH_IPV4, ...src(ip), ipProto: IPPROTO_UDP, udpDst: 67 }, DROP);
+    add(P10.dhcpOther, { inPort: p, ethSrc: m, vlanVid: NONE, ethType: ETH_IPV4, ...ipSrc(ip), ipProto: IPPROTO_UDP, udpDst: 67 }, DROP);
     if (!dhcp) return;
     const local = 'local' in dhcp.t ? [dhcp.t.local] : [];
-    add(P10.dhcpBroadcast, { inPort: p, ethSrc: m, ethDst: BROADCAST, vlanVid: NONE, ethType: ETH_IPV4, ...src(ip), ipProto: IPPROTO_UDP, udpDst: 67 }, apply(fabricCopies(false, 'dhcp', seg, local, 'local' in dhcp.t ? [] : [dhcp.t])));
-    add(P10.dhcpToServer, { inPort: p, ethSrc: m, ethDst: dhcp.server.mac, vlanVid: NONE, ethType: ETH_IPV4, ...src(ip), ipProto: IPPROTO_UDP, udpDst: 67 }, apply(unicastActions10(dhcp.t)));
+    add(P10.dhcpBroadcast, { inPort: p, ethSrc: m, ethDst: BROADCAST, vlanVid: NONE, ethType: ETH_IPV4, ...ipSrc(ip), ipProto: IPPROTO_UDP, udpDst: 67 }, apply(fabricCopies(false, 'dhcp', seg, local, 'local' in dhcp.t ? [] : [dhcp.t])));
+    add(P10.dhcpToServer, { inPort: p, ethSrc: m, ethDst: dhcp.server.mac, vlanVid: NONE, ethType: ETH_IPV4, ...ipSrc(ip), ipProto: IPPROTO_UDP, udpDst: 67 }, apply(unicastActions10(dhcp.t)));
   };
-  for (const ip of sources) {
+  // Per source address; the 0.0.0.0 DHCP client is added below.
+  for (const ip of sourceAddresses10(ep)) {
     add(P10.arp, { inPort: p, ethSrc: m, ethDst: BROADCAST, vlanVid: NONE, ethType: ETH_ARP, arpOp: 1, ...arpSrc(ip) }, CONTROLLER_INS);
     if (!gw) add(P10.garp, { inPort: p, ethSrc: m, ethDst: BROADCAST, vlanVid: NONE, ethType: ETH_ARP, arpOp: 2, ...arpSrc(ip) }, CONTROLLER_INS);
     dhcpTo(ip);
-    for (const { ep: d, t } of dest) {
-      const ins = apply(unicastActions10(t));
-      add(P10.unicast, { inPort: p, ethSrc: m, ethDst: d.mac, vlanVid: NONE, ethType: ETH_IPV4, ...src(ip) }, ins);
-      // Unicast ARP (a neighbour re-checked) goes to its target like any frame.
-      add(P10.unicast, { inPort: p, ethSrc: m, ethDst: d.mac, vlanVid: NONE, ethType: ETH_ARP, ...arpSrc(ip) }, ins);
-    }
-    if (bcast.length) add(P10.broadcast, { inPort: p, ethSrc: m, ethDst: BROADCAST, vlanVid: NONE, ethType: ETH_IPV4, ...src(ip) }, apply(bcast));
+    if (bcast.length) add(P10.broadcast, { inPort: p, ethSrc: m, ethDst: BROADCAST, vlanVid: NONE, ethType: ETH_IPV4, ...ipSrc(ip) }, apply(bcast));
   }
   if (gw) return;
   add(P10.arp, { inPort: p, ethSrc: m, vlanVid: NONE, ethType: ETH_ARP, arpOp: 1, arpSpa: '0.0.0.0' }, CONTROLLER_INS);
@@ -76,6 +74,20 @@ export function accessFlows10(
     add(P10.dhcpBroadcast, { inPort: p, ethSrc: m, ethDst: BROADCAST, vlanVid: NONE, ethType: ETH_IPV4, ipv4Src: '0.0.0.0', ipProto: IPPROTO_UDP, udpSrc: 68, udpDst: 67 }, apply(fabricCopies(false, 'dhcp', seg, local, 'local' in dhcp.t ? [] : [dhcp.t])));
   }
   if (net.network.dhcp?.mac.toLowerCase() !== m) add(P10.dhcpGuard, { inPort: p, ethSrc: m, vlanVid: NONE, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpSrc: 67 }, DROP);
+}
+
+/**
+ * A bound source's unicast (IPv4, and ARP: a neighbour re-checked) to one
+ * destination it may reach, whose target from this switch is `t`; from each
+ * of its source addresses.
+ */
+export function unicastFlows10(ep: Endpoint, loc: Location, dest: Endpoint, t: Target, out: DesiredFlow[]): void {
+  const ins = apply(unicastActions10(t));
+  const base = { inPort: loc.portNo, ethSrc: ep.mac, ethDst: dest.mac, vlanVid: OFP10_VLAN_NONE };
+  for (const ip of sourceAddresses10(ep)) {
+    out.push({ stage: 'access', tableId: 0, priority: P10.unicast, match: { ...base, ethType: ETH_IPV4, ...ipSrc(ip) }, instructions: ins, cookie: ep.cookie });
+    out.push({ stage: 'access', tableId: 0, priority: P10.unicast, match: { ...base, ethType: ETH_ARP, ...arpSrc(ip) }, instructions: ins, cookie: ep.cookie });
+  }
 }
 
 /** A MAC delivered here, for frames tagged with this switch's label arriving on a fabric port. */

@@ -4,12 +4,14 @@
 // forwarding entry, and the network-wide flows. A piece whose signature did
 // not change is not lowered again (src/compiler/piece-store.ts). On OF1.3 a
 // piece can be computed on its own by key, so a change touches only its own
-// pieces; an OF1.0 access flow carries its destinations' actions, so OF1.0
-// scopes are refreshed whole.
+// pieces. OF1.0 has one table, so a source's unicast carries each
+// destination's actions: there it is a piece per source and destination (a
+// VM that joins a network of n adds 2n pieces and re-lowers none of the
+// others'), and OF1.0 scopes are refreshed whole.
 import type { Action } from '../openflow/flow-model.js';
 import type { Endpoint, Location } from './endpoints.js';
 import { portMeterOf } from './fabric.js';
-import { accessFlows10, networkEgress10 } from './lower10.js';
+import { accessFlows10, networkEgress10, sourceAddresses10, unicastFlows10 } from './lower10.js';
 import { forwardFlow13, networkFlows13, reachFlows13, remoteMembers, securityFlows13 } from './lower13.js';
 import type { NetworkState } from './network-state.js';
 import type { Piece, Sig } from './piece-store.js';
@@ -19,6 +21,7 @@ import type { DesiredFlow } from './types.js';
 export const sourceKey = (e: Endpoint, loc: Location): string => `s:${e.id}@${loc.portNo}`;
 export const reachKey = (e: Endpoint, loc: Location): string => `r:${e.id}@${loc.portNo}`;
 export const forwardKey = (mac: string): string => `f:${mac}`;
+const unicastKey = (e: Endpoint, loc: Location, d: Endpoint): string => `u:${e.id}@${loc.portNo}>${d.id}`;
 export const NET_KEY = 'net';
 
 export function networkPieces(ctx: SwitchCtx, net: NetworkState): Map<string, Piece> {
@@ -138,26 +141,31 @@ function pieces10(ctx: SwitchCtx, net: NetworkState, out: Map<string, Piece>): M
     const bcastSig: Sig = [...local, '|', ...remote.map(targetKey)];
     const serverMac = net.network.dhcp?.mac.toLowerCase();
     for (const { ep, loc } of sources) {
-      const dest: { ep: Endpoint; t: Target }[] = [];
-      for (const d of net.reach(ep)) {
-        const t = targets.get(d.id);
-        if (t) dest.push({ ep: d, t });
-      }
       const may = net.broadcasts(ep);
-      const sig: unknown[] = [ep, loc.portNo, seg, ep.mac === serverMac, dhcp ? dhcp.server.mac : '', dhcp ? targetKey(dhcp.t) : '', may, ...(may ? bcastSig : []), '|'];
-      for (const x of dest) sig.push(x.ep.mac, targetKey(x.t));
       out.set(sourceKey(ep, loc), {
-        sig,
+        sig: [ep, loc.portNo, seg, ep.mac === serverMac, dhcp ? dhcp.server.mac : '', dhcp ? targetKey(dhcp.t) : '', may, ...(may ? bcastSig : [])],
         build: () => {
           const flows: DesiredFlow[] = [];
           const bcast: Action[] = may ? fabricCopies(false, 'broadcast', seg, local, remote) : [];
-          accessFlows10(net, ep, loc, dest, bcast, dhcp, flows);
+          accessFlows10(net, ep, loc, bcast, dhcp, flows);
           return { flows };
         },
       });
+      if (sourceAddresses10(ep).length === 0) continue;
+      for (const d of net.reach(ep)) {
+        const t = targets.get(d.id);
+        if (!t) continue;
+        out.set(unicastKey(ep, loc, d), { sig: [ep, loc.portNo, d.mac, targetKey(t)], build: () => unicastPiece10(ep, loc, d, t) });
+      }
     }
   }
   const n = netPiece(ctx, net);
   if (n) out.set(NET_KEY, n);
   return out;
+}
+
+function unicastPiece10(ep: Endpoint, loc: Location, d: Endpoint, t: Target): { flows: DesiredFlow[] } {
+  const flows: DesiredFlow[] = [];
+  unicastFlows10(ep, loc, d, t, flows);
+  return { flows };
 }
