@@ -14,7 +14,7 @@
 // margin for clock rate). A process paused past that (SIGSTOP) has stepped
 // down by the time it runs again, before it sends anything.
 import { EventEmitter } from 'node:events';
-import type { Etcd3, IOperation, Lease, Namespace, Watcher } from 'etcd3';
+import { EtcdLeaseInvalidError, type Etcd3, type IOperation, type Lease, type Namespace, type Watcher } from 'etcd3';
 import type { Logger } from '../log.js';
 
 export interface ElectionOptions {
@@ -170,7 +170,10 @@ export class Election extends EventEmitter<ElectionEvents> {
       } else {
         this.losses++;
         const kv = res.responses[0]?.response_range?.kvs[0];
-        if (kv) this.seen(kv.value.toString(), BigInt(kv.create_revision), String(kv.lease));
+        if (kv) {
+          this.seen(kv.value.toString(), BigInt(kv.create_revision), String(kv.lease));
+          if (this.leaderValue?.instanceId === this.opts.instanceId && String(kv.lease) !== id) void this.endEarlierLeadership(String(kv.lease));
+        }
       }
     } catch (e) {
       this.log.warn('campaign failed; retrying', { error: (e as Error).message });
@@ -178,6 +181,24 @@ export class Election extends EventEmitter<ElectionEvents> {
     } finally {
       this.campaigning = false;
     }
+  }
+
+  /**
+   * The leader key is still this instance's own, from a leadership it already
+   * stepped down from (its lease was not confirmed in time, or etcd was down):
+   * nobody leads until that lease ends, which etcd does only a TTL after it
+   * last heard of it, and a member that restarts gives every lease a full TTL
+   * again. Revoking it ends that leadership at once; every instance then
+   * campaigns again.
+   */
+  private async endEarlierLeadership(lease: string): Promise<void> {
+    this.log.info('the leader key is from an earlier leadership of this instance; revoking its lease', { lease });
+    try {
+      await this.opts.client.leaseClient.leaseRevoke({ ID: lease });
+    } catch (e) {
+      if (!(e instanceof EtcdLeaseInvalidError)) this.log.warn('revoking the earlier lease failed; it ends when it runs out', { lease, error: (e as Error).message });
+    }
+    this.campaignLater(0);
   }
 
   /**

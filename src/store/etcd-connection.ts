@@ -2,7 +2,8 @@
 // the `store:` settings (TLS, user and password), and the client built from
 // them. One client per process serves the store and the cluster parts.
 import { readFileSync } from 'node:fs';
-import { Etcd3, type IOptions } from 'etcd3';
+import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen } from 'cockatiel';
+import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
 import { StoreError } from './errors.js';
 
 export interface EtcdSettings {
@@ -56,6 +57,18 @@ export function connectEtcd(s: EtcdSettings): Etcd3 {
       'grpc.keepalive_permit_without_calls': 1,
       'grpc.initial_reconnect_backoff_ms': 100,
       'grpc.max_reconnect_backoff_ms': 1000,
+    },
+    faultHandling: {
+      // A watch whose member went away tries again at most a second apart. The
+      // client's default backoff doubles up to 30 s, so after an outage of some
+      // seconds the watches resumed up to half a minute after etcd was back, and
+      // with them the election: followers campaign when the watch shows the
+      // leader key gone.
+      watchBackoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 1000 }).next(),
+      // A member that failed three calls in a row is skipped, and tried again
+      // after 1 s (the client's default: 5 s, which was as long again before a
+      // member that came back was used).
+      host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) }),
     },
   };
   if (s.tls) {

@@ -69,6 +69,27 @@ describe('cluster: leader election on etcd', function () {
     expect(a.stepDowns).to.be.at.least(1);
   });
 
+  it('after its one etcd member was down 12 s and restarted, a new leader within 2 s of the member answering again', async () => {
+    // A member of its own: this test stops it. The client's default watch backoff had grown to many seconds by then,
+    // and the old leader key lived a lease TTL past the restart (etcd gives every lease a full TTL as it comes back).
+    const own = await startEtcd(1);
+    try {
+      const es = ['a', 'b', 'c'].map((id) => elect(id, '/election-4/', undefined, silentLogger(), own));
+      await Promise.all(es.map((e) => e.start()));
+      await until('one leader', () => es.filter((e) => e.isLeader()).length === 1, POLL);
+      const before = es.find((e) => e.isLeader())!.generationId!;
+      await own.stop(0);
+      await until('the leader to step down', () => es.every((e) => !e.isLeader()), { ...POLL, timeoutMs: 10_000 });
+      await sleep(12_000);
+      await own.restart(0);
+      const back = Date.now();
+      await until('a new leader', () => es.some((e) => e.isLeader() && e.generationId! > before), { ...POLL, timeoutMs: 60_000 });
+      expect(Date.now() - back, 'ms from the member answering to a new leader').to.be.below(2000);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('with etcd gone, a follower retries its campaign about every half second, however many times it was asked to; it leads again once etcd is back', async () => {
     // A member of its own: this test stops it.
     const own = await startEtcd(1);
