@@ -40,6 +40,7 @@ export function controllerOptions(s: EffectiveSettings): Omit<ControllerOptions,
     ...(c.budgets ? { budgets: budgetSettings(c.budgets) } : {}),
     reconcile: {
       ...(r.auditIntervalMs !== undefined ? { auditIntervalMs: r.auditIntervalMs } : {}),
+      ...(r.auditFlowsPerSecond !== undefined ? { auditFlowsPerSecond: r.auditFlowsPerSecond } : {}),
       ...(r.coalesceMs !== undefined ? { coalesceMs: r.coalesceMs } : {}),
       ...(r.bundles !== undefined ? { bundles: r.bundles } : {}),
       ...(r.maxHoldMs !== undefined ? { maxHoldMs: r.maxHoldMs } : {}),

@@ -65,6 +65,8 @@ export interface ControllerOptions {
 export interface ReconcileSettings {
   /** Re-read every switch's flows and repair drift on this interval (default 60 s). */
   auditIntervalMs?: number;
+  /** Flows read per second by audits, all switches together (default 2,000): a larger fabric is audited in longer rounds. */
+  auditFlowsPerSecond?: number;
   coalesceMs?: number;
   /** Atomic OF1.3 bundles when the switch has them (default true). */
   bundles?: boolean;
@@ -226,6 +228,7 @@ export class Controller {
     const reconcile = new ReconcileManager({
       logger: this.options.logger,
       auditIntervalMs: rs.auditIntervalMs ?? DEFAULT_AUDIT_MS,
+      ...(rs.auditFlowsPerSecond !== undefined ? { auditFlowsPerSecond: rs.auditFlowsPerSecond } : {}),
       ...(rs.coalesceMs !== undefined ? { coalesceMs: rs.coalesceMs } : {}),
       ...(rs.bundles !== undefined ? { useBundles: rs.bundles } : {}),
     });

@@ -53,6 +53,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   { path: 'topology', kind: 'path or mapping', default: 'none (discovery only)' },
   { path: 'reconcile', kind: 'mapping', default: '' },
   { path: 'reconcile.auditIntervalMs', kind: 'integer (ms)', default: '60000' },
+  { path: 'reconcile.auditFlowsPerSecond', kind: 'integer (per second)', default: '2000' },
   { path: 'reconcile.coalesceMs', kind: 'integer (ms)', default: '0' },
   { path: 'reconcile.bundles', kind: 'boolean', default: 'true' },
   { path: 'reconcile.maxHoldMs', kind: 'integer (ms)', default: '15000' },

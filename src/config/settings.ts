@@ -40,7 +40,7 @@ export interface SpotlightConfig {
     packetInPerPort?: number;
     multipart?: { maxParts?: number; maxEntries?: number; maxBytes?: number };
   };
-  reconcile?: { auditIntervalMs?: number; coalesceMs?: number; bundles?: boolean; maxHoldMs?: number; stickyGraceMs?: number };
+  reconcile?: { auditIntervalMs?: number; auditFlowsPerSecond?: number; coalesceMs?: number; bundles?: boolean; maxHoldMs?: number; stickyGraceMs?: number };
   limits?: { packetInRate?: number; packetInBurst?: number; packetInPortRate?: number; packetInPortBurst?: number };
   discovery?: { probeIntervalMs?: number; maxProbesPerSecond?: number; settleMs?: number; undescribedSwitches?: 'allow' | 'refuse' };
   /** The model in etcd instead of LevelDB (several controllers share it). */

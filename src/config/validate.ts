@@ -132,6 +132,7 @@ function reconcileSettings(v: unknown): NonNullable<SpotlightConfig['reconcile']
   const r = mapping(v, 'reconcile');
   const out: NonNullable<SpotlightConfig['reconcile']> = {};
   if (r.auditIntervalMs !== undefined) out.auditIntervalMs = int(r.auditIntervalMs, 'reconcile.auditIntervalMs', 100, 86_400_000);
+  if (r.auditFlowsPerSecond !== undefined) out.auditFlowsPerSecond = int(r.auditFlowsPerSecond, 'reconcile.auditFlowsPerSecond', 10, 100_000_000);
   if (r.coalesceMs !== undefined) out.coalesceMs = int(r.coalesceMs, 'reconcile.coalesceMs', 0, 10_000);
   if (r.bundles !== undefined) out.bundles = bool(r.bundles, 'reconcile.bundles');
   if (r.maxHoldMs !== undefined) out.maxHoldMs = int(r.maxHoldMs, 'reconcile.maxHoldMs', 0, 600_000);

@@ -30,8 +30,8 @@ export interface SwitchReconcilerOptions {
   logger: Logger;
   cookies?: CookieSpace;
   clock?: Clock;
-  /** Re-read the table and repair drift this often; 0 or absent: no audit. */
-  auditIntervalMs?: number;
+  /** Re-read the table and repair drift this often (asked again for each audit); 0 or absent: no audit. */
+  auditIntervalMs?: number | (() => number);
   /** Wait this long after a desired-state change before a pass, to batch bursts. */
   coalesceMs?: number;
   /** Passes in which a failing command is tried before it is reported and left out. */
@@ -232,7 +232,8 @@ export class SwitchReconciler {
   }
 
   private armAudit(): void {
-    const every = this.opts.auditIntervalMs ?? 0;
+    const given = this.opts.auditIntervalMs ?? 0;
+    const every = typeof given === 'number' ? given : given();
     if (every <= 0) return;
     this.auditTimer = this.clock.setTimeout(() => {
       if (this.stopped()) return;

@@ -228,3 +228,34 @@ describe('reconcile: meters and groups are desired objects', () => {
     mgr.close();
   });
 });
+
+describe('reconcile/manager: audits keep to a rate of flows read', () => {
+  it('with more desired flows than the rate allows per interval, each switch is audited in longer rounds', async () => {
+    const clock = new FakeClock();
+    // 3 switches of 1,000 flows at 100 flows read a second: a round of 30 s, against the 10 s asked.
+    const mgr = new ReconcileManager({ logger: silentLogger(), clock, auditIntervalMs: 10_000, auditFlowsPerSecond: 100 });
+    const switches = ['0000000000000001', '0000000000000002', '0000000000000003'].map((d) => new FakeSwitch(d, OFP13_VERSION));
+    for (const s of switches) mgr.connect(s);
+    const many = Array.from({ length: 1000 }, (_, i) => flow(i + 1, 0xfff0));
+    mgr.publishSets(1, new Map(switches.map((s) => [s.dpid, many] as const)));
+    await clock.advanceSettling(0);
+    expect(mgr.auditIntervalNow()).to.equal(30_000);
+    const reads = (): number[] => switches.map((s) => s.readCalls);
+    const start = reads();
+    // The first audit was armed at connect, before any flow was desired: at 10 s.
+    await clock.advanceSettling(10_000);
+    expect(reads()).to.deep.equal(start.map((n) => n + 1));
+    // The next one a round later, not an interval later.
+    await clock.advanceSettling(29_000);
+    expect(reads()).to.deep.equal(start.map((n) => n + 1));
+    await clock.advanceSettling(1000);
+    expect(reads()).to.deep.equal(start.map((n) => n + 2));
+    for (const s of switches) mgr.disconnect(s.dpid);
+  });
+
+  it('with few flows, audits keep the interval asked', () => {
+    const mgr = new ReconcileManager({ logger: silentLogger(), auditIntervalMs: 10_000 });
+    mgr.publishSets(1, new Map([['0000000000000001', [flow(1, 2)]]]));
+    expect(mgr.auditIntervalNow()).to.equal(10_000);
+  });
+});
