@@ -17,6 +17,7 @@ import type {
 import type {
   FlowStats,
   FlowStatsRequestBody,
+  GroupFeatures,
   PortDesc,
   SwitchDesc,
 } from '../openflow/stats-model.js';
@@ -89,6 +90,8 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
   dpid = '';
   datapathId = 0n;
   desc: SwitchDesc | undefined;
+  /** OF1.3: what the switch said of its groups in the handshake; undefined when it said nothing (and on OF1.0). */
+  groupFeatures: GroupFeatures | undefined;
   readonly remote: string;
   readonly whenClosed: Promise<void>;
 
@@ -376,6 +379,13 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
       if (r.ports.length > this.limits.maxPorts) this.log.warn('switch reports more ports than the port limit; the rest ignored', { ports: r.ports.length, limit: this.limits.maxPorts });
       this.log = this.log.child({ dpid: this.dpid });
       for (const e of r.configErrors) this.log.warn('switch refused SET_CONFIG', { errType: e.errType, code: e.code });
+      if (r.groups?.ok) {
+        this.groupFeatures = r.groups.features;
+        const f = r.groups.features;
+        this.log.info('switch group features read', { types: f.types, capabilities: f.capabilities, maxGroups: f.maxGroups, actions: f.actions });
+      } else if (r.groups) {
+        this.log.warn('switch gave no group features; its flows will use no groups', { reason: r.groups.reason });
+      }
       this.handshakeTimer?.cancel();
       this.state = 'ready';
       this.emit('ready');

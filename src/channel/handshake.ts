@@ -1,10 +1,12 @@
 // What follows version negotiation: FEATURES for the datapath id, SET_CONFIG,
-// the port list (OF1.3: port-desc multipart; OF1.0: in FEATURES_REPLY) and the
-// switch description. The barrier at the end confirms SET_CONFIG was taken
-// (an ERROR for it would arrive before the barrier's reply).
+// the port list (OF1.3: port-desc multipart; OF1.0: in FEATURES_REPLY), the
+// switch description and (OF1.3) its group features. The barrier at the end
+// confirms SET_CONFIG was taken (an ERROR for it would arrive before the
+// barrier's reply); a switch answers in order, so a group-features reply
+// that has not come by then is not coming.
 import { OFP10_VERSION, type OfVersion } from '../openflow/wire-values.js';
 import { type FeaturesReply, type OfpMessage } from '../openflow/message-model.js';
-import { type PortDesc, type SwitchDesc } from '../openflow/stats-model.js';
+import { type GroupFeatures, type PortDesc, type SwitchDesc } from '../openflow/stats-model.js';
 import type { SwitchErrorInfo } from './errors.js';
 import type { Unsent } from './message.js';
 
@@ -22,7 +24,11 @@ export interface HandshakeResult {
   desc: SwitchDesc;
   /** Errors the switch raised for SET_CONFIG (logged, not fatal). */
   configErrors: SwitchErrorInfo[];
+  /** OF1.3: the group features, or why there are none (refused, not answered); OF1.0: undefined. */
+  groups: GroupsRead | undefined;
 }
+
+export type GroupsRead = { ok: true; features: GroupFeatures } | { ok: false; reason: string };
 
 export class HandshakeError extends Error {
   constructor(message: string) {
@@ -48,7 +54,26 @@ export async function runHandshake(io: HandshakeIO): Promise<HandshakeResult> {
     if (r.type !== 'multipartReply' || r.body.kind !== 'desc') throw new HandshakeError(`expected desc reply, got ${r.type}`);
     return r.body.desc;
   });
+  // Not fatal: a switch without groups is still a switch (the compiler then uses none).
+  let groups: GroupsRead | undefined;
+  if (io.version !== OFP10_VERSION) {
+    groups = { ok: false, reason: 'no reply before the barrier' };
+    io.request({ type: 'multipartRequest', more: false, body: { kind: 'groupFeatures' } }).then(
+      (r) => {
+        groups = r.type === 'multipartReply' && r.body.kind === 'groupFeatures' ? { ok: true, features: groupFeaturesOf(r.body) } : { ok: false, reason: `answered ${r.type}` };
+      },
+      (e: unknown) => {
+        groups = { ok: false, reason: e instanceof Error ? e.message : String(e) };
+      },
+    );
+  }
   const barrierP = io.barrier();
   const [ports, desc, barrier] = await Promise.all([portsP, descP, barrierP]);
-  return { features, ports, desc, configErrors: barrier.errors };
+  // The reply (or ERROR) came before the barrier's; its handler has run once the turn is over.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  return { features, ports, desc, configErrors: barrier.errors, groups };
+}
+
+function groupFeaturesOf(b: GroupFeatures): GroupFeatures {
+  return { types: b.types, capabilities: b.capabilities, maxGroups: b.maxGroups, actions: b.actions };
 }

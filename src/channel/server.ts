@@ -11,7 +11,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { FlowRemoved, PacketIn, PortStatus } from '../openflow/message-model.js';
 import type { OfVersion } from '../openflow/wire-values.js';
-import type { PortDesc, SwitchDesc } from '../openflow/stats-model.js';
+import type { GroupFeatures, PortDesc, SwitchDesc } from '../openflow/stats-model.js';
 import { RepeatedLogLimiter, type Logger } from '../log.js';
 import { isLoopbackAddress, REFUSAL_REASONS, SocketAdmission, type RefusalReason } from './admission.js';
 import { systemClock, type Clock } from '../clock.js';
@@ -27,6 +27,8 @@ export interface SwitchConnectedEvent {
   version: OfVersion;
   ports: PortDesc[];
   desc: SwitchDesc | undefined;
+  /** OF1.3: the switch's group features; undefined when it gave none (and on OF1.0). */
+  groups: GroupFeatures | undefined;
   connection: SwitchConnection;
 }
 export interface SwitchDisconnectedEvent {
@@ -261,6 +263,7 @@ export class OpenFlowServer extends EventEmitter<ServerEvents> {
       version: conn.version,
       ports: conn.ports,
       desc: conn.desc,
+      groups: conn.groupFeatures,
       connection: conn,
     });
   }

@@ -13,16 +13,19 @@
 //   a port (added, removed, renamed, up/down) -> the bindings that name it;
 //   a link -> the bindings on its ports, the two switches' own flows, and the
 //       routes of the destinations whose shortest paths it touches;
-//   a switch (joining, leaving, its version) -> its bindings and its flows;
+//   a switch (joining, leaving, its version, its groups) -> its bindings and
+//       its flows;
 //   a destination's routes -> the switches whose next hops, or whether they
 //       send back, changed (their transit flows and groups; without groups,
 //       also their entries towards it);
 //   a switch's fabric or access ports -> its groups (failover groups watch
-//       fabric ports; frames sent back go up its other fabric ports).
+//       fabric ports; frames sent back go up its other fabric ports);
+//   the group types a switch may use (what it holds, and whether the groups
+//       its routes need fit) -> every scope of that switch, no other.
 import type { ModelChange, ModelSnapshot, Network, Relation, Vm } from '../model/types.js';
 import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../openflow/wire-values.js';
 import type { Dpid } from '../openflow/dpid.js';
-import type { TopologySnapshot } from '../topo/types.js';
+import type { GroupSupport, TopologySnapshot } from '../topo/types.js';
 import { deliveredMacs, deliverPieces, deliverPiecesFor, macConflicts } from './deliver.js';
 import { cmp, gatewayEndpoints, vmEndpoints, type Endpoint } from './endpoints.js';
 import { assignLabels } from './fabric.js';
@@ -49,6 +52,8 @@ export function compile(model: ModelSnapshot, topo: TopologySnapshot, opts: Comp
 }
 
 const SWITCH = 'switch';
+/** What a switch the topology says nothing of holds: Open vSwitch's groups (OFPG_MAX of each type). */
+const OVS_GROUPS: GroupSupport = { select: 0xffffff00, fastFailover: 0xffffff00 };
 const DELIVER = 'deliver';
 const netScope = (name: string): string => `n:${name}`;
 const vmOwner = (vm: string): string => `v:${vm}`;
@@ -90,6 +95,8 @@ export class FlowCompiler {
   private switchesMoved = false;
   /** Per switch, its groups and their ids. */
   private readonly groupAssignments = new Map<Dpid, SwitchGroups>();
+  /** Per switch, the group types its flows were last lowered with ("select,failover"). */
+  private readonly loweredGroupTypes = new Map<Dpid, string>();
 
   constructor(model: ModelSnapshot, topo: TopologySnapshot, opts: CompilerOptions = {}) {
     this.model = model;
@@ -151,9 +158,10 @@ export class FlowCompiler {
       this.switchesMoved = true;
     }
     for (const d of ch.versions) this.markAll(d);
+    for (const d of ch.groups) this.markAll(d);
     for (const d of ch.portSets) this.markAll(d);
-    // Group keys name fabric ports (failover watches, send-up-again sets) and depend on the version.
-    for (const d of [...ch.switches, ...ch.versions, ...ch.portSets]) this.groupAssignments.delete(d);
+    // Group keys name fabric ports (failover watches, send-up-again sets) and depend on the version and the group types.
+    for (const d of [...ch.switches, ...ch.versions, ...ch.groups, ...ch.portSets]) this.groupAssignments.delete(d);
     const owners = new Set<string>();
     for (const d of ch.switches) for (const s of this.bindings.get(d)?.values() ?? []) for (const o of s) owners.add(o);
     for (const [d, refs] of ch.refs) {
@@ -566,10 +574,11 @@ export class FlowCompiler {
     };
   }
 
-  /** What a switch's version gives it: OF1.3 has SELECT and FAST_FAILOVER groups (Open vSwitch has both). */
+  /** What a switch's version and groups give it: OF1.3, and the group types it holds and has room for (groupIds). */
   private featuresOf(d: Dpid): { of13: boolean; groups: boolean; failover: boolean } {
-    const of13 = this.versionOf(d) !== OFP10_VERSION;
-    return { of13, groups: of13, failover: of13 };
+    if (this.versionOf(d) === OFP10_VERSION) return { of13: false, groups: false, failover: false };
+    const g = this.groupIds(d);
+    return { of13: true, groups: g.usesSelect, failover: g.usesFailover };
   }
 
   /** How switch `from` sends towards switch `to`: its label, and one next hop or the group of all of them. */
@@ -582,12 +591,22 @@ export class FlowCompiler {
     return { remote: to, label, hop: pickHop(hops, label)! };
   }
 
-  /** A switch's groups and their ids (switch-groups.ts), kept until its routes or ports change. */
+  /**
+   * An OF1.3 switch's groups and their ids (switch-groups.ts), kept until its
+   * routes, ports or group support change. A type the switch does not hold,
+   * or of which it would need more groups than its max_groups (counted over
+   * every group its routes could name, a bound), is not used.
+   */
   private groupIds(d: Dpid): SwitchGroups {
     let g = this.groupAssignments.get(d);
     if (!g) {
-      const { of13, failover } = this.featuresOf(d);
-      g = switchGroups(this.routes.towards(d), { of13, failover, fabricPorts: this.ports.fabricPorts(d), accessPorts: this.ports.accessPorts(d) }, this.buckets);
+      const room = this.ports.groups(d) ?? OVS_GROUPS;
+      const make = (select: boolean, failover: boolean): SwitchGroups =>
+        switchGroups(this.routes.towards(d), { of13: true, select, failover, fabricPorts: this.ports.fabricPorts(d), accessPorts: this.ports.accessPorts(d) }, this.buckets);
+      g = make(room.select > 0, room.fastFailover > 0);
+      const select = g.usesSelect && count(g, 'select') <= room.select;
+      const failover = g.usesFailover && count(g, 'ff') <= room.fastFailover;
+      if (select !== g.usesSelect || failover !== g.usesFailover) g = make(select, failover);
       this.groupAssignments.set(d, g);
     }
     return g;
@@ -601,6 +620,7 @@ export class FlowCompiler {
       if (!this.ports.has(d)) {
         this.store.dropSwitch(d, had ?? version);
         this.versions.delete(d);
+        this.loweredGroupTypes.delete(d);
         continue;
       }
       if (had !== undefined && had !== version) {
@@ -612,6 +632,14 @@ export class FlowCompiler {
       }
       this.versions.set(d, version);
       const ctx = this.ctxOf(d);
+      const types = `${ctx.groups},${ctx.failover}`;
+      const hadTypes = this.loweredGroupTypes.get(d);
+      if (hadTypes !== undefined && hadTypes !== types) {
+        // SELECT groups name the next hops of every network's entries, failover groups the transit flows.
+        for (const sc of this.netsOn.get(d) ?? []) scopes.set(netScope(sc), null);
+        scopes.set(SWITCH, null);
+      }
+      this.loweredGroupTypes.set(d, types);
       for (const [scope, keys] of scopes) this.refreshScope(ctx, version, scope, keys);
       if (performance.now() >= deadline) return;
     }
@@ -644,7 +672,7 @@ export class FlowCompiler {
     const d = ctx.dpid;
     const accessPorts = this.ports.accessPorts(d);
     const transit: Remote[] = [];
-    const ids = ctx.groups ? this.groupIds(d) : undefined;
+    const ids = ctx.of13 ? this.groupIds(d) : undefined;
     for (const { dest, transit: through, sendsBack } of this.routes.towards(d)) {
       if (!through) continue;
       const t = this.remote(d, dest, ctx.groups);
@@ -670,6 +698,10 @@ export class FlowCompiler {
     }
     return out;
   }
+}
+
+function count(g: SwitchGroups, type: 'select' | 'ff'): number {
+  return g.groups.filter((x) => x.groupType === type).length;
 }
 
 /** The ports a VM's bindings name: its interfaces' and its migration destinations'. */

@@ -1,17 +1,19 @@
 // What the compiler needs to know about the switches' ports, indexed so a
 // port event costs O(1): a port's number by name, whether a port is a link
 // end (then it binds no endpoint) and which link ends are usable (both ports
-// up: the switch's fabric ports). `update` reports exactly what changed, so
-// the compiler re-resolves only the bindings on those ports.
+// up: the switch's fabric ports), with each switch's version and groups.
+// `update` reports exactly what changed, so the compiler re-resolves only the
+// bindings on those ports.
 import type { OfVersion } from '../openflow/wire-values.js';
 import type { PortRef } from '../model/types.js';
 import type { Dpid } from '../openflow/dpid.js';
-import type { TopoSwitch, TopologySnapshot } from '../topo/types.js';
+import type { GroupSupport, TopoSwitch, TopologySnapshot } from '../topo/types.js';
 import { linksOf } from './routes.js';
 import type { Diagnostic } from './types.js';
 
 interface SwitchPorts {
   version: OfVersion | undefined;
+  groups: GroupSupport | undefined;
   /** portNo -> name and state. */
   ports: Map<number, { name: string; up: boolean }>;
   byName: Map<string, number>;
@@ -26,6 +28,8 @@ export interface PortIndexChanges {
   switches: Set<Dpid>;
   /** Switches whose negotiated or described version changed. */
   versions: Set<Dpid>;
+  /** Switches whose group support changed. */
+  groups: Set<Dpid>;
   /** Per switch, the port references whose resolution may differ now (numbers as text, and names). */
   refs: Map<Dpid, Set<string>>;
   /** Switches whose fabric ports or non-fabric ports changed. */
@@ -37,7 +41,7 @@ export interface PortIndexChanges {
 /** OpenFlow port numbers from here up are reserved (OF1.0 0xff00, OF1.3 0xffffff00): LOCAL, CONTROLLER... */
 const MAX_PHYSICAL_PORT = 0xff00;
 
-const noChanges = (): PortIndexChanges => ({ switches: new Set(), versions: new Set(), refs: new Map(), portSets: new Set(), links: false });
+const noChanges = (): PortIndexChanges => ({ switches: new Set(), versions: new Set(), groups: new Set(), refs: new Map(), portSets: new Set(), links: false });
 
 export class PortIndex {
   private readonly switches = new Map<Dpid, SwitchPorts>();
@@ -74,6 +78,10 @@ export class PortIndex {
       if (had.version !== sw.version) {
         had.version = sw.version;
         ch.versions.add(d);
+      }
+      if (had.groups?.select !== sw.groups?.select || had.groups?.fastFailover !== sw.groups?.fastFailover) {
+        had.groups = sw.groups;
+        ch.groups.add(d);
       }
       for (const [no, p] of sw.ports) {
         const old = had.ports.get(no);
@@ -145,6 +153,11 @@ export class PortIndex {
     return this.switches.get(dpid)?.version;
   }
 
+  /** The groups the switch said it holds; undefined when the topology does not say. */
+  groups(dpid: Dpid): GroupSupport | undefined {
+    return this.switches.get(dpid)?.groups;
+  }
+
   /** Usable fabric ports, ascending. */
   fabricPorts(dpid: Dpid): number[] {
     return [...(this.switches.get(dpid)?.fabric ?? [])].sort((a, b) => a - b);
@@ -180,7 +193,7 @@ function readSwitch(sw: TopoSwitch): SwitchPorts {
     ports.set(no, { name: p.name, up: p.up });
     byName.set(p.name, no);
   }
-  return { version: sw.version, ports, byName, linkEnds: new Set(), fabric: new Set() };
+  return { version: sw.version, groups: sw.groups, ports, byName, linkEnds: new Set(), fabric: new Set() };
 }
 
 function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {

@@ -41,6 +41,9 @@ export function sendsUpAgain(of13: boolean, accessPorts: readonly number[], fabr
 }
 
 export interface SwitchGroups {
+  /** Whether SELECT and FAST_FAILOVER groups were made (GroupFeatures). */
+  usesSelect: boolean;
+  usesFailover: boolean;
   /** The SELECT group of each next-hop set, by the routes' interned array (FabricRoutes.hops). */
   byHops: Map<readonly number[], number>;
   /** Every group the switch may need. */
@@ -89,6 +92,9 @@ export class BucketLists {
 
 export interface GroupFeatures {
   of13: boolean;
+  /** SELECT groups: each set of two next hops or more gets one. */
+  select: boolean;
+  /** FAST_FAILOVER groups: each lone next hop that sends back gets one. */
   failover: boolean;
   fabricPorts: readonly number[];
   accessPorts: readonly number[];
@@ -100,6 +106,7 @@ export function switchGroups(ways: Iterable<{ hops: readonly number[]; transit: 
   const failover = new Map<number, string>();
   for (const { hops, transit, sendsBack } of ways) {
     if (hops.length > 1) {
+      if (!sw.select) continue;
       const key = hops.join(',');
       if (!byKey.has(key)) byKey.set(key, hops);
       continue;
@@ -115,6 +122,8 @@ export function switchGroups(ways: Iterable<{ hops: readonly number[]; transit: 
   for (const [key, hops] of byKey) kinds.set(key, { groupType: 'select', buckets: () => lists.select(hops) });
   const ids = assignGroups(kinds.keys());
   return {
+    usesSelect: sw.select,
+    usesFailover: sw.failover,
     byHops: new Map([...byKey].map(([key, hops]) => [hops, ids.get(key)!])),
     groups: [...kinds].map(([key, k]) => ({ groupId: ids.get(key)!, groupType: k.groupType, buckets: k.buckets() })),
     failover: new Map([...failover].map(([hop, key]) => [hop, ids.get(key)!])),

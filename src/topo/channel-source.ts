@@ -1,21 +1,31 @@
 // Connects the topology service to the OpenFlow listener: switch, port and
 // packet-in events in, probe packet-outs back. The listener is typed
 // structurally so topo/ does not load the channel code.
-import { NO_BUFFER, Port } from '../openflow/wire-values.js';
+import { NO_BUFFER, OFP10_VERSION, Port } from '../openflow/wire-values.js';
 import { PortConfig, PortState } from '../openflow/stats-model.js';
 import type { OfVersion } from '../openflow/wire-values.js';
 import type { PacketIn, PacketOut, PortStatus } from '../openflow/message-model.js';
-import type { PortDesc } from '../openflow/stats-model.js';
+import type { GroupFeatures, PortDesc } from '../openflow/stats-model.js';
+import { OFPGT } from '../openflow/of13/constants.js';
 import type { PortInfo, PortStatusReason } from './discovery.js';
 import type { SendPacketOut, TopologyEventSource, TopologySourceEvents } from './service.js';
+import type { GroupSupport } from './types.js';
+
+/** A switch's connection as the adapter hears it: `groups` is its OFPMP_GROUP_FEATURES reply (OF1.3), absent when it gave none. */
+export interface ConnectedSwitch {
+  dpid: string;
+  version: OfVersion;
+  ports: PortDesc[];
+  groups?: GroupFeatures | undefined;
+}
 
 /** What the adapter needs from OpenFlowServer (src/channel/server.ts). */
 export interface SwitchEventEmitter {
-  on(event: 'switchConnected', listener: (ev: { dpid: string; version: OfVersion; ports: PortDesc[] }) => void): unknown;
+  on(event: 'switchConnected', listener: (ev: ConnectedSwitch) => void): unknown;
   on(event: 'switchDisconnected', listener: (ev: { dpid: string }) => void): unknown;
   on(event: 'portStatus', listener: (ev: { dpid: string; message: PortStatus }) => void): unknown;
   on(event: 'packetIn', listener: (ev: { dpid: string; message: PacketIn }) => void): unknown;
-  off(event: 'switchConnected', listener: (ev: { dpid: string; version: OfVersion; ports: PortDesc[] }) => void): unknown;
+  off(event: 'switchConnected', listener: (ev: ConnectedSwitch) => void): unknown;
   off(event: 'switchDisconnected', listener: (ev: { dpid: string }) => void): unknown;
   off(event: 'portStatus', listener: (ev: { dpid: string; message: PortStatus }) => void): unknown;
   off(event: 'packetIn', listener: (ev: { dpid: string; message: PacketIn }) => void): unknown;
@@ -30,14 +40,27 @@ export function portInfo(desc: PortDesc): PortInfo {
   return { portNo: desc.portNo, name: desc.name, up, hwAddr: desc.hwAddr };
 }
 
+/** OFPAT_OUTPUT's bit in a group type's action bitmap: every bucket Spotlight writes outputs. */
+const OUTPUT_ACTION = 1 << 0;
+
+/**
+ * The groups a switch holds, from its group features: per type, its
+ * max_groups where the type's bit is set and its buckets can output; none
+ * at all without a reply (a switch that refused or ignored the question).
+ */
+export function groupSupport(f: GroupFeatures | undefined): GroupSupport {
+  const of = (type: number): number => (f && (f.types & (1 << type)) !== 0 && (f.actions[type]! & OUTPUT_ACTION) !== 0 ? f.maxGroups[type]! : 0);
+  return { select: of(OFPGT.select), fastFailover: of(OFPGT.ff) };
+}
+
 export function channelTopologySource(server: SwitchEventEmitter): { source: TopologyEventSource; sendPacketOut: SendPacketOut } {
   const source: TopologyEventSource = {
     subscribe<K extends keyof TopologySourceEvents>(event: K, listener: (ev: TopologySourceEvents[K]) => void): () => void {
       const emit = listener as (ev: TopologySourceEvents[keyof TopologySourceEvents]) => void;
       switch (event) {
         case 'switchConnected': {
-          const h = (ev: { dpid: string; version: OfVersion; ports: PortDesc[] }) =>
-            emit({ dpid: ev.dpid, version: ev.version, ports: ev.ports.map(portInfo) });
+          const h = (ev: ConnectedSwitch) =>
+            emit({ dpid: ev.dpid, version: ev.version, ports: ev.ports.map(portInfo), ...(ev.version !== OFP10_VERSION ? { groups: groupSupport(ev.groups) } : {}) });
           server.on('switchConnected', h);
           return () => void server.off('switchConnected', h);
         }

@@ -12,7 +12,7 @@ import type { TopologyDescription } from './description.js';
 import { buildProbe, parseProbe } from './lldp.js';
 import { SnapshotWriter } from './snapshot-writer.js';
 import type { Dpid } from '../openflow/dpid.js';
-import type { BoundPorts, Link, LinkEnd, PortKind, PortRefOnSwitch, TopologyListener, TopologySnapshot, TopoSwitch } from './types.js';
+import type { BoundPorts, GroupSupport, Link, LinkEnd, PortKind, PortRefOnSwitch, TopologyListener, TopologySnapshot, TopoSwitch } from './types.js';
 import type { OfVersion } from '../openflow/wire-values.js';
 import { ProbeSchedule } from './probe-schedule.js';
 
@@ -101,6 +101,7 @@ interface SwitchState {
   name?: string | undefined;
   role?: TopoSwitch['role'] | undefined;
   version?: OfVersion | undefined;
+  groups?: GroupSupport | undefined;
   ports: Map<number, PortInfo>;
 }
 
@@ -206,7 +207,7 @@ export class Discovery {
     return () => this.listeners.delete(listener);
   }
 
-  switchConnected(dpid: Dpid, ports: readonly PortInfo[], version?: OfVersion): void {
+  switchConnected(dpid: Dpid, ports: readonly PortInfo[], version?: OfVersion, groups?: GroupSupport): void {
     const prior = this.switches.get(dpid);
     if (prior?.connected) this.dropSwitchState(prior);
     this.disconnectedUndescribed.delete(dpid);
@@ -216,6 +217,7 @@ export class Discovery {
       name: prior?.name,
       role: prior?.role,
       version: version ?? prior?.version,
+      groups,
       ports: new Map(),
     };
     this.switches.set(dpid, sw);

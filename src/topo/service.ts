@@ -12,10 +12,10 @@ import { Discovery, type DiscoveryCounters, type DiscoveryOptions, type PortInfo
 import type { TopologyDescription } from './description.js';
 import { isLldp } from './lldp.js';
 import type { Dpid } from '../openflow/dpid.js';
-import type { BoundPorts, TopologyFeed, TopologyListener, TopologySnapshot } from './types.js';
+import type { BoundPorts, GroupSupport, TopologyFeed, TopologyListener, TopologySnapshot } from './types.js';
 
 export interface TopologySourceEvents {
-  switchConnected: { dpid: Dpid; version?: OfVersion; ports: PortInfo[] };
+  switchConnected: { dpid: Dpid; version?: OfVersion; ports: PortInfo[]; groups?: GroupSupport };
   switchDisconnected: { dpid: Dpid };
   portStatus: { dpid: Dpid; port: PortInfo; reason: PortStatusReason };
   packetIn: { dpid: Dpid; inPort: number; data: Uint8Array };
@@ -125,7 +125,7 @@ export class TopologyService implements TopologyFeed {
         this.log.debug('switch connected', { dpid: ev.dpid, ports: ev.ports.length, version: ev.version });
         this.firstSwitchAt ??= this.now();
         this.checkDescribedSwitch(ev.dpid, ev.version);
-        this.discovery.switchConnected(ev.dpid, ev.ports, ev.version);
+        this.discovery.switchConnected(ev.dpid, ev.ports, ev.version, ev.groups);
         // Probe the new switch's ports without waiting for the next timer run.
         this.tick();
       }),

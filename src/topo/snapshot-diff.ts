@@ -4,7 +4,7 @@
 // only what a list of events names (to net out changes that undid each other).
 import { linkKey } from './link.js';
 import type { Dpid } from '../openflow/dpid.js';
-import type { Link, TopologyEvent, TopologySnapshot, TopoPort, TopoSwitch } from './types.js';
+import type { GroupSupport, Link, TopologyEvent, TopologySnapshot, TopoPort, TopoSwitch } from './types.js';
 
 /** The fields of a switch that a 'switch' event covers. */
 export interface SwitchHead {
@@ -12,10 +12,15 @@ export interface SwitchHead {
   name?: string | undefined;
   role?: TopoSwitch['role'] | undefined;
   version?: TopoSwitch['version'] | undefined;
+  groups?: GroupSupport | undefined;
 }
 
 export function sameHead(a: SwitchHead, b: SwitchHead): boolean {
-  return a.connected === b.connected && a.name === b.name && a.role === b.role && a.version === b.version;
+  return a.connected === b.connected && a.name === b.name && a.role === b.role && a.version === b.version && sameGroups(a.groups, b.groups);
+}
+
+export function sameGroups(a: GroupSupport | undefined, b: GroupSupport | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.select === b.select && a.fastFailover === b.fastFailover);
 }
 
 export function samePort(a: TopoPort, b: TopoPort): boolean {

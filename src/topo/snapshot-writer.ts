@@ -47,6 +47,7 @@ export class SnapshotWriter {
     if (head.name !== undefined) next.name = head.name;
     if (head.role !== undefined) next.role = head.role;
     if (head.version !== undefined) next.version = head.version;
+    if (head.groups !== undefined) next.groups = head.groups;
     this.switches = this.switches.with(dpid, next);
     this.touchedSwitches.add(dpid);
   }

@@ -19,6 +19,16 @@ export type PortKind = 'access' | 'fabric';
 
 export type SwitchRole = 'edge' | 'aggregation';
 
+/**
+ * The OpenFlow 1.3 groups a switch holds, from its OFPMP_GROUP_FEATURES
+ * reply: per group type the compiler uses, how many groups of it the switch
+ * takes (0: none, because the type is missing, or its buckets cannot output).
+ */
+export interface GroupSupport {
+  select: number;
+  fastFailover: number;
+}
+
 export interface TopoSwitch {
   dpid: Dpid;
   /** Name from the described cabling, if any. */
@@ -26,6 +36,13 @@ export interface TopoSwitch {
   role?: SwitchRole;
   /** Negotiated version when connected, else the described one. */
   version?: OfVersion;
+  /**
+   * OF1.3: the groups the switch said it holds when it last connected (none
+   * when it refused or ignored the question). Absent where nothing was
+   * asked (a described switch not yet connected, a simulated fabric): then
+   * every type, as Open vSwitch has.
+   */
+  groups?: GroupSupport;
   connected: boolean;
   ports: ReadonlyMap<number, TopoPort>;
 }
@@ -57,7 +74,7 @@ export interface TopologySnapshot {
  * each other; read the new state from the snapshot that comes with them.
  */
 export type TopologyEvent =
-  /** Appeared, left, connected or disconnected, its version, name or role changed. */
+  /** Appeared, left, connected or disconnected, its version, groups, name or role changed. */
   | { kind: 'switch'; dpid: Dpid }
   /** Appeared, left, went up or down, renamed, or its kind changed. */
   | { kind: 'port'; dpid: Dpid; portNo: number }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { OpenFlowServer } from '../../../src/channel/index.js';
 import type { OfpMessage } from '../../../src/openflow/message-model.js';
 import { FakeClock } from '../../support/fakeclock.js';
-import { DESC, FakeSwitch, port, type FakeSwitchOptions } from './support/fake-switch.js';
+import { DESC, FakeSwitch, OVS_GROUP_FEATURES, port, type FakeSwitchOptions } from './support/fake-switch.js';
 import { nextEvent, startServer } from './support/harness.js';
 import { until } from '../../support/wait.js';
 
@@ -59,6 +59,39 @@ describe('channel: handshake', () => {
       expect(ev.ports.map((p) => p.name)).to.deep.equal(['s1-eth1', 's1-eth2']);
       expect(sw.received.some((m) => m.type === 'multipartRequest' && m.body.kind === 'portDesc')).to.equal(false);
       expect(sw.received.find((m) => m.type === 'multipartRequest')).to.deep.include({ version: 1 });
+    });
+
+    it('OF1.3: reads the group features before the switch is ready', async () => {
+      const connected = nextEvent(server, 'switchConnected');
+      const features = { types: 0b1001, capabilities: 0, maxGroups: [16, 0, 0, 8] as [number, number, number, number], actions: [1, 0, 0, 1] as [number, number, number, number] };
+      const sw = await fake({ datapathId: 8n, bitmap: [1, 4], groupFeatures: features });
+      const ev = await connected;
+      expect(ev.groups).to.deep.equal(features);
+      expect(server.get(ev.dpid)!.groupFeatures).to.deep.equal(features);
+      expect(sw.received.filter((m) => m.type === 'multipartRequest' && m.body.kind === 'groupFeatures')).to.have.length(1);
+    });
+
+    for (const [answer, how] of [
+      ['refuse', 'refuses the group-features request'],
+      ['ignore', 'never answers the group-features request'],
+    ] as const) {
+      it(`OF1.3: a switch that ${how} is ready at once, with no group features`, async () => {
+        const connected = nextEvent(server, 'switchConnected');
+        const t0 = Date.now();
+        await fake({ datapathId: 9n, bitmap: [1, 4], groupFeatures: answer });
+        const ev = await connected;
+        expect(ev.groups).to.equal(undefined);
+        // Not held until a request deadline: the barrier's reply says no answer is coming.
+        expect(Date.now() - t0).to.be.below(2_000);
+      });
+    }
+
+    it('OF1.0: asks nothing of groups', async () => {
+      const connected = nextEvent(server, 'switchConnected');
+      const sw = await fake({ datapathId: 10n, helloVersion: 1, bitmap: undefined, groupFeatures: OVS_GROUP_FEATURES });
+      const ev = await connected;
+      expect(ev.groups).to.equal(undefined);
+      expect(sw.received.some((m) => m.type === 'multipartRequest' && m.body.kind === 'groupFeatures')).to.equal(false);
     });
 
     it('negotiates OF1.0 when the peer bitmap has only 1.0', async () => {

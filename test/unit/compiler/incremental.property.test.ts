@@ -7,12 +7,21 @@ import { compile, FlowCompiler } from '../../../src/compiler/compile.js';
 import { flowText, groupText, meterText } from '../../../src/compiler/ofctl-text.js';
 import type { ModelChange, ModelSnapshot, Network, Relation, Vm } from '../../../src/model/types.js';
 import type { CompileResult, SwitchFlows } from '../../../src/compiler/types.js';
-import type { Link, TopologySnapshot, TopoPort, TopoSwitch } from '../../../src/topo/types.js';
+import type { GroupSupport, Link, TopologySnapshot, TopoPort, TopoSwitch } from '../../../src/topo/types.js';
 import { buildScenario, dpidOf, recipeArb, type Recipe } from '../../support/flowsim-scenarios.js';
 
 type Step = { op: string; a: number; b: number; c: number };
 
-const TOPOLOGY_OPS = ['port-add', 'port-remove', 'port-down', 'port-up', 'link-cut', 'link-restore', 'switch-leave', 'switch-join', 'version'] as const;
+const TOPOLOGY_OPS = ['port-add', 'port-remove', 'port-down', 'port-up', 'link-cut', 'link-restore', 'switch-leave', 'switch-join', 'version', 'groups'] as const;
+
+/** What a switch may say of its groups: nothing (every type), none, one type, or room for a single group of each (too few for most switches). */
+const GROUP_SUPPORT: readonly (GroupSupport | undefined)[] = [
+  undefined,
+  { select: 0, fastFailover: 0 },
+  { select: 0, fastFailover: 1000 },
+  { select: 1000, fastFailover: 0 },
+  { select: 1, fastFailover: 1 },
+];
 
 const stepArb = fc.record({
   op: fc.constantFrom('start', 'stop', 'migrate', 'activate', 'end', 'abort', 'relate', 'unrelate', 'flip-kind', 'dhcp', 'move', ...TOPOLOGY_OPS),
@@ -106,6 +115,13 @@ function topologyStep(topo: TopologySnapshot, all: TopologySnapshot, st: Step): 
       if (!sw) return undefined;
       switches.set(d, { ...sw, version: sw.version === 1 ? 4 : 1 });
       break;
+    case 'groups': {
+      if (!sw) return undefined;
+      const { groups: _had, ...rest } = sw;
+      const groups = GROUP_SUPPORT[st.b % GROUP_SUPPORT.length];
+      switches.set(d, groups ? { ...rest, groups } : rest);
+      break;
+    }
     default:
       return undefined;
   }
@@ -149,6 +165,8 @@ function runSteps(recipe: Recipe, steps: Step[]): void {
       const full = compile(model, topo);
       same(inc.result(), full);
       followDiagnostics(inc, shown, full, st.op);
+      // What a switch holds changes its own flows and groups, no other switch's.
+      if (st.op === 'groups') for (const x of touched) expect(t.only.has(x), `${x} recompiled after ${[...t.only][0]} changed its groups`).to.equal(true);
       for (const [d, sf] of full.switches) if (!touched.has(d) && before.has(d)) expect(text(sf), `${d} changed but not reported after ${st.op}`).to.deep.equal(text(before.get(d)!));
       before = full.switches;
       continue;

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import { captureLogger, silentLogger } from '../../support/logs.js';
 import { TopologyService, type TopologyEventSource, type TopologySourceEvents } from '../../../src/topo/service.js';
-import { channelTopologySource, portInfo } from '../../../src/topo/channel-source.js';
+import { channelTopologySource, groupSupport, portInfo } from '../../../src/topo/channel-source.js';
+import type { TopologyEvent } from '../../../src/topo/types.js';
 import { parseDescription } from '../../../src/topo/description.js';
 import { buildProbe } from '../../../src/topo/lldp.js';
 import type { PacketOut } from '../../../src/openflow/message-model.js';
@@ -95,6 +96,22 @@ describe('topo/service', () => {
     ]);
     h.svc.stop();
     expect(h.timers.fn).to.equal(undefined);
+  });
+
+  it("a switch's groups reach the snapshot, and a reconnect that changes them is a switch event", () => {
+    const h = setup();
+    h.svc.start();
+    const events: TopologyEvent[][] = [];
+    h.svc.onChange((_snap, ev) => events.push([...(ev ?? [])]));
+    const ports = [{ portNo: 1, name: 'p1', up: true }];
+    h.source.emit('switchConnected', { dpid: S1, version: 4, ports, groups: { select: 0, fastFailover: 8 } });
+    expect(h.svc.snapshot().switches.get(S1)!.groups).to.deep.equal({ select: 0, fastFailover: 8 });
+    events.length = 0;
+    h.source.emit('switchConnected', { dpid: S1, version: 4, ports, groups: { select: 0, fastFailover: 8 } });
+    expect(events.flat(), 'the same groups again: nothing changed').to.deep.equal([]);
+    h.source.emit('switchConnected', { dpid: S1, version: 4, ports, groups: { select: 16, fastFailover: 8 } });
+    expect(events.flat()).to.deep.include({ kind: 'switch', dpid: S1 });
+    expect(h.svc.snapshot().switches.get(S1)!.groups).to.deep.equal({ select: 16, fastFailover: 8 });
   });
 
   it('ignores packet-ins that are not LLDP and counts forged probes', async () => {
@@ -261,6 +278,26 @@ describe('topo/channel-source', () => {
     expect(portInfo(desc(1, 0, 1)).up).to.equal(false);
   });
 
+  it('reads the groups a switch holds from its group features: a type needs its bit and OUTPUT among its actions; no reply, no groups', () => {
+    const OVS = { types: 0xf, capabilities: 7, maxGroups: [0xffffff00, 0xffffff00, 0xffffff00, 0xffffff00] as [number, number, number, number], actions: [0x3ff8001, 0x3ff8001, 0x3ff8001, 0x3ff8001] as [number, number, number, number] };
+    expect(groupSupport(OVS)).to.deep.equal({ select: 0xffffff00, fastFailover: 0xffffff00 });
+    expect(groupSupport({ ...OVS, types: 0b0101 }), 'ALL and INDIRECT only').to.deep.equal({ select: 0, fastFailover: 0 });
+    expect(groupSupport({ ...OVS, types: 0b1010, maxGroups: [0, 64, 0, 32] }), 'SELECT and FF, with their max_groups').to.deep.equal({ select: 64, fastFailover: 32 });
+    expect(groupSupport({ ...OVS, actions: [1, 0x3ff8000, 1, 1] }), 'SELECT buckets that cannot output').to.deep.equal({ select: 0, fastFailover: 0xffffff00 });
+    expect(groupSupport(undefined)).to.deep.equal({ select: 0, fastFailover: 0 });
+  });
+
+  it('an OF1.3 switch carries its groups into the topology; an OF1.0 switch none', () => {
+    const server = Object.assign(new EventEmitter(), { get: () => undefined });
+    const { source } = channelTopologySource(server);
+    const got: unknown[] = [];
+    source.subscribe('switchConnected', (e) => got.push(e.groups));
+    const features = { types: 0b1000, capabilities: 0, maxGroups: [0, 0, 0, 5] as [number, number, number, number], actions: [0, 0, 0, 1] as [number, number, number, number] };
+    server.emit('switchConnected', { dpid: S1, version: 4, ports: [], groups: features });
+    server.emit('switchConnected', { dpid: S2, version: 1, ports: [] });
+    expect(got).to.deep.equal([{ select: 0, fastFailover: 5 }, undefined]);
+  });
+
   it('translates listener events and sends probes as packet-outs', () => {
     const sentMsgs: Omit<PacketOut, 'version' | 'xid'>[] = [];
     const server = Object.assign(new EventEmitter(), {
@@ -280,7 +317,7 @@ describe('topo/channel-source', () => {
     server.emit('packetIn', { dpid: S1, message: { inPort: 2, data: Buffer.from('ab', 'hex') } });
     server.emit('switchDisconnected', { dpid: S1 });
     expect(got).to.deep.equal([
-      ['c', { dpid: S1, version: 4, ports: [
+      ['c', { dpid: S1, version: 4, groups: { select: 0, fastFailover: 0 }, ports: [
         { portNo: 1, name: 's1-eth1', up: true, hwAddr: '00:00:00:00:00:01' },
         { portNo: 2, name: 's1-eth2', up: false, hwAddr: '00:00:00:00:00:02' }] }],
       ['p', { dpid: S1, port: { portNo: 2, name: 's1-eth2', up: true, hwAddr: '00:00:00:00:00:02' }, reason: 'delete' }],

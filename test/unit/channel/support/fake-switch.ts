@@ -4,7 +4,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { FrameReader, decodeMessage, encodeMessage } from '../../../../src/openflow/index.js';
-import type { FlowStats, PortDesc, SwitchDesc } from '../../../../src/openflow/stats-model.js';
+import type { FlowStats, GroupFeatures, PortDesc, SwitchDesc } from '../../../../src/openflow/stats-model.js';
 import type { OfpMessage } from '../../../../src/openflow/message-model.js';
 import type { OfVersion } from '../../../../src/openflow/wire-values.js';
 
@@ -24,9 +24,14 @@ export interface FakeSwitchOptions {
   rawHello?: Uint8Array;
   /** TLS client settings; the switch then connects with TLS. */
   tls?: tls.ConnectionOptions;
+  /** The OFPMP_GROUP_FEATURES answer: these features (by default Open vSwitch's), an OFPBRC_BAD_MULTIPART error, or none at all. */
+  groupFeatures?: GroupFeatures | 'refuse' | 'ignore';
   /** Return true when the message was handled by the test. */
   handler?: (msg: OfpMessage, sw: FakeSwitch) => boolean;
 }
+
+/** What Open vSwitch 3.1 answers (ovs-ofctl dump-group-features): all four types, OFPG_MAX of each. */
+export const OVS_GROUP_FEATURES: GroupFeatures = { types: 0xf, capabilities: 0x7, maxGroups: [0xffffff00, 0xffffff00, 0xffffff00, 0xffffff00], actions: [0x3ff8001, 0x3ff8001, 0x3ff8001, 0x3ff8001] };
 
 export const DESC: SwitchDesc = { mfrDesc: 'Spotlight test', hwDesc: 'fake', swDesc: '1.0', serialNum: 'none', dpDesc: 'fake switch' };
 
@@ -203,6 +208,9 @@ export class FakeSwitch {
           }
         } else if (body.kind === 'groupDesc') {
           this.send({ type: 'multipartReply', version: v, xid, more: false, body: { kind: 'groupDesc', groups: [] } });
+        } else if (body.kind === 'groupFeatures' && this.opts.groupFeatures !== 'refuse') {
+          const f = this.opts.groupFeatures ?? OVS_GROUP_FEATURES;
+          if (f !== 'ignore') this.send({ type: 'multipartReply', version: v, xid, more: false, body: { kind: 'groupFeatures', ...f } });
         } else if (body.kind === 'meterConfig') {
           this.send({ type: 'multipartReply', version: v, xid, more: false, body: { kind: 'meterConfig', meters: [] } });
         } else {
