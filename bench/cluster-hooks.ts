@@ -45,8 +45,18 @@ async function call(t: HookTarget, method: string, path: string, body: unknown):
     if (code !== 'ECONNRESET' && code !== 'EPIPE' && code !== 'UND_ERR_SOCKET') throw e;
     r = await send();
   }
+  // 503 store_unavailable: etcd did not confirm in time and the write may or may not be stored; the API asks for the call again (writes are idempotent). Counted and printed.
+  for (let again = 0; r.status === 503 && again < 3; again++) {
+    const text = await r.text();
+    if (!text.includes('"store_unavailable"')) throw new Error(`${t.label}: ${method} ${path}: 503 ${text}`);
+    repeated.set(t.label, (repeated.get(t.label) ?? 0) + 1);
+    r = await send();
+  }
   if (r.status !== 200) throw new Error(`${t.label}: ${method} ${path}: ${r.status} ${await r.text()}`);
 }
+
+/** Per target label, hooks sent again after a 503 store_unavailable. */
+export const repeated = new Map<string, number>();
 
 /** One network per bridge, so no hook needs a path between the bridges (they are not linked). */
 const network = (t: HookTarget, bridge: number) => `bench-${t.label.replace(/[^a-z0-9-]/g, '-')}-${bridge}`;

@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import type { ClusterStatus } from '../src/api/deps.js';
 import { etcdAvailable, freePort, startEtcd } from '../test/support/etcd.js';
 import { addBridge, benchArg, haveCommand, ovsStarted, sh } from '../test/support/ovs.js';
-import { hookRound, PORTS, prepareTarget, type HookFigures, type HookTarget } from './cluster-hooks.js';
+import { hookRound, PORTS, prepareTarget, repeated, type HookFigures, type HookTarget } from './cluster-hooks.js';
 import { until } from '../test/support/wait.js';
 
 const KILLS = Number(benchArg('kills', '20'));
@@ -212,6 +212,8 @@ function addBridges(bridges: typeof BRIDGES, controllers: Instance[]): void {
 
 interface HookRows {
   label: string;
+  /** The hook target's label. */
+  target: string;
   figures: HookFigures[];
 }
 
@@ -222,9 +224,9 @@ async function hookRounds(all: Instance[], single: Instance): Promise<HookRows[]
   await until('the LevelDB instance\'s bridges', async () => (await single.status())?.switches.length === SINGLE_BRIDGES.length, { timeoutMs: 30_000 });
   const target = (label: string, i: Instance, bridges: typeof BRIDGES, net16: string): HookTarget => ({ label, url: i.url, token: TOKEN, dpids: bridges.map((b) => b.dpid), net16, tenant: 'bench' });
   const rows: [HookRows, HookTarget][] = [
-    [{ label: 'LevelDB, one instance', figures: [] }, target('leveldb', single, SINGLE_BRIDGES, '10.71')],
-    [{ label: 'etcd, to the leader', figures: [] }, target('etcd-leader', leader, BRIDGES, '10.72')],
-    [{ label: 'etcd, to a follower', figures: [] }, target('etcd-follower', follower, BRIDGES, '10.73')],
+    [{ label: 'LevelDB, one instance', target: 'leveldb', figures: [] }, target('leveldb', single, SINGLE_BRIDGES, '10.71')],
+    [{ label: 'etcd, to the leader', target: 'etcd-leader', figures: [] }, target('etcd-leader', leader, BRIDGES, '10.72')],
+    [{ label: 'etcd, to a follower', target: 'etcd-follower', figures: [] }, target('etcd-follower', follower, BRIDGES, '10.73')],
   ];
   for (const [, t] of rows) await prepareTarget(t);
   for (let round = 0; round < ROUNDS; round++) {
@@ -243,9 +245,9 @@ function printHooks(rows: HookRows[]): void {
     const realized = r.figures.flatMap((f) => f.realized).sort((a, b) => a - b);
     const hooks = r.figures.reduce((a, f) => a + f.burst.hooks, 0);
     const seconds = r.figures.reduce((a, f) => a + f.burst.seconds, 0);
-    return { label: r.label, p50: pct(realized, 50), p99: pct(realized, 99), rate: hooks / seconds };
+    return { label: r.label, p50: pct(realized, 50), p99: pct(realized, 99), rate: hooks / seconds, repeated: repeated.get(r.target) ?? 0 };
   });
-  for (const f of figures) console.log(`${f.label.padEnd(24)} vm-start ${f.rate.toFixed(0).padStart(5)}/s   vm-start?wait p50 ${f.p50.toFixed(1).padStart(6)} ms   p99 ${f.p99.toFixed(1).padStart(6)} ms`);
+  for (const f of figures) console.log(`${f.label.padEnd(24)} vm-start ${f.rate.toFixed(0).padStart(5)}/s   vm-start?wait p50 ${f.p50.toFixed(1).padStart(6)} ms   p99 ${f.p99.toFixed(1).padStart(6)} ms   sent again after 503 store_unavailable: ${f.repeated}`);
   const [level, ...others] = figures as [(typeof figures)[number], ...typeof figures];
   for (const f of others) console.log(`${f.label} against LevelDB: hook-to-realized p50 x${(f.p50 / level.p50).toFixed(2)}, p99 x${(f.p99 / level.p99).toFixed(2)}; throughput x${(f.rate / level.rate).toFixed(2)}`);
 }
