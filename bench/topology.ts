@@ -11,7 +11,8 @@
 // (which rebuilt and re-sorted its whole snapshot on every change), in the
 // same run. BENCH_PORT_ADDS, BENCH_SCALE_EDGES, BENCH_SCALE_AGGS change the sizes.
 import { createHmac } from 'node:crypto';
-import { Discovery, type PortInfo } from '../src/topo/discovery.js';
+import { Discovery } from '../src/topo/discovery.js';
+import { type PortInfo } from '../src/topo/discovery-types.js';
 import { parseDescription } from '../src/topo/description.js';
 import { BEFORE_COMMIT, importBefore } from './before.js';
 

@@ -7,7 +7,7 @@ import type { OfVersion } from '../openflow/wire-values.js';
 import type { PacketIn, PacketOut, PortStatus } from '../openflow/message-model.js';
 import type { GroupFeatures, PortDesc } from '../openflow/stats-model.js';
 import { OFPGT } from '../openflow/of13/constants.js';
-import type { PortInfo, PortStatusReason } from './discovery.js';
+import type { PortInfo, PortStatusReason } from './discovery-types.js';
 import type { SendPacketOut, TopologyEventSource, TopologySourceEvents } from './service.js';
 import type { GroupSupport } from './types.js';
 

@@ -7,93 +7,16 @@
 // listeners hear what changed.
 import { Port } from '../openflow/wire-values.js';
 import { describedPortClassifier, type PortClassifier } from './cabling.js';
+import { CableTable } from './cables.js';
+import type { DiscoveryCounters, DiscoveryOptions, PortInfo, PortStatusReason, ProbeToSend, ProbeVerdict, ReceivedProbe } from './discovery-types.js';
 import { linkKey, orderLink, portKey } from './link.js';
 import type { TopologyDescription } from './description.js';
 import { buildProbe, parseProbe } from './lldp.js';
 import { SnapshotWriter } from './snapshot-writer.js';
 import type { Dpid } from '../openflow/dpid.js';
-import type { BoundPorts, GroupSupport, Link, LinkEnd, PortKind, PortRefOnSwitch, TopologyListener, TopologySnapshot, TopoSwitch } from './types.js';
+import type { BoundPorts, GroupSupport, Link, PortKind, PortRefOnSwitch, TopologyListener, TopologySnapshot, TopoSwitch } from './types.js';
 import type { OfVersion } from '../openflow/wire-values.js';
 import { ProbeSchedule } from './probe-schedule.js';
-
-export interface DiscoveryOptions {
-  /** HMAC key of the probes. */
-  secret: Uint8Array;
-  /** Milliseconds since the epoch. */
-  now: () => number;
-  /** Uniform in [0, 1); spreads the first probe of each port. */
-  random?: () => number;
-  /** Time between two probes out of one port (at least; see maxProbesPerSecond). */
-  intervalMs?: number;
-  /**
-   * Probes sent per second at most, all ports together, once each port had
-   * its first: on a fabric with more probed ports than this many per
-   * interval, each port is probed less often and its link ages out in as
-   * many of those longer rounds.
-   */
-  maxProbesPerSecond?: number;
-  /** A link not proven for this many intervals is gone. */
-  ageIntervals?: number;
-  /** A probe older than this when it comes back is a replay. */
-  maxProbeAgeMs?: number;
-  /** A probe dated further ahead than this is refused (the clock went back). */
-  maxFutureMs?: number;
-  /** First probes of a new port are spread over this window. */
-  spreadMs?: number;
-  description?: TopologyDescription | undefined;
-  /** Ports with a bound VM interface or gateway: never probed, never a link end. */
-  boundPorts?: BoundPorts;
-  /** Disconnected switches that the description does not name, kept for the snapshot (oldest forgotten first). */
-  maxDisconnectedSwitches?: number;
-}
-
-/** A port as a channel event reports it. */
-export interface PortInfo {
-  portNo: number;
-  name: string;
-  up: boolean;
-  hwAddr?: string;
-}
-
-export interface ProbeToSend {
-  dpid: Dpid;
-  portNo: number;
-  frame: Buffer;
-}
-
-export interface ReceivedProbe {
-  dpid: Dpid;
-  inPort: number;
-  frame: Uint8Array;
-}
-
-export type DropReason =
-  /** Not a well-formed LLDP frame. */
-  | 'malformed'
-  /** LLDP without Spotlight's signature, or with a wrong one. */
-  | 'forged'
-  /** Dated too far in the past (or the future). */
-  | 'stale'
-  /** Older than, or the same as but from another ingress than, the last one accepted from its source. */
-  | 'replayed'
-  /** The same probe again at the same ingress: harmless. */
-  | 'duplicate'
-  /** Came back in on the very port it was sent from (reflected by a host). */
-  | 'reflected'
-  /** Arrived on a port that the description says has hosts behind it. */
-  | 'access-port'
-  /** Either end has a bound VM interface or gateway: a host relaying probes. */
-  | 'bound-port'
-  /** With a description, neither end is a port it describes. */
-  | 'undescribed'
-  /** Ingress or source switch/port not known, or down. */
-  | 'unknown-port';
-
-export type ProbeVerdict = { accepted: true; link: Link; isNew: boolean } | { accepted: false; reason: DropReason };
-
-export type DiscoveryCounters = Record<DropReason | 'accepted' | 'sent', number>;
-
-export type PortStatusReason = 'add' | 'delete' | 'modify';
 
 interface SwitchState {
   dpid: Dpid;
@@ -103,19 +26,6 @@ interface SwitchState {
   version?: OfVersion | undefined;
   groups?: GroupSupport | undefined;
   ports: Map<number, PortInfo>;
-}
-
-interface LinkState {
-  link: Link;
-  lastSeen: number;
-}
-
-/** A cable is used only once probes have crossed it both ways (a one-way cable is no link). */
-interface CableState extends LinkState {
-  /** When a probe sent from `link.a` last arrived at `link.b`, and the reverse. */
-  fromA?: number;
-  fromB?: number;
-  confirmed: boolean;
 }
 
 interface LastAccepted {
@@ -136,17 +46,13 @@ export class Discovery {
   /** Disconnected switches the description does not name, oldest disconnection first. */
   private readonly disconnectedUndescribed = new Set<Dpid>();
   private readonly switches = new Map<Dpid, SwitchState>();
-  private readonly links = new Map<string, CableState>();
-  /** Genuine probes that arrived on (or left from) a described access port. */
-  private readonly refused = new Map<string, LinkState>();
+  private readonly cables = new CableTable((link) => this.shown.setLink(link, false));
   /** Next due time per probed port, keyed "dpid/port". */
   private readonly schedule = new ProbeSchedule();
   /** Last accepted probe per source port, keyed "dpid/port". */
   private readonly lastAccepted = new Map<string, LastAccepted>();
   /** Ports on which a valid probe arrived (inferred fabric ports). */
   private readonly inferredFabric = new Set<string>();
-  /** Keys of `links` and `refused` by each of their ends ("dpid/port"). */
-  private readonly linksAt = new Map<string, Set<string>>();
   private readonly listeners = new Set<TopologyListener>();
   private readonly classify: PortClassifier | undefined;
   private readonly shown: SnapshotWriter;
@@ -256,7 +162,7 @@ export class Discovery {
           const key = portKey(sw.dpid, p.portNo);
           this.lastAccepted.delete(key);
           this.inferredFabric.delete(key);
-          this.removeLinksAt({ dpid: sw.dpid, portNo: p.portNo });
+          this.cables.removeAt({ dpid: sw.dpid, portNo: p.portNo });
         }
         // Bound or unbound, its kind may differ now.
         this.show(sw, p);
@@ -321,7 +227,7 @@ export class Discovery {
    * access port (a miscabling, or a host relaying probes). Not in the snapshot.
    */
   refusedLinks(): Link[] {
-    return [...this.refused.values()].map((l) => l.link).sort((x, y) => (linkKey(x) < linkKey(y) ? -1 : 1));
+    return this.cables.refusedLinks();
   }
 
   /** The current snapshot: O(1), and never changed afterwards (a later change makes a new one). */
@@ -364,25 +270,14 @@ export class Discovery {
     const link = orderLink({ dpid: probe.dpid, portNo: probe.portNo }, { dpid: pkt.dpid, portNo: pkt.inPort });
     const key = linkKey(link);
     if (ingressKind === 'access' || sourceKind === 'access') {
-      // A genuine cable into a port described as having hosts: never used for
-      // forwarding, but kept (and aged) so the cabling check can report it.
-      const known = this.refused.get(key);
-      if (known) known.lastSeen = now;
-      else this.keep(this.refused, key, { link, lastSeen: now });
+      this.cables.refuse(link, key, now);
       return { accepted: false, reason: 'access-port' };
     }
     this.lastAccepted.set(srcKey, { timestamp: probe.timestamp, ingress: inKey });
     // Shown as fabric ports from the next change on (a probe alone does not make one).
     this.inferFabric(probe.dpid, source);
     this.inferFabric(pkt.dpid, ingress);
-    let cable = this.links.get(key);
-    if (!cable) {
-      cable = { link, lastSeen: now, confirmed: false };
-      this.keep(this.links, key, cable);
-    }
-    cable.lastSeen = now;
-    if (link.a.dpid === probe.dpid && link.a.portNo === probe.portNo) cable.fromA = now;
-    else cable.fromB = now;
+    const cable = this.cables.crossed(link, key, { dpid: probe.dpid, portNo: probe.portNo }, now);
     if (cable.confirmed) return { accepted: true, link, isNew: false };
     if (cable.fromA === undefined || cable.fromB === undefined) {
       // Probe back at once rather than a whole interval later (the peer may have just connected).
@@ -391,7 +286,7 @@ export class Discovery {
       return { accepted: true, link, isNew: false };
     }
     // A port has one cable: a new link through a port replaces the old one.
-    for (const end of [link.a, link.b]) this.removeLinksAt(end, key);
+    for (const end of [link.a, link.b]) this.cables.removeAt(end, key);
     cable.confirmed = true;
     this.shown.setLink(link, true);
     this.changed();
@@ -434,46 +329,11 @@ export class Discovery {
       const port = sw.ports.get(portNo);
       if (port) this.show(sw, port);
     }
-    this.removeLinksAt({ dpid, portNo });
+    this.cables.removeAt({ dpid, portNo });
   }
 
   private dropSwitchState(sw: SwitchState): void {
     for (const portNo of sw.ports.keys()) this.forgetPort(portKey(sw.dpid, portNo));
-  }
-
-  /** Removes every cable (used, unconfirmed or refused) at this end, except `keep`. */
-  private removeLinksAt(end: LinkEnd, keep?: string): void {
-    const keys = this.linksAt.get(portKey(end.dpid, end.portNo));
-    if (!keys) return;
-    for (const key of [...keys]) {
-      if (key === keep) continue;
-      this.drop(this.links, key);
-      this.drop(this.refused, key);
-    }
-  }
-
-  private keep<T extends LinkState>(map: Map<string, T>, key: string, state: T): void {
-    map.set(key, state);
-    for (const end of [state.link.a, state.link.b]) {
-      const at = portKey(end.dpid, end.portNo);
-      let set = this.linksAt.get(at);
-      if (!set) this.linksAt.set(at, (set = new Set()));
-      set.add(key);
-    }
-  }
-
-  private drop(map: Map<string, LinkState | CableState>, key: string): void {
-    const state = map.get(key);
-    if (!state) return;
-    map.delete(key);
-    if ('confirmed' in state && state.confirmed) this.shown.setLink(state.link, false);
-    if (this.links.has(key) || this.refused.has(key)) return;
-    for (const end of [state.link.a, state.link.b]) {
-      const at = portKey(end.dpid, end.portNo);
-      const set = this.linksAt.get(at);
-      set?.delete(key);
-      if (set?.size === 0) this.linksAt.delete(at);
-    }
   }
 
   /** Keeps at most maxDisconnectedSwitches undescribed switches that are away (a peer inventing datapath ids). */
@@ -493,18 +353,7 @@ export class Discovery {
   }
 
   private expireLinks(now: number): void {
-    const limit = this.opts.ageIntervals * this.roundMs;
-    for (const [key, l] of this.refused) if (now - l.lastSeen > limit) this.drop(this.refused, key);
-    const stale = (t: number | undefined): boolean => t === undefined || now - t > limit;
-    let any = false;
-    for (const [key, l] of this.links) {
-      // A used link goes when either direction falls silent; an unconfirmed one when both have.
-      if (l.confirmed ? stale(l.fromA) || stale(l.fromB) : stale(l.fromA) && stale(l.fromB)) {
-        this.drop(this.links, key);
-        if (l.confirmed) any = true;
-      }
-    }
-    if (any) this.changed();
+    if (this.cables.expire(now, this.opts.ageIntervals * this.roundMs)) this.changed();
   }
 
   private describedKind(dpid: Dpid, port: PortInfo): PortKind | undefined {

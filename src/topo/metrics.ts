@@ -1,7 +1,7 @@
 // Prometheus metrics of fabric discovery, read from the topology service when
 // scraped: links, switches, probes sent and accepted, probes dropped by reason.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { DiscoveryCounters } from './discovery.js';
+import type { DiscoveryCounters } from './discovery-types.js';
 import type { TopologySnapshot } from './types.js';
 
 export interface TopologyMetricsSource {

@@ -12,7 +12,8 @@ import type { BoundPorts, Link, LinkEnd, TopologyEvent, TopologySnapshot, TopoPo
 /** The parts of Discovery's state the snapshot is made of. */
 interface DiscoveryState {
   switches: Map<Dpid, { dpid: Dpid; connected: boolean; name?: string; role?: TopoSwitch['role']; version?: TopoSwitch['version']; ports: Map<number, { portNo: number; name: string; up: boolean }> }>;
-  links: Map<string, { link: Link; confirmed: boolean }>;
+  /** Its CableTable: the cables probes crossed. */
+  cables: { links: Map<string, { link: Link; confirmed: boolean }> };
   inferredFabric: Set<string>;
   classify: PortClassifier | undefined;
   bound: BoundPorts | undefined;
@@ -35,7 +36,7 @@ export function rebuiltSnapshot(d: Discovery): Omit<TopologySnapshot, 'version'>
     if (sw.version !== undefined) ts.version = sw.version;
     switches.set(sw.dpid, ts);
   }
-  const links = [...st.links.values()].filter((l) => l.confirmed).map((l) => l.link).sort((x, y) => (linkKey(x) < linkKey(y) ? -1 : 1));
+  const links = [...st.cables.links.values()].filter((l) => l.confirmed).map((l) => l.link).sort((x, y) => (linkKey(x) < linkKey(y) ? -1 : 1));
   return { switches, links };
 }
 

@@ -8,7 +8,7 @@ import { compile } from '../../../src/compiler/compile.js';
 import { emptySnapshot, putNetwork, vmStart, type OpResult } from '../../../src/model/index.js';
 import type { ModelCommit, ModelSnapshot } from '../../../src/model/types.js';
 import { ModelBoundPorts } from '../../../src/runtime/bound-ports.js';
-import type { PortInfo } from '../../../src/topo/discovery.js';
+import type { PortInfo } from '../../../src/topo/discovery-types.js';
 import type { TopologySnapshot } from '../../../src/topo/types.js';
 import { FlowSim } from '../../../src/sim/flowsim.js';
 import { ethernet, ipv4, udp } from '../../../src/sim/packets.js';

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { StickyTopology } from '../../../src/runtime/sticky-topology.js';
-import { Discovery, type ProbeToSend } from '../../../src/topo/discovery.js';
+import { Discovery } from '../../../src/topo/discovery.js';
+import { type ProbeToSend } from '../../../src/topo/discovery-types.js';
 import type { Link, TopologyEvent, TopologyFeed, TopologySnapshot, TopoSwitch } from '../../../src/topo/types.js';
 
 const S1 = '0000000000000001';

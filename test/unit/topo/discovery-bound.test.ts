@@ -2,7 +2,7 @@
 // interface or gateway never becomes a link end, probes never leave it, and
 // with a description a cable needs a described switch at one end.
 import { expect } from 'chai';
-import type { ProbeToSend } from '../../../src/topo/discovery.js';
+import type { ProbeToSend } from '../../../src/topo/discovery-types.js';
 import { parseDescription } from '../../../src/topo/description.js';
 import { buildProbe } from '../../../src/topo/lldp.js';
 import type { BoundPorts, PortRefOnSwitch } from '../../../src/topo/types.js';

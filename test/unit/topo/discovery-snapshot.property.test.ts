@@ -8,7 +8,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { parseDescription, type TopologyDescription } from '../../../src/topo/description.js';
-import { Discovery, type PortInfo } from '../../../src/topo/discovery.js';
+import { Discovery } from '../../../src/topo/discovery.js';
+import { type PortInfo } from '../../../src/topo/discovery-types.js';
 import type { BoundPorts, TopologyEvent, TopologySnapshot } from '../../../src/topo/types.js';
 import { differences, eventText, plain, rebuiltSnapshot } from '../../support/topology-reference.js';
 

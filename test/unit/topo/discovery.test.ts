@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { Discovery, type ProbeToSend } from '../../../src/topo/discovery.js';
+import { Discovery } from '../../../src/topo/discovery.js';
+import { type ProbeToSend } from '../../../src/topo/discovery-types.js';
 import { buildProbe } from '../../../src/topo/lldp.js';
 import type { TopologyEvent } from '../../../src/topo/types.js';
 import { parseDescription } from '../../../src/topo/description.js';

@@ -1,6 +1,7 @@
 // Discovery over fake cables: a probe sent out of one end of a cable comes in
 // at the other, on a manual clock in 100 ms steps.
-import { Discovery, type PortInfo, type ProbeToSend } from '../../../../src/topo/discovery.js';
+import { Discovery } from '../../../../src/topo/discovery.js';
+import { type PortInfo, type ProbeToSend } from '../../../../src/topo/discovery-types.js';
 import type { TopologySnapshot } from '../../../../src/topo/types.js';
 
 export const secret = Buffer.from('discovery-secret');
