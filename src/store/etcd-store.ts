@@ -19,12 +19,14 @@ import type { Etcd3, IWatchResponse, Namespace, Watcher } from 'etcd3';
 import type { Logger } from '../log.js';
 import type { ModelCommit, ModelSnapshot } from '../model/types.js';
 import { StoreError } from './errors.js';
-import { decodeCommitRecord, encodeCommitRecord, KEY_COMMIT, KEY_RESTORE, MODEL_SUBPREFIX, type CommitRecord } from './etcd-records.js';
+import { loadModel, loadOrCreateModel, type Loaded } from './etcd-load.js';
+import { encodeCommitRecord, KEY_COMMIT, KEY_RESTORE, MODEL_SUBPREFIX, type CommitRecord } from './etcd-records.js';
 import { GROUP_SLICE_MS, runGroup, type GroupRun } from './group.js';
-import { decodeGeneration, SnapshotReader } from './load.js';
-import { KEY_GENERATION, KEY_SCHEMA, keyOfChange, SCHEMA_VERSION, valueOfChange } from './records.js';
-import { applyChanges, changeOfRecord, diffSnapshots, restoredCommit } from './replay.js';
+import { KEY_GENERATION, keyOfChange, valueOfChange } from './records.js';
+import { diffSnapshots, restoredCommit } from './replay.js';
+import { RevisionWaiters } from './revision-waiters.js';
 import type { ApplyResult, CommitListener, ModelOp, Store } from './store.js';
+import { readWatchedRevision, type RevisionRecords } from './watched-revision.js';
 import { CommitFeed, settle, WriteQueue, type PendingWrite } from './write-queue.js';
 
 /** etcd refuses a transaction of more than 128 operations (--max-txn-ops); two go to m/generation and m/commit. */
@@ -45,29 +47,12 @@ export interface EtcdStoreOptions {
   where: string;
 }
 
-interface Loaded {
-  snapshot: ModelSnapshot;
-  /** Mod revision of m/generation: the last model write. */
-  modelRevision: number;
-  /** The store revision the read was made at. */
-  readRevision: number;
-}
-
 /** Reads (or creates) the model under the prefix and starts following it. */
 export async function openEtcdStore(opts: EtcdStoreOptions): Promise<EtcdStore> {
   const ns = opts.client.namespace(opts.prefix + MODEL_SUBPREFIX);
-  let loaded: Loaded | undefined;
+  let loaded: Loaded;
   try {
-    loaded = await loadModel(ns);
-    if (loaded === undefined) {
-      const created = await ns
-        .if(KEY_SCHEMA, 'Create', '==', 0)
-        .then(ns.put(KEY_SCHEMA).value(SCHEMA_VERSION), ns.put(KEY_GENERATION).value('0'))
-        .commit();
-      if (created.succeeded) opts.logger.info('store created', { data: opts.where });
-      loaded = await loadModel(ns);
-      if (loaded === undefined) throw new StoreError('store_unreadable', 'the model vanished while it was being created');
-    }
+    loaded = await loadOrCreateModel(ns, opts.logger, opts.where);
   } catch (cause) {
     if (cause instanceof StoreError) throw new StoreError(cause.code, `cannot open store ${opts.where}: ${cause.message}`, { cause });
     throw new StoreError('store_unreadable', `cannot open store ${opts.where}: ${(cause as Error).message}`, { cause });
@@ -77,22 +62,6 @@ export async function openEtcdStore(opts: EtcdStoreOptions): Promise<EtcdStore> 
   const store = new EtcdStore(ns, loaded, opts);
   await store.follow(loaded.readRevision);
   return store;
-}
-
-async function loadModel(ns: Namespace): Promise<Loaded | undefined> {
-  const res = await ns.getAll().exec();
-  const reader = new SnapshotReader();
-  let modelRevision = 0;
-  for (const kv of res.kvs) {
-    const key = kv.key.toString();
-    if (key === KEY_COMMIT) continue;
-    if (key === KEY_RESTORE) throw new StoreError('store_corrupt', 'an import into this prefix was cut short (m/restore is set): delete the prefix and import again');
-    if (key === KEY_GENERATION) modelRevision = Number(kv.mod_revision);
-    reader.add(key, kv.value.toString());
-  }
-  const snapshot = reader.finish();
-  if (snapshot === undefined) return undefined;
-  return { snapshot, modelRevision, readRevision: Number(res.header.revision) };
 }
 
 export class EtcdStore implements Store {
@@ -106,10 +75,10 @@ export class EtcdStore implements Store {
   private closed = false;
   /** Set when the watch brought something this instance cannot apply: writes stop, reads keep the last good state. */
   private fault: StoreError | undefined;
-  private waiters: { revision: number; resolve: (reached: boolean) => void }[] = [];
+  private readonly waiters = new RevisionWaiters();
   private writeSeq = 0;
   /** While another instance's import is being written: its records, held back until its last transaction. */
-  private restoring: Map<string, string | undefined> | undefined;
+  private restoring: RevisionRecords | undefined;
   /** Writer tokens of this instance's transactions in flight -> the revision the watch saw them land at. */
   private readonly inFlight = new Map<string, number | undefined>();
 
@@ -203,7 +172,7 @@ export class EtcdStore implements Store {
   async close(): Promise<void> {
     await this.queue.close();
     this.closed = true;
-    for (const w of this.waiters.splice(0)) w.resolve(false);
+    this.waiters.failAll();
     await this.watcher?.cancel().catch(() => undefined);
   }
 
@@ -310,30 +279,20 @@ export class EtcdStore implements Store {
   private waitForRevision(revision: number): Promise<boolean> {
     if (this.modelRevision >= revision) return Promise.resolve(true);
     if (this.closed) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const waiter: { revision: number; resolve: (reached: boolean) => void } = { revision, resolve };
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        this.log.warn('watch did not bring a newer write in time', { revision, at: this.modelRevision });
-        resolve(false);
-      }, this.opts.catchUpTimeoutMs ?? 5000);
-      waiter.resolve = (reached: boolean) => {
-        clearTimeout(timer);
-        resolve(reached);
-      };
-      this.waiters.push(waiter);
-    });
+    return this.waiters.wait(revision, this.opts.catchUpTimeoutMs ?? 5000, () =>
+      this.log.warn('watch did not bring a newer write in time', { revision, at: this.modelRevision }),
+    );
   }
 
   // ---- following the watch ----
 
   private onWatch(res: IWatchResponse): void {
-    const byRevision = new Map<number, Map<string, string | undefined>>();
+    const byRevision = new Map<number, RevisionRecords>();
     for (const ev of res.events) {
       const revision = Number(ev.kv.mod_revision);
       if (revision <= this.modelRevision) continue;
       let records = byRevision.get(revision);
-      if (!records) byRevision.set(revision, (records = new Map<string, string | undefined>()));
+      if (!records) byRevision.set(revision, (records = new Map()));
       records.set(ev.kv.key.toString(), ev.type === 'Delete' ? undefined : ev.kv.value.toString());
     }
     for (const revision of [...byRevision.keys()].sort((a, b) => a - b)) {
@@ -343,54 +302,27 @@ export class EtcdStore implements Store {
       } catch (e) {
         this.fault = e instanceof StoreError ? e : new StoreError('store_corrupt', String(e));
         this.log.error('cannot apply a write seen in etcd; this instance stops writing', { revision, error: this.fault.message });
-        for (const w of this.waiters.splice(0)) w.resolve(false);
+        this.waiters.failAll();
       }
     }
   }
 
-  private applyRevision(revision: number, records: Map<string, string | undefined>): void {
-    const commitValue = records.get(KEY_COMMIT);
-    if (commitValue === undefined && (records.get(KEY_RESTORE) !== undefined || this.restoring)) {
-      // An import being written: its records wait for its last transaction.
-      this.restoring ??= new Map();
-      for (const [k, v] of records) if (k !== KEY_RESTORE) this.restoring.set(k, v);
-      return;
-    }
-    if (commitValue === undefined) {
-      // The store's creation (schema and generation 0) carries no commit record; anything else is not ours.
-      const keys = [...records.keys()];
-      if (keys.every((k) => k === KEY_SCHEMA || k === KEY_GENERATION) && records.get(KEY_GENERATION) === String(this.current.generation)) {
+  private applyRevision(revision: number, records: RevisionRecords): void {
+    const read = readWatchedRevision(this.current, revision, records, this.restoring);
+    switch (read.kind) {
+      case 'importPart':
+        // An import being written: its records wait for its last transaction.
+        this.restoring ??= new Map();
+        for (const [k, v] of records) if (k !== KEY_RESTORE) this.restoring.set(k, v);
+        return;
+      case 'creation':
         this.advance(revision);
         return;
-      }
-      throw new StoreError('store_corrupt', `model keys changed outside Spotlight at revision ${revision}: ${keys.slice(0, 5).join(', ')}`);
+      case 'commits':
+        if (this.inFlight.has(read.writer)) this.inFlight.set(read.writer, revision);
+        this.restoring = undefined;
+        this.applyCommits(read.working, read.commits, revision);
     }
-    const record = decodeCommitRecord(commitValue);
-    let working = this.current;
-    const commits: ModelCommit[] = [];
-    for (const c of record.commits) {
-      // An import into the empty store sets the generation it carries: any, 0 included (an export of an empty model).
-      const jump = record.restore === true && working.generation === 0;
-      if (c.generation !== working.generation + 1 && !jump) {
-        throw new StoreError('store_corrupt', `revision ${revision} carries generation ${c.generation} after ${working.generation}`);
-      }
-      const held = this.restoring;
-      const changes = c.keys.map((key) => {
-        const from = records.has(key) ? records : held?.has(key) ? held : undefined;
-        if (!from) throw new StoreError('store_corrupt', `revision ${revision} names record ${key} but does not write it`);
-        return changeOfRecord(working, key, from.get(key));
-      });
-      working = applyChanges(working, changes, c.generation);
-      // As on the importing instance: an import that brings nothing feeds no commit.
-      if (!(jump && changes.length === 0)) commits.push({ generation: c.generation, changes });
-    }
-    const generation = records.get(KEY_GENERATION);
-    if (generation === undefined || decodeGeneration(generation) !== working.generation) {
-      throw new StoreError('store_corrupt', `revision ${revision}: m/generation does not match its commits`);
-    }
-    if (this.inFlight.has(record.writer)) this.inFlight.set(record.writer, revision);
-    this.restoring = undefined;
-    this.applyCommits(working, commits, revision);
   }
 
   private applyCommits(working: ModelSnapshot, commits: ModelCommit[], revision: number): void {
@@ -401,13 +333,7 @@ export class EtcdStore implements Store {
 
   private advance(revision: number): void {
     this.modelRevision = revision;
-    if (this.waiters.length === 0) return;
-    const still = [];
-    for (const w of this.waiters) {
-      if (w.revision <= revision) w.resolve(true);
-      else still.push(w);
-    }
-    this.waiters = still;
+    this.waiters.reached(revision);
   }
 
   /** Reads the whole model again (the watch could not resume) and feeds the difference as one commit. */
