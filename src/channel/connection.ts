@@ -7,28 +7,15 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { decodeMessage, formatDpid, OFPT13, peekHeader } from '../openflow/index.js';
 import type { CodecError } from '../openflow/errors.js';
-import type {
-  FlowRemoved,
-  OfpMessage,
-  PacketIn,
-  PortStatus,
-  RoleStatus,
-} from '../openflow/message-model.js';
-import type {
-  FlowStats,
-  FlowStatsRequestBody,
-  GroupFeatures,
-  PortDesc,
-  SwitchDesc,
-} from '../openflow/stats-model.js';
+import type { OfpMessage } from '../openflow/message-model.js';
+import type { FlowStats, FlowStatsRequestBody, GroupFeatures, PortDesc, SwitchDesc } from '../openflow/stats-model.js';
 import type { OfVersion } from '../openflow/wire-values.js';
-import { GROUP_ANY, Port, TABLE_ALL } from '../openflow/wire-values.js';
-import { PortReason } from '../openflow/message-model.js';
 import { RepeatedLogLimiter, type Logger } from '../log.js';
 import type { Clock, TimerHandle } from '../clock.js';
+import type { BarrierResult, ConnectionDeps, ConnectionEvents, ConnectionState, SendResult } from './connection-types.js';
 import {
+  badRequestCode,
   ChannelError,
-  OFPBRC_BAD_LEN,
   OFPBRC_BAD_TYPE,
   OFPBRC_BAD_VERSION,
   OFPET_BAD_REQUEST,
@@ -40,47 +27,14 @@ import {
 import { runHandshake } from './handshake.js';
 import { InboundPump } from './inbound.js';
 import { Keepalive } from './keepalive.js';
-import { expectsReply, isSwitchToController, type Unsent } from './message.js';
-import { negotiateVersion } from './negotiate.js';
+import { expectsReply, flowStatsRequest, isSwitchToController, mayDrawError, type Unsent } from './message.js';
+import { readPeerHello } from './negotiate.js';
 import type { CertificateFields } from './identity.js';
 import type { ConnectionLimits } from './options.js';
 import { OutputQueue } from './output.js';
+import { PortTable } from './port-table.js';
 import { PortFairLimiter } from './rate.js';
 import { RequestTracker } from './requests.js';
-
-/** Messages we send that a switch never answers with an ERROR worth matching. */
-const NOT_ANSWERABLE = new Set<string>(['hello', 'error', 'echoReply']);
-
-export type ConnectionState = 'hello' | 'handshake' | 'ready' | 'closed';
-
-export interface ConnectionEvents {
-  ready: [];
-  closed: [reason: DisconnectReason, detail: string];
-  portStatus: [msg: PortStatus];
-  packetIn: [msg: PacketIn];
-  flowRemoved: [msg: FlowRemoved];
-  /** The switch changed our role on its own (OF1.3: another controller became master). */
-  roleStatus: [msg: RoleStatus];
-  /** An ERROR not answering an awaited request (fire-and-forget message or unsolicited). */
-  switchError: [info: SwitchErrorInfo];
-}
-
-export type SendResult = { ok: true; xid: number } | { ok: false; error: ChannelError };
-
-export interface BarrierResult {
-  /** ERRORs raised by messages sent (without awaiting) before this barrier. */
-  errors: SwitchErrorInfo[];
-}
-
-export interface ConnectionDeps {
-  clock: Clock;
-  logger: Logger;
-  limits: ConnectionLimits;
-  /** Time left for the handshake, when part of it went before (TLS); default limits.handshakeTimeoutMs. */
-  handshakeDeadlineMs?: number;
-  /** Limits repeated warnings per switch (shared by the listener's connections). */
-  logLimiter?: RepeatedLogLimiter;
-}
 
 export class SwitchConnection extends EventEmitter<ConnectionEvents> {
   state: ConnectionState = 'hello';
@@ -95,7 +49,7 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
   readonly remote: string;
   readonly whenClosed: Promise<void>;
 
-  private readonly portMap = new Map<number, PortDesc>();
+  private readonly portTable: PortTable;
   private readonly output: OutputQueue;
   private readonly tracker: RequestTracker;
   private readonly keepalive: Keepalive;
@@ -113,6 +67,7 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
   ) {
     super();
     this.limits = deps.limits;
+    this.portTable = new PortTable(this.limits.maxPorts);
     this.clock = deps.clock;
     this.version = Math.max(...this.limits.versions) as OfVersion;
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
@@ -145,7 +100,7 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
       clock: this.clock,
       perSecond: this.limits.packetInPerSecond,
       perPort: this.limits.packetInPerPortPerSecond,
-      portCount: () => this.portMap.size,
+      portCount: () => this.portTable.size,
       slack: this.limits.packetInPortSlack,
       onWindowDropped: (d) => this.log.warn('PACKET_IN rate bound hit; excess dropped', { dpid: this.dpid, ...d }),
     });
@@ -170,7 +125,7 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
 
   /** Ports as last reported (handshake, then PORT_STATUS). */
   get ports(): PortDesc[] {
-    return [...this.portMap.values()].sort((a, b) => a.portNo - b.portNo);
+    return this.portTable.list();
   }
 
   /** The switch's TLS certificate (undefined on plain TCP). */
@@ -241,16 +196,7 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
 
   /** All flows matching the filter (every table, every flow by default). */
   async flowStats(filter: Partial<FlowStatsRequestBody> = {}, timeoutMs?: number): Promise<FlowStats[]> {
-    const body: FlowStatsRequestBody = {
-      tableId: TABLE_ALL,
-      outPort: Port.ANY,
-      outGroup: GROUP_ANY,
-      cookie: 0n,
-      cookieMask: 0n,
-      match: {},
-      ...filter,
-    };
-    const r = await this.request({ type: 'multipartRequest', more: false, body: { kind: 'flow', ...body } }, timeoutMs);
+    const r = await this.request(flowStatsRequest(filter), timeoutMs);
     if (r.type !== 'multipartReply' || r.body.kind !== 'flow') throw new ChannelError('DECODE_ERROR', `flow stats answered with ${r.type}`);
     return r.body.flows;
   }
@@ -295,7 +241,7 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
       this.log.error('could not encode message for switch', { type: full.type, code: sent.error.code, error: sent.error.message });
       return { ok: false, error: new ChannelError('ENCODE_ERROR', sent.error.message, { request: full, codecError: sent.error }) };
     }
-    if (!expectsReply(full) && !NOT_ANSWERABLE.has(full.type)) this.tracker.recordSent(full);
+    if (!expectsReply(full) && mayDrawError(full.type)) this.tracker.recordSent(full);
     return { ok: true, xid: full.xid };
   }
 
@@ -338,28 +284,18 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
   }
 
   private handleHello(frame: Uint8Array): void {
-    const head = peekHeader(frame);
-    const res = decodeMessage(frame);
-    const peerVersion = head?.version ?? 0;
-    if (head?.type !== 0) {
-      return this.helloFailed(frame, peerVersion, `expected HELLO first, got message type ${head?.type ?? '?'}`);
+    const hello = readPeerHello(this.limits.versions, frame);
+    if (!hello.ok) {
+      this.log.warn('HELLO failed', { reason: hello.reason, peerVersion: hello.peerVersion });
+      this.version = hello.replyVersion;
+      this.sendInternal({ type: 'error', xid: peekHeader(frame)?.xid ?? 0, errType: OFPET_HELLO_FAILED, code: OFPHFC_INCOMPATIBLE, data: Buffer.from(hello.reason, 'ascii') }, true);
+      void this.close('HELLO_FAILED', hello.reason);
+      return;
     }
-    // A HELLO in a version the codec does not know still tells us its header version.
-    const bitmap = res.ok && res.message.type === 'hello' ? res.message.versions : undefined;
-    const n = negotiateVersion(this.limits.versions, peerVersion, bitmap);
-    if (!n.ok) return this.helloFailed(frame, peerVersion, n.reason);
-    this.version = n.version;
+    this.version = hello.version;
     this.state = 'handshake';
-    this.log.debug('version negotiated', { version: n.version, peerVersion, bitmap });
+    this.log.debug('version negotiated', { version: hello.version, peerVersion: hello.peerVersion, bitmap: hello.bitmap });
     void this.handshake();
-  }
-
-  private helloFailed(frame: Uint8Array, peerVersion: number, reason: string): void {
-    this.log.warn('HELLO failed', { reason, peerVersion });
-    const below = this.limits.versions.filter((v) => v <= peerVersion);
-    this.version = (below.length ? Math.max(...below) : Math.min(...this.limits.versions)) as OfVersion;
-    this.sendInternal({ type: 'error', xid: peekHeader(frame)?.xid ?? 0, errType: OFPET_HELLO_FAILED, code: OFPHFC_INCOMPATIBLE, data: Buffer.from(reason, 'ascii') }, true);
-    void this.close('HELLO_FAILED', reason);
   }
 
   private async handshake(): Promise<void> {
@@ -375,7 +311,7 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
       this.datapathId = r.features.datapathId;
       this.dpid = formatDpid(r.features.datapathId);
       this.desc = r.desc;
-      for (const p of r.ports.slice(0, this.limits.maxPorts)) this.portMap.set(p.portNo, p);
+      this.portTable.addReported(r.ports);
       if (r.ports.length > this.limits.maxPorts) this.log.warn('switch reports more ports than the port limit; the rest ignored', { ports: r.ports.length, limit: this.limits.maxPorts });
       this.log = this.log.child({ dpid: this.dpid });
       for (const e of r.configErrors) this.log.warn('switch refused SET_CONFIG', { errType: e.errType, code: e.code });
@@ -408,9 +344,7 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
         return;
       }
       case 'portStatus':
-        if (msg.reason === PortReason.DELETE) this.portMap.delete(msg.desc.portNo);
-        else if (this.portMap.has(msg.desc.portNo) || this.portMap.size < this.limits.maxPorts) this.portMap.set(msg.desc.portNo, msg.desc);
-        else {
+        if (!this.portTable.apply(msg)) {
           // A switch inventing ports: the map (and everything keyed by its ports above) stays bounded.
           this.warn('port added beyond the port limit; ignored', { dpid: this.dpid, port: msg.desc.portNo, limit: this.limits.maxPorts });
           return;
@@ -459,8 +393,7 @@ export class SwitchConnection extends EventEmitter<ConnectionEvents> {
     }
     // Never answer an ERROR with an ERROR (two peers could loop).
     if (error.msgType === OFPT13.OFPT_ERROR) return; // 1 in both versions
-    const code = error.code === 'BAD_VERSION' ? OFPBRC_BAD_VERSION : error.code === 'BAD_TYPE' ? OFPBRC_BAD_TYPE : OFPBRC_BAD_LEN;
-    this.replyError(frame, OFPET_BAD_REQUEST, code);
+    this.replyError(frame, OFPET_BAD_REQUEST, badRequestCode(error));
   }
 
   /** A warning a peer can trigger at will: once a minute per connection and message, with the count of those suppressed. */

@@ -75,3 +75,8 @@ export const OFPET_BAD_REQUEST = 1;
 export const OFPBRC_BAD_VERSION = 0;
 export const OFPBRC_BAD_TYPE = 1;
 export const OFPBRC_BAD_LEN = 6;
+
+/** The OFPET_BAD_REQUEST code that answers a message we could not decode. */
+export function badRequestCode(error: CodecError): number {
+  return error.code === 'BAD_VERSION' ? OFPBRC_BAD_VERSION : error.code === 'BAD_TYPE' ? OFPBRC_BAD_TYPE : OFPBRC_BAD_LEN;
+}

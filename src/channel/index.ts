@@ -1,5 +1,6 @@
 export { sendBundle, OFPBF_ATOMIC, OFPBF_ORDERED, type BundleOptions, type BundleResult } from './bundle.js';
-export { SwitchConnection, type BarrierResult, type ConnectionState, type SendResult } from './connection.js';
+export { SwitchConnection } from './connection.js';
+export type { BarrierResult, ConnectionState, SendResult } from './connection-types.js';
 export { ChannelError, type ChannelErrorCode, type DisconnectReason, type SwitchErrorInfo } from './errors.js';
 export { type Unsent } from './message.js';
 export { negotiateVersion } from './negotiate.js';

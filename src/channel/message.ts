@@ -1,7 +1,9 @@
 // Message shapes as callers hand them to a connection: version and xid are
 // filled in by the connection (negotiated version; fresh xid when absent).
-import type { OfpMessage, OfpMessageType } from '../openflow/message-model.js';
-import type { OfVersion } from '../openflow/wire-values.js';
+// Which messages draw a reply or an ERROR, and which a switch may send.
+import type { MultipartRequest, OfpMessage, OfpMessageType } from '../openflow/message-model.js';
+import type { FlowStatsRequestBody } from '../openflow/stats-model.js';
+import { GROUP_ANY, Port, TABLE_ALL, type OfVersion } from '../openflow/wire-values.js';
 
 export type Unsent<M extends OfpMessage = OfpMessage> = M extends OfpMessage
   ? Omit<M, 'version' | 'xid'> & { version?: OfVersion; xid?: number }
@@ -43,4 +45,26 @@ const FROM_SWITCH: Partial<Record<OfpMessageType, true>> = {
 
 export function isSwitchToController(type: OfpMessageType): boolean {
   return FROM_SWITCH[type] === true;
+}
+
+/** Messages we send that a switch never answers with an ERROR worth matching. */
+const NOT_ANSWERABLE = new Set<OfpMessageType>(['hello', 'error', 'echoReply']);
+
+/** Whether a switch's ERROR may answer a message of this type (so it is remembered by its xid). */
+export function mayDrawError(type: OfpMessageType): boolean {
+  return !NOT_ANSWERABLE.has(type);
+}
+
+/** A flow-stats request for the flows the filter names (every table, every flow by default). */
+export function flowStatsRequest(filter: Partial<FlowStatsRequestBody> = {}): Unsent<MultipartRequest> {
+  const body: FlowStatsRequestBody = {
+    tableId: TABLE_ALL,
+    outPort: Port.ANY,
+    outGroup: GROUP_ANY,
+    cookie: 0n,
+    cookieMask: 0n,
+    match: {},
+    ...filter,
+  };
+  return { type: 'multipartRequest', more: false, body: { kind: 'flow', ...body } };
 }
