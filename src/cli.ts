@@ -2,7 +2,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerClientCommands } from './client/index.js';
 import { checkSettings, effectiveSettings, loadConfig, LOG_LEVELS, type ServeFlags, type SpotlightConfig } from './config/index.js';
-import { Controller, type HostPort } from './controller.js';
+import { Controller } from './controller.js';
+import { type HostPort } from './controller-options.js';
 import { controllerOptions } from './controller-options.js';
 import { createLogger } from './log.js';
 import { packageVersion } from './package-root.js';

@@ -1,7 +1,77 @@
-// Effective settings -> the Controller's options (everything but the logger),
-// so `spotlight serve` is: load the file, merge the flags, build, start.
+// The Controller's options, and how the effective settings make them
+// (everything but the logger), so `spotlight serve` is: load the file, merge
+// the flags, build, start.
+import type { AgentToken } from './api/auth.js';
+import type { ConnectionTimeouts, RateLimitSettings } from './api/guards.js';
+import type { BudgetSettings } from './budget/table-budgets.js';
+import type { ConnectionLimits, TlsSettings } from './channel/index.js';
+import type { Clock } from './clock.js';
 import type { EffectiveSettings } from './config/index.js';
-import type { ControllerOptions } from './controller.js';
+import type { Logger } from './log.js';
+import type { EtcdSettings } from './store/index.js';
+import type { TopologyDescription } from './topo/description.js';
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface ControllerOptions {
+  /** Where switches connect (OpenFlow 1.0 and 1.3 on the same port). */
+  openflow: HostPort & { tls?: TlsSettings; limits?: Partial<ConnectionLimits>; requireTls?: boolean; maxConnectionsPerAddress?: number };
+  /** The HTTP API (wired by the API component): HTTPS with tls, the per-client rate limit (false: none) and timeouts. */
+  api: HostPort & { tls?: { cert: string; key: string }; rateLimit?: Partial<RateLimitSettings> | false; timeouts?: Partial<ConnectionTimeouts> };
+  /** LevelDB directory (wired by the store component). */
+  dataDir: string;
+  /** The model in etcd instead (several controllers share it). */
+  etcd?: EtcdSettings;
+  logger: Logger;
+  clock?: Clock;
+  /** Fabric discovery settings (the described cabling, probe key and rate). */
+  topology?: TopologySettings;
+  /** Bearer token for the API (else SPOTLIGHT_API_TOKEN). */
+  apiToken?: string;
+  apiBodyLimit?: number;
+  /** Compute agents' tokens, each limited to its switches. */
+  apiAgents?: AgentToken[];
+  reconcile?: ReconcileSettings;
+  /** Flow-table budgets: a default and per-switch overrides (a switch's own capacity applies too). */
+  budgets?: BudgetSettings;
+}
+
+export interface ReconcileSettings {
+  /** Re-read every switch's flows and repair drift on this interval (default 60 s). */
+  auditIntervalMs?: number;
+  /** Flows read per second by audits, all switches together (default 2,000): a larger fabric is audited in longer rounds. */
+  auditFlowsPerSecond?: number;
+  coalesceMs?: number;
+  /** Atomic OF1.3 bundles when the switch has them (default true). */
+  bundles?: boolean;
+  /** Packets per second to the controller from a switch's own trap (OF1.3 meter; default 100). */
+  packetInRate?: number;
+  packetInBurst?: number;
+  /** Packets per second to the controller per access port (OF1.3 meter; default 50): one VM's flood stays its own. */
+  packetInPortRate?: number;
+  packetInPortBurst?: number;
+  /** Publishing waits for the fabric to settle after a start, at most this long. */
+  maxHoldMs?: number;
+  /** Without a description: the fabric counts as settled after this long without a change. */
+  settleMs?: number;
+  /** How long a switch whose session dropped keeps its links for the compiler (default 30 s). */
+  stickyGraceMs?: number;
+}
+
+export interface TopologySettings {
+  description?: TopologyDescription;
+  /** Probe HMAC key; random per process when absent. */
+  secret?: Uint8Array;
+  /** Milliseconds between two probes out of one port (default 1000). */
+  probeIntervalMs?: number;
+  /** Probes a second at most, all ports together (default 1000): a larger fabric is probed in longer rounds. */
+  maxProbesPerSecond?: number;
+  /** Refuse the OpenFlow session of a switch the description does not name. */
+  refuseUndescribedSwitches?: boolean;
+}
 
 export function controllerOptions(s: EffectiveSettings): Omit<ControllerOptions, 'logger'> {
   const c = s.config;

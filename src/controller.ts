@@ -1,102 +1,33 @@
 // Spotlight's composition root: builds the components and wires them together.
-// Each builder below owns one component; start() brings them up in dependency
-// order and stop() takes them down in reverse.
+// Each builder owns one component (the larger ones live in src/wiring); start()
+// brings them up in dependency order and stop() takes them down in reverse.
 import { randomUUID } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';
-import type { AgentToken } from './api/auth.js';
-import type { ClusterView } from './api/deps.js';
-import type { ConnectionTimeouts, RateLimitSettings } from './api/guards.js';
-import { startApi } from './api/server.js';
 import { Cluster, InheritedLinks, registerClusterMetrics } from './cluster/index.js';
-import { OpenFlowServer, type ConnectionLimits, type TlsSettings } from './channel/index.js';
-import type { Clock } from './clock.js';
-import { DEFAULT_METER_RATES } from './compiler/switch-lowering.js';
+import type { OpenFlowServer } from './channel/index.js';
+import type { ControllerOptions, HostPort } from './controller-options.js';
 import { EventBus } from './events/bus.js';
-import { TableBudgets, type BudgetSettings } from './budget/table-budgets.js';
+import { TableBudgets } from './budget/table-budgets.js';
 import { attachEventSources } from './events/sources.js';
 import { SpoofWatch } from './events/spoof-watch.js';
 import type { Logger } from './log.js';
-import { versionName } from './openflow/wire-values.js';
 import { ChannelSession } from './reconcile/channel-session.js';
 import { ReconcileManager } from './reconcile/manager.js';
 import { attachMetrics, type AttachedMetrics } from './metrics/index.js';
-import { ModelBoundPorts } from './runtime/bound-ports.js';
-import { flowDumper } from './runtime/flow-dump.js';
-import { clusterView, singleInstanceView } from './runtime/cluster-status.js';
-import { CompileLoop } from './runtime/compile-loop.js';
+import type { ModelBoundPorts } from './runtime/bound-ports.js';
+import type { CompileLoop } from './runtime/compile-loop.js';
 import { BudgetAdmission } from './runtime/budget-admission.js';
 import { PacketInHandler } from './runtime/packet-in.js';
-import { StickyTopology } from './runtime/sticky-topology.js';
-import { switchDirectory } from './runtime/switch-directory.js';
+import type { StickyTopology } from './runtime/sticky-topology.js';
 import { readCapacities, tableCapacityReader } from './runtime/table-capacity.js';
-import { connectEtcd, describeEtcd, etcdHealth, openEtcdStore, openStore, type EtcdSettings, type Store } from './store/index.js';
-import { channelTopologySource } from './topo/channel-source.js';
-import { findSwitch, type TopologyDescription } from './topo/description.js';
-import { TopologyService } from './topo/service.js';
-
-export interface HostPort {
-  host: string;
-  port: number;
-}
-
-export interface ControllerOptions {
-  /** Where switches connect (OpenFlow 1.0 and 1.3 on the same port). */
-  openflow: HostPort & { tls?: TlsSettings; limits?: Partial<ConnectionLimits>; requireTls?: boolean; maxConnectionsPerAddress?: number };
-  /** The HTTP API (wired by the API component): HTTPS with tls, the per-client rate limit (false: none) and timeouts. */
-  api: HostPort & { tls?: { cert: string; key: string }; rateLimit?: Partial<RateLimitSettings> | false; timeouts?: Partial<ConnectionTimeouts> };
-  /** LevelDB directory (wired by the store component). */
-  dataDir: string;
-  /** The model in etcd instead (several controllers share it). */
-  etcd?: EtcdSettings;
-  logger: Logger;
-  clock?: Clock;
-  /** Fabric discovery settings (the described cabling, probe key and rate). */
-  topology?: TopologySettings;
-  /** Bearer token for the API (else SPOTLIGHT_API_TOKEN). */
-  apiToken?: string;
-  apiBodyLimit?: number;
-  /** Compute agents' tokens, each limited to its switches. */
-  apiAgents?: AgentToken[];
-  reconcile?: ReconcileSettings;
-  /** Flow-table budgets: a default and per-switch overrides (a switch's own capacity applies too). */
-  budgets?: BudgetSettings;
-}
-
-export interface ReconcileSettings {
-  /** Re-read every switch's flows and repair drift on this interval (default 60 s). */
-  auditIntervalMs?: number;
-  /** Flows read per second by audits, all switches together (default 2,000): a larger fabric is audited in longer rounds. */
-  auditFlowsPerSecond?: number;
-  coalesceMs?: number;
-  /** Atomic OF1.3 bundles when the switch has them (default true). */
-  bundles?: boolean;
-  /** Packets per second to the controller from a switch's own trap (OF1.3 meter; default 100). */
-  packetInRate?: number;
-  packetInBurst?: number;
-  /** Packets per second to the controller per access port (OF1.3 meter; default 50): one VM's flood stays its own. */
-  packetInPortRate?: number;
-  packetInPortBurst?: number;
-  /** Publishing waits for the fabric to settle after a start, at most this long. */
-  maxHoldMs?: number;
-  /** Without a description: the fabric counts as settled after this long without a change. */
-  settleMs?: number;
-  /** How long a switch whose session dropped keeps its links for the compiler (default 30 s). */
-  stickyGraceMs?: number;
-}
+import { connectEtcd, describeEtcd, openEtcdStore, openStore, type Store } from './store/index.js';
+import type { TopologyService } from './topo/service.js';
+import { clusterStatusView, startApiServer, type RunningApi } from './wiring/api.js';
+import { buildCompileLoop } from './wiring/compile-loop.js';
+import { buildOpenFlowServer } from './wiring/openflow.js';
+import { startDiscovery, type SendPacketOut } from './wiring/topology.js';
 
 const DEFAULT_AUDIT_MS = 60_000;
-
-export interface TopologySettings {
-  description?: TopologyDescription;
-  /** Probe HMAC key; random per process when absent. */
-  secret?: Uint8Array;
-  /** Milliseconds between two probes out of one port (default 1000). */
-  probeIntervalMs?: number;
-  /** Probes a second at most, all ports together (default 1000): a larger fabric is probed in longer rounds. */
-  maxProbesPerSecond?: number;
-  /** Refuse the OpenFlow session of a switch the description does not name. */
-  refuseUndescribedSwitches?: boolean;
-}
 
 export class Controller {
   openflow: OpenFlowServer | undefined;
@@ -115,7 +46,7 @@ export class Controller {
   /** GET /v1/events: model, switch, link, realization, spoof-drop and migration events. */
   readonly events = new EventBus();
   private detachEvents: (() => void) | undefined;
-  api: { close(): Promise<void>; address: string } | undefined;
+  api: RunningApi | undefined;
   /** Bound API address once started. */
   apiAddress: string | undefined;
   private ready = false;
@@ -164,62 +95,20 @@ export class Controller {
   }
 
   /** The switch listener, with its connect, disconnect and port-status logs. */
+
+  /** The switch listener, with its connect, disconnect and port-status logs. */
   private buildOpenFlow(): OpenFlowServer {
-    const ofo = this.options.openflow;
-    const described = this.options.topology?.description;
-    const of = new OpenFlowServer({
-      host: ofo.host,
-      port: ofo.port,
-      ...(ofo.tls ? { tls: ofo.tls } : {}),
-      ...(ofo.limits ? { limits: ofo.limits } : {}),
-      ...(ofo.requireTls !== undefined ? { requireTls: ofo.requireTls } : {}),
-      ...(ofo.maxConnectionsPerAddress !== undefined ? { maxConnectionsPerAddress: ofo.maxConnectionsPerAddress } : {}),
-      ...(described && this.options.topology?.refuseUndescribedSwitches
-        ? { admitSwitch: (dpid: string) => (described.switches.some((s) => s.dpid === dpid) ? undefined : 'the topology description does not name this switch') }
-        : {}),
-      ...(this.options.clock ? { clock: this.options.clock } : {}),
-      logger: this.options.logger,
-    });
-    of.on('switchConnected', (ev) =>
-      this.log.info('switch connected', {
-        dpid: ev.dpid,
-        version: versionName(ev.version),
-        remote: ev.connection.remote,
-        ports: ev.ports.map((p) => `${p.portNo}:${p.name}`),
-        hw: ev.desc ? `${ev.desc.mfrDesc} ${ev.desc.hwDesc} ${ev.desc.swDesc}` : undefined,
-      }),
-    );
-    // A switch going away is something an operator acts on: warn.
-    of.on('switchDisconnected', (ev) => this.log.warn('switch disconnected', { dpid: ev.dpid, reason: ev.reason, detail: ev.detail }));
-    of.on('portStatus', (ev) =>
-      this.log.info('port status', { dpid: ev.dpid, reason: ev.message.reason, port: ev.message.desc.portNo, name: ev.message.desc.name }),
-    );
-    this.openflow = of;
-    return of;
+    this.openflow = buildOpenFlowServer(this.options, this.log);
+    return this.openflow;
   }
 
   /** LLDP discovery over the switch listener (subscribed before it listens); returns the packet-out path it and packet-in answers share. */
-  private buildTopology(of: OpenFlowServer, store: Store): { sendPacketOut: (dpid: string, port: number, frame: Buffer) => boolean } {
-    const topoSettings = this.options.topology ?? {};
-    const channelIo = channelTopologySource(of);
-    // A slave's packet-outs are refused by the switch: only the master probes and answers.
-    const topoIo = { ...channelIo, sendPacketOut: (dpid: string, port: number, frame: Buffer) => (this.cluster && !this.cluster.mayWrite(dpid) ? false : channelIo.sendPacketOut(dpid, port, frame)) };
-    // Ports with a VM or gateway bound in the model are never fabric ports.
-    this.boundPorts = new ModelBoundPorts(store);
-    this.topology = new TopologyService({
-      source: topoIo.source,
-      sendPacketOut: topoIo.sendPacketOut,
-      boundPorts: this.boundPorts,
-      logger: this.options.logger,
-      ...(topoSettings.description ? { description: topoSettings.description } : {}),
-      ...(topoSettings.secret ? { secret: topoSettings.secret } : {}),
-      ...(topoSettings.probeIntervalMs ? { intervalMs: topoSettings.probeIntervalMs } : {}),
-      ...(topoSettings.maxProbesPerSecond ? { maxProbesPerSecond: topoSettings.maxProbesPerSecond } : {}),
-      // Missing described links are reported once the start-up hold is over, not while first probes run.
-      reportAfterMs: this.options.reconcile?.maxHoldMs ?? 15_000,
-    });
-    this.topology.start();
-    return topoIo;
+  private buildTopology(of: OpenFlowServer, store: Store): { sendPacketOut: SendPacketOut } {
+    // The cluster is built after discovery: asked at each send.
+    const discovery = startDiscovery(this.options, of, store, (dpid) => !this.cluster || this.cluster.mayWrite(dpid));
+    this.topology = discovery.topology;
+    this.boundPorts = discovery.boundPorts;
+    return discovery;
   }
 
   /** Desired flows onto switches; on (re)connect the table is read, never cleared. */
@@ -277,48 +166,11 @@ export class Controller {
 
   /** The store's feed and the fabric's changes -> per-switch desired flows, held until the fabric settles after a start. */
   private buildCompileLoop(store: Store, reconcile: ReconcileManager, cluster: Cluster | undefined): CompileLoop {
-    const rs = this.options.reconcile ?? {};
-    const topoSettings = this.options.topology ?? {};
-    const described = topoSettings.description;
-    const topology = this.topology!;
-    // A switch whose session drops keeps its last view for the compiler until it is probed again.
-    // A link that ages out while both ends stay up is held before the compiler drops it: two probe
-    // intervals, and at least 2 s, so a probe trap lost to drift and restored by the audit is no fabric change.
-    const linkHoldMs = Math.max(2000, 2 * (topoSettings.probeIntervalMs ?? 1000));
-    // In a cluster the leader's links stand in for the ones a follower cannot discover (and a new leader has not yet).
-    const inherited = cluster ? new InheritedLinks(topology, { graceMs: rs.maxHoldMs ?? 15_000 }) : undefined;
-    this.inheritedLinks = inherited;
-    const sticky = new StickyTopology(inherited ?? topology, { graceMs: rs.stickyGraceMs ?? 30_000, linkHoldMs });
-    this.stickyTopology = sticky;
-    const loop = new CompileLoop({
-      store,
-      topology: sticky,
-      sink: reconcile,
-      logger: this.options.logger,
-      compiler: {
-        flowsChanged: (dpid, removed, added) => this.budgets.flowsChanged(dpid, removed, added),
-        rates: {
-          switch: { rate: rs.packetInRate ?? DEFAULT_METER_RATES.switch.rate, burst: rs.packetInBurst ?? DEFAULT_METER_RATES.switch.burst },
-          port: { rate: rs.packetInPortRate ?? DEFAULT_METER_RATES.port.rate, burst: rs.packetInPortBurst ?? DEFAULT_METER_RATES.port.burst },
-        },
-      },
-      ...(described ? { expectedLinks: described.links.length } : {}),
-      ...(rs.maxHoldMs !== undefined ? { maxHoldMs: rs.maxHoldMs } : {}),
-      quietMs: rs.settleMs ?? 3 * (topoSettings.probeIntervalMs ?? 1000),
-      // A follower knows the fabric only from the leader: it holds until the leader shared it.
-      ...(cluster ? { mayRelease: () => cluster.election.isLeader() || cluster.fabric.links !== undefined, onSettled: () => cluster.fabric.changed() } : {}),
-    });
-    this.compileLoop = loop;
-    if (cluster && inherited) {
-      cluster.fabric.onView((links) => inherited.setShared(links));
-      cluster.election.on('leader', () => {
-        inherited.lead();
-        loop.restartHold();
-      });
-      cluster.election.on('follower', () => inherited.follow());
-      sticky.onChange(() => cluster.fabric.changed());
-    }
-    return loop;
+    const path = buildCompileLoop({ options: this.options, store, topology: this.topology!, reconcile, cluster, budgets: this.budgets });
+    this.inheritedLinks = path.inherited;
+    this.stickyTopology = path.sticky;
+    this.compileLoop = path.loop;
+    return path.loop;
   }
 
   /** Each switch's capacity read as it connects; writes checked against the budgets by a trial compile. */
@@ -330,7 +182,7 @@ export class Controller {
   }
 
   /** ARP/ND answers from the model and migration announcements; returns the packet-in count per switch. */
-  private wirePacketIns(of: OpenFlowServer, store: Store, sendPacketOut: (dpid: string, port: number, frame: Buffer) => boolean): Map<string, number> {
+  private wirePacketIns(of: OpenFlowServer, store: Store, sendPacketOut: SendPacketOut): Map<string, number> {
     const topology = this.topology!;
     const portName = (dpid: string, portNo: number): string | undefined => topology.snapshot().switches.get(dpid)?.ports.get(portNo)?.name;
     const packetIn = new PacketInHandler({ store, sendPacketOut, portName, logger: this.options.logger });
@@ -341,61 +193,33 @@ export class Controller {
     return packetIns;
   }
 
-  /** Hooks and reads; ?wait waits on the reconciler's realization tracker (not while the start-up hold keeps the change from every switch). */
-  private startApiServer(store: Store, of: OpenFlowServer, reconcile: ReconcileManager, loop: CompileLoop, packetIns: Map<string, number>): Promise<{ close(): Promise<void>; address: string }> {
-    const topology = this.topology!;
-    const sticky = this.stickyTopology!;
-    const described = this.options.topology?.description;
-    return startApi({
-      host: this.options.api.host,
-      port: this.options.api.port,
-      ...(this.options.apiToken !== undefined ? { token: this.options.apiToken } : {}),
-      ...(this.options.apiBodyLimit !== undefined ? { bodyLimit: this.options.apiBodyLimit } : {}),
-      ...(this.options.apiAgents ? { agents: this.options.apiAgents } : {}),
-      ...(this.options.api.tls ? { tls: this.options.api.tls } : {}),
-      ...(this.options.api.rateLimit !== undefined ? { rateLimit: this.options.api.rateLimit } : {}),
-      ...(this.options.api.timeouts ? { timeouts: this.options.api.timeouts } : {}),
-      store,
-      realization: { waitForChange: (req) => reconcile.tracker.waitForChange({ ...req, held: () => loop.holding }) },
-      switches: {
-        ...switchDirectory({
-          topology: () => topology.snapshot(),
-          connectedVersion: (dpid) => of.get(dpid)?.version,
-          reconcile: () => reconcile.statusAll(),
-          packetIns: (dpid) => packetIns.get(dpid) ?? 0,
-          tableUse: (dpid) => this.budgets.use(dpid),
-        }),
-        dumpFlows: flowDumper((dpid) => of.get(dpid)),
-      },
-      metrics: this.metrics!.api,
-      events: this.events,
-      ...(this.admission ? { admission: this.admission } : {}),
-      // explain and trace read the compile loop's live state over the same fabric view as the compiler.
-      fabric: sticky,
-      compiled: { switches: () => [...sticky.snapshot().switches.keys()].map((d) => loop.compiler!.flowsOf(d)) },
-      topology: { links: () => topology.links() },
-      ...(described ? { lookupSwitch: (name: string) => findSwitch(described, name)?.dpid } : {}),
-      cluster: this.clusterStatusView(of),
-      ready: () => this.ready,
-      logger: this.options.logger.child({ component: 'api' }),
-    });
-  }
 
-  /** GET /v1/cluster: the cluster's instances and roles, or this process alone on the LevelDB store. */
-  private clusterStatusView(of: OpenFlowServer): ClusterView {
-    const cluster = this.cluster;
-    const client = this.etcd;
-    const settings = this.options.etcd;
-    if (cluster && client && settings) {
-      return clusterView({
+  /** Hooks and reads; ?wait waits on the reconciler's realization tracker (not while the start-up hold keeps the change from every switch). */
+  private startApiServer(store: Store, of: OpenFlowServer, reconcile: ReconcileManager, loop: CompileLoop, packetIns: Map<string, number>): Promise<RunningApi> {
+    return startApiServer({
+      options: this.options,
+      store,
+      openflow: of,
+      reconcile,
+      loop,
+      topology: this.topology!,
+      sticky: this.stickyTopology!,
+      budgets: this.budgets,
+      metrics: this.metrics!,
+      events: this.events,
+      admission: this.admission,
+      packetIns,
+      cluster: clusterStatusView({
         instanceId: this.instanceId,
-        instances: () => cluster.membership.instances(),
-        leader: () => cluster.election.leader,
-        etcdHealth: () => etcdHealth(settings, client),
-      });
-    }
-    const addr = (): string | null => (this.openflowAddress ? `${this.openflowAddress.host}:${this.openflowAddress.port}` : null);
-    return singleInstanceView({ instanceId: this.instanceId, api: () => this.apiAddress ?? null, openflow: addr, connectedSwitches: () => of.switches().map((c) => c.dpid) });
+        openflow: of,
+        cluster: this.cluster,
+        etcd: this.etcd,
+        options: this.options,
+        apiAddress: () => this.apiAddress,
+        openflowAddress: () => this.openflowAddress,
+      }),
+      ready: () => this.ready,
+    });
   }
 
   private async openStore(): Promise<Store> {

@@ -35,8 +35,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   runtime: ['openflow', 'model', 'store', 'channel', 'topo', 'compiler', 'reconcile', 'api', 'budget'],
   cluster: ['openflow', 'channel', 'topo', 'runtime'],
   client: ['openflow', 'model', 'sim', 'explain', 'events', 'api'],
-  controller: ['openflow', 'model', 'store', 'channel', 'topo', 'compiler', 'reconcile', 'sim', 'explain', 'config', 'events', 'api', 'metrics', 'runtime', 'cluster', 'budget'],
-  'controller-options': ['config', 'controller'],
+  'controller-options': ['api', 'budget', 'channel', 'config', 'store', 'topo'],
+  wiring: ['openflow', 'model', 'store', 'channel', 'topo', 'compiler', 'reconcile', 'events', 'api', 'metrics', 'runtime', 'cluster', 'budget', 'controller-options'],
+  controller: ['openflow', 'model', 'store', 'channel', 'topo', 'compiler', 'reconcile', 'sim', 'explain', 'config', 'events', 'api', 'metrics', 'runtime', 'cluster', 'budget', 'controller-options', 'wiring'],
   cli: ['store', 'config', 'client', 'controller', 'controller-options'],
 };
 
