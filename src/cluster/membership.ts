@@ -13,6 +13,7 @@
 import type { Etcd3, Lease, Namespace, Watcher } from 'etcd3';
 import type { Logger } from '../log.js';
 import type { SwitchStatedRole } from './switch-roles.js';
+import { readAndWatchPrefix } from './prefix-watch.js';
 
 export const INSTANCES_PREFIX = 'cluster/instances/';
 
@@ -99,15 +100,7 @@ export class Membership {
 
   async start(addresses: { api: string | null; openflow: string | null }): Promise<void> {
     this.addresses = addresses;
-    const res = await this.ns.getAll().prefix(INSTANCES_PREFIX).exec();
-    for (const kv of res.kvs) this.read(kv.key.toString(), kv.value.toString());
-    this.watcher = await this.ns
-      .watch()
-      .prefix(INSTANCES_PREFIX)
-      .startRevision(String(BigInt(res.header.revision) + 1n))
-      .create();
-    this.watcher.on('put', (kv) => this.read(kv.key.toString(), kv.value.toString()));
-    this.watcher.on('delete', (kv) => this.removed(kv.key.toString()));
+    this.watcher = await readAndWatchPrefix(this.ns, INSTANCES_PREFIX, { put: (key, value) => this.read(key, value), delete: (key) => this.removed(key) });
     await this.write();
   }
 

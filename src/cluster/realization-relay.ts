@@ -25,6 +25,7 @@ import type { Etcd3, IOperation, Namespace, Watcher } from 'etcd3';
 import type { Logger } from '../log.js';
 import type { Dpid } from '../openflow/dpid.js';
 import type { Election } from './election.js';
+import { readAndWatchPrefix } from './prefix-watch.js';
 
 export const SWITCHES_PREFIX = 'cluster/switches/';
 
@@ -124,15 +125,7 @@ export class RealizationRelay {
   }
 
   async start(): Promise<void> {
-    const res = await this.ns.getAll().prefix(SWITCHES_PREFIX).exec();
-    for (const kv of res.kvs) this.read(kv.key.toString(), kv.value.toString());
-    this.watcher = await this.ns
-      .watch()
-      .prefix(SWITCHES_PREFIX)
-      .startRevision(String(BigInt(res.header.revision) + 1n))
-      .create();
-    this.watcher.on('put', (kv) => this.read(kv.key.toString(), kv.value.toString()));
-    this.watcher.on('delete', (kv) => this.removed(kv.key.toString()));
+    this.watcher = await readAndWatchPrefix(this.ns, SWITCHES_PREFIX, { put: (key, value) => this.read(key, value), delete: (key) => this.removed(key) });
   }
 
   async stop(): Promise<void> {
