@@ -5,7 +5,7 @@
 import { mayReach } from '../model/reach.js';
 import type { ModelSnapshot } from '../model/types.js';
 import { cachedIpv4, cachedMac, formatIpv4At, formatMacAt, putMacValue } from '../openflow/addr.js';
-import { ETH_ARP, ETH_IPV4, etherTypeOf, payloadOffset } from '../openflow/ethernet.js';
+import { ARP_REPLY, ARP_REQUEST, ETH_ARP, ETH_IPV4, etherTypeOf, payloadOffset } from '../openflow/ethernet.js';
 import type { Dpid } from '../openflow/dpid.js';
 import { AddressIndex, ingressPortKeys, type Holder } from './address-index.js';
 
@@ -82,7 +82,7 @@ export function requester(idx: AddressIndex, ing: Ingress, mac: string): Holder 
  */
 export function answerArp(source: AddressSource, ingress: Ingress, frame: Uint8Array | ArpPacket): Uint8Array | null {
   const arp = frame instanceof Uint8Array ? parseArp(frame) : frame;
-  if (!arp || arp.op !== 1) return null;
+  if (!arp || arp.op !== ARP_REQUEST) return null;
   const mac = arp.sha.toLowerCase();
   if (arp.ethSrc.toLowerCase() !== mac) return null;
   if (arp.spa === '0.0.0.0') return null;
@@ -93,5 +93,5 @@ export function answerArp(source: AddressSource, ingress: Ingress, frame: Uint8A
   const target = idx.holderOfV4(req.network.name, arp.tpa);
   if (!target || target.mac === mac) return null;
   if (!mayReach(req.network.kind, req, target, idx.relations)) return null;
-  return buildArp({ op: 2, ethDst: mac, ethSrc: target.mac, sha: target.mac, spa: arp.tpa, tha: mac, tpa: arp.spa });
+  return buildArp({ op: ARP_REPLY, ethDst: mac, ethSrc: target.mac, sha: target.mac, spa: arp.tpa, tha: mac, tpa: arp.spa });
 }

@@ -6,6 +6,7 @@
 // order; sortedModel() gives it maps in name order, the order the index uses.
 import { buildArp, parseArp, type ArpPacket, type Ingress } from '../../src/compiler/arp.js';
 import { canonicalIpv6, isIpv6, linkLocalOf } from '../../src/openflow/addr.js';
+import { ARP_REPLY, ARP_REQUEST } from '../../src/openflow/ethernet.js';
 import { buildAdvertisement, parseSolicitation, type NeighbourSolicitation } from '../../src/compiler/nd.js';
 import type { ModelSnapshot, Network, Vm } from '../../src/model/types.js';
 
@@ -66,7 +67,7 @@ function requester(model: ModelSnapshot, ing: Ingress, mac: string): { net: Netw
 
 export function scanAnswerArp(model: ModelSnapshot, ingress: Ingress, frame: Uint8Array | ArpPacket): Uint8Array | null {
   const arp = frame instanceof Uint8Array ? parseArp(frame) : frame;
-  if (!arp || arp.op !== 1) return null;
+  if (!arp || arp.op !== ARP_REQUEST) return null;
   const mac = arp.sha.toLowerCase();
   if (arp.ethSrc.toLowerCase() !== mac) return null;
   if (arp.spa === '0.0.0.0') return null;
@@ -76,7 +77,7 @@ export function scanAnswerArp(model: ModelSnapshot, ingress: Ingress, frame: Uin
   const target = partiesOf(model, req.net).find((p) => p.ips.includes(arp.tpa));
   if (!target || target.mac === mac) return null;
   if (!mayReach(model, req.net, req.party, target)) return null;
-  return buildArp({ op: 2, ethDst: mac, ethSrc: target.mac, sha: target.mac, spa: arp.tpa, tha: mac, tpa: arp.spa });
+  return buildArp({ op: ARP_REPLY, ethDst: mac, ethSrc: target.mac, sha: target.mac, spa: arp.tpa, tha: mac, tpa: arp.spa });
 }
 
 const ownV6 = (p: Party): string[] => [...p.ips.filter(isIpv6).map(canonicalIpv6), linkLocalOf(p.mac)];
