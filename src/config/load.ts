@@ -7,7 +7,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { loadDescription } from '../topo/description.js';
 import type { SpotlightConfig } from './settings.js';
-import { FieldError, resolveSwitchNames, validateSettings } from './validate.js';
+import { FieldError } from '../field-error.js';
+import { resolveSwitchNames, validateSettings } from './validate.js';
 
 export type ConfigErrorCode = 'CONFIG_UNREADABLE' | 'CONFIG_PARSE' | 'CONFIG_INVALID';
 

@@ -2,22 +2,13 @@
 // checked for its type and range, unknown ones refused, errors naming the
 // dotted path of the field at fault ("api.token", "topology.switches[2].dpid").
 import { isFingerprint } from '../channel/identity.js';
+import { FieldError } from '../field-error.js';
 import { switchDpid, SWITCH_FORMS } from '../model/ident.js';
 import { findSwitch, normalizeDpid, validateDescription } from '../topo/description.js';
 import { parseStoreLocation } from '../store/etcd-connection.js';
 import { parseBudgets, type BudgetConfig } from './budgets.js';
 import { keysUnder } from './fields.js';
 import { LOG_LEVELS, type AgentSettings, type ListenAddress, type LogLevel, type SpotlightConfig, type StoreConfig } from './settings.js';
-
-/** A setting at fault: thrown inside validation, turned into a ConfigError naming the field by parseConfig and loadConfig. */
-export class FieldError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 type Obj = Record<string, unknown>;
 

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { OFP10_VERSION, OFP13_VERSION, Port, type OfVersion } from '../openflow/wire-values.js';
 import type { SwitchRole } from './types.js';
+import { FieldError } from '../field-error.js';
 
 /** A port as the description names it: its number, or the name the switch reports ("s1-eth1"). */
 export type DescribedPortRef = number | string;
@@ -101,16 +102,6 @@ export function findSwitch(desc: TopologyDescription, ref: string): DescribedSwi
   if (byName) return byName;
   const dpid = dpidFromText(ref);
   return dpid === undefined ? undefined : desc.switches.find((s) => s.dpid === dpid);
-}
-
-// Used only inside validation to unwind to validateDescription with the field path.
-class FieldError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 function readDescription(raw: unknown): TopologyDescription {

@@ -10,13 +10,14 @@ import { fileURLToPath } from 'node:url';
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
 
 /** Leaf helpers at src/'s top that any layer may use. */
-const UTIL = ['log', 'clock', 'json', 'package-root'];
+const UTIL = ['log', 'clock', 'json', 'package-root', 'field-error'];
 
 /** What each layer may import (besides itself and UTIL). */
 const MAY_IMPORT: Record<string, readonly string[]> = {
   json: [],
   clock: [],
   'package-root': [],
+  'field-error': [],
   log: ['json'],
   openflow: [],
   model: ['openflow'],
