@@ -76,17 +76,10 @@ function apiSettings(v: unknown): NonNullable<SpotlightConfig['api']> {
   }
   if (a.rateLimit === false) out.rateLimit = false;
   else if (a.rateLimit !== undefined) {
-    const r = mapping(a.rateLimit, 'api.rateLimit');
-    out.rateLimit = {};
-    if (r.max !== undefined) out.rateLimit.max = int(r.max, 'api.rateLimit.max', 1, 10_000_000);
-    if (r.timeWindowMs !== undefined) out.rateLimit.timeWindowMs = int(r.timeWindowMs, 'api.rateLimit.timeWindowMs', 1000, 86_400_000);
+    out.rateLimit = ints(mapping(a.rateLimit, 'api.rateLimit'), 'api.rateLimit', { max: [1, 10_000_000], timeWindowMs: [1000, 86_400_000] });
   }
   if (a.timeouts !== undefined) {
-    const t = mapping(a.timeouts, 'api.timeouts');
-    out.timeouts = {};
-    if (t.idleMs !== undefined) out.timeouts.idleMs = int(t.idleMs, 'api.timeouts.idleMs', 1000, 3_600_000);
-    if (t.requestMs !== undefined) out.timeouts.requestMs = int(t.requestMs, 'api.timeouts.requestMs', 1000, 3_600_000);
-    if (t.keepAliveMs !== undefined) out.timeouts.keepAliveMs = int(t.keepAliveMs, 'api.timeouts.keepAliveMs', 1000, 600_000);
+    out.timeouts = ints(mapping(a.timeouts, 'api.timeouts'), 'api.timeouts', { idleMs: [1000, 3_600_000], requestMs: [1000, 3_600_000], keepAliveMs: [1000, 600_000] });
   }
   return out;
 }
@@ -104,50 +97,30 @@ function openflowSettings(v: unknown): NonNullable<SpotlightConfig['openflow']> 
   if (o.maxConnectionsPerAddress !== undefined) out.maxConnectionsPerAddress = int(o.maxConnectionsPerAddress, 'openflow.maxConnectionsPerAddress', 1, 100_000);
   if (o.packetInPerPort !== undefined) out.packetInPerPort = int(o.packetInPerPort, 'openflow.packetInPerPort', 1, 1_000_000);
   if (o.multipart !== undefined) {
-    const m = mapping(o.multipart, 'openflow.multipart');
-    out.multipart = {};
-    if (m.maxParts !== undefined) out.multipart.maxParts = int(m.maxParts, 'openflow.multipart.maxParts', 1, 1_000_000);
-    if (m.maxEntries !== undefined) out.multipart.maxEntries = int(m.maxEntries, 'openflow.multipart.maxEntries', 1, 10_000_000);
-    if (m.maxBytes !== undefined) out.multipart.maxBytes = int(m.maxBytes, 'openflow.multipart.maxBytes', 65_536, 1024 * 1024 * 1024);
+    out.multipart = ints(mapping(o.multipart, 'openflow.multipart'), 'openflow.multipart', { maxParts: [1, 1_000_000], maxEntries: [1, 10_000_000], maxBytes: [65_536, 1024 * 1024 * 1024] });
   }
   if (o.keepalive !== undefined) {
-    const k = mapping(o.keepalive, 'openflow.keepalive');
-    out.keepalive = {};
-    if (k.intervalMs !== undefined) out.keepalive.intervalMs = int(k.intervalMs, 'openflow.keepalive.intervalMs', 0, 600_000);
-    if (k.maxMisses !== undefined) out.keepalive.maxMisses = int(k.maxMisses, 'openflow.keepalive.maxMisses', 1, 100);
+    out.keepalive = ints(mapping(o.keepalive, 'openflow.keepalive'), 'openflow.keepalive', { intervalMs: [0, 600_000], maxMisses: [1, 100] });
   }
   return out;
 }
 
 function reconcileSettings(v: unknown): NonNullable<SpotlightConfig['reconcile']> {
   const r = mapping(v, 'reconcile');
-  const out: NonNullable<SpotlightConfig['reconcile']> = {};
-  if (r.auditIntervalMs !== undefined) out.auditIntervalMs = int(r.auditIntervalMs, 'reconcile.auditIntervalMs', 100, 86_400_000);
-  if (r.auditFlowsPerSecond !== undefined) out.auditFlowsPerSecond = int(r.auditFlowsPerSecond, 'reconcile.auditFlowsPerSecond', 10, 100_000_000);
-  if (r.coalesceMs !== undefined) out.coalesceMs = int(r.coalesceMs, 'reconcile.coalesceMs', 0, 10_000);
+  const out: NonNullable<SpotlightConfig['reconcile']> = ints(r, 'reconcile', { auditIntervalMs: [100, 86_400_000], auditFlowsPerSecond: [10, 100_000_000], coalesceMs: [0, 10_000] });
   if (r.bundles !== undefined) out.bundles = bool(r.bundles, 'reconcile.bundles');
-  if (r.maxHoldMs !== undefined) out.maxHoldMs = int(r.maxHoldMs, 'reconcile.maxHoldMs', 0, 600_000);
-  if (r.stickyGraceMs !== undefined) out.stickyGraceMs = int(r.stickyGraceMs, 'reconcile.stickyGraceMs', 0, 3_600_000);
-  return out;
+  return Object.assign(out, ints(r, 'reconcile', { maxHoldMs: [0, 600_000], stickyGraceMs: [0, 3_600_000] }));
 }
 
 function limitsSettings(v: unknown): NonNullable<SpotlightConfig['limits']> {
-  const l = mapping(v, 'limits');
-  const out: NonNullable<SpotlightConfig['limits']> = {};
-  if (l.packetInRate !== undefined) out.packetInRate = int(l.packetInRate, 'limits.packetInRate', 1, 1_000_000);
-  if (l.packetInBurst !== undefined) out.packetInBurst = int(l.packetInBurst, 'limits.packetInBurst', 1, 1_000_000);
-  if (l.packetInPortRate !== undefined) out.packetInPortRate = int(l.packetInPortRate, 'limits.packetInPortRate', 1, 1_000_000);
-  if (l.packetInPortBurst !== undefined) out.packetInPortBurst = int(l.packetInPortBurst, 'limits.packetInPortBurst', 1, 1_000_000);
-  return out;
+  const rate = [1, 1_000_000] as const;
+  return ints(mapping(v, 'limits'), 'limits', { packetInRate: rate, packetInBurst: rate, packetInPortRate: rate, packetInPortBurst: rate });
 }
 
 /** `described`: the settings name a topology (a file or inline), which refusing undescribed switches needs. */
 function discoverySettings(v: unknown, described: boolean): NonNullable<SpotlightConfig['discovery']> {
   const d = mapping(v, 'discovery');
-  const out: NonNullable<SpotlightConfig['discovery']> = {};
-  if (d.probeIntervalMs !== undefined) out.probeIntervalMs = int(d.probeIntervalMs, 'discovery.probeIntervalMs', 50, 60_000);
-  if (d.maxProbesPerSecond !== undefined) out.maxProbesPerSecond = int(d.maxProbesPerSecond, 'discovery.maxProbesPerSecond', 10, 1_000_000);
-  if (d.settleMs !== undefined) out.settleMs = int(d.settleMs, 'discovery.settleMs', 0, 600_000);
+  const out: NonNullable<SpotlightConfig['discovery']> = ints(d, 'discovery', { probeIntervalMs: [50, 60_000], maxProbesPerSecond: [10, 1_000_000], settleMs: [0, 600_000] });
   if (d.undescribedSwitches !== undefined) {
     if (d.undescribedSwitches !== 'allow' && d.undescribedSwitches !== 'refuse') throw new FieldError('discovery.undescribedSwitches', 'expected allow or refuse');
     if (d.undescribedSwitches === 'refuse' && !described) {
@@ -207,6 +180,15 @@ function str(v: unknown, field: string): string {
 function int(v: unknown, field: string, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new FieldError(field, `expected an integer from ${min} to ${max}`);
   return v;
+}
+
+/** A section's integer settings that are set, each checked against its range ({ key: [min, max] }), in the order given. */
+function ints<K extends string>(section: Obj, at: string, ranges: Record<K, readonly [min: number, max: number]>): Partial<Record<K, number>> {
+  const out: Partial<Record<K, number>> = {};
+  for (const [key, [min, max]] of Object.entries(ranges) as [K, readonly [number, number]][]) {
+    if (section[key] !== undefined) out[key] = int(section[key], `${at}.${key}`, min, max);
+  }
+  return out;
 }
 
 function bool(v: unknown, field: string): boolean {
