@@ -7,7 +7,7 @@ import type { ErrorMsg, FlowMod, PacketIn } from '../../../src/openflow/message-
 import { captureLogger } from '../../support/logs.js';
 import { addFlow } from './support/messages.js';
 import { FakeSwitch, flowStat, port, type FakeSwitchOptions } from './support/fake-switch.js';
-import { nextEvent, startServer } from './support/harness.js';
+import { connectFake, nextEvent, startServer } from './support/harness.js';
 import { sleep, until } from '../../support/wait.js';
 
 const packetInOn = (inPort: number): PacketIn => ({
@@ -31,12 +31,7 @@ describe('channel: misbehaving peers', () => {
   let good: { sw: FakeSwitch; conn: SwitchConnection };
   const disconnects: SwitchDisconnectedEvent[] = [];
 
-  async function connect(opts: Omit<FakeSwitchOptions, 'port'>): Promise<{ sw: FakeSwitch; conn: SwitchConnection }> {
-    const ev = nextEvent(server, 'switchConnected');
-    const sw = await FakeSwitch.connect({ port: tcpPort, bitmap: [1, 4], ...opts });
-    fakes.push(sw);
-    return { sw, conn: (await ev).connection };
-  }
+  const connect = (opts: Omit<FakeSwitchOptions, 'port'>): Promise<{ sw: FakeSwitch; conn: SwitchConnection }> => connectFake(server, tcpPort, fakes, opts);
 
   /** The well-behaved switch still answers, is still listed, and lost nothing. */
   async function goodStillFine(): Promise<void> {

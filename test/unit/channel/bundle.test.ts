@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ChannelError, sendBundle, type OpenFlowServer, type SwitchConnection } from '../../../src/channel/index.js';
 import type { BundleAdd, FlowMod, OfpMessage } from '../../../src/openflow/message-model.js';
 import { FakeSwitch, type FakeSwitchOptions } from './support/fake-switch.js';
-import { nextEvent, startServer } from './support/harness.js';
+import { connectFake, startServer } from './support/harness.js';
 import { addFlow } from './support/messages.js';
 
 describe('channel: bundles (OF1.3)', () => {
@@ -10,12 +10,7 @@ describe('channel: bundles (OF1.3)', () => {
   let tcpPort: number;
   const fakes: FakeSwitch[] = [];
 
-  async function connect(opts: Omit<FakeSwitchOptions, 'port'> = {}): Promise<{ sw: FakeSwitch; conn: SwitchConnection }> {
-    const ev = nextEvent(server, 'switchConnected');
-    const sw = await FakeSwitch.connect({ port: tcpPort, bitmap: [1, 4], ...opts });
-    fakes.push(sw);
-    return { sw, conn: (await ev).connection };
-  }
+  const connect = (opts: Omit<FakeSwitchOptions, 'port'> = {}): Promise<{ sw: FakeSwitch; conn: SwitchConnection }> => connectFake(server, tcpPort, fakes, opts);
 
   beforeEach(async () => {
     ({ server, port: tcpPort } = await startServer());

@@ -3,7 +3,7 @@ import { ChannelError, type OpenFlowServer, type SwitchConnection } from '../../
 import type { FlowMod, OfpMessage } from '../../../src/openflow/message-model.js';
 import { FakeClock } from '../../support/fakeclock.js';
 import { FakeSwitch, flowStat, port, type FakeSwitchOptions } from './support/fake-switch.js';
-import { nextEvent, startServer } from './support/harness.js';
+import { connectFake, nextEvent, startServer } from './support/harness.js';
 import { sleep, until } from '../../support/wait.js';
 import { addFlow } from './support/messages.js';
 
@@ -12,12 +12,7 @@ describe('channel: connection over TCP', () => {
   let tcpPort: number;
   const fakes: FakeSwitch[] = [];
 
-  async function connect(opts: Omit<FakeSwitchOptions, 'port'> = {}): Promise<{ sw: FakeSwitch; conn: SwitchConnection }> {
-    const ev = nextEvent(server, 'switchConnected');
-    const sw = await FakeSwitch.connect({ port: tcpPort, bitmap: [1, 4], ...opts });
-    fakes.push(sw);
-    return { sw, conn: (await ev).connection };
-  }
+  const connect = (opts: Omit<FakeSwitchOptions, 'port'> = {}): Promise<{ sw: FakeSwitch; conn: SwitchConnection }> => connectFake(server, tcpPort, fakes, opts);
 
   afterEach(async () => {
     for (const f of fakes.splice(0)) f.close();

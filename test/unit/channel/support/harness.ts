@@ -1,5 +1,6 @@
 // Starts an OpenFlowServer on an ephemeral loopback port for one test.
-import { OpenFlowServer, type ServerEvents, type ServerOptions } from '../../../../src/channel/index.js';
+import { OpenFlowServer, type ServerEvents, type ServerOptions, type SwitchConnection } from '../../../../src/channel/index.js';
+import { FakeSwitch, type FakeSwitchOptions } from './fake-switch.js';
 import { silentLogger } from '../../../support/logs.js';
 
 export async function startServer(opts: Partial<ServerOptions> = {}): Promise<{ server: OpenFlowServer; port: number }> {
@@ -18,4 +19,16 @@ export function nextEvent<K extends keyof ServerEvents>(server: OpenFlowServer, 
     };
     (server as unknown as { once(n: string, f: (e: unknown) => void): void }).once(name as string, on as (e: unknown) => void);
   });
+}
+
+/**
+ * A FakeSwitch (offering OF1.0 and 1.3 unless `opts` say otherwise) connected
+ * to the server on `port`, pushed onto `fakes` for the test to close, and the
+ * server's connection to it once the handshake is done.
+ */
+export async function connectFake(server: OpenFlowServer, port: number, fakes: FakeSwitch[], opts: Omit<FakeSwitchOptions, 'port'> = {}): Promise<{ sw: FakeSwitch; conn: SwitchConnection }> {
+  const ev = nextEvent(server, 'switchConnected');
+  const sw = await FakeSwitch.connect({ port, bitmap: [1, 4], ...opts });
+  fakes.push(sw);
+  return { sw, conn: (await ev).connection };
 }
