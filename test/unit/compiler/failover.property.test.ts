@@ -66,6 +66,9 @@ const hostsOf = (model: ModelSnapshot): Host[] => [...model.vms.values()].map((v
 /** A UDP datagram from a to b, its source port varied so that SELECT groups spread the pairs over their buckets. */
 const datagram = (a: Host, b: Host, sport: number): Uint8Array => ethernet(b.mac, a.mac, 0x0800, ipv4(a.ip, b.ip, 17, udp(sport, 9)));
 
+/** Every ordered pair of hosts: on different switches when `apart`, else any two that differ. */
+const pairsOf = (hosts: Host[], apart: boolean): [Host, Host][] => hosts.flatMap((x) => hosts.filter((y) => (apart ? x.dpid !== y.dpid : x !== y)).map((y): [Host, Host] => [x, y]));
+
 const linkBetween = (topo: TopologySnapshot, x: string, y: string): Link => topo.links.find((l) => (l.a.dpid === x && l.b.dpid === y) || (l.a.dpid === y && l.b.dpid === x))!;
 
 describe('compiler: fast failover in the data plane (flow simulator, links cut, no recompile)', function () {
@@ -81,16 +84,13 @@ describe('compiler: fast failover in the data plane (flow simulator, links cut, 
       for (let e = 0; e < EDGES; e++) {
         const { sim, stages } = simOf(model, topo);
         sim.cutLink(linkBetween(topo, dpid(a), dpid(AGGS + e)));
-        for (const x of hosts) {
-          for (const y of hosts) {
-            if (x.dpid === y.dpid) continue;
-            for (let sport = 1000; sport < 1008; sport++) {
-              const got = sim.run(x.dpid, x.port, datagram(x, y, sport));
-              const what = `cut ${dpid(a)}-${dpid(AGGS + e)}: ${x.mac} -> ${y.mac} (udp ${sport})`;
-              expect(got.looped, `${what}: looped`).to.equal(false);
-              expect(got.delivered.map((d) => `${d.dpid}:${d.port}`), what).to.deep.equal([`${y.dpid}:${y.port}`]);
-              expect(Buffer.from(got.delivered[0]!.frame).toString('hex'), `${what}: frame changed`).to.equal(Buffer.from(datagram(x, y, sport)).toString('hex'));
-            }
+        for (const [x, y] of pairsOf(hosts, true)) {
+          for (let sport = 1000; sport < 1008; sport++) {
+            const got = sim.run(x.dpid, x.port, datagram(x, y, sport));
+            const what = `cut ${dpid(a)}-${dpid(AGGS + e)}: ${x.mac} -> ${y.mac} (udp ${sport})`;
+            expect(got.looped, `${what}: looped`).to.equal(false);
+            expect(got.delivered.map((d) => `${d.dpid}:${d.port}`), what).to.deep.equal([`${y.dpid}:${y.port}`]);
+            expect(Buffer.from(got.delivered[0]!.frame).toString('hex'), `${what}: frame changed`).to.equal(Buffer.from(datagram(x, y, sport)).toString('hex'));
           }
         }
         detours += stages.get('sent-back') ?? 0;
@@ -107,13 +107,10 @@ describe('compiler: fast failover in the data plane (flow simulator, links cut, 
     sim.cutLink(linkBetween(topo, dpid(0), dpid(2)));
     const hosts = hostsOf(model);
     let lost = 0;
-    for (const x of hosts) {
-      for (const y of hosts) {
-        if (x.dpid === y.dpid) continue;
-        const got = sim.run(x.dpid, x.port, datagram(x, y, 1000));
-        expect(got.looped).to.equal(false);
-        if (got.delivered.length === 0) lost++;
-      }
+    for (const [x, y] of pairsOf(hosts, true)) {
+      const got = sim.run(x.dpid, x.port, datagram(x, y, 1000));
+      expect(got.looped).to.equal(false);
+      if (got.delivered.length === 0) lost++;
     }
     // The oracle for the test above: the simulator does lose what crosses a dead port.
     expect(lost, 'pairs lost on OF1.0').to.be.greaterThan(0);
@@ -131,17 +128,14 @@ describe('compiler: fast failover in the data plane (flow simulator, links cut, 
       fc.property(fc.uniqueArray(fc.nat(topo.links.length - 1), { minLength: 2, maxLength: 3 }), fc.nat(50), (cuts, sport) => {
         const { sim } = simOf(model, topo);
         for (const c of cuts) sim.cutLink(topo.links[c]!);
-        for (const x of hosts) {
-          for (const y of hosts) {
-            if (x === y) continue;
-            const got = sim.run(x.dpid, x.port, datagram(x, y, 1000 + sport));
-            expect(got.looped, 'looped').to.equal(false);
-            expect(got.delivered.length, 'copies').to.be.at.most(1);
-            if (got.delivered.length) {
-              expect(`${got.delivered[0]!.dpid}:${got.delivered[0]!.port}`).to.equal(`${y.dpid}:${y.port}`);
-              delivered++;
-            } else lost++;
-          }
+        for (const [x, y] of pairsOf(hosts, false)) {
+          const got = sim.run(x.dpid, x.port, datagram(x, y, 1000 + sport));
+          expect(got.looped, 'looped').to.equal(false);
+          expect(got.delivered.length, 'copies').to.be.at.most(1);
+          if (got.delivered.length) {
+            expect(`${got.delivered[0]!.dpid}:${got.delivered[0]!.port}`).to.equal(`${y.dpid}:${y.port}`);
+            delivered++;
+          } else lost++;
         }
       }),
       { numRuns: Math.min(RUNS, 200), seed: 13 },
@@ -170,14 +164,12 @@ describe('compiler: fast failover in the data plane (flow simulator, links cut, 
     // Sent back on the lowest fabric port: up the next one; on any other: up the lowest.
     const upAgain = (sf: typeof edge) =>
       sf.flows.filter((f) => f.match.vlanPcp === 0).map((f) => [f.match.inPort, f.instructions[0]!.type === 'applyActions' ? f.instructions[0]!.actions.at(-1) : undefined]);
-    expect(upAgain(edge)).to.deep.equal([
+    const UP_AGAIN = [
       [1000, { type: 'output', port: 1001 }],
       [undefined, { type: 'output', port: 1000 }],
-    ]);
-    expect(upAgain(compile(model, fatTree(4, 3, 4)).switches.get(dpid(4))!), 'two flows whatever the number of uplinks').to.deep.equal([
-      [1000, { type: 'output', port: 1001 }],
-      [undefined, { type: 'output', port: 1000 }],
-    ]);
+    ];
+    expect(upAgain(edge)).to.deep.equal(UP_AGAIN);
+    expect(upAgain(compile(model, fatTree(4, 3, 4)).switches.get(dpid(4))!), 'two flows whatever the number of uplinks').to.deep.equal(UP_AGAIN);
     const single = compile(model, fatTree(1, 3, 4, 1));
     for (const sf of single.switches.values()) expect(sf.flows.some((f) => f.match.vlanPcp !== undefined), `${sf.dpid} (one uplink)`).to.equal(false);
     for (const sf of compile(model, fatTree(2, 3, 4, 2, 1)).switches.values()) {
