@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import {
   allowed,
   api,
+  dpidOf,
   E2eScenario,
   HOSTS,
   MATRIX_HOSTS,
@@ -281,7 +282,7 @@ for (const version of ['1.3', '1.0'] as Version[]) {
       for (const mv of moves) {
         const start = await api(sc.base, 'POST', '/v1/hooks/migration-start?wait=10', {
           vm: 'm',
-          interfaces: [{ mac: m.mac, switch: mv.to.switch.replace(/^s/, '').padStart(16, '0'), port: `${mv.to.switch}-eth${mv.to.port}` }],
+          interfaces: [{ mac: m.mac, switch: dpidOf(mv.to.switch), port: `${mv.to.switch}-eth${mv.to.port}` }],
         });
         expect(start.status, JSON.stringify(start.body)).to.equal(200);
         const job = await sc.net.spawn('a1', `ping -i 0.01 -c 300 -W1 -q ${m.ip}`);
@@ -303,7 +304,7 @@ for (const version of ['1.3', '1.0'] as Version[]) {
           `      OF${version} migration ${mv.from.switch} -> ${mv.to.switch} (${mv.how}): held down ${heldMs.toFixed(0)} ms, lost ${lost} of ${ping.sent} at ${ping.intervalMs.toFixed(1)} ms = ${lostMs.toFixed(0)} ms`,
         );
         const vm = (await api(sc.base, 'GET', '/v1/vms/m')).body as { interfaces: { switch: string }[] };
-        expect(vm.interfaces[0]!.switch).to.equal(mv.to.switch.replace(/^s/, '').padStart(16, '0'));
+        expect(vm.interfaces[0]!.switch).to.equal(dpidOf(mv.to.switch));
         const r1 = await sc.net.run('a1', `ping -c1 -W1 -q ${m.ip}`, 5);
         expect(r1.exitCode, 'm reachable at its destination after migration-end').to.equal(0);
         expect(lostMs, 'ms lost').to.be.at.most(heldMs + 50);

@@ -2,7 +2,7 @@
 // switches, each cabled to both aggregation switches, three hosts on every
 // edge (two tenants' private networks, a public segment with a gateway and a
 // relation, one host nobody registered); and what a 10 ms ping run printed.
-import type { E2eFabric, E2eHost, E2eNetwork, ScenarioSpec } from './e2e.js';
+import { dpidOf, type E2eFabric, type E2eHost, type E2eNetwork, type ScenarioSpec } from './e2e.js';
 
 export const EDGES = ['e1', 'e2', 'e3', 'e4'];
 export const AGGREGATIONS = ['a1', 'a2'];
@@ -10,7 +10,7 @@ export const AGGREGATIONS = ['a1', 'a2'];
 /** Edge port 1 goes to a1, port 2 to a2; aggregation port N goes to edge eN (as topology/fattree.yaml). */
 export const FAT_TREE: E2eFabric = {
   switches: [
-    ...EDGES.map((name, i) => ({ name, dpid: String(i + 1).padStart(16, '0'), role: 'edge' as const })),
+    ...EDGES.map((name) => ({ name, dpid: dpidOf(name), role: 'edge' as const })),
     ...AGGREGATIONS.map((name, i) => ({ name, dpid: String(101 + i).padStart(16, '0'), role: 'aggregation' as const })),
   ],
   links: EDGES.flatMap((e, i) => AGGREGATIONS.map((a, j): [string, string] => [`${e}:${j + 1}`, `${a}:${i + 1}`])),
