@@ -11,7 +11,7 @@
 // An inherited link is shown only while both its switches are connected
 // here with both ports up, and neither port is part of a link discovery
 // found: a port that goes down takes the link at once, whoever saw it.
-import { portKey } from '../topo/link.js';
+import { linkKey, portKey } from '../topo/link.js';
 import type { Link, LinkEnd, TopologyFeed, TopologySnapshot } from '../topo/types.js';
 
 export interface InheritedLinksOptions {
@@ -21,7 +21,6 @@ export interface InheritedLinksOptions {
 }
 
 const endKey = (e: LinkEnd): string => portKey(e.dpid, e.portNo);
-const linkKey = (l: Link): string => `${endKey(l.a)}-${endKey(l.b)}`;
 
 export class InheritedLinks implements TopologyFeed {
   private readonly now: () => number;
