@@ -24,6 +24,8 @@ export interface TrialCompiler {
   trialsUpTo(s: ModelSnapshot, written: (generation: number) => readonly ModelChange[] | undefined): boolean;
   /** Compiles the write ahead of the store and keeps it there while `keep` says so. */
   tryAhead(s: ModelSnapshot, changes: readonly ModelChange[], after: ModelSnapshot, keep: () => boolean): boolean;
+  /** The store group whose writes were tried is over: trials its commits did not take are taken out. */
+  groupSettled(): void;
 }
 
 /** The longest a store group waits for the compile loop to catch up before its checks. */
@@ -45,7 +47,10 @@ export class BudgetAdmission {
     this.unsubscribe = store.onCommit((c) => {
       for (const g of this.journal.keys()) if (g < c.generation) this.journal.delete(g);
     });
-    store.gateGroups?.(() => this.ready());
+    store.gateGroups?.(
+      () => this.ready(),
+      () => this.compiler.groupSettled(),
+    );
   }
 
   stop(): void {
@@ -112,7 +117,7 @@ export class BudgetAdmission {
       onCommit: (l) => inner.onCommit(l),
       restore: (m) => inner.restore(m),
       checkWritable: () => inner.checkWritable(),
-      gateGroups: (gate) => inner.gateGroups?.(gate),
+      gateGroups: (gate, settled) => inner.gateGroups?.(gate, settled),
       close: () => inner.close(),
     };
   }

@@ -129,10 +129,17 @@ export class CompileLoop {
     this.loading = { model, changes: modelAsChanges(model), next: 0, waiting: [] };
     this.unsubscribe.push(
       this.opts.store.onCommit((c) => {
-        // The group is stored: its trials make way for its commits.
-        this.dropTrials(() => true);
-        if (this.loading) this.loading.waiting.push(c.changes as ModelChange[]);
-        else this.compilerValue!.applyModel(c.changes as ModelChange[], this.opts.store.snapshot());
+        const first = this.trials[0];
+        if (first !== undefined && first.changes === c.changes) {
+          // Stored as it was tried: the trial is this commit, compiled already.
+          this.trials.shift();
+          this.compilerValue!.applyModel([], this.opts.store.snapshot());
+        } else {
+          // Stored otherwise (or written by another instance): the trials make way for the commits.
+          this.dropTrials(() => true);
+          if (this.loading) this.loading.waiting.push(c.changes as ModelChange[]);
+          else this.compilerValue!.applyModel(c.changes as ModelChange[], this.opts.store.snapshot());
+        }
         this.schedule();
       }),
       this.opts.topology.onChange((_snap, events) => {
@@ -225,7 +232,8 @@ export class CompileLoop {
    * compiler holding it; when `keep` says no, the trial is taken back out.
    * Trials are taken out before the store's next commits are compiled and
    * before anything is published, so the switches only ever get stored
-   * changes; a kept trial costs what its change costs, twice.
+   * changes. A trial whose write is stored as tried becomes that commit: its
+   * change is compiled once.
    */
   tryAhead(s: ModelSnapshot, changes: readonly ModelChange[], after: ModelSnapshot, keep: () => boolean): boolean {
     if (!this.compilerValue) return keep();
@@ -238,6 +246,13 @@ export class CompileLoop {
       this.schedule();
     }
     return kept;
+  }
+
+  /** The store group whose writes were tried is over: what its commits did not take is taken out, and compiling resumes. */
+  groupSettled(): void {
+    if (!this.compilerValue || this.trials.length === 0) return;
+    this.dropTrials(() => true);
+    this.schedule();
   }
 
   private applyTrial(t: Trial): void {
@@ -330,8 +345,9 @@ export class CompileLoop {
     const deadline = performance.now() + SLICE_MS;
     const started = performance.now();
     if (!this.load(deadline)) return this.schedule();
-    // Trials still held belong to a group that was not stored (or is being stored): never published.
-    this.dropTrials(() => true);
+    // A store group is being written: its trials may become its commits, and
+    // are never published before. The group's end (groupSettled) resumes.
+    if (this.trials.length > 0) return;
     const w = this.topoWork;
     const topoChanged = w.whole || w.links || w.switches.size > 0;
     if (topoChanged) {

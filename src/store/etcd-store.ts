@@ -154,8 +154,9 @@ export class EtcdStore implements Store {
     });
   }
 
-  gateGroups(gate: () => Promise<void>): void {
+  gateGroups(gate: () => Promise<void>, settled?: () => void): void {
     this.queue.gate = gate;
+    this.queue.settled = settled;
   }
 
   /** A linearizable read of the generation record: it needs the quorum a write needs. */

@@ -58,8 +58,9 @@ export class LevelStore implements Store {
     });
   }
 
-  gateGroups(gate: () => Promise<void>): void {
+  gateGroups(gate: () => Promise<void>, settled?: () => void): void {
     this.queue.gate = gate;
+    this.queue.settled = settled;
   }
 
   /** A synced rewrite of the generation record, in turn with the writes. */

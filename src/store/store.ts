@@ -30,9 +30,10 @@ export interface Store {
   /**
    * Makes each group of queued writes wait for `gate` before it runs: the
    * group's operations (and their checks) then start from a state where
-   * nothing else is pending on the event loop.
+   * nothing else is pending on the event loop. `settled` is called once
+   * each group is over, its commits emitted or its write failed.
    */
-  gateGroups?(gate: () => Promise<void>): void;
+  gateGroups?(gate: () => Promise<void>, settled?: () => void): void;
   /** Whether the store can write durably now (health): a synced rewrite of what it holds, or false. */
   checkWritable(): Promise<boolean>;
   close(): Promise<void>;

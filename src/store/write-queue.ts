@@ -22,6 +22,8 @@ export class WriteQueue {
   private closed = false;
   /** Awaited before each group runs (Store.gateGroups). */
   gate: (() => Promise<void>) | undefined;
+  /** Called once each group is over: its commits emitted, or its callers refused. */
+  settled: (() => void) | undefined;
 
   /**
    * `runGroup` takes writes from the front of the array it is given (at least
@@ -73,6 +75,7 @@ export class WriteQueue {
           for (const p of group) p.reject(e);
           taken = group.length;
         }
+        this.settled?.();
         this.queue.splice(0, taken);
         // Whatever the database's speed, keepalives, packet-ins and timers get a turn between groups.
         if (this.queue.length > 0) await new Promise((r) => setImmediate(r));
