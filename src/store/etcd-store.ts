@@ -293,7 +293,7 @@ export class EtcdStore implements Store {
       const revision = Number(ev.kv.mod_revision);
       if (revision <= this.modelRevision) continue;
       let records = byRevision.get(revision);
-      if (!records) byRevision.set(revision, (records = new Map()));
+      if (!records) byRevision.set(revision, (records = new Map<string, string | undefined>()));
       records.set(ev.kv.key.toString(), ev.type === 'Delete' ? undefined : ev.kv.value.toString());
     }
     for (const revision of [...byRevision.keys()].sort((a, b) => a - b)) {
