@@ -2,6 +2,8 @@
 // the 200 body and an example. Documentation only: fastify does not serialize
 // through these (a response schema there would silently drop any field it
 // does not list).
+import { GROUP_TYPE_NAMES } from './deps.js';
+
 type Schema = Record<string, unknown>;
 
 const str = { type: 'string' } as const;
@@ -19,6 +21,18 @@ export interface Answer {
 }
 
 const DPID = '0000000000000001';
+/** One group type of a switch (GET /v1/switches). */
+const groupType = obj({ supported: { type: 'boolean', nullable: true }, maxGroups: nullableInt, inUse: int });
+/** Open vSwitch's answer (every type, OFPG_MAX of each) with two SELECT groups in use. */
+const groupsExample = {
+  reported: true,
+  types: {
+    all: { supported: true, maxGroups: 4294967040, inUse: 0 },
+    select: { supported: true, maxGroups: 4294967040, inUse: 2 },
+    indirect: { supported: true, maxGroups: 4294967040, inUse: 0 },
+    fastFailover: { supported: true, maxGroups: 4294967040, inUse: 0 },
+  },
+};
 const port = { type: ['string', 'integer'], description: 'port name or number' };
 
 const network = obj(
@@ -143,12 +157,19 @@ export const READ_ANSWERS: Record<string, Answer> = {
           desiredFlows: int,
           packetIns: int,
           table: obj({ used: int, budget: nullableInt, configured: nullableInt, capacity: nullableInt, unit: { type: 'string', enum: ['flows', 'tcam entries'] } }),
+          groups: {
+            ...obj({ reported: bool, types: obj(Object.fromEntries(GROUP_TYPE_NAMES.map((t) => [t, groupType]))) }),
+            nullable: true,
+            description:
+              'OpenFlow 1.3 groups, null on OpenFlow 1.0 (no groups) or while the version is unknown. reported: the switch answered OFPMP_GROUP_FEATURES on its current connection; ' +
+              'per type, supported (the type bit) and maxGroups (its max_groups, 0 for a type it lacks), both null when it reported none, and inUse: the groups of that type Spotlight has the switch hold',
+          },
         }, ['dpid', 'version', 'connected', 'ports', 'flowCount', 'realizedGeneration']),
       ),
     }),
     example: {
       switches: [
-        { dpid: DPID, version: '1.3', connected: true, ports: [{ number: 1, name: 's1-eth1', up: true }], flowCount: 42, realizedGeneration: 7, name: 'e1', role: 'edge', desiredFlows: 42, packetIns: 130, table: { used: 42, budget: 2000, configured: 2000, capacity: 6000000, unit: 'flows' } },
+        { dpid: DPID, version: '1.3', connected: true, ports: [{ number: 1, name: 's1-eth1', up: true }], flowCount: 42, realizedGeneration: 7, name: 'e1', role: 'edge', desiredFlows: 42, packetIns: 130, table: { used: 42, budget: 2000, configured: 2000, capacity: 6000000, unit: 'flows' }, groups: groupsExample },
       ],
     },
   },

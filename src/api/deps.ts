@@ -30,6 +30,32 @@ export interface SwitchInfo {
   packetIns?: number;
   /** Table entries the compiled state takes on the switch, against its budget. */
   table?: SwitchTableInfo;
+  /** OpenFlow 1.3 groups: what the switch holds and what Spotlight uses of it; null on OF1.0 (no groups) or while the version is unknown. */
+  groups?: SwitchGroupsInfo | null;
+}
+
+/** OpenFlow 1.3 group types, as the API names them (OFPGT_ALL, OFPGT_SELECT, OFPGT_INDIRECT, OFPGT_FF). */
+export const GROUP_TYPE_NAMES = ['all', 'select', 'indirect', 'fastFailover'] as const;
+export type GroupTypeName = (typeof GROUP_TYPE_NAMES)[number];
+
+/**
+ * A switch's groups. `reported`: the switch answered OFPMP_GROUP_FEATURES
+ * on its current connection (false while disconnected, or when it refused
+ * or ignored the question: then Spotlight uses no groups on it once it is
+ * connected).
+ */
+export interface SwitchGroupsInfo {
+  reported: boolean;
+  types: Record<GroupTypeName, SwitchGroupTypeInfo>;
+}
+
+export interface SwitchGroupTypeInfo {
+  /** The type's bit in the switch's reply; null when it reported none. */
+  supported: boolean | null;
+  /** How many groups of the type the switch takes (its max_groups; 0 for a type it lacks); null when it reported none. */
+  maxGroups: number | null;
+  /** Groups of the type Spotlight has the switch hold now (its desired state, which the reconciler installs). */
+  inUse: number;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { TraceReport } from '../sim/trace.js';
 import { ApiClient, type ClientError, type ClientResult } from './api-client.js';
 import { followEvents } from './events.js';
 import { renderClusterStatus } from './render-cluster.js';
-import { generationsView, renderExplain, renderFlows, renderGenerations, renderNetworks, renderSwitches, renderTrace, renderVms } from './render.js';
+import { generationsView, renderExplain, renderFlows, renderGenerations, renderNetworks, renderSwitchGroups, renderSwitches, renderTrace, renderVms } from './render.js';
 
 export interface ClientIo {
   out: (text: string) => void;
@@ -95,9 +95,12 @@ function commandContext(io: ClientIo): CommandContext {
 
 /** switches, status, vms, networks, flows, generations: what the controller holds, as tables. */
 function registerReadings(program: Command, cx: CommandContext): void {
-  withCommon(program.command('switches').description('switches: datapath id, version, connection, ports, flow count, realized generation')).action(
-    async (o: CommonOptions) => void cx.show(o, await cx.client(o).get<{ switches: SwitchInfo[] }>('/v1/switches'), renderSwitches),
-  );
+  withCommon(program.command('switches').description('switches: datapath id, version, connection, ports, flow count, OpenFlow 1.3 groups used against the max, realized generation'))
+    .option('--groups', 'per switch and group type: supported, groups in use, max groups')
+    .action(
+      async (o: CommonOptions & { groups?: boolean }) =>
+        void cx.show(o, await cx.client(o).get<{ switches: SwitchInfo[] }>('/v1/switches'), o.groups ? renderSwitchGroups : renderSwitches),
+    );
 
   withCommon(program.command('status').description("the controller instances, the leader, each switch's master and the etcd members' health")).action(
     async (o: CommonOptions) => void cx.show(o, await cx.client(o).get<ClusterStatus>('/v1/cluster'), renderClusterStatus),

@@ -1,6 +1,6 @@
 // Human-readable renderings of the API's answers (the --json flag prints the
 // answers themselves instead).
-import type { FlowEntryInfo, SwitchInfo } from '../api/deps.js';
+import { GROUP_TYPE_NAMES, type FlowEntryInfo, type GroupTypeName, type SwitchGroupTypeInfo, type SwitchInfo } from '../api/deps.js';
 import type { ExplainReport } from '../explain/explain.js';
 import type { Network, Vm } from '../model/types.js';
 import { Port } from '../openflow/wire-values.js';
@@ -21,9 +21,50 @@ export function renderSwitches(b: { switches: SwitchInfo[] }): string {
   if (!b.switches.length) return 'no switches\n';
   const names = namesOf(b.switches);
   return table(
-    ['SWITCH', 'ROLE', 'VERSION', 'CONNECTED', 'PORTS', 'FLOWS', 'TABLE USED/BUDGET', 'REALIZED'],
-    b.switches.map((s) => [switchLabel(s.dpid, names), s.role ?? '-', s.version ?? '-', s.connected ? 'yes' : 'no', s.ports.length, s.flowCount, tableUseText(s.table), s.realizedGeneration ?? '-']),
+    ['SWITCH', 'ROLE', 'VERSION', 'CONNECTED', 'PORTS', 'FLOWS', 'TABLE USED/BUDGET', 'GROUPS USED/MAX', 'REALIZED'],
+    b.switches.map((s) => [switchLabel(s.dpid, names), s.role ?? '-', s.version ?? '-', s.connected ? 'yes' : 'no', s.ports.length, s.flowCount, tableUseText(s.table), groupsText(s), s.realizedGeneration ?? '-']),
   );
+}
+
+/** How `spotlight switches` names the group types. */
+const GROUP_LABELS: Record<GroupTypeName, string> = { all: 'all', select: 'select', indirect: 'indirect', fastFailover: 'ff' };
+
+const groupUse = (t: SwitchGroupTypeInfo): string => (t.supported ? `${t.inUse}/${t.maxGroups}` : t.inUse > 0 ? `${t.inUse}/unsupported` : 'unsupported');
+
+/**
+ * The groups column: the two types Spotlight uses, "select 2/4294967040 ff
+ * 0/4294967040" (used/max, or "unsupported"); "none (OF1.0)"; "not
+ * reported" for a connected OF1.3 switch that gave no group features (so
+ * Spotlight uses none); "-" otherwise (disconnected, version unknown).
+ */
+export function groupsText(s: SwitchInfo): string {
+  const g = s.groups;
+  if (!g) return g === null && s.version === '1.0' ? 'none (OF1.0)' : '-';
+  if (g.reported) return `select ${groupUse(g.types.select)} ff ${groupUse(g.types.fastFailover)}`;
+  if (!s.connected) return '-';
+  const used = GROUP_TYPE_NAMES.reduce((n, t) => n + g.types[t].inUse, 0);
+  return used > 0 ? `not reported, ${used} in use` : 'not reported';
+}
+
+/** `spotlight switches --groups`: per switch and group type, whether the switch supports it, its max and Spotlight's groups of it. */
+export function renderSwitchGroups(b: { switches: SwitchInfo[] }): string {
+  if (!b.switches.length) return 'no switches\n';
+  const names = namesOf(b.switches);
+  const rows: (string | number)[][] = [];
+  for (const s of b.switches) {
+    const label = switchLabel(s.dpid, names);
+    const g = s.groups;
+    if (!g) {
+      rows.push([label, '-', g === null && s.version === '1.0' ? 'none (OpenFlow 1.0 has no groups)' : '-', '-', '-']);
+      continue;
+    }
+    GROUP_TYPE_NAMES.forEach((t, i) => {
+      const x = g.types[t];
+      const supported = x.supported === null ? (s.connected ? 'not reported' : 'not connected') : x.supported ? 'yes' : 'no';
+      rows.push([i === 0 ? label : '', GROUP_LABELS[t], supported, x.inUse, x.maxGroups ?? '-']);
+    });
+  }
+  return table(['SWITCH', 'GROUP TYPE', 'SUPPORTED', 'IN USE', 'MAX'], rows);
 }
 
 /** "120/2000" (flows), "240/2000 tcam" (pica8 TCAM entries), "120/-" without a budget. */

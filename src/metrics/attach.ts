@@ -4,6 +4,9 @@
 // each switch session handed to the reconciler (flow-mods, barriers, spoof
 // counters) and `api` goes to the API (GET /metrics, hook latency).
 import type { ApiMetrics } from '../api/deps.js';
+import { OFPGT } from '../openflow/of13/constants.js';
+import type { GroupFeatures } from '../openflow/stats-model.js';
+import { OFP13_VERSION } from '../openflow/wire-values.js';
 import { ETH_ARP, ETH_IPV4, ETH_IPV6, ETH_LLDP, ETH_RARP, etherTypeOf } from '../openflow/ethernet.js';
 import type { PacketIn } from '../openflow/message-model.js';
 import type { SwitchReconcileStatus } from '../reconcile/manager.js';
@@ -16,12 +19,19 @@ import { instrumentSession } from './session.js';
 
 /** The part of OpenFlowServer the metrics listen to. */
 export interface SwitchEvents {
-  on(event: 'switchConnected', listener: (ev: { dpid: string }) => void): unknown;
+  /** `groups`: an OF1.3 switch's OFPMP_GROUP_FEATURES reply, absent when it gave none. */
+  on(event: 'switchConnected', listener: (ev: SwitchConnected) => void): unknown;
   on(event: 'switchDisconnected', listener: (ev: { dpid: string }) => void): unknown;
   on(event: 'packetIn', listener: (ev: { dpid: string; message: PacketIn }) => void): unknown;
   off(event: string, listener: (...args: never[]) => void): unknown;
   /** Sessions refused since start, by reason. */
   readonly refusals?: Readonly<Record<string, number>>;
+}
+
+export interface SwitchConnected {
+  dpid: string;
+  version?: number;
+  groups?: GroupFeatures | undefined;
 }
 
 export interface MetricsSources {
@@ -41,6 +51,14 @@ export interface AttachedMetrics {
 }
 
 const REASONS = ['no_match', 'action', 'invalid_ttl'];
+
+/** The type label of each OFPGT_* code, and the reconciler's name of it (flow-model GroupType). */
+const GROUP_TYPES = [
+  { label: 'all', ofpgt: OFPGT.all, counted: 'all' },
+  { label: 'select', ofpgt: OFPGT.select, counted: 'select' },
+  { label: 'indirect', ofpgt: OFPGT.indirect, counted: 'indirect' },
+  { label: 'fast_failover', ofpgt: OFPGT.ff, counted: 'ff' },
+] as const;
 
 /** What a packet-in carries, from the EtherType (after one 802.1Q tag). */
 export function frameKind(frame: Uint8Array): string {
@@ -63,9 +81,16 @@ export function hookName(route: string | undefined): string | undefined {
 export function attachMetrics(src: MetricsSources): AttachedMetrics {
   const m = new SpotlightMetrics();
   const connected = new Set<string>();
-  const onUp = (ev: { dpid: string }): void => void connected.add(ev.dpid);
+  /** The group features of each connected OF1.3 switch that gave them. */
+  const groupFeatures = new Map<string, GroupFeatures>();
+  const onUp = (ev: SwitchConnected): void => {
+    connected.add(ev.dpid);
+    if (ev.version === OFP13_VERSION && ev.groups) groupFeatures.set(ev.dpid, ev.groups);
+    else groupFeatures.delete(ev.dpid);
+  };
   const onDown = (ev: { dpid: string }): void => {
     connected.delete(ev.dpid);
+    groupFeatures.delete(ev.dpid);
     // A switch that left takes its series with it (a peer inventing datapath ids cannot grow the page).
     void m.forgetSwitch(ev.dpid);
   };
@@ -95,9 +120,15 @@ export function attachMetrics(src: MetricsSources): AttachedMetrics {
     m.tableBudget.reset();
     m.realizedGeneration.reset();
     m.generationLag.reset();
+    m.groupCapacity.reset();
+    m.groups.reset();
+    for (const [dpid, f] of groupFeatures) {
+      for (const t of GROUP_TYPES) m.groupCapacity.set({ dpid, type: t.label }, (f.types & (1 << t.ofpgt)) !== 0 ? f.maxGroups[t.ofpgt]! : 0);
+    }
     let maxLag = 0;
     for (const s of src.reconcile.statusAll()) {
       m.desiredFlows.set({ dpid: s.dpid }, s.desiredFlows);
+      if (s.desiredGroups) for (const t of GROUP_TYPES) m.groups.set({ dpid: s.dpid, type: t.label }, s.desiredGroups[t.counted]);
       const use = src.tableUse?.(s.dpid);
       if (use) {
         m.tableUsed.set({ dpid: s.dpid }, use.used);

@@ -37,6 +37,20 @@ export class SpotlightMetrics {
     labelNames: ['dpid'] as const,
     registers: this.registers,
   });
+  readonly groupCapacity = new Gauge({
+    name: 'spotlight_switch_group_capacity',
+    help:
+      'Groups of a type an OpenFlow 1.3 switch takes, from its OFPMP_GROUP_FEATURES reply at connect: max_groups where the type is supported, else 0 ' +
+      '(type: all, select, indirect, fast_failover). No series for OpenFlow 1.0 switches (no groups) nor for a switch that gave no reply',
+    labelNames: ['dpid', 'type'] as const,
+    registers: this.registers,
+  });
+  readonly groups = new Gauge({
+    name: 'spotlight_switch_groups',
+    help: 'Groups of a type Spotlight has an OpenFlow 1.3 switch hold (its desired state, which the reconciler installs), by type as in spotlight_switch_group_capacity',
+    labelNames: ['dpid', 'type'] as const,
+    registers: this.registers,
+  });
   readonly tableFull = new Counter({
     name: 'spotlight_table_full_errors_total',
     help: 'Flow-mods a switch refused because its table is full (OF1.3 TABLE_FULL, OF1.0 ALL_TABLES_FULL)',

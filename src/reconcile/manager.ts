@@ -6,6 +6,7 @@ import { DesiredTables, noChanges, type DesiredChanges } from './desired.js';
 import { OFP13_VERSION } from '../openflow/wire-values.js';
 import type { Dpid } from '../openflow/dpid.js';
 import type { Clock } from '../clock.js';
+import type { GroupType } from '../openflow/flow-model.js';
 import type { CookieSpace, DesiredFlow, SwitchDelta, SwitchFlows, SwitchSession } from './ports.js';
 import { RealizationTracker, type WaitOutcome } from './realization.js';
 import type { FlowFailure } from './refusals.js';
@@ -36,8 +37,12 @@ export interface SwitchReconcileStatus {
   realizedGeneration?: number;
   installedFlows: number;
   desiredFlows: number;
+  /** OF1.3: the groups of the switch's desired state (those the reconciler has it hold), by type. */
+  desiredGroups?: GroupCounts;
   failures: FlowFailure[];
 }
+
+export type GroupCounts = Record<GroupType, number>;
 
 /**
  * An audited flow costs about 35 us of CPU (flow stats decoded, keyed,
@@ -220,13 +225,15 @@ export class ReconcileManager {
   status(dpid: Dpid): SwitchReconcileStatus {
     const rec = this.reconcilers.get(dpid);
     const realized = this.tracker.realizedGeneration(dpid);
+    const desired = this.desired.get(dpid);
     return {
       dpid,
       connected: rec !== undefined,
       ...(rec ? { state: rec.state } : {}),
       ...(realized !== undefined ? { realizedGeneration: realized } : {}),
       installedFlows: rec?.installedCount ?? 0,
-      desiredFlows: this.desired.get(dpid)?.flowCount ?? 0,
+      desiredFlows: desired?.flowCount ?? 0,
+      ...(desired?.version === OFP13_VERSION ? { desiredGroups: groupCounts(desired.groups.values()) } : {}),
       failures: rec?.flowFailures() ?? [],
     };
   }
@@ -245,6 +252,12 @@ export class ReconcileManager {
   close(): void {
     for (const dpid of [...this.reconcilers.keys()]) this.disconnect(dpid);
   }
+}
+
+function groupCounts(groups: Iterable<{ groupType: GroupType }>): GroupCounts {
+  const n: GroupCounts = { all: 0, select: 0, indirect: 0, ff: 0 };
+  for (const g of groups) n[g.groupType]++;
+  return n;
 }
 
 /** The same flows (by key and content), groups and meters. */

@@ -65,6 +65,7 @@ export function startApiServer(d: ApiDeps): Promise<RunningApi> {
         reconcile: () => reconcile.statusAll(),
         packetIns: (dpid) => d.packetIns.get(dpid) ?? 0,
         tableUse: (dpid) => d.budgets.use(dpid),
+        groupFeatures: (dpid) => of.get(dpid)?.groupFeatures,
       }),
       dumpFlows: flowDumper((dpid) => of.get(dpid)),
     },

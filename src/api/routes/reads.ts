@@ -23,7 +23,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ApiContext): void 
     },
   );
 
-  app.get('/v1/switches', { schema: { summary: 'Switches: datapath id, version, connection, ports, flow count', querystring: emptyQuery } }, () => ({
+  app.get('/v1/switches', { schema: { summary: 'Switches: datapath id, version, connection, ports, flow count, OpenFlow 1.3 groups', querystring: emptyQuery } }, () => ({
     switches: ctx.switches.list(),
   }));
 

@@ -21,6 +21,26 @@ const switchInfo = (dpid: string, connected: boolean, realized: number | null): 
   realizedGeneration: realized,
   // One switch with a budget (pica8, TCAM entries), one without.
   table: connected ? { used: 6, budget: 4000, configured: 4000, capacity: null, unit: 'tcam entries' } : { used: 3, budget: null, configured: null, capacity: null, unit: 'flows' },
+  // The connected switch reported SELECT and ALL groups only; the other is not connected, so reported nothing.
+  groups: connected
+    ? {
+        reported: true,
+        types: {
+          all: { supported: true, maxGroups: 8, inUse: 0 },
+          select: { supported: true, maxGroups: 16, inUse: 2 },
+          indirect: { supported: false, maxGroups: 0, inUse: 0 },
+          fastFailover: { supported: false, maxGroups: 0, inUse: 0 },
+        },
+      }
+    : {
+        reported: false,
+        types: {
+          all: { supported: null, maxGroups: null, inUse: 0 },
+          select: { supported: null, maxGroups: null, inUse: 1 },
+          indirect: { supported: null, maxGroups: null, inUse: 0 },
+          fastFailover: { supported: null, maxGroups: null, inUse: 0 },
+        },
+      },
 });
 
 async function run(url: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -76,11 +96,29 @@ describe('client: operator commands against a served API', function () {
   it('switches: a table, and --json gives the API answer', async () => {
     const r = await run(url, 'switches');
     expect(r.code).to.equal(0);
-    expect(r.out.split('\n')[0]).to.match(/^SWITCH\s+ROLE\s+VERSION\s+CONNECTED\s+PORTS\s+FLOWS\s+TABLE USED\/BUDGET\s+REALIZED$/);
-    expect(r.out).to.match(new RegExp(`${S1}\\s+-\\s+1\\.3\\s+yes\\s+1\\s+3\\s+6/4000 tcam\\s+4`));
-    expect(r.out).to.match(new RegExp(`${S2}\\s+-\\s+1\\.3\\s+no\\s+1\\s+3\\s+3/-\\s+-`));
+    expect(r.out.split('\n')[0]).to.match(/^SWITCH\s+ROLE\s+VERSION\s+CONNECTED\s+PORTS\s+FLOWS\s+TABLE USED\/BUDGET\s+GROUPS USED\/MAX\s+REALIZED$/);
+    expect(r.out).to.match(new RegExp(`${S1}\\s+-\\s+1\\.3\\s+yes\\s+1\\s+3\\s+6/4000 tcam\\s+select 2/16 ff unsupported\\s+4`));
+    expect(r.out).to.match(new RegExp(`${S2}\\s+-\\s+1\\.3\\s+no\\s+1\\s+3\\s+3/-\\s+-\\s+-`));
     const j = await run(url, 'switches', '--json');
     expect(JSON.parse(j.out).switches.map((s: SwitchInfo) => s.dpid)).to.deep.equal([S1, S2]);
+    expect(JSON.parse(j.out).switches[0].groups.types.select).to.deep.equal({ supported: true, maxGroups: 16, inUse: 2 });
+  });
+
+  it('switches --groups: per switch and group type, supported, in use and max', async () => {
+    const r = await run(url, 'switches', '--groups');
+    expect(r.code).to.equal(0);
+    expect(r.out.split('\n')).to.deep.equal([
+      'SWITCH            GROUP TYPE  SUPPORTED      IN USE  MAX',
+      `${S1}  all         yes            0       8`,
+      '                  select      yes            2       16',
+      '                  indirect    no             0       0',
+      '                  ff          no             0       0',
+      `${S2}  all         not connected  0       -`,
+      '                  select      not connected  1       -',
+      '                  indirect    not connected  0       -',
+      '                  ff          not connected  0       -',
+      '',
+    ]);
   });
 
   it('vms and networks list what the hooks stored', async () => {

@@ -2,7 +2,8 @@
 // where a migration goes, switches their topology names, and generations say
 // when there is no switch.
 import { expect } from 'chai';
-import { renderFlows, renderGenerations, renderSwitches, renderVms, generationsView } from '../../../src/client/render.js';
+import type { SwitchGroupsInfo } from '../../../src/api/deps.js';
+import { groupsText, renderFlows, renderGenerations, renderSwitchGroups, renderSwitches, renderVms, generationsView } from '../../../src/client/render.js';
 
 describe('client: tables', () => {
   it('flows fit the terminal width, cutting long matches and actions with ~, and show the meter id', () => {
@@ -21,5 +22,22 @@ describe('client: tables', () => {
     expect(renderSwitches({ switches: [sw] })).to.match(/e1 \(0000000000000001\)\s+edge\s+1\.3/);
     expect(renderGenerations(generationsView({ generation: 4 }, { switches: [sw] }))).to.match(/e1 \(0000000000000001\)\s+yes\s+2\s+2/);
     expect(renderGenerations(generationsView({ generation: 4 }, { switches: [] }))).to.equal('model generation 4\nno switches: none has connected, so none has realized a generation\n');
+  });
+
+  it('groups: none on OF1.0, "not reported" for a connected OF1.3 switch that gave no group features, used/max otherwise', () => {
+    const base = { dpid: '0000000000000001', ports: [], flowCount: 0, realizedGeneration: null };
+    const unreported = (inUse: number): SwitchGroupsInfo => ({
+      reported: false,
+      types: { all: { supported: null, maxGroups: null, inUse: 0 }, select: { supported: null, maxGroups: null, inUse }, indirect: { supported: null, maxGroups: null, inUse: 0 }, fastFailover: { supported: null, maxGroups: null, inUse: 0 } },
+    });
+    const of10 = { ...base, version: '1.0', connected: true, groups: null };
+    expect(groupsText(of10)).to.equal('none (OF1.0)');
+    expect(renderSwitchGroups({ switches: [of10] })).to.match(/^0000000000000001\s+-\s+none \(OpenFlow 1\.0 has no groups\)\s+-\s+-$/m);
+    expect(groupsText({ ...base, version: '1.3', connected: true, groups: unreported(0) })).to.equal('not reported');
+    expect(groupsText({ ...base, version: '1.3', connected: true, groups: unreported(3) })).to.equal('not reported, 3 in use');
+    expect(groupsText({ ...base, version: '1.3', connected: false, groups: unreported(3) })).to.equal('-');
+    expect(groupsText({ ...base, version: null, connected: false, groups: null })).to.equal('-');
+    // An API without the field (an older controller).
+    expect(groupsText({ ...base, version: '1.3', connected: true })).to.equal('-');
   });
 });

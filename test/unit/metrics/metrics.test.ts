@@ -75,6 +75,30 @@ describe('metrics: values from the components', () => {
     expect(sample(await m.api.render(), 'spotlight_switch_flows', { dpid: 'b' })).to.equal(undefined);
   });
 
+  it('group capacity per OF1.3 switch and type from its group features, gone when it leaves; groups in use from the desired state', async () => {
+    const { openflow, m, setStatus } = parts();
+    // SELECT and FAST_FAILOVER; INDIRECT's max_groups set without its type bit counts for nothing.
+    openflow.emit('switchConnected', { dpid: 'a', version: 4, groups: { types: 0b1010, capabilities: 0, maxGroups: [0, 64, 9, 32], actions: [0, 1, 1, 1] } });
+    openflow.emit('switchConnected', { dpid: 'refused', version: 4 });
+    openflow.emit('switchConnected', { dpid: 'of10', version: 1 });
+    setStatus([
+      { dpid: 'a', connected: true, installedFlows: 0, desiredFlows: 0, desiredGroups: { all: 0, select: 3, indirect: 0, ff: 1 }, failures: [] },
+      { dpid: 'refused', connected: true, installedFlows: 0, desiredFlows: 0, desiredGroups: { all: 0, select: 0, indirect: 0, ff: 0 }, failures: [] },
+      { dpid: 'of10', connected: true, installedFlows: 0, desiredFlows: 0, failures: [] },
+    ]);
+    const text = await m.api.render();
+    const cap = (dpid: string, type: string): number | undefined => sample(text, 'spotlight_switch_group_capacity', { dpid, type });
+    expect(['all', 'select', 'indirect', 'fast_failover'].map((t) => cap('a', t))).to.deep.equal([0, 64, 0, 32]);
+    expect(sample(text, 'spotlight_switch_groups', { dpid: 'a', type: 'select' })).to.equal(3);
+    expect(sample(text, 'spotlight_switch_groups', { dpid: 'a', type: 'fast_failover' })).to.equal(1);
+    expect(cap('refused', 'select')).to.equal(undefined);
+    expect(sample(text, 'spotlight_switch_groups', { dpid: 'refused', type: 'select' })).to.equal(0);
+    expect(text).to.not.contain('dpid="of10",type=');
+    openflow.emit('switchDisconnected', { dpid: 'a' });
+    expect(sample(await m.api.render(), 'spotlight_switch_group_capacity', { dpid: 'a', type: 'select' })).to.equal(undefined);
+    m.detach();
+  });
+
   it('counts packet-ins by reason and frame kind', async () => {
     const { openflow, m } = parts();
     const arp = new Uint8Array(60);
