@@ -95,6 +95,8 @@ export class FlowCompiler {
   private switchesMoved = false;
   /** Per switch, its groups and their ids. */
   private readonly groupAssignments = new Map<Dpid, SwitchGroups>();
+  /** Per switch, how it sends towards each other switch (remote()): kept as long as its groups, and its routes and labels. */
+  private readonly remotes = new Map<Dpid, Map<Dpid, Remote | undefined>>();
   /** Per switch, the group types its flows were last lowered with ("select,failover"). */
   private readonly loweredGroupTypes = new Map<Dpid, string>();
 
@@ -119,7 +121,7 @@ export class FlowCompiler {
       this.markAll(d);
     }
     this.flushDirty();
-    this.store.takeDeltas();
+    this.store.recordDeltas();
   }
 
   /** Applies the changes of one commit; `model` is the snapshot after them. Returns the switches whose flows changed. */
@@ -159,9 +161,13 @@ export class FlowCompiler {
     }
     for (const d of ch.versions) this.markAll(d);
     for (const d of ch.groups) this.markAll(d);
-    for (const d of ch.portSets) this.markAll(d);
+    for (const d of ch.fabricPorts) this.markAll(d);
+    // An access port coming or going changes the switch's own flows (its guard and meter); the endpoints bound
+    // there follow from ch.refs below. Whether it has access ports at all decides its groups (switchInputs, sentUpAgain).
+    for (const d of ch.accessPorts) this.mark(d, SWITCH);
+    for (const d of ch.accessPresence) this.markAll(d);
     // Group keys name fabric ports (failover watches, send-up-again sets) and depend on the version and the group types.
-    for (const d of [...ch.switches, ...ch.versions, ...ch.groups, ...ch.portSets]) this.groupAssignments.delete(d);
+    for (const d of [...ch.switches, ...ch.versions, ...ch.groups, ...ch.fabricPorts, ...ch.accessPresence]) this.forgetWays(d);
     const owners = new Set<string>();
     for (const d of ch.switches) for (const s of this.bindings.get(d)?.values() ?? []) for (const o of s) owners.add(o);
     for (const [d, refs] of ch.refs) {
@@ -482,6 +488,8 @@ export class FlowCompiler {
     const old = this.labels;
     this.labels = labels;
     this.unlabelled = unlabelled;
+    // remote() names the destination's label.
+    this.remotes.clear();
     for (const d of new Set([...old.keys(), ...labels.keys()])) {
       if (old.get(d) === labels.get(d)) continue;
       // Everything that names this switch's label: its own flows, and every switch's ways towards it.
@@ -497,7 +505,7 @@ export class FlowCompiler {
       for (const n of this.memberNetsOn.get(dest) ?? []) this.touchedNets.add(n);
       for (const s of changed) {
         this.mark(s, SWITCH);
-        this.groupAssignments.delete(s);
+        this.forgetWays(s);
         // Its entries towards `dest` name a next hop or a group of next hops: they follow.
         for (const n of this.memberNetsOn.get(dest) ?? []) if (this.nets.get(n)?.hasSourcesAt(s)) this.mark(s, netScope(n));
       }
@@ -583,6 +591,15 @@ export class FlowCompiler {
 
   /** How switch `from` sends towards switch `to`: its label, and one next hop or the group of all of them. */
   private remote(from: Dpid, to: Dpid, groups: boolean): Remote | undefined {
+    let known = this.remotes.get(from);
+    if (!known) this.remotes.set(from, (known = new Map()));
+    if (known.has(to)) return known.get(to);
+    const r = this.findRemote(from, to, groups);
+    known.set(to, r);
+    return r;
+  }
+
+  private findRemote(from: Dpid, to: Dpid, groups: boolean): Remote | undefined {
     const label = this.labels.get(to);
     if (label === undefined) return undefined;
     const hops = this.routes.hops(from, to);
@@ -610,6 +627,12 @@ export class FlowCompiler {
       this.groupAssignments.set(d, g);
     }
     return g;
+  }
+
+  /** Drops what a switch's ways were derived from: its routes, ports, version or group support changed. */
+  private forgetWays(d: Dpid): void {
+    this.groupAssignments.delete(d);
+    this.remotes.delete(d);
   }
 
   private flushDirty(deadline = Infinity): void {

@@ -41,6 +41,8 @@ export class PieceStore {
   private readonly deltas = new Map<Dpid, SwitchDelta>();
   /** Per switch, the objects its pending delta adds (so one removed again is found without a search). */
   private readonly addedSince = new Map<Dpid, Set<unknown>>();
+  /** Off while the first compile fills the store: what it lowers is where switches start, not a change to them. */
+  private recording = false;
 
   /** Pieces lowered again since the store was made (a measure of what changes cost). */
   lowered = 0;
@@ -113,6 +115,11 @@ export class PieceStore {
     return this.switches.get(dpid)?.has(scope) === true;
   }
 
+  /** From now on, what is lowered is recorded as deltas for takeDeltas(). */
+  recordDeltas(): void {
+    this.recording = true;
+  }
+
   /** The deltas recorded since the last call, per switch. */
   takeDeltas(): Map<Dpid, SwitchDelta> {
     const out = new Map(this.deltas);
@@ -144,6 +151,8 @@ export class PieceStore {
   }
 
   private record(dpid: Dpid, version: OfVersion, old: Lowered | undefined, now: Lowered | undefined): void {
+    this.onFlowsChanged?.(dpid, old?.flows ?? NONE, now?.flows ?? NONE);
+    if (!this.recording) return;
     let d = this.deltas.get(dpid);
     if (!d) {
       d = { dpid, version, removedFlows: [], addedFlows: [], removedGroups: [], addedGroups: [], removedMeters: [], addedMeters: [] };
@@ -174,7 +183,6 @@ export class PieceStore {
         added.add(m);
       }
     }
-    this.onFlowsChanged?.(dpid, old?.flows ?? NONE, now?.flows ?? NONE);
   }
 }
 

@@ -32,8 +32,12 @@ export interface PortIndexChanges {
   groups: Set<Dpid>;
   /** Per switch, the port references whose resolution may differ now (numbers as text, and names). */
   refs: Map<Dpid, Set<string>>;
-  /** Switches whose fabric ports or non-fabric ports changed. */
-  portSets: Set<Dpid>;
+  /** Switches whose link ends or usable fabric ports changed. */
+  fabricPorts: Set<Dpid>;
+  /** Switches with a port that came or went besides those: a VM's tap, say. */
+  accessPorts: Set<Dpid>;
+  /** Among those, the switches that gained their first access port or lost their last. */
+  accessPresence: Set<Dpid>;
   /** True when a link changed (appeared, went, or its usability changed). */
   links: boolean;
 }
@@ -41,7 +45,16 @@ export interface PortIndexChanges {
 /** OpenFlow port numbers from here up are reserved (OF1.0 0xff00, OF1.3 0xffffff00): LOCAL, CONTROLLER... */
 const MAX_PHYSICAL_PORT = 0xff00;
 
-const noChanges = (): PortIndexChanges => ({ switches: new Set(), versions: new Set(), groups: new Set(), refs: new Map(), portSets: new Set(), links: false });
+const noChanges = (): PortIndexChanges => ({
+  switches: new Set(),
+  versions: new Set(),
+  groups: new Set(),
+  refs: new Map(),
+  fabricPorts: new Set(),
+  accessPorts: new Set(),
+  accessPresence: new Set(),
+  links: false,
+});
 
 export class PortIndex {
   private readonly switches = new Map<Dpid, SwitchPorts>();
@@ -83,6 +96,7 @@ export class PortIndex {
         had.groups = sw.groups;
         ch.groups.add(d);
       }
+      const hadAccess = hasAccessPort(had);
       for (const [no, p] of sw.ports) {
         const old = had.ports.get(no);
         if (old && old.name === p.name && old.up === p.up) continue;
@@ -95,7 +109,7 @@ export class PortIndex {
         ref(d, no);
         ref(d, p.name);
         if (had.linkEnds.has(no)) linkEndTouched = true;
-        if (!old) ch.portSets.add(d);
+        if (!old) (had.linkEnds.has(no) ? ch.fabricPorts : ch.accessPorts).add(d);
       }
       for (const [no, old] of had.ports) {
         if (sw.ports.has(no)) continue;
@@ -104,8 +118,9 @@ export class PortIndex {
         ref(d, no);
         ref(d, old.name);
         if (had.linkEnds.has(no)) linkEndTouched = true;
-        ch.portSets.add(d);
+        (had.linkEnds.has(no) ? ch.fabricPorts : ch.accessPorts).add(d);
       }
+      if (ch.accessPorts.has(d) && hasAccessPort(had) !== hadAccess) ch.accessPresence.add(d);
     }
     if (!only || links || linkEndTouched || ch.switches.size > 0) this.updateLinks(topo, ch, ref);
     return ch;
@@ -137,7 +152,7 @@ export class PortIndex {
         if (name !== undefined) ch.refs.get(d)!.add(name);
       }
       if (!sameSet(sp.linkEnds, e) || !sameSet(sp.fabric, u)) {
-        ch.portSets.add(d);
+        ch.fabricPorts.add(d);
         ch.links = true;
       }
       sp.linkEnds = e;
@@ -184,6 +199,12 @@ export class PortIndex {
     if (sp.linkEnds.has(portNo)) return { code: 'PORT_IS_FABRIC', message: `port ${String(port)} of ${dpid} is a fabric link`, dpid, port, ...ctx };
     return portNo;
   }
+}
+
+/** Whether any port is an access port (accessPorts() not empty), without listing them. */
+function hasAccessPort(sp: SwitchPorts): boolean {
+  for (const p of sp.ports.keys()) if (!sp.linkEnds.has(p) && p < MAX_PHYSICAL_PORT) return true;
+  return false;
 }
 
 function readSwitch(sw: TopoSwitch): SwitchPorts {

@@ -29,6 +29,9 @@ interface Edge {
 
 const UNREACHED = -1;
 const NO_HOPS: readonly number[] = [];
+/** Bits of a packed way (FabricRoutes.ways) besides its hop list id. */
+const TRANSIT = 2;
+const SENDS_BACK = 1;
 
 /**
  * What changed per destination: the switches whose next hops or transit role
@@ -44,10 +47,13 @@ export class FabricRoutes {
   private present: boolean[] = [];
   /** Per destination dpid: distance of every switch index (UNREACHED when none). */
   private readonly dist = new Map<Dpid, Int32Array>();
-  /** Per destination: a 32-bit signature of each switch's (next hops, transit, sends back) to find what changed. */
-  private readonly sig = new Map<Dpid, Int32Array>();
-  /** Per destination: 1 for the switches that send a frame back when their one next hop is down. */
-  private readonly back = new Map<Dpid, Uint8Array>();
+  /**
+   * Per destination: each switch's way there, packed as (hop list id << 2 |
+   * transit << 1 | sends back), 0 for none. Hop list ids index `hopLists`
+   * and are never reused, so equal ways are equal numbers: what changed is a
+   * comparison, and towards() reads the ways without searching again.
+   */
+  private readonly ways = new Map<Dpid, Int32Array>();
   /** The usable links of the last topology, by linkKey. */
   private links = new Map<string, Link>();
 
@@ -135,8 +141,7 @@ export class FabricRoutes {
       if (want.has(d)) continue;
       const changed = this.switchesWithRoutes(d);
       this.dist.delete(d);
-      this.sig.delete(d);
-      this.back.delete(d);
+      this.ways.delete(d);
       this.sortedDests = undefined;
       if (changed.size) out.set(d, { changed, reach: changed });
     }
@@ -166,10 +171,10 @@ export class FabricRoutes {
     this.sortedDests ??= [...this.dist.keys()].sort();
     const out: { dest: Dpid; hops: readonly number[]; transit: boolean; sendsBack: boolean }[] = [];
     for (const dest of this.sortedDests) {
-      if (dest === at) continue;
-      const dist = this.dist.get(dest)!;
-      if (dist[i]! <= 0) continue;
-      out.push({ dest, hops: this.hopsAt(dist, i), transit: this.transitAt(dist, i), sendsBack: this.back.get(dest)![i] === 1 });
+      // Every switch a destination reaches has a next hop, so 0 means unreachable (or the destination itself).
+      const way = this.ways.get(dest)![i] ?? 0;
+      if (way === 0) continue;
+      out.push({ dest, hops: this.hopLists[way >>> 2]!, transit: (way & TRANSIT) !== 0, sendsBack: (way & SENDS_BACK) !== 0 });
     }
     return out;
   }
@@ -183,18 +188,14 @@ export class FabricRoutes {
 
   /** Ports of `from` towards `to` on shortest paths, ascending; [] when unreachable or from === to. Equal lists are one array. */
   hops(from: Dpid, to: Dpid): readonly number[] {
-    const dist = this.dist.get(to);
-    const i = this.index.get(from);
-    if (!dist || i === undefined) return [];
-    return this.hopsAt(dist, i);
+    const way = this.ways.get(to)?.[this.index.get(from) ?? -1] ?? 0;
+    return this.hopLists[way >>> 2]!;
   }
 
   /** True when `at` is on a shortest path towards `to` for a neighbour: it must forward `to`'s label. */
   transits(at: Dpid, to: Dpid): boolean {
-    const dist = this.dist.get(to);
-    const i = this.index.get(at);
-    if (!dist || i === undefined || at === to) return false;
-    return this.transitAt(dist, i);
+    const way = this.ways.get(to)?.[this.index.get(at) ?? -1] ?? 0;
+    return at !== to && (way & TRANSIT) !== 0;
   }
 
   /** The destinations `at` forwards for others. */
@@ -227,25 +228,33 @@ export class FabricRoutes {
     for (const list of this.adj) list.sort((x, y) => x.port - y.port);
   }
 
-  private hopsAt(dist: Int32Array, i: number): readonly number[] {
+  /** The id in `hopLists` of switch i's next hops (0: none); a new list is kept only when no equal one exists. */
+  private hopListAt(dist: Int32Array, i: number): number {
     const d = dist[i]!;
-    if (d <= 0) return NO_HOPS;
-    const out: number[] = [];
-    for (const e of this.adj[i]!) if (dist[e.peer] === d - 1) out.push(e.port);
-    return this.intern(out);
+    if (d <= 0) return 0;
+    const ports = this.scratch;
+    let count = 0;
+    let h = 0x811c9dc5;
+    for (const e of this.adj[i]!) {
+      if (dist[e.peer] !== d - 1) continue;
+      ports[count++] = e.port;
+      h = Math.imul(h ^ e.port, 0x01000193);
+    }
+    if (count === 0) return 0;
+    let bucket = this.hopListIds.get(h);
+    if (!bucket) this.hopListIds.set(h, (bucket = []));
+    for (const id of bucket) if (samePorts(this.hopLists[id]!, ports, count)) return id;
+    bucket.push(this.hopLists.length);
+    this.hopLists.push(ports.slice(0, count));
+    return this.hopLists.length - 1;
   }
 
-  /** One array per distinct hop list, so equal lists are one object: callers key on it without building text. */
-  private readonly interned = new Map<number, (readonly number[])[]>();
-  private intern(hops: number[]): readonly number[] {
-    let h = 0x811c9dc5;
-    for (const p of hops) h = Math.imul(h ^ p, 0x01000193);
-    let bucket = this.interned.get(h);
-    if (!bucket) this.interned.set(h, (bucket = []));
-    for (const b of bucket) if (b.length === hops.length && b.every((x, k) => x === hops[k])) return b;
-    bucket.push(hops);
-    return hops;
-  }
+  /** Every distinct next-hop list seen, by id (0 is the empty one): equal lists are one array, so callers key on it. */
+  private readonly hopLists: (readonly number[])[] = [NO_HOPS];
+  /** Hop list ids by a hash of their ports. */
+  private readonly hopListIds = new Map<number, number[]>();
+  /** The ports hopListAt() is collecting; only its first `count` entries are meaningful. */
+  private readonly scratch: number[] = [];
 
   private transitAt(dist: Int32Array, i: number): boolean {
     const d = dist[i]!;
@@ -256,9 +265,9 @@ export class FabricRoutes {
 
   private switchesWithRoutes(dest: Dpid): Set<Dpid> {
     const out = new Set<Dpid>();
-    const sig = this.sig.get(dest);
-    if (!sig) return out;
-    for (let i = 0; i < sig.length; i++) if (sig[i] !== 0) out.add(this.ids[i]!);
+    const ways = this.ways.get(dest);
+    if (!ways) return out;
+    for (let i = 0; i < ways.length; i++) if (ways[i] !== 0) out.add(this.ids[i]!);
     return out;
   }
 
@@ -283,21 +292,20 @@ export class FabricRoutes {
       }
     }
     const back = this.sendsBack(dist);
-    const sig = new Int32Array(n);
-    for (let i = 0; i < n; i++) sig[i] = i === t ? 0 : signature(this.hopsAt(dist, i), this.transitAt(dist, i), back[i] === 1);
-    const old = this.sig.get(dest);
+    const ways = new Int32Array(n);
+    for (let i = 0; i < n; i++) if (i !== t) ways[i] = (this.hopListAt(dist, i) << 2) | (this.transitAt(dist, i) ? TRANSIT : 0) | (back[i] === 1 ? SENDS_BACK : 0);
+    const old = this.ways.get(dest);
     const changed = new Set<Dpid>();
     const reach = new Set<Dpid>();
     for (let i = 0; i < n; i++) {
       const was = old?.[i] ?? 0;
-      if (was === sig[i]) continue;
+      if (was === ways[i]) continue;
       changed.add(this.ids[i]!);
-      if ((was === 0) !== (sig[i] === 0)) reach.add(this.ids[i]!);
+      if ((was === 0) !== (ways[i] === 0)) reach.add(this.ids[i]!);
     }
     if (!this.dist.has(dest)) this.sortedDests = undefined;
     this.dist.set(dest, dist);
-    this.sig.set(dest, sig);
-    this.back.set(dest, back);
+    this.ways.set(dest, ways);
     return { changed, reach };
   }
 
@@ -336,12 +344,10 @@ export class FabricRoutes {
   }
 }
 
-/** 0 means "nothing towards this destination"; anything else hashes the hop list, the transit flag and whether it sends back. */
-function signature(hops: readonly number[], transit: boolean, sendsBack: boolean): number {
-  if (hops.length === 0 && !transit) return 0;
-  let h = (transit ? 0x9e3779b9 : 0x85ebca6b) ^ (sendsBack ? 0x27d4eb2f : 0);
-  for (const p of hops) h = Math.imul(h ^ p, 0x01000193) ^ (h >>> 15);
-  return h === 0 ? 1 : h;
+function samePorts(list: readonly number[], ports: readonly number[], count: number): boolean {
+  if (list.length !== count) return false;
+  for (let k = 0; k < count; k++) if (list[k] !== ports[k]) return false;
+  return true;
 }
 
 /** Links whose two switches are known, distinct, and whose two ports are up. */

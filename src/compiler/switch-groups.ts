@@ -28,7 +28,13 @@ export function failoverBuckets(hop: number, watch: readonly number[]): Bucket[]
 
 /** The other fabric ports a failover group's send-back buckets watch: the two lowest besides the hop. */
 export function failoverWatch(hop: number, fabricPorts: readonly number[]): number[] {
-  return fabricPorts.filter((p) => p !== hop).slice(0, 2);
+  const out: number[] = [];
+  for (const p of fabricPorts) {
+    if (p === hop) continue;
+    out.push(p);
+    if (out.length === 2) break;
+  }
+  return out;
 }
 
 /**
@@ -102,13 +108,12 @@ export interface GroupFeatures {
 
 export function switchGroups(ways: Iterable<{ hops: readonly number[]; transit: boolean; sendsBack: boolean }>, sw: GroupFeatures, lists: BucketLists): SwitchGroups {
   const kinds = new Map<string, { groupType: GroupType; buckets: () => Bucket[] }>();
-  const byKey = new Map<string, readonly number[]>();
+  // Equal hop lists are one array (FabricRoutes.hops): the key text is made once per distinct list.
+  const selects = new Set<readonly number[]>();
   const failover = new Map<number, string>();
   for (const { hops, transit, sendsBack } of ways) {
     if (hops.length > 1) {
-      if (!sw.select) continue;
-      const key = hops.join(',');
-      if (!byKey.has(key)) byKey.set(key, hops);
+      if (sw.select) selects.add(hops);
       continue;
     }
     const hop = hops[0]!;
@@ -119,12 +124,17 @@ export function switchGroups(ways: Iterable<{ hops: readonly number[]; transit: 
     failover.set(hop, key);
     kinds.set(key, { groupType: 'ff', buckets: () => lists.keyed(key, () => failoverBuckets(hop, watch)) });
   }
-  for (const [key, hops] of byKey) kinds.set(key, { groupType: 'select', buckets: () => lists.select(hops) });
+  const selectKeys = new Map<readonly number[], string>();
+  for (const hops of selects) {
+    const key = hops.join(',');
+    selectKeys.set(hops, key);
+    if (!kinds.has(key)) kinds.set(key, { groupType: 'select', buckets: () => lists.select(hops) });
+  }
   const ids = assignGroups(kinds.keys());
   return {
     usesSelect: sw.select,
     usesFailover: sw.failover,
-    byHops: new Map([...byKey].map(([key, hops]) => [hops, ids.get(key)!])),
+    byHops: new Map([...selectKeys].map(([hops, key]) => [hops, ids.get(key)!])),
     groups: [...kinds].map(([key, k]) => ({ groupId: ids.get(key)!, groupType: k.groupType, buckets: k.buckets() })),
     failover: new Map([...failover].map(([hop, key]) => [hop, ids.get(key)!])),
     sentBack: sendsUpAgain(sw.of13, sw.accessPorts, sw.fabricPorts) ? sentUpAgain(sw.fabricPorts) : [],

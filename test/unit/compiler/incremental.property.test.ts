@@ -8,6 +8,7 @@ import { flowText, groupText, meterText } from '../../../src/compiler/ofctl-text
 import type { ModelChange, ModelSnapshot, Network, Relation, Vm } from '../../../src/model/types.js';
 import type { CompileResult, SwitchFlows } from '../../../src/compiler/types.js';
 import type { GroupSupport, Link, TopologySnapshot, TopoPort, TopoSwitch } from '../../../src/topo/types.js';
+import { countCalls } from '../../support/count-calls.js';
 import { buildScenario, dpidOf, recipeArb, type Recipe } from '../../support/flowsim-scenarios.js';
 
 type Step = { op: string; a: number; b: number; c: number };
@@ -320,5 +321,66 @@ describe('compiler: apply() touches only the switches a change affects', () => {
     // Its own edge (a new source) and the other member's edge (a forwarding entry); the aggregation switch between them forwards on labels only.
     expect([...touched].sort()).to.deep.equal([dpid(1), dpid(2)]);
     same(inc.result(), compile(next, topo));
+  });
+
+  // A tap port coming and going: the switch's own flows follow, and the pieces of the VM bound there, whatever else the switch carries.
+  const tapCloud = async (networks: number): Promise<{ topo: TopologySnapshot; model: ModelSnapshot; edge: string }> => {
+    const { fatTree, dpid } = await import('../../support/flowsim-topologies.js');
+    const topo = fatTree(2, 2, networks + 1);
+    const nets = new Map<string, Network>();
+    const vms = new Map<string, Vm>();
+    for (let n = 1; n <= networks; n++) {
+      nets.set(`n${n}`, { name: `n${n}`, tenant: 't', kind: 'private', cidrs: [], gateways: [], segment: n });
+      for (const edge of [0, 1]) {
+        const k = n * 2 + edge;
+        const name = `v${n}-${edge}`;
+        vms.set(name, { name, tenant: 't', interfaces: [{ mac: `02:00:00:00:${(k >> 8).toString(16).padStart(2, '0')}:${(k & 0xff).toString(16).padStart(2, '0')}`, ips: [], network: `n${n}`, switch: dpid(2 + edge), port: n }] });
+      }
+    }
+    return { topo, model: { generation: 1, networks: nets, vms, relations: new Map() }, edge: dpid(2) };
+  };
+  const withoutPort = (t: TopologySnapshot, d: string, portNo: number): TopologySnapshot => {
+    const sw = t.switches.get(d)!;
+    const ports = new Map(sw.ports);
+    ports.delete(portNo);
+    return { ...t, version: t.version + 1, switches: new Map([...t.switches, [d, { ...sw, ports }]]) };
+  };
+
+  it('a tap port going and coming back refreshes as many scopes on a switch carrying 20 networks as on one carrying 2, and ends as a full compile', async () => {
+    const scopesRefreshed = async (networks: number): Promise<number[]> => {
+      const { topo, model, edge } = await tapCloud(networks);
+      const inc = new FlowCompiler(model, topo);
+      const refreshed = countCalls(inc, 'refreshScope');
+      const counts: number[] = [];
+      const gone = withoutPort(topo, edge, 1);
+      for (const t of [gone, topo]) {
+        const before = refreshed.count;
+        inc.applyTopology(t, new Set([edge]), false);
+        inc.flush();
+        counts.push(refreshed.count - before);
+        same(inc.result(), compile(model, t));
+      }
+      return counts;
+    };
+    const few = await scopesRefreshed(2);
+    const many = await scopesRefreshed(20);
+    expect(many).to.deep.equal(few);
+    // The switch's own flows, its delivered MACs and the VM's network: not the other networks there.
+    for (const c of many) expect(c).to.be.at.most(4);
+  });
+
+  it("an edge switch losing its last access port and getting it back ends as a full compile (its groups and send-up-again flows follow)", async () => {
+    const { topo, model, edge } = await tapCloud(1);
+    const inc = new FlowCompiler(model, topo);
+    let t = topo;
+    for (const p of [1, 2]) {
+      t = withoutPort(t, edge, p);
+      inc.applyTopology(t, new Set([edge]), false);
+      inc.flush();
+      same(inc.result(), compile(model, t));
+    }
+    inc.applyTopology(topo, new Set([edge]), false);
+    inc.flush();
+    same(inc.result(), compile(model, topo));
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../../../src/compiler/compile.js';
-import { COOKIE_TAG_MASK, COOKIE_TAG_VALUE, cookieFor, cookieKind, isSpotlightCookie } from '../../../src/compiler/cookie.js';
+import { COOKIE_TAG_MASK, COOKIE_TAG_VALUE, cookieFor, cookieKind, fnv1a64, isSpotlightCookie } from '../../../src/compiler/cookie.js';
 import { flowKey } from '../../../src/reconcile/match-key.js';
 import { checkFlow, STAGES } from '../../../src/compiler/pipeline.js';
 import type { DesiredFlow } from '../../../src/compiler/types.js';
@@ -64,5 +64,13 @@ describe('compiler: cookies', () => {
     expect(cookieFor('iface', 'vm2/02:00:00:00:00:01')).to.not.equal(a);
     expect(cookieKind(cookieFor('network', 'blue'))).to.equal(2);
     expect(isSpotlightCookie(0x1234n)).to.equal(false);
+  });
+
+  it('hash ids with 64-bit FNV-1a over their UTF-8 bytes (the published test vectors)', () => {
+    // The first three are the FNV reference's vectors; the last (a two-byte character) is the textbook bigint loop's result.
+    expect(fnv1a64('')).to.equal(0xcbf29ce484222325n);
+    expect(fnv1a64('a')).to.equal(0xaf63dc4c8601ec8cn);
+    expect(fnv1a64('foobar')).to.equal(0x85944171f73967e8n);
+    expect(fnv1a64('réseau')).to.equal(0xeb350be74a23e547n);
   });
 });
