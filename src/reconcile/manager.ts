@@ -5,17 +5,13 @@ import type { Logger } from '../log.js';
 import { DesiredTables, noChanges, type DesiredChanges } from './desired.js';
 import { OFP13_VERSION } from '../openflow/wire-values.js';
 import type { Dpid } from '../openflow/dpid.js';
-import type { Clock } from '../clock.js';
 import type { GroupType } from '../openflow/flow-model.js';
-import type { CookieSpace, DesiredFlow, SwitchDelta, SwitchFlows, SwitchSession } from './ports.js';
+import type { DesiredFlow, ReconcileSettings, SwitchDelta, SwitchFlows, SwitchSession } from './ports.js';
 import { RealizationTracker, type WaitOutcome } from './realization.js';
 import type { FlowFailure } from './refusals.js';
 import { SwitchReconciler, type PassReport, type ReconcilerState } from './switch-reconciler.js';
 
-export interface ReconcileManagerOptions {
-  logger: Logger;
-  cookies?: CookieSpace;
-  clock?: Clock;
+export interface ReconcileManagerOptions extends ReconcileSettings {
   /** Each switch's tables are read and repaired this often, at least (0: never). */
   auditIntervalMs?: number;
   /**
@@ -24,10 +20,6 @@ export interface ReconcileManagerOptions {
    * once per round of `flows / auditFlowsPerSecond` seconds.
    */
   auditFlowsPerSecond?: number;
-  coalesceMs?: number;
-  maxAttempts?: number;
-  useBundles?: boolean;
-  retryDelayMs?: number;
 }
 
 export interface SwitchReconcileStatus {
@@ -171,16 +163,11 @@ export class ReconcileManager {
   /** A switch connected (or reconnected): read its tables, then reconcile. */
   connect(session: SwitchSession): SwitchReconciler {
     this.reconcilers.get(session.dpid)?.stop();
+    const { auditIntervalMs, auditFlowsPerSecond, ...settings } = this.opts;
     const rec = new SwitchReconciler({
+      ...settings,
       session,
-      logger: this.opts.logger,
-      ...(this.opts.cookies ? { cookies: this.opts.cookies } : {}),
-      ...(this.opts.clock ? { clock: this.opts.clock } : {}),
-      ...(this.opts.auditIntervalMs !== undefined ? { auditIntervalMs: () => this.auditIntervalNow() } : {}),
-      ...(this.opts.coalesceMs !== undefined ? { coalesceMs: this.opts.coalesceMs } : {}),
-      ...(this.opts.maxAttempts !== undefined ? { maxAttempts: this.opts.maxAttempts } : {}),
-      ...(this.opts.useBundles !== undefined ? { useBundles: this.opts.useBundles } : {}),
-      ...(this.opts.retryDelayMs !== undefined ? { retryDelayMs: this.opts.retryDelayMs } : {}),
+      ...(auditIntervalMs !== undefined ? { auditIntervalMs: () => this.auditIntervalNow() } : {}),
       onRealized: (dpid, gen) => this.tracker.setRealized(dpid, gen),
     });
     this.reconcilers.set(session.dpid, rec);

@@ -6,6 +6,8 @@ import type { Dpid } from '../openflow/dpid.js';
 import type { FlowMod, GroupMod, MeterMod } from '../openflow/message-model.js';
 import type { FlowStats } from '../openflow/stats-model.js';
 import type { OfVersion } from '../openflow/wire-values.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
 
 /** One flow the compiler wants on a switch (stage, table, priority, match, instructions, cookie). */
 export type { DesiredFlow, DesiredGroup, DesiredMeter, SwitchDelta, SwitchFlows } from '../compiler/types.js';
@@ -98,3 +100,18 @@ export function isOurCookie(cookie: bigint, space: CookieSpace): boolean {
   return (cookie & space.mask) === space.tag;
 }
 
+
+/** How every switch is reconciled: given once to the manager, handed to each switch's reconciler. */
+export interface ReconcileSettings {
+  logger: Logger;
+  cookies?: CookieSpace;
+  clock?: Clock;
+  /** Wait this long after a desired-state change before a pass, to batch bursts. */
+  coalesceMs?: number;
+  /** Passes in which a failing command is tried before it is reported and left out. */
+  maxAttempts?: number;
+  /** Use atomic bundles when the switch offers them (default true). */
+  useBundles?: boolean;
+  /** Wait after a timed-out batch before reading the table again. */
+  retryDelayMs?: number;
+}

@@ -1,45 +1,44 @@
-// One switch: holds its desired and installed tables, and brings the switch
-// to the desired state with the smallest ordered set of commands, confirmed by
-// a barrier (or an atomic bundle). Its state is explicit: what it is doing
-// (`state`) and what it still owes (`pending`: a table read, a full
-// comparison, the keys desired-state changes touched). A pass plans (pure,
-// src/reconcile/diff.ts) and then does the I/O. Work is serialised per switch
-// and bursts of changes are coalesced. The table is read, never cleared, on
-// connect, so a controller restart changes nothing that is right; after that,
-// a change costs the keys it touched, not the whole table.
+// One switch: brings it to the desired state with the smallest ordered set of
+// commands, confirmed by a barrier (or an atomic bundle). What it is doing and
+// what it still owes are explicit (switch-plan.ts: `ReconcilerState`,
+// `Pending`), and what it does next is decided there, without I/O; this file
+// does the I/O each step names: reads the tables, sends the plan, keeps what
+// the switch confirmed. Work is serialised per switch and bursts of changes
+// are coalesced. The table is read, never cleared, on connect, so a
+// controller restart changes nothing that is right; after that, a change costs
+// the keys it touched, not the whole table.
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import type { Logger } from '../log.js';
 import { OFP13_VERSION } from '../openflow/wire-values.js';
 import { canonicalInstructions } from './action-key.js';
-import { DesiredTables, noChanges, type DesiredChanges } from './desired.js';
+import { DesiredTables, noChanges } from './desired.js';
 import { driftOf, keyInstalled, planFlows, type Drift, type FlowPlan, type InstalledTables, type PlannedChange, type PlannedObject, type PlanScope } from './diff.js';
-import {
-  DEFAULT_COOKIE_SPACE,
-  type ApplyResult,
-  type CookieSpace,
-  type DesiredFlow,
-  type DesiredGroup,
-  type DesiredMeter,
-  type SwitchCommand,
-  type SwitchSession,
-} from './ports.js';
+import { DEFAULT_COOKIE_SPACE, type ApplyResult, type CookieSpace, type DesiredFlow, type DesiredGroup, type DesiredMeter, type ReconcileSettings, type SwitchCommand, type SwitchSession } from './ports.js';
 import { Refusals, type FlowFailure } from './refusals.js';
+import {
+  bootstrapPlan,
+  desiredChanged,
+  mergePlans,
+  newPending,
+  nextState,
+  nextStep,
+  owes,
+  refusalFollowUp,
+  retryAfterPass,
+  settled,
+  tablesRead,
+  takePass,
+  type ReconcilerState,
+  type StateEvent,
+  type SwitchView,
+} from './switch-plan.js';
 
-export interface SwitchReconcilerOptions {
+export type { ReconcilerState } from './switch-plan.js';
+
+export interface SwitchReconcilerOptions extends ReconcileSettings {
   session: SwitchSession;
-  logger: Logger;
-  cookies?: CookieSpace;
-  clock?: Clock;
   /** Re-read the table and repair drift this often (asked again for each audit); 0 or absent: no audit. */
   auditIntervalMs?: number | (() => number);
-  /** Wait this long after a desired-state change before a pass, to batch bursts. */
-  coalesceMs?: number;
-  /** Passes in which a failing command is tried before it is reported and left out. */
-  maxAttempts?: number;
-  /** Use atomic bundles when the switch offers them (default true). */
-  useBundles?: boolean;
-  /** Wait after a timed-out batch before reading the table again. */
-  retryDelayMs?: number;
   onRealized?: (dpid: string, generation: number) => void;
 }
 
@@ -50,24 +49,6 @@ export interface PassReport {
   deletes: number;
   errors: number;
   conflicts: number;
-}
-
-/**
- * reading: the switch's tables are being read; running: a pass is under way;
- * idle: nothing owed; standby: another controller is the switch's master, so
- * work waits for resume(); disconnected: the session went (a new reconciler
- * takes the next one); stopped: closed on purpose.
- */
-export type ReconcilerState = 'reading' | 'running' | 'idle' | 'standby' | 'disconnected' | 'stopped';
-
-/** What the reconciler still owes the switch. */
-interface Pending {
-  /** Read the tables first: on connect, for an audit, or after a batch whose outcome is unknown. */
-  read: 'none' | 'connect' | 'audit' | 'recover';
-  /** Compare everything (after a read, or a whole new desired set). */
-  full: boolean;
-  /** Keys, groups and meters that desired-state changes touched since the last pass. */
-  changes: DesiredChanges;
 }
 
 /** A full comparison of this many keys is cut into slices, the event loop served between them. */
@@ -81,22 +62,20 @@ export class SwitchReconciler {
   private readonly clock: Clock;
   private readonly opts: SwitchReconcilerOptions;
   private desired: DesiredTables | undefined;
-  private bootstrap: DesiredTables | undefined;
   private desiredGeneration = -1;
+  /** The tables as last read, updated with what the switch confirmed since; absent until read and once an outcome is unknown. */
   private installed: InstalledTables | undefined;
   private realized: number | undefined;
-  private pending: Pending = { read: 'connect', full: true, changes: noChanges() };
   private stateValue: ReconcilerState = 'reading';
-  /** The last pass left the switch at desiredGeneration's state, and nothing is owed since. */
-  private inSync = false;
+  private readonly pending = newPending();
   private readonly refusals: Refusals;
-  /** What the last audit's read found changed behind the reconciler's back. */
-  private drift: Drift | undefined;
-  private auditing = false;
+  /** Passes run here one at a time; absent when none is running. */
   private loop: Promise<void> | undefined;
   private coalesceTimer: TimerHandle | undefined;
   private auditTimer: TimerHandle | undefined;
+  /** False once the switch refused to open a bundle: not asked again. */
   private bundlesUsable: boolean;
+  /** Conflicting slots already logged. */
   private conflictKeys = new Set<string>();
   private auditWaiters: ((r: PassReport | undefined) => void)[] = [];
   readonly passes: PassReport[] = [];
@@ -154,16 +133,8 @@ export class SwitchReconciler {
   setDesiredTables(generation: number, tables: DesiredTables, changed: PlanScope): void {
     const replaced = this.desired !== tables;
     this.desired = tables;
-    // The real desired state supersedes whatever bootstrap was waiting.
-    this.bootstrap = undefined;
     this.desiredGeneration = Math.max(this.desiredGeneration, generation);
-    this.inSync = false;
-    if (changed === 'all' || replaced) this.pending.full = true;
-    else {
-      for (const k of changed.flows) this.pending.changes.flows.add(k);
-      for (const g of changed.groups) this.pending.changes.groups.add(g);
-      for (const m of changed.meters) this.pending.changes.meters.add(m);
-    }
+    desiredChanged(this.pending, replaced ? 'all' : changed);
     this.kick(this.opts.coalesceMs ?? 0);
   }
 
@@ -174,22 +145,23 @@ export class SwitchReconciler {
    */
   setBootstrap(tables: DesiredTables): void {
     if (this.desired) return;
-    this.bootstrap = tables;
+    this.pending.bootstrap = tables;
     this.kick(0);
   }
 
   /** The generation moved without changing this switch's desired state. */
   advance(generation: number): void {
     if (generation <= this.desiredGeneration) return;
+    const atOnce = settled(this.view(), this.loop !== undefined);
     this.desiredGeneration = generation;
-    if (this.inSync && this.loop === undefined && this.stateValue === 'idle' && !this.hasWork()) this.markRealized(generation);
+    if (atOnce) this.markRealized(generation);
     else this.kick(this.opts.coalesceMs ?? 0);
   }
 
   /** This controller became the switch's master: read the tables again and reconcile. */
   resume(): void {
     if (this.stopped()) return;
-    if (this.stateValue === 'standby') this.stateValue = 'idle';
+    this.to({ on: 'resume' });
     this.pending.read = 'recover';
     this.kick(0);
   }
@@ -213,22 +185,19 @@ export class SwitchReconciler {
   }
 
   stop(): void {
-    this.stateValue = 'stopped';
+    this.to({ on: 'stop' });
     this.coalesceTimer?.cancel();
     this.auditTimer?.cancel();
     this.coalesceTimer = undefined;
     this.settleAudits(undefined);
   }
 
-  /** Work the switch is owed: a read, a bootstrap, a comparison, or changed keys. */
-  private hasWork(): boolean {
-    const c = this.pending.changes;
-    return this.pending.read !== 'none' || this.bootstrap !== undefined || this.pending.full || c.flows.size > 0 || c.groups.size > 0 || c.meters.size > 0;
+  private view(): SwitchView {
+    return { state: this.stateValue, pending: this.pending, desired: this.desired, installed: this.installed, desiredGeneration: this.desiredGeneration, realized: this.realized };
   }
 
-  /** Work, or a generation not yet confirmed. */
-  private owes(): boolean {
-    return this.hasWork() || (this.desired !== undefined && this.desiredGeneration > (this.realized ?? -1));
+  private to(e: StateEvent): void {
+    this.stateValue = nextState(this.stateValue, e);
   }
 
   private armAudit(): void {
@@ -268,39 +237,43 @@ export class SwitchReconciler {
     this.coalesceTimer = undefined;
     this.loop = (async () => {
       try {
-        while (!this.stopped() && this.owes()) {
+        while (nextStep(this.view()).do !== 'rest') {
           // Let changes published in the same turn join this pass, and never hold the event loop between passes.
           await new Promise((r) => setImmediate(r));
-          if (this.stopped() || !(await this.step())) break;
+          if (!(await this.step())) break;
         }
       } catch (err) {
         this.log.error('reconcile pass failed', { error: String(err) });
       } finally {
         this.loop = undefined;
-        if (!this.stopped() && this.stateValue !== 'standby') {
-          this.stateValue = 'idle';
-          // Work that arrived while the last step was finishing.
-          if (this.owes() && this.desired && this.installed) this.kick(0);
-        }
+        this.to({ on: 'passesEnded' });
+        // Work that arrived while the last step was finishing.
+        if (this.stateValue === 'idle' && owes(this.view()) && this.desired && this.installed) this.kick(0);
       }
     })();
   }
 
-  /** One step of work; false when nothing more can be done now (no desired state yet, or waiting to retry). */
+  /** Does the steps the plan names until a pass is done; false when nothing more can be done now (no desired state yet, a lost switch, or halted). */
   private async step(): Promise<boolean> {
-    if (this.pending.read !== 'none') {
-      const why = this.pending.read;
-      this.stateValue = 'reading';
-      const ok = await this.readTables(why === 'audit');
-      if (!ok) return false;
+    for (;;) {
+      const next = nextStep(this.view());
+      switch (next.do) {
+        case 'read':
+          this.to({ on: 'step', step: 'read' });
+          if (!(await this.readTables(next.reason === 'audit'))) return false;
+          continue;
+        case 'bootstrap':
+          return this.addBootstrap(next.tables);
+        case 'pass':
+          this.to({ on: 'step', step: 'pass' });
+          return this.pass(next.generation);
+        case 'wait':
+          this.settleAudits(undefined);
+          return false;
+        case 'rest':
+          return false;
+      }
     }
-    if (this.installed !== undefined && this.desired === undefined && this.bootstrap !== undefined) return this.addBootstrap();
-    if (this.desired === undefined || this.installed === undefined) {
-      this.settleAudits(undefined);
-      return false;
-    }
-    this.stateValue = 'running';
-    return this.pass();
   }
 
   private async readTables(audit: boolean): Promise<boolean> {
@@ -322,26 +295,23 @@ export class SwitchReconciler {
     };
     // On an audit, drift is the table against what this reconciler installed
     // (not against the desired state, which may have moved meanwhile).
-    this.drift = audit && this.installed !== undefined ? driftOf(this.installed.flows, read.flows, this.cookies) : undefined;
-    this.auditing = audit;
+    const drift = audit && this.installed !== undefined ? driftOf(this.installed.flows, read.flows, this.cookies) : undefined;
+    tablesRead(this.pending, audit ? { drift } : undefined);
     this.installed = read;
     this.refusals.tablesRead(read);
-    this.pending.read = 'none';
-    this.pending.full = true;
     this.log.debug('read tables', { flows: r.flows.length, groups: read.groups.size, meters: read.meters.size });
     return true;
   }
 
   /** Adds the bootstrap flows and meters the switch lacks; nothing else. */
-  private async addBootstrap(): Promise<boolean> {
-    const t = this.bootstrap!;
-    this.bootstrap = undefined;
-    const plan = planFlows(t, this.installed!, { version: this.session.version, cookies: this.cookies, refusedMeters: this.refusals.unsupportedMeters });
-    const adds = plan.changes.filter((c) => c.kind === 'add');
-    const objects = plan.objects.before.filter((o) => o.kind === 'add');
+  private async addBootstrap(tables: DesiredTables): Promise<boolean> {
+    this.pending.bootstrap = undefined;
+    const plan = bootstrapPlan(tables, this.installed!, { version: this.session.version, cookies: this.cookies, refusedMeters: this.refusals.unsupportedMeters });
+    const adds = plan.changes;
+    const objects = plan.objects.before;
     if (adds.length + objects.length === 0) return true;
-    this.stateValue = 'running';
-    const r = await this.send({ ...plan, changes: adds, objects: { before: objects, after: [] } });
+    this.to({ on: 'step', step: 'bootstrap' });
+    const r = await this.send(plan);
     if (!r.ok) {
       this.lost(r.reason);
       return false;
@@ -353,30 +323,27 @@ export class SwitchReconciler {
     return true;
   }
 
-  /** The plan for what is owed, in slices when it is a full comparison of a big table. */
-  private async plan(): Promise<FlowPlan> {
-    const scope: PlanScope = this.pending.full ? 'all' : this.pending.changes;
-    this.pending.full = false;
-    this.pending.changes = noChanges();
-    const opts = { version: this.session.version, cookies: this.cookies, skip: this.refusals.skipped(this.desired), refusedMeters: this.refusals.unsupportedMeters };
-    if (scope !== 'all' || this.desired!.flowCount + this.installed!.flows.size <= SLICE) return planFlows(this.desired!, this.installed!, opts, scope);
-    const keys = [...new Set([...this.desired!.keys(), ...this.installed!.flows.keys()])];
+  /** The plan for `scope`, in slices when it is a full comparison of a big table. */
+  private async plan(scope: PlanScope): Promise<FlowPlan> {
+    const desired = this.desired!;
+    const installed = this.installed!;
+    const opts = { version: this.session.version, cookies: this.cookies, skip: this.refusals.skipped(desired), refusedMeters: this.refusals.unsupportedMeters };
+    if (scope !== 'all' || desired.flowCount + installed.flows.size <= SLICE) return planFlows(desired, installed, opts, scope);
+    const keys = [...new Set([...desired.keys(), ...installed.flows.keys()])];
     const parts = await sliced(keys, SLICE, (part, i) =>
-      planFlows(this.desired!, this.installed!, opts, { flows: new Set(part), groups: i === 0 ? new Set([...this.desired!.groups.keys(), ...this.installed!.groups.keys()]) : new Set(), meters: i === 0 ? new Set([...this.desired!.meters.keys(), ...this.installed!.meters.keys()]) : new Set() }),
+      planFlows(desired, installed, opts, { flows: new Set(part), groups: i === 0 ? new Set([...desired.groups.keys(), ...installed.groups.keys()]) : new Set(), meters: i === 0 ? new Set([...desired.meters.keys(), ...installed.meters.keys()]) : new Set() }),
     );
     return mergePlans(parts);
   }
 
-  private async pass(): Promise<boolean> {
+  private async pass(generation: number): Promise<boolean> {
     const started = this.clock.now();
-    const generation = this.desiredGeneration;
-    const audit = this.auditing;
-    this.auditing = false;
-    const drift = audit ? this.drift : undefined;
-    this.drift = undefined;
+    const { scope, audit } = takePass(this.pending);
+    const drift: Drift | undefined = audit?.drift;
     const driftCounts = drift && { missing: drift.missing.length, unexpected: drift.unexpected.length, changed: drift.changed.length };
     const drifted = driftCounts ? driftCounts.missing + driftCounts.unexpected + driftCounts.changed : 0;
-    const plan = await this.plan();
+    const cleanAudit = audit !== undefined && drifted === 0;
+    const plan = await this.plan(scope);
     this.logPlanProblems(plan, generation);
     const report: PassReport = { generation, adds: 0, modifies: 0, deletes: 0, errors: 0, conflicts: plan.conflicts.length };
     for (const c of plan.changes) {
@@ -387,7 +354,7 @@ export class SwitchReconciler {
     const commands = [...plan.objects.before, ...plan.changes, ...plan.objects.after];
     if (commands.length === 0) {
       if (drifted > 0) this.log.info('audit found drift that the desired state no longer holds', { generation, ...driftCounts });
-      this.finishPass(report, audit && drifted === 0);
+      this.finishPass(report, cleanAudit);
       this.markRealized(generation);
       return true;
     }
@@ -408,25 +375,19 @@ export class SwitchReconciler {
         this.track(c);
       }
     });
-    if (freed) {
-      const again = this.refusals.retryTableFull();
-      for (const key of again) this.pending.changes.flows.add(key);
-      if (again.length > 0) retry = true;
-    }
+    // Flows left out for a full table get one more try once flows left the switch.
+    const again = freed ? this.refusals.retryTableFull() : [];
+    if (again.length > 0) retry = true;
     report.errors = failed.size;
     if (drifted > 0) {
       const sample = [...drift!.missing.map((k) => `missing ${k}`), ...drift!.changed.map((k) => `changed ${k}`), ...drift!.unexpected.map((k) => `unexpected ${k}`)].slice(0, 5);
       this.log.info('audit repaired drift', { generation, ...driftCounts, adds: report.adds, modifies: report.modifies, deletes: report.deletes, sample });
     }
     this.log.info('flows reconciled', { generation, adds: report.adds, modifies: report.modifies, deletes: report.deletes, groups: plan.objects.before.length + plan.objects.after.length, errors: report.errors, ms: this.clock.now() - started, ...(audit ? { audit: true } : {}) });
-    this.finishPass(report, audit && drifted === 0);
+    this.finishPass(report, cleanAudit);
     if (retry) {
       // Retry what failed in another pass; the refusals bound the attempts.
-      for (const [i] of failed) {
-        const c = commands[i]!;
-        if ('flow' in c) this.pending.changes.flows.add(c.key);
-        else this.pending.full = true;
-      }
+      retryAfterPass(this.pending, [...failed.keys()].map((i) => commands[i]!), again);
       return true;
     }
     this.markRealized(generation);
@@ -496,26 +457,18 @@ export class SwitchReconciler {
   /** Logs a refused command and what follows from it; true when it will be tried again. */
   private refused(c: PlannedChange | PlannedObject, errType: number, code: number): boolean {
     const outcome = this.refusals.record(c, errType, code, this.desired, this.session.version);
+    const retry = refusalFollowUp(this.pending, outcome);
     if (outcome.kind === 'meterUnsupported') {
       // A datapath without meters must not take the flows that use them down: they go unmetered.
-      this.pending.full = true;
       this.log.error('switch refused a packet-in meter; controller-bound flows go unmetered (set the OVS controller rate limit)', { meterId: c.command.type === 'meterMod' ? c.command.meterId : c.key, errType, code });
-      return true;
+      return retry;
     }
     const f = outcome.failure;
     const fields = { kind: c.kind, stage: f.stage, ...('flow' in c ? { tableId: c.flow.tableId, priority: c.flow.priority } : {}), flow: c.key, errType, code, attempts: f.attempts };
-    if (f.tableFull && 'flow' in c) {
-      this.log.error('switch table full: flow left out until flows leave the switch or its desired state changes', { ...fields, instructions: canonicalInstructions(c.flow.instructions) });
-      return false;
-    }
-    if (outcome.kind === 'gaveUp') {
-      this.log.error('switch keeps refusing a command; left out until its desired state changes', fields);
-      return false;
-    }
-    // The switch holds other groups or meters than believed: read them before the next pass.
-    if (outcome.reread && this.pending.read === 'none') this.pending.read = 'recover';
-    this.log.warn('switch refused a command; will retry', fields);
-    return true;
+    if (f.tableFull && 'flow' in c) this.log.error('switch table full: flow left out until flows leave the switch or its desired state changes', { ...fields, instructions: canonicalInstructions(c.flow.instructions) });
+    else if (outcome.kind === 'gaveUp') this.log.error('switch keeps refusing a command; left out until its desired state changes', fields);
+    else this.log.warn('switch refused a command; will retry', fields);
+    return retry;
   }
 
   /** Conflicts are logged when they appear, not on every pass; malformed and duplicate desired flows once per pass. */
@@ -532,7 +485,6 @@ export class SwitchReconciler {
   }
 
   private markRealized(generation: number): void {
-    if (generation === this.desiredGeneration && !this.hasWork()) this.inSync = true;
     if (generation < 0 || (this.realized !== undefined && generation <= this.realized)) return;
     this.realized = generation;
     this.opts.onRealized?.(this.dpid, generation);
@@ -542,20 +494,19 @@ export class SwitchReconciler {
     // What reached the switch is unknown now: read the tables before any next pass.
     this.installed = undefined;
     this.pending.read = 'recover';
-    this.inSync = false;
     this.settleAudits(undefined);
-    if (reason === 'notMaster') {
-      // Another controller is master: wait for resume(); desired-state changes and audits still read the table.
-      this.stateValue = 'standby';
+    this.to({ on: 'lost', reason });
+    if (this.stateValue === 'standby') {
+      // Another controller is master: wait for resume().
       this.log.info('not master of this switch; passes wait');
       return;
     }
-    if (reason === 'disconnected') {
-      this.stateValue = 'disconnected';
+    if (this.stateValue === 'disconnected') {
       this.auditTimer?.cancel();
       this.log.warn('switch went away during reconcile');
       return;
     }
+    if (this.stateValue === 'stopped') return;
     this.log.warn('switch did not answer; will read its tables again', { reason });
     this.clock.setTimeout(() => this.kick(0), this.opts.retryDelayMs ?? 1000);
   }
@@ -570,20 +521,4 @@ async function sliced<T, R>(items: readonly T[], size: number, fn: (part: readon
     if (items.length === 0) break;
   }
   return out;
-}
-
-function mergePlans(parts: FlowPlan[]): FlowPlan {
-  const tableOrder = (a: PlannedChange, b: PlannedChange): number => {
-    const rank = (c: PlannedChange): number => (c.kind === 'add' ? 0 : c.kind === 'delete' ? 2 : 1);
-    if (rank(a) !== rank(b)) return rank(a) - rank(b);
-    if (rank(a) === 2) return a.flow.tableId - b.flow.tableId || a.flow.priority - b.flow.priority || (a.key < b.key ? -1 : 1);
-    return b.flow.tableId - a.flow.tableId || b.flow.priority - a.flow.priority || (a.key < b.key ? -1 : 1);
-  };
-  return {
-    changes: parts.flatMap((p) => p.changes).sort(tableOrder),
-    objects: { before: parts.flatMap((p) => p.objects.before), after: parts.flatMap((p) => p.objects.after) },
-    conflicts: parts.flatMap((p) => p.conflicts),
-    invalid: parts[0]?.invalid ?? [],
-    duplicates: parts[0]?.duplicates ?? [],
-  };
 }
