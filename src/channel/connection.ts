@@ -9,21 +9,11 @@ import { decodeMessage, formatDpid, OFPT13, peekHeader } from '../openflow/index
 import type { CodecError } from '../openflow/errors.js';
 import type { OfpMessage } from '../openflow/message-model.js';
 import type { FlowStats, FlowStatsRequestBody, GroupFeatures, PortDesc, SwitchDesc } from '../openflow/stats-model.js';
-import type { OfVersion } from '../openflow/wire-values.js';
+import { OFPBRC_BAD_TYPE, OFPBRC_BAD_VERSION, OFPET_BAD_REQUEST, OFPET_HELLO_FAILED, OFPHFC_INCOMPATIBLE, type OfVersion } from '../openflow/wire-values.js';
 import { RepeatedLogLimiter, type Logger } from '../log.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { BarrierResult, ConnectionDeps, ConnectionEvents, ConnectionState, SendResult } from './connection-types.js';
-import {
-  badRequestCode,
-  ChannelError,
-  OFPBRC_BAD_TYPE,
-  OFPBRC_BAD_VERSION,
-  OFPET_BAD_REQUEST,
-  OFPET_HELLO_FAILED,
-  OFPHFC_INCOMPATIBLE,
-  type DisconnectReason,
-  type SwitchErrorInfo,
-} from './errors.js';
+import { badRequestCode, ChannelError, type DisconnectReason, type SwitchErrorInfo } from './errors.js';
 import { runHandshake } from './handshake.js';
 import { InboundPump } from './inbound.js';
 import { Keepalive } from './keepalive.js';

@@ -3,6 +3,7 @@
 // rejections or events); nothing here throws into the socket's event loop.
 import type { CodecError } from '../openflow/errors.js';
 import type { ErrorMsg, OfpMessage } from '../openflow/message-model.js';
+import { OFPBRC_BAD_LEN, OFPBRC_BAD_TYPE, OFPBRC_BAD_VERSION } from '../openflow/wire-values.js';
 
 export type ChannelErrorCode =
   /** The switch answered a request with an OpenFlow ERROR message. */
@@ -67,14 +68,6 @@ export class ChannelError extends Error {
     if (extra.codecError) this.codecError = extra.codecError;
   }
 }
-
-// OpenFlow error types and codes the channel itself sends (same numbers in 1.0 and 1.3).
-export const OFPET_HELLO_FAILED = 0;
-export const OFPHFC_INCOMPATIBLE = 0;
-export const OFPET_BAD_REQUEST = 1;
-export const OFPBRC_BAD_VERSION = 0;
-export const OFPBRC_BAD_TYPE = 1;
-export const OFPBRC_BAD_LEN = 6;
 
 /** The OFPET_BAD_REQUEST code that answers a message we could not decode. */
 export function badRequestCode(error: CodecError): number {

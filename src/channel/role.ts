@@ -5,19 +5,10 @@
 // request, which carries no generation id: there the switch only keeps one
 // master at a time, and the controller's own lease check is the fence.
 import type { ControllerRole } from '../openflow/message-model.js';
-import { OFP13_VERSION, type OfVersion } from '../openflow/wire-values.js';
+import { OFP13_VERSION, OFPBRC_EPERM, OFPBRC_IS_SLAVE, OFPET13_ROLE_REQUEST_FAILED, OFPET_BAD_REQUEST, OFPRRFC_BAD_ROLE, OFPRRFC_STALE, type OfVersion } from '../openflow/wire-values.js';
 import { ChannelError } from './errors.js';
 import type { SwitchConnection } from './connection.js';
 
-/** OFPET_ROLE_REQUEST_FAILED (OF1.2+) and its codes. */
-export const OFPET_ROLE_REQUEST_FAILED = 11;
-export const OFPRRFC_STALE = 0;
-export const OFPRRFC_UNSUP = 1;
-export const OFPRRFC_BAD_ROLE = 2;
-/** OFPET_BAD_REQUEST code for a state-changing message from a slave: OF1.2+ OFPBRC_IS_SLAVE (10); OF1.0 uses OFPBRC_EPERM (5). */
-export const OFPBRC_IS_SLAVE_13 = 10;
-export const OFPBRC_EPERM_10 = 5;
-const OFPET_BAD_REQUEST = 1;
 /** Nicira's bad role code on OF1.0 (NXBRC_BAD_ROLE, vendor error 513 of OFPET_BAD_REQUEST). */
 const NXBRC_BAD_ROLE = 513;
 
@@ -34,11 +25,11 @@ type Conn = Pick<SwitchConnection, 'version' | 'request'>;
 /** Classifies a switch ERROR as a role error, or undefined. */
 export function roleErrorOf(version: OfVersion, errType: number, code: number): RoleError | undefined {
   if (version === OFP13_VERSION) {
-    if (errType === OFPET_ROLE_REQUEST_FAILED && code === OFPRRFC_STALE) return 'stale';
-    if (errType === OFPET_BAD_REQUEST && code === OFPBRC_IS_SLAVE_13) return 'notMaster';
+    if (errType === OFPET13_ROLE_REQUEST_FAILED && code === OFPRRFC_STALE) return 'stale';
+    if (errType === OFPET_BAD_REQUEST && code === OFPBRC_IS_SLAVE) return 'notMaster';
     return undefined;
   }
-  if (errType === OFPET_BAD_REQUEST && code === OFPBRC_EPERM_10) return 'notMaster';
+  if (errType === OFPET_BAD_REQUEST && code === OFPBRC_EPERM) return 'notMaster';
   return undefined;
 }
 
@@ -58,7 +49,7 @@ export async function requestRole(conn: Conn, role: 'master' | 'slave' | 'equal'
     if (err.code === 'SWITCH_ERROR' && err.switchError) {
       const { errType, code } = err.switchError;
       const detail = `error type ${errType} code ${code}`;
-      if (errType === OFPET_ROLE_REQUEST_FAILED) {
+      if (errType === OFPET13_ROLE_REQUEST_FAILED) {
         return { ok: false, reason: code === OFPRRFC_STALE ? 'stale' : code === OFPRRFC_BAD_ROLE ? 'badRole' : 'unsupported', detail };
       }
       return { ok: false, reason: code === NXBRC_BAD_ROLE ? 'badRole' : 'unsupported', detail };

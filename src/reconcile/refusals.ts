@@ -8,19 +8,7 @@ import { canonicalInstructions } from './action-key.js';
 import type { DesiredTables } from './desired.js';
 import type { InstalledTables, PlannedChange, PlannedObject } from './diff.js';
 import { isTableFull } from '../openflow/table-full.js';
-
-/** OFPET_GROUP_MOD_FAILED and the codes saying the switch's groups are not what was believed. */
-const OFPET_GROUP_MOD_FAILED = 6;
-const OFPGMFC_GROUP_EXISTS = 0;
-const OFPGMFC_UNKNOWN_GROUP = 8;
-/**
- * OFPET_METER_MOD_FAILED: any other code on an add or modify means the switch
- * has no such meter support (OVS answers INVALID_METER or OUT_OF_METERS on a
- * datapath without meters).
- */
-const OFPET_METER_MOD_FAILED = 12;
-const OFPMMFC_METER_EXISTS = 1;
-const OFPMMFC_UNKNOWN_METER = 3;
+import { OFPET13_GROUP_MOD_FAILED, OFPET13_METER_MOD_FAILED, OFPGMFC_GROUP_EXISTS, OFPGMFC_UNKNOWN_GROUP, OFPMMFC_METER_EXISTS, OFPMMFC_UNKNOWN_METER } from '../openflow/wire-values.js';
 
 export interface FlowFailure {
   key: string;
@@ -45,8 +33,8 @@ export type RefusalOutcome =
 
 /** An add of an object the switch has, or a modify of one it lacks: what was believed installed is wrong. */
 function staleBelief(errType: number, code: number): boolean {
-  if (errType === OFPET_GROUP_MOD_FAILED) return code === OFPGMFC_GROUP_EXISTS || code === OFPGMFC_UNKNOWN_GROUP;
-  if (errType === OFPET_METER_MOD_FAILED) return code === OFPMMFC_METER_EXISTS || code === OFPMMFC_UNKNOWN_METER;
+  if (errType === OFPET13_GROUP_MOD_FAILED) return code === OFPGMFC_GROUP_EXISTS || code === OFPGMFC_UNKNOWN_GROUP;
+  if (errType === OFPET13_METER_MOD_FAILED) return code === OFPMMFC_METER_EXISTS || code === OFPMMFC_UNKNOWN_METER;
   return false;
 }
 
@@ -89,7 +77,10 @@ export class Refusals {
   record(c: PlannedChange | PlannedObject, errType: number, code: number, desired: DesiredTables | undefined, version: number): RefusalOutcome {
     const cmd = c.command;
     const stale = staleBelief(errType, code);
-    if (cmd.type === 'meterMod' && c.kind !== 'delete' && errType === OFPET_METER_MOD_FAILED && !stale) {
+    // Any other METER_MOD_FAILED code on an add or modify means the switch has
+    // no such meter support (OVS answers INVALID_METER or OUT_OF_METERS on a
+    // datapath without meters).
+    if (cmd.type === 'meterMod' && c.kind !== 'delete' && errType === OFPET13_METER_MOD_FAILED && !stale) {
       this.unsupportedMeters.add(cmd.meterId);
       return { kind: 'meterUnsupported' };
     }
