@@ -592,7 +592,7 @@ export class FlowCompiler {
   /** How switch `from` sends towards switch `to`: its label, and one next hop or the group of all of them. */
   private remote(from: Dpid, to: Dpid, groups: boolean): Remote | undefined {
     let known = this.remotes.get(from);
-    if (!known) this.remotes.set(from, (known = new Map()));
+    if (!known) this.remotes.set(from, (known = new Map<Dpid, Remote | undefined>()));
     if (known.has(to)) return known.get(to);
     const r = this.findRemote(from, to, groups);
     known.set(to, r);
