@@ -132,4 +132,37 @@ describe('reconcile/channel-session', () => {
     c.commitFails = true;
     expect(await new ChannelSession(c as never).apply(commands(2), { atomic: true })).to.include({ ok: false, reason: 'bundleRejected' });
   });
+
+  for (const atomic of [false, true]) {
+    it(`sends a long ${atomic ? 'bundle' : 'batch'} in slices: the event loop turns while 2,000 flow-mods are encoded`, async () => {
+      // Each send takes 0.1 ms, as encoding a flow-mod can: 200 ms for the batch.
+      class SlowConn extends FakeConn {
+        override send(msg: Sent) {
+          const until = performance.now() + 0.1;
+          while (performance.now() < until);
+          return super.send(msg);
+        }
+      }
+      const s = new ChannelSession(new SlowConn('0000000000000001', OFP13_VERSION) as never);
+      let last = performance.now();
+      let longest = 0;
+      let turns = 0;
+      let running = true;
+      const tick = (): void => {
+        const now = performance.now();
+        longest = Math.max(longest, now - last);
+        last = now;
+        turns++;
+        if (running) setImmediate(tick);
+      };
+      setImmediate(tick);
+      const started = performance.now();
+      const r = await s.apply(commands(2000), { atomic });
+      running = false;
+      expect(r.ok).to.equal(true);
+      expect(performance.now() - started).to.be.above(200);
+      expect(turns).to.be.above(5);
+      expect(longest).to.be.below(80);
+    });
+  }
 });
