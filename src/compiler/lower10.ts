@@ -4,7 +4,7 @@
 // the source IP the flows match, IPv6 from access ports is dropped, and only
 // ff:ff:ff:ff:ff:ff counts as broadcast. Tagged frames are taken only from
 // fabric ports (src/compiler/switch-lowering.ts).
-import { BROADCAST, ETH_ARP, ETH_IPV4, ETH_RARP, IPPROTO_UDP } from '../openflow/ethernet.js';
+import { ARP_REPLY, ARP_REQUEST, BROADCAST, ETH_ARP, ETH_IPV4, ETH_RARP, IPPROTO_UDP } from '../openflow/ethernet.js';
 import { OFP10_VLAN_NONE } from '../openflow/of10/constants.js';
 import type { Action, Instruction, Match } from '../openflow/flow-model.js';
 import { isIpv6 } from '../openflow/addr.js';
@@ -61,13 +61,13 @@ export function accessFlows10(
   };
   // Per source address; the 0.0.0.0 DHCP client is added below.
   for (const ip of sourceAddresses10(ep)) {
-    add(P10.arp, { inPort: p, ethSrc: m, ethDst: BROADCAST, vlanVid: NONE, ethType: ETH_ARP, arpOp: 1, ...arpSrc(ip) }, CONTROLLER_INS);
-    if (!gw) add(P10.garp, { inPort: p, ethSrc: m, ethDst: BROADCAST, vlanVid: NONE, ethType: ETH_ARP, arpOp: 2, ...arpSrc(ip) }, CONTROLLER_INS);
+    add(P10.arp, { inPort: p, ethSrc: m, ethDst: BROADCAST, vlanVid: NONE, ethType: ETH_ARP, arpOp: ARP_REQUEST, ...arpSrc(ip) }, CONTROLLER_INS);
+    if (!gw) add(P10.garp, { inPort: p, ethSrc: m, ethDst: BROADCAST, vlanVid: NONE, ethType: ETH_ARP, arpOp: ARP_REPLY, ...arpSrc(ip) }, CONTROLLER_INS);
     dhcpTo(ip);
     if (bcast.length) add(P10.broadcast, { inPort: p, ethSrc: m, ethDst: BROADCAST, vlanVid: NONE, ethType: ETH_IPV4, ...ipSrc(ip) }, apply(bcast));
   }
   if (gw) return;
-  add(P10.arp, { inPort: p, ethSrc: m, vlanVid: NONE, ethType: ETH_ARP, arpOp: 1, arpSpa: '0.0.0.0' }, CONTROLLER_INS);
+  add(P10.arp, { inPort: p, ethSrc: m, vlanVid: NONE, ethType: ETH_ARP, arpOp: ARP_REQUEST, arpSpa: '0.0.0.0' }, CONTROLLER_INS);
   add(P10.arp, { inPort: p, ethSrc: m, vlanVid: NONE, ethType: ETH_RARP }, CONTROLLER_INS);
   if (dhcp) {
     const local = 'local' in dhcp.t ? [dhcp.t.local] : [];

@@ -3,7 +3,7 @@
 // destination, the network-wide flows (DHCP, broadcast, and the egress of
 // frames that arrive tagged), and a delivered MAC. Metadata bits 19..0 carry
 // the network's segment from the first table on.
-import { BROADCAST, ETH_ARP, ETH_IPV4, ETH_IPV6, ETH_RARP, ICMPV6_NA, ICMPV6_NS, ICMPV6_RA, ICMPV6_REDIRECT, IPPROTO_ICMPV6, IPPROTO_UDP, NO_MAC, ETH_MPLS } from '../openflow/ethernet.js';
+import { ARP_REPLY, ARP_REQUEST, BROADCAST, ETH_ARP, ETH_IPV4, ETH_IPV6, ETH_RARP, ICMPV6_NA, ICMPV6_NS, ICMPV6_RA, ICMPV6_REDIRECT, IPPROTO_ICMPV6, IPPROTO_UDP, NO_MAC, ETH_MPLS } from '../openflow/ethernet.js';
 import type { Action, Instruction, Match } from '../openflow/flow-model.js';
 import { canonicalIpv6, isIpv6, linkLocalOf } from '../openflow/addr.js';
 import { cookieFor } from './cookie.js';
@@ -60,8 +60,8 @@ export function securityFlows13(seg: number, ep: Endpoint, loc: Location, server
   if (ep.kind === 'gateway') {
     for (const sll of [m, NO_MAC]) add(P13.nd, { inPort: p, ethSrc: m, ethType: ETH_IPV6, ipProto: IPPROTO_ICMPV6, icmpv6Type: ICMPV6_NS, ipv6NdSll: sll }, next);
     // A gateway may use any source address and may send router advertisements and DHCP.
-    add(P13.garp, { inPort: p, ethSrc: m, ethDst: BROADCAST, ethType: ETH_ARP, arpOp: 2, arpSha: m }, DROP);
-    add(P13.arpBroadcast, { inPort: p, ethSrc: m, ethDst: BROADCAST, ethType: ETH_ARP, arpOp: 1, arpSha: m }, ctl);
+    add(P13.garp, { inPort: p, ethSrc: m, ethDst: BROADCAST, ethType: ETH_ARP, arpOp: ARP_REPLY, arpSha: m }, DROP);
+    add(P13.arpBroadcast, { inPort: p, ethSrc: m, ethDst: BROADCAST, ethType: ETH_ARP, arpOp: ARP_REQUEST, arpSha: m }, ctl);
     add(P13.arp, { inPort: p, ethSrc: m, ethType: ETH_ARP, arpSha: m }, next);
     add(P13.source, { inPort: p, ethSrc: m, ethType: ETH_IPV4 }, next);
     add(P13.dhcpServerAllow, { inPort: p, ethSrc: m, ethType: ETH_IPV4, ipProto: IPPROTO_UDP, udpSrc: 67 }, next);
@@ -79,8 +79,8 @@ export function securityFlows13(seg: number, ep: Endpoint, loc: Location, server
       if (!v6.includes(canon)) v6.push(canon);
       continue;
     }
-    add(P13.garp, { inPort: p, ethSrc: m, ethDst: BROADCAST, ethType: ETH_ARP, arpOp: 2, arpSha: m, arpSpa: ip }, ctl);
-    add(P13.arpBroadcast, { inPort: p, ethSrc: m, ethDst: BROADCAST, ethType: ETH_ARP, arpOp: 1, arpSha: m, arpSpa: ip }, ctl);
+    add(P13.garp, { inPort: p, ethSrc: m, ethDst: BROADCAST, ethType: ETH_ARP, arpOp: ARP_REPLY, arpSha: m, arpSpa: ip }, ctl);
+    add(P13.arpBroadcast, { inPort: p, ethSrc: m, ethDst: BROADCAST, ethType: ETH_ARP, arpOp: ARP_REQUEST, arpSha: m, arpSpa: ip }, ctl);
     // Unicast requests and replies (the target re-checking a neighbour) go on like any frame.
     add(P13.arp, { inPort: p, ethSrc: m, ethType: ETH_ARP, arpSha: m, arpSpa: ip }, next);
     add(P13.source, { inPort: p, ethSrc: m, ethType: ETH_IPV4, ipv4Src: ip }, next);
@@ -88,7 +88,7 @@ export function securityFlows13(seg: number, ep: Endpoint, loc: Location, server
   }
   const ll = linkLocalOf(m);
   if (!v6.includes(ll)) v6.push(ll);
-  add(P13.arpBroadcast, { inPort: p, ethSrc: m, ethType: ETH_ARP, arpOp: 1, arpSha: m, arpSpa: '0.0.0.0' }, ctl);
+  add(P13.arpBroadcast, { inPort: p, ethSrc: m, ethType: ETH_ARP, arpOp: ARP_REQUEST, arpSha: m, arpSpa: '0.0.0.0' }, ctl);
   add(P13.arp, { inPort: p, ethSrc: m, ethType: ETH_RARP }, ctl);
   add(P13.source, { inPort: p, ethSrc: m, ethType: ETH_IPV4, ipv4Src: '0.0.0.0', ipProto: IPPROTO_UDP, udpSrc: 68, udpDst: 67 }, next);
   for (const src of v6) {
