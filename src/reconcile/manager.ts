@@ -42,6 +42,25 @@ export type GroupCounts = Record<GroupType, number>;
  */
 const DEFAULT_AUDIT_FLOWS_PER_SECOND = 2000;
 
+/**
+ * Keying a switch's whole desired state (its first publication, or a new
+ * version) costs some 5 us a flow: at a cloud's scale, seconds for every
+ * switch at once after a start. It is done in slices of this, the event loop
+ * turning between them.
+ */
+const TABLES_SLICE_MS = 10;
+/** Flows keyed between two looks at the clock. */
+const TABLES_CHUNK = 256;
+
+/** A switch whose whole desired state is being keyed in slices; the deltas published meanwhile wait for it. */
+interface TablesInBuild {
+  tables: DesiredTables;
+  flows: readonly DesiredFlow[];
+  /** The next flow to key. */
+  next: number;
+  queued: SwitchDelta[];
+}
+
 export class ReconcileManager {
   readonly tracker: RealizationTracker;
   private readonly opts: ReconcileManagerOptions;
@@ -50,6 +69,10 @@ export class ReconcileManager {
   /** While publication is held after a start: what each switch gets before the rest (discovery's traps), added only. */
   private readonly bootstraps = new Map<Dpid, DesiredTables>();
   private readonly reconcilers = new Map<Dpid, SwitchReconciler>();
+  /** Switches whose whole desired state is being keyed (buildTables), in the order they came; their reconcilers get it when it is done. */
+  private readonly building = new Map<Dpid, TablesInBuild>();
+  /** The one loop that keys them, a slice a turn (runBuilds). */
+  private buildLoop: Promise<void> | undefined;
   private generation = -1;
 
   constructor(opts: ReconcileManagerOptions) {
@@ -89,14 +112,25 @@ export class ReconcileManager {
     this.generation = generation;
     const touched: Dpid[] = [];
     const changedBy = new Map<Dpid, DesiredChanges | 'all'>();
+    // Whole states are keyed here until this; past it, in the turns that follow.
+    const keyUntil = performance.now() + TABLES_SLICE_MS;
     for (const [dpid, delta] of deltas) {
-      let t = this.desired.get(dpid);
-      if (!t || t.version !== delta.version) {
-        t = tablesOf(full(dpid));
-        this.desired.set(dpid, t);
-        this.bootstraps.delete(dpid);
-        changedBy.set(dpid, 'all');
+      const inBuild = this.building.get(dpid);
+      if (inBuild && inBuild.tables.version === delta.version) {
+        // Relative to the whole state being keyed (full() gave it with the deltas up to its own).
+        inBuild.queued.push(delta);
         touched.push(dpid);
+        continue;
+      }
+      const t = this.desired.get(dpid);
+      if (inBuild || !t || t.version !== delta.version) {
+        this.bootstraps.delete(dpid);
+        touched.push(dpid);
+        const built = this.buildTables(dpid, full(dpid), keyUntil);
+        if (built) {
+          this.desired.set(dpid, built);
+          changedBy.set(dpid, 'all');
+        }
         continue;
       }
       const changes = noChanges();
@@ -107,11 +141,62 @@ export class ReconcileManager {
     }
     this.tracker.notePublished(generation, touched);
     for (const [dpid, rec] of this.reconcilers) {
+      // Still being keyed: the reconciler gets the tables, at the generation then published, once they are done.
+      if (this.building.has(dpid)) continue;
       const c = changedBy.get(dpid);
       if (c) rec.setDesiredTables(generation, this.desired.get(dpid)!, c);
       else rec.advance(generation);
     }
     return touched;
+  }
+
+  /**
+   * A switch's whole desired state, keyed: at once as far as `until`
+   * (performance.now() time) allows; otherwise undefined is returned and
+   * runBuilds() keys the rest in later turns of the event loop, applies the
+   * deltas published meanwhile and gives the switch's reconciler the tables
+   * at the generation published by then.
+   */
+  private buildTables(dpid: Dpid, sf: SwitchFlows, until: number): DesiredTables | undefined {
+    const tables = new DesiredTables(sf.version);
+    tables.apply([], [], { removed: [], added: sf.groups }, { removed: [], added: sf.meters }, noChanges());
+    const next = keyFlows(tables, sf.flows, 0, until);
+    if (next === sf.flows.length) {
+      this.building.delete(dpid);
+      return tables;
+    }
+    // A newer whole state replaces one still being keyed (a version change).
+    this.building.delete(dpid);
+    this.building.set(dpid, { tables, flows: sf.flows, next, queued: [] });
+    this.runBuilds();
+    return undefined;
+  }
+
+  /** Keys the switches' tables in `building`, one slice a turn, first come first done. */
+  private runBuilds(): void {
+    if (this.buildLoop) return;
+    this.buildLoop = (async () => {
+      try {
+        for (;;) {
+          await new Promise((r) => setImmediate(r));
+          const first = this.building.entries().next();
+          if (first.done) return;
+          const [dpid, job] = first.value;
+          job.next = keyFlows(job.tables, job.flows, job.next, performance.now() + TABLES_SLICE_MS);
+          if (job.next < job.flows.length) continue;
+          const t = job.tables;
+          for (const d of job.queued) t.apply(d.removedFlows, d.addedFlows, { removed: d.removedGroups, added: d.addedGroups }, { removed: d.removedMeters, added: d.addedMeters }, noChanges());
+          this.building.delete(dpid);
+          this.desired.set(dpid, t);
+          this.log.debug('desired tables keyed in slices', { dpid, flows: job.flows.length, deltas: job.queued.length, generation: this.generation });
+          this.reconcilers.get(dpid)?.setDesiredTables(this.generation, t, 'all');
+        }
+      } catch (err) {
+        this.log.error('keying desired tables failed', { error: String(err) });
+      } finally {
+        this.buildLoop = undefined;
+      }
+    })();
   }
 
   /**
@@ -146,7 +231,7 @@ export class ReconcileManager {
    * taken away or changed. A switch with desired state already ignores it.
    */
   bootstrap(dpid: Dpid, sf: SwitchFlows): void {
-    if (this.desired.has(dpid)) return;
+    if (this.desired.has(dpid) || this.building.has(dpid)) return;
     const t = tablesOf(sf);
     this.bootstraps.set(dpid, t);
     this.reconcilers.get(dpid)?.setBootstrap(t);
@@ -155,6 +240,7 @@ export class ReconcileManager {
   /** A switch left the fabric for good: its desired state goes with it. */
   forget(dpid: Dpid): void {
     if (this.reconcilers.has(dpid)) return;
+    this.building.delete(dpid);
     this.desired.delete(dpid);
     this.bootstraps.delete(dpid);
     this.tracker.forget(dpid);
@@ -177,7 +263,9 @@ export class ReconcileManager {
     // (reconciling against nothing would delete every Spotlight flow on it),
     // except for the bootstrap flows, which are only added.
     const t = this.desired.get(session.dpid);
-    if (t && t.version === session.version) rec.setDesiredTables(this.generation, t, 'all');
+    // A switch whose tables are still being keyed gets them when they are done (buildTables).
+    if (this.building.has(session.dpid)) this.log.debug('desired tables still being keyed', { dpid: session.dpid });
+    else if (t && t.version === session.version) rec.setDesiredTables(this.generation, t, 'all');
     else {
       const b = this.bootstraps.get(session.dpid);
       if (b && b.version === session.version) rec.setBootstrap(b);
@@ -233,6 +321,7 @@ export class ReconcileManager {
 
   /** Resolves once every reconciler is idle (tests, shutdown). */
   async idle(): Promise<void> {
+    while (this.buildLoop) await this.buildLoop;
     for (const rec of this.reconcilers.values()) await rec.idle();
   }
 
@@ -254,6 +343,18 @@ function sameTables(a: DesiredTables, b: DesiredTables): boolean {
   for (const [id, g] of a.groups) if (JSON.stringify(g) !== JSON.stringify(b.groups.get(id))) return false;
   for (const [id, m] of a.meters) if (JSON.stringify(m) !== JSON.stringify(b.meters.get(id))) return false;
   return true;
+}
+
+/** Keys `flows` from index `from` into `t` until `deadline` (performance.now() time) or the end; returns where it stopped. */
+function keyFlows(t: DesiredTables, flows: readonly DesiredFlow[], from: number, deadline: number): number {
+  let i = from;
+  while (i < flows.length) {
+    const end = Math.min(flows.length, i + TABLES_CHUNK);
+    t.apply([], flows.slice(i, end), { removed: [], added: [] }, { removed: [], added: [] }, noChanges());
+    i = end;
+    if (performance.now() >= deadline) break;
+  }
+  return i;
 }
 
 /** A switch's whole desired state, keyed. */

@@ -144,25 +144,23 @@ describe('reconcile/channel-session', () => {
         }
       }
       const s = new ChannelSession(new SlowConn('0000000000000001', OFP13_VERSION) as never);
-      let last = performance.now();
-      let longest = 0;
+      // Turns of the event loop while the batch is sent (a timer or a packet-in would be served in each).
       let turns = 0;
       let running = true;
       const tick = (): void => {
-        const now = performance.now();
-        longest = Math.max(longest, now - last);
-        last = now;
         turns++;
         if (running) setImmediate(tick);
       };
       setImmediate(tick);
-      const started = performance.now();
-      const r = await s.apply(commands(2000), { atomic });
-      running = false;
+      let r;
+      try {
+        r = await s.apply(commands(2000), { atomic });
+      } finally {
+        running = false;
+      }
       expect(r.ok).to.equal(true);
-      expect(performance.now() - started).to.be.above(200);
-      expect(turns).to.be.above(5);
-      expect(longest).to.be.below(80);
+      // 200 ms of sending in slices of 10 ms: about 20 turns (none when it is sent in one go).
+      expect(turns).to.be.above(10);
     });
   }
 });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { OFP10_VERSION, OFP13_VERSION, Port } from '../../../src/openflow/wire-values.js';
 import { ReconcileManager } from '../../../src/reconcile/manager.js';
-import { wrapSession, type DesiredFlow, type ReadObjectsResult, type SwitchFlows } from '../../../src/reconcile/ports.js';
+import { wrapSession, type DesiredFlow, type ReadObjectsResult, type SwitchDelta, type SwitchFlows } from '../../../src/reconcile/ports.js';
 import { RealizationTracker } from '../../../src/reconcile/realization.js';
 import { FakeClock } from '../../support/fakeclock.js';
 import { FakeSwitch } from '../../support/fakeswitch.js';
@@ -259,3 +259,55 @@ describe('reconcile/manager: audits keep to a rate of flows read', () => {
     expect(mgr.auditIntervalNow()).to.equal(10_000);
   });
 });
+
+describe('reconcile/manager: a big first desired state', () => {
+  const delta = (dpid: string, added: DesiredFlow[] = [], removed: DesiredFlow[] = []): SwitchDelta => ({ dpid, version: OFP13_VERSION, removedFlows: removed, addedFlows: added, removedGroups: [], addedGroups: [], removedMeters: [], addedMeters: [] });
+  const manyFlows = (n: number): DesiredFlow[] => Array.from({ length: n }, (_, i) => flow(i + 1, 1));
+
+  it('is keyed in slices: the event loop turns, and a delta published meanwhile is applied after it', async () => {
+    const mgr = new ReconcileManager({ logger: silentLogger() });
+    const dpid = '0000000000000001';
+    const flows = manyFlows(40_000);
+    const extra = flow(50_000, 2);
+    // Turns of the event loop while the state is keyed (a timer or a packet-in would be served in each).
+    let turns = 0;
+    let running = true;
+    const tick = (): void => {
+      turns++;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    try {
+      mgr.publish(1, new Map([[dpid, delta(dpid)]]), () => ({ dpid, version: OFP13_VERSION, flows, groups: [], meters: [] }));
+      // 40,000 flows take longer to key than one slice.
+      expect(mgr.status(dpid).desiredFlows).to.equal(0);
+      mgr.publish(2, new Map([[dpid, delta(dpid, [extra], [flows[0]!])]]), () => {
+        throw new Error('the whole state is not asked for again while it is keyed');
+      });
+      await mgr.idle();
+    } finally {
+      running = false;
+    }
+    expect(turns).to.be.above(3);
+    expect(mgr.status(dpid).desiredFlows).to.equal(40_000);
+    const sw = new FakeSwitch(dpid, OFP13_VERSION);
+    mgr.connect(sw);
+    expect(await mgr.waitFor(2, 20_000)).to.equal('realized');
+    const inPorts = new Set(sw.table().map((f) => f.match.inPort));
+    expect(inPorts.size).to.equal(40_000);
+    expect(inPorts.has(50_000)).to.equal(true);
+    expect(inPorts.has(1)).to.equal(false);
+  });
+
+  it('its generation is not realized before the switch has the whole state', async () => {
+    const mgr = new ReconcileManager({ logger: silentLogger() });
+    const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
+    mgr.connect(sw);
+    const flows = manyFlows(40_000);
+    mgr.publish(1, new Map([[sw.dpid, delta(sw.dpid)]]), () => ({ dpid: sw.dpid, version: OFP13_VERSION, flows, groups: [], meters: [] }));
+    expect(mgr.tracker.isRealized(1)).to.equal(false);
+    expect(await mgr.waitFor(1, 20_000)).to.equal('realized');
+    expect(sw.table()).to.have.length(40_000);
+  });
+});
+
