@@ -5,6 +5,7 @@ import { type OfpMessage } from '../../../src/openflow/message-model.js';
 import { ChannelSession } from '../../../src/reconcile/channel-session.js';
 import { diffFlows } from '../../../src/reconcile/diff.js';
 import { DEFAULT_COOKIE_SPACE, type SwitchCommand } from '../../../src/reconcile/ports.js';
+import { loopTurnsDuring } from '../../support/loop-turns.js';
 import { OURS } from './flowgen.js';
 
 type Sent = { type: string; xid?: number; [k: string]: unknown };
@@ -144,20 +145,7 @@ describe('reconcile/channel-session', () => {
         }
       }
       const s = new ChannelSession(new SlowConn('0000000000000001', OFP13_VERSION) as never);
-      // Turns of the event loop while the batch is sent (a timer or a packet-in would be served in each).
-      let turns = 0;
-      let running = true;
-      const tick = (): void => {
-        turns++;
-        if (running) setImmediate(tick);
-      };
-      setImmediate(tick);
-      let r;
-      try {
-        r = await s.apply(commands(2000), { atomic });
-      } finally {
-        running = false;
-      }
+      const { result: r, turns } = await loopTurnsDuring(() => s.apply(commands(2000), { atomic }));
       expect(r.ok).to.equal(true);
       // 200 ms of sending in slices of 10 ms: about 20 turns (none when it is sent in one go).
       expect(turns).to.be.above(10);

@@ -5,6 +5,7 @@ import { wrapSession, type DesiredFlow, type ReadObjectsResult, type SwitchDelta
 import { RealizationTracker } from '../../../src/reconcile/realization.js';
 import { FakeClock } from '../../support/fakeclock.js';
 import { FakeSwitch } from '../../support/fakeswitch.js';
+import { loopTurnsDuring } from '../../support/loop-turns.js';
 import { OURS } from './flowgen.js';
 import { silentLogger } from '../../support/logs.js';
 
@@ -269,15 +270,7 @@ describe('reconcile/manager: a big first desired state', () => {
     const dpid = '0000000000000001';
     const flows = manyFlows(40_000);
     const extra = flow(50_000, 2);
-    // Turns of the event loop while the state is keyed (a timer or a packet-in would be served in each).
-    let turns = 0;
-    let running = true;
-    const tick = (): void => {
-      turns++;
-      if (running) setImmediate(tick);
-    };
-    setImmediate(tick);
-    try {
+    const { turns } = await loopTurnsDuring(async () => {
       mgr.publish(1, new Map([[dpid, delta(dpid)]]), () => ({ dpid, version: OFP13_VERSION, flows, groups: [], meters: [] }));
       // 40,000 flows take longer to key than one slice.
       expect(mgr.status(dpid).desiredFlows).to.equal(0);
@@ -285,9 +278,7 @@ describe('reconcile/manager: a big first desired state', () => {
         throw new Error('the whole state is not asked for again while it is keyed');
       });
       await mgr.idle();
-    } finally {
-      running = false;
-    }
+    });
     expect(turns).to.be.above(3);
     expect(mgr.status(dpid).desiredFlows).to.equal(40_000);
     const sw = new FakeSwitch(dpid, OFP13_VERSION);
