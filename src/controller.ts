@@ -61,6 +61,8 @@ export class Controller {
   private etcd: Etcd3 | undefined;
   /** With etcd: the election and the role on each switch. */
   cluster: Cluster | undefined;
+  /** Aborted by stop(): ends a start still waiting for etcd. */
+  private readonly stopSignal = new AbortController();
   /** Unique per run: marks this process's writes and, in a cluster, its membership. */
   readonly instanceId = randomUUID();
 
@@ -226,7 +228,15 @@ export class Controller {
     const etcd = this.options.etcd;
     if (!etcd) return openStore(this.options.dataDir, { logger: this.options.logger });
     this.etcd = connectEtcd(etcd);
-    return openEtcdStore({ client: this.etcd, prefix: etcd.prefix, logger: this.options.logger, instanceId: this.instanceId, where: describeEtcd(etcd), ...(etcd.callTimeoutMs !== undefined ? { catchUpTimeoutMs: etcd.callTimeoutMs } : {}) });
+    return openEtcdStore({
+      client: this.etcd,
+      prefix: etcd.prefix,
+      logger: this.options.logger,
+      instanceId: this.instanceId,
+      where: describeEtcd(etcd),
+      signal: this.stopSignal.signal,
+      ...(etcd.callTimeoutMs !== undefined ? { catchUpTimeoutMs: etcd.callTimeoutMs } : {}),
+    });
   }
 
   /** Close listeners and switches (draining their output); safe to call twice. */
@@ -234,6 +244,7 @@ export class Controller {
     this.stopping ??= (async () => {
       this.log.info('controller stopping');
       this.ready = false;
+      this.stopSignal.abort();
       await this.api?.close().catch((err: unknown) => this.log.warn('API close failed', { error: String(err) }));
       this.detachEvents?.();
       await this.cluster?.stop().catch((err: unknown) => this.log.warn('leaving the election failed', { error: String(err) }));

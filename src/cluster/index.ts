@@ -7,6 +7,7 @@ import { EtcdLeaseInvalidError, type Etcd3 } from 'etcd3';
 import { isIP } from 'node:net';
 import type { RoleError, SwitchConnection } from '../channel/index.js';
 import type { Logger } from '../log.js';
+import { whenEtcdAnswers } from '../store/etcd-wait.js';
 import type { Link } from '../topo/types.js';
 import { DeadLeaderWatch } from './dead-leader.js';
 import { Election } from './election.js';
@@ -65,6 +66,8 @@ export class Cluster implements SwitchGate {
   /** Filled in by start(), once the API address is known; the election publishes it. */
   private readonly advertise: Record<string, unknown> = {};
   private started = false;
+  /** Aborted by stop(): ends a start still waiting for etcd. */
+  private readonly stopping = new AbortController();
 
   constructor(opts: ClusterOptions) {
     this.log = opts.logger.child({ component: 'cluster', instance: opts.instanceId });
@@ -123,12 +126,14 @@ export class Cluster implements SwitchGate {
     }
     Object.assign(this.advertise, addresses, { liveness });
     this.started = true;
-    await this.membership.start(addresses);
+    // Each first read waits for an etcd that does not answer yet (a member restarting), until stop().
+    const waitFor = (what: string, call: () => Promise<void>) => whenEtcdAnswers(what, call, { logger: this.log, signal: this.stopping.signal });
+    await waitFor('joining the cluster', () => this.membership.start(addresses));
     await this.election.start();
     this.deadLeader.start();
     // After the election: a view read at start is trusted only when its writer still leads.
-    await this.fabric.start();
-    await this.realization.start();
+    await waitFor("reading the leader's fabric view", () => this.fabric.start());
+    await waitFor('reading what switches confirmed', () => this.realization.start());
   }
 
   attach(conn: SwitchConnection): void {
@@ -149,6 +154,7 @@ export class Cluster implements SwitchGate {
 
   async stop(): Promise<void> {
     if (!this.started) return;
+    this.stopping.abort();
     await this.deadLeader.stop();
     // Leadership and membership first: the others take over while the rest stops.
     await this.election.stop();

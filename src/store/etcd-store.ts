@@ -21,6 +21,7 @@ import type { ModelCommit, ModelSnapshot } from '../model/types.js';
 import { StoreError } from './errors.js';
 import { loadModel, loadOrCreateModel, type Loaded } from './etcd-load.js';
 import { encodeCommitRecord, KEY_COMMIT, KEY_RESTORE, MODEL_SUBPREFIX, type CommitRecord } from './etcd-records.js';
+import { whenEtcdAnswers } from './etcd-wait.js';
 import { GROUP_SLICE_MS, runGroup, type GroupRun } from './group.js';
 import { KEY_GENERATION, keyOfChange, valueOfChange } from './records.js';
 import { diffSnapshots, restoredCommit } from './replay.js';
@@ -45,14 +46,16 @@ export interface EtcdStoreOptions {
   catchUpTimeoutMs?: number;
   /** Where the store is, for logs and errors. */
   where: string;
+  /** Ends the wait for an etcd that does not answer yet (the controller stops). */
+  signal?: AbortSignal;
 }
 
-/** Reads (or creates) the model under the prefix and starts following it. */
+/** Reads (or creates) the model under the prefix, waiting for etcd while it does not answer, and starts following it. */
 export async function openEtcdStore(opts: EtcdStoreOptions): Promise<EtcdStore> {
   const ns = opts.client.namespace(opts.prefix + MODEL_SUBPREFIX);
   let loaded: Loaded;
   try {
-    loaded = await loadOrCreateModel(ns, opts.logger, opts.where);
+    loaded = await whenEtcdAnswers(`reading the model at ${opts.where}`, () => loadOrCreateModel(ns, opts.logger, opts.where), { logger: opts.logger, ...(opts.signal ? { signal: opts.signal } : {}) });
   } catch (cause) {
     if (cause instanceof StoreError) throw new StoreError(cause.code, `cannot open store ${opts.where}: ${cause.message}`, { cause });
     throw new StoreError('store_unreadable', `cannot open store ${opts.where}: ${(cause as Error).message}`, { cause });

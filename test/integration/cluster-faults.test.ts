@@ -329,6 +329,7 @@ for (const version of ['1.3', '1.0'] as Version[]) {
 async function randomFaults(s: ClusterScenario, ledger: AckLedger, count: number, etcdMembers: number): Promise<Map<string, number>> {
   const kinds = new Map<string, number>();
   const starting = new Map<ClusterInstance, Promise<void>>();
+  const failedStarts: string[] = [];
   const writes = async () => {
     for (let w = 0; w < 2; w++) {
       const to = s.up;
@@ -349,7 +350,14 @@ async function randomFaults(s: ClusterScenario, ledger: AckLedger, count: number
       await writes();
       await sleep(holdUntil - Date.now());
       if (kind === 'pause') s.resume(victim);
-      else starting.set(victim, s.restart(victim).finally(() => starting.delete(victim)));
+      else
+        starting.set(
+          victim,
+          s
+            .restart(victim)
+            .catch((e: unknown) => void failedStarts.push((e as Error).message))
+            .finally(() => starting.delete(victim)),
+        );
     } else {
       const m = Math.floor(Math.random() * etcdMembers);
       if (kind === 'etcd-kill') await s.etcd.stop(m);
@@ -362,5 +370,6 @@ async function randomFaults(s: ClusterScenario, ledger: AckLedger, count: number
     await writes();
   }
   await Promise.all(starting.values());
+  if (failedStarts.length) throw new Error(`instances that did not start again: ${failedStarts.join('; ')}`);
   return kinds;
 }

@@ -119,7 +119,13 @@ export class ClusterScenario {
 
   private static async launch(i: ClusterInstance, etcd: EtcdCluster, configFile: string): Promise<void> {
     if (i.proc) i.pastLogs.push(...i.proc.logs);
-    i.proc = await startController({ store: `${etcd.url}/faults`, configFile, openflowPort: i.openflowPort, apiPort: i.apiPort, timeoutMs: 60_000 });
+    i.proc = undefined;
+    try {
+      i.proc = await startController({ store: `${etcd.url}/faults`, configFile, openflowPort: i.openflowPort, apiPort: i.apiPort, timeoutMs: 60_000 });
+    } catch (e) {
+      i.pastLogs.push(...((e as { logs?: Record<string, unknown>[] }).logs ?? []));
+      throw new Error(`${i.name} did not start again: ${(e as Error).message}`);
+    }
     i.state = 'up';
   }
 
@@ -153,15 +159,21 @@ export class ClusterScenario {
   async waitSettled(timeoutMs = 30_000): Promise<ClusterInstance> {
     const leader = await until(
       'a settled cluster',
+      // Each probe that finds the cluster unsettled throws why, so a timeout names what never settled.
       async () => {
+        const up = this.up.map((i) => i.name).join(' ');
         const l = await this.leader(2000).catch(() => undefined);
-        const s = await l?.status();
-        if (!l || !s?.leader || s.instances.filter((x) => x.alive).length !== this.up.length) return undefined;
-        const mastered = this.dpids.every((d) => {
+        if (!l) throw new Error(`no leader named by every running instance (${up})`);
+        const s = await l.status();
+        if (!s?.leader) throw new Error(`${l.name} names no leader now`);
+        const alive = s.instances.filter((x) => x.alive).map((x) => x.api);
+        if (alive.length !== this.up.length) throw new Error(`${l.name} lists ${alive.length} instances alive (${alive.join(' ')}); running: ${up}`);
+        const unsettled = this.dpids.flatMap((d) => {
           const sw = s.switches.find((x) => x.dpid === d);
-          return sw?.master === s.leader!.instance && sw.roles.length === this.up.length;
+          return sw?.master === s.leader!.instance && sw.roles.length === this.up.length ? [] : [`${d} master ${sw?.master ?? 'none'} with ${sw?.roles.length ?? 0} roles stated`];
         });
-        return mastered ? l : undefined;
+        if (unsettled.length) throw new Error(`leader ${l.name}: ${unsettled.join('; ')}`);
+        return l;
       },
       { timeoutMs, retryErrors: true },
     );

@@ -164,7 +164,14 @@ export async function startController(
     }
     void exited.then((code) => reject(new Error(`controller exited (${code}) before it started: ${stderr}`)));
   });
-  const rec = await started;
+  let rec: { openflow: { port: number }; api: string };
+  try {
+    rec = await started;
+  } catch (e) {
+    // A start that timed out must not leave a process behind that joins later; its log goes with the error.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    throw Object.assign(e as Error, { logs });
+  }
   return { child, pid: child.pid!, openflowPort: rec.openflow.port, api: rec.api, logs, exited };
 }
 

@@ -34,7 +34,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   api: ['model', 'store', 'topo', 'compiler', 'reconcile', 'sim', 'explain', 'events'],
   metrics: ['openflow', 'topo', 'compiler', 'reconcile', 'api', 'budget'],
   runtime: ['openflow', 'model', 'store', 'channel', 'topo', 'compiler', 'reconcile', 'api', 'budget'],
-  cluster: ['openflow', 'channel', 'topo', 'runtime'],
+  cluster: ['openflow', 'store', 'channel', 'topo', 'runtime'],
   client: ['openflow', 'model', 'sim', 'explain', 'events', 'api'],
   'controller-options': ['api', 'budget', 'channel', 'config', 'store', 'topo'],
   wiring: ['openflow', 'model', 'store', 'channel', 'topo', 'compiler', 'reconcile', 'events', 'api', 'metrics', 'runtime', 'cluster', 'budget', 'controller-options'],

@@ -198,6 +198,36 @@ describe('config: spotlight serve --config', function () {
     }
   });
 
+  it('--store etcd://... while etcd does not answer: it waits, saying so, and starts once etcd answers; SIGTERM while it waits ends it with exit 0', async () => {
+    const etcd = await startEtcd(1);
+    await etcd.stop(0);
+    const args = ['--store', `${etcd.url}/serve-wait`, '--api', '127.0.0.1:0', '--openflow', '127.0.0.1:0', '--data', join(dir, 'unused')];
+    const waiting = serve(args);
+    const stopped = serve(args);
+    const warned = (s: Started) => s.records.some((r) => r.message === 'etcd does not answer; trying again' && String(r.what).startsWith('reading the model'));
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!(warned(waiting) && warned(stopped)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(warned(waiting), `records: ${JSON.stringify(waiting.records)}`).to.equal(true);
+      process.kill(stopped.pid, 'SIGTERM');
+      expect(await stopped.exited).to.equal(0);
+      await etcd.restart(0);
+      const rec = await waiting.started;
+      const put = await fetch(`${String(rec.api)}/v1/networks/n1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenant: 't1', kind: 'private', cidrs: ['10.0.0.0/24'] }) });
+      expect(put.status).to.equal(200);
+    } finally {
+      for (const p of [waiting, stopped]) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        await p.exited;
+      }
+      await etcd.close();
+    }
+  });
+
   it('--store with a URL that is not etcd stops the start with exit 1 before anything runs', async () => {
     const p = serve(['--store', 'http://127.0.0.1:2379']);
     expect(await p.exited).to.equal(1);
