@@ -1,7 +1,9 @@
 // All switches: the compiler's desired state per switch (patched by the
 // deltas it hands over), one reconciler per connected switch, and the
 // realization tracker that `?wait` and GET /v1/switches read.
+import { systemClock } from '../clock.js';
 import type { Logger } from '../log.js';
+import { AuditPacer } from './audit-pacer.js';
 import { DesiredTables, noChanges, type DesiredChanges } from './desired.js';
 import { OFP13_VERSION } from '../openflow/wire-values.js';
 import type { Dpid } from '../openflow/dpid.js';
@@ -12,12 +14,13 @@ import type { FlowFailure } from './refusals.js';
 import { SwitchReconciler, type PassReport, type ReconcilerState } from './switch-reconciler.js';
 
 export interface ReconcileManagerOptions extends ReconcileSettings {
-  /** Each switch's tables are read and repaired this often, at least (0: never). */
+  /** Each switch's tables are read and repaired this often, at least (0 or absent: never). */
   auditIntervalMs?: number;
   /**
    * Flows read per second by audits, all switches together (default 2,000):
-   * with more desired flows than that per interval, each switch is audited
-   * once per round of `flows / auditFlowsPerSecond` seconds.
+   * switches are audited one at a time, spaced so that with more desired
+   * flows than that per interval a round lasts `flows / auditFlowsPerSecond`
+   * seconds (audit-pacer.ts).
    */
   auditFlowsPerSecond?: number;
 }
@@ -65,6 +68,8 @@ export class ReconcileManager {
   readonly tracker: RealizationTracker;
   private readonly opts: ReconcileManagerOptions;
   private readonly log: Logger;
+  /** Audits of every connected switch, one at a time (absent: no audits). */
+  private readonly audits: AuditPacer | undefined;
   private readonly desired = new Map<Dpid, DesiredTables>();
   /** While publication is held after a start: what each switch gets before the rest (discovery's traps), added only. */
   private readonly bootstraps = new Map<Dpid, DesiredTables>();
@@ -79,19 +84,8 @@ export class ReconcileManager {
     this.opts = opts;
     this.log = opts.logger.child({ component: 'reconcile' });
     this.tracker = new RealizationTracker(opts.clock ? { clock: opts.clock } : {});
-  }
-
-  /**
-   * Time between two audits of a switch now: the configured interval, or
-   * longer when auditing every switch that often would read more flows a
-   * second than allowed (each flow read is decoded, keyed and compared).
-   */
-  auditIntervalNow(): number {
-    const every = this.opts.auditIntervalMs ?? 0;
-    if (every <= 0) return 0;
-    let flows = 0;
-    for (const t of this.desired.values()) flows += t.flowCount;
-    return Math.max(every, Math.ceil((flows * 1000) / (this.opts.auditFlowsPerSecond ?? DEFAULT_AUDIT_FLOWS_PER_SECOND)));
+    const every = opts.auditIntervalMs ?? 0;
+    if (every > 0) this.audits = new AuditPacer({ intervalMs: every, flowsPerSecond: opts.auditFlowsPerSecond ?? DEFAULT_AUDIT_FLOWS_PER_SECOND, clock: opts.clock ?? systemClock });
   }
 
   get publishedGeneration(): number {
@@ -250,13 +244,9 @@ export class ReconcileManager {
   connect(session: SwitchSession): SwitchReconciler {
     this.reconcilers.get(session.dpid)?.stop();
     const { auditIntervalMs, auditFlowsPerSecond, ...settings } = this.opts;
-    const rec = new SwitchReconciler({
-      ...settings,
-      session,
-      ...(auditIntervalMs !== undefined ? { auditIntervalMs: () => this.auditIntervalNow() } : {}),
-      onRealized: (dpid, gen) => this.tracker.setRealized(dpid, gen),
-    });
+    const rec = new SwitchReconciler({ ...settings, session, onRealized: (dpid, gen) => this.tracker.setRealized(dpid, gen) });
     this.reconcilers.set(session.dpid, rec);
+    this.audits?.add(session.dpid, { flows: () => this.desired.get(session.dpid)?.flowCount ?? 0, audit: () => rec.audit() });
     this.tracker.setConnected(session.dpid, true);
     rec.start();
     // Until the compiler has spoken for this switch its tables are only read
@@ -279,6 +269,7 @@ export class ReconcileManager {
     if (!rec) return;
     rec.stop();
     this.reconcilers.delete(dpid);
+    this.audits?.remove(dpid);
     this.tracker.setConnected(dpid, false);
     this.log.info('switch detached from reconciler', { dpid });
   }
@@ -327,6 +318,7 @@ export class ReconcileManager {
 
   close(): void {
     for (const dpid of [...this.reconcilers.keys()]) this.disconnect(dpid);
+    this.audits?.stop();
   }
 }
 

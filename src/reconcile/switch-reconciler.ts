@@ -37,8 +37,6 @@ export type { ReconcilerState } from './switch-plan.js';
 
 export interface SwitchReconcilerOptions extends ReconcileSettings {
   session: SwitchSession;
-  /** Re-read the table and repair drift this often (asked again for each audit); 0 or absent: no audit. */
-  auditIntervalMs?: number | (() => number);
   onRealized?: (dpid: string, generation: number) => void;
 }
 
@@ -72,7 +70,6 @@ export class SwitchReconciler {
   /** Passes run here one at a time; absent when none is running. */
   private loop: Promise<void> | undefined;
   private coalesceTimer: TimerHandle | undefined;
-  private auditTimer: TimerHandle | undefined;
   /** False once the switch refused to open a bundle: not asked again. */
   private bundlesUsable: boolean;
   /** Conflicting slots already logged. */
@@ -115,7 +112,6 @@ export class SwitchReconciler {
   start(): void {
     this.pending.read = 'connect';
     this.kick(0);
-    this.armAudit();
   }
 
   /** A whole new desired state as of `generation` (tests, and a switch seen for the first time). */
@@ -166,9 +162,12 @@ export class SwitchReconciler {
     this.kick(0);
   }
 
-  /** Re-read the tables now and repair any drift; resolves with the pass that followed. */
+  /**
+   * Re-read the tables now and repair any drift; resolves with the pass that followed. A switch
+   * this controller is not master of is not read: resolves at once (resume() reads it anyway).
+   */
   audit(): Promise<PassReport | undefined> {
-    if (this.stopped()) return Promise.resolve(undefined);
+    if (this.stopped() || this.stateValue === 'standby') return Promise.resolve(undefined);
     return new Promise((resolve) => {
       this.auditWaiters.push(resolve);
       this.pending.read = 'audit';
@@ -187,7 +186,6 @@ export class SwitchReconciler {
   stop(): void {
     this.to({ on: 'stop' });
     this.coalesceTimer?.cancel();
-    this.auditTimer?.cancel();
     this.coalesceTimer = undefined;
     this.settleAudits(undefined);
   }
@@ -198,18 +196,6 @@ export class SwitchReconciler {
 
   private to(e: StateEvent): void {
     this.stateValue = nextState(this.stateValue, e);
-  }
-
-  private armAudit(): void {
-    const given = this.opts.auditIntervalMs ?? 0;
-    const every = typeof given === 'number' ? given : given();
-    if (every <= 0) return;
-    this.auditTimer = this.clock.setTimeout(() => {
-      if (this.stopped()) return;
-      this.pending.read = 'audit';
-      this.kick(0);
-      this.armAudit();
-    }, every);
   }
 
   private stopped(): boolean {
@@ -502,7 +488,6 @@ export class SwitchReconciler {
       return;
     }
     if (this.stateValue === 'disconnected') {
-      this.auditTimer?.cancel();
       this.log.warn('switch went away during reconcile');
       return;
     }

@@ -230,34 +230,70 @@ describe('reconcile: meters and groups are desired objects', () => {
   });
 });
 
-describe('reconcile/manager: audits keep to a rate of flows read', () => {
-  it('with more desired flows than the rate allows per interval, each switch is audited in longer rounds', async () => {
+describe('reconcile/manager: audits, one switch at a time, keep to a rate of flows read', () => {
+  const dpids = ['0000000000000001', '0000000000000002', '0000000000000003'];
+  const readsOf = (switches: FakeSwitch[]): number[] => switches.map((s) => s.readCalls);
+  /** Which switches were read since `before`, as their indexes. */
+  const readSince = (switches: FakeSwitch[], before: number[]): number[] => readsOf(switches).flatMap((n, i) => (n > before[i]! ? [i] : []));
+
+  it('switches that connected together are audited in turn, each once per round of all flows / rate', async () => {
     const clock = new FakeClock();
-    // 3 switches of 1,000 flows at 100 flows read a second: a round of 30 s, against the 10 s asked.
+    // 3 switches of 1,000 flows at 100 flows read a second: 10 s per audit, a round of 30 s against the 10 s asked.
     const mgr = new ReconcileManager({ logger: silentLogger(), clock, auditIntervalMs: 10_000, auditFlowsPerSecond: 100 });
-    const switches = ['0000000000000001', '0000000000000002', '0000000000000003'].map((d) => new FakeSwitch(d, OFP13_VERSION));
+    const switches = dpids.map((d) => new FakeSwitch(d, OFP13_VERSION));
     for (const s of switches) mgr.connect(s);
     const many = Array.from({ length: 1000 }, (_, i) => flow(i + 1, 0xfff0));
     mgr.publishSets(1, new Map(switches.map((s) => [s.dpid, many] as const)));
     await clock.advanceSettling(0);
-    expect(mgr.auditIntervalNow()).to.equal(30_000);
-    const reads = (): number[] => switches.map((s) => s.readCalls);
-    const start = reads();
-    // The first audit was armed at connect, before any flow was desired: at 10 s.
-    await clock.advanceSettling(10_000);
-    expect(reads()).to.deep.equal(start.map((n) => n + 1));
-    // The next one a round later, not an interval later.
-    await clock.advanceSettling(29_000);
-    expect(reads()).to.deep.equal(start.map((n) => n + 1));
-    await clock.advanceSettling(1000);
-    expect(reads()).to.deep.equal(start.map((n) => n + 2));
-    for (const s of switches) mgr.disconnect(s.dpid);
+    const audited: number[][] = [];
+    for (let t = 0; t < 6; t++) {
+      const before = readsOf(switches);
+      await clock.advanceSettling(10_000);
+      audited.push(readSince(switches, before));
+    }
+    // The first switch 10 s after it connected, then one every 10 s: never two together.
+    expect(audited).to.deep.equal([[0], [1], [2], [0], [1], [2]]);
+    mgr.close();
   });
 
-  it('with few flows, audits keep the interval asked', () => {
-    const mgr = new ReconcileManager({ logger: silentLogger(), auditIntervalMs: 10_000 });
-    mgr.publishSets(1, new Map([['0000000000000001', [flow(1, 2)]]]));
-    expect(mgr.auditIntervalNow()).to.equal(10_000);
+  it('with few flows, a round keeps the interval asked, the switches spread over it', async () => {
+    const clock = new FakeClock();
+    const mgr = new ReconcileManager({ logger: silentLogger(), clock, auditIntervalMs: 9_000 });
+    const switches = dpids.map((d) => new FakeSwitch(d, OFP13_VERSION));
+    for (const s of switches) mgr.connect(s);
+    mgr.publishSets(1, new Map(switches.map((s) => [s.dpid, [flow(1, 2)]] as const)));
+    await clock.advanceSettling(0);
+    const audited: number[][] = [];
+    await clock.advanceSettling(9_000);
+    for (let t = 0; t < 4; t++) {
+      const before = readsOf(switches);
+      await clock.advanceSettling(3_000);
+      audited.push(readSince(switches, before));
+    }
+    expect(audited).to.deep.equal([[1], [2], [0], [1]]);
+    mgr.close();
+  });
+
+  it('a switch that leaves drops out of the round; one that comes back joins its end', async () => {
+    const clock = new FakeClock();
+    const mgr = new ReconcileManager({ logger: silentLogger(), clock, auditIntervalMs: 9_000 });
+    const switches = dpids.map((d) => new FakeSwitch(d, OFP13_VERSION));
+    for (const s of switches) mgr.connect(s);
+    mgr.publishSets(1, new Map(switches.map((s) => [s.dpid, [flow(1, 2)]] as const)));
+    await clock.advanceSettling(9_000);
+    mgr.disconnect(switches[1]!.dpid);
+    const before = readsOf(switches);
+    // Two switches left: 4.5 s apart.
+    await clock.advanceSettling(4_500);
+    expect(readSince(switches, before)).to.deep.equal([2]);
+    mgr.connect(switches[1]!);
+    await clock.advanceSettling(0);
+    const again = readsOf(switches);
+    await clock.advanceSettling(3_000);
+    await clock.advanceSettling(3_000);
+    await clock.advanceSettling(3_000);
+    expect(readsOf(switches).map((n, i) => n - again[i]!)).to.deep.equal([1, 1, 1]);
+    mgr.close();
   });
 });
 
