@@ -19,6 +19,14 @@ export class NetworkState {
   private readonly owners = new Map<string, { eps: Endpoint[]; diagnostics: Diagnostic[] }>();
   /** Every endpoint claiming a MAC; the one that counts is chosen by `holderOf`. */
   private readonly claims = new Map<string, Map<string, Endpoint>>();
+  /**
+   * What diagnostics() reads, kept as owners change so that it costs the
+   * problems, not the network (the public segment has thousands of owners and
+   * is diagnosed again on each of their events): owners with diagnostics of
+   * their own, and MACs claimed more than once.
+   */
+  private readonly troubledOwners = new Set<string>();
+  private readonly contested = new Set<string>();
   /** The endpoints that count (one per MAC), by id. */
   private readonly live = new Map<string, Endpoint>();
   private readonly sources = new Map<Dpid, Map<string, { ep: Endpoint; loc: Location }>>();
@@ -65,6 +73,8 @@ export class NetworkState {
     const eps = fresh.map((e) => old.find((o) => o.id === e.id && sameEndpoint(o, e)) ?? e);
     if (eps.length === 0 && diagnostics.length === 0) this.owners.delete(owner);
     else this.owners.set(owner, { eps, diagnostics });
+    if (diagnostics.length > 0) this.troubledOwners.add(owner);
+    else this.troubledOwners.delete(owner);
     const macs = new Set<string>();
     for (const e of old) {
       this.claims.get(e.mac)?.delete(e.id);
@@ -80,6 +90,8 @@ export class NetworkState {
     for (const mac of macs) {
       const c = this.claims.get(mac);
       if (c && c.size === 0) this.claims.delete(mac);
+      if (c && c.size > 1) this.contested.add(mac);
+      else this.contested.delete(mac);
       const holder = c && c.size ? holderOf(c) : undefined;
       for (const b of [...(this.liveByMac.get(mac) ?? [])]) {
         if (b === holder) continue;
@@ -274,7 +286,11 @@ export class NetworkState {
 
   diagnostics(): Diagnostic[] {
     const out: Diagnostic[] = [];
-    for (const [owner, o] of [...this.owners].sort((a, b) => cmp(a[0], b[0]))) {
+    const looked = new Set(this.troubledOwners);
+    for (const mac of this.contested) for (const e of this.claims.get(mac)!.values()) looked.add(e.kind === 'gateway' ? GATEWAYS : e.vm!);
+    for (const owner of [...looked].sort(cmp)) {
+      const o = this.owners.get(owner);
+      if (!o) continue;
       out.push(...o.diagnostics);
       for (const e of o.eps) {
         if (this.live.get(e.id) === e) continue;

@@ -110,6 +110,7 @@ for (const version of ['1.3', '1.0'] as Version[]) {
 
       after(async function () {
         this.timeout(120_000);
+        await PingStreams.stopAll();
         await s?.stop();
       });
 

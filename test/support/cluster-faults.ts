@@ -13,6 +13,9 @@ import type { MininetNetwork } from './mininet.js';
 
 /** A ping every 10 ms from each source to its peer, run until stop(). */
 export class PingStreams {
+  /** Streams started and not yet stopped: a test that failed half-way leaves its pings here for stopAll(). */
+  private static readonly running = new Set<PingStreams>();
+
   private constructor(
     private readonly net: MininetNetwork,
     private readonly runs: { src: E2eHost; dst: E2eHost; job: number; pidFile: string }[],
@@ -30,11 +33,19 @@ export class PingStreams {
       }),
     );
     await new Promise((r) => setTimeout(r, 300));
-    return new PingStreams(net, runs);
+    const streams = new PingStreams(net, runs);
+    PingStreams.running.add(streams);
+    return streams;
+  }
+
+  /** Ends every stream a failed test left running (each ping would go on every 10 ms after the test). */
+  static async stopAll(): Promise<void> {
+    for (const p of [...PingStreams.running]) await p.stop().catch(() => undefined);
   }
 
   /** Per pair: pings sent, lost (answered neither in time nor at all; the last second excluded, still in flight), the longest outage in ms. */
   async stop(): Promise<{ pair: string; sent: number; lost: number; outageMs: number }[]> {
+    PingStreams.running.delete(this);
     const out = [];
     for (const r of this.runs) {
       const pid = readFileSync(r.pidFile, 'utf8').trim();
