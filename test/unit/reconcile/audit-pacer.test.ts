@@ -41,6 +41,17 @@ describe('reconcile/audit-pacer', () => {
     pacer.stop();
   });
 
+  it('an audit that fails does not end the rounds', async () => {
+    const clock = new FakeClock();
+    const pacer = new AuditPacer({ intervalMs: 1000, flowsPerSecond: 1000, clock });
+    const started: string[] = [];
+    pacer.add('a', { flows: () => 1, audit: () => (started.push('a'), Promise.reject(new Error('read failed'))) });
+    pacer.add('b', { flows: () => 1, audit: async () => void started.push('b') });
+    await clock.advanceSettling(1000 + 500 + 500);
+    expect(started).to.deep.equal(['a', 'b', 'a']);
+    pacer.stop();
+  });
+
   it('leaves no timer armed once the last switch left', async () => {
     const clock = new FakeClock();
     const pacer = new AuditPacer({ intervalMs: 1000, flowsPerSecond: 1000, clock });
