@@ -235,15 +235,20 @@ describe('reconcile/manager: audits, one switch at a time, keep to a rate of flo
   const readsOf = (switches: FakeSwitch[]): number[] => switches.map((s) => s.readCalls);
   /** Which switches were read since `before`, as their indexes. */
   const readSince = (switches: FakeSwitch[], before: number[]): number[] => readsOf(switches).flatMap((n, i) => (n > before[i]! ? [i] : []));
-
-  it('switches that connected together are audited in turn, each once per round of all flows / rate', async () => {
+  /** Three switches connected together under a manager auditing every `auditIntervalMs`, each desiring `flowsEach` flows. */
+  const connectedFabric = (opts: { auditIntervalMs: number; auditFlowsPerSecond?: number }, flowsEach: number) => {
     const clock = new FakeClock();
-    // 3 switches of 1,000 flows at 100 flows read a second: 10 s per audit, a round of 30 s against the 10 s asked.
-    const mgr = new ReconcileManager({ logger: silentLogger(), clock, auditIntervalMs: 10_000, auditFlowsPerSecond: 100 });
+    const mgr = new ReconcileManager({ logger: silentLogger(), clock, ...opts });
     const switches = dpids.map((d) => new FakeSwitch(d, OFP13_VERSION));
     for (const s of switches) mgr.connect(s);
-    const many = Array.from({ length: 1000 }, (_, i) => flow(i + 1, 0xfff0));
-    mgr.publishSets(1, new Map(switches.map((s) => [s.dpid, many] as const)));
+    const flows = Array.from({ length: flowsEach }, (_, i) => flow(i + 1, 0xfff0));
+    mgr.publishSets(1, new Map(switches.map((s) => [s.dpid, flows] as const)));
+    return { clock, mgr, switches };
+  };
+
+  it('switches that connected together are audited in turn, each once per round of all flows / rate', async () => {
+    // 3 switches of 1,000 flows at 100 flows read a second: 10 s per audit, a round of 30 s against the 10 s asked.
+    const { clock, mgr, switches } = connectedFabric({ auditIntervalMs: 10_000, auditFlowsPerSecond: 100 }, 1000);
     await clock.advanceSettling(0);
     const audited: number[][] = [];
     for (let t = 0; t < 6; t++) {
@@ -257,11 +262,7 @@ describe('reconcile/manager: audits, one switch at a time, keep to a rate of flo
   });
 
   it('with few flows, a round keeps the interval asked, the switches spread over it', async () => {
-    const clock = new FakeClock();
-    const mgr = new ReconcileManager({ logger: silentLogger(), clock, auditIntervalMs: 9_000 });
-    const switches = dpids.map((d) => new FakeSwitch(d, OFP13_VERSION));
-    for (const s of switches) mgr.connect(s);
-    mgr.publishSets(1, new Map(switches.map((s) => [s.dpid, [flow(1, 2)]] as const)));
+    const { clock, mgr, switches } = connectedFabric({ auditIntervalMs: 9_000 }, 1);
     await clock.advanceSettling(0);
     const audited: number[][] = [];
     await clock.advanceSettling(9_000);
@@ -275,11 +276,7 @@ describe('reconcile/manager: audits, one switch at a time, keep to a rate of flo
   });
 
   it('a switch that leaves drops out of the round; one that comes back joins its end', async () => {
-    const clock = new FakeClock();
-    const mgr = new ReconcileManager({ logger: silentLogger(), clock, auditIntervalMs: 9_000 });
-    const switches = dpids.map((d) => new FakeSwitch(d, OFP13_VERSION));
-    for (const s of switches) mgr.connect(s);
-    mgr.publishSets(1, new Map(switches.map((s) => [s.dpid, [flow(1, 2)]] as const)));
+    const { clock, mgr, switches } = connectedFabric({ auditIntervalMs: 9_000 }, 1);
     await clock.advanceSettling(9_000);
     mgr.disconnect(switches[1]!.dpid);
     const before = readsOf(switches);
