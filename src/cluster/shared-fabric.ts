@@ -17,6 +17,7 @@ import type { Etcd3, Namespace, Watcher } from 'etcd3';
 import type { Logger } from '../log.js';
 import type { Dpid } from '../openflow/dpid.js';
 import type { Link } from '../topo/types.js';
+import { resumeAfterDelivered } from '../store/etcd-watch-resume.js';
 import type { Election } from './election.js';
 
 export const FABRIC_KEY = 'cluster/fabric';
@@ -109,11 +110,13 @@ export class SharedFabric {
     const res = await this.ns.get(FABRIC_KEY).exec();
     const kv = res.kvs[0];
     if (kv) this.read(kv.value.toString(), true);
+    const readRevision = BigInt(res.header.revision);
     this.watcher = await this.ns
       .watch()
       .key(FABRIC_KEY)
-      .startRevision(String(BigInt(res.header.revision) + 1n))
+      .startRevision(String(readRevision + 1n))
       .create();
+    resumeAfterDelivered(this.watcher, readRevision);
     this.watcher.on('put', (kv2) => this.read(kv2.value.toString(), false));
   }
 

@@ -22,6 +22,7 @@ import { StoreError } from './errors.js';
 import { loadModel, loadOrCreateModel, type Loaded } from './etcd-load.js';
 import { encodeCommitRecord, KEY_COMMIT, KEY_RESTORE, MODEL_SUBPREFIX, type CommitRecord } from './etcd-records.js';
 import { whenEtcdAnswers } from './etcd-wait.js';
+import { resumeAfter } from './etcd-watch-resume.js';
 import { GROUP_SLICE_MS, runGroup, type GroupRun } from './group.js';
 import { KEY_GENERATION, keyOfChange, valueOfChange } from './records.js';
 import { diffSnapshots, restoredCommit } from './replay.js';
@@ -71,6 +72,8 @@ export class EtcdStore implements Store {
   private current: ModelSnapshot;
   /** Mod revision of the last model write applied to `current`. */
   private modelRevision: number;
+  /** The newest revision whose events the watch delivered and this instance took in: a re-created watch resumes after it. */
+  private watchedRevision: number;
   private readonly queue = new WriteQueue((group) => this.write(group));
   private readonly feed: CommitFeed;
   private readonly log: Logger;
@@ -92,6 +95,7 @@ export class EtcdStore implements Store {
   ) {
     this.current = loaded.snapshot;
     this.modelRevision = loaded.modelRevision;
+    this.watchedRevision = loaded.readRevision;
     this.log = opts.logger.child({ component: 'store' });
     this.feed = new CommitFeed(opts.logger);
   }
@@ -182,12 +186,14 @@ export class EtcdStore implements Store {
 
   /** Starts the watch after `readRevision` (the revision the state was read at). */
   async follow(readRevision: number): Promise<void> {
+    this.watchedRevision = readRevision;
     const watcher = await this.ns.watch().prefix('').startRevision(String(readRevision + 1)).create();
     if (this.closed) {
       await watcher.cancel();
       return;
     }
     this.watcher = watcher;
+    resumeAfter(watcher, () => BigInt(this.watchedRevision));
     watcher.on('data', (res: IWatchResponse) => this.onWatch(res));
     watcher.on('disconnected', (err) => this.log.warn('etcd watch disconnected; it resumes where it stopped', { error: err.message }));
     watcher.on('connected', () => this.log.debug('etcd watch connected', { revision: this.modelRevision }));
@@ -294,7 +300,7 @@ export class EtcdStore implements Store {
     const byRevision = new Map<number, RevisionRecords>();
     for (const ev of res.events) {
       const revision = Number(ev.kv.mod_revision);
-      if (revision <= this.modelRevision) continue;
+      if (revision <= this.modelRevision || revision <= this.watchedRevision) continue;
       let records = byRevision.get(revision);
       if (!records) byRevision.set(revision, (records = new Map<string, string | undefined>()));
       records.set(ev.kv.key.toString(), ev.type === 'Delete' ? undefined : ev.kv.value.toString());
@@ -303,6 +309,7 @@ export class EtcdStore implements Store {
       if (this.fault) return;
       try {
         this.applyRevision(revision, byRevision.get(revision)!);
+        this.watchedRevision = revision;
       } catch (e) {
         this.fault = e instanceof StoreError ? e : new StoreError('store_corrupt', String(e));
         this.log.error('cannot apply a write seen in etcd; this instance stops writing', { revision, error: this.fault.message });

@@ -8,6 +8,7 @@ import { emptySnapshot, putNetwork, vmStart, vmStop } from '../../../src/model/i
 import type { ModelCommit } from '../../../src/model/types.js';
 import { connectEtcd, openEtcdStore, StoreError, type EtcdStore, type Store } from '../../../src/store/index.js';
 import { etcdAvailable, startEtcd, type EtcdCluster } from '../../support/etcd.js';
+import { startTcpProxy } from '../../support/tcp-proxy.js';
 import { net, storeContract, vm } from './contract.js';
 import { until } from '../../support/wait.js';
 import { silentLogger } from '../../support/logs.js';
@@ -118,6 +119,37 @@ describe('etcd store', function () {
     // A write on B sees A's state: the MAC of vm0 is taken.
     const clash = await b.apply((s) => vmStart(s, { ...vm('x', 9), interfaces: [{ ...vm('x', 9).interfaces[0]!, mac: vm('vm0', 0).interfaces[0]!.mac }] }));
     expect(clash.ok === false && clash.error.status).to.equal(409);
+  });
+
+  it('a watch cut while it catches up resumes after the last write it took in, and misses none', async function () {
+    // etcd sends a watch that is behind at most 1,000 revisions per response,
+    // 100 ms apart, each under the header of its newest revision: the cut
+    // comes between two of those responses.
+    this.timeout(120_000);
+    const prefix = freshPrefix();
+    const a = await open(prefix);
+    const proxy = await startTcpProxy(etcd.members[0]!.endpoint);
+    try {
+      const b = await open(prefix, client(proxy.endpoint));
+      await a.apply((s) => putNetwork(s, 'n1', net));
+      await until('b at generation 1', () => b.generation === 1, POLL);
+      proxy.refuse(true);
+      // One revision per write: a VM started and stopped in turn.
+      for (let i = 0; i < 1250; i++) await a.apply((s) => (i % 2 === 0 ? vmStart(s, vm('v', 0)) : vmStop(s, 'v')));
+      const behind = b.generation;
+      proxy.refuse(false);
+      await until('b took in the first response of its catch-up', () => b.generation > behind, { timeoutMs: 30_000, stepMs: 1 });
+      proxy.cut();
+      const atCut = b.generation;
+      expect(atCut, 'the cut came before the catch-up ended').to.be.lessThan(a.generation);
+      await a.apply((s) => vmStart(s, vm('w', 1)));
+      await until('b caught up with a', () => b.generation === a.generation, { timeoutMs: 30_000, stepMs: 20 });
+      expect([...b.snapshot().vms.keys()].sort()).to.deep.equal([...a.snapshot().vms.keys()].sort());
+      const started = await b.apply((s) => vmStart(s, vm('x', 2)));
+      expect(started.ok).to.equal(true);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("another instance follows an import, an empty one (generation 0) too, and writes after it", async () => {
