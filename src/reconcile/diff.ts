@@ -106,6 +106,19 @@ export function keyInstalled(installed: readonly InstalledFlow[], version: OfVer
   return byKey;
 }
 
+/**
+ * A flow as read, kept without what no comparison reads. A read flow that is
+ * the one known in its slot (installed by this reconciler, or desired) is
+ * kept as that object, whose match and instructions the desired state holds
+ * already; any other keeps only the fields a comparison reads. Kept whole, a
+ * table read retained every decoded flow: counters, durations, and a second
+ * copy of each match and action list.
+ */
+export function leanFlow(now: InstalledFlow, known: InstalledFlow | undefined): InstalledFlow {
+  if (known !== undefined && known.cookie === now.cookie && known.tableId === now.tableId && known.priority === now.priority && instructionText(known.instructions) === instructionText(now.instructions)) return known;
+  return { tableId: now.tableId, priority: now.priority, match: now.match, instructions: now.instructions, cookie: now.cookie };
+}
+
 function flowMod(command: FlowModBody['command'], f: InstalledFlow, cookie: bigint, cookieMask: bigint, version: OfVersion): FlowModBody {
   return {
     type: 'flowMod',
@@ -264,28 +277,47 @@ function isOurMeter(id: number): boolean {
 }
 
 /**
- * Where a switch's table as read differs from what the reconciler had
- * installed in it, among Spotlight's flows (by cookie): flows gone, flows
- * nobody installed, flows whose cookie or instructions changed. Changes of
- * the desired state are not drift and do not show here.
+ * Where a switch's tables as read differ from what the reconciler had
+ * installed in them: among Spotlight's flows (by cookie), flows gone, flows
+ * nobody installed, flows whose cookie or instructions changed; groups and
+ * meters that differ. Changes of the desired state are not drift and do not
+ * show here.
  */
 export interface Drift {
   missing: string[];
   unexpected: string[];
   changed: string[];
+  /** Group and meter ids (`group 5`, `meter 3`) held otherwise than installed. */
+  objects: string[];
+  /** Slots where a flow of another cookie came, went or changed: not drift, but a desired flow there may now fit, or conflict. */
+  foreign: string[];
 }
 
-export function driftOf(believed: ReadonlyMap<string, InstalledFlow>, read: ReadonlyMap<string, InstalledFlow>, cookies: CookieSpace): Drift {
-  const drift: Drift = { missing: [], unexpected: [], changed: [] };
-  for (const [key, had] of believed) {
-    if (!isOurCookie(had.cookie, cookies)) continue;
-    const now = read.get(key);
-    if (now === undefined) drift.missing.push(key);
-    else if (now.cookie !== had.cookie || instructionText(now.instructions) !== instructionText(had.instructions)) drift.changed.push(key);
+export function driftOf(believed: InstalledTables, read: InstalledTables, cookies: CookieSpace): Drift {
+  const drift: Drift = { missing: [], unexpected: [], changed: [], objects: [], foreign: [] };
+  const sameFlow = (a: InstalledFlow, b: InstalledFlow): boolean => a.cookie === b.cookie && instructionText(a.instructions) === instructionText(b.instructions);
+  for (const [key, had] of believed.flows) {
+    const now = read.flows.get(key);
+    if (now === had) continue;
+    if (!isOurCookie(had.cookie, cookies)) {
+      if (now === undefined || !sameFlow(now, had)) drift.foreign.push(key);
+    } else if (now === undefined) drift.missing.push(key);
+    else if (!sameFlow(now, had)) drift.changed.push(key);
   }
-  for (const [key, now] of read) {
-    if (isOurCookie(now.cookie, cookies) && !believed.has(key)) drift.unexpected.push(key);
+  for (const [key, now] of read.flows) {
+    if (believed.flows.has(key)) continue;
+    if (isOurCookie(now.cookie, cookies)) drift.unexpected.push(key);
+    else drift.foreign.push(key);
   }
+  const objects = <T>(kind: string, had: ReadonlyMap<number, T>, now: ReadonlyMap<number, T>, same: (a: T, b: T) => boolean): void => {
+    for (const [id, h] of had) {
+      const n = now.get(id);
+      if (n === undefined || !same(h, n)) drift.objects.push(`${kind} ${id}`);
+    }
+    for (const id of now.keys()) if (!had.has(id)) drift.objects.push(`${kind} ${id}`);
+  };
+  objects('group', believed.groups, read.groups, sameGroup);
+  objects('meter', believed.meters, read.meters, sameMeter);
   return drift;
 }
 

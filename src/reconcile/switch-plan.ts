@@ -73,10 +73,10 @@ export function newPending(): Pending {
   return { read: 'connect', full: true, changes: noChanges(), bootstrap: undefined, audit: undefined };
 }
 
-/** Work the switch is owed: a read, a bootstrap, a comparison, or changed keys. */
+/** Work the switch is owed: a read, a bootstrap, a comparison, changed keys, or an audit's pass (which reports it, even with nothing to compare). */
 export function hasWork(p: Readonly<Pending>): boolean {
   const c = p.changes;
-  return p.read !== 'none' || p.bootstrap !== undefined || p.full || c.flows.size > 0 || c.groups.size > 0 || c.meters.size > 0;
+  return p.read !== 'none' || p.bootstrap !== undefined || p.full || p.audit !== undefined || c.flows.size > 0 || c.groups.size > 0 || c.meters.size > 0;
 }
 
 /** Work, or a generation of a known desired state not yet confirmed. */
@@ -140,11 +140,23 @@ export function desiredChanged(p: Pending, changed: PlanScope): void {
   for (const m of changed.meters) p.changes.meters.add(m);
 }
 
-/** The tables were read: everything is compared against them next, and an audit's drift is reported by that pass. */
+/**
+ * The tables were read, and an audit's drift is reported by the next pass.
+ * After an audit that found the flows where this reconciler put them, the
+ * next pass compares only the slots that moved (and what else was owed): the
+ * rest of the table is as installed, and installed was the desired state
+ * (less what is owed). Any other read, or groups or meters that moved, owes a
+ * full comparison.
+ */
 export function tablesRead(p: Pending, audit: { drift: Drift | undefined } | undefined): void {
   p.read = 'none';
-  p.full = true;
   p.audit = audit;
+  const drift = audit?.drift;
+  if (drift === undefined || drift.objects.length > 0) {
+    p.full = true;
+    return;
+  }
+  for (const keys of [drift.missing, drift.unexpected, drift.changed, drift.foreign]) for (const k of keys) p.changes.flows.add(k);
 }
 
 /** A pass takes what is owed (and the audit to report); what arrives meanwhile is owed to the next one. */

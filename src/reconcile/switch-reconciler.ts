@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import { OFP13_VERSION } from '../openflow/wire-values.js';
 import { canonicalInstructions } from './action-key.js';
 import { DesiredTables, noChanges } from './desired.js';
-import { driftOf, keyInstalled, planFlows, type Drift, type FlowPlan, type InstalledTables, type PlannedChange, type PlannedObject, type PlanScope } from './diff.js';
+import { driftOf, keyInstalled, leanFlow, planFlows, type Drift, type FlowPlan, type InstalledFlow, type InstalledTables, type PlannedChange, type PlannedObject, type PlanScope } from './diff.js';
 import { DEFAULT_COOKIE_SPACE, type ApplyResult, type CookieSpace, type DesiredFlow, type DesiredGroup, type DesiredMeter, type ReconcileSettings, type SwitchCommand, type SwitchSession } from './ports.js';
 import { Refusals, type FlowFailure } from './refusals.js';
 import {
@@ -47,6 +47,8 @@ export interface PassReport {
   deletes: number;
   errors: number;
   conflicts: number;
+  /** Slots compared with the desired state: all of them on a full comparison, only those owed otherwise. */
+  compared: number;
 }
 
 /** A full comparison of this many keys is cut into slices, the event loop served between them. */
@@ -273,7 +275,11 @@ export class SwitchReconciler {
       this.lost(objects.reason);
       return false;
     }
-    const flows = await sliced(r.flows, SLICE, (part) => keyInstalled(part, this.session.version));
+    const flows = await sliced(r.flows, SLICE, (part) => {
+      const keyed = keyInstalled(part, this.session.version);
+      for (const [key, now] of keyed) keyed.set(key, leanFlow(now, this.knownFlow(key)));
+      return keyed;
+    });
     const read: InstalledTables = {
       flows: new Map(flows.flatMap((m) => [...m])),
       groups: new Map(objects.groups.map((g) => [g.groupId, g])),
@@ -281,12 +287,20 @@ export class SwitchReconciler {
     };
     // On an audit, drift is the table against what this reconciler installed
     // (not against the desired state, which may have moved meanwhile).
-    const drift = audit && this.installed !== undefined ? driftOf(this.installed.flows, read.flows, this.cookies) : undefined;
+    const drift = audit && this.installed !== undefined ? driftOf(this.installed, read, this.cookies) : undefined;
     tablesRead(this.pending, audit ? { drift } : undefined);
     this.installed = read;
     this.refusals.tablesRead(read);
     this.log.debug('read tables', { flows: r.flows.length, groups: read.groups.size, meters: read.meters.size });
     return true;
+  }
+
+  /** The flow this reconciler knows in a slot: the one it installed there, or else the one desired there. */
+  private knownFlow(key: string): InstalledFlow | undefined {
+    const had = this.installed?.flows.get(key);
+    if (had !== undefined) return had;
+    const d = this.desired?.flow(key);
+    return d && { tableId: d.flow.tableId, priority: d.flow.priority, match: d.match, instructions: d.flow.instructions, cookie: d.flow.cookie };
   }
 
   /** Adds the bootstrap flows and meters the switch lacks; nothing else. */
@@ -309,29 +323,30 @@ export class SwitchReconciler {
     return true;
   }
 
-  /** The plan for `scope`, in slices when it is a full comparison of a big table. */
-  private async plan(scope: PlanScope): Promise<FlowPlan> {
+  /** The plan for `scope`, in slices when it is a full comparison of a big table, and how many slots it compared. */
+  private async plan(scope: PlanScope): Promise<{ plan: FlowPlan; compared: number }> {
     const desired = this.desired!;
     const installed = this.installed!;
     const opts = { version: this.session.version, cookies: this.cookies, skip: this.refusals.skipped(desired), refusedMeters: this.refusals.unsupportedMeters };
-    if (scope !== 'all' || desired.flowCount + installed.flows.size <= SLICE) return planFlows(desired, installed, opts, scope);
+    if (scope !== 'all') return { plan: planFlows(desired, installed, opts, scope), compared: scope.flows.size };
     const keys = [...new Set([...desired.keys(), ...installed.flows.keys()])];
+    if (keys.length <= SLICE) return { plan: planFlows(desired, installed, opts, scope), compared: keys.length };
     const parts = await sliced(keys, SLICE, (part, i) =>
       planFlows(desired, installed, opts, { flows: new Set(part), groups: i === 0 ? new Set([...desired.groups.keys(), ...installed.groups.keys()]) : new Set(), meters: i === 0 ? new Set([...desired.meters.keys(), ...installed.meters.keys()]) : new Set() }),
     );
-    return mergePlans(parts);
+    return { plan: mergePlans(parts), compared: keys.length };
   }
 
   private async pass(generation: number): Promise<boolean> {
     const started = this.clock.now();
     const { scope, audit } = takePass(this.pending);
     const drift: Drift | undefined = audit?.drift;
-    const driftCounts = drift && { missing: drift.missing.length, unexpected: drift.unexpected.length, changed: drift.changed.length };
-    const drifted = driftCounts ? driftCounts.missing + driftCounts.unexpected + driftCounts.changed : 0;
+    const driftCounts = drift && { missing: drift.missing.length, unexpected: drift.unexpected.length, changed: drift.changed.length, objects: drift.objects.length };
+    const drifted = driftCounts ? driftCounts.missing + driftCounts.unexpected + driftCounts.changed + driftCounts.objects : 0;
     const cleanAudit = audit !== undefined && drifted === 0;
-    const plan = await this.plan(scope);
+    const { plan, compared } = await this.plan(scope);
     this.logPlanProblems(plan, generation);
-    const report: PassReport = { generation, adds: 0, modifies: 0, deletes: 0, errors: 0, conflicts: plan.conflicts.length };
+    const report: PassReport = { generation, adds: 0, modifies: 0, deletes: 0, errors: 0, conflicts: plan.conflicts.length, compared };
     for (const c of plan.changes) {
       if (c.kind === 'add') report.adds++;
       else if (c.kind === 'delete') report.deletes++;
@@ -366,10 +381,10 @@ export class SwitchReconciler {
     if (again.length > 0) retry = true;
     report.errors = failed.size;
     if (drifted > 0) {
-      const sample = [...drift!.missing.map((k) => `missing ${k}`), ...drift!.changed.map((k) => `changed ${k}`), ...drift!.unexpected.map((k) => `unexpected ${k}`)].slice(0, 5);
+      const sample = [...drift!.missing.map((k) => `missing ${k}`), ...drift!.changed.map((k) => `changed ${k}`), ...drift!.unexpected.map((k) => `unexpected ${k}`), ...drift!.objects].slice(0, 5);
       this.log.info('audit repaired drift', { generation, ...driftCounts, adds: report.adds, modifies: report.modifies, deletes: report.deletes, sample });
     }
-    this.log.info('flows reconciled', { generation, adds: report.adds, modifies: report.modifies, deletes: report.deletes, groups: plan.objects.before.length + plan.objects.after.length, errors: report.errors, ms: this.clock.now() - started, ...(audit ? { audit: true } : {}) });
+    this.log.info('flows reconciled', { generation, adds: report.adds, modifies: report.modifies, deletes: report.deletes, groups: plan.objects.before.length + plan.objects.after.length, errors: report.errors, compared, ms: this.clock.now() - started, ...(audit ? { audit: true } : {}) });
     this.finishPass(report, cleanAudit);
     if (retry) {
       // Retry what failed in another pass; the refusals bound the attempts.
@@ -412,7 +427,7 @@ export class SwitchReconciler {
   private finishPass(report: PassReport, cleanAudit: boolean): void {
     this.passes.push(report);
     if (this.passes.length > 100) this.passes.shift();
-    if (cleanAudit) this.log.debug('audit found no drift', { generation: report.generation });
+    if (cleanAudit) this.log.debug('audit found no drift', { generation: report.generation, compared: report.compared });
     this.settleAudits(report);
   }
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { OFP10_VERSION, OFP13_VERSION, Port, type OfVersion } from '../../../src/openflow/wire-values.js';
-import { diffFlows } from '../../../src/reconcile/diff.js';
+import { diffFlows, leanFlow, type InstalledFlow } from '../../../src/reconcile/diff.js';
 import { DEFAULT_COOKIE_SPACE, type DesiredFlow } from '../../../src/reconcile/ports.js';
 import { FakeSwitch } from '../../support/fakeswitch.js';
 import { FOREIGN_COOKIE, OURS, PACKETS, tableArb } from './flowgen.js';
@@ -152,5 +152,28 @@ describe('reconcile/diff', () => {
     expect(plan.changes).to.have.length(1);
     expect(plan.duplicates).to.have.length(1);
     expect(plan.invalid.map((d) => d.flow.stage)).to.deep.equal(['bad']);
+  });
+
+  describe('leanFlow: a flow as read, kept lean', () => {
+    const known: InstalledFlow = { tableId: 1, priority: 100, match: { inPort: 1 }, instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: 2 }] }], cookie: OURS };
+    const read = (over: Partial<InstalledFlow> = {}) => ({ ...known, match: { inPort: 1 }, instructions: [{ type: 'applyActions' as const, actions: [{ type: 'output' as const, port: 2 }] }], durationSec: 7, durationNsec: 0, idleTimeout: 0, hardTimeout: 0, flags: 0, packetCount: 12n, byteCount: 900n, ...over });
+
+    it('is the known flow where the read one is the same (the read copy is not kept)', () => {
+      expect(leanFlow(read(), known)).to.equal(known);
+    });
+
+    it('keeps only the compared fields of a flow that differs from the known one, or that nobody knows', () => {
+      for (const [now, k] of [
+        [read({ cookie: OURS | 5n }), known],
+        [read({ instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: 3 }] }] }), known],
+        [read({ tableId: 0 }), known],
+        [read(), undefined],
+      ] as const) {
+        const lean = leanFlow(now, k);
+        expect(lean).to.not.equal(k);
+        expect(Object.keys(lean).sort()).to.deep.equal(['cookie', 'instructions', 'match', 'priority', 'tableId']);
+        expect(lean).to.deep.equal({ tableId: now.tableId, priority: now.priority, match: now.match, instructions: now.instructions, cookie: now.cookie });
+      }
+    });
   });
 });

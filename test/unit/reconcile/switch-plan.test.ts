@@ -140,7 +140,7 @@ describe('reconcile/switch-plan: work owed', () => {
     expect(hasWork({ ...quiet(), changes: changes(['k']) })).to.equal(true);
     expect(hasWork({ ...quiet(), changes: changes([], [1]) })).to.equal(true);
     expect(hasWork({ ...quiet(), changes: changes([], [], [1]) })).to.equal(true);
-    expect(hasWork({ ...quiet(), audit: { drift: undefined } }), 'an audit to report is not work by itself').to.equal(false);
+    expect(hasWork({ ...quiet(), audit: { drift: undefined } }), 'an audit is reported by a pass, even one with nothing to compare').to.equal(true);
   });
 
   it('owes: work, or a generation of a known desired state not confirmed', () => {
@@ -177,12 +177,30 @@ describe('reconcile/switch-plan: work owed', () => {
   });
 
   it('a read clears the read owed and owes a full comparison; an audit read carries its drift to the next pass, any other read clears it', () => {
-    const drift = { missing: ['m'], unexpected: [], changed: [] };
+    const drift = { missing: ['m'], unexpected: [], changed: [], objects: ['group 1'], foreign: [] };
     const p: Pending = { ...quiet(), read: 'audit' };
     tablesRead(p, { drift });
     expect(p).to.deep.include({ read: 'none', full: true, audit: { drift } });
     tablesRead(p, undefined);
     expect(p.audit).to.equal(undefined);
+    expect(p.full).to.equal(true);
+  });
+
+  it('an audit that found the flows as installed owes only the slots that moved, beside what was owed already', () => {
+    const clean = { missing: [], unexpected: [], changed: [], objects: [], foreign: [] };
+    const p: Pending = { ...quiet(), read: 'audit', changes: changes(['owed']) };
+    tablesRead(p, { drift: clean });
+    expect(p).to.deep.include({ read: 'none', full: false });
+    expect([...p.changes.flows]).to.deep.equal(['owed']);
+    const moved = { missing: ['m'], unexpected: ['u'], changed: ['c'], objects: [], foreign: ['f'] };
+    const q: Pending = { ...quiet(), read: 'audit' };
+    tablesRead(q, { drift: moved });
+    expect(q.full).to.equal(false);
+    expect([...q.changes.flows].sort()).to.deep.equal(['c', 'f', 'm', 'u']);
+    // Nothing installed to compare with (the audit came first): everything is compared.
+    const r: Pending = { ...quiet(), read: 'audit' };
+    tablesRead(r, { drift: undefined });
+    expect(r.full).to.equal(true);
   });
 
   it('a pass takes everything owed to it; what arrives afterwards is owed to the next', () => {

@@ -312,6 +312,36 @@ describe('reconcile/switch-reconciler', () => {
     rec.stop();
   });
 
+  it('an audit that finds the table as installed compares no slot; one that finds drift compares only the slots that moved', async () => {
+    const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
+    const rec = reconciler(sw);
+    rec.start();
+    rec.setDesired(1, desiredSet(3000));
+    await rec.idle();
+    const clean = await rec.audit();
+    expect(clean).to.deep.include({ compared: 0, adds: 0, modifies: 0, deletes: 0 });
+    expect(sw.removeWhere((f) => f.cookie === OURS && (f.match.inPort ?? 0) <= 2)).to.equal(2);
+    sw.install(flow(5000, 1));
+    const repaired = await rec.audit();
+    expect(repaired).to.deep.include({ compared: 3, adds: 2, deletes: 1 });
+    expect(ourFlows(sw)).to.deep.equal(desiredSet(3000).map((f) => `${f.priority}:${JSON.stringify(f.match)}:${JSON.stringify(f.instructions)}`).sort());
+    rec.stop();
+  });
+
+  it('an audit finds a slot another controller held set free, and installs the desired flow there', async () => {
+    const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
+    sw.install(flow(1, 7, 100, FOREIGN_COOKIE));
+    const rec = reconciler(sw);
+    rec.start();
+    rec.setDesired(1, [flow(1, 2), flow(2, 3)]);
+    await rec.idle();
+    expect(ourFlows(sw)).to.have.length(1);
+    expect(sw.removeWhere((f) => f.cookie === FOREIGN_COOKIE)).to.equal(1);
+    await rec.audit();
+    expect(ourFlows(sw)).to.deep.equal([flow(1, 2), flow(2, 3)].map((f) => `${f.priority}:${JSON.stringify(f.match)}:${JSON.stringify(f.instructions)}`).sort());
+    rec.stop();
+  });
+
   it('logs a slot held by another controller once, not on every audit', async () => {
     const { logger, records } = captureLogger();
     const sw = new FakeSwitch('0000000000000001', OFP13_VERSION);
