@@ -262,7 +262,25 @@ export function keyAndNormalize(
       out[f.field] = { value: asValue(f.value), mask: asValue(f.mask) };
     }
   }
-  return { ok: true, key: `t${tableId}/p${effectivePriority(priority, b.fields, version)}/${parts.join(',')}`, match: out as Match };
+  // A match already in normal form (the compiler's usually are) is kept: one object per flow, not two.
+  return { ok: true, key: `t${tableId}/p${effectivePriority(priority, b.fields, version)}/${parts.join(',')}`, match: sameFields(out, match) ? match : (out as Match) };
+}
+
+/** Whether `match` holds exactly the fields of `normal`, with the same values (a masked one as {value, mask}). */
+function sameFields(normal: Record<string, unknown>, match: Match): boolean {
+  const given = match as Record<string, unknown>;
+  let count = 0;
+  for (const k in given) {
+    count++;
+    const a = normal[k];
+    const b = given[k];
+    if (a === b) continue;
+    if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return false;
+    const am = a as { value: unknown; mask: unknown };
+    const bm = b as { value: unknown; mask: unknown };
+    if (am.value !== bm.value || am.mask !== bm.mask || Object.keys(bm).length !== 2) return false;
+  }
+  return count === Object.keys(normal).length;
 }
 
 /** One field value in canonical text (used for set-field actions); undefined when malformed. */

@@ -442,7 +442,8 @@ export class SwitchReconciler {
     const inst = this.installed!;
     if ('flow' in c) {
       if (c.kind === 'delete') inst.flows.delete(c.key);
-      else inst.flows.set(c.key, { tableId: c.flow.tableId, priority: c.flow.priority, match: c.flow.match, instructions: c.flow.instructions, cookie: c.flow.cookie });
+      // The planned flow object itself (made for this command, never changed): no copy per installed flow.
+      else inst.flows.set(c.key, c.flow);
       return;
     }
     const cmd = c.command;

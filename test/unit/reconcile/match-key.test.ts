@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
 import { OFP10_VERSION, OFP13_VERSION, type OfVersion } from '../../../src/openflow/wire-values.js';
 import { type Match } from '../../../src/openflow/flow-model.js';
-import { canonicalMatch, canonicalMatchText, flowKey, normalizedMatch } from '../../../src/reconcile/match-key.js';
+import { canonicalMatch, canonicalMatchText, flowKey, keyAndNormalize, normalizedMatch } from '../../../src/reconcile/match-key.js';
 
 function text(m: Match, v: OfVersion): string {
   const c = canonicalMatch(m, v);
@@ -33,6 +33,25 @@ describe('reconcile/match-key: flow identity as the switch reports it', () => {
         const k = (t: number, p: number) => (flowKey(t, p, m, v) as { key: string }).key;
         expect(k(0, 10)).to.not.equal(k(0, 11));
         expect(k(0, 10)).to.not.equal(k(1, 10));
+      });
+      it('keeps a match already in normal form as it is (one object per flow), and builds the normal form of any other', () => {
+        const given: Match[] = [
+          { inPort: 3, ethSrc: 'AA:BB:CC:00:11:22', ethType: 0x0800 },
+          { ethType: 0x0800, ipv4Src: { value: '10.0.0.5', mask: '255.255.255.0' } },
+          { ethSrc: { value: '00:00:00:00:00:01', mask: 'ff:ff:ff:ff:ff:ff' } },
+          { inPort: 1, ethDst: { value: '01:00:00:00:00:00', mask: '01:00:00:00:00:00' } },
+        ];
+        for (const m of given) {
+          const first = keyAndNormalize(0, 100, m, v);
+          if (!first.ok) throw new Error('not keyed');
+          const again = keyAndNormalize(0, 100, first.match, v);
+          if (!again.ok) throw new Error('not keyed');
+          expect(again.match, JSON.stringify(m)).to.equal(first.match);
+          expect(again.key).to.equal(first.key);
+        }
+        const normal = keyAndNormalize(0, 100, given[0]!, v);
+        expect(normal.ok && normal.match).to.not.equal(given[0]);
+        expect(normal.ok && normal.match).to.deep.equal(normalizedMatch(given[0]!, v));
       });
       it('is a typed error for a malformed value, never a throw', () => {
         const r = canonicalMatch({ ethSrc: 'not-a-mac' }, v);
