@@ -5,6 +5,7 @@
 // that checking one VM costs the size of its own interfaces, not of its
 // networks or of the whole cloud.
 import { IndexedMap, type ValueIndex } from './indexed-map.js';
+import { nameSetOf, withName, withoutName } from './name-set.js';
 import { PersistentMap } from './pmap.js';
 import type { PortRef, Vm } from './types.js';
 
@@ -49,19 +50,20 @@ function build(vms: Iterable<Vm>, keysOf: (vm: Vm) => string[]): NameSets {
       set.add(vm.name);
     }
   }
-  return PersistentMap.from<ReadonlySet<string>>(built);
+  return PersistentMap.from<ReadonlySet<string>>([...built].map(([k, names]) => [k, nameSetOf(names)] as const));
 }
 
 function update(idx: NameSets, before: Vm | undefined, after: Vm | undefined, keysOf: (vm: Vm) => string[]): NameSets {
   for (const k of before ? keysOf(before) : []) {
-    const set = new Set(idx.get(k));
-    set.delete(before!.name);
-    idx = set.size > 0 ? idx.with(k, set) : idx.without(k);
+    const set = idx.get(k);
+    if (set === undefined) continue;
+    const next = withoutName(set, before!.name);
+    if (next !== set) idx = next !== undefined ? idx.with(k, next) : idx.without(k);
   }
   for (const k of after ? keysOf(after) : []) {
-    const set = new Set(idx.get(k));
-    set.add(after!.name);
-    idx = idx.with(k, set);
+    const set = idx.get(k);
+    const next = withName(set, after!.name);
+    if (next !== set) idx = idx.with(k, next);
   }
   return idx;
 }

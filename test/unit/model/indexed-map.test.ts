@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { IndexedMap, type ValueIndex } from '../../../src/model/indexed-map.js';
-import { emptySnapshot, putNetwork, snapshotOf, vmStart } from '../../../src/model/index.js';
-import { vmTable } from '../../../src/model/membership.js';
+import { emptySnapshot, putNetwork, snapshotOf, vmStart, vmStop } from '../../../src/model/index.js';
+import { vmsOnNetwork, vmsOnPort, vmTable } from '../../../src/model/membership.js';
 
 /** An index of the sum of the values, counting how often it is built from scratch. */
 function summing(carry: boolean): ValueIndex<number, number> & { builds: number } {
@@ -71,5 +71,31 @@ describe('model/indexed-map', () => {
     expect([...after.index.members.get('n')!]).to.deep.equal(['v']);
     expect([...after.index.ports.get('0000000000000001/1')!]).to.deep.equal(['v']);
     expect(snapshotOf(1, new Map(), new Map(), new Map()).vms).to.be.instanceOf(IndexedMap);
+  });
+
+  it('keeps a network of hundreds of members and the VMs of a port right through starts and stops, as a rebuild would', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(199), fc.boolean(), fc.nat(2)), { minLength: 50, maxLength: 600 }), (steps) => {
+        let s = emptySnapshot();
+        const net = putNetwork(s, 'n', { tenant: 't', kind: 'public' });
+        if (!net.ok) throw new Error(net.error.message);
+        s = net.snapshot;
+        for (const [i, start, port] of steps) {
+          const hex = i.toString(16).padStart(2, '0');
+          const r = start ? vmStart(s, { vm: `v${i}`, tenant: 't', interfaces: [{ mac: `02:00:00:00:01:${hex}`, network: 'n', switch: '0000000000000001', port: port + 1 }] }) : vmStop(s, `v${i}`);
+          if (r.ok) s = r.snapshot;
+        }
+        // A plain Map has no index: the lookups build one from scratch.
+        const rebuilt = new Map(s.vms);
+        expect([...vmsOnNetwork(s.vms, 'n')].sort()).to.deep.equal([...vmsOnNetwork(rebuilt, 'n')].sort());
+        expect(vmsOnNetwork(s.vms, 'n').size).to.equal(s.vms.size);
+        for (const port of [1, 2, 3]) {
+          const carried = vmsOnPort(s.vms, '0000000000000001', port);
+          expect([...carried].sort()).to.deep.equal([...vmsOnPort(rebuilt, '0000000000000001', port)].sort());
+          for (const name of carried) expect(carried.has(name)).to.equal(true);
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 });

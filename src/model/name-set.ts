@@ -1,0 +1,76 @@
+// The VM names under one key of the membership index (a network's members,
+// a port's VMs), as a set whose updated copies share storage once it is
+// large: one VM starting on a public network of 4,000 must not copy the
+// other 3,999 names (and leave them to the garbage collector).
+import { PersistentMap } from './pmap.js';
+
+/** Up to this many names a set is a plain Set, copied whole on change: cheaper than 256 buckets. */
+const SMALL = 64;
+
+class SharedNameSet implements ReadonlySet<string> {
+  constructor(private readonly names: PersistentMap<true>) {}
+
+  get size(): number {
+    return this.names.size;
+  }
+
+  has(name: string): boolean {
+    return this.names.has(name);
+  }
+
+  with(name: string): SharedNameSet {
+    return this.names.has(name) ? this : new SharedNameSet(this.names.with(name, true));
+  }
+
+  without(name: string): SharedNameSet {
+    return this.names.has(name) ? new SharedNameSet(this.names.without(name)) : this;
+  }
+
+  keys(): SetIterator<string> {
+    return this.names.keys();
+  }
+
+  values(): SetIterator<string> {
+    return this.names.keys();
+  }
+
+  *entries(): SetIterator<[string, string]> {
+    for (const n of this.names.keys()) yield [n, n];
+  }
+
+  [Symbol.iterator](): SetIterator<string> {
+    return this.names.keys();
+  }
+
+  forEach(fn: (value: string, key: string, set: ReadonlySet<string>) => void, thisArg?: unknown): void {
+    for (const n of this.names.keys()) fn.call(thisArg, n, n, this);
+  }
+}
+
+function shared(names: Iterable<string>): SharedNameSet {
+  return new SharedNameSet(PersistentMap.from<true>([...names].map((n) => [n, true] as const)));
+}
+
+/** A set of the given names, in the form its size calls for. */
+export function nameSetOf(names: ReadonlySet<string>): ReadonlySet<string> {
+  return names.size > SMALL ? shared(names) : names;
+}
+
+/** `set` with `name` (a new set when it was missing; `set` may be absent). */
+export function withName(set: ReadonlySet<string> | undefined, name: string): ReadonlySet<string> {
+  if (set instanceof SharedNameSet) return set.with(name);
+  if (set?.has(name)) return set;
+  const next = new Set(set);
+  next.add(name);
+  return next.size > SMALL ? shared(next) : next;
+}
+
+/** `set` without `name`; undefined when nothing is left. */
+export function withoutName(set: ReadonlySet<string>, name: string): ReadonlySet<string> | undefined {
+  if (!set.has(name)) return set;
+  if (set.size === 1) return undefined;
+  if (set instanceof SharedNameSet) return set.size - 1 > SMALL ? set.without(name) : new Set([...set].filter((n) => n !== name));
+  const next = new Set(set);
+  next.delete(name);
+  return next;
+}
