@@ -75,13 +75,17 @@ interface TopologyWork {
   whole: boolean;
   switches: Set<Dpid>;
   links: boolean;
+  /** A switch itself changed (joined, left, its version or role), not only its ports: logged as a fabric change. */
+  switchChanged: boolean;
 }
+
+const noTopologyWork = (): TopologyWork => ({ whole: false, switches: new Set(), links: false, switchChanged: false });
 
 export class CompileLoop {
   private compilerValue: FlowCompiler | undefined;
   private readonly log: Logger;
   private readonly now: () => number;
-  private topoWork: TopologyWork = { whole: false, switches: new Set(), links: false };
+  private topoWork: TopologyWork = noTopologyWork();
   private fabricChanged = false;
   private scheduled = false;
   private held = true;
@@ -290,6 +294,7 @@ export class CompileLoop {
     for (const e of events) {
       if (e.kind === 'link') w.links = true;
       else w.switches.add(e.dpid);
+      if (e.kind === 'switch') w.switchChanged = true;
     }
   }
 
@@ -351,11 +356,12 @@ export class CompileLoop {
     const w = this.topoWork;
     const topoChanged = w.whole || w.links || w.switches.size > 0;
     if (topoChanged) {
-      this.topoWork = { whole: false, switches: new Set(), links: false };
+      this.topoWork = noTopologyWork();
       const topo = this.opts.topology.snapshot();
       if (w.whole) compiler.applyTopology(topo);
       else compiler.applyTopology(topo, w.switches, w.links);
-      this.fabricChanged = true;
+      // A tap port coming and going is a VM's event, not the fabric's: it is not logged as one.
+      if (w.whole || w.links || w.switchChanged) this.fabricChanged = true;
     }
     if (!compiler.flushUntil(deadline)) return this.schedule();
     for (const resolve of this.caughtUpWaiters.splice(0)) resolve();

@@ -7,8 +7,8 @@ import { putNetwork, vmStart } from '../../../src/model/index.js';
 import type { ModelChange } from '../../../src/model/types.js';
 import { CompileLoop } from '../../../src/runtime/compile-loop.js';
 import { openStoreOn, type KvDb, type Store } from '../../../src/store/index.js';
-import type { Link, TopologyFeed, TopoPort, TopologySnapshot, TopoSwitch } from '../../../src/topo/types.js';
-import { silentLogger } from '../../support/logs.js';
+import type { Link, TopologyEvent, TopologyFeed, TopologyListener, TopoPort, TopologySnapshot, TopoSwitch } from '../../../src/topo/types.js';
+import { captureLogger, silentLogger } from '../../support/logs.js';
 
 const SW1 = '0000000000000001';
 const SW2 = '0000000000000002';
@@ -22,18 +22,26 @@ function sw(dpid: string): TopoSwitch {
 }
 
 class FakeTopology implements TopologyFeed {
-  private listeners: ((s: TopologySnapshot) => void)[] = [];
+  private listeners: TopologyListener[] = [];
   snap: TopologySnapshot = { version: 1, switches: new Map([[SW1, sw(SW1)], [SW2, sw(SW2)]]), links: [] };
   snapshot(): TopologySnapshot {
     return this.snap;
   }
-  onChange(l: (s: TopologySnapshot) => void): () => void {
+  onChange(l: TopologyListener): () => void {
     this.listeners.push(l);
     return () => (this.listeners = this.listeners.filter((x) => x !== l));
   }
-  setLinks(links: Link[]): void {
+  setLinks(links: Link[], events?: TopologyEvent[]): void {
     this.snap = { ...this.snap, version: this.snap.version + 1, links };
-    for (const l of this.listeners) l(this.snap);
+    for (const l of this.listeners) (l as (s: TopologySnapshot, e?: TopologyEvent[]) => void)(this.snap, events);
+  }
+  /** Port `portNo` of `dpid` leaves the switch, with the event the topology service would send. */
+  removePort(dpid: string, portNo: number): void {
+    const was = this.snap.switches.get(dpid)!;
+    const ports = new Map(was.ports);
+    ports.delete(portNo);
+    this.snap = { ...this.snap, version: this.snap.version + 1, switches: new Map([...this.snap.switches, [dpid, { ...was, ports }]]) };
+    for (const l of this.listeners) l(this.snap, [{ kind: 'port', dpid, portNo }]);
   }
 }
 
@@ -43,7 +51,7 @@ const text = (sf: SwitchFlows): string[] => sf.flows.map((f) => flowText(f, sf.v
 const LINK: Link = { a: { dpid: SW1, portNo: 2 }, b: { dpid: SW2, portNo: 2 } };
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function setup(opts: { expectedLinks?: number; maxHoldMs?: number } = {}) {
+async function setup(opts: { expectedLinks?: number; maxHoldMs?: number; logger?: ReturnType<typeof silentLogger> } = {}) {
   const store: Store = await openStoreOn(new MemoryLevel<string, string>({ valueEncoding: 'utf8' }) as unknown as KvDb, { logger: silentLogger() });
   const topo = new FakeTopology();
   const published: { generation: number; perSwitch: Map<string, SwitchFlows> }[] = [];
@@ -114,6 +122,31 @@ describe('runtime: compile loop', () => {
       expect(published[0]!.perSwitch.has(SW1)).to.equal(true);
       const full = compile(store.snapshot(), topo.snapshot());
       for (const [dpid, sf] of published[0]!.perSwitch) expect(text(sf)).to.deep.equal(text(full.switches.get(dpid)!));
+    } finally {
+      loop.stop();
+    }
+  });
+
+  it("logs a fabric change for a link that went, not for a VM's tap port that went", async () => {
+    const { logger, records } = captureLogger();
+    const { store, topo, published, loop } = await setup({ expectedLinks: 1, logger });
+    try {
+      await store.apply((s) => putNetwork(s, 'n', { tenant: 't', kind: 'private', cidrs: ['10.0.0.0/24'] }));
+      topo.setLinks([LINK]);
+      await tick(250);
+      await addVm(store, 'v1', '02:00:00:00:00:01', '10.0.0.1', SW1);
+      await addVm(store, 'v2', '02:00:00:00:00:02', '10.0.0.2', SW2);
+      await tick(20);
+      const fabricLogs = () => records.filter((r) => r.message === 'fabric changed; flows recompiled').length;
+      const before = fabricLogs();
+      published.length = 0;
+      topo.removePort(SW1, 1);
+      await tick(20);
+      expect(published.flatMap((p) => [...p.perSwitch.keys()]), "the port's flows were recompiled").to.include(SW1);
+      expect(fabricLogs()).to.equal(before);
+      topo.setLinks([], [{ kind: 'link', link: LINK, present: false }]);
+      await tick(20);
+      expect(fabricLogs()).to.equal(before + 1);
     } finally {
       loop.stop();
     }
