@@ -3,6 +3,7 @@
 // the field and what to do. (Which questionable inputs are refused instead
 // and which are warned about: src/api/README.md, "Questionable input".)
 import { vmsOnNetwork, vmsOnPort } from '../model/membership.js';
+import { gatewaysOnPort } from '../model/network-index.js';
 import type { ModelChange, ModelSnapshot, PortRef } from '../model/types.js';
 
 export interface InputWarning {
@@ -11,14 +12,9 @@ export interface InputWarning {
   message: string;
 }
 
-/**
- * Who is bound to a switch port: VMs through the VM map's port index,
- * gateways by a pass over the networks (far fewer than the VMs).
- */
+/** Who is bound to a switch port: VMs and gateways, each through its map's port index. */
 function boundTo(s: ModelSnapshot, sw: string, port: PortRef): string[] {
-  const out = [...vmsOnPort(s.vms, sw, port)].map((name) => `vm ${name}`);
-  for (const n of s.networks.values()) for (const g of n.gateways) if (g.switch === sw && String(g.port) === String(port)) out.push(`gateway ${g.mac} of network ${n.name}`);
-  return out;
+  return [...[...vmsOnPort(s.vms, sw, port)].map((name) => `vm ${name}`), ...gatewaysOnPort(s.networks, sw, port)];
 }
 
 /** `bound` says who is bound to a port (nobody: the port is not checked for sharing). */

@@ -2,14 +2,15 @@
 import { vmTable } from './membership.js';
 import { PersistentMap } from './pmap.js';
 import { relationTable } from './relation-index.js';
-import { networkTable } from './segments.js';
+import { networkTable } from './network-index.js';
 import type { ModelSnapshot, Network, Relation, Vm } from './types.js';
 
 export * from './errors.js';
 export * from './ident.js';
 export * from './result.js';
 export { putNetwork, deleteNetwork } from './network-ops.js';
-export { MIN_SEGMENT, MAX_SEGMENT, networksWith, networksWithout } from './segments.js';
+export { MIN_SEGMENT, MAX_SEGMENT } from './segments.js';
+export { gatewaysOnPort, networksWith, networksWithout } from './network-index.js';
 export { vmTable } from './membership.js';
 export { relationTable } from './relation-index.js';
 export { vmStart, vmStop, migrationStart, migrationStartBy, migrationEnd, migrationAbort, migrationActivated } from './vm-ops.js';

@@ -37,7 +37,7 @@ function heldBy(vm: Vm): [string, string][] {
 }
 
 /** The key of a switch port in the index: "switch/port". */
-function portKey(sw: string, port: PortRef): string {
+export function portKey(sw: string, port: PortRef): string {
   return `${sw}/${String(port)}`;
 }
 

@@ -4,7 +4,8 @@ import { NetworkHolders } from './holders.js';
 import { SWITCH_FORMS, switchDpid, canonicalMac, canonicalPort, fabricMacMessage, isFabricMac, isValidName, parseCidr, type ParsedCidr } from './ident.js';
 import { vmsOnNetwork } from './membership.js';
 import { sameRecord, type GatewayInput, type NetworkInput, type OpContext, type OpResult } from './result.js';
-import { lowestFreeSegment, MAX_SEGMENT, networksWith, networksWithout } from './segments.js';
+import { lowestFreeSegment, networksWith, networksWithout } from './network-index.js';
+import { MAX_SEGMENT } from './segments.js';
 import type { DhcpServer, Gateway, ModelSnapshot, Network } from './types.js';
 
 /** Creates or replaces a network. The segment of an existing network is kept. */

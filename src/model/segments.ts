@@ -3,14 +3,9 @@
 // use, so every controller sharing a store picks the same one).
 //
 // Finding the lowest free number must not cost a scan of up to a million
-// networks on every create: the snapshot's networks map owns an index of the
-// segments it holds (model/indexed-map.ts), a bitmap in chunks of 1,024
-// segments with a count per chunk. `networksWith` and `networksWithout`
-// update the map and carry the index over in one chunk's copy; a map read
-// back from a store or an import gets its index built once, on the first
-// allocation.
-import { IndexedMap, type ValueIndex } from './indexed-map.js';
-import type { Network } from './types.js';
+// networks on every create: the snapshot's networks map owns an index
+// (network-index.ts) holding the segments in use as a bitmap in chunks of
+// 1,024 segments with a count per chunk; an update copies one chunk.
 
 export const MIN_SEGMENT = 1;
 
@@ -98,38 +93,4 @@ export class SegmentIndex {
     chunks[c] = { bits, used: (old?.used ?? 0) + (on ? 1 : -1) };
     return new SegmentIndex(chunks);
   }
-}
-
-const SEGMENTS: ValueIndex<Network, SegmentIndex> = {
-  build(networks) {
-    return SegmentIndex.of(segmentsIn(networks));
-  },
-  update(idx, before, after) {
-    const next = before && before.segment !== after?.segment ? idx.without(before.segment) : idx;
-    return after ? next.with(after.segment) : next;
-  },
-};
-
-function* segmentsIn(networks: Iterable<Network>): Generator<number> {
-  for (const n of networks) yield n.segment;
-}
-
-/** A networks map with its segment index (`networks` itself when it has one). */
-export function networkTable(networks: ReadonlyMap<string, Network>): IndexedMap<Network, SegmentIndex> {
-  return IndexedMap.of(SEGMENTS, networks);
-}
-
-/** The lowest free segment of a networks map, or undefined when all MAX_SEGMENT are taken. */
-export function lowestFreeSegment(networks: ReadonlyMap<string, Network>): number | undefined {
-  return IndexedMap.indexOf(SEGMENTS, networks).lowestFree();
-}
-
-/** `networks` with `net` set under `name`; the segment index follows when the old map had one. */
-export function networksWith(networks: ReadonlyMap<string, Network>, name: string, net: Network): IndexedMap<Network, SegmentIndex> {
-  return networkTable(networks).with(name, net);
-}
-
-/** `networks` without `name`; the segment index follows when the old map had one. */
-export function networksWithout(networks: ReadonlyMap<string, Network>, name: string): IndexedMap<Network, SegmentIndex> {
-  return networkTable(networks).without(name);
 }

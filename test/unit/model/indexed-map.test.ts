@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { IndexedMap, type ValueIndex } from '../../../src/model/indexed-map.js';
-import { emptySnapshot, putNetwork, snapshotOf, vmStart, vmStop } from '../../../src/model/index.js';
+import { deleteNetwork, emptySnapshot, gatewaysOnPort, putNetwork, snapshotOf, vmStart, vmStop } from '../../../src/model/index.js';
 import { vmsOnNetwork, vmsOnPort, vmTable } from '../../../src/model/membership.js';
 
 /** An index of the sum of the values, counting how often it is built from scratch. */
@@ -94,6 +94,29 @@ describe('model/indexed-map', () => {
           expect([...carried].sort()).to.deep.equal([...vmsOnPort(rebuilt, '0000000000000001', port)].sort());
           for (const name of carried) expect(carried.has(name)).to.equal(true);
         }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('keeps the gateways of each switch port right through network puts and deletes, as a rebuild would', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(29), fc.option(fc.nat(3), { nil: undefined })), { minLength: 10, maxLength: 200 }), (steps) => {
+        let s = emptySnapshot();
+        for (const [i, port] of steps) {
+          const hex = i.toString(16).padStart(2, '0');
+          const r =
+            port === undefined
+              ? deleteNetwork(s, `n${i}`)
+              : putNetwork(s, `n${i}`, { tenant: 't', kind: 'private', cidrs: [`10.${i}.0.0/16`], gateways: [{ mac: `02:00:00:00:0a:${hex}`, ips: [`10.${i}.0.1`], switch: '0000000000000001', port: port + 1 }] });
+          if (r.ok) s = r.snapshot;
+        }
+        const rebuilt = new Map(s.networks);
+        for (const port of [1, 2, 3, 4]) {
+          expect([...gatewaysOnPort(s.networks, '0000000000000001', port)].sort()).to.deep.equal([...gatewaysOnPort(rebuilt, '0000000000000001', port)].sort());
+        }
+        const held = [1, 2, 3, 4].reduce((n, port) => n + gatewaysOnPort(s.networks, '0000000000000001', port).size, 0);
+        expect(held).to.equal(s.networks.size);
       }),
       { numRuns: 40 },
     );

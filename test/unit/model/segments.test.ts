@@ -4,7 +4,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { deleteNetwork, emptySnapshot, networksWith, networksWithout, putNetwork } from '../../../src/model/index.js';
-import { lowestFreeSegment, MAX_SEGMENT, SegmentIndex } from '../../../src/model/segments.js';
+import { lowestFreeSegment } from '../../../src/model/network-index.js';
+import { MAX_SEGMENT, SegmentIndex } from '../../../src/model/segments.js';
 import { PersistentMap } from '../../../src/model/pmap.js';
 import type { Network } from '../../../src/model/types.js';
 import { fullNetworks, ok } from './helpers.js';
