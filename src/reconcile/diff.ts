@@ -115,7 +115,10 @@ export function keyInstalled(installed: readonly InstalledFlow[], version: OfVer
  * copy of each match and action list.
  */
 export function leanFlow(now: InstalledFlow, known: InstalledFlow | undefined): InstalledFlow {
-  if (known !== undefined && known.cookie === now.cookie && known.tableId === now.tableId && known.priority === now.priority && instructionText(known.instructions) === instructionText(now.instructions)) return known;
+  // The read flow's text is not cached: its action list is thrown away now, and
+  // a weak-map entry per flow read (hundreds of thousands a round) cost more
+  // in rehashing and in the collector than building the text.
+  if (known !== undefined && known.cookie === now.cookie && known.tableId === now.tableId && known.priority === now.priority && instructionText(known.instructions) === canonicalInstructions(now.instructions)) return known;
   return { tableId: now.tableId, priority: now.priority, match: now.match, instructions: now.instructions, cookie: now.cookie };
 }
 
