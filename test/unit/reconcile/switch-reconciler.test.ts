@@ -20,12 +20,13 @@ function reconciler(sw: FakeSwitch, extra: Partial<SwitchReconcilerOptions> = {}
   return new SwitchReconciler({ session: sw, logger: silentLogger(), ...extra });
 }
 
+/** Flows as sorted text (priority, match, instructions): what a table holds compares equal to what was desired. */
+function texts(flows: readonly Pick<DesiredFlow, 'priority' | 'match' | 'instructions'>[]): string[] {
+  return flows.map((f) => `${f.priority}:${JSON.stringify(f.match)}:${JSON.stringify(f.instructions)}`).sort();
+}
+
 function ourFlows(sw: FakeSwitch): string[] {
-  return sw
-    .table()
-    .filter((f) => f.cookie !== FOREIGN_COOKIE)
-    .map((f) => `${f.priority}:${JSON.stringify(f.match)}:${JSON.stringify(f.instructions)}`)
-    .sort();
+  return texts(sw.table().filter((f) => f.cookie !== FOREIGN_COOKIE));
 }
 
 const VERSIONS: OfVersion[] = [OFP10_VERSION, OFP13_VERSION];
@@ -59,7 +60,7 @@ describe('reconcile/switch-reconciler', () => {
         await rec.idle();
         expect(sw.flowMods().map((m) => m.command)).to.deep.equal(['add', 'deleteStrict']);
         expect(sw.table().some((f) => f.cookie === FOREIGN_COOKIE)).to.equal(true);
-        expect(ourFlows(sw)).to.deep.equal([flow(3, 3), flow(4, 4)].map((f) => `${f.priority}:${JSON.stringify(f.match)}:${JSON.stringify(f.instructions)}`).sort());
+        expect(ourFlows(sw)).to.deep.equal(texts([flow(3, 3), flow(4, 4)]));
       });
 
       it('does nothing to the table before the desired flows are known', async () => {
@@ -149,7 +150,7 @@ describe('reconcile/switch-reconciler', () => {
     await rec.idle();
     expect(maxInFlight).to.equal(1);
     expect(sw.applyCalls).to.be.at.most(3);
-    expect(ourFlows(sw)).to.deep.equal(desiredSet(3, 20).map((f) => `${f.priority}:${JSON.stringify(f.match)}:${JSON.stringify(f.instructions)}`).sort());
+    expect(ourFlows(sw)).to.deep.equal(texts(desiredSet(3, 20)));
     expect(rec.realizedGeneration).to.equal(3);
   });
 
@@ -275,7 +276,7 @@ describe('reconcile/switch-reconciler', () => {
     expect(sw.removeWhere((f) => f.cookie === OURS && (f.match.inPort ?? 0) <= 2)).to.equal(2);
     sw.install({ ...flow(3, 99), cookie: OURS });
     await rec.audit();
-    expect(ourFlows(sw)).to.deep.equal(desiredSet(6).map((f) => `${f.priority}:${JSON.stringify(f.match)}:${JSON.stringify(f.instructions)}`).sort());
+    expect(ourFlows(sw)).to.deep.equal(texts(desiredSet(6)));
     expect(sw.table().some((f) => f.cookie === FOREIGN_COOKIE)).to.equal(true);
     const repaired = records.find((r) => r.message === 'audit repaired drift');
     expect(repaired).to.include({ dpid: '0000000000000001', missing: 2, changed: 1, unexpected: 0, adds: 2, modifies: 1, deletes: 0 });
@@ -324,7 +325,7 @@ describe('reconcile/switch-reconciler', () => {
     sw.install(flow(5000, 1));
     const repaired = await rec.audit();
     expect(repaired).to.deep.include({ compared: 3, adds: 2, deletes: 1 });
-    expect(ourFlows(sw)).to.deep.equal(desiredSet(3000).map((f) => `${f.priority}:${JSON.stringify(f.match)}:${JSON.stringify(f.instructions)}`).sort());
+    expect(ourFlows(sw)).to.deep.equal(texts(desiredSet(3000)));
     rec.stop();
   });
 
@@ -338,7 +339,7 @@ describe('reconcile/switch-reconciler', () => {
     expect(ourFlows(sw)).to.have.length(1);
     expect(sw.removeWhere((f) => f.cookie === FOREIGN_COOKIE)).to.equal(1);
     await rec.audit();
-    expect(ourFlows(sw)).to.deep.equal([flow(1, 2), flow(2, 3)].map((f) => `${f.priority}:${JSON.stringify(f.match)}:${JSON.stringify(f.instructions)}`).sort());
+    expect(ourFlows(sw)).to.deep.equal(texts([flow(1, 2), flow(2, 3)]));
     rec.stop();
   });
 
