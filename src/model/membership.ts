@@ -5,11 +5,9 @@
 // that checking one VM costs the size of its own interfaces, not of its
 // networks or of the whole cloud.
 import { IndexedMap, type ValueIndex } from './indexed-map.js';
-import { nameSetOf, withName, withoutName } from './name-set.js';
+import { buildNameSets, updateNameSets, type NameSets } from './name-set.js';
 import { PersistentMap } from './pmap.js';
 import type { PortRef, Vm } from './types.js';
-
-type NameSets = PersistentMap<ReadonlySet<string>>;
 
 interface VmIndex {
   /** Network name -> the VMs with an interface on it. */
@@ -41,31 +39,9 @@ export function portKey(sw: string, port: PortRef): string {
   return `${sw}/${String(port)}`;
 }
 
-function build(vms: Iterable<Vm>, keysOf: (vm: Vm) => string[]): NameSets {
-  const built = new Map<string, Set<string>>();
-  for (const vm of vms) {
-    for (const k of keysOf(vm)) {
-      let set = built.get(k);
-      if (!set) built.set(k, (set = new Set()));
-      set.add(vm.name);
-    }
-  }
-  return PersistentMap.from<ReadonlySet<string>>([...built].map(([k, names]) => [k, nameSetOf(names)] as const));
-}
-
-function update(idx: NameSets, before: Vm | undefined, after: Vm | undefined, keysOf: (vm: Vm) => string[]): NameSets {
-  for (const k of before ? keysOf(before) : []) {
-    const set = idx.get(k);
-    if (set === undefined) continue;
-    const next = withoutName(set, before!.name);
-    if (next !== set) idx = next !== undefined ? idx.with(k, next) : idx.without(k);
-  }
-  for (const k of after ? keysOf(after) : []) {
-    const set = idx.get(k);
-    const next = withName(set, after!.name);
-    if (next !== set) idx = idx.with(k, next);
-  }
-  return idx;
+/** (key, VM name) for each key `keysOf` files a VM under. */
+function pairsOf(vm: Vm | undefined, keysOf: (vm: Vm) => string[]): [string, string][] {
+  return vm ? keysOf(vm).map((k) => [k, vm.name]) : [];
 }
 
 const networksOf = (vm: Vm): string[] => vm.interfaces.map((i) => i.network);
@@ -74,13 +50,13 @@ const portsOf = (vm: Vm): string[] => vm.interfaces.map((i) => portKey(i.switch,
 const VM_INDEX: ValueIndex<Vm, VmIndex> = {
   build(vms) {
     const all = [...vms];
-    return { members: build(all, networksOf), ports: build(all, portsOf), held: PersistentMap.from<string>(all.flatMap(heldBy)) };
+    return { members: buildNameSets(all.flatMap((vm) => pairsOf(vm, networksOf))), ports: buildNameSets(all.flatMap((vm) => pairsOf(vm, portsOf))), held: PersistentMap.from<string>(all.flatMap(heldBy)) };
   },
   update(idx, before, after) {
     let held = idx.held;
     for (const [k, holder] of before ? heldBy(before) : []) if (held.get(k) === holder) held = held.without(k);
     for (const [k, holder] of after ? heldBy(after) : []) held = held.with(k, holder);
-    return { members: update(idx.members, before, after, networksOf), ports: update(idx.ports, before, after, portsOf), held };
+    return { members: updateNameSets(idx.members, pairsOf(before, networksOf), pairsOf(after, networksOf)), ports: updateNameSets(idx.ports, pairsOf(before, portsOf), pairsOf(after, portsOf)), held };
   },
 };
 

@@ -1,7 +1,8 @@
-// The VM names under one key of the membership index (a network's members,
-// a port's VMs), as a set whose updated copies share storage once it is
-// large: one VM starting on a public network of 4,000 must not copy the
-// other 3,999 names (and leave them to the garbage collector).
+// Indexes of names by key (a network's member VMs, the VMs or gateways bound
+// to a switch port), each key's names a set whose updated copies share
+// storage once it is large: one VM starting on a public network of 4,000
+// must not copy the other 3,999 names (and leave them to the garbage
+// collector).
 import { PersistentMap } from './pmap.js';
 
 /** Up to this many names a set is a plain Set, copied whole on change: cheaper than 256 buckets. */
@@ -52,12 +53,12 @@ function shared(names: Iterable<string>): SharedNameSet {
 }
 
 /** A set of the given names, in the form its size calls for. */
-export function nameSetOf(names: ReadonlySet<string>): ReadonlySet<string> {
+function nameSetOf(names: ReadonlySet<string>): ReadonlySet<string> {
   return names.size > SMALL ? shared(names) : names;
 }
 
 /** `set` with `name` (a new set when it was missing; `set` may be absent). */
-export function withName(set: ReadonlySet<string> | undefined, name: string): ReadonlySet<string> {
+function withName(set: ReadonlySet<string> | undefined, name: string): ReadonlySet<string> {
   if (set instanceof SharedNameSet) return set.with(name);
   if (set?.has(name)) return set;
   const next = new Set(set);
@@ -66,11 +67,41 @@ export function withName(set: ReadonlySet<string> | undefined, name: string): Re
 }
 
 /** `set` without `name`; undefined when nothing is left. */
-export function withoutName(set: ReadonlySet<string>, name: string): ReadonlySet<string> | undefined {
+function withoutName(set: ReadonlySet<string>, name: string): ReadonlySet<string> | undefined {
   if (!set.has(name)) return set;
   if (set.size === 1) return undefined;
   if (set instanceof SharedNameSet) return set.size - 1 > SMALL ? set.without(name) : new Set([...set].filter((n) => n !== name));
   const next = new Set(set);
   next.delete(name);
   return next;
+}
+
+/** Key -> the names filed under it. */
+export type NameSets = PersistentMap<ReadonlySet<string>>;
+
+/** The index of (key, name) pairs. */
+export function buildNameSets(pairs: Iterable<readonly [string, string]>): NameSets {
+  const built = new Map<string, Set<string>>();
+  for (const [k, name] of pairs) {
+    let set = built.get(k);
+    if (!set) built.set(k, (set = new Set()));
+    set.add(name);
+  }
+  return PersistentMap.from<ReadonlySet<string>>([...built].map(([k, names]) => [k, nameSetOf(names)] as const));
+}
+
+/** `idx` with the pairs `removed` taken out, then the pairs `added` filed: a copy of each key touched, no more. */
+export function updateNameSets(idx: NameSets, removed: Iterable<readonly [string, string]>, added: Iterable<readonly [string, string]>): NameSets {
+  for (const [k, name] of removed) {
+    const set = idx.get(k);
+    if (set === undefined) continue;
+    const next = withoutName(set, name);
+    if (next !== set) idx = next !== undefined ? idx.with(k, next) : idx.without(k);
+  }
+  for (const [k, name] of added) {
+    const set = idx.get(k);
+    const next = withName(set, name);
+    if (next !== set) idx = idx.with(k, next);
+  }
+  return idx;
 }

@@ -5,15 +5,14 @@
 // import gets its index built once, on first use.
 import { IndexedMap, type ValueIndex } from './indexed-map.js';
 import { portKey } from './membership.js';
-import { nameSetOf, withName, withoutName } from './name-set.js';
-import { PersistentMap } from './pmap.js';
+import { buildNameSets, updateNameSets, type NameSets } from './name-set.js';
 import { SegmentIndex } from './segments.js';
 import type { Network, PortRef } from './types.js';
 
 interface NetworkIndex {
   segments: SegmentIndex;
   /** portKey(switch, port) -> the gateways bound there, as "gateway MAC of network NAME". */
-  gatewayPorts: PersistentMap<ReadonlySet<string>>;
+  gatewayPorts: NameSets;
 }
 
 function gatewaysOf(n: Network): [string, string][] {
@@ -23,30 +22,12 @@ function gatewaysOf(n: Network): [string, string][] {
 const NETWORK_INDEX: ValueIndex<Network, NetworkIndex> = {
   build(networks) {
     const all = [...networks];
-    const ports = new Map<string, Set<string>>();
-    for (const n of all) {
-      for (const [k, label] of gatewaysOf(n)) {
-        let set = ports.get(k);
-        if (!set) ports.set(k, (set = new Set()));
-        set.add(label);
-      }
-    }
-    return {
-      segments: SegmentIndex.of(all.map((n) => n.segment)),
-      gatewayPorts: PersistentMap.from<ReadonlySet<string>>([...ports].map(([k, labels]) => [k, nameSetOf(labels)] as const)),
-    };
+    return { segments: SegmentIndex.of(all.map((n) => n.segment)), gatewayPorts: buildNameSets(all.flatMap(gatewaysOf)) };
   },
   update(idx, before, after) {
     let segments = before && before.segment !== after?.segment ? idx.segments.without(before.segment) : idx.segments;
     if (after) segments = segments.with(after.segment);
-    let gatewayPorts = idx.gatewayPorts;
-    for (const [k, label] of before ? gatewaysOf(before) : []) {
-      const set = gatewayPorts.get(k);
-      const next = set && withoutName(set, label);
-      if (set !== undefined && next !== set) gatewayPorts = next !== undefined ? gatewayPorts.with(k, next) : gatewayPorts.without(k);
-    }
-    for (const [k, label] of after ? gatewaysOf(after) : []) gatewayPorts = gatewayPorts.with(k, withName(gatewayPorts.get(k), label));
-    return { segments, gatewayPorts };
+    return { segments, gatewayPorts: updateNameSets(idx.gatewayPorts, before ? gatewaysOf(before) : [], after ? gatewaysOf(after) : []) };
   },
 };
 
